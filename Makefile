@@ -1,0 +1,101 @@
+# Tessera: a unified type-1 hypervisor in C for aarch64, riscv64 and x86_64.
+#   make [ARCH=aarch64|riscv64|x86_64] [LOG=info] [VM_CONFIGS=a.toml:b.toml]   build build/<arch>/
+#   make run [SMP=4] [MEM=1G] [QEMU_ARGS=...]                                   boot it in QEMU
+#   make test                                                                   unit + fuzz + e2e tests
+# Every target that needs a tool installs it first (scripts/ensure-deps.sh).
+
+VALID_ARCHES := aarch64 riscv64 x86_64
+VALID_LOGS := error warn info debug trace
+ARCH ?= aarch64
+LOG ?= info
+SMP ?= 4
+MEM ?= 1G
+PLATFORM ?=
+QEMU_ARGS ?=
+VM_CONFIGS ?=
+
+ifeq ($(filter $(ARCH),$(VALID_ARCHES)),)
+$(error unknown ARCH '$(ARCH)'; valid: $(VALID_ARCHES))
+endif
+ifeq ($(filter $(LOG),$(VALID_LOGS)),)
+$(error unknown LOG '$(LOG)'; valid: $(VALID_LOGS))
+endif
+
+BUILD := build/$(ARCH)
+HOST_BUILD := build/host
+CLANG := clang-14
+LLD := ld.lld-14
+OBJCOPY := llvm-objcopy-14
+SIZE := llvm-size-14
+
+include mk/arch-$(ARCH).mk
+
+CFLAGS := --target=$(TARGET_TRIPLE) -std=c11 -ffreestanding -fno-builtin -nostdinc \
+	-isystem $(shell $(CLANG) -print-resource-dir 2>/dev/null)/include -Iinclude \
+	-Wall -Wextra -Werror -Wno-unused-parameter -O2 -g -fno-common -fno-stack-protector \
+	-fno-pic -fno-pie -ffunction-sections -fdata-sections \
+	-DLOG_LEVEL_BUILD=LOG_LEVEL_$(shell echo $(LOG) | tr a-z A-Z) -DARCH_NAME='"$(ARCH)"' \
+	-DPLATFORM_NAME='"$(PLATFORM_NAME)"' $(ARCH_CFLAGS)
+ASFLAGS := $(CFLAGS) -D__ASSEMBLY__
+LDFLAGS := -nostdlib -static --gc-sections -T $(BUILD)/linker.ld $(ARCH_LDFLAGS)
+
+# Each directory lists its objects in objects.mk as obj-y (always) or obj-$(CONFIG_X).
+SUBDIRS := src/lib src/kernel src/vmm src/vdev src/fs src/drivers/uart src/drivers/irq src/arch/$(ARCH)
+define include_objects
+obj-y :=
+-include $(1)/objects.mk
+ALL_OBJS += $$(addprefix $(BUILD)/$(1)/,$$(obj-y))
+endef
+ALL_OBJS :=
+$(foreach d,$(SUBDIRS),$(eval $(call include_objects,$(d))))
+
+ELF := $(BUILD)/tessera.elf
+IMAGE := $(BUILD)/$(IMAGE_NAME)
+
+.PHONY: all deps run size test unit-test e2e-test fuzz-test clean help
+all: deps $(IMAGE)
+
+deps:
+	@scripts/ensure-deps.sh build
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CLANG) $(ASFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/linker.ld: src/arch/$(ARCH)/linker.ld.S
+	@mkdir -p $(dir $@)
+	$(CLANG) -E -P -x c -Iinclude $(ARCH_CFLAGS) $< -o $@
+
+# Rebuild when the log level or arch flags change: the flags are part of the object's identity.
+$(BUILD)/flags: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(CFLAGS)' | cmp -s - $@ || echo '$(CFLAGS)' > $@
+$(ALL_OBJS): $(BUILD)/flags
+FORCE:
+
+$(ELF): $(ALL_OBJS) $(BUILD)/linker.ld
+	$(LLD) $(LDFLAGS) $(ALL_OBJS) -o $@
+
+$(IMAGE): $(ELF)
+	$(IMAGE_COMMAND)
+
+run: all
+	@scripts/ensure-deps.sh run
+	ARCH=$(ARCH) SMP=$(SMP) MEM=$(MEM) QEMU_ARGS='$(QEMU_ARGS)' scripts/qemu-run.sh $(IMAGE)
+
+size: all
+	@$(SIZE) $(ELF)
+
+include mk/host.mk
+
+clean:
+	rm -rf build
+
+help:
+	@sed -n '1,6p' Makefile
+
+-include $(ALL_OBJS:.o=.d)

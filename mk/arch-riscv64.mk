@@ -1,0 +1,11 @@
+# riscv64 in HS-mode under OpenSBI on QEMU virt and device-tree boards.
+TARGET_TRIPLE := riscv64-unknown-elf
+ARCH_CFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -mno-relax
+ARCH_LDFLAGS := --no-relax
+PLATFORM_NAME ?= qemu-virt-riscv64
+IMAGE_NAME := tessera.bin
+# OpenSBI's fw_dynamic jumps to the raw image at 0x80200000 with a0 = hart id and a1 = the device tree.
+IMAGE_COMMAND = $(OBJCOPY) -O binary $< $@
+CONFIG_NS16550_MMIO := y
+CONFIG_PLIC := y
+CONFIG_FDT_PLATFORM := y

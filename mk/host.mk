@@ -1,0 +1,72 @@
+# Host-side builds: unit tests (cmocka), fuzz targets (libFuzzer), tools, and the e2e test run.
+# Host code compiles the same src/ files as the hypervisor; the C library stands in for src/lib/string.c.
+
+HOST_CC := clang-14
+HOST_CFLAGS := -std=c11 -Iinclude -Wall -Wextra -Werror -Wno-unused-parameter -g -O1 -DHOST_BUILD \
+	-DLOG_LEVEL_BUILD=LOG_LEVEL_INFO
+SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 20
+PYTEST := /usr/bin/python3 -m pytest
+
+# tests/unit/objects.mk: UNIT_TESTS += name, unit-srcs-name := src files besides tests/unit/test_name.c
+UNIT_TESTS :=
+include tests/unit/objects.mk
+UNIT_BINS := $(addprefix $(HOST_BUILD)/unit/test_,$(UNIT_TESTS))
+
+define unit_rule
+$(HOST_BUILD)/unit/test_$(1): tests/unit/test_$(1).c $$(unit-srcs-$(1)) $$(wildcard include/*/*.h) tests/unit/objects.mk
+	@mkdir -p $$(dir $$@)
+	$(HOST_CC) $(HOST_CFLAGS) $(SANITIZE) $$(filter %.c,$$^) -lcmocka -o $$@
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+# tests/fuzz/objects.mk: FUZZ_TARGETS += name, fuzz-srcs-name := src files; corpus in tests/fuzz/corpus/name/
+FUZZ_TARGETS :=
+-include tests/fuzz/objects.mk
+FUZZ_BINS := $(addprefix $(HOST_BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))
+define fuzz_rule
+$(HOST_BUILD)/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c $$(fuzz-srcs-$(1)) $$(wildcard include/*/*.h)
+	@mkdir -p $$(dir $$@)
+	$(HOST_CC) $(HOST_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $$(filter %.c,$$^) -o $$@
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
+
+# tools/objects.mk: HOST_TOOLS += name, tool-srcs-name := every source of build/host/tools/name
+HOST_TOOLS :=
+-include tools/objects.mk
+TOOL_BINS := $(addprefix $(HOST_BUILD)/tools/,$(HOST_TOOLS))
+define tool_rule
+$(HOST_BUILD)/tools/$(1): $$(tool-srcs-$(1)) $$(wildcard include/*/*.h)
+	@mkdir -p $$(dir $$@)
+	$(HOST_CC) $(HOST_CFLAGS) -O2 $$(filter %.c,$$^) -o $$@
+endef
+$(foreach t,$(HOST_TOOLS),$(eval $(call tool_rule,$(t))))
+
+.PHONY: tools unit-test fuzz-test fuzz-long e2e-test images-all
+tools: $(TOOL_BINS)
+
+unit-test: $(UNIT_BINS)
+	@scripts/ensure-deps.sh test
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+fuzz-test: $(FUZZ_BINS)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  echo "== fuzz $$t for $(FUZZ_SECONDS)s"; mkdir -p $(HOST_BUILD)/fuzz/corpus-$$t; \
+	  $(HOST_BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -detect_leaks=1 \
+	    $(HOST_BUILD)/fuzz/corpus-$$t tests/fuzz/corpus/$$t 2>&1 | tail -n 3; \
+	  test $${PIPESTATUS[0]} -eq 0; done
+
+fuzz-long:
+	$(MAKE) fuzz-test FUZZ_SECONDS=600
+
+images-all:
+	@set -e; for a in $(VALID_ARCHES); do $(MAKE) --no-print-directory ARCH=$$a LOG=$(LOG) all; done
+
+e2e-test: images-all tools
+	$(PYTEST) -v tests/e2e
+
+test:
+	@scripts/ensure-deps.sh test
+	$(MAKE) --no-print-directory unit-test
+	$(MAKE) --no-print-directory fuzz-test
+	$(MAKE) --no-print-directory e2e-test

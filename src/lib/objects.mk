@@ -1,0 +1,1 @@
+obj-y += string.o format.o

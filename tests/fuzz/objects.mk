@@ -1,0 +1,1 @@
+# Fuzz targets: FUZZ_TARGETS += name; fuzz-srcs-name := sources; seed corpus in tests/fuzz/corpus/name/.

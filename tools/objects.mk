@@ -1,0 +1,1 @@
+# Host tools: HOST_TOOLS += name; tool-srcs-name := every source file of the tool.
