@@ -31,7 +31,7 @@ SIZE := llvm-size-14
 include mk/arch-$(ARCH).mk
 
 CFLAGS := --target=$(TARGET_TRIPLE) -std=c11 -ffreestanding -fno-builtin -nostdinc \
-	-isystem $(shell $(CLANG) -print-resource-dir 2>/dev/null)/include -Iinclude \
+	-isystem $(shell $(CLANG) -print-resource-dir 2>/dev/null)/include -Iinclude -Isrc/arch/$(ARCH)/include \
 	-Wall -Wextra -Werror -Wno-unused-parameter -O2 -g -fno-common -fno-stack-protector \
 	-fno-pic -fno-pie -ffunction-sections -fdata-sections \
 	-DLOG_LEVEL_BUILD=LOG_LEVEL_$(shell echo $(LOG) | tr a-z A-Z) -DARCH_NAME='"$(ARCH)"' \

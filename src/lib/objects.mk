@@ -1,1 +1,1 @@
-obj-y += string.o format.o
+obj-y += string.o format.o fdt.o

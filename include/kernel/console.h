@@ -1,0 +1,20 @@
+/* The hypervisor's console: the platform's UART. Output is serialized by console_lock so lines
+ * from different CPUs never interleave. */
+#ifndef KERNEL_CONSOLE_H
+#define KERNEL_CONSOLE_H
+
+#include "lib/types.h"
+#include "kernel/platform.h"
+
+int console_init(const struct uart_desc *desc);
+void console_putc(char c);
+void console_write(const char *s, size_t len);
+int console_getc(void);
+/* printf to the console without the log prefix (banner, shell). */
+int console_printf(const char *fmt, ...) __printf_like(1, 2);
+unsigned long console_lock(void);
+void console_unlock(unsigned long flags);
+/* Writes without taking the lock (panic path, or with console_lock held). */
+void console_write_unlocked(const char *s, size_t len);
+
+#endif

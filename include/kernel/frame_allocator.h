@@ -1,0 +1,28 @@
+/* A bitmap frame allocator over one physical window. Pure data structure (no locking, no global
+ * state); host-tested in tests/unit/test_frame_allocator.c. Frames start out used: the caller
+ * frees the ranges that are RAM and not reserved. */
+#ifndef KERNEL_FRAME_ALLOCATOR_H
+#define KERNEL_FRAME_ALLOCATOR_H
+
+#include "lib/types.h"
+
+struct frame_allocator {
+	paddr_t base;      /* first frame's address, page aligned */
+	size_t frames;     /* frames covered by the bitmap */
+	uint64_t *bitmap;  /* 1 = used */
+	size_t free_count;
+	size_t search_hint;
+};
+
+/* Bytes of bitmap storage needed for a window of 'frames' frames. */
+size_t frame_allocator_bitmap_bytes(size_t frames);
+void frame_allocator_init(struct frame_allocator *fa, paddr_t base, size_t frames, uint64_t *bitmap);
+/* Marks [base, base+size) free or used; clipped to the window, partial frames excluded (free)
+ * or included (reserve). */
+void frame_allocator_release_range(struct frame_allocator *fa, paddr_t base, uint64_t size);
+void frame_allocator_reserve_range(struct frame_allocator *fa, paddr_t base, uint64_t size);
+paddr_t frame_allocator_alloc(struct frame_allocator *fa, size_t count, size_t align_frames);
+/* Returns -EINVAL for a range outside the window or not fully allocated (double free). */
+int frame_allocator_free(struct frame_allocator *fa, paddr_t base, size_t count);
+
+#endif

@@ -1,0 +1,41 @@
+/* Interrupt dispatch: the irqchip driver in use, and handlers by interrupt number (GIC INTID,
+ * PLIC source, or x86 vector). The arch calls irq_dispatch() when an external interrupt arrives. */
+#ifndef KERNEL_IRQ_H
+#define KERNEL_IRQ_H
+
+#include "lib/types.h"
+#include "kernel/platform.h"
+
+#define IRQ_MAX 1024
+#define IRQ_NONE 0xffffffffu
+
+typedef void (*irq_handler_fn)(unsigned irq, void *arg);
+
+struct irqchip_ops {
+	const char *name;
+	/* Global set-up on the boot CPU (distributor, PLIC priorities, IOAPIC). */
+	int (*init)(const struct irqchip_desc *desc, const void *fdt);
+	/* Per-CPU set-up (redistributor/CPU interface, PLIC context, LAPIC), on that CPU. */
+	void (*init_cpu)(unsigned cpu_index);
+	void (*enable)(unsigned irq);
+	void (*disable)(unsigned irq);
+	/* Acknowledges the highest-priority pending interrupt, or returns IRQ_NONE. */
+	unsigned (*claim)(void);
+	/* Ends handling of a claimed interrupt. */
+	void (*complete)(unsigned irq);
+	/* Sends software interrupt 'irq' to a CPU (GIC SGIs); NULL where the arch does IPIs itself. */
+	void (*send_ipi)(unsigned cpu_index, unsigned irq);
+};
+
+int irq_init(const struct irqchip_desc *desc, const void *fdt);
+void irq_init_cpu(unsigned cpu_index);
+int irq_register(unsigned irq, irq_handler_fn handler, void *arg);
+void irq_enable(unsigned irq);
+void irq_disable(unsigned irq);
+const struct irqchip_ops *irq_chip(void);
+/* Claims and handles interrupts until none is pending. Interrupt context. */
+void irq_dispatch(void);
+/* Called by the arch when a reschedule IPI arrives. */
+void ipi_interrupt(void);
+
+#endif

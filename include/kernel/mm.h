@@ -1,0 +1,29 @@
+/* Physical memory: the frame allocator (4 KiB frames, contiguous runs) and the kernel heap.
+ * The pure allocators live in frame_allocator.h and heap_allocator.h; these are the locked,
+ * global entry points the rest of the hypervisor uses. */
+#ifndef KERNEL_MM_H
+#define KERNEL_MM_H
+
+#include "lib/types.h"
+#include "kernel/platform.h"
+
+/* Sets up the frame allocator over boot_info.ram minus the image and reserved regions, prints the
+ * map, and gives the heap its first block. */
+int mm_init(const struct boot_info *info);
+
+/* count contiguous frames aligned to align_frames (a power of two); 0 on failure. */
+paddr_t frame_alloc(size_t count, size_t align_frames);
+void frame_free(paddr_t base, size_t count);
+size_t frames_free(void);
+size_t frames_total(void);
+
+void *kmalloc(size_t size);
+void *kzalloc(size_t size);
+void *kmalloc_aligned(size_t size, size_t align);
+void kfree(void *ptr);
+
+/* The hypervisor maps memory identically: a physical address is its own virtual address. */
+static inline void *phys_to_virt(paddr_t pa) { return (void *)(uintptr_t)pa; }
+static inline paddr_t virt_to_phys(const void *va) { return (paddr_t)(uintptr_t)va; }
+
+#endif

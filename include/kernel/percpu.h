@@ -1,0 +1,47 @@
+/* Per-CPU data. Each CPU reaches its own block through arch_this_cpu(); other CPUs' blocks are
+ * reached with percpu_of() and are only touched under the lock that guards the field. */
+#ifndef KERNEL_PERCPU_H
+#define KERNEL_PERCPU_H
+
+#include "lib/types.h"
+#include "kernel/platform.h"
+#include "kernel/runqueue.h"
+#include "kernel/timer_queue.h"
+#include "kernel/spinlock.h"
+
+#define KERNEL_STACK_SIZE (16 * 1024)
+
+struct task;
+
+struct percpu {
+	/* The arch's trap code may keep scratch words here (kept first, at fixed offsets). */
+	uint64_t arch_scratch[8];
+	unsigned id;          /* logical index, 0 = the boot CPU */
+	uint64_t hwid;        /* MPIDR affinity, hart id or APIC id */
+	bool online;
+	struct task *current;
+	struct task *idle;
+	struct spinlock lock; /* guards run_queue, timers and need_resched */
+	struct run_queue run_queue;
+	struct timer_queue timers;
+	bool need_resched;
+	uint64_t timer_interrupts;
+	uint64_t ipis;
+	uint64_t slice_deadline; /* when the current task's time slice ends */
+};
+
+extern struct percpu percpus[MAX_CPUS];
+extern unsigned cpus_possible; /* how many CPUs the platform has (boot_info.cpu_count) */
+
+static inline struct percpu *percpu_of(unsigned cpu)
+{
+	return &percpus[cpu];
+}
+
+#include "arch/cpu.h"
+static inline struct percpu *this_cpu(void)
+{
+	return arch_this_cpu();
+}
+
+#endif

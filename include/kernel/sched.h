@@ -1,0 +1,61 @@
+/* The preemptive scheduler: kernel tasks with CPU affinity, a run queue per CPU, time slices
+ * ended by the timer, sleeping and waking. vCPUs run as tasks.
+ *
+ * A task runs only on CPUs in its affinity mask. A woken task goes to the CPU it last ran on if
+ * the mask allows, otherwise to the first allowed online CPU; that CPU is sent an IPI if it needs
+ * to reschedule. */
+#ifndef KERNEL_SCHED_H
+#define KERNEL_SCHED_H
+
+#include "lib/types.h"
+#include "lib/list.h"
+#include "arch/context.h"
+#include "kernel/timer_queue.h"
+
+#define TIME_SLICE_NS 10000000ULL /* 10 ms */
+#define TASK_NAME_MAX 24
+
+enum task_state { TASK_RUNNABLE, TASK_RUNNING, TASK_SLEEPING, TASK_EXITED };
+
+typedef uint64_t cpumask_t; /* bit n = logical CPU n */
+#define CPUMASK_ALL (~(cpumask_t)0)
+#define CPUMASK_ONE(cpu) ((cpumask_t)1 << (cpu))
+
+struct task {
+	struct arch_context context;
+	unsigned id;
+	char name[TASK_NAME_MAX];
+	enum task_state state;
+	cpumask_t affinity;
+	unsigned cpu;               /* the CPU whose run queue holds it, or that runs it */
+	struct list_node queue_node;
+	void (*entry)(void *arg);
+	void *arg;
+	void *stack;                /* base of the kernel stack (NULL for a CPU's boot/idle task) */
+	size_t stack_size;
+	struct timer_event sleep_timer;
+	uint64_t switches;          /* times switched in */
+};
+
+void sched_init_cpu(unsigned cpu_index); /* makes the running boot flow this CPU's idle task */
+/* Creates a runnable task; returns NULL when memory runs out or the mask has no online CPU. */
+struct task *task_create(const char *name, void (*entry)(void *), void *arg, cpumask_t affinity);
+struct task *task_current(void);
+/* Gives up the CPU; the task stays runnable. */
+void task_yield(void);
+/* Blocks the current task until task_wake(). */
+void task_sleep(void);
+/* Blocks the current task for at least ns nanoseconds. */
+void task_sleep_ns(uint64_t ns);
+/* Makes a sleeping task runnable; no effect on a runnable or running one. */
+void task_wake(struct task *task);
+__noreturn void task_exit(void);
+/* Called with interrupts masked on the way out of an interrupt, and by the idle loop. */
+void sched_preempt_if_needed(void);
+/* The timer's tick handler asks for a switch when the slice is over. */
+void sched_tick(void);
+/* The idle loop of a CPU. Never returns. */
+__noreturn void sched_idle_loop(void);
+unsigned sched_tasks_alive(void);
+
+#endif

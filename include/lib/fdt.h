@@ -1,0 +1,57 @@
+/* A reader for flattened device trees (Devicetree Specification v0.4, chapter 5). Nodes are named
+ * by their structure-block offset. Every access is bounds-checked against the header's sizes, so
+ * a corrupt blob yields errors, never reads outside it. No global state, no allocation. */
+#ifndef LIB_FDT_H
+#define LIB_FDT_H
+
+#include "lib/types.h"
+
+#define FDT_MAGIC 0xd00dfeedu
+
+/* Checks magic, version and that every block lies inside the blob; 0 or -EINVAL. */
+int fdt_check(const void *fdt, size_t max_size);
+uint32_t fdt_total_size(const void *fdt);
+
+/* The next node in document order after 'node' (-1 starts at the root). *depth is adjusted by the
+ * levels moved (pass NULL to ignore). Returns an offset or -ENOENT at the end, -EINVAL if corrupt. */
+int fdt_next_node(const void *fdt, int node, int *depth);
+int fdt_first_child(const void *fdt, int node);
+int fdt_next_sibling(const void *fdt, int node);
+int fdt_parent(const void *fdt, int node);
+const char *fdt_node_name(const void *fdt, int node);
+
+const void *fdt_getprop(const void *fdt, int node, const char *name, int *len);
+/* The first cell of a property, or fallback when absent or short. */
+uint32_t fdt_getprop_u32(const void *fdt, int node, const char *name, uint32_t fallback);
+bool fdt_node_is_compatible(const void *fdt, int node, const char *compatible);
+/* Status "okay"/"ok" or absent. */
+bool fdt_node_is_available(const void *fdt, int node);
+
+/* "/cpus/cpu@0"-style path (unit addresses may be omitted when unique); -ENOENT. */
+int fdt_path_offset(const void *fdt, const char *path);
+/* The next node after 'from' (-1: from the start) with the compatible string; -ENOENT. */
+int fdt_find_compatible(const void *fdt, int from, const char *compatible);
+int fdt_find_phandle(const void *fdt, uint32_t phandle);
+
+/* #address-cells / #size-cells that apply to node's "reg" (from its parent; defaults 2 and 1). */
+int fdt_reg_cells(const void *fdt, int node, int *address_cells, int *size_cells);
+/* Entry 'index' of node's "reg"; -ENOENT past the end. */
+int fdt_get_reg(const void *fdt, int node, int index, uint64_t *address, uint64_t *size);
+
+static inline uint32_t fdt_be32(const void *p)
+{
+	const uint8_t *b = p;
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* Reads 'cells' (1 or 2) big-endian cells as one number. */
+static inline uint64_t fdt_read_cells(const void *p, int cells)
+{
+	const uint8_t *b = p;
+	uint64_t v = 0;
+	for (int i = 0; i < cells; i++)
+		v = (v << 32) | fdt_be32(b + 4 * i);
+	return v;
+}
+
+#endif

@@ -1,0 +1,342 @@
+/* Flattened device tree reader; see lib/fdt.h. Layout per Devicetree Specification v0.4, 5.2
+ * (header), 5.4 (structure block tokens) and 5.5 (strings block). */
+#include "lib/fdt.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+#define FDT_BEGIN_NODE 1
+#define FDT_END_NODE 2
+#define FDT_PROP 3
+#define FDT_NOP 4
+#define FDT_END 9
+
+#define MAX_DEPTH 32
+
+struct fdt_header {
+	uint32_t magic, totalsize, off_dt_struct, off_dt_strings, off_mem_rsvmap, version,
+		last_comp_version, boot_cpuid_phys, size_dt_strings, size_dt_struct;
+};
+
+static uint32_t header_field(const void *fdt, int index)
+{
+	return fdt_be32((const uint8_t *)fdt + 4 * index);
+}
+
+#define H_TOTALSIZE 1
+#define H_OFF_STRUCT 2
+#define H_OFF_STRINGS 3
+#define H_VERSION 5
+#define H_SIZE_STRINGS 8
+#define H_SIZE_STRUCT 9
+
+uint32_t fdt_total_size(const void *fdt)
+{
+	return header_field(fdt, H_TOTALSIZE);
+}
+
+int fdt_check(const void *fdt, size_t max_size)
+{
+	if (!fdt || max_size < sizeof(struct fdt_header))
+		return -EINVAL;
+	if (header_field(fdt, 0) != FDT_MAGIC)
+		return -EINVAL;
+	uint32_t total = header_field(fdt, H_TOTALSIZE);
+	if (total > max_size || total < sizeof(struct fdt_header))
+		return -EINVAL;
+	if (header_field(fdt, H_VERSION) < 17)
+		return -EINVAL;
+	uint64_t s_off = header_field(fdt, H_OFF_STRUCT), s_size = header_field(fdt, H_SIZE_STRUCT);
+	uint64_t t_off = header_field(fdt, H_OFF_STRINGS), t_size = header_field(fdt, H_SIZE_STRINGS);
+	if (s_off + s_size > total || t_off + t_size > total || (s_off & 3))
+		return -EINVAL;
+	return 0;
+}
+
+static const uint8_t *struct_block(const void *fdt)
+{
+	return (const uint8_t *)fdt + header_field(fdt, H_OFF_STRUCT);
+}
+
+static uint32_t struct_size(const void *fdt)
+{
+	return header_field(fdt, H_SIZE_STRUCT);
+}
+
+/* Reads the token at offset, or FDT_END if it would run past the block. */
+static uint32_t token_at(const void *fdt, int offset)
+{
+	if (offset < 0 || (uint32_t)offset + 4 > struct_size(fdt))
+		return FDT_END;
+	return fdt_be32(struct_block(fdt) + offset);
+}
+
+/* Offset just past a NUL-terminated name inside the structure block, 4-aligned; -EINVAL if the
+ * name runs off the block. */
+static int skip_name(const void *fdt, int offset)
+{
+	uint32_t size = struct_size(fdt);
+	const uint8_t *s = struct_block(fdt);
+	uint32_t i = (uint32_t)offset;
+	while (i < size && s[i])
+		i++;
+	if (i >= size)
+		return -EINVAL;
+	return (int)ALIGN_UP(i + 1, 4u);
+}
+
+/* Offset of the token after a FDT_PROP at offset; -EINVAL if the property overruns the block. */
+static int skip_prop(const void *fdt, int offset)
+{
+	if ((uint32_t)offset + 12 > struct_size(fdt))
+		return -EINVAL;
+	uint32_t len = fdt_be32(struct_block(fdt) + offset + 4);
+	uint64_t end = (uint64_t)offset + 12 + ALIGN_UP((uint64_t)len, 4u);
+	if (end > struct_size(fdt))
+		return -EINVAL;
+	return (int)end;
+}
+
+int fdt_next_node(const void *fdt, int node, int *depth)
+{
+	int offset;
+	int d = 0;
+	if (node < 0) {
+		offset = 0;
+	} else {
+		if (token_at(fdt, node) != FDT_BEGIN_NODE)
+			return -EINVAL;
+		offset = skip_name(fdt, node + 4);
+		if (offset < 0)
+			return offset;
+	}
+	for (;;) {
+		uint32_t token = token_at(fdt, offset);
+		switch (token) {
+		case FDT_BEGIN_NODE:
+			if (node >= 0)
+				d++;
+			if (depth)
+				*depth += d;
+			return offset;
+		case FDT_END_NODE:
+			d--;
+			offset += 4;
+			break;
+		case FDT_PROP:
+			offset = skip_prop(fdt, offset);
+			if (offset < 0)
+				return offset;
+			break;
+		case FDT_NOP:
+			offset += 4;
+			break;
+		case FDT_END:
+			return -ENOENT;
+		default:
+			return -EINVAL;
+		}
+	}
+}
+
+int fdt_first_child(const void *fdt, int node)
+{
+	int depth = 0;
+	int next = fdt_next_node(fdt, node, &depth);
+	return (next >= 0 && depth == 1) ? next : -ENOENT;
+}
+
+int fdt_next_sibling(const void *fdt, int node)
+{
+	int depth = 0;
+	int next = node;
+	for (int guard = 0; guard < 1 << 20; guard++) {
+		next = fdt_next_node(fdt, next, &depth);
+		if (next < 0 || depth < 0)
+			return -ENOENT;
+		if (depth == 0)
+			return next;
+	}
+	return -EINVAL;
+}
+
+int fdt_parent(const void *fdt, int node)
+{
+	int stack[MAX_DEPTH];
+	int depth = 0;
+	for (int offset = fdt_next_node(fdt, -1, NULL); offset >= 0;) {
+		if (depth >= MAX_DEPTH)
+			return -EINVAL;
+		stack[depth] = offset;
+		if (offset == node)
+			return depth > 0 ? stack[depth - 1] : -ENOENT;
+		int moved = 0;
+		offset = fdt_next_node(fdt, offset, &moved);
+		depth += moved;
+		if (depth < 0)
+			return -ENOENT;
+	}
+	return -ENOENT;
+}
+
+const char *fdt_node_name(const void *fdt, int node)
+{
+	if (token_at(fdt, node) != FDT_BEGIN_NODE || skip_name(fdt, node + 4) < 0)
+		return NULL;
+	return (const char *)struct_block(fdt) + node + 4;
+}
+
+static const char *string_at(const void *fdt, uint32_t offset)
+{
+	uint32_t size = header_field(fdt, H_SIZE_STRINGS);
+	if (offset >= size)
+		return NULL;
+	const char *s = (const char *)fdt + header_field(fdt, H_OFF_STRINGS) + offset;
+	if (!memchr(s, 0, size - offset))
+		return NULL;
+	return s;
+}
+
+const void *fdt_getprop(const void *fdt, int node, const char *name, int *len)
+{
+	if (token_at(fdt, node) != FDT_BEGIN_NODE)
+		return NULL;
+	int offset = skip_name(fdt, node + 4);
+	while (offset >= 0) {
+		uint32_t token = token_at(fdt, offset);
+		if (token == FDT_NOP) {
+			offset += 4;
+			continue;
+		}
+		if (token != FDT_PROP)
+			return NULL;
+		int next = skip_prop(fdt, offset);
+		if (next < 0)
+			return NULL;
+		const uint8_t *p = struct_block(fdt) + offset;
+		const char *prop_name = string_at(fdt, fdt_be32(p + 8));
+		if (prop_name && strcmp(prop_name, name) == 0) {
+			if (len)
+				*len = (int)fdt_be32(p + 4);
+			return p + 12;
+		}
+		offset = next;
+	}
+	return NULL;
+}
+
+uint32_t fdt_getprop_u32(const void *fdt, int node, const char *name, uint32_t fallback)
+{
+	int len;
+	const void *p = fdt_getprop(fdt, node, name, &len);
+	return (p && len >= 4) ? fdt_be32(p) : fallback;
+}
+
+/* Whether a NUL-separated string list (a "compatible" value) contains s. */
+static bool stringlist_contains(const char *list, int len, const char *s)
+{
+	size_t want = strlen(s);
+	for (int i = 0; i < len;) {
+		size_t n = strnlen(list + i, (size_t)(len - i));
+		if (n == want && memcmp(list + i, s, n) == 0)
+			return true;
+		i += (int)n + 1;
+	}
+	return false;
+}
+
+bool fdt_node_is_compatible(const void *fdt, int node, const char *compatible)
+{
+	int len;
+	const char *list = fdt_getprop(fdt, node, "compatible", &len);
+	return list && stringlist_contains(list, len, compatible);
+}
+
+bool fdt_node_is_available(const void *fdt, int node)
+{
+	int len;
+	const char *status = fdt_getprop(fdt, node, "status", &len);
+	if (!status || len <= 0)
+		return true;
+	return strncmp(status, "okay", (size_t)len) == 0 || strncmp(status, "ok", (size_t)len) == 0;
+}
+
+/* Whether a node name matches one path component: exactly, or up to its '@unit-address'. */
+static bool name_matches(const char *name, const char *component, size_t len)
+{
+	if (strncmp(name, component, len) != 0)
+		return false;
+	return name[len] == '\0' || (name[len] == '@' && !memchr(component, '@', len));
+}
+
+int fdt_path_offset(const void *fdt, const char *path)
+{
+	if (!path || path[0] != '/')
+		return -EINVAL;
+	int node = fdt_next_node(fdt, -1, NULL);
+	const char *p = path;
+	while (node >= 0) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			return node;
+		const char *end = strchr(p, '/');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		int child = fdt_first_child(fdt, node);
+		while (child >= 0) {
+			const char *name = fdt_node_name(fdt, child);
+			if (name && name_matches(name, p, len))
+				break;
+			child = fdt_next_sibling(fdt, child);
+		}
+		node = child;
+		p += len;
+	}
+	return -ENOENT;
+}
+
+int fdt_find_compatible(const void *fdt, int from, const char *compatible)
+{
+	for (int node = fdt_next_node(fdt, from, NULL); node >= 0; node = fdt_next_node(fdt, node, NULL))
+		if (fdt_node_is_compatible(fdt, node, compatible))
+			return node;
+	return -ENOENT;
+}
+
+int fdt_find_phandle(const void *fdt, uint32_t phandle)
+{
+	for (int node = fdt_next_node(fdt, -1, NULL); node >= 0; node = fdt_next_node(fdt, node, NULL)) {
+		if (fdt_getprop_u32(fdt, node, "phandle", 0) == phandle ||
+		    fdt_getprop_u32(fdt, node, "linux,phandle", 0) == phandle)
+			return node;
+	}
+	return -ENOENT;
+}
+
+int fdt_reg_cells(const void *fdt, int node, int *address_cells, int *size_cells)
+{
+	int parent = fdt_parent(fdt, node);
+	if (parent < 0)
+		parent = fdt_next_node(fdt, -1, NULL);
+	*address_cells = (int)fdt_getprop_u32(fdt, parent, "#address-cells", 2);
+	*size_cells = (int)fdt_getprop_u32(fdt, parent, "#size-cells", 1);
+	if (*address_cells < 1 || *address_cells > 2 || *size_cells < 0 || *size_cells > 2)
+		return -EINVAL;
+	return 0;
+}
+
+int fdt_get_reg(const void *fdt, int node, int index, uint64_t *address, uint64_t *size)
+{
+	int ac, sc, len;
+	if (fdt_reg_cells(fdt, node, &ac, &sc) < 0)
+		return -EINVAL;
+	const uint8_t *reg = fdt_getprop(fdt, node, "reg", &len);
+	if (!reg)
+		return -ENOENT;
+	int entry = 4 * (ac + sc);
+	if (index < 0 || (index + 1) * entry > len)
+		return -ENOENT;
+	reg += index * entry;
+	*address = fdt_read_cells(reg, ac);
+	*size = sc ? fdt_read_cells(reg + 4 * ac, sc) : 0;
+	return 0;
+}
