@@ -8,7 +8,7 @@ IMAGE_NAME := tessera.bin
 # x0 = the device tree, and secondaries stay off until PSCI CPU_ON.
 IMAGE_COMMAND = $(OBJCOPY) -O binary $< $@
 CONFIG_PL011 := y
-CONFIG_NS16550_MMIO := y
+
 CONFIG_GICV2 := y
 CONFIG_GICV3 := y
 CONFIG_FDT_PLATFORM := y

@@ -33,8 +33,11 @@ int irq_register(unsigned irq, irq_handler_fn handler, void *arg);
 void irq_enable(unsigned irq);
 void irq_disable(unsigned irq);
 const struct irqchip_ops *irq_chip(void);
-/* Claims and handles interrupts until none is pending. Interrupt context. */
+/* Claims and handles interrupts until none is pending (GIC, PLIC). Interrupt context. */
 void irq_dispatch(void);
+/* Runs the handler of an interrupt the arch already identified (x86 vectors); no claim or
+ * complete. Interrupt context. */
+void irq_handle(unsigned irq);
 /* Called by the arch when a reschedule IPI arrives. */
 void ipi_interrupt(void);
 
