@@ -44,7 +44,7 @@ SUBDIRS := src/lib src/kernel src/vmm src/vdev src/fs src/drivers/uart src/drive
 define include_objects
 obj-y :=
 -include $(1)/objects.mk
-ALL_OBJS += $$(addprefix $(BUILD)/$(1)/,$$(obj-y))
+ALL_OBJS += $$(addprefix $(BUILD)/$(1)/,$$(sort $$(obj-y)))
 endef
 ALL_OBJS :=
 $(foreach d,$(SUBDIRS),$(eval $(call include_objects,$(d))))
