@@ -1,6 +1,8 @@
 # x86_64 in long mode on QEMU q35 with an AMD CPU (SVM + NPT).
 TARGET_TRIPLE := x86_64-none-elf
-ARCH_CFLAGS := -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mgeneral-regs-only -mcmodel=large
+# Small code model: the image is linked at 2 MiB and identity mapped, so every symbol is below 2 GiB.
+# No red zone: interrupts arrive on the running stack.
+ARCH_CFLAGS := -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mgeneral-regs-only -mcmodel=small
 ARCH_LDFLAGS := -z max-page-size=4096
 PLATFORM_NAME ?= qemu-q35-x86_64
 IMAGE_NAME := tessera.elf32
