@@ -1,1 +1,1 @@
-obj-y += vmm.o
+obj-y += vmm.o device_bus.o
