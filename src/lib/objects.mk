@@ -1,1 +1,2 @@
 obj-y += string.o format.o
+obj-y += toml.o
