@@ -2,3 +2,7 @@
 
 UNIT_TESTS += toml
 unit-srcs-toml := src/lib/toml.c src/lib/format.c
+
+UNIT_TESTS += vmconfig
+unit-srcs-vmconfig := src/lib/toml.c src/lib/format.c src/vmm/config_parse.c src/vmm/config_validate.c \
+	src/vmm/config_common.c
