@@ -6,3 +6,7 @@ unit-srcs-toml := src/lib/toml.c src/lib/format.c
 UNIT_TESTS += vmconfig
 unit-srcs-vmconfig := src/lib/toml.c src/lib/format.c src/vmm/config_parse.c src/vmm/config_validate.c \
 	src/vmm/config_common.c
+
+UNIT_TESTS += example_configs
+unit-srcs-example_configs := tools/vmconfig/show.c src/lib/toml.c src/lib/format.c src/vmm/config_parse.c \
+	src/vmm/config_validate.c src/vmm/config_common.c
