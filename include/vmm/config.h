@@ -228,8 +228,12 @@ int config_parse(const char *file_name, const char *text, size_t length, struct 
 int config_validate(const struct vm_config *config, const struct config_platform *platform,
 		    struct config_reporter *reporter);
 
-/* Reports VM ids and names used by more than one config. Returns 0 or -EINVAL. */
+/* Reports VM ids and names used by more than one config, on the later one. Returns 0 or -EINVAL. */
 int config_check_unique(const struct vm_config *configs, size_t count, struct config_reporter *reporter);
+
+/* Reports where `config` reuses an id or name of one of `others`. Returns 0 or -EINVAL. */
+int config_check_unique_against(const struct vm_config *config, const struct vm_config *others, size_t count,
+				struct config_reporter *reporter);
 
 /* For the image loader: checks that `size` bytes at the image's load address fit inside one guest
  * memory region. Returns 0 or -EINVAL (reported with the load address key's line). */

@@ -387,24 +387,33 @@ int config_validate(const struct vm_config *config, const struct config_platform
 	return reporter->errors == errors_before ? 0 : -EINVAL;
 }
 
-int config_check_unique(const struct vm_config *configs, size_t count, struct config_reporter *reporter)
+int config_check_unique_against(const struct vm_config *config, const struct vm_config *others, size_t count,
+				 struct config_reporter *reporter)
 {
 	unsigned errors_before = reporter->errors;
-	for (size_t i = 0; i < count; i++) {
-		const struct vm_config *a = &configs[i];
-		for (size_t j = 0; j < i; j++) {
-			const struct vm_config *b = &configs[j];
-			if (a->base.id.line && b->base.id.line && a->base.id.value == b->base.id.value)
-				config_report(reporter, CONFIG_ERROR, a->file_name, a->base.id.line, "base.id",
-					      "VM id %llu is also used by %s:%u", ull(a->base.id.value), b->file_name,
-					      b->base.id.line);
-			if (a->base.name.value && b->base.name.value && strcmp(a->base.name.value, b->base.name.value) == 0)
-				config_report(reporter, CONFIG_ERROR, a->file_name, a->base.name.line, "base.name",
-					      "VM name \"%.40s\" is also used by %s:%u", a->base.name.value, b->file_name,
-					      b->base.name.line);
-		}
+	for (size_t j = 0; j < count; j++) {
+		const struct vm_config *b = &others[j];
+		if (config->base.id.line && b->base.id.line && config->base.id.value == b->base.id.value)
+			config_report(reporter, CONFIG_ERROR, config->file_name, config->base.id.line, "base.id",
+				      "VM id %llu is also used by %s:%u", ull(config->base.id.value), b->file_name,
+				      b->base.id.line);
+		if (config->base.name.value && b->base.name.value && strcmp(config->base.name.value, b->base.name.value) == 0)
+			config_report(reporter, CONFIG_ERROR, config->file_name, config->base.name.line, "base.name",
+				      "VM name \"%.40s\" is also used by %s:%u", config->base.name.value, b->file_name,
+				      b->base.name.line);
 	}
 	return reporter->errors == errors_before ? 0 : -EINVAL;
+}
+
+int config_check_unique(const struct vm_config *configs, size_t count, struct config_reporter *reporter)
+{
+	int rc = 0;
+	/* Each clash is reported once, on the later config. */
+	for (size_t i = 1; i < count; i++) {
+		if (config_check_unique_against(&configs[i], configs, i, reporter))
+			rc = -EINVAL;
+	}
+	return rc;
 }
 
 int config_check_image_fits(const struct vm_config *config, enum vm_image_kind kind, uint64_t size,

@@ -10,3 +10,7 @@ unit-srcs-vmconfig := src/lib/toml.c src/lib/format.c src/vmm/config_parse.c src
 UNIT_TESTS += example_configs
 unit-srcs-example_configs := tools/vmconfig/show.c src/lib/toml.c src/lib/format.c src/vmm/config_parse.c \
 	src/vmm/config_validate.c src/vmm/config_common.c
+
+UNIT_TESTS += vmm_config
+unit-srcs-vmm_config := src/vmm/vmm_config.c src/lib/toml.c src/lib/format.c src/vmm/config_parse.c \
+	src/vmm/config_validate.c src/vmm/config_common.c
