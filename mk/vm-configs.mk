@@ -35,7 +35,7 @@ config-test: $(VMCONFIG_TOOL)
 	  for f in configs/vms/*-$$arch.toml; do $(VMCONFIG_TOOL) show $$f > /dev/null; done; \
 	done
 	@echo "== scripts/gen-builtin-vms.sh with an image that is missing must fail naming config and key"
-	@mkdir -p $(HOST_BUILD)/config-test && printf '%s\n' '[base]' 'id = 9' 'name = "t"' 'vm_type = 1' \
+	@rm -rf $(HOST_BUILD)/config-test && mkdir -p $(HOST_BUILD)/config-test && printf '%s\n' '[base]' 'id = 9' 'name = "t"' 'vm_type = 1' \
 	  'cpu_num = 1' '[kernel]' 'image_location = "memory"' 'kernel_path = "missing.bin"' \
 	  'kernel_load_addr = 0x1000' 'entry_point = 0x1000' 'memory_regions = [[0x0, 0x10000, 7, 0]]' \
 	  > $(HOST_BUILD)/config-test/t.toml
