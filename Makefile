@@ -48,6 +48,8 @@ ALL_OBJS += $$(addprefix $(BUILD)/$(1)/,$$(sort $$(obj-y)))
 endef
 ALL_OBJS :=
 $(foreach d,$(SUBDIRS),$(eval $(call include_objects,$(d))))
+# VM configs (and images) built into the hypervisor: make VM_CONFIGS=a.toml:b.toml
+include mk/vm-configs.mk
 
 ELF := $(BUILD)/tessera.elf
 IMAGE := $(BUILD)/$(IMAGE_NAME)

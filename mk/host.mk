@@ -59,9 +59,10 @@ unit-test: $(UNIT_BINS)
 fuzz-test: $(FUZZ_BINS)
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  echo "== fuzz $$t for $(FUZZ_SECONDS)s"; mkdir -p $(HOST_BUILD)/fuzz/corpus-$$t; \
-	  $(HOST_BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -detect_leaks=1 \
-	    $(HOST_BUILD)/fuzz/corpus-$$t tests/fuzz/corpus/$$t 2>&1 | tail -n 3; \
-	  test $${PIPESTATUS[0]} -eq 0; done
+	  log=$(HOST_BUILD)/fuzz/fuzz_$$t.log; \
+	  if ! $(HOST_BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -detect_leaks=1 \
+	    $(HOST_BUILD)/fuzz/corpus-$$t tests/fuzz/corpus/$$t >$$log 2>&1; then \
+	    tail -n 40 $$log; exit 1; fi; tail -n 3 $$log; done
 
 fuzz-long:
 	$(MAKE) fuzz-test FUZZ_SECONDS=600
@@ -75,5 +76,6 @@ e2e-test: images-all tools
 test:
 	@scripts/ensure-deps.sh test
 	$(MAKE) --no-print-directory unit-test
+	$(MAKE) --no-print-directory config-test
 	$(MAKE) --no-print-directory fuzz-test
 	$(MAKE) --no-print-directory e2e-test
