@@ -5,10 +5,9 @@
 #include "arch/boot.h"
 #include "arch_impl/riscv.h"
 #include "arch_impl/sbi.h"
-#include "kernel/percpu.h"
 #include "lib/fdt.h"
 
-#define FDT_MAX_SIZE MiB(2) /* a larger blob is taken for garbage */
+#define FDT_MAX_SIZE MiB(2) /* platform_from_fdt's limit too */
 
 extern char __image_start[], __image_end[];
 
@@ -17,16 +16,6 @@ static struct boot_info boot_info;
 const void *riscv_boot_fdt(void)
 {
 	return boot_info.fdt;
-}
-
-static bool range_is_reserved(const struct boot_info *info, paddr_t base, uint64_t size)
-{
-	for (unsigned i = 0; i < info->reserved_count; i++) {
-		if (info->reserved[i].base <= base &&
-		    base + size <= info->reserved[i].base + info->reserved[i].size)
-			return true;
-	}
-	return false;
 }
 
 __noreturn void riscv_boot_main(unsigned long hartid, const void *fdt)
@@ -39,17 +28,6 @@ __noreturn void riscv_boot_main(unsigned long hartid, const void *fdt)
 				  "console; powering off\n");
 	boot_info.image_start = (paddr_t)(uintptr_t)__image_start;
 	boot_info.image_end = (paddr_t)(uintptr_t)__image_end;
-
-	/* The blob stays in use after boot (drivers read it), so keep the allocator off it. */
-	paddr_t fdt_base = (paddr_t)(uintptr_t)fdt;
-	uint64_t fdt_size = ALIGN_UP(fdt_total_size(fdt), PAGE_SIZE);
-	if (!range_is_reserved(&boot_info, fdt_base, fdt_size))
-		platform_add_reserved(&boot_info, fdt_base, fdt_size, "device tree");
-
-	/* The PLIC driver and IPIs find each CPU's hart id here. */
-	for (unsigned i = 0; i < boot_info.cpu_count && i < MAX_CPUS; i++)
-		percpu_of(i)->hwid = boot_info.cpu_hwids[i];
-
 	riscv_features_init(fdt, hartid);
 	riscv_timer_init(fdt);
 	kernel_main(&boot_info);

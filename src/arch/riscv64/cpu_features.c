@@ -11,6 +11,7 @@
 #include "kernel/console.h"
 #include "kernel/log.h"
 #include "lib/fdt.h"
+#include "lib/format.h"
 #include "lib/string.h"
 
 #define ISA_STRING_MAX 128
@@ -106,23 +107,31 @@ bool riscv_has_sstc(void)
 bool arch_virtualization_supported(const char **why)
 {
 	const struct sbi_info *sbi = sbi_get_info();
-	console_printf("CPU: boot hart %lu, %s\n", (unsigned long)boot_hart, isa_string);
-	console_printf("CPU: H extension %s, Sstc %s; SBI %lu.%lu (%s %lu.%lu)%s%s%s%s\n",
-		       hgatp_works ? "yes" : "no", stimecmp_works ? "yes" : "no",
+	console_printf("boot hart = %lu\n", (unsigned long)boot_hart);
+	console_printf("riscv,isa = %s\n", isa_string);
+	console_printf("H extension = %s, Sstc = %s\n", hgatp_works ? "yes" : "no",
+		       stimecmp_works ? "yes" : "no");
+	console_printf("SBI = %lu.%lu, %s %lu.%lu, extensions:%s%s%s%s%s\n\n",
 		       (sbi->spec_version >> 24) & 0x7f, sbi->spec_version & 0xffffff,
 		       sbi_impl_name(sbi->impl_id), sbi->impl_version >> 16, sbi->impl_version & 0xffff,
-		       sbi->has_time ? " TIME" : "", sbi->has_ipi ? " IPI" : "", sbi->has_hsm ? " HSM" : "",
+		       sbi->has_time ? " TIME" : "", sbi->has_ipi ? " IPI" : "",
+		       sbi->has_rfence ? " RFENCE" : "", sbi->has_hsm ? " HSM" : "",
 		       sbi->has_srst ? " SRST" : "");
 	if (hgatp_works) {
 		if (!dt_lists_h)
 			log_warn("riscv,isa does not list 'h' but hgatp is accessible; using the H extension");
 		return true;
 	}
-	if (why) {
-		*why = dt_lists_h ? "riscv,isa lists the H extension but reading hgatp traps "
-				    "(disabled by the firmware?); Tessera needs HS-mode"
-				  : "the boot hart has no H (hypervisor) extension: riscv,isa has no 'h' and "
-				    "hgatp is not implemented; Tessera needs HS-mode (QEMU: drop h=false)";
-	}
+	static char reason[ISA_STRING_MAX + 128];
+	if (dt_lists_h)
+		format_snprintf(reason, sizeof(reason),
+				"riscv,isa \"%s\" lists the H extension but reading hgatp traps "
+				"(disabled by the firmware?)", isa_string);
+	else
+		format_snprintf(reason, sizeof(reason),
+				"hart %lu has no H (hypervisor) extension: riscv,isa \"%s\" has no 'h' and "
+				"reading hgatp traps", (unsigned long)boot_hart, isa_string);
+	if (why)
+		*why = reason;
 	return false;
 }
