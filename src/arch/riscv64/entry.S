@@ -2,11 +2,15 @@
  * protocol, Documentation/arch/riscv/boot.rst) enters the image in S-mode, MMU off, with
  * a0 = hart id and a1 = the device tree. The boot hart is whichever won the firmware's lottery;
  * it becomes logical CPU 0. Secondaries arrive through SBI HSM hart_start (SBI v1.0.0, 9.1)
- * at secondary_entry with a0 = hart id and a1 = the opaque value: their struct percpu. */
+ * at secondary_entry with a0 = hart id and a1 = the opaque value: their struct percpu.
+ * Firmware without HSM (SBI v0.1, e.g. BBL) sends every hart to _start at once: the first one
+ * through wins a lottery and boots; the others spin in riscv_spinwait until arch_cpu_start
+ * writes their struct percpu into riscv_spinwait_percpu[hart id]. */
 #include "arch_impl/csr.h"
 #include "arch_impl/trap.h"
 
 #define BOOT_STACK_SIZE (16 * 1024)
+#define SPINWAIT_HARTS 64 /* hart ids a firmware without HSM can hand over */
 
 	.section .text.entry, "ax"
 	.global _start
@@ -14,6 +18,12 @@ _start:
 	/* No interrupt may arrive before stvec and the per-CPU pointer are set. */
 	csrw	sie, zero
 	csrci	sstatus, SSTATUS_SIE
+	la	t0, boot_lottery
+	li	t1, 1
+	amoadd.w t1, t1, (t0)
+	beqz	t1, 3f
+	j	riscv_spinwait		/* lost: another hart is booting */
+3:
 	mv	s0, a0
 	mv	s1, a1
 
@@ -56,6 +66,31 @@ secondary_entry:
 riscv_entry_hang:
 	wfi
 	j	riscv_entry_hang
+
+/* A hart that lost the lottery (a0 = hart id). Interrupts are off and nothing else would wake
+ * a wfi, so it polls; the release is published after the stack (fence in arch_cpu_start). */
+riscv_spinwait:
+	li	t0, SPINWAIT_HARTS
+	bgeu	a0, t0, riscv_entry_hang
+	la	t0, riscv_spinwait_percpu
+	slli	t1, a0, 3
+	add	t0, t0, t1
+1:	ld	a1, 0(t0)
+	bnez	a1, 2f
+	.insn i 0x0f, 0, x0, x0, 0x010	/* Zihintpause 'pause' */
+	j	1b
+2:	fence	r, rw
+	j	secondary_entry
+
+	/* In .data, not .bss: the boot hart clears BSS while the losers already read these. */
+	.data
+	.balign 8
+boot_lottery:
+	.word	0
+	.balign 8
+	.global riscv_spinwait_percpu
+riscv_spinwait_percpu:
+	.fill	SPINWAIT_HARTS, 8, 0
 
 	.section .bss.boot_stack, "aw", @nobits
 	.balign 16
