@@ -83,7 +83,8 @@ def test_without_h_extension_says_why_and_powers_off():
     out, status = boot(4, "-cpu rv64,h=false")
     assert status == 0, out
     assert "H extension = no" in out
-    assert re.search(r"This CPU cannot run guests: hart \d+ has no H \(hypervisor\) extension", out), out
+    assert re.search(r"This CPU cannot run guests: hart \d+ has no H \(hypervisor\) extension",
+                     out), out
     assert "Powering off." in out
     # it stopped before bringing anything up
     assert "Hypervisor page tables active" not in out

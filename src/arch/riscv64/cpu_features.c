@@ -2,7 +2,7 @@
  * M-mode CSR), so the device tree's "riscv,isa" string of the boot hart (Linux binding
  * Documentation/devicetree/bindings/riscv/cpus.yaml; newer trees add "riscv,isa-extensions")
  * says what the hart claims, and a guarded read of a CSR says what actually works:
- *  - H extension: hgatp (8.2.10) exists only with it;
+ *  - H extension: hgatp (chapter 8) exists only with it;
  *  - Sstc: stimecmp (CSR 0x14d) is reachable only when M-mode set menvcfg.STCE.
  * The CSR probe is authoritative; the string is reported for the user. */
 #include "arch/boot.h"

@@ -1,6 +1,6 @@
 /* Hypervisor fault report: a synchronous exception taken in HS-mode that no fixup covers.
  * Prints every integer register with its psABI name, pc, scause (with its name from the
- * privileged spec 20211203, table 4.2 and the H extension's 8.6.4), stval and sstatus, then
+ * privileged spec 20211203, table 4.2 and the H extension, chapter 8), stval and sstatus, then
  * panics. Output is unlocked: the fault may have happened with the console lock held. */
 #include "arch_impl/trap.h"
 #include "arch_impl/csr.h"

@@ -20,7 +20,7 @@
 	.popsection
 .endm
 
-/* hgatp (8.2.10) exists only with the H extension. */
+/* hgatp exists only with the H extension (privileged spec 20211203, chapter 8). */
 csr_probe riscv_probe_hgatp, hgatp
 /* stimecmp (Sstc 1.0, CSR 0x14d) is reachable only with Sstc and menvcfg.STCE set by M-mode. */
 csr_probe riscv_probe_stimecmp, 0x14d

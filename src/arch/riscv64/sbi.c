@@ -112,7 +112,7 @@ int sbi_send_ipi_to_hart(unsigned long hartid)
 		/* 7.1: hart_mask bit 0 stands for hart hart_mask_base. */
 		return sbi_error_to_errno(sbi_call(SBI_EXT_IPI, 0, 1, hartid, 0, 0).error);
 	}
-	/* 5.4: the legacy call takes the address of a hart mask (one word covers harts 0..63). */
+	/* 5.5: the legacy call takes the address of a hart mask (one word covers harts 0..63). */
 	if (hartid >= 64)
 		return -EINVAL;
 	unsigned long mask = 1UL << hartid;
@@ -155,7 +155,7 @@ void sbi_early_puts(const char *s)
 
 void sbi_remote_sfence_vma_all(void)
 {
-	/* 8.3: start 0 and size 0 flush everything; hart_mask_base -1 means every hart (3.1). */
+	/* 8.2: start 0 and size 0 flush everything; hart_mask_base -1 means every hart (chapter 3). */
 	if (info.has_rfence)
 		sbi_call(SBI_EXT_RFENCE, SBI_RFENCE_SFENCE_VMA, 0, (unsigned long)-1, 0, 0);
 }

@@ -1,5 +1,5 @@
 /* Trap dispatch for traps taken in HS-mode. Interrupts (scause top bit set, RISC-V privileged
- * spec 20211203, 4.1.9 table 4.2): supervisor software = the reschedule IPI, supervisor timer =
+ * spec 20211203, 4.1.8 table 4.2): supervisor software = the reschedule IPI, supervisor timer =
  * this CPU's one-shot deadline, supervisor external = the PLIC. Every path ends with
  * sched_preempt_if_needed() while interrupts are still masked. A synchronous exception here is a
  * hypervisor fault unless the instruction is guarded by an .ex_table entry (probe.S). */

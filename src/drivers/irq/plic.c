@@ -1,5 +1,5 @@
 /* RISC-V Platform-Level Interrupt Controller ("riscv,plic0", "sifive,plic-1.0.0"), per the
- * RISC-V PLIC Specification v1.0.0, chapter 3 (memory map):
+ * RISC-V PLIC Specification v1.0.0, "Memory Map":
  *   priority of source n      base + 4 * n               (n = 1..ndev; 0 = never interrupts)
  *   enable bits of context c  base + 0x2000 + 0x80 * c
  *   threshold of context c    base + 0x200000 + 0x1000 * c

@@ -1,5 +1,5 @@
 /* RISC-V control and status registers used by the hypervisor in HS-mode, with the bits it needs.
- * RISC-V privileged spec 20211203: sstatus 4.1.1, sip/sie 4.1.3, stvec 4.1.2, scause 4.1.9,
+ * RISC-V privileged spec 20211203: sstatus 4.1.1, sip/sie 4.1.3, stvec 4.1.2, scause 4.1.8,
  * satp 4.1.11; Sstc (stimecmp) is the 'Sstc' extension v1.0. Usable from C and assembly. */
 #ifndef ARCH_IMPL_CSR_H
 #define ARCH_IMPL_CSR_H
@@ -18,7 +18,7 @@
 #define SIE_STIE (1UL << IRQ_S_TIMER)
 #define SIE_SEIE (1UL << IRQ_S_EXT)
 
-/* scause (4.1.9, table 4.2): the top bit tells an interrupt from an exception. */
+/* scause (4.1.8, table 4.2): the top bit tells an interrupt from an exception. */
 #define SCAUSE_INTERRUPT (1UL << 63)
 #define EXC_INST_MISALIGNED 0
 #define EXC_INST_ACCESS 1

@@ -58,7 +58,7 @@ void sbi_set_timer(uint64_t stime_value);
 int sbi_send_ipi_to_hart(unsigned long hartid);
 /* HSM (9.1): starts a stopped hart at start_addr in S-mode with a0 = hartid, a1 = opaque. */
 int sbi_hart_start(unsigned long hartid, unsigned long start_addr, unsigned long opaque);
-/* RFENCE (8.3): sfence.vma of every address on every hart, if the extension exists. */
+/* RFENCE (8.2): sfence.vma of every address on every hart, if the extension exists. */
 void sbi_remote_sfence_vma_all(void);
 /* SRST (10.1) then legacy shutdown; returns only if both failed. */
 void sbi_system_off(void);
