@@ -4,6 +4,8 @@
 HOST_CC := clang-14
 HOST_CFLAGS := -std=c11 -Iinclude -Wall -Wextra -Werror -Wno-unused-parameter -g -O1 -DHOST_BUILD \
 	-DLOG_LEVEL_BUILD=LOG_LEVEL_INFO
+# Unit tests find their compiled device trees here.
+HOST_CFLAGS += -DSAMPLE_DTB='"$(HOST_BUILD)/unit/sample.dtb"'
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 20
 PYTEST := /usr/bin/python3 -m pytest
@@ -19,6 +21,11 @@ $(HOST_BUILD)/unit/test_$(1): tests/unit/test_$(1).c $$(unit-srcs-$(1)) $$(wildc
 	$(HOST_CC) $(HOST_CFLAGS) $(SANITIZE) $$(filter %.c,$$^) -lcmocka -o $$@
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+# Device trees the unit tests read, compiled from tests/unit/data/*.dts.
+$(HOST_BUILD)/unit/%.dtb: tests/unit/data/%.dts
+	@mkdir -p $(dir $@)
+	dtc -q -I dts -O dtb -o $@ $<
 
 # tests/fuzz/objects.mk: FUZZ_TARGETS += name, fuzz-srcs-name := src files; corpus in tests/fuzz/corpus/name/
 FUZZ_TARGETS :=

@@ -13,6 +13,7 @@
 #include "kernel/timer.h"
 #include "kernel/version.h"
 #include "vmm/vmm.h"
+#include "lib/string.h"
 
 #define CPU_START_TIMEOUT_NS 2000000000ULL
 #define CHECK_SLEEPS 3
@@ -120,11 +121,42 @@ static bool check_cpus(void)
 	return true;
 }
 
+/* Whether the hypervisor's command line (device tree bootargs, multiboot cmdline) has a word. */
+static bool cmdline_has(const char *cmdline, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = cmdline; p && *p;) {
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, word, n) == 0 && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return false;
+}
+
+/* "tessera.selftest=fault": the hypervisor reads an address it never maps, to show (and let the
+ * tests check) that its own faults are reported with registers instead of hanging. */
+#define UNMAPPED_PROBE_ADDRESS 0x0000400000000000ULL
+
+static void selftest_fault(void)
+{
+	log_warn("self-test: reading unmapped address %#llx", UNMAPPED_PROBE_ADDRESS);
+	volatile uint64_t *probe = (volatile uint64_t *)(uintptr_t)UNMAPPED_PROBE_ADDRESS;
+	(void)*probe;
+	panic("self-test: the read of an unmapped address did not fault");
+}
+
+static const char *hypervisor_cmdline;
+
 /* The boot CPU's main task: everything after bring-up that may sleep. */
 static void main_task(void *arg)
 {
 	(void)arg;
 	check_cpus();
+	if (cmdline_has(hypervisor_cmdline, "tessera.selftest=fault"))
+		selftest_fault();
 	vmm_run();
 	log_info("Hypervisor done: powering off");
 	arch_power_off();
@@ -133,6 +165,7 @@ static void main_task(void *arg)
 void kernel_main(struct boot_info *info)
 {
 	setup_percpus(info);
+	hypervisor_cmdline = info->cmdline;
 	if (console_init(&info->console) < 0)
 		arch_power_off(); /* nowhere to say anything */
 	print_banner(info);

@@ -33,17 +33,17 @@ static void dump_frame(const struct trap_frame *frame, unsigned kind)
 				vector_names[kind & 15], (unsigned long long)esr, (unsigned long long)(esr >> 26),
 				(unsigned long long)(esr & 0x1ffffff), (unsigned long long)far);
 	console_write_unlocked(line, (size_t)n);
-	n = format_snprintf(line, sizeof(line), "ELR_EL2 %#018llx SPSR_EL2 %#010llx SP %#018llx\n",
+	n = format_snprintf(line, sizeof(line), "ELR_EL2 0x%016llx SPSR_EL2 0x%08llx SP 0x%016llx\n",
 			    (unsigned long long)frame->elr, (unsigned long long)frame->spsr,
 			    (unsigned long long)frame->sp);
 	console_write_unlocked(line, (size_t)n);
 	for (int i = 0; i < 31; i += 2) {
 		if (i + 1 < 31)
-			n = format_snprintf(line, sizeof(line), "x%-2d %#018llx  x%-2d %#018llx\n", i,
+			n = format_snprintf(line, sizeof(line), "x%-2d 0x%016llx  x%-2d 0x%016llx\n", i,
 					    (unsigned long long)frame->x[i], i + 1,
 					    (unsigned long long)frame->x[i + 1]);
 		else
-			n = format_snprintf(line, sizeof(line), "x%-2d %#018llx\n", i,
+			n = format_snprintf(line, sizeof(line), "x%-2d 0x%016llx\n", i,
 					    (unsigned long long)frame->x[i]);
 		console_write_unlocked(line, (size_t)n);
 	}
