@@ -65,12 +65,12 @@ __noreturn void riscv_report_fault(const struct trap_frame *frame)
 		reporting[cpu] = true;
 	}
 	const char *what = exception_name(frame->scause);
-	print_line("\n*** hypervisor fault on CPU %u: %s (scause %#lx)\n", cpu, what,
-		   (unsigned long)frame->scause);
-	print_line("    pc  %016lx  stval %016lx  sstatus %016lx\n", (unsigned long)frame->sepc,
-		   (unsigned long)frame->stval, (unsigned long)frame->sstatus);
+	print_line("\nHypervisor exception on CPU %u: %s, scause %#lx, stval %#lx\n", cpu, what,
+		   (unsigned long)frame->scause, (unsigned long)frame->stval);
+	print_line("sepc 0x%016lx sstatus 0x%016lx\n", (unsigned long)frame->sepc,
+		   (unsigned long)frame->sstatus);
 	for (unsigned i = 0; i < 32; i += 4) {
-		print_line("    %-4s %016lx  %-4s %016lx  %-4s %016lx  %-4s %016lx\n", register_names[i],
+		print_line("%-4s 0x%016lx  %-4s 0x%016lx  %-4s 0x%016lx  %-4s 0x%016lx\n", register_names[i],
 			   (unsigned long)frame->x[i], register_names[i + 1], (unsigned long)frame->x[i + 1],
 			   register_names[i + 2], (unsigned long)frame->x[i + 2], register_names[i + 3],
 			   (unsigned long)frame->x[i + 3]);
