@@ -6,6 +6,7 @@
 
 VALID_ARCHES := aarch64 riscv64 x86_64
 VALID_LOGS := error warn info debug trace
+.DEFAULT_GOAL := all
 ARCH ?= aarch64
 LOG ?= info
 SMP ?= 4
@@ -74,7 +75,7 @@ $(BUILD)/%.o: %.S
 
 $(BUILD)/linker.ld: src/arch/$(ARCH)/linker.ld.S
 	@mkdir -p $(dir $@)
-	$(Q)$(CLANG) -E -P -x c -Iinclude $(ARCH_CFLAGS) $< -o $@
+	$(Q)$(CLANG) --target=$(TARGET_TRIPLE) -E -P -x c -Iinclude $(ARCH_CFLAGS) $< -o $@
 
 # Rebuild when the log level or arch flags change: the flags are part of the object's identity.
 $(BUILD)/flags: FORCE

@@ -1,9 +1,8 @@
 # riscv64 in HS-mode under OpenSBI on QEMU virt and device-tree boards.
 TARGET_TRIPLE := riscv64-unknown-elf
-# clang-14 takes Zicsr and Zifencei as part of 'i' and rejects them by name. --target is repeated
-# here because the linker script is preprocessed with ARCH_CFLAGS only, and -march needs it.
+# clang-14 takes Zicsr and Zifencei as part of 'i' and rejects them by name.
 # No F/D: the hypervisor never touches FP state, which stays the guests'.
-ARCH_CFLAGS := --target=$(TARGET_TRIPLE) -march=rv64imac -mabi=lp64 -mcmodel=medany -mno-relax
+ARCH_CFLAGS := -march=rv64imac -mabi=lp64 -mcmodel=medany -mno-relax
 ARCH_LDFLAGS := --no-relax
 PLATFORM_NAME ?= qemu-virt-riscv64
 IMAGE_NAME := tessera.bin

@@ -26,7 +26,7 @@ static const char *const vector_names[16] = {
 static void dump_frame(const struct trap_frame *frame, unsigned kind)
 {
 	uint64_t esr = read_sysreg(esr_el2), far = read_sysreg(far_el2);
-	unsigned long flags = console_lock();
+	/* Unlocked: the fault may have happened with the console lock held. */
 	char line[160];
 	int n = format_snprintf(line, sizeof(line),
 				"\nHypervisor exception: %s, ESR_EL2 %#llx (EC %#llx, ISS %#llx), FAR_EL2 %#llx\n",
@@ -47,7 +47,6 @@ static void dump_frame(const struct trap_frame *frame, unsigned kind)
 					    (unsigned long long)frame->x[i]);
 		console_write_unlocked(line, (size_t)n);
 	}
-	console_unlock(flags);
 }
 
 void arch_trap(struct trap_frame *frame, unsigned kind)
