@@ -6,6 +6,7 @@
 
 VALID_ARCHES := aarch64 riscv64 x86_64
 VALID_LOGS := error warn info debug trace
+.DEFAULT_GOAL := all
 ARCH ?= aarch64
 LOG ?= info
 SMP ?= 4
@@ -48,6 +49,8 @@ ALL_OBJS += $$(addprefix $(BUILD)/$(1)/,$$(sort $$(obj-y)))
 endef
 ALL_OBJS :=
 $(foreach d,$(SUBDIRS),$(eval $(call include_objects,$(d))))
+# VM configs (and images) built into the hypervisor: make VM_CONFIGS=a.toml:b.toml
+include mk/vm-configs.mk
 
 ELF := $(BUILD)/tessera.elf
 IMAGE := $(BUILD)/$(IMAGE_NAME)
@@ -58,17 +61,21 @@ all: deps $(IMAGE)
 deps:
 	@scripts/ensure-deps.sh build
 
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CLANG) $(CFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CLANG) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/%.o: %.S
 	@mkdir -p $(dir $@)
-	$(CLANG) $(ASFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CLANG) $(ASFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/linker.ld: src/arch/$(ARCH)/linker.ld.S
 	@mkdir -p $(dir $@)
-	$(CLANG) -E -P -x c -Iinclude $(ARCH_CFLAGS) $< -o $@
+	$(Q)$(CLANG) --target=$(TARGET_TRIPLE) -E -P -x c -Iinclude $(ARCH_CFLAGS) $< -o $@
 
 # Rebuild when the log level or arch flags change: the flags are part of the object's identity.
 $(BUILD)/flags: FORCE
@@ -78,10 +85,12 @@ $(ALL_OBJS): $(BUILD)/flags
 FORCE:
 
 $(ELF): $(ALL_OBJS) $(BUILD)/linker.ld
-	$(LLD) $(LDFLAGS) $(ALL_OBJS) -o $@
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LLD) $(LDFLAGS) $(ALL_OBJS) -o $@
 
 $(IMAGE): $(ELF)
-	$(IMAGE_COMMAND)
+	@$(if $(Q),echo "  IMAGE   $@")
+	$(Q)$(IMAGE_COMMAND)
 
 run: all
 	@scripts/ensure-deps.sh run

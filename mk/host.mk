@@ -4,6 +4,8 @@
 HOST_CC := clang-14
 HOST_CFLAGS := -std=c11 -Iinclude -Wall -Wextra -Werror -Wno-unused-parameter -g -O1 -DHOST_BUILD \
 	-DLOG_LEVEL_BUILD=LOG_LEVEL_INFO
+# Unit tests find their compiled device trees here.
+HOST_CFLAGS += -DSAMPLE_DTB='"$(HOST_BUILD)/unit/sample.dtb"'
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 20
 PYTEST := /usr/bin/python3 -m pytest
@@ -19,6 +21,11 @@ $(HOST_BUILD)/unit/test_$(1): tests/unit/test_$(1).c $$(unit-srcs-$(1)) $$(wildc
 	$(HOST_CC) $(HOST_CFLAGS) $(SANITIZE) $$(filter %.c,$$^) -lcmocka -o $$@
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+# Device trees the unit tests read, compiled from tests/unit/data/*.dts.
+$(HOST_BUILD)/unit/%.dtb: tests/unit/data/%.dts
+	@mkdir -p $(dir $@)
+	dtc -q -I dts -O dtb -o $@ $<
 
 # tests/fuzz/objects.mk: FUZZ_TARGETS += name, fuzz-srcs-name := src files; corpus in tests/fuzz/corpus/name/
 FUZZ_TARGETS :=
@@ -52,9 +59,10 @@ unit-test: $(UNIT_BINS)
 fuzz-test: $(FUZZ_BINS)
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  echo "== fuzz $$t for $(FUZZ_SECONDS)s"; mkdir -p $(HOST_BUILD)/fuzz/corpus-$$t; \
-	  $(HOST_BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -detect_leaks=1 \
-	    $(HOST_BUILD)/fuzz/corpus-$$t tests/fuzz/corpus/$$t 2>&1 | tail -n 3; \
-	  test $${PIPESTATUS[0]} -eq 0; done
+	  log=$(HOST_BUILD)/fuzz/fuzz_$$t.log; \
+	  if ! $(HOST_BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -detect_leaks=1 \
+	    $(HOST_BUILD)/fuzz/corpus-$$t tests/fuzz/corpus/$$t >$$log 2>&1; then \
+	    tail -n 40 $$log; exit 1; fi; tail -n 3 $$log; done
 
 fuzz-long:
 	$(MAKE) fuzz-test FUZZ_SECONDS=600
@@ -68,5 +76,6 @@ e2e-test: images-all tools
 test:
 	@scripts/ensure-deps.sh test
 	$(MAKE) --no-print-directory unit-test
+	$(MAKE) --no-print-directory config-test
 	$(MAKE) --no-print-directory fuzz-test
 	$(MAKE) --no-print-directory e2e-test

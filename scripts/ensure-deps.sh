@@ -23,13 +23,14 @@ declare -A proof=(
   [gcc]=/usr/bin/gcc
   [mtools]=/usr/bin/mcopy
   [dosfstools]=/usr/sbin/mkfs.fat
+  [device-tree-compiler]=/usr/bin/dtc
 )
 
 case "$what" in
   build) want=(clang-14 lld-14 llvm-14 make) ;;
   run) want=(clang-14 lld-14 llvm-14 make qemu-system-arm qemu-system-misc opensbi qemu-system-x86) ;;
   test) want=(clang-14 lld-14 llvm-14 make gcc qemu-system-arm qemu-system-misc opensbi qemu-system-x86
-              python3 python3-pytest python3-pexpect libcmocka-dev libclang-rt-14-dev mtools dosfstools) ;;
+              python3 python3-pytest python3-pexpect libcmocka-dev libclang-rt-14-dev mtools dosfstools device-tree-compiler) ;;
   *) echo "ensure-deps.sh: unknown set '$what' (build, run, test)" >&2; exit 2 ;;
 esac
 

@@ -16,6 +16,7 @@ void heap_allocator_init(struct heap_allocator *heap);
 void heap_allocator_add_region(struct heap_allocator *heap, void *base, size_t size);
 /* align is a power of two, at least 16; returns NULL when no block fits. */
 void *heap_allocator_alloc(struct heap_allocator *heap, size_t size, size_t align);
-void heap_allocator_free(struct heap_allocator *heap, void *ptr);
+/* Returns -EINVAL for a pointer the heap did not hand out, or one already freed. */
+int heap_allocator_free(struct heap_allocator *heap, void *ptr);
 
 #endif

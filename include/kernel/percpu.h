@@ -21,13 +21,14 @@ struct percpu {
 	bool online;
 	struct task *current;
 	struct task *idle;
-	struct spinlock lock; /* guards run_queue, timers and need_resched */
+	struct spinlock lock; /* guards timers; run queues are under the scheduler's lock */
 	struct run_queue run_queue;
 	struct timer_queue timers;
 	bool need_resched;
 	uint64_t timer_interrupts;
 	uint64_t ipis;
-	uint64_t slice_deadline; /* when the current task's time slice ends */
+	struct timer_event slice_timer; /* ends the current task's time slice */
+	struct task *switch_from;      /* the task this CPU just switched away from */
 };
 
 extern struct percpu percpus[MAX_CPUS];

@@ -35,6 +35,8 @@ struct task {
 	size_t stack_size;
 	struct timer_event sleep_timer;
 	uint64_t switches;          /* times switched in */
+	bool on_cpu;                /* its registers are live on a CPU (or being saved) */
+	bool wake_pending;          /* woken while not asleep: the next task_sleep returns at once */
 };
 
 void sched_init_cpu(unsigned cpu_index); /* makes the running boot flow this CPU's idle task */

@@ -15,6 +15,7 @@ struct timer_event {
 	timer_fn fn;
 	void *arg;
 	bool armed;
+	unsigned cpu; /* the CPU whose queue holds it while armed */
 };
 
 struct timer_queue {

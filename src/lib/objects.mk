@@ -1,1 +1,1 @@
-obj-y += string.o format.o fdt.o
+obj-y += string.o format.o fdt.o toml.o

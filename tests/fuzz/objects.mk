@@ -1,1 +1,5 @@
 # Fuzz targets: FUZZ_TARGETS += name; fuzz-srcs-name := sources; seed corpus in tests/fuzz/corpus/name/.
+
+FUZZ_TARGETS += vmconfig
+fuzz-srcs-vmconfig := src/lib/toml.c src/lib/format.c src/vmm/config_parse.c src/vmm/config_validate.c \
+	src/vmm/config_common.c

@@ -1,1 +1,26 @@
 # Host unit tests: UNIT_TESTS += name; unit-srcs-name := the sources tests/unit/test_name.c needs.
+UNIT_TESTS += format
+unit-srcs-format := src/lib/format.c
+UNIT_TESTS += frame_allocator
+unit-srcs-frame_allocator := src/kernel/frame_allocator.c
+UNIT_TESTS += heap_allocator
+unit-srcs-heap_allocator := src/kernel/heap_allocator.c
+UNIT_TESTS += queues
+unit-srcs-queues := src/kernel/runqueue.c src/kernel/timer_queue.c
+UNIT_TESTS += fdt
+unit-srcs-fdt := src/lib/fdt.c src/kernel/platform_fdt.c $(HOST_BUILD)/unit/sample.dtb
+
+UNIT_TESTS += toml
+unit-srcs-toml := src/lib/toml.c src/lib/format.c
+
+UNIT_TESTS += vmconfig
+unit-srcs-vmconfig := src/lib/toml.c src/lib/format.c src/vmm/config_parse.c src/vmm/config_validate.c \
+	src/vmm/config_common.c
+
+UNIT_TESTS += example_configs
+unit-srcs-example_configs := tools/vmconfig/show.c src/lib/toml.c src/lib/format.c src/vmm/config_parse.c \
+	src/vmm/config_validate.c src/vmm/config_common.c
+
+UNIT_TESTS += vmm_config
+unit-srcs-vmm_config := src/vmm/vmm_config.c src/lib/toml.c src/lib/format.c src/vmm/config_parse.c \
+	src/vmm/config_validate.c src/vmm/config_common.c

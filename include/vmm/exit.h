@@ -1,0 +1,68 @@
+/* The arch-neutral description of why a guest stopped running. Arch code decodes its own exit
+ * (ESR_EL2, scause/htinst, VMCB EXITCODE) into one of these; the core handles it. */
+#ifndef VMM_EXIT_H
+#define VMM_EXIT_H
+
+#include "lib/types.h"
+
+enum vm_exit_reason {
+	EXIT_NONE,          /* handled inside the arch (e.g. a sysreg trap): just run again */
+	EXIT_MMIO,          /* a load or store to guest-physical memory that is not RAM */
+	EXIT_PIO,           /* x86 port I/O */
+	EXIT_HYPERCALL,     /* HVC/SMC, SBI extension call, VMMCALL that is not PSCI/SBI core */
+	EXIT_CPU_ON,        /* PSCI CPU_ON, SBI HSM hart_start, INIT/SIPI */
+	EXIT_CPU_OFF,       /* the calling vCPU stops */
+	EXIT_HALT,          /* WFI, HLT, SBI suspend: wait for an interrupt */
+	EXIT_SYSTEM_OFF,    /* the guest powers its machine off */
+	EXIT_SYSTEM_RESET,  /* the guest reboots its machine */
+	EXIT_IRQ,           /* a host interrupt arrived while the guest ran */
+	EXIT_FAULT,         /* something no model accepts */
+};
+
+struct vm_exit_mmio {
+	gpa_t gpa;
+	unsigned width;     /* bytes: 1, 2, 4 or 8 */
+	bool write;
+	bool sign_extend;   /* for reads narrower than the register */
+	unsigned reg;       /* the guest register to read into or write from (arch numbering) */
+	uint64_t value;     /* written value, or the read result the handler fills */
+};
+
+struct vm_exit_pio {
+	uint16_t port;
+	unsigned width;
+	bool write;
+	uint64_t value;
+};
+
+struct vm_exit_hypercall {
+	uint64_t nr;
+	uint64_t args[6];
+	int64_t result;     /* returned to the guest */
+};
+
+struct vm_exit_cpu_on {
+	uint64_t target;    /* the guest's id of the vCPU: MPIDR, hart id, APIC id */
+	gpa_t entry;
+	uint64_t context;   /* handed to the started vCPU (x0, a1) */
+	int64_t result;     /* returned to the caller (PSCI/SBI error code) */
+};
+
+struct vm_exit_fault {
+	uint64_t address;
+	uint64_t cause;     /* arch syndrome */
+	const char *what;
+};
+
+struct vm_exit {
+	enum vm_exit_reason reason;
+	union {
+		struct vm_exit_mmio mmio;
+		struct vm_exit_pio pio;
+		struct vm_exit_hypercall hypercall;
+		struct vm_exit_cpu_on cpu_on;
+		struct vm_exit_fault fault;
+	};
+};
+
+#endif

@@ -1,0 +1,46 @@
+/* A virtual CPU: a kernel task that runs the guest and handles its exits (the run loop). */
+#ifndef VMM_VCPU_H
+#define VMM_VCPU_H
+
+#include "lib/types.h"
+#include "kernel/sched.h"
+#include "vmm/exit.h"
+#include "arch_impl/vm.h"
+
+struct vm;
+
+enum vcpu_state {
+	VCPU_OFF,       /* waits for CPU_ON (or the VM's start) */
+	VCPU_RUNNING,   /* runs the guest or handles an exit */
+	VCPU_HALTED,    /* waits for an interrupt */
+	VCPU_STOPPED,   /* the VM is gone or resetting: the task parks */
+};
+
+/* Requests other contexts make of a vCPU, acted on at the top of its run loop. */
+#define VCPU_REQUEST_STOP (1u << 0)
+#define VCPU_REQUEST_START (1u << 1)
+
+struct vcpu {
+	struct vm *vm;
+	unsigned id;
+	enum vcpu_state state;
+	struct task *task;
+	cpumask_t affinity;
+	uint64_t guest_id;       /* MPIDR / hart id / APIC id the guest uses to name it */
+	unsigned requests;       /* VCPU_REQUEST_*, set atomically */
+	gpa_t start_entry;       /* for VCPU_REQUEST_START */
+	uint64_t start_arg;
+	uint64_t exits[EXIT_FAULT + 1];
+	struct vcpu_arch arch;
+};
+
+/* Creates the vCPU's task (not yet running the guest). */
+struct vcpu *vcpu_create(struct vm *vm, unsigned id, cpumask_t affinity);
+/* Asks an OFF vCPU to start at entry with arg; -EBUSY if it is already on. */
+int vcpu_request_start(struct vcpu *vcpu, gpa_t entry, uint64_t arg);
+void vcpu_request_stop(struct vcpu *vcpu);
+/* Wakes a halted vCPU (an interrupt became pending for it). */
+void vcpu_kick(struct vcpu *vcpu);
+struct vcpu *vcpu_find_by_guest_id(struct vm *vm, uint64_t guest_id);
+
+#endif

@@ -1,0 +1,42 @@
+/* The device bus: each VM's emulated devices, sorted by address, found by binary search.
+ * A device model implements struct vdev_ops; offsets are relative to the device's base.
+ * Pure data structure (no locking, no allocation beyond the caller's array); host-tested. */
+#ifndef VMM_VDEV_H
+#define VMM_VDEV_H
+
+#include "lib/types.h"
+
+struct vdev;
+
+struct vdev_ops {
+	/* Return 0, or a negative error that becomes a fault for the guest. */
+	int (*read)(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value);
+	int (*write)(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value);
+};
+
+struct vdev {
+	const char *name;
+	uint64_t base;
+	uint64_t size;
+	const struct vdev_ops *ops;
+	void *priv;
+};
+
+#define VDEV_BUS_MAX 32
+
+/* One address space (MMIO, or x86 port I/O). */
+struct vdev_bus {
+	struct vdev *devices[VDEV_BUS_MAX];
+	unsigned count;
+};
+
+void vdev_bus_init(struct vdev_bus *bus);
+/* Adds a device; -EEXIST when its window overlaps one already there (the message names both
+ * through *conflict), -ENOSPC when the bus is full, -EINVAL for an empty or wrapping window. */
+int vdev_bus_add(struct vdev_bus *bus, struct vdev *dev, struct vdev **conflict);
+/* The device whose window holds [address, address + width), or NULL. */
+struct vdev *vdev_bus_find(const struct vdev_bus *bus, uint64_t address, unsigned width);
+/* Dispatches an access; -ENODEV when no device claims it. */
+int vdev_bus_access(const struct vdev_bus *bus, uint64_t address, unsigned width, bool write, uint64_t *value);
+
+#endif

@@ -1,0 +1,64 @@
+/* A virtual machine: its configuration, guest memory, devices and vCPUs. Created from a
+ * validated struct vm_config by vm_create(); runs until the guest powers it off or it faults. */
+#ifndef VMM_VM_H
+#define VMM_VM_H
+
+#include "lib/types.h"
+#include "kernel/spinlock.h"
+#include "vmm/config.h"
+#include "vmm/vdev.h"
+#include "arch_impl/vm.h"
+
+#define VM_MAX 16
+
+enum vm_state { VM_CREATED, VM_RUNNING, VM_RESETTING, VM_STOPPED };
+
+struct vm_ram {
+	gpa_t gpa;
+	hpa_t hpa;
+	uint64_t size;
+	unsigned permissions;   /* GPT_* */
+	bool allocated;         /* backing frames belong to the VM (map_type 0) */
+};
+
+struct vcpu;
+struct task;
+
+struct vm {
+	unsigned id;
+	char name[VM_NAME_MAX + 1];
+	const struct vm_config *config;
+	enum vm_state state;
+	struct spinlock lock;          /* guards state, vcpus_active and the console line state */
+	struct vm_ram ram[VM_MAX_MEMORY_REGIONS];
+	unsigned ram_count;
+	struct vdev_bus mmio_bus;
+	struct vdev_bus pio_bus;
+	struct vcpu **vcpus;
+	unsigned vcpu_count;
+	unsigned vcpus_active;         /* vCPUs not off; the VM stops when the last one leaves */
+	bool console_at_line_start;
+	struct task *waiter;           /* woken when the VM stops (vmm_run) */
+	uint64_t unclaimed_reported[8]; /* addresses of unclaimed accesses already logged */
+	unsigned unclaimed_count;
+	struct vm_arch arch;
+};
+
+/* Creates the VM: memory, images, devices and vCPUs (vCPU 0 runnable). Returns NULL after
+ * logging why when anything fails; nothing of it is left behind. */
+struct vm *vm_create(const struct vm_config *config);
+/* Starts the boot vCPU. */
+void vm_start(struct vm *vm);
+/* Asks every vCPU to stop; the VM is STOPPED when the last one has. Any context. */
+void vm_request_stop(struct vm *vm);
+/* Stops all vCPUs, reloads the images and boots again from vCPU 0 (guest reset). */
+void vm_request_reset(struct vm *vm);
+/* Copies host bytes into guest-physical memory; -EFAULT if any part is not guest RAM. */
+int vm_copy_to_guest(struct vm *vm, gpa_t gpa, const void *src, size_t size);
+int vm_copy_from_guest(struct vm *vm, void *dst, gpa_t gpa, size_t size);
+/* The guest's console output, tagged with the VM at each line start. */
+void vm_console_putc(struct vm *vm, char c);
+/* Logs an access no device claims, once per address. */
+void vm_report_unclaimed(struct vm *vm, uint64_t address, bool write, const char *space);
+
+#endif

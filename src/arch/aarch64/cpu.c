@@ -1,0 +1,65 @@
+/* aarch64 CPU contract: per-CPU pointer, idling, halting, power, task contexts. */
+#include "arch/boot.h"
+#include "arch/context.h"
+#include "arch/cpu.h"
+#include "arch_impl/psci.h"
+#include "arch_impl/sysreg.h"
+#include "lib/format.h"
+
+void arch_set_this_cpu(struct percpu *cpu)
+{
+	write_sysreg(tpidr_el2, (uint64_t)(uintptr_t)cpu);
+}
+
+/* WFI with PSTATE.I set still wakes on a pending interrupt (Arm ARM D1.16.2); unmasking then
+ * lets it be taken before masking again. */
+void arch_cpu_idle(void)
+{
+	dsb(sy);
+	__asm__ volatile("wfi");
+	arch_irq_enable();
+	isb();
+	arch_irq_disable();
+}
+
+void arch_cpu_halt(void)
+{
+	arch_irq_disable();
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+void arch_power_off(void)
+{
+	psci_call(PSCI_SYSTEM_OFF, 0, 0, 0);
+	arch_cpu_halt();
+}
+
+void arch_reset(void)
+{
+	psci_call(PSCI_SYSTEM_RESET, 0, 0, 0);
+	arch_cpu_halt();
+}
+
+bool arch_virtualization_supported(const char **why)
+{
+	/* head.S only reaches C at EL2 on this path; the remaining question is whether EL1 can run
+	 * AArch64 guests: ID_AA64PFR0_EL1.EL1 (bits [7:4]) is 1 (AArch64 only) or 2 (both). */
+	uint64_t pfr0 = read_sysreg(id_aa64pfr0_el1);
+	if (((pfr0 >> 4) & 0xf) == 0) {
+		*why = "EL1 is not implemented";
+		return false;
+	}
+	return true;
+}
+
+extern void context_first_entry(void);
+
+void arch_context_init(struct arch_context *ctx, uintptr_t stack_top, void (*entry)(void *), void *arg)
+{
+	*ctx = (struct arch_context){ 0 };
+	ctx->x19_x29[0] = (uint64_t)(uintptr_t)entry;
+	ctx->x19_x29[1] = (uint64_t)(uintptr_t)arg;
+	ctx->lr = (uint64_t)(uintptr_t)context_first_entry;
+	ctx->sp = ALIGN_DOWN(stack_top, 16);
+}

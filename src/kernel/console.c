@@ -1,0 +1,95 @@
+/* The hypervisor console on the platform UART (see kernel/console.h). */
+#include "kernel/console.h"
+#include "kernel/driver.h"
+#include "kernel/spinlock.h"
+#include "drivers/uart.h"
+#include "lib/format.h"
+#include "lib/errno.h"
+
+static struct uart_desc console_uart;
+static const struct uart_ops *console_ops;
+static struct spinlock console_spinlock = SPINLOCK_INIT;
+
+/* The driver each UART kind selects. */
+static const char *const kind_compatible[] = {
+	[UART_PL011] = "arm,pl011",
+	[UART_NS16550_MMIO] = "ns16550a",
+	[UART_NS16550_PIO] = "x86,ns16550-pio",
+};
+
+int console_init(const struct uart_desc *desc)
+{
+	if (desc->kind == UART_NONE || desc->kind >= ARRAY_SIZE(kind_compatible))
+		return -ENODEV;
+	const struct driver *drv = driver_find(DRIVER_UART, kind_compatible[desc->kind]);
+	if (!drv)
+		return -ENODEV;
+	const struct uart_ops *ops = drv->ops;
+	int err = ops->init ? ops->init(desc) : 0;
+	if (err < 0)
+		return err;
+	console_uart = *desc;
+	console_ops = ops;
+	return 0;
+}
+
+static void putc_raw(char c)
+{
+	if (!console_ops)
+		return;
+	if (c == '\n')
+		console_ops->putc(&console_uart, '\r');
+	console_ops->putc(&console_uart, c);
+}
+
+void console_write_unlocked(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		putc_raw(s[i]);
+}
+
+unsigned long console_lock(void)
+{
+	return spin_lock_irqsave(&console_spinlock);
+}
+
+void console_unlock(unsigned long flags)
+{
+	spin_unlock_irqrestore(&console_spinlock, flags);
+}
+
+void console_putc(char c)
+{
+	unsigned long flags = console_lock();
+	putc_raw(c);
+	console_unlock(flags);
+}
+
+void console_write(const char *s, size_t len)
+{
+	unsigned long flags = console_lock();
+	console_write_unlocked(s, len);
+	console_unlock(flags);
+}
+
+int console_getc(void)
+{
+	return console_ops && console_ops->getc ? console_ops->getc(&console_uart) : -1;
+}
+
+static void console_format_putc(void *ctx, char c)
+{
+	(void)ctx;
+	putc_raw(c);
+}
+
+int console_printf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	unsigned long flags = console_lock();
+	int n = format_callback(console_format_putc, NULL, fmt, ap);
+	console_unlock(flags);
+	va_end(ap);
+	return n;
+}

@@ -1,0 +1,135 @@
+/* Bitmap frame allocator (see kernel/frame_allocator.h). One bit per 4 KiB frame; a search hint
+ * makes successive single-frame allocations O(1) amortized. */
+#include "kernel/frame_allocator.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+static bool frame_used(const struct frame_allocator *fa, size_t i)
+{
+	return (fa->bitmap[i / 64] >> (i % 64)) & 1;
+}
+
+static void frame_set(struct frame_allocator *fa, size_t i, bool used)
+{
+	if (used)
+		fa->bitmap[i / 64] |= 1ULL << (i % 64);
+	else
+		fa->bitmap[i / 64] &= ~(1ULL << (i % 64));
+}
+
+size_t frame_allocator_bitmap_bytes(size_t frames)
+{
+	return (frames + 63) / 64 * 8;
+}
+
+void frame_allocator_init(struct frame_allocator *fa, paddr_t base, size_t frames, uint64_t *bitmap)
+{
+	fa->base = ALIGN_DOWN(base, PAGE_SIZE);
+	fa->frames = frames;
+	fa->bitmap = bitmap;
+	fa->free_count = 0;
+	fa->search_hint = 0;
+	memset(bitmap, 0xff, frame_allocator_bitmap_bytes(frames));
+}
+
+/* Clips [base, base+size) to the window as frame indices [*first, *end). */
+static bool clip(const struct frame_allocator *fa, paddr_t start, paddr_t end, size_t *first, size_t *last)
+{
+	paddr_t window_end = fa->base + (paddr_t)fa->frames * PAGE_SIZE;
+	if (end <= fa->base || start >= window_end || start >= end)
+		return false;
+	start = MAX(start, fa->base);
+	end = MIN(end, window_end);
+	*first = (size_t)((start - fa->base) / PAGE_SIZE);
+	*last = (size_t)((end - fa->base) / PAGE_SIZE);
+	return *first < *last;
+}
+
+void frame_allocator_release_range(struct frame_allocator *fa, paddr_t base, uint64_t size)
+{
+	size_t first, end;
+	/* Only whole frames inside the range become free. */
+	if (!clip(fa, ALIGN_UP(base, PAGE_SIZE), ALIGN_DOWN(base + size, PAGE_SIZE), &first, &end))
+		return;
+	for (size_t i = first; i < end; i++) {
+		if (frame_used(fa, i)) {
+			frame_set(fa, i, false);
+			fa->free_count++;
+		}
+	}
+	if (first < fa->search_hint)
+		fa->search_hint = first;
+}
+
+void frame_allocator_reserve_range(struct frame_allocator *fa, paddr_t base, uint64_t size)
+{
+	size_t first, end;
+	/* Any frame the range touches becomes used. */
+	if (!clip(fa, ALIGN_DOWN(base, PAGE_SIZE), ALIGN_UP(base + size, PAGE_SIZE), &first, &end))
+		return;
+	for (size_t i = first; i < end; i++) {
+		if (!frame_used(fa, i)) {
+			frame_set(fa, i, true);
+			fa->free_count--;
+		}
+	}
+}
+
+/* First-fit search for count free frames at an index multiple of align, from index 'from'. */
+static size_t find_run(const struct frame_allocator *fa, size_t from, size_t count, size_t align)
+{
+	size_t i = ALIGN_UP(from, align);
+	while (i + count <= fa->frames) {
+		/* Skip fully used words quickly. */
+		if (fa->bitmap[i / 64] == UINT64_MAX && i % 64 == 0) {
+			i = ALIGN_UP(i + 64, align);
+			continue;
+		}
+		size_t run = 0;
+		while (run < count && !frame_used(fa, i + run))
+			run++;
+		if (run == count)
+			return i;
+		i = ALIGN_UP(i + run + 1, align);
+	}
+	return SIZE_MAX;
+}
+
+paddr_t frame_allocator_alloc(struct frame_allocator *fa, size_t count, size_t align_frames)
+{
+	if (count == 0 || count > fa->free_count)
+		return 0;
+	if (align_frames == 0)
+		align_frames = 1;
+	if (align_frames & (align_frames - 1))
+		return 0;
+	size_t start = find_run(fa, fa->search_hint, count, align_frames);
+	if (start == SIZE_MAX && fa->search_hint)
+		start = find_run(fa, 0, count, align_frames);
+	if (start == SIZE_MAX)
+		return 0;
+	for (size_t i = start; i < start + count; i++)
+		frame_set(fa, i, true);
+	fa->free_count -= count;
+	if (count == 1 && start == fa->search_hint)
+		fa->search_hint = start + 1;
+	return fa->base + (paddr_t)start * PAGE_SIZE;
+}
+
+int frame_allocator_free(struct frame_allocator *fa, paddr_t base, size_t count)
+{
+	if (base < fa->base || !IS_ALIGNED(base, PAGE_SIZE) || count == 0)
+		return -EINVAL;
+	size_t first = (size_t)((base - fa->base) / PAGE_SIZE);
+	if (first + count > fa->frames || first + count < first)
+		return -EINVAL;
+	for (size_t i = first; i < first + count; i++)
+		if (!frame_used(fa, i))
+			return -EINVAL;
+	for (size_t i = first; i < first + count; i++)
+		frame_set(fa, i, false);
+	fa->free_count += count;
+	if (first < fa->search_hint)
+		fa->search_hint = first;
+	return 0;
+}

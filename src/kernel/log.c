@@ -1,0 +1,57 @@
+/* The log (see kernel/log.h). A line is formatted straight to the console under its lock, so
+ * long lines are never cut and lines from different CPUs never mix. */
+#include "kernel/log.h"
+#include "kernel/console.h"
+#include "kernel/percpu.h"
+#include "kernel/sched.h"
+#include "kernel/timer.h"
+#include "lib/format.h"
+
+static const char *const level_names[] = { "", "error", "warn", "info", "debug", "trace" };
+
+const char *log_level_name(int level)
+{
+	return (level >= LOG_LEVEL_ERROR && level <= LOG_LEVEL_TRACE) ? level_names[level] : "?";
+}
+
+static void log_putc(void *ctx, char c)
+{
+	(void)ctx;
+	console_write_unlocked(&c, 1);
+}
+
+static void log_printf_unlocked(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	format_callback(log_putc, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void log_write(int level, const char *file, int line, const char *fmt, ...)
+{
+	uint64_t ns = timer_uptime_ns();
+	struct percpu *cpu = this_cpu();
+	struct task *task = cpu ? cpu->current : NULL;
+	char module[32];
+	/* "main.c" -> "main": AxVisor prints a module path, the base name is ours. */
+	int n = 0;
+	while (file[n] && file[n] != '.' && n < (int)sizeof(module) - 1) {
+		module[n] = file[n];
+		n++;
+	}
+	module[n] = '\0';
+
+	va_list ap;
+	va_start(ap, fmt);
+	unsigned long flags = console_lock();
+	log_printf_unlocked("[%4llu.%06llu %u:%u %s:%d] ", (unsigned long long)(ns / 1000000000),
+			    (unsigned long long)(ns / 1000 % 1000000), cpu ? cpu->id : 0, task ? task->id : 0,
+			    module, line);
+	if (level <= LOG_LEVEL_WARN)
+		log_printf_unlocked("%s: ", log_level_name(level));
+	format_callback(log_putc, NULL, fmt, ap);
+	console_write_unlocked("\n", 1);
+	console_unlock(flags);
+	va_end(ap);
+}

@@ -1,0 +1,296 @@
+/* The scheduler (see kernel/sched.h).
+ *
+ * One lock, sched_lock, guards every run queue and every task's state: scheduling events are rare
+ * next to guest execution, and one lock keeps wake-ups across CPUs simple to reason about.
+ * A task's context may still be live on its old CPU for a moment after it was queued elsewhere
+ * (it went to sleep and was woken at once); 'on_cpu' marks that, and a CPU about to switch to
+ * such a task waits until the old CPU has left its stack. Busy CPUs get a slice timer; an idle
+ * CPU has none and sleeps until an interrupt. */
+#include "kernel/sched.h"
+#include "kernel/percpu.h"
+#include "kernel/timer.h"
+#include "kernel/mm.h"
+#include "kernel/log.h"
+#include "kernel/panic.h"
+#include "arch/boot.h"
+#include "arch/timer.h"
+#include "lib/string.h"
+
+static struct spinlock sched_lock = SPINLOCK_INIT;
+static struct task idle_tasks[MAX_CPUS];
+static unsigned next_task_id;
+static unsigned tasks_alive;
+
+static void slice_expired(struct timer_event *event, void *arg);
+
+struct task *task_current(void)
+{
+	return this_cpu()->current;
+}
+
+unsigned sched_tasks_alive(void)
+{
+	return __atomic_load_n(&tasks_alive, __ATOMIC_RELAXED);
+}
+
+static void copy_name(struct task *task, const char *name)
+{
+	size_t n = strnlen(name, TASK_NAME_MAX - 1);
+	memcpy(task->name, name, n);
+	task->name[n] = '\0';
+}
+
+void sched_init_cpu(unsigned cpu_index)
+{
+	struct percpu *cpu = percpu_of(cpu_index);
+	struct task *idle = &idle_tasks[cpu_index];
+	idle->id = __atomic_fetch_add(&next_task_id, 1, __ATOMIC_RELAXED);
+	copy_name(idle, "idle");
+	idle->state = TASK_RUNNING;
+	idle->affinity = CPUMASK_ONE(cpu_index);
+	idle->cpu = cpu_index;
+	idle->on_cpu = true;
+	list_init(&idle->queue_node);
+	cpu->idle = idle;
+	cpu->current = idle;
+	__atomic_store_n(&cpu->online, true, __ATOMIC_RELEASE);
+}
+
+/* The CPU a woken or new task should run on: its last CPU if allowed, else the allowed online
+ * CPU with the shortest queue. Called with sched_lock held. */
+static int pick_cpu(struct task *task)
+{
+	if ((task->affinity & CPUMASK_ONE(task->cpu)) && percpu_of(task->cpu)->online &&
+	    task->switches > 0)
+		return (int)task->cpu;
+	int best = -1;
+	for (unsigned i = 0; i < cpus_possible; i++) {
+		struct percpu *cpu = percpu_of(i);
+		if (!(task->affinity & CPUMASK_ONE(i)) || !cpu->online)
+			continue;
+		if (best < 0 || cpu->run_queue.count < percpu_of((unsigned)best)->run_queue.count)
+			best = (int)i;
+	}
+	return best;
+}
+
+/* Queues a runnable task and nudges its CPU. Called with sched_lock held. */
+static void enqueue(struct task *task, unsigned cpu_index)
+{
+	struct percpu *cpu = percpu_of(cpu_index);
+	task->cpu = cpu_index;
+	task->state = TASK_RUNNABLE;
+	run_queue_push(&cpu->run_queue, &task->queue_node);
+	if (cpu->current == cpu->idle) {
+		cpu->need_resched = true;
+		if (cpu != this_cpu())
+			arch_send_ipi(cpu_index);
+	}
+}
+
+static void task_bootstrap(void *arg);
+
+struct task *task_create(const char *name, void (*entry)(void *), void *arg, cpumask_t affinity)
+{
+	struct task *task = kzalloc(sizeof(*task));
+	void *stack = kmalloc_aligned(KERNEL_STACK_SIZE, 16);
+	if (!task || !stack) {
+		kfree(task);
+		kfree(stack);
+		log_error("task %s: out of memory", name);
+		return NULL;
+	}
+	task->id = __atomic_fetch_add(&next_task_id, 1, __ATOMIC_RELAXED);
+	copy_name(task, name);
+	task->affinity = affinity;
+	task->entry = entry;
+	task->arg = arg;
+	task->stack = stack;
+	task->stack_size = KERNEL_STACK_SIZE;
+	list_init(&task->queue_node);
+	arch_context_init(&task->context, (uintptr_t)stack + KERNEL_STACK_SIZE, task_bootstrap, task);
+
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+	int cpu = pick_cpu(task);
+	if (cpu < 0) {
+		spin_unlock_irqrestore(&sched_lock, flags);
+		log_error("task %s: no online CPU in affinity mask %#llx", name, (unsigned long long)affinity);
+		kfree(stack);
+		kfree(task);
+		return NULL;
+	}
+	__atomic_fetch_add(&tasks_alive, 1, __ATOMIC_RELAXED);
+	enqueue(task, (unsigned)cpu);
+	spin_unlock_irqrestore(&sched_lock, flags);
+	return task;
+}
+
+/* Runs on the new task's side of every switch: lets go of the previous task's stack, frees an
+ * exited task, and starts or stops the slice timer. Interrupts are masked. */
+static void finish_switch(void)
+{
+	struct percpu *cpu = this_cpu();
+	struct task *prev = cpu->switch_from;
+	cpu->switch_from = NULL;
+	if (prev) {
+		bool exited = prev->state == TASK_EXITED;
+		__atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
+		if (exited) {
+			kfree(prev->stack);
+			kfree(prev);
+		}
+	}
+	if (cpu->current != cpu->idle)
+		timer_arm(&cpu->slice_timer, arch_timer_now() + timer_ns_to_ticks(TIME_SLICE_NS), slice_expired, NULL);
+	else
+		timer_cancel(&cpu->slice_timer);
+}
+
+/* Picks the next task for this CPU and switches to it. Interrupts must be masked. */
+static void schedule(void)
+{
+	struct percpu *cpu = this_cpu();
+	spin_lock(&sched_lock);
+	struct task *prev = cpu->current;
+	cpu->need_resched = false;
+	if (prev->state == TASK_RUNNING && prev != cpu->idle) {
+		prev->state = TASK_RUNNABLE;
+		run_queue_push(&cpu->run_queue, &prev->queue_node);
+	}
+	struct list_node *node = run_queue_pop(&cpu->run_queue);
+	struct task *next = node ? list_entry(node, struct task, queue_node) : cpu->idle;
+	next->state = TASK_RUNNING;
+	next->cpu = cpu->id;
+	if (next == prev) {
+		spin_unlock(&sched_lock);
+		return;
+	}
+	cpu->current = next;
+	cpu->switch_from = prev;
+	next->switches++;
+	spin_unlock(&sched_lock);
+
+	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
+		arch_cpu_relax();
+	next->on_cpu = true;
+	arch_context_switch(&prev->context, &next->context);
+	finish_switch();
+}
+
+static void task_bootstrap(void *arg)
+{
+	struct task *task = arg;
+	finish_switch();
+	arch_irq_enable();
+	task->entry(task->arg);
+	task_exit();
+}
+
+void task_yield(void)
+{
+	unsigned long flags = arch_irq_save();
+	schedule();
+	arch_irq_restore(flags);
+}
+
+void task_sleep(void)
+{
+	unsigned long flags = arch_irq_save();
+	struct task *self = this_cpu()->current;
+	spin_lock(&sched_lock);
+	if (self->wake_pending) {
+		/* A wake-up arrived between the caller's check and this call: don't lose it. */
+		self->wake_pending = false;
+		spin_unlock(&sched_lock);
+		arch_irq_restore(flags);
+		return;
+	}
+	self->state = TASK_SLEEPING;
+	spin_unlock(&sched_lock);
+	schedule();
+	arch_irq_restore(flags);
+}
+
+void task_wake(struct task *task)
+{
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+	if (task->state == TASK_SLEEPING) {
+		int cpu = pick_cpu(task);
+		if (cpu >= 0)
+			enqueue(task, (unsigned)cpu);
+	} else if (task->state != TASK_EXITED) {
+		task->wake_pending = true;
+	}
+	spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+static void sleep_expired(struct timer_event *event, void *arg)
+{
+	(void)event;
+	task_wake(arg);
+}
+
+void task_sleep_ns(uint64_t ns)
+{
+	struct task *self = task_current();
+	uint64_t deadline = arch_timer_now() + timer_ns_to_ticks(ns);
+	while (arch_timer_now() < deadline) {
+		timer_arm(&self->sleep_timer, deadline, sleep_expired, self);
+		task_sleep();
+	}
+	timer_cancel(&self->sleep_timer);
+	self->wake_pending = false;
+}
+
+void task_exit(void)
+{
+	arch_irq_disable();
+	struct task *self = this_cpu()->current;
+	spin_lock(&sched_lock);
+	self->state = TASK_EXITED;
+	__atomic_fetch_sub(&tasks_alive, 1, __ATOMIC_RELAXED);
+	spin_unlock(&sched_lock);
+	schedule();
+	panic("exited task %s was scheduled again", self->name);
+}
+
+static void slice_expired(struct timer_event *event, void *arg)
+{
+	(void)event;
+	(void)arg;
+	sched_tick();
+}
+
+void sched_tick(void)
+{
+	struct percpu *cpu = this_cpu();
+	if (cpu->current == cpu->idle)
+		return;
+	if (cpu->run_queue.count > 0)
+		cpu->need_resched = true;
+	timer_arm(&cpu->slice_timer, arch_timer_now() + timer_ns_to_ticks(TIME_SLICE_NS), slice_expired, NULL);
+}
+
+void sched_preempt_if_needed(void)
+{
+	if (this_cpu()->need_resched)
+		schedule();
+}
+
+void ipi_interrupt(void)
+{
+	/* The sender already set need_resched; the interrupt exit path acts on it. */
+	this_cpu()->ipis++;
+}
+
+void sched_idle_loop(void)
+{
+	for (;;) {
+		arch_irq_disable();
+		struct percpu *cpu = this_cpu();
+		if (cpu->need_resched || cpu->run_queue.count > 0)
+			schedule();
+		else
+			arch_cpu_idle();
+	}
+}

@@ -1,0 +1,433 @@
+/* Semantic checks on a parsed vm_config: value ranges, page alignment, overlapping windows, CPU
+ * assignments against the platform, addresses inside guest RAM. Each check reports and carries on.
+ * Also the checks across configs (unique ids and names) and the loader's image-size check. */
+#include "lib/errno.h"
+#include "lib/format.h"
+#include "lib/string.h"
+#include "vmm/config.h"
+
+#define KEY_MAX 96
+#define GUEST_PAGE_SIZE 0x1000ull /* stage-2 / G-stage / NPT map 4 KiB pages at the finest */
+
+struct check {
+	const struct vm_config *config;
+	const struct config_platform *platform;
+	struct config_reporter *reporter;
+};
+
+static void error(struct check *c, uint32_t line, const char *key, const char *fmt, ...) __printf_like(4, 5);
+static void error(struct check *c, uint32_t line, const char *key, const char *fmt, ...)
+{
+	char message[CONFIG_MESSAGE_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	format_vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	config_report(c->reporter, CONFIG_ERROR, c->config->file_name, line, key, "%s", message);
+}
+
+static void warning(struct check *c, uint32_t line, const char *key, const char *message)
+{
+	config_report(c->reporter, CONFIG_WARNING, c->config->file_name, line, key, "%s", message);
+}
+
+static const char *indexed(char *buffer, const char *key, size_t index)
+{
+	format_snprintf(buffer, KEY_MAX, "%s[%zu]", key, index);
+	return buffer;
+}
+
+static unsigned long long ull(uint64_t v)
+{
+	return (unsigned long long)v;
+}
+
+/* [base, base + size) fits in 64 bits (a range that ends exactly at 2^64 is allowed). */
+static bool range_is_valid(uint64_t base, uint64_t size)
+{
+	return size == 0 || base <= UINT64_MAX - (size - 1);
+}
+
+static bool ranges_overlap(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size)
+{
+	if (a_size == 0 || b_size == 0)
+		return false;
+	return a <= b + (b_size - 1) && b <= a + (a_size - 1);
+}
+
+static bool range_contains(uint64_t outer, uint64_t outer_size, uint64_t inner, uint64_t inner_size)
+{
+	return inner >= outer && inner_size <= outer_size && inner - outer <= outer_size - inner_size;
+}
+
+/* ---- [base] ---- */
+
+static void check_base(struct check *c)
+{
+	const struct vm_config *cfg = c->config;
+	const char *name = cfg->base.name.value;
+	if (name) {
+		size_t length = strlen(name);
+		if (length == 0)
+			error(c, cfg->base.name.line, "base.name", "must not be empty");
+		else if (length > VM_NAME_MAX)
+			error(c, cfg->base.name.line, "base.name", "is %zu bytes long; at most %d are allowed", length,
+			      VM_NAME_MAX);
+	}
+	uint64_t vm_type = cfg->base.vm_type.value;
+	if (cfg->base.vm_type.line && vm_type > VM_TYPE_LINUX)
+		error(c, cfg->base.vm_type.line, "base.vm_type", "unknown VM type %llu (0 host, 1 RTOS, 2 Linux)",
+		      ull(vm_type));
+	uint64_t cpu_num = cfg->base.cpu_num.value;
+	if (cfg->base.cpu_num.line && (cpu_num == 0 || cpu_num > VM_MAX_VCPUS))
+		error(c, cfg->base.cpu_num.line, "base.cpu_num", "must be between 1 and %d (found %llu)", VM_MAX_VCPUS,
+		      ull(cpu_num));
+}
+
+static bool platform_has_cpu_id(const struct config_platform *p, uint64_t id)
+{
+	if (p->cpu_hardware_id_count == 0)
+		return id < p->cpu_count;
+	for (unsigned i = 0; i < p->cpu_hardware_id_count; i++) {
+		if (p->cpu_hardware_ids[i] == id)
+			return true;
+	}
+	return false;
+}
+
+static void check_phys_cpu_ids(struct check *c)
+{
+	const struct vm_config *cfg = c->config;
+	char key[KEY_MAX];
+	uint32_t line = cfg->base.phys_cpu_ids_line;
+	size_t count = cfg->base.phys_cpu_id_count;
+	if (!line)
+		return;
+	if (cfg->base.cpu_num.line && count != cfg->base.cpu_num.value)
+		error(c, line, "base.phys_cpu_ids", "has %zu entries but cpu_num is %llu", count,
+		      ull(cfg->base.cpu_num.value));
+	for (size_t i = 0; i < count; i++) {
+		uint64_t id = cfg->base.phys_cpu_ids[i];
+		indexed(key, "base.phys_cpu_ids", i);
+		for (size_t j = 0; j < i; j++) {
+			if (cfg->base.phys_cpu_ids[j] == id) {
+				error(c, line, key, "physical CPU 0x%llx is already vCPU %zu's", ull(id), j);
+				break;
+			}
+		}
+		const struct config_platform *p = c->platform;
+		if (p && (p->cpu_count || p->cpu_hardware_id_count) && !platform_has_cpu_id(p, id)) {
+			if (p->cpu_hardware_id_count)
+				error(c, line, key, "no physical CPU has hardware id 0x%llx", ull(id));
+			else
+				error(c, line, key, "physical CPU %llu does not exist (the platform has %u)", ull(id),
+				      p->cpu_count);
+		}
+	}
+}
+
+static void check_phys_cpu_sets(struct check *c)
+{
+	const struct vm_config *cfg = c->config;
+	char key[KEY_MAX];
+	uint32_t line = cfg->base.phys_cpu_sets_line;
+	size_t count = cfg->base.phys_cpu_set_count;
+	if (!line)
+		return;
+	if (cfg->base.cpu_num.line && count != cfg->base.cpu_num.value)
+		error(c, line, "base.phys_cpu_sets", "has %zu entries but cpu_num is %llu", count,
+		      ull(cfg->base.cpu_num.value));
+	unsigned cpus = c->platform ? c->platform->cpu_count : 0;
+	for (size_t i = 0; i < count; i++) {
+		uint64_t mask = cfg->base.phys_cpu_sets[i];
+		indexed(key, "base.phys_cpu_sets", i);
+		if (mask == 0)
+			error(c, line, key, "is 0: vCPU %zu could never run", i);
+		else if (cpus && cpus < 64 && (mask >> cpus) != 0)
+			error(c, line, key, "mask 0x%llx names CPUs the platform lacks (it has %u)", ull(mask), cpus);
+	}
+}
+
+/* ---- [kernel] memory and images ---- */
+
+static bool in_host_memory(const struct config_platform *p, uint64_t base, uint64_t size)
+{
+	for (unsigned i = 0; i < p->host_memory_count; i++) {
+		if (range_contains(p->host_memory[i].base, p->host_memory[i].size, base, size))
+			return true;
+	}
+	return false;
+}
+
+static void check_memory_region(struct check *c, size_t index)
+{
+	const struct vm_memory_region *r = &c->config->kernel.memory_regions[index];
+	char key[KEY_MAX];
+	indexed(key, "kernel.memory_regions", index);
+	if (r->size == 0)
+		error(c, r->line, key, "size is 0");
+	if (!IS_ALIGNED(r->gpa, GUEST_PAGE_SIZE))
+		error(c, r->line, key, "gpa 0x%llx is not 4 KiB aligned", ull(r->gpa));
+	if (!IS_ALIGNED(r->size, GUEST_PAGE_SIZE))
+		error(c, r->line, key, "size 0x%llx is not a multiple of 4 KiB", ull(r->size));
+	if (!range_is_valid(r->gpa, r->size))
+		error(c, r->line, key, "0x%llx + 0x%llx wraps past the end of the address space", ull(r->gpa),
+		      ull(r->size));
+	if (r->flags & ~(uint64_t)VM_MEMORY_ALL_FLAGS)
+		error(c, r->line, key, "unknown flag bits 0x%llx (R=1 W=2 X=4 USER=8 DEVICE=0x10 UNCACHED=0x20)",
+		      ull(r->flags & ~(uint64_t)VM_MEMORY_ALL_FLAGS));
+	else if (!(r->flags & (VM_MEMORY_READ | VM_MEMORY_WRITE | VM_MEMORY_EXECUTE)))
+		warning(c, r->line, key, "flags grant no access (none of R=1 W=2 X=4)");
+	if (r->map_type > VM_MAP_RESERVED) {
+		error(c, r->line, key, "unknown map_type %llu (0 allocate, 1 identical, 2 reserved)", ull(r->map_type));
+	} else if (r->map_type != VM_MAP_ALLOCATE && c->platform && c->platform->host_memory_count &&
+		   range_is_valid(r->gpa, r->size) && !in_host_memory(c->platform, r->gpa, r->size)) {
+		error(c, r->line, key, "%s mapping 0x%llx..0x%llx is not in host RAM",
+		      r->map_type == VM_MAP_IDENTICAL ? "identical" : "reserved", ull(r->gpa), ull(r->gpa + r->size));
+	}
+}
+
+/* True when the whole of [address, address + size) lies in one memory region. */
+static bool in_guest_memory(const struct vm_config *cfg, uint64_t address, uint64_t size)
+{
+	for (size_t i = 0; i < cfg->kernel.memory_region_count; i++) {
+		const struct vm_memory_region *r = &cfg->kernel.memory_regions[i];
+		if (range_contains(r->gpa, r->size, address, size))
+			return true;
+	}
+	return false;
+}
+
+static void check_address_in_ram(struct check *c, const struct config_number *address, const char *key)
+{
+	if (address->line && !in_guest_memory(c->config, address->value, 1))
+		error(c, address->line, key, "0x%llx is outside guest RAM", ull(address->value));
+}
+
+static void check_images(struct check *c)
+{
+	const struct vm_config *cfg = c->config;
+	char path_key[KEY_MAX], address_key[KEY_MAX];
+	check_address_in_ram(c, &cfg->kernel.entry_point, "kernel.entry_point");
+	for (int kind = 0; kind < VM_IMAGE_KIND_COUNT; kind++) {
+		const struct vm_image *image = &cfg->kernel.images[kind];
+		const char *name = config_image_kind_name(kind);
+		format_snprintf(path_key, sizeof(path_key), "kernel.%s_path", name);
+		format_snprintf(address_key, sizeof(address_key), "kernel.%s_load_addr", name);
+		if (image->path.value && image->path.value[0] == '\0')
+			error(c, image->path.line, path_key, "must not be empty");
+		if (image->path.line && !image->load_addr.line && kind != VM_IMAGE_KERNEL)
+			error(c, image->path.line, path_key, "is set but %s_load_addr is missing", name);
+		if (!image->path.line && image->load_addr.line && kind != VM_IMAGE_KERNEL)
+			warning(c, image->load_addr.line, address_key, "is set but there is no image to load (ignored)");
+		else
+			check_address_in_ram(c, &image->load_addr, address_key);
+	}
+}
+
+static void check_memory(struct check *c)
+{
+	const struct vm_config *cfg = c->config;
+	if (cfg->kernel.memory_regions_line && cfg->kernel.memory_region_count == 0)
+		error(c, cfg->kernel.memory_regions_line, "kernel.memory_regions", "at least one region is required");
+	for (size_t i = 0; i < cfg->kernel.memory_region_count; i++)
+		check_memory_region(c, i);
+}
+
+/* ---- [devices] and the guest-physical windows of everything ---- */
+
+struct window {
+	const char *section; /* "kernel" or "devices" */
+	const char *array;   /* "memory_regions", "emu_devices", ... */
+	size_t index;
+	uint64_t base;
+	uint64_t size;
+	uint32_t line;
+};
+
+#define MAX_WINDOWS (VM_MAX_MEMORY_REGIONS + VM_MAX_PASSTHROUGH_DEVICES + VM_MAX_PASSTHROUGH_ADDRESSES + VM_MAX_EMU_DEVICES)
+
+static void add_window(struct window *windows, size_t *count, const char *section, const char *array, size_t index,
+		       uint64_t base, uint64_t size, uint32_t line)
+{
+	if (size == 0 || !range_is_valid(base, size))
+		return; /* reported elsewhere, or takes no address space */
+	windows[(*count)++] = (struct window){ section, array, index, base, size, line };
+}
+
+static void check_page_aligned(struct check *c, const char *key, uint32_t line, const char *what, uint64_t value,
+			       bool is_size)
+{
+	if (IS_ALIGNED(value, GUEST_PAGE_SIZE))
+		return;
+	if (is_size)
+		error(c, line, key, "%s 0x%llx is not a multiple of 4 KiB", what, ull(value));
+	else
+		error(c, line, key, "%s 0x%llx is not 4 KiB aligned", what, ull(value));
+}
+
+static void check_window_range(struct check *c, const char *key, uint32_t line, uint64_t base, uint64_t length)
+{
+	if (!range_is_valid(base, length))
+		error(c, line, key, "0x%llx + 0x%llx wraps past the end of the address space", ull(base), ull(length));
+}
+
+static void check_irq(struct check *c, const char *key, uint32_t line, uint64_t irq)
+{
+	if (irq > UINT32_MAX)
+		error(c, line, key, "irq %llu is too large", ull(irq));
+}
+
+static void check_device_tree_path(struct check *c, const char *key, uint32_t line, const char *path)
+{
+	if (path && path[0] != '/')
+		error(c, line, key, "device-tree path \"%.60s\" must start with '/'", path);
+}
+
+static void check_passthrough(struct check *c)
+{
+	const struct vm_config *cfg = c->config;
+	char key[KEY_MAX];
+	for (size_t i = 0; i < cfg->devices.passthrough_device_count; i++) {
+		const struct vm_passthrough_device *d = &cfg->devices.passthrough_devices[i];
+		indexed(key, "devices.passthrough_devices", i);
+		if (d->is_device_tree_path) {
+			check_device_tree_path(c, key, d->line, d->name);
+			continue;
+		}
+		if (d->length == 0)
+			error(c, d->line, key, "length is 0");
+		check_page_aligned(c, key, d->line, "base_gpa", d->base_gpa, false);
+		check_page_aligned(c, key, d->line, "base_hpa", d->base_hpa, false);
+		check_page_aligned(c, key, d->line, "length", d->length, true);
+		check_window_range(c, key, d->line, d->base_gpa, d->length);
+		check_window_range(c, key, d->line, d->base_hpa, d->length);
+		check_irq(c, key, d->line, d->irq);
+	}
+	for (size_t i = 0; i < cfg->devices.passthrough_address_count; i++) {
+		const struct vm_passthrough_address *a = &cfg->devices.passthrough_addresses[i];
+		indexed(key, "devices.passthrough_addresses", i);
+		if (a->length == 0)
+			error(c, a->line, key, "length is 0");
+		check_page_aligned(c, key, a->line, "gpa", a->gpa, false);
+		check_page_aligned(c, key, a->line, "length", a->length, true);
+		check_window_range(c, key, a->line, a->gpa, a->length);
+	}
+	for (size_t i = 0; i < cfg->devices.excluded_device_count; i++) {
+		const struct vm_excluded_device *x = &cfg->devices.excluded_devices[i];
+		check_device_tree_path(c, "devices.excluded_devices", x->line, x->path);
+	}
+}
+
+/* Emulated devices trap every access, so byte-granular windows are fine; only RAM must not share. */
+static void check_emulated(struct check *c)
+{
+	const struct vm_config *cfg = c->config;
+	char key[KEY_MAX];
+	for (size_t i = 0; i < cfg->devices.emu_device_count; i++) {
+		const struct vm_emu_device *d = &cfg->devices.emu_devices[i];
+		indexed(key, "devices.emu_devices", i);
+		if (!config_emu_type_name(d->emu_type))
+			error(c, d->line, key, "unknown emu_type 0x%llx", ull(d->emu_type));
+		check_window_range(c, key, d->line, d->base_gpa, d->length);
+		check_irq(c, key, d->line, d->irq);
+	}
+}
+
+/* RAM, passthrough windows and emulated devices share one guest-physical space: no two may meet. */
+static void check_overlaps(struct check *c)
+{
+	const struct vm_config *cfg = c->config;
+	struct window windows[MAX_WINDOWS];
+	size_t count = 0;
+	char key[KEY_MAX];
+	for (size_t i = 0; i < cfg->kernel.memory_region_count; i++) {
+		const struct vm_memory_region *r = &cfg->kernel.memory_regions[i];
+		add_window(windows, &count, "kernel", "memory_regions", i, r->gpa, r->size, r->line);
+	}
+	for (size_t i = 0; i < cfg->devices.passthrough_device_count; i++) {
+		const struct vm_passthrough_device *d = &cfg->devices.passthrough_devices[i];
+		if (!d->is_device_tree_path)
+			add_window(windows, &count, "devices", "passthrough_devices", i, d->base_gpa, d->length, d->line);
+	}
+	for (size_t i = 0; i < cfg->devices.passthrough_address_count; i++) {
+		const struct vm_passthrough_address *a = &cfg->devices.passthrough_addresses[i];
+		add_window(windows, &count, "devices", "passthrough_addresses", i, a->gpa, a->length, a->line);
+	}
+	for (size_t i = 0; i < cfg->devices.emu_device_count; i++) {
+		const struct vm_emu_device *d = &cfg->devices.emu_devices[i];
+		add_window(windows, &count, "devices", "emu_devices", i, d->base_gpa, d->length, d->line);
+	}
+	for (size_t i = 0; i < count; i++) {
+		const struct window *w = &windows[i];
+		for (size_t j = 0; j < i; j++) {
+			const struct window *o = &windows[j];
+			if (!ranges_overlap(w->base, w->size, o->base, o->size))
+				continue;
+			format_snprintf(key, sizeof(key), "%s.%s[%zu]", w->section, w->array, w->index);
+			error(c, w->line, key, "overlaps %s[%zu] (0x%llx..0x%llx)", o->array, o->index, ull(o->base),
+			      ull(o->base + o->size));
+		}
+	}
+}
+
+int config_validate(const struct vm_config *config, const struct config_platform *platform,
+		    struct config_reporter *reporter)
+{
+	struct check c = { .config = config, .platform = platform, .reporter = reporter };
+	unsigned errors_before = reporter->errors;
+	check_base(&c);
+	check_phys_cpu_ids(&c);
+	check_phys_cpu_sets(&c);
+	check_memory(&c);
+	check_images(&c);
+	check_passthrough(&c);
+	check_emulated(&c);
+	check_overlaps(&c);
+	return reporter->errors == errors_before ? 0 : -EINVAL;
+}
+
+int config_check_unique_against(const struct vm_config *config, const struct vm_config *others, size_t count,
+				 struct config_reporter *reporter)
+{
+	unsigned errors_before = reporter->errors;
+	for (size_t j = 0; j < count; j++) {
+		const struct vm_config *b = &others[j];
+		if (config->base.id.line && b->base.id.line && config->base.id.value == b->base.id.value)
+			config_report(reporter, CONFIG_ERROR, config->file_name, config->base.id.line, "base.id",
+				      "VM id %llu is also used by %s:%u", ull(config->base.id.value), b->file_name,
+				      b->base.id.line);
+		if (config->base.name.value && b->base.name.value && strcmp(config->base.name.value, b->base.name.value) == 0)
+			config_report(reporter, CONFIG_ERROR, config->file_name, config->base.name.line, "base.name",
+				      "VM name \"%.40s\" is also used by %s:%u", config->base.name.value, b->file_name,
+				      b->base.name.line);
+	}
+	return reporter->errors == errors_before ? 0 : -EINVAL;
+}
+
+int config_check_unique(const struct vm_config *configs, size_t count, struct config_reporter *reporter)
+{
+	int rc = 0;
+	/* Each clash is reported once, on the later config. */
+	for (size_t i = 1; i < count; i++) {
+		if (config_check_unique_against(&configs[i], configs, i, reporter))
+			rc = -EINVAL;
+	}
+	return rc;
+}
+
+int config_check_image_fits(const struct vm_config *config, enum vm_image_kind kind, uint64_t size,
+			    struct config_reporter *reporter)
+{
+	const struct vm_image *image = &config->kernel.images[kind];
+	char key[KEY_MAX];
+	uint64_t base = image->load_addr.value;
+	format_snprintf(key, sizeof(key), "kernel.%s_load_addr", config_image_kind_name(kind));
+	uint32_t line = image->load_addr.line ? image->load_addr.line : image->path.line;
+	if (size > 0 && range_is_valid(base, size) && in_guest_memory(config, base, size))
+		return 0;
+	config_report(reporter, CONFIG_ERROR, config->file_name, line, key,
+		      "image of %llu bytes at 0x%llx..0x%llx does not fit in guest RAM", ull(size), ull(base),
+		      ull(base + size));
+	return -EINVAL;
+}

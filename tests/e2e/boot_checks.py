@@ -1,0 +1,63 @@
+"""Assertions on the boot story that every arch tells the same way."""
+import re
+
+MEM_BYTES = {"512M": 512 << 20, "1G": 1 << 30, "2G": 2 << 30}
+
+
+def assert_banner(boot, arch, smp, log="info"):
+    out = boot.output
+    assert "Tessera" in out and "hypervisor" in out, out
+    assert f"arch = {arch}" in out, out
+    assert f"smp = {smp}" in out, out
+    assert f"log level = {log}" in out, out
+
+
+def assert_memory_map(boot, mem):
+    """The RAM the machine has is found and printed, with the hypervisor's own footprint."""
+    out = boot.output
+    assert "Physical memory regions:" in out, out
+    ram = [int(m.group(2), 16) - int(m.group(1), 16)
+           for m in re.finditer(r"\[(0x[0-9a-f]+), (0x[0-9a-f]+)\) RAM ", out)]
+    assert ram, out
+    # Firmware and legacy holes (x86's first MiB, OpenSBI) may take a little, never more than 4 MiB.
+    assert MEM_BYTES[mem] - (4 << 20) <= sum(ram) <= MEM_BYTES[mem], (ram, out)
+    assert re.search(r"\) hypervisor image +\d+ KiB", out), out
+    assert re.search(r"Free memory: \d+ MiB", out), out
+
+
+def assert_all_cpus_ran(boot, smp):
+    """Every CPU came online, ran a task pinned to it, and took timer interrupts."""
+    out = boot.output
+    for cpu in range(smp):
+        assert re.search(rf"\] CPU {cpu} \(hwid 0x[0-9a-f]+|\] CPU {cpu} \(hwid 0\) online", out), \
+            f"CPU {cpu} never reported online:\n{out}"
+        m = re.search(rf"CPU {cpu}: pinned task 'check/{cpu}' ran on CPU (\d+), (\d+) timer interrupts", out)
+        assert m, f"no check task report for CPU {cpu}:\n{out}"
+        assert int(m.group(1)) == cpu, m.group(0)
+        assert int(m.group(2)) > 0, m.group(0)
+    assert f"All {smp} CPUs online, scheduling and taking timer interrupts" in out, out
+
+
+def assert_powered_off(boot):
+    assert not boot.timed_out, "QEMU did not exit:\n" + boot.output
+    assert "powering off" in boot.output, boot.output
+    assert boot.exit_status == 0, (boot.exit_status, boot.output)
+
+
+def assert_log_format(boot):
+    """AxVisor's log line format: [  seconds.micros cpu:task module:line] message."""
+    lines = [l for l in boot.output.splitlines() if l.startswith("[")]
+    assert lines, boot.output
+    pattern = re.compile(r"^\[ *\d+\.\d{6} \d+:\d+ [a-z0-9_]+:\d+\] ")
+    bad = [l for l in lines if not pattern.match(l)]
+    assert not bad, bad
+
+
+def assert_fault_report(boot):
+    """A hypervisor fault prints its registers and the faulting address, then powers off."""
+    out = boot.output
+    assert "self-test: reading unmapped address 0x400000000000" in out, out
+    assert "Hypervisor exception" in out, out
+    assert "0x400000000000" in out.split("Hypervisor exception", 1)[1], out
+    assert "Tessera panic" in out, out
+    assert not boot.timed_out, out

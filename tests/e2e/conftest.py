@@ -1,0 +1,72 @@
+"""Shared helpers for the end-to-end tests: boot a Tessera image in QEMU through the same
+script `make run` uses, collect the serial console, and return it with QEMU's exit status."""
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+
+import pexpect
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+IMAGES = {
+    "aarch64": "build/aarch64/tessera.bin",
+    "riscv64": "build/riscv64/tessera.bin",
+    "x86_64": "build/x86_64/tessera.elf32",
+}
+
+
+@dataclass
+class Boot:
+    output: str
+    exit_status: int
+    timed_out: bool
+
+    def lines_matching(self, pattern):
+        return [m for m in re.finditer(pattern, self.output, re.MULTILINE)]
+
+    def assert_clean(self):
+        """What must never appear on a healthy boot."""
+        for bad in ("panic", "Hypervisor exception", "error:", "did not come online"):
+            assert bad not in self.output, f"unexpected '{bad}' in console output:\n{self.output}"
+
+
+def build_image(arch, log="info", build_dir=None):
+    """Builds an image (make is incremental); returns its path relative to the repo root."""
+    args = ["make", "-s", f"ARCH={arch}", f"LOG={log}"]
+    image = IMAGES[arch]
+    if build_dir:
+        args.append(f"BUILD={build_dir}")
+        image = os.path.join(build_dir, os.path.basename(image))
+    subprocess.run(args, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return image
+
+
+def boot(arch, smp=4, mem="1G", qemu_args="", image=None, timeout=60, env_extra=None):
+    """Boots and waits for QEMU to exit (or the timeout); never hangs the test run."""
+    env = dict(os.environ, ARCH=arch, SMP=str(smp), MEM=mem, QEMU_ARGS=qemu_args)
+    env.update(env_extra or {})
+    child = pexpect.spawn(
+        os.path.join(ROOT, "scripts/qemu-run.sh"),
+        [image or IMAGES[arch]],
+        cwd=ROOT,
+        env=env,
+        encoding="utf-8",
+        codec_errors="replace",
+        timeout=timeout,
+    )
+    timed_out = False
+    try:
+        child.expect(pexpect.EOF)
+    except pexpect.TIMEOUT:
+        timed_out = True
+        child.terminate(force=True)
+    output = (child.before or "").replace("\r\n", "\n")
+    child.close()
+    status = child.exitstatus if child.exitstatus is not None else -(child.signalstatus or 1)
+    return Boot(output=output, exit_status=status, timed_out=timed_out)
+
+
+@pytest.fixture(scope="session")
+def root():
+    return ROOT

@@ -1,0 +1,47 @@
+"""aarch64: the runtime boots at EL2 on QEMU virt (GICv3 and GICv2), brings every CPU up, takes
+timer interrupts and schedules on each, and powers off; without EL2 it says why and powers off."""
+import pytest
+
+from boot_checks import (assert_all_cpus_ran, assert_banner, assert_fault_report, assert_log_format,
+                         assert_memory_map, assert_powered_off)
+from conftest import boot, build_image
+
+ARCH = "aarch64"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def image():
+    build_image(ARCH)
+
+
+@pytest.mark.parametrize("gic,smp,mem", [("3", 4, "1G"), ("2", 4, "1G"), ("3", 1, "512M"), ("2", 2, "2G")])
+def test_boot_story(gic, smp, mem):
+    b = boot(ARCH, smp=smp, mem=mem, env_extra={"GIC": gic})
+    b.assert_clean()
+    assert_banner(b, ARCH, smp)
+    assert_memory_map(b, mem)
+    assert f"Interrupt controller: GICv{gic}" in b.output, b.output
+    assert_all_cpus_ran(b, smp)
+    assert_log_format(b)
+    assert_powered_off(b)
+
+
+def test_without_el2_says_why_and_powers_off():
+    b = boot(ARCH, smp=2, qemu_args="-M virt,virtualization=off")
+    assert "a hypervisor needs EL2" in b.output, b.output
+    assert "CPU 0 (hwid" not in b.output
+    assert not b.timed_out and b.exit_status == 0, (b.exit_status, b.output)
+
+
+def test_hypervisor_fault_prints_registers():
+    b = boot(ARCH, smp=2, qemu_args="-append tessera.selftest=fault")
+    assert_fault_report(b)
+    assert "ESR_EL2" in b.output and "ELR_EL2" in b.output and "x30 " in b.output, b.output
+
+
+def test_log_level_warn_hides_info():
+    image = build_image(ARCH, log="warn", build_dir="build/aarch64-log-warn")
+    b = boot(ARCH, smp=2, image=image)
+    assert "log level = warn" in b.output, b.output
+    assert "Physical memory regions:" not in b.output, b.output
+    assert b.exit_status == 0 and not b.timed_out

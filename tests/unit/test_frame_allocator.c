@@ -1,0 +1,103 @@
+/* The bitmap frame allocator: release/reserve clipping, alignment, exhaustion, double free. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "kernel/frame_allocator.h"
+
+#define BASE 0x40000000ULL
+#define FRAMES 1024
+
+static struct frame_allocator fa;
+static uint64_t bitmap[FRAMES / 64];
+
+static int setup(void **state)
+{
+	(void)state;
+	frame_allocator_init(&fa, BASE, FRAMES, bitmap);
+	return 0;
+}
+
+static void test_starts_full_until_released(void **state)
+{
+	(void)state;
+	assert_int_equal(fa.free_count, 0);
+	assert_int_equal(frame_allocator_alloc(&fa, 1, 1), 0);
+	frame_allocator_release_range(&fa, BASE, FRAMES * 4096ULL);
+	assert_int_equal(fa.free_count, FRAMES);
+}
+
+static void test_partial_frames(void **state)
+{
+	(void)state;
+	/* Releasing a range that starts mid-frame frees only the whole frames inside it. */
+	frame_allocator_release_range(&fa, BASE + 100, 3 * 4096);
+	assert_int_equal(fa.free_count, 2);
+	/* Reserving a range that touches a frame at all takes the frame. */
+	frame_allocator_reserve_range(&fa, BASE + 4096 + 4095, 2);
+	assert_int_equal(fa.free_count, 0);
+}
+
+static void test_clipping_outside_window(void **state)
+{
+	(void)state;
+	frame_allocator_release_range(&fa, BASE - 8 * 4096, 16 * 4096);
+	assert_int_equal(fa.free_count, 8);
+	frame_allocator_release_range(&fa, BASE + FRAMES * 4096ULL, 4096);
+	assert_int_equal(fa.free_count, 8);
+}
+
+static void test_alloc_and_alignment(void **state)
+{
+	(void)state;
+	frame_allocator_release_range(&fa, BASE, FRAMES * 4096ULL);
+	frame_allocator_reserve_range(&fa, BASE, 4096); /* frame 0 used */
+	uint64_t one = frame_allocator_alloc(&fa, 1, 1);
+	assert_int_equal(one, BASE + 4096);
+	uint64_t aligned = frame_allocator_alloc(&fa, 4, 512); /* 2 MiB aligned */
+	assert_int_equal(aligned, BASE + 512 * 4096);
+	uint64_t run = frame_allocator_alloc(&fa, 10, 1);
+	assert_int_equal(run, BASE + 2 * 4096);
+	assert_int_equal(fa.free_count, FRAMES - 1 - 1 - 4 - 10);
+	assert_int_equal(frame_allocator_alloc(&fa, 3, 3), 0); /* alignment not a power of two */
+}
+
+static void test_exhaustion_and_reuse(void **state)
+{
+	(void)state;
+	frame_allocator_release_range(&fa, BASE, 16 * 4096);
+	uint64_t all = frame_allocator_alloc(&fa, 16, 1);
+	assert_int_equal(all, BASE);
+	assert_int_equal(frame_allocator_alloc(&fa, 1, 1), 0);
+	assert_int_equal(frame_allocator_free(&fa, BASE + 4 * 4096, 2), 0);
+	assert_int_equal(frame_allocator_alloc(&fa, 2, 1), BASE + 4 * 4096);
+}
+
+static void test_bad_free(void **state)
+{
+	(void)state;
+	frame_allocator_release_range(&fa, BASE, 8 * 4096);
+	uint64_t pa = frame_allocator_alloc(&fa, 2, 1);
+	assert_int_equal(frame_allocator_free(&fa, pa, 2), 0);
+	assert_int_equal(frame_allocator_free(&fa, pa, 2), -22); /* double free */
+	assert_int_equal(frame_allocator_free(&fa, BASE - 4096, 1), -22);
+	assert_int_equal(frame_allocator_free(&fa, BASE + 1, 1), -22);
+	assert_int_equal(frame_allocator_free(&fa, BASE + (FRAMES - 1) * 4096ULL, 2), -22);
+	assert_int_equal(fa.free_count, 8);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_starts_full_until_released, setup),
+		cmocka_unit_test_setup(test_partial_frames, setup),
+		cmocka_unit_test_setup(test_clipping_outside_window, setup),
+		cmocka_unit_test_setup(test_alloc_and_alignment, setup),
+		cmocka_unit_test_setup(test_exhaustion_and_reuse, setup),
+		cmocka_unit_test_setup(test_bad_free, setup),
+	};
+	return cmocka_run_group_tests_name("frame_allocator", tests, NULL, NULL);
+}

@@ -1,0 +1,204 @@
+/* vmconfig: checks and prints Tessera/AxVisor VM config files on the build host, with the same
+ * parser and validator the hypervisor runs at boot.
+ *
+ *   vmconfig check [--cpus N] FILE...   report every error and warning; exit 1 on any error;
+ *                                       VM ids and names must also be unique across the FILEs
+ *   vmconfig show [--cpus N] FILE       the config as TOML with every default filled in
+ *   vmconfig files [--cpus N] FILE      for image_location = "memory": "key<TAB>absolute path" per
+ *                                       image, paths relative to FILE's directory; exit 1 if one is
+ *                                       missing. Prints nothing for "fs" configs.
+ *
+ * Without --cpus the platform is unknown and CPU numbers are not checked against it. */
+#define _DEFAULT_SOURCE /* realpath */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmconfig.h"
+
+struct loaded_config {
+	char *text;
+	void *arena_memory;
+};
+
+static void print_diagnostic(void *ctx, enum config_severity severity, const char *message)
+{
+	(void)ctx;
+	fprintf(stderr, "%s%s\n", severity == CONFIG_WARNING ? "warning: " : "", message);
+}
+
+static char *read_file(const char *path, size_t *length)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *text = NULL;
+	size_t size = 0, capacity = 0, n;
+	do {
+		if (size == capacity) {
+			capacity = capacity ? capacity * 2 : 4096;
+			char *bigger = realloc(text, capacity);
+			if (!bigger) {
+				free(text);
+				fclose(f);
+				return NULL;
+			}
+			text = bigger;
+		}
+		n = fread(text + size, 1, capacity - size, f);
+		size += n;
+	} while (n > 0);
+	bool failed = ferror(f);
+	fclose(f);
+	if (failed) {
+		free(text);
+		return NULL;
+	}
+	*length = size;
+	return text;
+}
+
+/* Parses and validates one file; returns 0 when it has no errors. */
+static int load(const char *path, const struct config_platform *platform, struct vm_config *config,
+		struct loaded_config *loaded, struct config_reporter *reporter)
+{
+	size_t length;
+	loaded->text = read_file(path, &length);
+	if (!loaded->text) {
+		fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));
+		reporter->errors++;
+		return -1;
+	}
+	size_t arena_size = 16 * length + 65536;
+	loaded->arena_memory = malloc(arena_size);
+	if (!loaded->arena_memory) {
+		fprintf(stderr, "%s: out of memory\n", path);
+		reporter->errors++;
+		return -1;
+	}
+	struct toml_arena arena;
+	toml_arena_init(&arena, loaded->arena_memory, arena_size);
+	if (config_parse(path, loaded->text, length, &arena, config, reporter))
+		return -1;
+	return config_validate(config, platform, reporter) ? -1 : 0;
+}
+
+static int check(int count, char **files, const struct config_platform *platform)
+{
+	struct config_reporter reporter = { .report = print_diagnostic };
+	struct vm_config *configs = calloc((size_t)count, sizeof(*configs));
+	struct loaded_config *loaded = calloc((size_t)count, sizeof(*loaded));
+	size_t good = 0;
+	if (!configs || !loaded) {
+		fprintf(stderr, "vmconfig: out of memory\n");
+		return 1;
+	}
+	for (int i = 0; i < count; i++) {
+		/* Only configs without errors take part in the cross-file checks: broken ones have holes. */
+		if (load(files[i], platform, &configs[good], &loaded[i], &reporter) == 0)
+			good++;
+	}
+	config_check_unique(configs, good, &reporter);
+	for (int i = 0; i < count; i++) {
+		free(loaded[i].text);
+		free(loaded[i].arena_memory);
+	}
+	free(configs);
+	free(loaded);
+	return reporter.errors ? 1 : 0;
+}
+
+static int show(const char *file, const struct config_platform *platform)
+{
+	struct config_reporter reporter = { .report = print_diagnostic };
+	static struct vm_config config;
+	struct loaded_config loaded = { 0 };
+	int rc = load(file, platform, &config, &loaded, &reporter);
+	if (rc == 0)
+		vmconfig_show(stdout, &config);
+	free(loaded.text);
+	free(loaded.arena_memory);
+	return rc ? 1 : 0;
+}
+
+/* Resolves `path` against the directory of `config_file` unless it is absolute. */
+static void resolve(char *out, size_t size, const char *config_file, const char *path)
+{
+	const char *slash = strrchr(config_file, '/');
+	if (path[0] == '/' || !slash)
+		snprintf(out, size, "%s", path);
+	else
+		snprintf(out, size, "%.*s/%s", (int)(slash - config_file), config_file, path);
+}
+
+static int files(const char *file, const struct config_platform *platform)
+{
+	struct config_reporter reporter = { .report = print_diagnostic };
+	static struct vm_config config;
+	struct loaded_config loaded = { 0 };
+	int status = 0;
+	if (load(file, platform, &config, &loaded, &reporter)) {
+		status = 1;
+	} else if (config.kernel.image_location.value == VM_IMAGE_IN_MEMORY) {
+		for (int kind = 0; kind < VM_IMAGE_KIND_COUNT; kind++) {
+			const struct vm_image *image = &config.kernel.images[kind];
+			char joined[PATH_MAX], absolute[PATH_MAX];
+			if (!image->path.value)
+				continue;
+			resolve(joined, sizeof(joined), file, image->path.value);
+			FILE *f = realpath(joined, absolute) ? fopen(absolute, "rb") : NULL;
+			if (!f) {
+				fprintf(stderr, "%s: kernel.%s_path: cannot read '%s'\n", file, config_image_kind_name(kind),
+					joined);
+				status = 1;
+				continue;
+			}
+			fclose(f);
+			printf("%s_path\t%s\n", config_image_kind_name(kind), absolute);
+		}
+	}
+	free(loaded.text);
+	free(loaded.arena_memory);
+	return status;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: vmconfig check [--cpus N] FILE...\n"
+			"       vmconfig show [--cpus N] FILE\n"
+			"       vmconfig files [--cpus N] FILE\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	struct config_platform platform = { 0 };
+	const struct config_platform *known_platform = NULL;
+	if (argc < 2)
+		return usage();
+	const char *command = argv[1];
+	int first = 2;
+	while (first < argc && strcmp(argv[first], "--cpus") == 0) {
+		char *end;
+		if (first + 1 >= argc)
+			return usage();
+		long cpus = strtol(argv[first + 1], &end, 0);
+		if (*end || cpus <= 0 || cpus > 4096) {
+			fprintf(stderr, "vmconfig: --cpus needs a CPU count, not '%s'\n", argv[first + 1]);
+			return 2;
+		}
+		platform.cpu_count = (unsigned)cpus;
+		known_platform = &platform;
+		first += 2;
+	}
+	int count = argc - first;
+	if (strcmp(command, "check") == 0 && count >= 1)
+		return check(count, argv + first, known_platform);
+	if (strcmp(command, "show") == 0 && count == 1)
+		return show(argv[first], known_platform);
+	if (strcmp(command, "files") == 0 && count == 1)
+		return files(argv[first], known_platform);
+	return usage();
+}
