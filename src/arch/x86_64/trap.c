@@ -3,11 +3,13 @@
  * ipi_interrupt(), IOAPIC vectors to irq_handle(vector); then EOI, then a possible task switch
  * (sched_preempt_if_needed), still masked. Spurious LAPIC and 8259 vectors are ignored without
  * EOI (Intel SDM vol. 3, 10.9). An exception in the hypervisor is a hypervisor fault: every
- * register, the cause and the faulting address are printed, then panic(). */
+ * register, the cause and the faulting address are printed (in the format the other arches use:
+ * "Hypervisor exception on CPU n: ..."), then panic(). */
 #include "arch_impl/trap.h"
 #include "arch_impl/vectors.h"
 #include "arch_impl/lapic.h"
 #include "arch_impl/setup.h"
+#include "arch/boot.h"
 #include "kernel/console.h"
 #include "kernel/irq.h"
 #include "kernel/log.h"
@@ -58,7 +60,7 @@ static void __printf_like(1, 2) fault_print(const char *fmt, ...)
 /* #PF error code bits (APM vol. 2, 8.4.2). */
 static void print_page_fault_cause(uint64_t error_code)
 {
-	fault_print("  page fault: %s %s access, %s, %s mode%s\n",
+	fault_print("page fault: %s %s access, %s, %s mode%s\n",
 		    (error_code & (1 << 4)) ? "instruction" : "data",
 		    (error_code & (1 << 1)) ? "write" : "read",
 		    (error_code & (1 << 0)) ? "protection violation" : "page not present",
@@ -66,29 +68,43 @@ static void print_page_fault_cause(uint64_t error_code)
 		    (error_code & (1 << 3)) ? ", reserved bit set" : "");
 }
 
+static bool reporting[MAX_CPUS];
+
 static __noreturn void hypervisor_fault(const struct trap_frame *f)
 {
 	unsigned vector = (unsigned)f->vector;
+	unsigned cpu = this_cpu()->id;
 	const char *name = exception_names[vector] ? exception_names[vector] : "reserved exception";
 	uint64_t cr2 = read_cr2();
-	unsigned long lock = console_lock();
-	fault_print("\nHypervisor fault on CPU %u: %s (vector %u), error code %#lx\n",
-		    this_cpu()->id, name, vector, f->error_code);
-	if (vector == VECTOR_PAGE_FAULT) {
-		fault_print("  faulting address (CR2) 0x%016lx\n", cr2);
-		print_page_fault_cause(f->error_code);
+	if (cpu < MAX_CPUS) {
+		if (reporting[cpu]) {
+			/* The report itself faulted: say so without formatting and stop. */
+			static const char message[] = "\nHypervisor exception while reporting one; powering off\n";
+			console_write_unlocked(message, sizeof(message) - 1);
+			arch_power_off();
+		}
+		reporting[cpu] = true;
 	}
-	fault_print("  RIP 0x%016lx  CS  0x%04lx  RFLAGS 0x%08lx\n", f->rip, f->cs, f->rflags);
-	fault_print("  RSP 0x%016lx  SS  0x%04lx\n", f->rsp, f->ss);
-	fault_print("  RAX 0x%016lx  RBX 0x%016lx  RCX 0x%016lx\n", f->rax, f->rbx, f->rcx);
-	fault_print("  RDX 0x%016lx  RSI 0x%016lx  RDI 0x%016lx\n", f->rdx, f->rsi, f->rdi);
-	fault_print("  RBP 0x%016lx  R8  0x%016lx  R9  0x%016lx\n", f->rbp, f->r8, f->r9);
-	fault_print("  R10 0x%016lx  R11 0x%016lx  R12 0x%016lx\n", f->r10, f->r11, f->r12);
-	fault_print("  R13 0x%016lx  R14 0x%016lx  R15 0x%016lx\n", f->r13, f->r14, f->r15);
-	fault_print("  CR0 0x%016lx  CR2 0x%016lx  CR3 0x%016lx  CR4 0x%016lx\n", read_cr0(), cr2,
-		    read_cr3(), read_cr4());
-	console_unlock(lock);
-	panic("%s at RIP %#lx", name, f->rip);
+	/* Unlocked: the fault may have happened with the console lock held. */
+	fault_print("\nHypervisor exception on CPU %u: %s (vector %u), error code %#lx", cpu, name, vector,
+		    f->error_code);
+	if (vector == VECTOR_PAGE_FAULT) {
+		fault_print(", address %#lx\n", cr2);
+		print_page_fault_cause(f->error_code);
+	} else {
+		fault_print("\n");
+	}
+	fault_print("RIP 0x%016lx CS 0x%04lx RFLAGS 0x%08lx RSP 0x%016lx SS 0x%04lx\n", f->rip, f->cs,
+		    f->rflags, f->rsp, f->ss);
+	fault_print("RAX 0x%016lx  RBX 0x%016lx  RCX 0x%016lx  RDX 0x%016lx\n", f->rax, f->rbx, f->rcx, f->rdx);
+	fault_print("RSI 0x%016lx  RDI 0x%016lx  RBP 0x%016lx  R8  0x%016lx\n", f->rsi, f->rdi, f->rbp, f->r8);
+	fault_print("R9  0x%016lx  R10 0x%016lx  R11 0x%016lx  R12 0x%016lx\n", f->r9, f->r10, f->r11, f->r12);
+	fault_print("R13 0x%016lx  R14 0x%016lx  R15 0x%016lx\n", f->r13, f->r14, f->r15);
+	fault_print("CR0 0x%016lx  CR2 0x%016lx  CR3 0x%016lx  CR4 0x%016lx\n", read_cr0(), cr2, read_cr3(),
+		    read_cr4());
+	if (vector == VECTOR_PAGE_FAULT)
+		panic("hypervisor fault: %s at RIP %#lx, address %#lx", name, f->rip, cr2);
+	panic("hypervisor fault: %s at RIP %#lx", name, f->rip);
 }
 
 static void lapic_error_interrupt(void)
