@@ -192,15 +192,20 @@ static const struct acpi_header *table_at(uint64_t address, const char *signatur
 	return h;
 }
 
-/* Looks a table up in the XSDT (64-bit entries) or the RSDT (32-bit entries). */
-static const struct acpi_header *table_find(const struct acpi_rsdp *rsdp, const char *signature)
+/* The XSDT (64-bit entries) when the RSDP has one, else the RSDT (32-bit entries). */
+static const struct acpi_header *root_table(const struct acpi_rsdp *rsdp, size_t *entry_size)
 {
 	bool use_xsdt = rsdp->revision >= 2 && rsdp->xsdt_address != 0;
-	const struct acpi_header *root = use_xsdt ? table_at(rsdp->xsdt_address, "XSDT")
-						  : table_at(rsdp->rsdt_address, "RSDT");
+	*entry_size = use_xsdt ? 8 : 4;
+	return use_xsdt ? table_at(rsdp->xsdt_address, "XSDT") : table_at(rsdp->rsdt_address, "RSDT");
+}
+
+static const struct acpi_header *table_find(const struct acpi_rsdp *rsdp, const char *signature)
+{
+	size_t entry_size;
+	const struct acpi_header *root = root_table(rsdp, &entry_size);
 	if (!root)
 		return NULL;
-	size_t entry_size = use_xsdt ? 8 : 4;
 	size_t count = (root->length - sizeof(*root)) / entry_size;
 	const uint8_t *entries = (const uint8_t *)(root + 1);
 	for (size_t i = 0; i < count; i++) {
@@ -213,10 +218,31 @@ static const struct acpi_header *table_find(const struct acpi_rsdp *rsdp, const 
 	return NULL;
 }
 
+/* "OEMID OEMTABLEID" of the root table, trailing blanks dropped: how the firmware names the board. */
+static void name_platform(const struct acpi_rsdp *rsdp)
+{
+	size_t entry_size, at = 0;
+	const struct acpi_header *root = root_table(rsdp, &entry_size);
+	const char *oem_id = root ? root->oem_id : rsdp->oem_id;
+	char *name = acpi_platform.name;
+	for (size_t i = 0; i < sizeof(root->oem_id) && oem_id[i] && oem_id[i] != ' '; i++)
+		name[at++] = oem_id[i];
+	if (root) {
+		name[at++] = ' ';
+		for (size_t i = 0; i < sizeof(root->oem_table_id) && root->oem_table_id[i] && root->oem_table_id[i] != ' '; i++)
+			name[at++] = root->oem_table_id[i];
+	}
+	name[at] = '\0';
+}
+
 static void add_cpu(struct boot_info *info, uint32_t apic_id, uint32_t boot_apic_id)
 {
-	if (apic_id == boot_apic_id || info->cpu_count >= MAX_CPUS)
-		return; /* the boot CPU is already logical CPU 0 */
+	if (apic_id == boot_apic_id)
+		return; /* already logical CPU 0 */
+	if (info->cpu_count >= MAX_CPUS) {
+		acpi_platform.cpus_ignored++;
+		return;
+	}
 	info->cpu_hwids[info->cpu_count++] = apic_id;
 }
 
@@ -244,6 +270,8 @@ static void madt_parse(const struct acpi_madt *madt, struct boot_info *info, uin
 			const struct madt_local_x2apic *x = (const void *)e;
 			if ((x->flags & MADT_LAPIC_ENABLED) && x->x2apic_id < 0xff)
 				add_cpu(info, x->x2apic_id, boot_apic_id);
+			else if (x->flags & MADT_LAPIC_ENABLED)
+				p->cpus_ignored++;
 			break;
 		}
 		case MADT_IO_APIC: {
@@ -368,7 +396,7 @@ int acpi_init(struct boot_info *info, uint32_t boot_apic_id)
 		return -ENODEV;
 	p->found = true;
 	p->revision = rsdp->revision;
-	memcpy(p->oem_id, rsdp->oem_id, 6);
+	name_platform(rsdp);
 
 	const struct acpi_header *madt = table_find(rsdp, "APIC");
 	if (madt)

@@ -55,11 +55,11 @@ __noreturn void x86_boot_main(uint32_t magic, uint32_t multiboot_info)
 
 	struct boot_info *info = &boot_info;
 	info->fdt = NULL;
-	info->platform_name = PLATFORM_NAME;
 	info->image_start = (paddr_t)(uintptr_t)__image_start;
 	info->image_end = (paddr_t)(uintptr_t)__image_end;
 	multiboot_status = x86_multiboot_parse(info, magic, multiboot_info);
 	acpi_status = acpi_init(info, lapic_id());
+	info->platform_name = acpi_platform.found ? acpi_platform.name : NULL;
 	x86_smp_record_apic_ids(info);
 	describe_irqchip(info);
 	info->console = (struct uart_desc){
@@ -81,11 +81,14 @@ void x86_boot_report(void)
 		log_warn("no ACPI RSDP found: assuming one CPU, the LAPIC and IOAPIC at their usual "
 			 "addresses, and no ACPI power-off");
 	} else {
-		log_info("ACPI %s (RSDP revision %u): %u CPU%s, LAPIC %#lx, %u IOAPIC%s, %u ISA override%s%s",
-			 p->oem_id, p->revision, boot_info.cpu_count, boot_info.cpu_count == 1 ? "" : "s",
+		log_info("ACPI (RSDP revision %u): %u CPU%s, LAPIC %#lx, %u IOAPIC%s, %u ISA override%s%s",
+			 p->revision, boot_info.cpu_count, boot_info.cpu_count == 1 ? "" : "s",
 			 (unsigned long)boot_info.irqchip.regs[0], p->ioapic_count, p->ioapic_count == 1 ? "" : "s",
 			 p->override_count, p->override_count == 1 ? "" : "s",
 			 acpi_status < 0 ? " (no MADT)" : "");
+		if (p->cpus_ignored)
+			log_warn("ACPI lists %u more CPU%s than Tessera uses (at most %u, APIC ids below 255)",
+				 p->cpus_ignored, p->cpus_ignored == 1 ? "" : "s", MAX_CPUS);
 		log_info("ACPI power: PM1a_CNT %#x, S5 SLP_TYP %u%s", p->pm1a_control, p->s5_sleep_type_a,
 			 p->s5_from_dsdt ? " (DSDT \\_S5)" : " (no \\_S5 in the DSDT: assumed)");
 	}

@@ -67,11 +67,14 @@ bool arch_virtualization_supported(const char **why)
 	const char *brand = id.brand;
 	while (*brand == ' ')
 		brand++;
-	console_printf("CPU: %s %s, family %#x model %#x stepping %u\n", id.vendor, brand, id.family,
+	console_printf("cpu = %s %s (family %#x, model %#x, stepping %u)\n", id.vendor, brand, id.family,
 		       id.model, id.stepping);
-	if (svm)
-		console_printf("SVM: revision %u, %u ASIDs, nested paging %s%s\n", svm_revision, asids,
-			       nested_paging ? "yes" : "no", svm_disabled ? ", disabled by firmware (VM_CR.SVMDIS)" : "");
+	if (!svm)
+		console_printf("SVM = no\n\n");
+	else
+		console_printf("SVM = %s (revision %u, %u ASIDs), nested paging = %s\n\n",
+			       svm_disabled ? "disabled by firmware (VM_CR.SVMDIS)" : "yes", svm_revision, asids,
+			       nested_paging ? "yes" : "no");
 
 	if (!svm && strcmp(id.vendor, "GenuineIntel") == 0) {
 		*why = "this is an Intel CPU: Tessera on x86_64 needs AMD SVM (Intel VMX is not supported)";

@@ -32,8 +32,9 @@ struct acpi_irq_override {
 struct acpi_platform {
 	bool found;
 	uint8_t revision;              /* of the RSDP: 0 = RSDT only, 2+ = XSDT */
-	char oem_id[7];
+	char name[16];                 /* the root table's OEM id and OEM table id, e.g. "BOCHS BXPC" */
 	paddr_t lapic_address;
+	unsigned cpus_ignored;         /* enabled CPUs beyond MAX_CPUS or with an x2APIC-only id */
 	struct acpi_ioapic ioapics[ACPI_MAX_IOAPICS];
 	unsigned ioapic_count;
 	struct acpi_irq_override overrides[ACPI_MAX_OVERRIDES];
