@@ -182,12 +182,18 @@ static const struct acpi_rsdp *rsdp_find(void)
 	return rsdp ? rsdp : rsdp_scan(BIOS_AREA_START, BIOS_AREA_END);
 }
 
+/* Tables are read on the boot page tables, which map only the low 4 GiB (entry32.S); firmware puts
+ * them there in practice, and one that is not is skipped rather than faulted on. */
+#define BOOT_MAPPED_LIMIT GiB(4)
+
 static const struct acpi_header *table_at(uint64_t address, const char *signature)
 {
 	const struct acpi_header *h = (const void *)(uintptr_t)address;
-	if (address == 0 || (signature && memcmp(h->signature, signature, 4) != 0))
+	if (address == 0 || address > BOOT_MAPPED_LIMIT - sizeof(*h))
 		return NULL;
-	if (h->length < sizeof(*h) || !checksum_ok(h, h->length))
+	if (signature && memcmp(h->signature, signature, 4) != 0)
+		return NULL;
+	if (h->length < sizeof(*h) || h->length > BOOT_MAPPED_LIMIT - address || !checksum_ok(h, h->length))
 		return NULL;
 	return h;
 }

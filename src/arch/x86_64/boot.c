@@ -3,6 +3,7 @@
  * printed before kernel_main sets up the console, so what went wrong or was assumed here is kept
  * and reported by x86_boot_report() once the log works. */
 #include "arch_impl/acpi.h"
+#include "arch_impl/io.h"
 #include "arch_impl/lapic.h"
 #include "arch_impl/setup.h"
 #include "arch_impl/vectors.h"
@@ -19,6 +20,7 @@
 extern char __image_start[], __image_end[];
 
 static struct boot_info boot_info;
+bool x86_kernel_started;
 static int multiboot_status, acpi_status;
 
 static void describe_irqchip(struct boot_info *info)
@@ -69,7 +71,21 @@ __noreturn void x86_boot_main(uint32_t magic, uint32_t multiboot_info)
 		.reg_width = 1,
 		.irq = VECTOR_GSI_BASE + acpi_isa_irq_to_gsi(COM1_ISA_IRQ, NULL),
 	};
+	x86_kernel_started = true;
 	kernel_main(info);
+}
+
+/* COM1 by polling, for a fault before kernel_main has the console: the firmware (and QEMU) leave
+ * it usable, and a fault report nobody sees would look like a hang. */
+void x86_early_serial_write(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\n')
+			x86_early_serial_write("\r", 1);
+		while (!(inb(COM1_PORT + 5) & 0x20)) /* line status: transmitter holding register empty */
+			;
+		outb(COM1_PORT, (uint8_t)s[i]);
+	}
 }
 
 void x86_boot_report(void)

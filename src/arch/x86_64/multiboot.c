@@ -69,7 +69,7 @@ int x86_multiboot_parse(struct boot_info *info, uint32_t magic, uint32_t info_ad
 	/* The real-mode world: interrupt vectors, BIOS data, EBDA, the AP trampoline page, option ROMs.
 	 * Keeping all of it out of the allocator costs at most 640 KiB. */
 	platform_add_reserved(info, 0, LOW_MEMORY_END, "BIOS, AP trampoline");
-	reserve(info, info_address, sizeof(*mbi), "multiboot info");
+	reserve(info, info_address, MULTIBOOT_INFO_SIZE, "multiboot info");
 
 	if (mbi->flags & MULTIBOOT_INFO_CMDLINE) {
 		const char *loader_cmdline = (const char *)(uintptr_t)mbi->cmdline;

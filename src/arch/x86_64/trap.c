@@ -45,6 +45,15 @@ static const char *const exception_names[VECTOR_EXCEPTION_COUNT] = {
 	[30] = "#SX security",
 };
 
+/* Unlocked: the fault may have happened with the console lock held. */
+static void fault_write(const char *s, size_t len)
+{
+	if (x86_kernel_started)
+		console_write_unlocked(s, len);
+	else
+		x86_early_serial_write(s, len);
+}
+
 static void __printf_like(1, 2) fault_print(const char *fmt, ...)
 {
 	char line[160];
@@ -54,7 +63,7 @@ static void __printf_like(1, 2) fault_print(const char *fmt, ...)
 	va_end(ap);
 	if (len > (int)sizeof(line) - 1)
 		len = sizeof(line) - 1;
-	console_write_unlocked(line, (size_t)len);
+	fault_write(line, (size_t)len);
 }
 
 /* #PF error code bits (APM vol. 2, 8.4.2). */
@@ -80,12 +89,11 @@ static __noreturn void hypervisor_fault(const struct trap_frame *f)
 		if (reporting[cpu]) {
 			/* The report itself faulted: say so without formatting and stop. */
 			static const char message[] = "\nHypervisor exception while reporting one; powering off\n";
-			console_write_unlocked(message, sizeof(message) - 1);
+			fault_write(message, sizeof(message) - 1);
 			arch_power_off();
 		}
 		reporting[cpu] = true;
 	}
-	/* Unlocked: the fault may have happened with the console lock held. */
 	fault_print("\nHypervisor exception on CPU %u: %s (vector %u), error code %#lx", cpu, name, vector,
 		    f->error_code);
 	if (vector == VECTOR_PAGE_FAULT) {

@@ -41,6 +41,9 @@ struct multiboot_mmap_entry {
 } __packed;
 
 #define MULTIBOOT_MEMORY_AVAILABLE 1
+/* The whole information structure, through the framebuffer fields (3.3), of which Tessera reads
+ * only the start. */
+#define MULTIBOOT_INFO_SIZE 116
 #endif
 
 #endif

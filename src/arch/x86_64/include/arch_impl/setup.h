@@ -6,6 +6,10 @@
 #include "lib/types.h"
 #include "kernel/platform.h"
 
+/* boot.c: set once the boot CPU enters kernel_main (which sets up the console first); before, a
+ * fault report goes to COM1 directly. */
+extern bool x86_kernel_started;
+void x86_early_serial_write(const char *s, size_t len);
 /* boot.c: logs what the boot path found or assumed (called once the log works). */
 void x86_boot_report(void);
 /* gdt.c: loads the shared GDT, this CPU's TSS (with its interrupt stack) and the segment registers. */
