@@ -1,7 +1,7 @@
 /* The boot CPU's path from entry64.S to kernel_main: descriptor tables, per-CPU pointer, TSC
  * calibration (the log's clock), then struct boot_info from multiboot and ACPI. Nothing can be
- * printed before kernel_main sets up the console, so what went wrong or was assumed here is kept
- * and reported by x86_boot_report() once the log works. */
+ * logged before kernel_main sets up the console, so what went wrong or was assumed here is kept and
+ * reported by x86_boot_report() once the log works (only a fault report goes to COM1 earlier). */
 #include "arch_impl/acpi.h"
 #include "arch_impl/io.h"
 #include "arch_impl/lapic.h"
