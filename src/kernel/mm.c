@@ -55,7 +55,7 @@ static paddr_t find_boot_range(const struct boot_info *info, uint64_t size)
 
 static void print_region(const char *what, paddr_t base, uint64_t size)
 {
-	log_info("  [%#014llx, %#014llx) %-18s %6llu KiB", (unsigned long long)base,
+	log_info("  [0x%012llx, 0x%012llx) %-18s %6llu KiB", (unsigned long long)base,
 		 (unsigned long long)(base + size), what, (unsigned long long)(size >> 10));
 }
 
