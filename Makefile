@@ -13,7 +13,6 @@ SMP ?= 4
 MEM ?= 1G
 PLATFORM ?=
 QEMU_ARGS ?=
-VM_CONFIGS ?=
 
 ifeq ($(filter $(ARCH),$(VALID_ARCHES)),)
 $(error unknown ARCH '$(ARCH)'; valid: $(VALID_ARCHES))
@@ -30,6 +29,8 @@ OBJCOPY := llvm-objcopy-14
 SIZE := llvm-size-14
 
 include mk/arch-$(ARCH).mk
+# With no VM_CONFIGS, an arch that runs guests builds in its demo guest (mk/arch-<arch>.mk).
+VM_CONFIGS ?= $(DEFAULT_VM_CONFIGS)
 
 CFLAGS := --target=$(TARGET_TRIPLE) -std=c11 -ffreestanding -fno-builtin -nostdinc \
 	-isystem $(shell $(CLANG) -print-resource-dir 2>/dev/null)/include -Iinclude -Isrc/arch/$(ARCH)/include \
@@ -51,6 +52,7 @@ ALL_OBJS :=
 $(foreach d,$(SUBDIRS),$(eval $(call include_objects,$(d))))
 # VM configs (and images) built into the hypervisor: make VM_CONFIGS=a.toml:b.toml
 include mk/vm-configs.mk
+include mk/guests.mk
 
 ELF := $(BUILD)/tessera.elf
 IMAGE := $(BUILD)/$(IMAGE_NAME)

@@ -12,3 +12,5 @@ CONFIG_PL011 := y
 CONFIG_GICV2 := y
 CONFIG_GICV3 := y
 CONFIG_FDT_PLATFORM := y
+# The guest `make run` boots when VM_CONFIGS is not given.
+DEFAULT_VM_CONFIGS := configs/vms/demo-aarch64.toml

@@ -22,6 +22,8 @@ void frame_allocator_init(struct frame_allocator *fa, paddr_t base, size_t frame
 void frame_allocator_release_range(struct frame_allocator *fa, paddr_t base, uint64_t size);
 void frame_allocator_reserve_range(struct frame_allocator *fa, paddr_t base, uint64_t size);
 paddr_t frame_allocator_alloc(struct frame_allocator *fa, size_t count, size_t align_frames);
+/* Marks a specific range used if every frame of it is free; -EBUSY otherwise (nothing changes). */
+int frame_allocator_claim(struct frame_allocator *fa, paddr_t base, size_t count);
 /* Returns -EINVAL for a range outside the window or not fully allocated (double free). */
 int frame_allocator_free(struct frame_allocator *fa, paddr_t base, size_t count);
 

@@ -49,6 +49,9 @@ struct boot_info {
 	const char *cmdline;                    /* the hypervisor's own command line, if any */
 };
 
+/* The description the machine booted with (set by kernel_main). */
+extern const struct boot_info *platform_boot_info;
+
 /* Fills memory, CPUs, console and irqchip from a flattened device tree. boot_hwid is the
  * hardware id of the CPU running this, which becomes logical CPU 0. Returns 0 or -EINVAL. */
 int platform_from_fdt(struct boot_info *info, const void *fdt, uint64_t boot_hwid);

@@ -37,6 +37,11 @@ struct task {
 	uint64_t switches;          /* times switched in */
 	bool on_cpu;                /* its registers are live on a CPU (or being saved) */
 	bool wake_pending;          /* woken while not asleep: the next task_sleep returns at once */
+	/* Called with interrupts masked when the task leaves / regains its CPU: a vCPU task saves
+	 * and restores the guest state that lives in CPU registers (NULL: nothing to do). */
+	void (*switch_out)(void *arg);
+	void (*switch_in)(void *arg);
+	void *switch_arg;
 };
 
 void sched_init_cpu(unsigned cpu_index); /* makes the running boot flow this CPU's idle task */
@@ -59,5 +64,7 @@ void sched_tick(void);
 /* The idle loop of a CPU. Never returns. */
 __noreturn void sched_idle_loop(void);
 unsigned sched_tasks_alive(void);
+/* Installs (or, with NULLs, removes) the current task's switch hooks. Interrupts masked. */
+void task_set_switch_hooks(void (*switch_out)(void *), void (*switch_in)(void *), void *arg);
 
 #endif

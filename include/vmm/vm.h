@@ -37,7 +37,10 @@ struct vm {
 	struct vcpu **vcpus;
 	unsigned vcpu_count;
 	unsigned vcpus_active;         /* vCPUs not off; the VM stops when the last one leaves */
-	bool console_at_line_start;
+	char console_line[160];          /* the guest's output since its last newline */
+	unsigned console_length;
+	bool console_continued;          /* part of this line was already flushed (no tag again) */
+	unsigned boot_count;            /* boots so far, resets included */
 	struct task *waiter;           /* woken when the VM stops (vmm_run) */
 	uint64_t unclaimed_reported[8]; /* addresses of unclaimed accesses already logged */
 	unsigned unclaimed_count;
@@ -56,8 +59,11 @@ void vm_request_reset(struct vm *vm);
 /* Copies host bytes into guest-physical memory; -EFAULT if any part is not guest RAM. */
 int vm_copy_to_guest(struct vm *vm, gpa_t gpa, const void *src, size_t size);
 int vm_copy_from_guest(struct vm *vm, void *dst, gpa_t gpa, size_t size);
-/* The guest's console output, tagged with the VM at each line start. */
+/* The guest's console output, a line at a time, each tagged with the VM ("[vm1] ..."), so that
+ * several VMs' lines never mix. */
 void vm_console_putc(struct vm *vm, char c);
+/* Shows a partial line now: the guest waits (for input, an interrupt) or stops. */
+void vm_console_flush(struct vm *vm);
 /* Logs an access no device claims, once per address. */
 void vm_report_unclaimed(struct vm *vm, uint64_t address, bool write, const char *space);
 

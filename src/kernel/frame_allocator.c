@@ -133,3 +133,19 @@ int frame_allocator_free(struct frame_allocator *fa, paddr_t base, size_t count)
 		fa->search_hint = first;
 	return 0;
 }
+
+int frame_allocator_claim(struct frame_allocator *fa, paddr_t base, size_t count)
+{
+	if (base < fa->base || !IS_ALIGNED(base, PAGE_SIZE) || count == 0)
+		return -EBUSY;
+	size_t first = (size_t)((base - fa->base) / PAGE_SIZE);
+	if (first + count > fa->frames || first + count < first)
+		return -EBUSY;
+	for (size_t i = first; i < first + count; i++)
+		if (frame_used(fa, i))
+			return -EBUSY;
+	for (size_t i = first; i < first + count; i++)
+		frame_set(fa, i, true);
+	fa->free_count -= count;
+	return 0;
+}

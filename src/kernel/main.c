@@ -149,6 +149,7 @@ static void selftest_fault(void)
 }
 
 static const char *hypervisor_cmdline;
+const struct boot_info *platform_boot_info;
 
 /* The boot CPU's main task: everything after bring-up that may sleep. */
 static void main_task(void *arg)
@@ -166,6 +167,7 @@ void kernel_main(struct boot_info *info)
 {
 	setup_percpus(info);
 	hypervisor_cmdline = info->cmdline;
+	platform_boot_info = info;
 	if (console_init(&info->console) < 0)
 		arch_power_off(); /* nowhere to say anything */
 	print_banner(info);

@@ -121,6 +121,14 @@ void frame_free(paddr_t base, size_t count)
 		panic("frame_free(%#llx, %zu): not allocated", (unsigned long long)base, count);
 }
 
+int frame_claim(paddr_t base, size_t count)
+{
+	unsigned long flags = spin_lock_irqsave(&frames_lock);
+	int err = frame_allocator_claim(&frames, base, count);
+	spin_unlock_irqrestore(&frames_lock, flags);
+	return err;
+}
+
 size_t frames_free(void)
 {
 	return frames.free_count;

@@ -140,6 +140,8 @@ static void finish_switch(void)
 			kfree(prev);
 		}
 	}
+	if (cpu->current->switch_in)
+		cpu->current->switch_in(cpu->current->switch_arg);
 	if (cpu->current != cpu->idle)
 		timer_arm(&cpu->slice_timer, arch_timer_now() + timer_ns_to_ticks(TIME_SLICE_NS), slice_expired, NULL);
 	else
@@ -170,6 +172,8 @@ static void schedule(void)
 	next->switches++;
 	spin_unlock(&sched_lock);
 
+	if (prev->switch_out)
+		prev->switch_out(prev->switch_arg);
 	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
 		arch_cpu_relax();
 	next->on_cpu = true;
@@ -184,6 +188,14 @@ static void task_bootstrap(void *arg)
 	arch_irq_enable();
 	task->entry(task->arg);
 	task_exit();
+}
+
+void task_set_switch_hooks(void (*switch_out)(void *), void (*switch_in)(void *), void *arg)
+{
+	struct task *self = task_current();
+	self->switch_out = switch_out;
+	self->switch_in = switch_in;
+	self->switch_arg = arg;
 }
 
 void task_yield(void)

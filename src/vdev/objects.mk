@@ -1,0 +1,1 @@
+obj-y += pl011.o dummy.o

@@ -1,2 +1,1 @@
-# Arch-neutral hypervisor core.
-obj-y += vmm.o device_bus.o config_parse.o config_validate.o config_common.o vmm_config.o
+obj-y += vmm.o device_bus.o config_parse.o config_validate.o config_common.o vmm_config.o vm.o vm_memory.o vm_loader.o vm_devices.o vcpu.o vcpu_exit.o hypercall.o

@@ -31,9 +31,12 @@ class Boot:
             assert bad not in self.output, f"unexpected '{bad}' in console output:\n{self.output}"
 
 
-def build_image(arch, log="info", build_dir=None):
-    """Builds an image (make is incremental); returns its path relative to the repo root."""
+def build_image(arch, log="info", build_dir=None, vm_configs=None):
+    """Builds an image (make is incremental); returns its path relative to the repo root.
+    vm_configs: the VM configs to build in (None: the arch's default)."""
     args = ["make", "-s", f"ARCH={arch}", f"LOG={log}"]
+    if vm_configs is not None:
+        args.append("VM_CONFIGS=" + ":".join(vm_configs))
     image = IMAGES[arch]
     if build_dir:
         args.append(f"BUILD={build_dir}")

@@ -89,6 +89,20 @@ static void test_bad_free(void **state)
 	assert_int_equal(fa.free_count, 8);
 }
 
+static void test_claim(void **state)
+{
+	(void)state;
+	frame_allocator_release_range(&fa, BASE, 64 * 4096);
+	assert_int_equal(frame_allocator_claim(&fa, BASE + 8 * 4096, 8), 0);
+	assert_int_equal(fa.free_count, 56);
+	/* Overlapping a claimed range, outside the window or not RAM: refused, nothing changes. */
+	assert_int_equal(frame_allocator_claim(&fa, BASE + 12 * 4096, 8), -16);
+	assert_int_equal(frame_allocator_claim(&fa, BASE + 60 * 4096, 8), -16);
+	assert_int_equal(frame_allocator_claim(&fa, BASE - 4096, 1), -16);
+	assert_int_equal(fa.free_count, 56);
+	assert_int_equal(frame_allocator_claim(&fa, BASE + 16 * 4096, 8), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -98,6 +112,7 @@ int main(void)
 		cmocka_unit_test_setup(test_alloc_and_alignment, setup),
 		cmocka_unit_test_setup(test_exhaustion_and_reuse, setup),
 		cmocka_unit_test_setup(test_bad_free, setup),
+		cmocka_unit_test_setup(test_claim, setup),
 	};
 	return cmocka_run_group_tests_name("frame_allocator", tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* EL2 exception vectors (Arm ARM D1.10.2: 16 entries of 0x80 bytes, table 2 KiB aligned).
- * Each entry saves x0/x1, loads its index and joins trap_entry, which completes the frame
- * (struct trap_frame) and calls arch_trap(frame, index). */
+ * Exceptions taken at EL2 save x0/x1, load their index and join trap_entry, which completes the
+ * frame (struct trap_frame) and calls arch_trap(frame, index). Exceptions from a guest (lower EL)
+ * go to guest_exit instead. */
 #include "arch_impl/trap_frame.h"
 
 .macro VECTOR index
@@ -9,6 +10,14 @@
 	stp	x0, x1, [sp, #0]
 	mov	x0, #\index
 	b	trap_entry
+.endm
+
+/* From a guest: its x0/x1 go on the hypervisor stack, the rest is guest_exit's (guest.S). */
+.macro GUEST_VECTOR index
+	.balign	0x80
+	stp	x0, x1, [sp, #-16]!
+	mov	x0, #\index
+	b	guest_exit
 .endm
 
 	.text
@@ -23,14 +32,14 @@ exception_vectors:
 	VECTOR 5	/* IRQ */
 	VECTOR 6	/* FIQ */
 	VECTOR 7	/* SError */
-	VECTOR 8	/* lower EL, AArch64: synchronous */
-	VECTOR 9	/* IRQ */
-	VECTOR 10	/* FIQ */
-	VECTOR 11	/* SError */
-	VECTOR 12	/* lower EL, AArch32 */
-	VECTOR 13
-	VECTOR 14
-	VECTOR 15
+	GUEST_VECTOR 8	/* lower EL, AArch64: synchronous */
+	GUEST_VECTOR 9	/* IRQ */
+	GUEST_VECTOR 10	/* FIQ */
+	GUEST_VECTOR 11	/* SError */
+	GUEST_VECTOR 12	/* lower EL, AArch32 */
+	GUEST_VECTOR 13
+	GUEST_VECTOR 14
+	GUEST_VECTOR 15
 
 trap_entry:
 	stp	x2, x3, [sp, #16]

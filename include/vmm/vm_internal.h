@@ -1,0 +1,18 @@
+/* Pieces of VM construction shared by the files of src/vmm/ (not for device models or arches). */
+#ifndef VMM_VM_INTERNAL_H
+#define VMM_VM_INTERNAL_H
+
+#include "vmm/vm.h"
+
+int vm_setup_memory(struct vm *vm);
+void vm_release_memory(struct vm *vm);
+void vm_clear_ram(const struct vm_ram *ram);
+/* Copies the VM's images into guest RAM (at create time and on every reset). */
+int vm_load_images(struct vm *vm);
+/* Passthrough windows and emulated devices from the config. */
+int vm_setup_devices(struct vm *vm);
+void vm_release_devices(struct vm *vm);
+/* Called by a vCPU's task when it leaves the guest for good (CPU_OFF, stop, reset). */
+void vm_vcpu_left(struct vm *vm);
+
+#endif

@@ -1,0 +1,25 @@
+# Small bare-metal test guests of our own (tests/guests/<arch>/): each <name>.c is linked with the
+# arch's start.S and runtime.c into build/guests/<arch>/<name>.bin, a raw image for the VM configs
+# next to it (<name>.toml) to build in with VM_CONFIGS.
+GUEST_SRC_DIR := tests/guests/$(ARCH)
+GUEST_OUT_DIR := build/guests/$(ARCH)
+-include $(GUEST_SRC_DIR)/guest.mk
+GUEST_NAMES := $(filter-out runtime,$(basename $(notdir $(wildcard $(GUEST_SRC_DIR)/*.c))))
+GUEST_BINS := $(addprefix $(GUEST_OUT_DIR)/,$(addsuffix .bin,$(GUEST_NAMES)))
+GUEST_COMMON := $(GUEST_SRC_DIR)/start.S $(GUEST_SRC_DIR)/runtime.c
+
+.PHONY: guests
+guests: $(GUEST_BINS)
+
+$(GUEST_OUT_DIR)/%.elf: $(GUEST_SRC_DIR)/%.c $(GUEST_COMMON) $(GUEST_SRC_DIR)/guest.h $(GUEST_SRC_DIR)/guest.ld
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GUEST   $@")
+	$(Q)$(CLANG) --target=$(GUEST_TARGET) -std=c11 -ffreestanding -nostdlib -fno-pic -O2 -Wall -Wextra -Werror \
+		$(GUEST_CFLAGS) -fuse-ld=lld -Wl,--gc-sections -T $(GUEST_SRC_DIR)/guest.ld $(GUEST_COMMON) $< -o $@
+
+$(GUEST_OUT_DIR)/%.bin: $(GUEST_OUT_DIR)/%.elf
+	$(Q)$(OBJCOPY) -O binary $< $@
+
+# Images named by VM_CONFIGS may be test guests: build those first.
+$(BUILTIN_VMS_ASM): | guests
+.SECONDARY:

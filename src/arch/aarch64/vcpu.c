@@ -1,0 +1,298 @@
+/* aarch64 vCPUs: reset state, loading and saving the EL1 context, running the guest and turning
+ * ESR_EL2 syndromes into arch-neutral exits (Arm ARM D13.2.37 ESR_EL2, D1.10.4 exception return
+ * addresses). */
+#include "arch/cpu.h"
+#include "arch/vm.h"
+#include "arch_impl/guest_psci.h"
+#include "arch_impl/sysreg.h"
+#include "kernel/log.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+
+/* HCR_EL2 while a guest runs (D19.2.49): stage 2 on (VM), set/way cache ops upgraded (SWIO),
+ * physical IRQ/FIQ/SError to EL2 (IMO, FMO, AMO), WFI/WFE trapped (TWI, TWE), SMC trapped (TSC),
+ * EL1 is AArch64 (RW). */
+#define HCR_GUEST ((1ULL << 0) | (1ULL << 1) | (1ULL << 3) | (1ULL << 4) | (1ULL << 5) | (1ULL << 13) | \
+		   (1ULL << 14) | (1ULL << 19) | (1ULL << 31))
+#define SCTLR_EL1_RESET 0x30d00800ULL /* RES1 bits, MMU and caches off (D19.2.118) */
+#define PSTATE_EL1H_MASKED 0x3c5ULL   /* EL1h, D, A, I, F masked */
+#define MPIDR_RES1 (1ULL << 31)
+
+#define ESR_EC(esr) ((esr) >> 26)
+#define ESR_IL (1ULL << 25)
+#define EC_UNKNOWN 0x00
+#define EC_WFX 0x01
+#define EC_HVC64 0x16
+#define EC_SMC64 0x17
+#define EC_SYSREG 0x18
+#define EC_IABT_LOW 0x20
+#define EC_IABT_CUR 0x21
+#define EC_DABT_LOW 0x24
+#define EC_DABT_CUR 0x25
+
+#define ISS_DABT_ISV (1ULL << 24)
+#define ISS_DABT_SSE (1ULL << 21)
+#define ISS_DABT_SF (1ULL << 15)
+#define ISS_DABT_WNR (1ULL << 6)
+
+#define VECTOR_LOWER_SYNC 8
+#define VECTOR_LOWER_IRQ 9
+#define VECTOR_LOWER_FIQ 10
+#define VECTOR_LOWER_SERROR 11
+
+unsigned guest_run(struct guest_regs *regs);
+void guest_fp_save(struct guest_fp_state *fp);
+void guest_fp_restore(const struct guest_fp_state *fp);
+extern uint64_t stage2_vtcr;
+
+uint64_t arch_vcpu_guest_id(unsigned vcpu_index)
+{
+	/* Aff0 = the vCPU index, in clusters of 16 as GICv3's SGI target lists expect. */
+	return ((uint64_t)(vcpu_index / 16) << 8) | (vcpu_index % 16);
+}
+
+int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	*a = (struct vcpu_arch){ 0 };
+	a->regs.x[0] = arg;
+	a->regs.pc = entry;
+	a->regs.pstate = PSTATE_EL1H_MASKED;
+	a->el1.sctlr = SCTLR_EL1_RESET;
+	a->vmpidr = MPIDR_RES1 | vcpu->guest_id;
+	a->hcr = HCR_GUEST;
+	return 0;
+}
+
+void arch_vcpu_load(struct vcpu *vcpu)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	const struct guest_el1_state *s = &a->el1;
+	write_sysreg(vtcr_el2, stage2_vtcr);
+	write_sysreg(vttbr_el2, vcpu->vm->arch.vttbr);
+	write_sysreg(hcr_el2, a->hcr);
+	write_sysreg(vmpidr_el2, a->vmpidr);
+	write_sysreg(sctlr_el1, s->sctlr);
+	write_sysreg(cpacr_el1, s->cpacr);
+	write_sysreg(ttbr0_el1, s->ttbr0);
+	write_sysreg(ttbr1_el1, s->ttbr1);
+	write_sysreg(tcr_el1, s->tcr);
+	write_sysreg(mair_el1, s->mair);
+	write_sysreg(amair_el1, s->amair);
+	write_sysreg(vbar_el1, s->vbar);
+	write_sysreg(contextidr_el1, s->contextidr);
+	write_sysreg(tpidr_el0, s->tpidr_el0);
+	write_sysreg(tpidrro_el0, s->tpidrro_el0);
+	write_sysreg(tpidr_el1, s->tpidr_el1);
+	write_sysreg(sp_el0, s->sp_el0);
+	write_sysreg(sp_el1, s->sp_el1);
+	write_sysreg(elr_el1, s->elr_el1);
+	write_sysreg(spsr_el1, s->spsr_el1);
+	write_sysreg(esr_el1, s->esr);
+	write_sysreg(far_el1, s->far);
+	write_sysreg(afsr0_el1, s->afsr0);
+	write_sysreg(afsr1_el1, s->afsr1);
+	write_sysreg(par_el1, s->par);
+	write_sysreg(cntkctl_el1, s->cntkctl);
+	write_sysreg(csselr_el1, s->csselr);
+	write_sysreg(cntv_cval_el0, s->cntv_cval);
+	write_sysreg(cntv_ctl_el0, s->cntv_ctl);
+	guest_fp_restore(&a->fp);
+	isb();
+	a->loaded = true;
+}
+
+void arch_vcpu_put(struct vcpu *vcpu)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	if (!a->loaded)
+		return;
+	struct guest_el1_state *s = &a->el1;
+	s->sctlr = read_sysreg(sctlr_el1);
+	s->cpacr = read_sysreg(cpacr_el1);
+	s->ttbr0 = read_sysreg(ttbr0_el1);
+	s->ttbr1 = read_sysreg(ttbr1_el1);
+	s->tcr = read_sysreg(tcr_el1);
+	s->mair = read_sysreg(mair_el1);
+	s->amair = read_sysreg(amair_el1);
+	s->vbar = read_sysreg(vbar_el1);
+	s->contextidr = read_sysreg(contextidr_el1);
+	s->tpidr_el0 = read_sysreg(tpidr_el0);
+	s->tpidrro_el0 = read_sysreg(tpidrro_el0);
+	s->tpidr_el1 = read_sysreg(tpidr_el1);
+	s->sp_el0 = read_sysreg(sp_el0);
+	s->sp_el1 = read_sysreg(sp_el1);
+	s->elr_el1 = read_sysreg(elr_el1);
+	s->spsr_el1 = read_sysreg(spsr_el1);
+	s->esr = read_sysreg(esr_el1);
+	s->far = read_sysreg(far_el1);
+	s->afsr0 = read_sysreg(afsr0_el1);
+	s->afsr1 = read_sysreg(afsr1_el1);
+	s->par = read_sysreg(par_el1);
+	s->cntkctl = read_sysreg(cntkctl_el1);
+	s->csselr = read_sysreg(csselr_el1);
+	s->cntv_ctl = read_sysreg(cntv_ctl_el0);
+	s->cntv_cval = read_sysreg(cntv_cval_el0);
+	/* The guest's virtual timer must not fire on this CPU for someone else. */
+	write_sysreg(cntv_ctl_el0, 0);
+	guest_fp_save(&a->fp);
+	/* Stage 2 off while the host runs other tasks: EL1 belongs to nobody then. */
+	write_sysreg(hcr_el2, read_sysreg(hcr_el2) & ~1ULL);
+	isb();
+	a->loaded = false;
+}
+
+/* A data abort with a valid syndrome (ISV): the access width, direction and register are in
+ * the ISS (D13.2.39); the IPA is HPFAR_EL2.FIPA with FAR_EL2's page offset (D13.2.52). */
+static void decode_data_abort(struct vcpu *vcpu, uint64_t esr, struct vm_exit *exit)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	gpa_t ipa = ((a->hpfar & 0x00000ffffffffff0ULL) << 8) | (a->far & 0xfff);
+	if (!(esr & ISS_DABT_ISV)) {
+		exit->reason = EXIT_FAULT;
+		exit->fault = (struct vm_exit_fault){ ipa, esr, "data abort without syndrome (e.g. a load pair)" };
+		return;
+	}
+	exit->reason = EXIT_MMIO;
+	exit->mmio = (struct vm_exit_mmio){
+		.gpa = ipa,
+		.width = 1u << ((esr >> 22) & 3),
+		.write = (esr & ISS_DABT_WNR) != 0,
+		.sign_extend = (esr & ISS_DABT_SSE) != 0,
+		.reg = (unsigned)((esr >> 16) & 31),
+	};
+	if (exit->mmio.write)
+		exit->mmio.value = exit->mmio.reg == 31 ? 0 : a->regs.x[exit->mmio.reg];
+	a->pc_advance = 4;
+}
+
+static void decode_sync(struct vcpu *vcpu, struct vm_exit *exit)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	uint64_t esr = a->esr;
+	a->pc_advance = 0;
+	switch (ESR_EC(esr)) {
+	case EC_WFX:
+		a->pc_advance = 4;
+		/* WFE is a spin-wait hint: give the CPU away if someone else wants it, nothing more. */
+		exit->reason = (esr & 1) ? EXIT_NONE : EXIT_HALT;
+		return;
+	case EC_SMC64:
+		a->pc_advance = 4; /* a trapped SMC returns to itself (D1.10.4) */
+		guest_psci_or_hypercall(vcpu, exit);
+		return;
+	case EC_HVC64:
+		guest_psci_or_hypercall(vcpu, exit); /* HVC returns past itself */
+		return;
+	case EC_DABT_LOW:
+		decode_data_abort(vcpu, esr, exit);
+		return;
+	case EC_IABT_LOW:
+		exit->reason = EXIT_FAULT;
+		exit->fault = (struct vm_exit_fault){ ((a->hpfar & 0x00000ffffffffff0ULL) << 8) | (a->far & 0xfff), esr,
+						      "instruction fetch outside guest memory" };
+		return;
+	case EC_SYSREG:
+		exit->reason = EXIT_FAULT;
+		exit->fault = (struct vm_exit_fault){ a->regs.pc, esr, "trapped system register access" };
+		return;
+	default:
+		exit->reason = EXIT_FAULT;
+		exit->fault = (struct vm_exit_fault){ a->regs.pc, esr, "unhandled exception class" };
+		return;
+	}
+}
+
+void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	unsigned vector = guest_run(&a->regs);
+	if (vector == VECTOR_LOWER_SYNC) {
+		a->esr = read_sysreg(esr_el2);
+		a->far = read_sysreg(far_el2);
+		a->hpfar = read_sysreg(hpfar_el2);
+		decode_sync(vcpu, exit);
+	} else if (vector == VECTOR_LOWER_IRQ || vector == VECTOR_LOWER_FIQ) {
+		exit->reason = EXIT_IRQ;
+		a->pc_advance = 0;
+	} else {
+		exit->reason = EXIT_FAULT;
+		exit->fault = (struct vm_exit_fault){ a->regs.pc, read_sysreg(esr_el2),
+						      vector == VECTOR_LOWER_SERROR ? "SError from the guest" : "AArch32 guest" };
+		a->pc_advance = 0;
+	}
+}
+
+void arch_vcpu_finish_exit(struct vcpu *vcpu, const struct vm_exit *exit)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	switch (exit->reason) {
+	case EXIT_MMIO:
+		if (!exit->mmio.write && exit->mmio.reg != 31) {
+			uint64_t value = exit->mmio.value;
+			unsigned bits = exit->mmio.width * 8;
+			if (bits < 64) {
+				value &= (1ULL << bits) - 1;
+				if (exit->mmio.sign_extend && (value >> (bits - 1)) & 1)
+					value |= ~((1ULL << bits) - 1);
+			}
+			if (!(a->esr & ISS_DABT_SF))
+				value &= 0xffffffffULL; /* a W register: the upper half reads as zero */
+			a->regs.x[exit->mmio.reg] = value;
+		}
+		break;
+	case EXIT_HYPERCALL:
+		a->regs.x[0] = (uint64_t)exit->hypercall.result;
+		break;
+	case EXIT_CPU_ON:
+		a->regs.x[0] = (uint64_t)guest_psci_result(exit->cpu_on.result);
+		break;
+	default:
+		break;
+	}
+	a->regs.pc += a->pc_advance;
+	a->pc_advance = 0;
+}
+
+/* Delivers a synchronous exception to the guest's EL1 as the hardware would (D1.10.2): ESR_EL1,
+ * FAR_EL1, ELR_EL1 and SPSR_EL1 set, PC to the vector for the EL it came from, PSTATE EL1h masked. */
+static void inject_sync_exception(struct vcpu *vcpu, uint64_t esr, uint64_t far)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	unsigned long flags = arch_irq_save(); /* the EL1 registers are live while loaded */
+	uint64_t mode = a->regs.pstate & 0xf;
+	uint64_t offset = mode == 0x5 ? 0x200 : mode == 0x4 ? 0x000 : 0x400;
+	write_sysreg(esr_el1, esr);
+	write_sysreg(far_el1, far);
+	write_sysreg(elr_el1, a->regs.pc);
+	write_sysreg(spsr_el1, a->regs.pstate);
+	a->regs.pc = read_sysreg(vbar_el1) + offset;
+	a->regs.pstate = PSTATE_EL1H_MASKED;
+	arch_irq_restore(flags);
+}
+
+void arch_vcpu_inject_fault(struct vcpu *vcpu, const struct vm_exit *exit)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	bool from_el0 = (a->regs.pstate & 0xf) == 0;
+	uint64_t ec = ESR_EC(a->esr);
+	a->pc_advance = 0;
+	if (exit->reason == EXIT_MMIO || ec == EC_DABT_LOW) {
+		/* Synchronous external abort on a data access (DFSC 0x10), at the guest's VA. */
+		uint64_t esr = ((from_el0 ? (uint64_t)EC_DABT_LOW : EC_DABT_CUR) << 26) | ESR_IL | 0x10 |
+			       (a->esr & ISS_DABT_WNR);
+		inject_sync_exception(vcpu, esr, a->far);
+	} else if (ec == EC_IABT_LOW) {
+		uint64_t esr = ((from_el0 ? (uint64_t)EC_IABT_LOW : EC_IABT_CUR) << 26) | ESR_IL | 0x10;
+		inject_sync_exception(vcpu, esr, a->far);
+	} else {
+		/* Anything else no model accepts is an undefined instruction to the guest. */
+		inject_sync_exception(vcpu, ((uint64_t)EC_UNKNOWN << 26) | ESR_IL, 0);
+	}
+}
+
+bool arch_vcpu_irq_pending(struct vcpu *vcpu)
+{
+	(void)vcpu;
+	return false; /* no virtual interrupt controller yet */
+}

@@ -1,0 +1,154 @@
+/* vCPUs (see vmm/vcpu.h). Each is a kernel task: it waits until started, runs the guest, handles
+ * its exits, and goes back to waiting when the guest turns it off or the VM stops or resets.
+ * The guest state that lives in CPU registers follows the task through the scheduler's switch
+ * hooks, so a halted or preempted vCPU costs nothing on the exit path. */
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+#include "vmm/vm_internal.h"
+#include "vmm/vcpu_exit.h"
+#include "arch/cpu.h"
+#include "arch/vm.h"
+#include "arch/boot.h"
+#include "kernel/log.h"
+#include "kernel/mm.h"
+#include "kernel/percpu.h"
+#include "lib/errno.h"
+#include "lib/format.h"
+
+static void switch_out(void *arg)
+{
+	arch_vcpu_put(arg);
+}
+
+static void switch_in(void *arg)
+{
+	arch_vcpu_load(arg);
+}
+
+/* Runs the guest until this vCPU leaves it (turned off, VM stopped or reset). */
+static void run_guest(struct vcpu *vcpu)
+{
+	struct vm_exit exit;
+	arch_vcpu_init(vcpu, vcpu->start_entry, vcpu->start_arg);
+	arch_irq_disable();
+	task_set_switch_hooks(switch_out, switch_in, vcpu);
+	arch_vcpu_load(vcpu);
+	arch_irq_enable();
+	for (;;) {
+		if (__atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE) & VCPU_REQUEST_STOP)
+			break;
+		arch_irq_disable();
+		arch_vcpu_run(vcpu, &exit);
+		/* A host interrupt that made the guest exit is still pending: it is taken here, and may
+		 * preempt this task (the switch hooks save the guest's registers). */
+		arch_irq_enable();
+		vcpu->exits[exit.reason]++;
+		int result = vcpu_handle_exit(vcpu, &exit);
+		if (result > 0)
+			arch_vcpu_finish_exit(vcpu, &exit);
+		else if (result == 0)
+			break;
+		else
+			arch_vcpu_inject_fault(vcpu, &exit);
+	}
+	arch_irq_disable();
+	arch_vcpu_put(vcpu);
+	task_set_switch_hooks(NULL, NULL, NULL);
+	arch_irq_enable();
+}
+
+static void vcpu_main(void *arg)
+{
+	struct vcpu *vcpu = arg;
+	struct vm *vm = vcpu->vm;
+	for (;;) {
+		unsigned long flags = spin_lock_irqsave(&vm->lock);
+		unsigned requests = vcpu->requests;
+		if (requests & VCPU_REQUEST_START) {
+			bool cancelled = requests & VCPU_REQUEST_STOP;
+			__atomic_and_fetch(&vcpu->requests, ~(VCPU_REQUEST_START | VCPU_REQUEST_STOP), __ATOMIC_ACQ_REL);
+			vcpu->state = cancelled ? VCPU_OFF : VCPU_RUNNING;
+			spin_unlock_irqrestore(&vm->lock, flags);
+			if (!cancelled) {
+				log_debug("VM[%u] vCPU %u: starting at %#llx on CPU %u", vm->id, vcpu->id,
+					  (unsigned long long)vcpu->start_entry, this_cpu()->id);
+				run_guest(vcpu);
+				flags = spin_lock_irqsave(&vm->lock);
+				vcpu->state = VCPU_OFF;
+				__atomic_and_fetch(&vcpu->requests, ~VCPU_REQUEST_STOP, __ATOMIC_ACQ_REL);
+				spin_unlock_irqrestore(&vm->lock, flags);
+			}
+			vm_vcpu_left(vm);
+			continue;
+		}
+		/* A stop for a vCPU that is already off means nothing. */
+		__atomic_and_fetch(&vcpu->requests, ~VCPU_REQUEST_STOP, __ATOMIC_ACQ_REL);
+		spin_unlock_irqrestore(&vm->lock, flags);
+		task_sleep();
+	}
+}
+
+struct vcpu *vcpu_create(struct vm *vm, unsigned id, cpumask_t affinity)
+{
+	struct vcpu *vcpu = kzalloc(sizeof(*vcpu));
+	if (!vcpu)
+		return NULL;
+	vcpu->vm = vm;
+	vcpu->id = id;
+	vcpu->state = VCPU_OFF;
+	vcpu->affinity = affinity;
+	vcpu->guest_id = arch_vcpu_guest_id(id);
+	char name[TASK_NAME_MAX];
+	format_snprintf(name, sizeof(name), "vm%u/vcpu%u", vm->id, id);
+	vcpu->task = task_create(name, vcpu_main, vcpu, affinity);
+	if (!vcpu->task) {
+		log_error("VM[%u] %s: cannot create vCPU %u (affinity %#llx)", vm->id, vm->name, id,
+			  (unsigned long long)affinity);
+		kfree(vcpu);
+		return NULL;
+	}
+	return vcpu;
+}
+
+int vcpu_request_start(struct vcpu *vcpu, gpa_t entry, uint64_t arg)
+{
+	struct vm *vm = vcpu->vm;
+	unsigned long flags = spin_lock_irqsave(&vm->lock);
+	if (vm->state != VM_RUNNING) {
+		spin_unlock_irqrestore(&vm->lock, flags);
+		return -EINVAL;
+	}
+	if (vcpu->state != VCPU_OFF || (vcpu->requests & VCPU_REQUEST_START)) {
+		spin_unlock_irqrestore(&vm->lock, flags);
+		return -EBUSY;
+	}
+	vcpu->start_entry = entry;
+	vcpu->start_arg = arg;
+	vm->vcpus_active++;
+	__atomic_or_fetch(&vcpu->requests, VCPU_REQUEST_START, __ATOMIC_ACQ_REL);
+	spin_unlock_irqrestore(&vm->lock, flags);
+	task_wake(vcpu->task);
+	return 0;
+}
+
+void vcpu_request_stop(struct vcpu *vcpu)
+{
+	__atomic_or_fetch(&vcpu->requests, VCPU_REQUEST_STOP, __ATOMIC_ACQ_REL);
+	vcpu_kick(vcpu);
+}
+
+void vcpu_kick(struct vcpu *vcpu)
+{
+	task_wake(vcpu->task);
+	/* A vCPU in the guest on another CPU leaves it at the IPI and sees its requests. */
+	if (vcpu->task->state == TASK_RUNNING && vcpu->task->cpu != this_cpu()->id)
+		arch_send_ipi(vcpu->task->cpu);
+}
+
+struct vcpu *vcpu_find_by_guest_id(struct vm *vm, uint64_t guest_id)
+{
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		if (vm->vcpus[i]->guest_id == guest_id)
+			return vm->vcpus[i];
+	return NULL;
+}

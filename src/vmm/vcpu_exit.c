@@ -1,0 +1,89 @@
+/* The exit dispatcher (see vmm/vcpu_exit.h): one handler per arch-neutral reason. */
+#include "vmm/vcpu_exit.h"
+#include "vmm/hypercall.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+#include "arch/boot.h"
+#include "arch/vm.h"
+#include "kernel/log.h"
+#include "lib/errno.h"
+
+static int handle_mmio(struct vcpu *vcpu, struct vm_exit_mmio *mmio)
+{
+	int err = vdev_bus_access(&vcpu->vm->mmio_bus, mmio->gpa, mmio->width, mmio->write, &mmio->value);
+	if (err == -ENODEV) {
+		vm_report_unclaimed(vcpu->vm, mmio->gpa, mmio->write, "MMIO");
+		return -EFAULT;
+	}
+	return err < 0 ? err : 1;
+}
+
+/* Port I/O nobody claims reads as all ones, as on a PC bus with nothing behind the port. */
+static int handle_pio(struct vcpu *vcpu, struct vm_exit_pio *pio)
+{
+	int err = vdev_bus_access(&vcpu->vm->pio_bus, pio->port, pio->width, pio->write, &pio->value);
+	if (err == -ENODEV) {
+		vm_report_unclaimed(vcpu->vm, pio->port, pio->write, "port");
+		if (!pio->write)
+			pio->value = pio->width >= 8 ? ~0ULL : (1ULL << (8 * pio->width)) - 1;
+		return 1;
+	}
+	return err < 0 ? err : 1;
+}
+
+static int handle_cpu_on(struct vcpu *vcpu, struct vm_exit_cpu_on *on)
+{
+	struct vcpu *target = vcpu_find_by_guest_id(vcpu->vm, on->target);
+	on->result = target ? vcpu_request_start(target, on->entry, on->context) : -EINVAL;
+	return 1;
+}
+
+/* WFI/HLT: the task sleeps until an interrupt is pending or a request arrives. */
+static int handle_halt(struct vcpu *vcpu)
+{
+	vm_console_flush(vcpu->vm); /* a prompt waiting for input must be visible */
+	if (!arch_vcpu_irq_pending(vcpu) && !(__atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE) & VCPU_REQUEST_STOP)) {
+		vcpu->state = VCPU_HALTED;
+		task_sleep();
+		vcpu->state = VCPU_RUNNING;
+	}
+	return 1;
+}
+
+int vcpu_handle_exit(struct vcpu *vcpu, struct vm_exit *exit)
+{
+	struct vm *vm = vcpu->vm;
+	switch (exit->reason) {
+	case EXIT_NONE:
+	case EXIT_IRQ:
+		return 1;
+	case EXIT_MMIO:
+		return handle_mmio(vcpu, &exit->mmio);
+	case EXIT_PIO:
+		return handle_pio(vcpu, &exit->pio);
+	case EXIT_HYPERCALL:
+		hypercall_handle(vcpu, &exit->hypercall);
+		return 1;
+	case EXIT_CPU_ON:
+		return handle_cpu_on(vcpu, &exit->cpu_on);
+	case EXIT_CPU_OFF:
+		log_debug("VM[%u] vCPU %u: off", vm->id, vcpu->id);
+		return 0;
+	case EXIT_HALT:
+		return handle_halt(vcpu);
+	case EXIT_SYSTEM_OFF:
+		log_info("VM[%u] %s: the guest powered off", vm->id, vm->name);
+		vm_request_stop(vm);
+		return 0;
+	case EXIT_SYSTEM_RESET:
+		log_info("VM[%u] %s: the guest asked for a reset", vm->id, vm->name);
+		vm_request_reset(vm);
+		return 0;
+	case EXIT_FAULT:
+		log_warn("VM[%u] %s: vCPU %u: %s at %#llx (cause %#llx)", vm->id, vm->name, vcpu->id,
+			 exit->fault.what ? exit->fault.what : "fault", (unsigned long long)exit->fault.address,
+			 (unsigned long long)exit->fault.cause);
+		return -EFAULT;
+	}
+	return -EINVAL;
+}

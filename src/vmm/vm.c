@@ -1,0 +1,212 @@
+/* VM lifecycle (see vmm/vm.h): create from a config, start, stop, reset; the tagged console and
+ * the once-per-address report of unclaimed accesses. */
+#include "vmm/vm.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm_internal.h"
+#include "arch/vm.h"
+#include "kernel/console.h"
+#include "kernel/log.h"
+#include "kernel/mm.h"
+#include "kernel/percpu.h"
+#include "lib/errno.h"
+#include "lib/format.h"
+#include "lib/string.h"
+
+/* The logical CPUs vCPU i may run on: phys_cpu_sets (a mask of CPU indices) when given, else the
+ * CPU whose hardware id phys_cpu_ids names, else any CPU. */
+static cpumask_t vcpu_affinity(const struct vm_config *config, unsigned i)
+{
+	if (config->base.phys_cpu_set_count > i)
+		return config->base.phys_cpu_sets[i];
+	if (config->base.phys_cpu_id_count > i) {
+		for (unsigned cpu = 0; cpu < cpus_possible; cpu++)
+			if (percpu_of(cpu)->hwid == config->base.phys_cpu_ids[i])
+				return CPUMASK_ONE(cpu);
+	}
+	return CPUMASK_ALL;
+}
+
+static void vm_destroy(struct vm *vm)
+{
+	vm_release_devices(vm);
+	vm_release_memory(vm);
+	arch_vm_destroy(vm);
+	/* vCPU tasks, once created, stay parked; a failed create has none. */
+	kfree(vm->vcpus);
+	kfree(vm);
+}
+
+struct vm *vm_create(const struct vm_config *config)
+{
+	struct vm *vm = kzalloc(sizeof(*vm));
+	if (!vm) {
+		log_error("%s: out of memory for the VM", config->file_name);
+		return NULL;
+	}
+	vm->id = (unsigned)config->base.id.value;
+	format_snprintf(vm->name, sizeof(vm->name), "%s", config->base.name.value);
+	vm->config = config;
+	vm->state = VM_CREATED;
+	vdev_bus_init(&vm->mmio_bus);
+	vdev_bus_init(&vm->pio_bus);
+	log_info("Creating VM [%u] \"%s\"", vm->id, vm->name);
+
+	int err = arch_vm_init(vm);
+	if (err < 0) {
+		log_error("VM[%u] %s: cannot create the VM on this arch: %d", vm->id, vm->name, err);
+		kfree(vm);
+		return NULL;
+	}
+	vm->vcpu_count = (unsigned)config->base.cpu_num.value;
+	vm->vcpus = kzalloc(sizeof(*vm->vcpus) * vm->vcpu_count);
+	if (!vm->vcpus || vm_setup_memory(vm) < 0 || vm_setup_devices(vm) < 0 || vm_load_images(vm) < 0)
+		goto fail;
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		vm->vcpus[i] = vcpu_create(vm, i, vcpu_affinity(config, i));
+		if (!vm->vcpus[i])
+			goto fail;
+	}
+	log_info("VM[%u] %s: %u vCPU(s), %u RAM region(s), %u emulated device(s)", vm->id, vm->name,
+		 vm->vcpu_count, vm->ram_count, vm->mmio_bus.count + vm->pio_bus.count);
+	return vm;
+fail:
+	log_error("VM[%u] %s: not started", vm->id, vm->name);
+	vm_destroy(vm);
+	return NULL;
+}
+
+/* The boot vCPU's start: the entry point, with the DTB's address as the boot argument. */
+static void start_boot_vcpu(struct vm *vm)
+{
+	const struct vm_config *config = vm->config;
+	uint64_t arg = config->kernel.images[VM_IMAGE_DTB].path.value ? config->kernel.images[VM_IMAGE_DTB].load_addr.value : 0;
+	vm->boot_count++;
+	vcpu_request_start(vm->vcpus[0], config->kernel.entry_point.value, arg);
+}
+
+void vm_start(struct vm *vm)
+{
+	unsigned long flags = spin_lock_irqsave(&vm->lock);
+	vm->state = VM_RUNNING;
+	spin_unlock_irqrestore(&vm->lock, flags);
+	log_info("VM[%u] boot success", vm->id);
+	start_boot_vcpu(vm);
+}
+
+static void stop_all_vcpus(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		vcpu_request_stop(vm->vcpus[i]);
+}
+
+void vm_request_stop(struct vm *vm)
+{
+	unsigned long flags = spin_lock_irqsave(&vm->lock);
+	if (vm->state == VM_RUNNING || vm->state == VM_RESETTING)
+		vm->state = VM_STOPPED;
+	spin_unlock_irqrestore(&vm->lock, flags);
+	stop_all_vcpus(vm);
+}
+
+void vm_request_reset(struct vm *vm)
+{
+	unsigned long flags = spin_lock_irqsave(&vm->lock);
+	if (vm->state == VM_RUNNING)
+		vm->state = VM_RESETTING;
+	spin_unlock_irqrestore(&vm->lock, flags);
+	stop_all_vcpus(vm);
+}
+
+/* The last vCPU out finishes what was asked: a stopped VM gives back its memory and wakes the
+ * VMM; a resetting VM gets clean RAM and fresh images and boots again. */
+void vm_vcpu_left(struct vm *vm)
+{
+	unsigned long flags = spin_lock_irqsave(&vm->lock);
+	bool last = --vm->vcpus_active == 0;
+	enum vm_state state = vm->state;
+	spin_unlock_irqrestore(&vm->lock, flags);
+	if (!last)
+		return;
+	if (state == VM_RESETTING) {
+		log_info("VM[%u] %s: resetting", vm->id, vm->name);
+		for (unsigned i = 0; i < vm->ram_count; i++)
+			vm_clear_ram(&vm->ram[i]);
+		if (vm_load_images(vm) == 0) {
+			flags = spin_lock_irqsave(&vm->lock);
+			vm->state = VM_RUNNING;
+			spin_unlock_irqrestore(&vm->lock, flags);
+			log_info("VM[%u] boot success (after reset)", vm->id);
+			start_boot_vcpu(vm);
+			return;
+		}
+		log_error("VM[%u] %s: cannot reload its images: stopping it", vm->id, vm->name);
+	}
+	flags = spin_lock_irqsave(&vm->lock);
+	vm->state = VM_STOPPED;
+	spin_unlock_irqrestore(&vm->lock, flags);
+	vm_console_flush(vm);
+	uint64_t exits = 0;
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		for (unsigned r = 0; r <= EXIT_FAULT; r++)
+			exits += vm->vcpus[i]->exits[r];
+	log_info("VM[%u] %s: stopped (%llu exits)", vm->id, vm->name, (unsigned long long)exits);
+	vm_release_memory(vm);
+	if (vm->waiter)
+		task_wake(vm->waiter);
+}
+
+/* Writes the buffered part of the line; called with the VM's lock held. */
+static void console_emit(struct vm *vm, bool newline)
+{
+	char prefix[16];
+	unsigned long flags = console_lock();
+	if (!vm->console_continued) {
+		int n = format_snprintf(prefix, sizeof(prefix), "[vm%u] ", vm->id);
+		console_write_unlocked(prefix, (size_t)n);
+	}
+	console_write_unlocked(vm->console_line, vm->console_length);
+	if (newline)
+		console_write_unlocked("\n", 1);
+	console_unlock(flags);
+	vm->console_length = 0;
+	vm->console_continued = !newline;
+}
+
+void vm_console_putc(struct vm *vm, char c)
+{
+	if (c == '\r')
+		return;
+	unsigned long flags = spin_lock_irqsave(&vm->lock);
+	if (c == '\n') {
+		console_emit(vm, true);
+	} else {
+		vm->console_line[vm->console_length++] = c;
+		if (vm->console_length == sizeof(vm->console_line))
+			console_emit(vm, false);
+	}
+	spin_unlock_irqrestore(&vm->lock, flags);
+}
+
+void vm_console_flush(struct vm *vm)
+{
+	unsigned long flags = spin_lock_irqsave(&vm->lock);
+	if (vm->console_length)
+		console_emit(vm, false);
+	spin_unlock_irqrestore(&vm->lock, flags);
+}
+
+void vm_report_unclaimed(struct vm *vm, uint64_t address, bool write, const char *space)
+{
+	unsigned long flags = spin_lock_irqsave(&vm->lock);
+	for (unsigned i = 0; i < vm->unclaimed_count; i++) {
+		if (vm->unclaimed_reported[i] == address) {
+			spin_unlock_irqrestore(&vm->lock, flags);
+			return;
+		}
+	}
+	if (vm->unclaimed_count < ARRAY_SIZE(vm->unclaimed_reported))
+		vm->unclaimed_reported[vm->unclaimed_count++] = address;
+	spin_unlock_irqrestore(&vm->lock, flags);
+	log_warn("VM[%u] %s: %s %s %#llx that no device claims", vm->id, vm->name, write ? "write to" : "read from",
+		 space, (unsigned long long)address);
+}

@@ -1,0 +1,98 @@
+/* A VM's devices from its config: passthrough windows mapped GPA = HPA (or GPA -> HPA for the
+ * explicit form) as device memory, and emulated devices on the VM's MMIO bus. */
+#include "vmm/vm_internal.h"
+#include "vdev/models.h"
+#include "arch/vm.h"
+#include "kernel/log.h"
+#include "kernel/mm.h"
+#include "kernel/platform.h"
+#include "lib/errno.h"
+#include "lib/fdt.h"
+#include "lib/string.h"
+
+static int map_device_window(struct vm *vm, const char *what, gpa_t gpa, hpa_t hpa, uint64_t length)
+{
+	gpa_t start = ALIGN_DOWN(gpa, PAGE_SIZE);
+	uint64_t size = ALIGN_UP(gpa + length, PAGE_SIZE) - start;
+	int err = arch_gpt_map(vm, start, ALIGN_DOWN(hpa, PAGE_SIZE), size, GPT_READ | GPT_WRITE | GPT_DEVICE);
+	if (err < 0)
+		log_error("VM[%u] %s: cannot pass through %s [%#llx, +%#llx): %d", vm->id, vm->name, what,
+			  (unsigned long long)gpa, (unsigned long long)length, err);
+	return err;
+}
+
+/* ["/path/in/host/device/tree"]: every "reg" window of that host node, mapped GPA = HPA. */
+static int pass_through_fdt_node(struct vm *vm, const char *path)
+{
+	const void *fdt = platform_boot_info ? platform_boot_info->fdt : NULL;
+	int node = fdt ? fdt_path_offset(fdt, path) : -ENOENT;
+	if (node < 0) {
+		log_error("VM[%u] %s: passthrough device '%s' is not in the host device tree", vm->id, vm->name, path);
+		return -ENOENT;
+	}
+	uint64_t base, size;
+	for (int i = 0; fdt_get_reg(fdt, node, i, &base, &size) == 0; i++) {
+		int err = map_device_window(vm, path, base, base, size);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+static struct vdev *create_emulated(struct vm *vm, const struct vm_emu_device *emu)
+{
+	switch (emu->emu_type) {
+	case VM_EMU_DUMMY:
+		return vdev_dummy_create(vm, emu);
+	case VM_EMU_CONSOLE:
+		return vdev_pl011_create(vm, emu);
+	default:
+		log_error("VM[%u] %s: %s:%u: emulated device '%s' (emu_type %#llx, %s) is not supported yet",
+			  vm->id, vm->name, vm->config->file_name, emu->line, emu->name,
+			  (unsigned long long)emu->emu_type, config_emu_type_name(emu->emu_type));
+		return NULL;
+	}
+}
+
+int vm_setup_devices(struct vm *vm)
+{
+	const struct vm_config *config = vm->config;
+	for (size_t i = 0; i < config->devices.passthrough_device_count; i++) {
+		const struct vm_passthrough_device *pt = &config->devices.passthrough_devices[i];
+		int err = pt->is_device_tree_path ? pass_through_fdt_node(vm, pt->name)
+						  : map_device_window(vm, pt->name, pt->base_gpa, pt->base_hpa, pt->length);
+		if (err < 0)
+			return err;
+	}
+	for (size_t i = 0; i < config->devices.passthrough_address_count; i++) {
+		const struct vm_passthrough_address *pa = &config->devices.passthrough_addresses[i];
+		int err = map_device_window(vm, "address window", pa->gpa, pa->gpa, pa->length);
+		if (err < 0)
+			return err;
+	}
+	for (size_t i = 0; i < config->devices.emu_device_count; i++) {
+		const struct vm_emu_device *emu = &config->devices.emu_devices[i];
+		struct vdev *dev = create_emulated(vm, emu);
+		if (!dev)
+			return -ENODEV;
+		struct vdev *conflict = NULL;
+		int err = vdev_bus_add(&vm->mmio_bus, dev, &conflict);
+		if (err < 0) {
+			log_error("VM[%u] %s: emulated device '%s' at %#llx overlaps '%s'", vm->id, vm->name, emu->name,
+				  (unsigned long long)emu->base_gpa, conflict ? conflict->name : "?");
+			kfree(dev->priv);
+			return err;
+		}
+	}
+	return 0;
+}
+
+void vm_release_devices(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->mmio_bus.count; i++)
+		kfree(vm->mmio_bus.devices[i]->priv);
+	vdev_bus_init(&vm->mmio_bus);
+	for (unsigned i = 0; i < vm->pio_bus.count; i++)
+		kfree(vm->pio_bus.devices[i]->priv);
+	vdev_bus_init(&vm->pio_bus);
+}

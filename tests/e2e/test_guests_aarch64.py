@@ -1,0 +1,104 @@
+"""aarch64 guests: our bare-metal test guests run at EL1 under Tessera; each test asserts on the
+guest's own console output and on what the hypervisor logged, including what must not happen."""
+import re
+
+import pytest
+
+from conftest import boot, build_image
+
+ARCH = "aarch64"
+GUESTS = "tests/guests/aarch64"
+
+
+def run_vms(name, configs, smp=4, qemu_args=""):
+    image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-{name}", vm_configs=configs)
+    b = boot(ARCH, smp=smp, image=image, qemu_args=qemu_args)
+    assert not b.timed_out, b.output
+    assert b.exit_status == 0, b.output
+    assert "Tessera panic" not in b.output and "Hypervisor exception" not in b.output, b.output
+    return b
+
+
+def test_demo_guest_on_passthrough_uart():
+    """`make run` with nothing else boots the built-in demo guest, which owns the real PL011."""
+    b = run_vms("demo", ["configs/vms/demo-aarch64.toml"])
+    out = b.output
+    assert 'Creating VM [1] "demo-aarch64"' in out, out
+    assert "VM[1] boot success" in out, out
+    # Passthrough: the guest writes the host UART itself, so its lines carry no [vm1] tag.
+    assert re.search(r"^Hello from a Tessera guest on aarch64!$", out, re.M), out
+    assert "VM[1] demo-aarch64: the guest powered off" in out, out
+    assert out.index("VM[1] boot success") < out.index("Hello from a Tessera guest") < out.index("All VMs have stopped")
+    assert "Hypervisor done: powering off" in out
+
+
+def test_hello_on_emulated_uart_and_hypercalls():
+    b = run_vms("hello", [f"{GUESTS}/hello.toml"])
+    assert "[vm1] Hello from a Tessera guest on aarch64!" in b.output, b.output
+    assert "[vm1] hypercall: Tessera version 0.1.0, VM id 1, PSCI version 0x10001" in b.output, b.output
+    assert "VM[1] hello: the guest powered off" in b.output
+
+
+def test_unclaimed_mmio_is_an_abort_the_guest_survives():
+    b = run_vms("abort", [f"{GUESTS}/abort.toml"])
+    out = b.output
+    assert out.count("[vm1] abort guest: caught exception class 0x25 at FAR 0xa000000") == 3, out
+    assert "[vm1] abort guest: survived 3 aborts" in out, out
+    # Logged once per address, not once per access.
+    assert out.count("MMIO 0xa000000 that no device claims") == 1, out
+
+
+def test_four_vcpus_started_with_psci():
+    b = run_vms("smp", [f"{GUESTS}/smp.toml"])
+    out = b.output
+    for i in (1, 2, 3):
+        assert f"[vm1] smp guest: vCPU {i} is up" in out, out
+    # INVALID_PARAMETERS (-2) for a vCPU that does not exist, ALREADY_ON (-4) for itself.
+    assert "[vm1] smp guest: CPU_ON of a missing vCPU -> 2 (negated), of myself -> 4 (negated)" in out, out
+    assert "[vm1] smp guest: 4 vCPUs ran" in out, out
+
+
+def test_memory_isolation():
+    b = run_vms("isolation", [f"{GUESTS}/isolation.toml"])
+    out = b.output
+    assert "DID NOT FAULT" not in out, out
+    assert "[vm1] isolation guest: 4 of 4 probes faulted" in out, out
+
+
+def test_system_reset_boots_again_with_fresh_image():
+    b = run_vms("reset", [f"{GUESTS}/reset.toml"])
+    out = b.output
+    assert "[vm1] reset guest: boot 1, marker 0x1234" in out, out
+    assert "VM[1] boot success (after reset)" in out, out
+    # RAM was reloaded from the image: the marker the first boot overwrote is back.
+    assert "[vm1] reset guest: boot 2, marker 0x1234" in out, out
+    assert out.count("SYSTEM_RESET returned") == 0, out
+
+
+def test_two_vms_at_once_on_separate_cpus():
+    b = run_vms("two", [f"{GUESTS}/hello.toml", "tests/e2e/configs/second-hello-aarch64.toml"])
+    out = b.output
+    assert "[vm1] Hello from a Tessera guest on aarch64!" in out, out
+    assert "[vm2] hypercall: Tessera version 0.1.0, VM id 2" in out, out
+    # VM 2's vCPU is pinned to physical CPU 1: its log lines come from CPU 1.
+    assert re.search(r"\[ *\d+\.\d+ 1:\d+ vcpu_exit:\d+\] VM\[2\] hello-two: the guest powered off", out), out
+    assert "VM[1] hello: stopped" in out and "VM[2] hello-two: stopped" in out, out
+
+
+def test_config_wrong_for_this_machine_is_reported_at_boot_and_skipped():
+    b = run_vms("badconfig", ["tests/e2e/configs/missing-cpu-aarch64.toml", f"{GUESTS}/hello.toml"], smp=2)
+    out = b.output
+    assert re.search(r"error: missing-cpu-aarch64\.toml:8: base\.phys_cpu_ids\[0\]: .*0x3", out), out
+    assert "Creating VM [7]" not in out, out
+    assert 'Creating VM [1] "hello"' in out, out
+    assert "[vm1] Hello from a Tessera guest on aarch64!" in out, out
+
+
+def test_malformed_config_stops_the_build_naming_file_line_and_key(root):
+    import subprocess
+    r = subprocess.run(["make", "-s", f"ARCH={ARCH}", "BUILD=build/e2e-aarch64-overlap",
+                        "VM_CONFIGS=tests/e2e/configs/bad-overlap-aarch64.toml"],
+                       cwd=root, capture_output=True, text=True)
+    assert r.returncode != 0
+    assert ("bad-overlap-aarch64.toml:16: kernel.memory_regions[1]: overlaps memory_regions[0] "
+            "(0x40000000..0x41000000)") in r.stderr, r.stderr

@@ -1,0 +1,3 @@
+# Flags for the aarch64 test guests (see mk/guests.mk).
+GUEST_TARGET := aarch64-none-elf
+GUEST_CFLAGS := -mgeneral-regs-only

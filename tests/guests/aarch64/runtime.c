@@ -1,0 +1,81 @@
+/* Shared runtime of the aarch64 test guests (see guest.h). */
+#include "guest.h"
+
+void putc_uart(char c)
+{
+	volatile uint32_t *uart = (volatile uint32_t *)UART_BASE;
+	while (uart[0x18 / 4] & (1u << 5)) /* UARTFR.TXFF */
+		;
+	uart[0] = (uint32_t)c;
+}
+
+void puts_uart(const char *s)
+{
+	while (*s)
+		putc_uart(*s++);
+}
+
+void put_hex(uint64_t value)
+{
+	puts_uart("0x");
+	int started = 0;
+	for (int shift = 60; shift >= 0; shift -= 4) {
+		unsigned digit = (value >> shift) & 0xf;
+		if (digit || started || shift == 0) {
+			putc_uart("0123456789abcdef"[digit]);
+			started = 1;
+		}
+	}
+}
+
+void put_dec(uint64_t value)
+{
+	char buf[24];
+	int n = 0;
+	do {
+		buf[n++] = (char)('0' + value % 10);
+		value /= 10;
+	} while (value);
+	while (n)
+		putc_uart(buf[--n]);
+}
+
+uint64_t hvc(uint64_t function, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	register uint64_t x0 __asm__("x0") = function;
+	register uint64_t x1 __asm__("x1") = a1;
+	register uint64_t x2 __asm__("x2") = a2;
+	register uint64_t x3 __asm__("x3") = a3;
+	__asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
+	return x0;
+}
+
+void system_off(void)
+{
+	hvc(PSCI_SYSTEM_OFF, 0, 0, 0);
+	puts_uart("SYSTEM_OFF returned!\n");
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+__attribute__((weak)) void secondary_main(uint64_t index)
+{
+	(void)index;
+	hvc(PSCI_CPU_OFF, 0, 0, 0);
+}
+
+__attribute__((weak)) uint64_t guest_sync_exception(uint64_t esr, uint64_t far, uint64_t elr)
+{
+	puts_uart("unexpected exception: ESR ");
+	put_hex(esr);
+	puts_uart(" FAR ");
+	put_hex(far);
+	puts_uart(" ELR ");
+	put_hex(elr);
+	putc_uart('\n');
+	system_off();
+}
+
+__attribute__((weak)) void guest_irq(void)
+{
+}
