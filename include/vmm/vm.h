@@ -44,6 +44,9 @@ struct vm {
 	struct task *waiter;           /* woken when the VM stops (vmm_run) */
 	uint64_t unclaimed_reported[8]; /* addresses of unclaimed accesses already logged */
 	unsigned unclaimed_count;
+	const struct virq_ops *virq;    /* the VM's interrupt controller model, or NULL */
+	void *virq_priv;
+	bool virq_missing_reported;
 	struct vm_arch arch;
 };
 

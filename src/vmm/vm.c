@@ -3,6 +3,7 @@
 #include "vmm/vm.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm_internal.h"
+#include "vmm/virq.h"
 #include "arch/vm.h"
 #include "kernel/console.h"
 #include "kernel/log.h"
@@ -209,4 +210,21 @@ void vm_report_unclaimed(struct vm *vm, uint64_t address, bool write, const char
 	spin_unlock_irqrestore(&vm->lock, flags);
 	log_warn("VM[%u] %s: %s %s %#llx that no device claims", vm->id, vm->name, write ? "write to" : "read from",
 		 space, (unsigned long long)address);
+}
+
+void vm_set_irqchip(struct vm *vm, const struct virq_ops *ops, void *priv)
+{
+	vm->virq = ops;
+	vm->virq_priv = priv;
+}
+
+void vm_irq_set(struct vm *vm, unsigned irq, bool level)
+{
+	if (vm->virq) {
+		vm->virq->set_level(vm, irq, level);
+	} else if (!vm->virq_missing_reported) {
+		vm->virq_missing_reported = true;
+		log_warn("VM[%u] %s: interrupt %u raised, but the VM has no interrupt controller "
+			 "(interrupt_mode = \"no_irq\")", vm->id, vm->name, irq);
+	}
 }

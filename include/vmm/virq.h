@@ -1,0 +1,22 @@
+/* A VM's virtual interrupt controller (vGIC on aarch64, vPLIC on riscv64, vIOAPIC + vLAPIC on
+ * x86_64). Device models raise and lower interrupt lines with vm_irq_set(); the controller model
+ * decides which vCPU to interrupt, makes arch_vcpu_irq_pending() true for it and kicks it
+ * (vcpu_kick) so a halted or running vCPU notices. The controller registers itself when the VM's
+ * devices are created (vm_set_irqchip). */
+#ifndef VMM_VIRQ_H
+#define VMM_VIRQ_H
+
+#include "lib/types.h"
+
+struct vm;
+
+struct virq_ops {
+	/* Level of line 'irq' (the number the guest's device tree / ACPI uses). Any context. */
+	void (*set_level)(struct vm *vm, unsigned irq, bool level);
+};
+
+void vm_set_irqchip(struct vm *vm, const struct virq_ops *ops, void *priv);
+/* Raises or lowers a line; ignored (logged once) when the VM has no interrupt controller. */
+void vm_irq_set(struct vm *vm, unsigned irq, bool level);
+
+#endif
