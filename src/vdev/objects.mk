@@ -1,1 +1,1 @@
-obj-y += pl011.o dummy.o
+obj-y += pl011.o dummy.o ns16550.o

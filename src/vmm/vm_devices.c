@@ -39,12 +39,25 @@ static int pass_through_fdt_node(struct vm *vm, const char *path)
 	return 0;
 }
 
+/* Whether needle occurs in haystack. */
+static bool strstr_simple(const char *haystack, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (; haystack && *haystack; haystack++)
+		if (strncmp(haystack, needle, n) == 0)
+			return true;
+	return false;
+}
+
 static struct vdev *create_emulated(struct vm *vm, const struct vm_emu_device *emu)
 {
 	switch (emu->emu_type) {
 	case VM_EMU_DUMMY:
 		return vdev_dummy_create(vm, emu);
 	case VM_EMU_CONSOLE:
+		/* AxVisor has one console type; the model follows the name the config gives it. */
+		if (strstr_simple(emu->name, "16550") || strstr_simple(emu->name, "uart8250"))
+			return vdev_ns16550_create(vm, emu);
 		return vdev_pl011_create(vm, emu);
 	default:
 		log_error("VM[%u] %s: %s:%u: emulated device '%s' (emu_type %#llx, %s) is not supported yet",

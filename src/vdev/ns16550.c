@@ -1,0 +1,118 @@
+/* Emulated 16550 UART (TI PC16550D datasheet, section 8: registers; 8.6 interrupt priorities).
+ * Transmit goes to the VM's console; the transmitter is always ready, so THRE is always set and
+ * its interrupt fires whenever the guest enables it. Receive is empty until console input is
+ * routed to VMs. Registers sit 1 << reg_shift bytes apart (0 on PCs and QEMU's riscv virt; a
+ * config can ask for another stride in its first cfg word). Serves MMIO and x86 port I/O. */
+#include "vdev/models.h"
+#include "drivers/ns16550_regs.h"
+#include "vmm/virq.h"
+#include "vmm/vm.h"
+#include "kernel/mm.h"
+
+#define IIR_NO_INTERRUPT 0x01
+#define IIR_THR_EMPTY 0x02
+#define IIR_FIFO_ENABLED 0xc0
+#define MSR_DCD_DSR_CTS 0xb0
+
+struct ns16550 {
+	struct vdev dev;
+	struct vm *vm;
+	unsigned reg_shift;
+	unsigned irq;
+	uint8_t ier, lcr, mcr, scr, fcr, dll, dlm;
+	bool thre_pending; /* the THR-empty interrupt, cleared by reading IIR or writing THR */
+	bool line_raised;
+};
+
+/* Recomputes the interrupt line (8.6): only the THR-empty source exists while there is no input. */
+static void update_irq(struct ns16550 *uart)
+{
+	bool level = (uart->ier & NS16550_IER_THRI) && uart->thre_pending;
+	if (level != uart->line_raised) {
+		uart->line_raised = level;
+		vm_irq_set(uart->vm, uart->irq, level);
+	}
+}
+
+static uint8_t read_iir(struct ns16550 *uart)
+{
+	uint8_t fifo = (uart->fcr & NS16550_FCR_ENABLE) ? IIR_FIFO_ENABLED : 0;
+	if ((uart->ier & NS16550_IER_THRI) && uart->thre_pending) {
+		uart->thre_pending = false; /* reading IIR with THRE as the source clears it (8.6.2) */
+		update_irq(uart);
+		return fifo | IIR_THR_EMPTY;
+	}
+	return fifo | IIR_NO_INTERRUPT;
+}
+
+static int ns16550_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+{
+	struct ns16550 *uart = dev->priv;
+	(void)width;
+	bool dlab = uart->lcr & NS16550_LCR_DLAB;
+	switch (offset >> uart->reg_shift) {
+	case NS16550_RBR: *value = dlab ? uart->dll : 0; vm_console_flush(uart->vm); break;
+	case NS16550_IER: *value = dlab ? uart->dlm : uart->ier; break;
+	case NS16550_IIR: *value = read_iir(uart); break;
+	case NS16550_LCR: *value = uart->lcr; break;
+	case NS16550_MCR: *value = uart->mcr; break;
+	case NS16550_LSR: *value = NS16550_LSR_THRE | NS16550_LSR_TEMT; vm_console_flush(uart->vm); break;
+	case NS16550_MSR: *value = MSR_DCD_DSR_CTS; break;
+	case NS16550_SCR: *value = uart->scr; break;
+	default: *value = 0; break;
+	}
+	return 0;
+}
+
+static int ns16550_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
+{
+	struct ns16550 *uart = dev->priv;
+	(void)width;
+	uint8_t byte = (uint8_t)value;
+	bool dlab = uart->lcr & NS16550_LCR_DLAB;
+	switch (offset >> uart->reg_shift) {
+	case NS16550_THR:
+		if (dlab) {
+			uart->dll = byte;
+		} else {
+			vm_console_putc(uart->vm, (char)byte);
+			uart->thre_pending = true; /* sent at once: the holding register is empty again */
+		}
+		break;
+	case NS16550_IER:
+		if (dlab) {
+			uart->dlm = byte;
+		} else {
+			/* Enabling THRI with the register empty raises the interrupt at once (8.6.2). */
+			if ((byte & NS16550_IER_THRI) && !(uart->ier & NS16550_IER_THRI))
+				uart->thre_pending = true;
+			uart->ier = byte & 0x0f;
+		}
+		break;
+	case NS16550_FCR: uart->fcr = byte; break;
+	case NS16550_LCR: uart->lcr = byte; break;
+	case NS16550_MCR: uart->mcr = byte & 0x1f; break;
+	case NS16550_SCR: uart->scr = byte; break;
+	default: break;
+	}
+	update_irq(uart);
+	return 0;
+}
+
+static const struct vdev_ops ns16550_ops = {
+	.read = ns16550_read,
+	.write = ns16550_write,
+};
+
+struct vdev *vdev_ns16550_create(struct vm *vm, const struct vm_emu_device *config)
+{
+	struct ns16550 *uart = kzalloc(sizeof(*uart));
+	if (!uart)
+		return NULL;
+	uart->vm = vm;
+	uart->irq = (unsigned)config->irq;
+	uart->reg_shift = config->config_count > 0 ? (unsigned)config->config[0] : 0;
+	uart->lcr = NS16550_LCR_8N1;
+	uart->dev = (struct vdev){ config->name, config->base_gpa, config->length, &ns16550_ops, uart };
+	return &uart->dev;
+}
