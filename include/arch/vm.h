@@ -18,6 +18,8 @@ struct vcpu;
 
 /* Creates the VM's empty guest page tables and picks its VMID/ASID. */
 int arch_vm_init(struct vm *vm);
+/* Creates the arch's own devices of a VM (its interrupt controller) once its vCPUs exist. */
+int arch_vm_create_devices(struct vm *vm);
 /* Frees the guest page tables (the memory they map is the caller's). */
 void arch_vm_destroy(struct vm *vm);
 int arch_gpt_map(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned permissions);

@@ -67,6 +67,8 @@ struct vm *vm_create(const struct vm_config *config)
 		if (!vm->vcpus[i])
 			goto fail;
 	}
+	if (arch_vm_create_devices(vm) < 0)
+		goto fail;
 	log_info("VM[%u] %s: %u vCPU(s), %u RAM region(s), %u emulated device(s)", vm->id, vm->name,
 		 vm->vcpu_count, vm->ram_count, vm->mmio_bus.count + vm->pio_bus.count);
 	return vm;
