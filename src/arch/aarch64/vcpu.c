@@ -242,22 +242,32 @@ static void decode_sync(struct vcpu *vcpu, struct vm_exit *exit)
 void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct vcpu_arch *a = &vcpu->arch;
-	vgic_flush_lrs(vcpu);
-	unsigned vector = guest_run(&a->regs);
-	vgic_sync_lrs(vcpu);
-	if (vector == VECTOR_LOWER_SYNC) {
-		a->esr = read_sysreg(esr_el2);
-		a->far = read_sysreg(far_el2);
-		a->hpfar = read_sysreg(hpfar_el2);
-		decode_sync(vcpu, exit);
-	} else if (vector == VECTOR_LOWER_IRQ || vector == VECTOR_LOWER_FIQ) {
-		exit->reason = EXIT_IRQ;
-		a->pc_advance = 0;
-	} else {
-		exit->reason = EXIT_FAULT;
-		exit->fault = (struct vm_exit_fault){ a->regs.pc, read_sysreg(esr_el2),
-						      vector == VECTOR_LOWER_SERROR ? "SError from the guest" : "AArch32 guest" };
-		a->pc_advance = 0;
+	for (;;) {
+		vgic_flush_lrs(vcpu);
+		unsigned vector = guest_run(&a->regs);
+		vgic_sync_lrs(vcpu);
+		if (vector == VECTOR_LOWER_SYNC) {
+			a->esr = read_sysreg(esr_el2);
+			a->far = read_sysreg(far_el2);
+			a->hpfar = read_sysreg(hpfar_el2);
+			decode_sync(vcpu, exit);
+			/* Calls answered here (PSCI_VERSION, FEATURES, SGIs...) go straight back to the
+			 * guest. A host interrupt or a request for this vCPU arrives as an IRQ exit, so
+			 * nothing is missed by not returning to the run loop. */
+			if (exit->reason == EXIT_NONE && !(ESR_EC(a->esr) == EC_WFX)) {
+				a->regs.pc += a->pc_advance;
+				continue;
+			}
+		} else if (vector == VECTOR_LOWER_IRQ || vector == VECTOR_LOWER_FIQ) {
+			exit->reason = EXIT_IRQ;
+			a->pc_advance = 0;
+		} else {
+			exit->reason = EXIT_FAULT;
+			exit->fault = (struct vm_exit_fault){ a->regs.pc, read_sysreg(esr_el2),
+							      vector == VECTOR_LOWER_SERROR ? "SError from the guest" : "AArch32 guest" };
+			a->pc_advance = 0;
+		}
+		return;
 	}
 }
 

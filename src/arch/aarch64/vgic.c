@@ -29,6 +29,20 @@ struct vgic_irq *vgic_irq_of(struct vgic *vgic, struct vcpu *vcpu, unsigned inti
 	return NULL;
 }
 
+void vgic_watch(struct vgic *vgic, struct vcpu *vcpu, unsigned intid)
+{
+	if (intid < VGIC_PRIVATE_IRQS) {
+		vcpu->arch.vgic.private_watch |= 1u << intid;
+		return;
+	}
+	unsigned spi = intid - VGIC_PRIVATE_IRQS;
+	if (spi >= VGIC_SPIS)
+		return;
+	unsigned target = vgic->spis[spi].target;
+	if (target < vgic->vm->vcpu_count)
+		vgic->vm->vcpus[target]->arch.vgic.spi_watch[spi / 64] |= 1ULL << (spi % 64);
+}
+
 bool vgic_irq_is_pending(const struct vgic_irq *irq)
 {
 	return irq->pending_latch || (!irq->edge && irq->line_level);
@@ -47,6 +61,7 @@ static void vgic_set_level(struct vm *vm, unsigned intid, bool level)
 	irq->line_level = level;
 	if (irq->edge && level && !was)
 		irq->pending_latch = true;
+	vgic_watch(vgic, NULL, intid);
 	unsigned target = irq->target;
 	bool notify = level && irq->enabled;
 	vgic_unlock(vgic, flags);
@@ -64,8 +79,10 @@ void vgic_inject(struct vm *vm, struct vcpu *vcpu, unsigned intid)
 	unsigned long flags;
 	vgic_lock(vgic, &flags);
 	struct vgic_irq *irq = vgic_irq_of(vgic, vcpu, intid);
-	if (irq)
+	if (irq) {
 		irq->pending_latch = true;
+		vgic_watch(vgic, vcpu, intid);
+	}
 	if (irq && intid >= VGIC_PRIVATE_IRQS && irq->target < vm->vcpu_count)
 		vcpu = vm->vcpus[irq->target];
 	vgic_unlock(vgic, flags);
@@ -102,10 +119,16 @@ bool vgic_pending(struct vcpu *vcpu)
 	bool found = false;
 	unsigned long flags;
 	vgic_lock(vgic, &flags);
-	for (unsigned i = 0; i < VGIC_PRIVATE_IRQS && !found; i++)
-		found = cpu->private_irqs[i].enabled && vgic_irq_is_pending(&cpu->private_irqs[i]);
-	for (unsigned i = 0; i < VGIC_SPIS && !found && (vgic->ctlr & 2); i++)
-		found = vgic->spis[i].enabled && vgic->spis[i].target == vcpu->id && vgic_irq_is_pending(&vgic->spis[i]);
+	for (uint32_t bits = cpu->private_watch; bits && !found; bits &= bits - 1) {
+		struct vgic_irq *irq = &cpu->private_irqs[__builtin_ctz(bits)];
+		found = irq->enabled && vgic_irq_is_pending(irq);
+	}
+	for (unsigned w = 0; w < VGIC_SPIS / 64 && !found && (vgic->ctlr & 2); w++) {
+		for (uint64_t bits = cpu->spi_watch[w]; bits && !found; bits &= bits - 1) {
+			struct vgic_irq *irq = &vgic->spis[w * 64 + (unsigned)__builtin_ctzll(bits)];
+			found = irq->enabled && irq->target == vcpu->id && vgic_irq_is_pending(irq);
+		}
+	}
 	vgic_unlock(vgic, flags);
 	return found;
 }

@@ -98,18 +98,33 @@ void vgic_flush_lrs(struct vcpu *vcpu)
 	struct vgic_cpu *cpu = &vcpu->arch.vgic;
 	if (!vgic)
 		return;
-	struct candidate best[VGIC_MAX_LRS];
-	unsigned count = 0, waiting = 0;
+	struct candidate best[VGIC_MAX_LRS + 1];
+	unsigned count = 0;
+	if (!cpu->private_watch && !(cpu->spi_watch[0] | cpu->spi_watch[1] | cpu->spi_watch[2] | cpu->spi_watch[3])) {
+		write_sysreg(ich_hcr_el2, ICH_HCR_EN); /* nothing to deliver: the common case */
+		return;
+	}
 	spin_lock(&vgic->lock);
 	if (vgic->ctlr & 2) {
-		for (unsigned i = 0; i < VGIC_PRIVATE_IRQS; i++) {
-			unsigned before_count = count;
-			consider(best, &count, lr_count + 1, &cpu->private_irqs[i], i);
-			waiting += count != before_count;
+		/* Look only at watched interrupts; forget those that no longer need a list register. */
+		for (uint32_t bits = cpu->private_watch; bits; bits &= bits - 1) {
+			unsigned i = (unsigned)__builtin_ctz(bits);
+			struct vgic_irq *irq = &cpu->private_irqs[i];
+			if (!irq->active && !(irq->enabled && vgic_irq_is_pending(irq)))
+				cpu->private_watch &= ~(1u << i);
+			else
+				consider(best, &count, lr_count + 1, irq, i);
 		}
-		for (unsigned i = 0; i < VGIC_SPIS; i++)
-			if (vgic->spis[i].target == vcpu->id)
-				consider(best, &count, lr_count + 1, &vgic->spis[i], VGIC_PRIVATE_IRQS + i);
+		for (unsigned w = 0; w < VGIC_SPIS / 64; w++) {
+			for (uint64_t bits = cpu->spi_watch[w]; bits; bits &= bits - 1) {
+				unsigned spi = w * 64 + (unsigned)__builtin_ctzll(bits);
+				struct vgic_irq *irq = &vgic->spis[spi];
+				if (irq->target != vcpu->id || (!irq->active && !(irq->enabled && vgic_irq_is_pending(irq))))
+					cpu->spi_watch[w] &= ~(1ULL << (spi % 64));
+				else
+					consider(best, &count, lr_count + 1, irq, VGIC_PRIVATE_IRQS + spi);
+			}
+		}
 	}
 	bool overflow = count > lr_count;
 	if (overflow)
@@ -130,7 +145,6 @@ void vgic_flush_lrs(struct vcpu *vcpu)
 		write_lr(n, 0);
 	cpu->lr_used = count;
 	spin_unlock(&vgic->lock);
-	(void)waiting;
 	write_sysreg(ich_hcr_el2, ICH_HCR_EN | (overflow ? ICH_HCR_NPIE : 0));
 	isb();
 }
@@ -139,7 +153,7 @@ void vgic_sync_lrs(struct vcpu *vcpu)
 {
 	struct vgic *vgic = vcpu->vm->arch.vgic;
 	struct vgic_cpu *cpu = &vcpu->arch.vgic;
-	if (!vgic)
+	if (!vgic || !cpu->lr_used)
 		return;
 	spin_lock(&vgic->lock);
 	for (unsigned n = 0; n < cpu->lr_used; n++) {
@@ -151,6 +165,7 @@ void vgic_sync_lrs(struct vcpu *vcpu)
 		if (lr & LR_PENDING)
 			irq->pending_latch = true;
 		irq->in_lr = false;
+		vgic_watch(vgic, vcpu, (unsigned)(lr & 0xffffffff));
 		cpu->lr[n] = lr;
 	}
 	spin_unlock(&vgic->lock);

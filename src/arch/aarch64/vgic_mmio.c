@@ -120,6 +120,7 @@ static int bank_access(struct vgic *vgic, struct vcpu *vcpu, enum bank bank, uin
 		if (write) {
 			uint64_t field = (*value >> (i * bits)) & ((1ULL << bits) - 1);
 			field_write(irq, bank, field, intid);
+			vgic_watch(vgic, vcpu, intid);
 			kick |= field && (bank == BANK_ENABLE_SET || bank == BANK_PEND_SET);
 		} else {
 			result |= field_read(irq, bank) << (i * bits);
@@ -184,6 +185,7 @@ static int distributor_write(struct vdev *dev, uint64_t offset, unsigned width, 
 		else
 			irq->route = (irq->route & ~0xffffffffULL) | (uint32_t)value;
 		irq->target = vcpu_of_affinity(vgic->vm, irq->route)->id;
+		vgic_watch(vgic, NULL, VGIC_PRIVATE_IRQS + spi);
 		vgic_unlock(vgic, flags);
 		return 0;
 	}

@@ -38,6 +38,10 @@ struct vgic_irq {
 struct vgic_cpu {
 	struct vgic_irq private_irqs[VGIC_PRIVATE_IRQS];
 	uint32_t waker;
+	/* Interrupts whose state changed or that sit in a list register: only these can need a list
+	 * register, so entry and the halt check look at these bits instead of every interrupt. */
+	uint32_t private_watch;
+	uint64_t spi_watch[VGIC_SPIS / 64];
 	uint64_t lr[VGIC_MAX_LRS];
 	unsigned lr_used;   /* LRs filled at the last entry */
 	uint64_t vmcr, ap0r0, ap1r0, hcr;
@@ -73,6 +77,8 @@ void vgic_init_cpu(void);
 /* The vCPU for a pending decision, vCPU for a routed SPI: effective pending state. */
 bool vgic_irq_is_pending(const struct vgic_irq *irq);
 void vgic_lock(struct vgic *vgic, unsigned long *flags);
+/* Marks an interrupt for its target vCPU's next look (vgic lock held). */
+void vgic_watch(struct vgic *vgic, struct vcpu *vcpu, unsigned intid);
 void vgic_unlock(struct vgic *vgic, unsigned long flags);
 
 #endif
