@@ -47,7 +47,6 @@
 unsigned guest_run(struct guest_regs *regs);
 void guest_fp_save(struct guest_fp_state *fp);
 void guest_fp_restore(const struct guest_fp_state *fp);
-extern uint64_t stage2_vtcr;
 void vtimer_load(struct vcpu *vcpu);
 void vtimer_put(struct vcpu *vcpu);
 
@@ -74,7 +73,7 @@ void arch_vcpu_load(struct vcpu *vcpu)
 {
 	struct vcpu_arch *a = &vcpu->arch;
 	const struct guest_el1_state *s = &a->el1;
-	write_sysreg(vtcr_el2, stage2_vtcr);
+	write_sysreg(vtcr_el2, vcpu->vm->arch.vtcr);
 	write_sysreg(vttbr_el2, vcpu->vm->arch.vttbr);
 	write_sysreg(hcr_el2, a->hcr);
 	write_sysreg(vmpidr_el2, a->vmpidr);

@@ -49,6 +49,9 @@ struct vm_arch {
 	uint64_t *stage2_root;  /* level-1 table of the stage-2 translation */
 	uint64_t vttbr;         /* root | VMID << 48 */
 	uint16_t vmid;
+	unsigned ipa_bits;       /* guest-physical address size */
+	unsigned start_level;    /* first level of the stage-2 walk: 0 or 1 */
+	uint64_t vtcr;           /* VTCR_EL2 for this VM */
 	struct vgic *vgic;      /* NULL: interrupt_mode = "no_irq" */
 };
 
