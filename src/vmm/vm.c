@@ -54,7 +54,7 @@ struct vm *vm_create(const struct vm_config *config)
 
 	int err = arch_vm_init(vm);
 	if (err < 0) {
-		log_error("VM[%u] %s: cannot create the VM on this arch: %d", vm->id, vm->name, err);
+		log_error("VM[%u] %s: not started: the arch cannot host it (%d)", vm->id, vm->name, err);
 		kfree(vm);
 		return NULL;
 	}
