@@ -2,7 +2,6 @@
  * hypervisor (image_location = "memory") or from files on the FAT32 disk (image_location = "fs",
  * include/fs/disk.h). Any failure names the VM, the image's path and what was wrong. */
 #include "fs/disk.h"
-#include "kernel/mm.h"
 #include "vmm/builtin.h"
 #include "vmm/vm_internal.h"
 #include "arch/vm.h"
@@ -54,6 +53,10 @@ static int load_from_disk(struct vm *vm, enum vm_image_kind kind, struct config_
 		}
 	}
 	kfree(chunk);
+	if (err == 0 && kind == VM_IMAGE_RAMDISK) {
+		vm->initrd_start = image->load_addr.value;
+		vm->initrd_end = image->load_addr.value + file.size;
+	}
 	if (err == 0)
 		log_info("VM[%u] %s: loaded %s '%s' from the disk (%llu bytes) at %#llx", vm->id, vm->name, key,
 			 image->path.value, (unsigned long long)file.size, (unsigned long long)image->load_addr.value);
@@ -72,7 +75,7 @@ int vm_load_images(struct vm *vm)
 			if (err < 0)
 				return err;
 		}
-		return 0;
+		return config->kernel.images[VM_IMAGE_DTB].path.value ? 0 : vm_generate_dtb(vm);
 	}
 	struct config_reporter reporter = { .report = report_to_log };
 	for (int kind = 0; kind < VM_IMAGE_KIND_COUNT; kind++) {
