@@ -55,6 +55,8 @@ struct vmm_config_set {
 void vmm_config_set_init(struct vmm_config_set *set, const struct config_platform *platform, struct vm_config *out,
 			 int max, void *arena_memory, size_t arena_size);
 int vmm_config_set_add(struct vmm_config_set *set, const char *file_name, const char *text, size_t length);
+/* Adds every built-in config, in order (what vmm_load_configs does after init). */
+void vmm_config_set_add_builtin(struct vmm_config_set *set);
 
 /* The built-in image of `kind` for a config returned by vmm_load_configs(), or NULL when there is
  * none (image_location = "fs", or the config does not name such an image). */

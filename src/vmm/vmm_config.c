@@ -48,6 +48,14 @@ int vmm_config_set_add(struct vmm_config_set *set, const char *file_name, const 
 	return -EINVAL;
 }
 
+void vmm_config_set_add_builtin(struct vmm_config_set *set)
+{
+	for (size_t i = 0; i < builtin_vm_config_count; i++) {
+		const struct builtin_vm_config *b = &builtin_vm_configs[i];
+		vmm_config_set_add(set, b->file_name, b->text, b->length);
+	}
+}
+
 int vmm_load_configs(const struct config_platform *platform, struct vm_config *out, int max, void *arena_memory,
 		     size_t arena_size)
 {
@@ -55,10 +63,7 @@ int vmm_load_configs(const struct config_platform *platform, struct vm_config *o
 	if (max < 0)
 		return -EINVAL;
 	vmm_config_set_init(&set, platform, out, max, arena_memory, arena_size);
-	for (size_t i = 0; i < builtin_vm_config_count; i++) {
-		const struct builtin_vm_config *b = &builtin_vm_configs[i];
-		vmm_config_set_add(&set, b->file_name, b->text, b->length);
-	}
+	vmm_config_set_add_builtin(&set);
 	return set.count;
 }
 
