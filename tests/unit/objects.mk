@@ -28,3 +28,6 @@ UNIT_TESTS += fdt_write
 unit-srcs-fdt_write := src/lib/fdt_write.c src/lib/fdt.c
 UNIT_TESTS += device_bus
 unit-srcs-device_bus := src/vmm/device_bus.c
+
+UNIT_TESTS += fat32
+unit-srcs-fat32 := src/fs/fat32.c src/lib/format.c
