@@ -134,6 +134,10 @@ guest_exit:
 	sd	t1, GUEST_REGS_SPP(t0)
 	la	t1, trap_entry
 	csrw	stvec, t1
+	/* SPV back to 0: a host trap frame that a task switch resumes later SRETs with whatever
+	 * hstatus holds, and must not land in V = 1. */
+	li	t1, HSTATUS_SPV
+	csrc	hstatus, t1
 	ld	sp, PERCPU_SCRATCH_HYP_SP(tp)
 	ld	ra, 0(sp)
 	ld	gp, 8(sp)

@@ -56,7 +56,9 @@ int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg)
 	a->regs.x[11] = arg;
 	a->regs.sepc = entry;
 	a->regs.spp = SSTATUS_SPP;
-	a->hstatus = HSTATUS_VSXL_64 | HSTATUS_VTW | HSTATUS_SPVP | HSTATUS_SPV;
+	/* SPV is not kept here: guest_run sets it just before SRET and the exit clears it, since a
+	 * host trap frame resumed after a task switch would SRET into V = 1 otherwise. */
+	a->hstatus = HSTATUS_VSXL_64 | HSTATUS_VTW | HSTATUS_SPVP;
 	a->vs.vstimecmp = UINT64_MAX;
 	a->vs.henvcfg = riscv_has_sstc() ? HENVCFG_STCE : 0;
 	a->sbi_deadline = UINT64_MAX;
@@ -185,7 +187,7 @@ void arch_vcpu_put(struct vcpu *vcpu)
 	if (!a->loaded)
 		return;
 	struct guest_vs_state *s = &a->vs;
-	a->hstatus = csr_read(hstatus) | HSTATUS_SPV;
+	a->hstatus = csr_read(hstatus) & ~HSTATUS_SPV;
 	s->vsstatus = csr_read(vsstatus);
 	s->vsie = csr_read(vsie);
 	s->vstvec = csr_read(vstvec);
