@@ -1,6 +1,7 @@
 /* Load/store decoding for trapped guest accesses (see arch_impl/insn_decode.h). Encodings:
  * unprivileged spec 20191213, table 24.1 (RV32I/RV64I base opcode map) and 16.8 (RVC map). */
-#include "arch_impl/insn_decode.h"
+/* By path from this file, so host tests and fuzzers (built with -Iinclude only) find it too. */
+#include "include/arch_impl/insn_decode.h"
 #include "lib/errno.h"
 
 #define OPCODE_LOAD 0x03
