@@ -102,3 +102,10 @@ def test_malformed_config_stops_the_build_naming_file_line_and_key(root):
     assert r.returncode != 0
     assert ("bad-overlap-aarch64.toml:16: kernel.memory_regions[1]: overlaps memory_regions[0] "
             "(0x40000000..0x41000000)") in r.stderr, r.stderr
+
+
+def test_timer_and_sgi_interrupts_through_the_vgic():
+    b = run_vms("timer", [f"{GUESTS}/timer.toml"])
+    out = b.output
+    assert "VM[1] timer: vGICv3, distributor 0x8000000, redistributors 0x80a0000" in out, out
+    assert "[vm1] timer guest: 5 virtual timer interrupts, 1 SGI" in out, out

@@ -98,3 +98,13 @@ def test_two_vms_at_once_on_separate_cpus():
     # VM 2's vCPU is pinned to physical CPU 1: its log lines come from CPU 1.
     assert re.search(r"\[ *\d+\.\d+ 1:\d+ vcpu_exit:\d+\] VM\[2\] hello-two: the guest powered off", out), out
     assert "VM[1] hello: stopped" in out and "VM[2] hello-two: stopped" in out, out
+
+
+def test_vplic_delivers_owned_sources_only():
+    b = run_vms("vplic", [f"{GUESTS}/vplic.toml"])
+    out = b.output
+    assert "VM[1] vplic: vPLIC at 0xc000000, 2 contexts" in out, out
+    # Source 5 is not the VM's: its enable bit does not stick; source 10 (the UART's) does.
+    assert "[vm1] vplic guest: enable bits read back 0x400" in out, out
+    assert ("[vm1] vplic guest: 1 external interrupt(s), claimed source 10, IIR 0x2, "
+            "nothing left to claim: 0") in out, out

@@ -13,6 +13,12 @@ int arch_vm_init(struct vm *vm)
 }
 
 void arch_vm_destroy(struct vm *vm) { (void)vm; }
+int arch_vm_create_devices(struct vm *vm) { (void)vm; return 0; }
+int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *buf, size_t size)
+{
+	(void)vm; (void)params; (void)buf; (void)size;
+	return -ENOTSUP;
+}
 int arch_gpt_map(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned permissions)
 {
 	(void)vm; (void)gpa; (void)hpa; (void)size; (void)permissions;
