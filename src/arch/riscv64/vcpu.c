@@ -314,29 +314,38 @@ static void decode_exception(struct vcpu *vcpu, struct vm_exit *exit)
 	}
 }
 
+/* Calls answered inside the arch (EXIT_NONE: SBI BASE, TIME, IPI...) go straight back into the
+ * guest without the core's loop: a host interrupt or a kick that arrives meanwhile stays pending
+ * (interrupts are masked here) and makes the next entry exit at once, so nothing is missed. */
 void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct vcpu_arch *a = &vcpu->arch;
-	__atomic_store_n(&a->in_guest, true, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&a->irq_update, __ATOMIC_SEQ_CST))
-		update_hvip(a);
-	if (__atomic_load_n(&a->fence_pending, __ATOMIC_SEQ_CST)) {
-		__atomic_store_n(&a->fence_pending, false, __ATOMIC_RELEASE);
-		hfence_vvma_all();
-		__asm__ __volatile__("fence.i" ::: "memory");
+	for (;;) {
+		__atomic_store_n(&a->in_guest, true, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&a->irq_update, __ATOMIC_SEQ_CST))
+			update_hvip(a);
+		if (__atomic_load_n(&a->fence_pending, __ATOMIC_SEQ_CST)) {
+			__atomic_store_n(&a->fence_pending, false, __ATOMIC_RELEASE);
+			hfence_vvma_all();
+			__asm__ __volatile__("fence.i" ::: "memory");
+		}
+		guest_run(&a->regs);
+		__atomic_store_n(&a->in_guest, false, __ATOMIC_RELEASE);
+		a->scause = csr_read(scause);
+		a->pc_advance = 0;
+		if (a->scause & SCAUSE_INTERRUPT) {
+			exit->reason = EXIT_IRQ;
+			return;
+		}
+		a->stval = csr_read(stval);
+		a->htval = csr_read(htval);
+		a->htinst = csr_read(htinst);
+		decode_exception(vcpu, exit);
+		if (exit->reason != EXIT_NONE)
+			return;
+		vcpu->exits[EXIT_NONE]++;
+		a->regs.sepc += a->pc_advance;
 	}
-	guest_run(&a->regs);
-	__atomic_store_n(&a->in_guest, false, __ATOMIC_RELEASE);
-	a->scause = csr_read(scause);
-	a->pc_advance = 0;
-	if (a->scause & SCAUSE_INTERRUPT) {
-		exit->reason = EXIT_IRQ;
-		return;
-	}
-	a->stval = csr_read(stval);
-	a->htval = csr_read(htval);
-	a->htinst = csr_read(htinst);
-	decode_exception(vcpu, exit);
 }
 
 void arch_vcpu_finish_exit(struct vcpu *vcpu, const struct vm_exit *exit)
