@@ -156,6 +156,8 @@ void vm_vcpu_left(struct vm *vm)
 			exits += vm->vcpus[i]->exits[r];
 	log_info("VM[%u] %s: stopped (%llu exits)", vm->id, vm->name, (unsigned long long)exits);
 	vm_release_memory(vm);
+	/* Last: whoever waits for the VM may power the machine off as soon as it sees this. */
+	__atomic_store_n(&vm->finished, true, __ATOMIC_RELEASE);
 	if (vm->waiter)
 		task_wake(vm->waiter);
 }

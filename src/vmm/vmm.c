@@ -61,7 +61,7 @@ static size_t config_arena_size(void)
 static bool all_stopped(unsigned count)
 {
 	for (unsigned i = 0; i < count; i++)
-		if (__atomic_load_n(&vms[i]->state, __ATOMIC_ACQUIRE) != VM_STOPPED)
+		if (!__atomic_load_n(&vms[i]->finished, __ATOMIC_ACQUIRE))
 			return false;
 	return true;
 }

@@ -6,3 +6,5 @@ fuzz-srcs-vmconfig := src/lib/toml.c src/lib/format.c src/vmm/config_parse.c src
 
 FUZZ_TARGETS += fat32
 fuzz-srcs-fat32 := src/fs/fat32.c src/lib/format.c
+FUZZ_TARGETS += riscv_decode
+fuzz-srcs-riscv_decode := src/arch/riscv64/insn_decode.c
