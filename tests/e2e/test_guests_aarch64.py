@@ -108,7 +108,7 @@ def test_timer_and_sgi_interrupts_through_the_vgic():
     b = run_vms("timer", [f"{GUESTS}/timer.toml"])
     out = b.output
     assert "VM[1] timer: vGICv3, distributor 0x8000000, redistributors 0x80a0000" in out, out
-    assert "[vm1] timer guest: 5 virtual timer interrupts, 1 SGI" in out, out
+    assert "[vm1] timer guest: 5 virtual timer interrupts, 3 physical timer interrupts, 1 SGI" in out, out
 
 
 def test_ipa_size_follows_the_config_and_the_cpu():

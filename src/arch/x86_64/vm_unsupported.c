@@ -14,6 +14,11 @@ int arch_vm_init(struct vm *vm)
 
 void arch_vm_destroy(struct vm *vm) { (void)vm; }
 int arch_vm_create_devices(struct vm *vm) { (void)vm; return 0; }
+bool arch_kernel_layout(const void *header, size_t size, struct kernel_layout *layout)
+{
+	(void)header; (void)size; (void)layout;
+	return false;
+}
 int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *buf, size_t size)
 {
 	(void)vm; (void)params; (void)buf; (void)size;
