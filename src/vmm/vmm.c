@@ -7,6 +7,7 @@
 #include "vmm/vm.h"
 #include "fs/disk.h"
 #include "lib/string.h"
+#include "kernel/console.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
@@ -105,6 +106,10 @@ void vmm_run(void)
 			vms[created++] = vm;
 		}
 	}
+	for (unsigned i = 0; i < created; i++)
+		vm_console_input_add(vms[i]);
+	if (console_set_input_handler(vm_console_input) < 0)
+		log_info("No console input for guests: the console UART gives no receive interrupt");
 	for (unsigned i = 0; i < created; i++)
 		vm_start(vms[i]);
 	while (!all_stopped(created))
