@@ -356,6 +356,8 @@ static void check_overlaps(struct check *c)
 	}
 	for (size_t i = 0; i < cfg->devices.emu_device_count; i++) {
 		const struct vm_emu_device *d = &cfg->devices.emu_devices[i];
+		if (config_emu_device_is_port(d))
+			continue; /* port space: overlaps are refused by the port bus when the VM is created */
 		add_window(windows, &count, "devices", "emu_devices", i, d->base_gpa, d->length, d->line);
 	}
 	for (size_t i = 0; i < count; i++) {

@@ -89,9 +89,11 @@ int vm_setup_devices(struct vm *vm)
 		if (!dev)
 			return -ENODEV;
 		struct vdev *conflict = NULL;
-		int err = vdev_bus_add(&vm->mmio_bus, dev, &conflict);
+		bool port = config_emu_device_is_port(emu);
+		int err = vdev_bus_add(port ? &vm->pio_bus : &vm->mmio_bus, dev, &conflict);
 		if (err < 0) {
-			log_error("VM[%u] %s: emulated device '%s' at %#llx overlaps '%s'", vm->id, vm->name, emu->name,
+			log_error("VM[%u] %s: emulated device '%s' at %s%#llx overlaps '%s'", vm->id, vm->name, emu->name,
+				  port ? "port " : "",
 				  (unsigned long long)emu->base_gpa, conflict ? conflict->name : "?");
 			kfree(dev->priv);
 			return err;
