@@ -5,6 +5,7 @@
 #ifndef TEST_GUEST_H
 #define TEST_GUEST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define COM1 0x3f8
