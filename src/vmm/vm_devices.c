@@ -72,6 +72,8 @@ int vm_setup_devices(struct vm *vm)
 	const struct vm_config *config = vm->config;
 	for (size_t i = 0; i < config->devices.passthrough_device_count; i++) {
 		const struct vm_passthrough_device *pt = &config->devices.passthrough_devices[i];
+		if (config_name_is_port(pt->name))
+			continue; /* port space: the arch grants those ports in arch_vm_init */
 		int err = pt->is_device_tree_path ? pass_through_fdt_node(vm, pt->name)
 						  : map_device_window(vm, pt->name, pt->base_gpa, pt->base_hpa, pt->length);
 		if (err < 0)
