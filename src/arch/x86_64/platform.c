@@ -6,10 +6,40 @@
 #include "vdev/x86_pc.h"
 #include "vmm/vm.h"
 #include "kernel/log.h"
+#include "kernel/mm.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "vmm/config.h"
+
+/* Passthrough ports ("port:" names, docs/config.md): the VM gets its own I/O permission map
+ * (APM vol. 2, 15.10.1: one bit per port, set = intercept) with those ports' bits clear. */
+static int grant_ports(struct vm *vm)
+{
+	const struct vm_config *config = vm->config;
+	for (size_t i = 0; i < config->devices.passthrough_device_count; i++) {
+		const struct vm_passthrough_device *pt = &config->devices.passthrough_devices[i];
+		if (pt->is_device_tree_path || !config_name_is_port(pt->name))
+			continue;
+		if (!vm->arch.io_permission_map) {
+			paddr_t pa = frame_alloc(3, 1);
+			if (!pa)
+				return -ENOMEM;
+			vm->arch.io_permission_map = phys_to_virt(pa);
+			memset(vm->arch.io_permission_map, 0xff, 3 * PAGE_SIZE);
+		}
+		for (uint64_t port = pt->base_gpa; port < pt->base_gpa + pt->length && port < 0x10000; port++)
+			vm->arch.io_permission_map[port / 8] &= (uint8_t)~(1u << (port % 8));
+		log_info("VM[%u] %s: ports %#llx-%#llx passed through (%s)", vm->id, vm->name,
+			 (unsigned long long)pt->base_gpa, (unsigned long long)(pt->base_gpa + pt->length - 1), pt->name);
+	}
+	return 0;
+}
 
 int x86_platform_create(struct vm *vm)
 {
-	int err = x86_apic_create(vm);
+	int err = grant_ports(vm);
+	if (!err)
+		err = x86_apic_create(vm);
 	if (!err)
 		err = x86_pc_devices_create(vm);
 	if (err < 0)
@@ -19,5 +49,8 @@ int x86_platform_create(struct vm *vm)
 
 void x86_platform_destroy(struct vm *vm)
 {
-	(void)vm; /* the devices go with vm_release_devices */
+	/* The devices go with vm_release_devices. */
+	if (vm->arch.io_permission_map)
+		frame_free(virt_to_phys(vm->arch.io_permission_map), 3);
+	vm->arch.io_permission_map = NULL;
 }

@@ -107,7 +107,7 @@ int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg)
 	c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE |
 			     SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_MONITOR |
 			     SVM_INTERCEPT_MWAIT;
-	c->iopm_base = virt_to_phys(io_permission_map);
+	c->iopm_base = virt_to_phys(vcpu->vm->arch.io_permission_map ? vcpu->vm->arch.io_permission_map : io_permission_map);
 	c->msrpm_base = virt_to_phys(msr_permission_map);
 	c->asid = vcpu->vm->arch.asid;
 	c->tlb_control = SVM_TLB_CONTROL_FLUSH_ALL;

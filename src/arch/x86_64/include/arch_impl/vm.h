@@ -51,6 +51,7 @@ struct vcpu_arch {
 struct vm_arch {
 	uint64_t *npt_root;       /* PML4 of the nested page tables */
 	uint32_t asid;
+	uint8_t *io_permission_map; /* per VM when it has passthrough ports, else NULL (all intercepted) */
 	uint64_t tlb_generation;  /* bumped when a mapping is removed or changed */
 	struct vioapic *ioapic;
 	struct x86_platform *platform;
