@@ -193,7 +193,7 @@ int x86_insn_decode(const uint8_t *bytes, size_t size, enum x86_cpu_mode mode, s
 			return -1;
 		insn->op = operand_size == 8 ? X86_OP_LOAD_SIGN : X86_OP_LOAD;
 		insn->reg = (int8_t)(reg_field | (rex_r ? 8 : 0));
-		insn->width = 4;
+		insn->width = operand_size == 2 ? 2 : 4; /* with 66h it moves 16 bits */
 		insn->reg_width = (uint8_t)operand_size;
 		break;
 	case 0x0f:
