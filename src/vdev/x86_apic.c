@@ -48,6 +48,7 @@ struct vlapic {
 	struct vm *vm;
 	unsigned index;
 	uint32_t irr[8], isr[8], tmr[8];
+	bool irr_any;      /* some IRR bit is set: read without the lock on every guest entry */
 	uint32_t tpr, ldr, dfr, svr, esr, icr_high, divide, initial_count;
 	uint32_t lvt[6]; /* timer, thermal, perf, LINT0, LINT1, error */
 	uint64_t timer_start_ns, timer_period_ns, deadline_tsc;
@@ -93,6 +94,7 @@ void vlapic_reset(struct vlapic *l)
 	unsigned long flags = spin_lock_irqsave(&l->lock);
 	timer_cancel(&l->timer);
 	memset(l->irr, 0, sizeof(l->irr));
+	l->irr_any = false;
 	memset(l->isr, 0, sizeof(l->isr));
 	memset(l->tmr, 0, sizeof(l->tmr));
 	l->tpr = l->ldr = l->esr = l->icr_high = l->divide = l->initial_count = 0;
@@ -111,6 +113,7 @@ static void lapic_raise(struct vlapic *l, unsigned vector, bool level)
 		return;
 	unsigned long flags = spin_lock_irqsave(&l->lock);
 	set_bit(l->irr, vector);
+	__atomic_store_n(&l->irr_any, true, __ATOMIC_RELEASE);
 	if (level)
 		set_bit(l->tmr, vector);
 	else
@@ -123,6 +126,8 @@ static void lapic_raise(struct vlapic *l, unsigned vector, bool level)
 
 int vlapic_pending_vector(struct vlapic *l)
 {
+	if (!__atomic_load_n(&l->irr_any, __ATOMIC_ACQUIRE))
+		return -1;
 	unsigned long flags = spin_lock_irqsave(&l->lock);
 	int vector = -1;
 	if (l->svr & 0x100) { /* software-enabled (10.4.7.2) */
@@ -140,6 +145,7 @@ void vlapic_accept(struct vlapic *l, int vector)
 	unsigned long flags = spin_lock_irqsave(&l->lock);
 	clear_bit(l->irr, (unsigned)vector);
 	set_bit(l->isr, (unsigned)vector);
+	__atomic_store_n(&l->irr_any, highest_bit(l->irr) >= 0, __ATOMIC_RELEASE);
 	spin_unlock_irqrestore(&l->lock, flags);
 }
 
