@@ -1,6 +1,7 @@
 # Tessera: a unified type-1 hypervisor in C for aarch64, riscv64 and x86_64.
 #   make [ARCH=aarch64|riscv64|x86_64] [LOG=info] [VM_CONFIGS=a.toml:b.toml]   build build/<arch>/
-#   make run [SMP=4] [MEM=1G] [QEMU_ARGS=...]                                   boot it in QEMU
+#   make run [SMP=4] [MEM=1G] [QEMU_ARGS=...] [DISK=disk.img]                   boot it in QEMU
+#   make disk_img GUESTS=a.toml:b.bin                                            a FAT32 disk.img
 #   make test                                                                   unit + fuzz + e2e tests
 # Every target that needs a tool installs it first (scripts/ensure-deps.sh).
 
@@ -42,7 +43,7 @@ ASFLAGS := $(CFLAGS) -D__ASSEMBLY__
 LDFLAGS := -nostdlib -static --gc-sections -T $(BUILD)/linker.ld $(ARCH_LDFLAGS)
 
 # Each directory lists its objects in objects.mk as obj-y (always) or obj-$(CONFIG_X).
-SUBDIRS := src/lib src/kernel src/vmm src/vdev src/fs src/drivers/uart src/drivers/irq src/arch/$(ARCH)
+SUBDIRS := src/lib src/kernel src/vmm src/vdev src/fs src/drivers/uart src/drivers/irq src/drivers/virtio src/arch/$(ARCH)
 define include_objects
 obj-y :=
 -include $(1)/objects.mk
@@ -53,6 +54,8 @@ $(foreach d,$(SUBDIRS),$(eval $(call include_objects,$(d))))
 # VM configs (and images) built into the hypervisor: make VM_CONFIGS=a.toml:b.toml
 include mk/vm-configs.mk
 include mk/guests.mk
+# make disk_img GUESTS=...: a FAT32 disk with guest images and configs; make run DISK=disk.img
+include mk/disk.mk
 
 ELF := $(BUILD)/tessera.elf
 IMAGE := $(BUILD)/$(IMAGE_NAME)
@@ -96,7 +99,7 @@ $(IMAGE): $(ELF)
 
 run: all
 	@scripts/ensure-deps.sh run
-	ARCH=$(ARCH) SMP=$(SMP) MEM=$(MEM) QEMU_ARGS='$(QEMU_ARGS)' scripts/qemu-run.sh $(IMAGE)
+	ARCH=$(ARCH) SMP=$(SMP) MEM=$(MEM) QEMU_ARGS='$(QEMU_ARGS)' DISK='$(DISK)' scripts/qemu-run.sh $(IMAGE)
 
 size: all
 	@$(SIZE) $(ELF)
@@ -107,6 +110,6 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '1,6p' Makefile
+	@sed -n '1,7p' Makefile
 
 -include $(ALL_OBJS:.o=.d)

@@ -14,3 +14,4 @@ CONFIG_GICV3 := y
 CONFIG_FDT_PLATFORM := y
 # The guest `make run` boots when VM_CONFIGS is not given.
 DEFAULT_VM_CONFIGS := configs/vms/demo-aarch64.toml
+CONFIG_VIRTIO_MMIO := y

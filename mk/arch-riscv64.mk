@@ -10,4 +10,8 @@ IMAGE_NAME := tessera.bin
 IMAGE_COMMAND = $(OBJCOPY) -O binary $< $@
 CONFIG_NS16550_MMIO := y
 CONFIG_PLIC := y
+CONFIG_VPLIC := y
 CONFIG_FDT_PLATFORM := y
+CONFIG_VIRTIO_MMIO := y
+# The guest `make run` boots when VM_CONFIGS is not given.
+DEFAULT_VM_CONFIGS := configs/vms/demo-riscv64.toml

@@ -14,3 +14,4 @@ CONFIG_LAPIC := y
 CONFIG_IOAPIC := y
 CONFIG_VDEV_X86 := y
 DEFAULT_VM_CONFIGS := configs/vms/demo-x86_64.toml
+CONFIG_VIRTIO_PCI := y

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a make target needs, and nothing else. As root it runs apt-get (with
 # one 'apt-get update' first); otherwise it prints the exact command and fails, so nothing is half set up.
-#   scripts/ensure-deps.sh build|run|test
+#   scripts/ensure-deps.sh build|run|test|disk
 set -euo pipefail
 what=${1:-build}
 
@@ -31,7 +31,8 @@ case "$what" in
   run) want=(clang-14 lld-14 llvm-14 make qemu-system-arm qemu-system-misc opensbi qemu-system-x86) ;;
   test) want=(clang-14 lld-14 llvm-14 make gcc qemu-system-arm qemu-system-misc opensbi qemu-system-x86
               python3 python3-pytest python3-pexpect libcmocka-dev libclang-rt-14-dev mtools dosfstools device-tree-compiler) ;;
-  *) echo "ensure-deps.sh: unknown set '$what' (build, run, test)" >&2; exit 2 ;;
+  disk) want=(mtools dosfstools) ;;
+  *) echo "ensure-deps.sh: unknown set '$what' (build, run, test, disk)" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -18,6 +18,18 @@ struct vcpu;
 
 /* Creates the VM's empty guest page tables and picks its VMID/ASID. */
 int arch_vm_init(struct vm *vm);
+/* Creates the arch's own devices of a VM (its interrupt controller) once its vCPUs exist. */
+int arch_vm_create_devices(struct vm *vm);
+/* What the boot protocol tells the guest besides its devices. */
+struct vm_boot_params {
+	const char *cmdline;      /* NULL: none */
+	gpa_t initrd_start;       /* 0: no initial ramdisk */
+	gpa_t initrd_end;
+};
+
+/* Writes a device tree describing the VM (memory, CPUs, interrupt controller, timer, consoles,
+ * /chosen) into buf; returns its size, -ENOSPC, or -ENOTSUP when the arch has no DT guests. */
+int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *buf, size_t size);
 /* Frees the guest page tables (the memory they map is the caller's). */
 void arch_vm_destroy(struct vm *vm);
 int arch_gpt_map(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned permissions);

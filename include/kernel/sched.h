@@ -64,6 +64,8 @@ void sched_tick(void);
 /* The idle loop of a CPU. Never returns. */
 __noreturn void sched_idle_loop(void);
 unsigned sched_tasks_alive(void);
+/* Whether another task waits for this CPU (interrupts masked, or a hint only). */
+bool sched_cpu_has_waiting_tasks(void);
 /* Installs (or, with NULLs, removes) the current task's switch hooks. Interrupts masked. */
 void task_set_switch_hooks(void (*switch_out)(void *), void (*switch_in)(void *), void *arg);
 

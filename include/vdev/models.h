@@ -16,4 +16,8 @@ struct vdev *vdev_ns16550_create(struct vm *vm, const struct vm_emu_device *conf
 /* Reads as zero, ignores writes: a placeholder AxVisor configs use (emu_type 0). */
 struct vdev *vdev_dummy_create(struct vm *vm, const struct vm_emu_device *config);
 
+/* An emulated PLIC (riscv64 only, src/vdev/vplic.c): the VM's interrupt controller, registered
+ * with vm_set_irqchip; its vCPUs must exist. */
+struct vdev *vdev_vplic_create(struct vm *vm, const struct vm_emu_device *config);
+
 #endif

@@ -41,6 +41,23 @@ extern const size_t builtin_vm_file_count;
 int vmm_load_configs(const struct config_platform *platform, struct vm_config *out, int max, void *arena_memory,
 		     size_t arena_size);
 
+/* The same, one config at a time, for configs from elsewhere (the disk): init once, then add each
+ * config text; file_name must stay valid as long as the configs are used. vmm_config_set_add returns
+ * 0 when the config was kept, -EINVAL (logged) when it was skipped, -ENOSPC when the set is full. */
+struct vmm_config_set {
+	const struct config_platform *platform;
+	struct vm_config *configs;
+	int max;
+	int count;
+	struct toml_arena arena;
+	struct config_reporter reporter;
+};
+void vmm_config_set_init(struct vmm_config_set *set, const struct config_platform *platform, struct vm_config *out,
+			 int max, void *arena_memory, size_t arena_size);
+int vmm_config_set_add(struct vmm_config_set *set, const char *file_name, const char *text, size_t length);
+/* Adds every built-in config, in order (what vmm_load_configs does after init). */
+void vmm_config_set_add_builtin(struct vmm_config_set *set);
+
 /* The built-in image of `kind` for a config returned by vmm_load_configs(), or NULL when there is
  * none (image_location = "fs", or the config does not name such an image). */
 const struct builtin_vm_file *vmm_builtin_image(const struct vm_config *config, enum vm_image_kind kind);

@@ -12,6 +12,8 @@ struct vdev_ops {
 	/* Return 0, or a negative error that becomes a fault for the guest. */
 	int (*read)(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value);
 	int (*write)(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value);
+	/* Frees the device when its VM goes; NULL: kfree(dev->priv). */
+	void (*destroy)(struct vdev *dev);
 };
 
 struct vdev {

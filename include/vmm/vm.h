@@ -41,7 +41,10 @@ struct vm {
 	unsigned console_length;
 	bool console_continued;          /* part of this line was already flushed (no tag again) */
 	unsigned boot_count;            /* boots so far, resets included */
+	gpa_t initrd_start, initrd_end;  /* where the ramdisk image was loaded, if any */
+	gpa_t dtb_address;               /* the device tree handed to the boot vCPU, 0: none */
 	struct task *waiter;           /* woken when the VM stops (vmm_run) */
+	bool finished;                 /* stopped, and its last vCPU is done with it */
 	uint64_t unclaimed_reported[8]; /* addresses of unclaimed accesses already logged */
 	unsigned unclaimed_count;
 	const struct virq_ops *virq;    /* the VM's interrupt controller model, or NULL */

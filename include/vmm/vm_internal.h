@@ -9,6 +9,8 @@ void vm_release_memory(struct vm *vm);
 void vm_clear_ram(const struct vm_ram *ram);
 /* Copies the VM's images into guest RAM (at create time and on every reset). */
 int vm_load_images(struct vm *vm);
+/* Builds and places the arch's device tree for the VM (no dtb_path given). */
+int vm_generate_dtb(struct vm *vm);
 /* Passthrough windows and emulated devices from the config. */
 int vm_setup_devices(struct vm *vm);
 void vm_release_devices(struct vm *vm);

@@ -1,0 +1,1 @@
+obj-y += fat32.o disk.o

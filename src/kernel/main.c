@@ -15,7 +15,7 @@
 #include "vmm/vmm.h"
 #include "lib/string.h"
 
-#define CPU_START_TIMEOUT_NS 2000000000ULL
+#define CPU_START_TIMEOUT_NS 10000000000ULL /* emulated CPUs on a loaded host can be slow to start */
 #define CHECK_SLEEPS 3
 #define CHECK_SLEEP_NS 2000000ULL
 

@@ -28,6 +28,12 @@ struct task *task_current(void)
 	return this_cpu()->current;
 }
 
+bool sched_cpu_has_waiting_tasks(void)
+{
+	struct percpu *cpu = this_cpu();
+	return cpu->run_queue.count > 0 || cpu->need_resched;
+}
+
 unsigned sched_tasks_alive(void)
 {
 	return __atomic_load_n(&tasks_alive, __ATOMIC_RELAXED);

@@ -33,6 +33,12 @@ void *memset(void *dst, int c, size_t n)
 	unsigned char *d = dst;
 	if (((uintptr_t)d & 7) == 0) {
 		uint64_t pattern = (unsigned char)c * 0x0101010101010101ULL;
+		/* 64 bytes a round: clearing guest RAM (hundreds of MiB) is the bulk of VM creation. */
+		for (; n >= 64; n -= 64, d += 64) {
+			uint64_t *w = (uint64_t *)d;
+			w[0] = pattern, w[1] = pattern, w[2] = pattern, w[3] = pattern;
+			w[4] = pattern, w[5] = pattern, w[6] = pattern, w[7] = pattern;
+		}
 		for (; n >= 8; n -= 8, d += 8)
 			*(uint64_t *)d = pattern;
 	}

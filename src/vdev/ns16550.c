@@ -22,7 +22,7 @@ struct ns16550 {
 	uint8_t ier, lcr, mcr, scr, fcr, dll, dlm;
 	bool thre_pending; /* the THR-empty interrupt, cleared by reading IIR or writing THR */
 	bool line_raised;
-	bool lsr_polled;   /* LSR was read with no character written since */
+	unsigned lsr_reads_since_write;
 };
 
 /* Recomputes the interrupt line (8.6): only the THR-empty source exists while there is no input. */
@@ -59,11 +59,10 @@ static int ns16550_read(struct vdev *dev, uint64_t offset, unsigned width, uint6
 	case NS16550_MCR: *value = uart->mcr; break;
 	case NS16550_LSR:
 		*value = NS16550_LSR_THRE | NS16550_LSR_TEMT;
-		/* A driver polls LSR before every character it sends: only a second read with nothing
-		 * sent in between means the guest waits (for input), and its partial line must show. */
-		if (uart->lsr_polled)
+		/* Drivers read LSR before every THR write: only a second read with no write in between
+		 * (a guest polling for input) shows the partial line, so output stays line-buffered. */
+		if (++uart->lsr_reads_since_write > 1)
 			vm_console_flush(uart->vm);
-		uart->lsr_polled = true;
 		break;
 	case NS16550_MSR: *value = MSR_DCD_DSR_CTS; break;
 	case NS16550_SCR: *value = uart->scr; break;
@@ -84,8 +83,8 @@ static int ns16550_write(struct vdev *dev, uint64_t offset, unsigned width, uint
 			uart->dll = byte;
 		} else {
 			vm_console_putc(uart->vm, (char)byte);
+			uart->lsr_reads_since_write = 0;
 			uart->thre_pending = true; /* sent at once: the holding register is empty again */
-			uart->lsr_polled = false;
 		}
 		break;
 	case NS16550_IER:

@@ -353,7 +353,21 @@ static int lapic_write(struct vdev *dev, uint64_t offset, unsigned width, uint64
 	return 0;
 }
 
-static const struct vdev_ops lapic_ops = { lapic_read, lapic_write };
+/* The local APICs' window owns the whole block: their timers stop before it is freed. */
+static void apics_destroy(struct vdev *dev)
+{
+	struct x86_apics *apics = dev->priv;
+	for (unsigned i = 0; i < apics->count; i++)
+		timer_cancel(&apics->lapics[i].timer);
+	kfree(apics);
+}
+
+static void ioapic_destroy(struct vdev *dev)
+{
+	(void)dev; /* part of the block the local APICs' window frees */
+}
+
+static const struct vdev_ops lapic_ops = { .read = lapic_read, .write = lapic_write, .destroy = apics_destroy };
 
 /* --- IOAPIC --- */
 
@@ -451,7 +465,7 @@ static int ioapic_write(struct vdev *dev, uint64_t offset, unsigned width, uint6
 	return 0;
 }
 
-static const struct vdev_ops ioapic_ops = { ioapic_read, ioapic_write };
+static const struct vdev_ops ioapic_ops = { .read = ioapic_read, .write = ioapic_write, .destroy = ioapic_destroy };
 static const struct virq_ops x86_virq_ops = { ioapic_set_level };
 
 int x86_apic_create(struct vm *vm)

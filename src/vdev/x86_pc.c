@@ -86,11 +86,11 @@ static int pic_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t
 	return 0;
 }
 
-static const struct vdev_ops pm_ops = { pm_read, pm_write };
-static const struct vdev_ops reset_control_ops = { reset_read, reset_control_write };
-static const struct vdev_ops keyboard_ops = { reset_read, keyboard_write };
-static const struct vdev_ops post_ops = { reset_read, post_write };
-static const struct vdev_ops pic_ops = { pic_read, pic_write };
+static const struct vdev_ops pm_ops = { .read = pm_read, .write = pm_write };
+static const struct vdev_ops reset_control_ops = { .read = reset_read, .write = reset_control_write };
+static const struct vdev_ops keyboard_ops = { .read = reset_read, .write = keyboard_write };
+static const struct vdev_ops post_ops = { .read = reset_read, .write = post_write };
+static const struct vdev_ops pic_ops = { .read = pic_read, .write = pic_write };
 
 static int add_port(struct vm *vm, const char *name, uint64_t base, uint64_t size, const struct vdev_ops *ops)
 {

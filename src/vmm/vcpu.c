@@ -139,8 +139,11 @@ void vcpu_request_stop(struct vcpu *vcpu)
 
 void vcpu_kick(struct vcpu *vcpu)
 {
+	/* The vCPU asking for itself (its own timer, its own SGI) looks again before re-entry. */
+	if (vcpu->task == task_current())
+		return;
 	task_wake(vcpu->task);
-	/* A vCPU in the guest on another CPU leaves it at the IPI and sees its requests. */
+	/* A vCPU in the guest, or waiting in place, on another CPU wakes at the IPI. */
 	if (vcpu->task->state == TASK_RUNNING && vcpu->task->cpu != this_cpu()->id)
 		arch_send_ipi(vcpu->task->cpu);
 }

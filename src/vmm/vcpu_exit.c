@@ -4,6 +4,7 @@
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 #include "arch/boot.h"
+#include "arch/cpu.h"
 #include "arch/vm.h"
 #include "kernel/log.h"
 #include "lib/errno.h"
@@ -38,15 +39,36 @@ static int handle_cpu_on(struct vcpu *vcpu, struct vm_exit_cpu_on *on)
 	return 1;
 }
 
-/* WFI/HLT: the task sleeps until an interrupt is pending or a request arrives. */
+static bool stop_requested(struct vcpu *vcpu)
+{
+	return __atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE) & VCPU_REQUEST_STOP;
+}
+
+/* WFI/HLT: wait until an interrupt is pending for the vCPU or a request arrives. When no other
+ * task wants this CPU, the vCPU waits in place, still loaded: its timer stays armed in hardware
+ * and wakes it directly. Otherwise the task sleeps and the CPU goes to others. */
 static int handle_halt(struct vcpu *vcpu)
 {
 	vm_console_flush(vcpu->vm); /* a prompt waiting for input must be visible */
-	if (!arch_vcpu_irq_pending(vcpu) && !(__atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE) & VCPU_REQUEST_STOP)) {
-		vcpu->state = VCPU_HALTED;
-		task_sleep();
-		vcpu->state = VCPU_RUNNING;
+	if (arch_vcpu_irq_pending(vcpu) || stop_requested(vcpu))
+		return 1;
+	vcpu->state = VCPU_HALTED;
+	for (;;) {
+		arch_irq_disable();
+		if (arch_vcpu_irq_pending(vcpu) || stop_requested(vcpu)) {
+			arch_irq_enable();
+			break;
+		}
+		if (sched_cpu_has_waiting_tasks()) {
+			arch_irq_enable();
+			if (!arch_vcpu_irq_pending(vcpu) && !stop_requested(vcpu))
+				task_sleep();
+			break;
+		}
+		arch_cpu_idle();
+		arch_irq_enable();
 	}
+	vcpu->state = VCPU_RUNNING;
 	return 1;
 }
 

@@ -54,19 +54,22 @@ struct vm *vm_create(const struct vm_config *config)
 
 	int err = arch_vm_init(vm);
 	if (err < 0) {
-		log_error("VM[%u] %s: cannot create the VM on this arch: %d", vm->id, vm->name, err);
+		log_error("VM[%u] %s: not started: the arch cannot host it (%d)", vm->id, vm->name, err);
 		kfree(vm);
 		return NULL;
 	}
 	vm->vcpu_count = (unsigned)config->base.cpu_num.value;
 	vm->vcpus = kzalloc(sizeof(*vm->vcpus) * vm->vcpu_count);
-	if (!vm->vcpus || vm_setup_memory(vm) < 0 || vm_setup_devices(vm) < 0 || vm_load_images(vm) < 0)
+	if (!vm->vcpus || vm_setup_memory(vm) < 0 || vm_setup_devices(vm) < 0)
 		goto fail;
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {
 		vm->vcpus[i] = vcpu_create(vm, i, vcpu_affinity(config, i));
 		if (!vm->vcpus[i])
 			goto fail;
 	}
+	/* Images last: a generated device tree describes every device, the arch's included. */
+	if (arch_vm_create_devices(vm) < 0 || vm_load_images(vm) < 0)
+		goto fail;
 	log_info("VM[%u] %s: %u vCPU(s), %u RAM region(s), %u emulated device(s)", vm->id, vm->name,
 		 vm->vcpu_count, vm->ram_count, vm->mmio_bus.count + vm->pio_bus.count);
 	return vm;
@@ -80,7 +83,8 @@ fail:
 static void start_boot_vcpu(struct vm *vm)
 {
 	const struct vm_config *config = vm->config;
-	uint64_t arg = config->kernel.images[VM_IMAGE_DTB].path.value ? config->kernel.images[VM_IMAGE_DTB].load_addr.value : 0;
+	uint64_t arg = config->kernel.images[VM_IMAGE_DTB].path.value ? config->kernel.images[VM_IMAGE_DTB].load_addr.value
+									: vm->dtb_address;
 	vm->boot_count++;
 	vcpu_request_start(vm->vcpus[0], config->kernel.entry_point.value, arg);
 }
@@ -152,6 +156,8 @@ void vm_vcpu_left(struct vm *vm)
 			exits += vm->vcpus[i]->exits[r];
 	log_info("VM[%u] %s: stopped (%llu exits)", vm->id, vm->name, (unsigned long long)exits);
 	vm_release_memory(vm);
+	/* Last: whoever waits for the VM may power the machine off as soon as it sees this. */
+	__atomic_store_n(&vm->finished, true, __ATOMIC_RELEASE);
 	if (vm->waiter)
 		task_wake(vm->waiter);
 }

@@ -49,6 +49,13 @@ static bool strstr_simple(const char *haystack, const char *needle)
 	return false;
 }
 
+/* Interrupt controllers are built by the arch once the vCPUs exist (arch_vm_create_devices). */
+static bool is_interrupt_controller(uint64_t emu_type)
+{
+	return emu_type == VM_EMU_INTERRUPT_CONTROLLER || emu_type == VM_EMU_GPPT_DISTRIBUTOR ||
+	       emu_type == VM_EMU_GPPT_REDISTRIBUTOR || emu_type == VM_EMU_GPPT_ITS;
+}
+
 static struct vdev *create_emulated(struct vm *vm, const struct vm_emu_device *emu)
 {
 	switch (emu->emu_type) {
@@ -87,6 +94,8 @@ int vm_setup_devices(struct vm *vm)
 	}
 	for (size_t i = 0; i < config->devices.emu_device_count; i++) {
 		const struct vm_emu_device *emu = &config->devices.emu_devices[i];
+		if (is_interrupt_controller(emu->emu_type))
+			continue; /* the arch's: arch_vm_create_devices */
 		struct vdev *dev = create_emulated(vm, emu);
 		if (!dev)
 			return -ENODEV;
@@ -106,10 +115,15 @@ int vm_setup_devices(struct vm *vm)
 
 void vm_release_devices(struct vm *vm)
 {
-	for (unsigned i = 0; i < vm->mmio_bus.count; i++)
-		kfree(vm->mmio_bus.devices[i]->priv);
-	vdev_bus_init(&vm->mmio_bus);
-	for (unsigned i = 0; i < vm->pio_bus.count; i++)
-		kfree(vm->pio_bus.devices[i]->priv);
-	vdev_bus_init(&vm->pio_bus);
+	struct vdev_bus *buses[] = { &vm->mmio_bus, &vm->pio_bus };
+	for (unsigned b = 0; b < ARRAY_SIZE(buses); b++) {
+		for (unsigned i = 0; i < buses[b]->count; i++) {
+			struct vdev *dev = buses[b]->devices[i];
+			if (dev->ops->destroy)
+				dev->ops->destroy(dev);
+			else
+				kfree(dev->priv);
+		}
+		vdev_bus_init(buses[b]);
+	}
 }

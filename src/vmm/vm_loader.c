@@ -1,9 +1,12 @@
-/* Guest images: copied into guest RAM at their load addresses from the images built into the
- * hypervisor (image_location = "memory"). Images on a FAT32 disk (image_location = "fs") arrive
- * with the disk support; until then such a VM is refused with a message naming it. */
+/* Guest images: copied into guest RAM at their load addresses, from the images built into the
+ * hypervisor (image_location = "memory") or from files on the FAT32 disk (image_location = "fs",
+ * include/fs/disk.h). Any failure names the VM, the image's path and what was wrong. */
+#include "fs/disk.h"
 #include "vmm/builtin.h"
 #include "vmm/vm_internal.h"
+#include "arch/vm.h"
 #include "kernel/log.h"
+#include "kernel/mm.h"
 #include "lib/errno.h"
 
 static void report_to_log(void *ctx, enum config_severity severity, const char *message)
@@ -15,13 +18,64 @@ static void report_to_log(void *ctx, enum config_severity severity, const char *
 		log_warn("%s", message);
 }
 
+#define DISK_CHUNK (256 * 1024) /* bytes read from the disk per copy into guest RAM */
+
+static int load_from_disk(struct vm *vm, enum vm_image_kind kind, struct config_reporter *reporter)
+{
+	const struct vm_image *image = &vm->config->kernel.images[kind];
+	const char *key = config_image_kind_name(kind);
+	struct fat32_file file;
+	int err = disk_open(image->path.value, &file);
+	if (err == 0 && file.is_directory)
+		err = -EINVAL;
+	if (err < 0) {
+		log_error("VM[%u] %s: %s_path '%s': %s", vm->id, vm->name, key, image->path.value,
+			  err == -EINVAL ? "is a directory" : disk_error());
+		return err;
+	}
+	if (config_check_image_fits(vm->config, kind, file.size, reporter) < 0) {
+		log_error("VM[%u] %s: %s_path '%s': the file (%llu bytes) does not fit in guest RAM at %#llx", vm->id,
+			  vm->name, key, image->path.value, (unsigned long long)file.size,
+			  (unsigned long long)image->load_addr.value);
+		return -EINVAL;
+	}
+	uint8_t *chunk = kmalloc(DISK_CHUNK);
+	if (!chunk)
+		return -ENOMEM;
+	for (uint64_t offset = 0; offset < file.size && err == 0; offset += DISK_CHUNK) {
+		int64_t got = fat32_read(&file, offset, chunk, DISK_CHUNK);
+		if (got <= 0) {
+			log_error("VM[%u] %s: %s_path '%s': read at offset %llu failed: %s", vm->id, vm->name, key,
+				  image->path.value, (unsigned long long)offset, file.volume->error);
+			err = -EIO;
+		} else {
+			err = vm_copy_to_guest(vm, image->load_addr.value + offset, chunk, (size_t)got);
+		}
+	}
+	kfree(chunk);
+	if (err == 0 && kind == VM_IMAGE_RAMDISK) {
+		vm->initrd_start = image->load_addr.value;
+		vm->initrd_end = image->load_addr.value + file.size;
+	}
+	if (err == 0)
+		log_info("VM[%u] %s: loaded %s '%s' from the disk (%llu bytes) at %#llx", vm->id, vm->name, key,
+			 image->path.value, (unsigned long long)file.size, (unsigned long long)image->load_addr.value);
+	return err;
+}
+
 int vm_load_images(struct vm *vm)
 {
 	const struct vm_config *config = vm->config;
 	if (config->kernel.image_location.value != VM_IMAGE_IN_MEMORY) {
-		log_error("VM[%u] %s: %s: image_location = \"fs\" needs the FAT32 disk support, which this build "
-			  "does not have yet", vm->id, vm->name, config->file_name);
-		return -ENOTSUP;
+		struct config_reporter reporter = { .report = report_to_log };
+		for (int kind = 0; kind < VM_IMAGE_KIND_COUNT; kind++) {
+			if (!config->kernel.images[kind].path.value)
+				continue;
+			int err = load_from_disk(vm, (enum vm_image_kind)kind, &reporter);
+			if (err < 0)
+				return err;
+		}
+		return config->kernel.images[VM_IMAGE_DTB].path.value ? 0 : vm_generate_dtb(vm);
 	}
 	struct config_reporter reporter = { .report = report_to_log };
 	for (int kind = 0; kind < VM_IMAGE_KIND_COUNT; kind++) {
@@ -46,6 +100,48 @@ int vm_load_images(struct vm *vm)
 		log_info("VM[%u] %s: loaded %s '%s' (%zu bytes) at %#llx", vm->id, vm->name,
 			 config_image_kind_name((enum vm_image_kind)kind), image->path.value, file->size,
 			 (unsigned long long)image->load_addr.value);
+		if (kind == VM_IMAGE_RAMDISK) {
+			vm->initrd_start = image->load_addr.value;
+			vm->initrd_end = image->load_addr.value + file->size;
+		}
 	}
+	return config->kernel.images[VM_IMAGE_DTB].path.value ? 0 : vm_generate_dtb(vm);
+}
+
+/* Without a dtb_path the arch describes the VM itself. The tree goes to dtb_load_addr when the
+ * config gives one, else 2 MiB below the end of the first RAM region (clear of a kernel loaded
+ * low and of an initrd loaded in the middle). */
+int vm_generate_dtb(struct vm *vm)
+{
+	const size_t max = 64 * 1024;
+	void *buf = kmalloc(max);
+	if (!buf)
+		return -ENOMEM;
+	struct vm_boot_params params = {
+		.cmdline = vm->config->kernel.cmdline.value,
+		.initrd_start = vm->initrd_start,
+		.initrd_end = vm->initrd_end,
+	};
+	int size = arch_vm_build_dtb(vm, &params, buf, max);
+	if (size == -ENOTSUP) {
+		kfree(buf);
+		return 0;
+	}
+	if (size < 0) {
+		log_error("VM[%u] %s: cannot build its device tree: %d", vm->id, vm->name, size);
+		kfree(buf);
+		return size;
+	}
+	const struct vm_image *dtb = &vm->config->kernel.images[VM_IMAGE_DTB];
+	gpa_t at = dtb->load_addr.line ? dtb->load_addr.value
+				       : ALIGN_DOWN(vm->ram[0].gpa + vm->ram[0].size - MiB(2), MiB(2));
+	int err = vm_copy_to_guest(vm, at, buf, (size_t)size);
+	kfree(buf);
+	if (err < 0) {
+		log_error("VM[%u] %s: no guest RAM for its device tree at %#llx", vm->id, vm->name, (unsigned long long)at);
+		return err;
+	}
+	vm->dtb_address = at;
+	log_info("VM[%u] %s: generated device tree (%d bytes) at %#llx", vm->id, vm->name, size, (unsigned long long)at);
 	return 0;
 }

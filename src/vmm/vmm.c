@@ -1,9 +1,12 @@
-/* The VMM entry point (see vmm/vmm.h): reads the built-in configs, creates and starts each VM,
+/* The VMM entry point (see vmm/vmm.h): reads the built-in configs, then those in /guest/vm_default/
+ * on the disk (include/fs/disk.h), creates and starts each VM,
  * and waits until every VM has stopped. A config or VM that fails is reported and skipped; the
  * others still start. */
 #include "vmm/vmm.h"
 #include "vmm/builtin.h"
 #include "vmm/vm.h"
+#include "fs/disk.h"
+#include "lib/string.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
@@ -12,18 +15,53 @@
 static struct vm_config configs[VM_MAX];
 static struct vm *vms[VM_MAX];
 
+/* Configs read from the disk, kept until they are parsed into the config set. */
+struct disk_config {
+	char *path;
+	char *text;
+	size_t length;
+};
+static struct disk_config disk_configs[VM_MAX];
+static unsigned disk_config_count;
+
+static char *copy_string(const char *s, size_t length)
+{
+	char *copy = kmalloc(length + 1);
+	if (copy) {
+		memcpy(copy, s, length);
+		copy[length] = 0;
+	}
+	return copy;
+}
+
+static void keep_disk_config(void *ctx, const char *path, const char *text, size_t length)
+{
+	if (disk_config_count == VM_MAX) {
+		log_error("%s: skipped: only %d VMs can be configured", path, VM_MAX);
+		return;
+	}
+	struct disk_config *c = &disk_configs[disk_config_count];
+	c->path = copy_string(path, strlen(path));
+	c->text = copy_string(text, length);
+	c->length = length;
+	if (c->path && c->text)
+		disk_config_count++;
+}
+
 static size_t config_arena_size(void)
 {
 	size_t text = 0;
 	for (size_t i = 0; i < builtin_vm_config_count; i++)
 		text += builtin_vm_configs[i].length;
+	for (unsigned i = 0; i < disk_config_count; i++)
+		text += disk_configs[i].length;
 	return 16 * text + 4096;
 }
 
 static bool all_stopped(unsigned count)
 {
 	for (unsigned i = 0; i < count; i++)
-		if (__atomic_load_n(&vms[i]->state, __ATOMIC_ACQUIRE) != VM_STOPPED)
+		if (!__atomic_load_n(&vms[i]->finished, __ATOMIC_ACQUIRE))
 			return false;
 	return true;
 }
@@ -38,13 +76,23 @@ void vmm_run(void)
 		.cpu_hardware_ids = hwids,
 		.cpu_hardware_id_count = cpus_possible,
 	};
+	disk_read_configs(keep_disk_config, NULL);
 	size_t arena_size = config_arena_size();
 	void *arena = kmalloc(arena_size);
 	if (!arena) {
 		log_error("no memory to read the VM configs");
 		return;
 	}
-	int count = vmm_load_configs(&platform, configs, VM_MAX, arena, arena_size);
+	/* The disk's configs come after the built-in ones, in the same set (AxVisor's order). */
+	struct vmm_config_set set;
+	vmm_config_set_init(&set, &platform, configs, VM_MAX, arena, arena_size);
+	vmm_config_set_add_builtin(&set);
+	for (unsigned i = 0; i < disk_config_count; i++) {
+		log_info("Read VM config %s from the disk", disk_configs[i].path);
+		vmm_config_set_add(&set, disk_configs[i].path, disk_configs[i].text, disk_configs[i].length);
+		kfree(disk_configs[i].text);
+	}
+	int count = set.count;
 	if (count <= 0) {
 		log_info("No VM to run");
 		return;

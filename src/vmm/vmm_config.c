@@ -13,35 +13,58 @@ static void log_diagnostic(void *ctx, enum config_severity severity, const char 
 		log_warn("%s", message);
 }
 
+void vmm_config_set_init(struct vmm_config_set *set, const struct config_platform *platform, struct vm_config *out,
+			 int max, void *arena_memory, size_t arena_size)
+{
+	*set = (struct vmm_config_set){
+		.platform = platform,
+		.configs = out,
+		.max = max,
+		.reporter = { .report = log_diagnostic },
+	};
+	toml_arena_init(&set->arena, arena_memory, arena_size);
+}
+
+int vmm_config_set_add(struct vmm_config_set *set, const char *file_name, const char *text, size_t length)
+{
+	struct config_reporter *reporter = &set->reporter;
+	if (set->count == set->max) {
+		log_error("%s: skipped: only %d VMs can be configured", file_name, set->max);
+		return -ENOSPC;
+	}
+	size_t arena_mark = set->arena.used;
+	struct vm_config *candidate = &set->configs[set->count];
+	unsigned errors_before = reporter->errors;
+	if (config_parse(file_name, text, length, &set->arena, candidate, reporter) == 0)
+		config_validate(candidate, set->platform, reporter);
+	if (reporter->errors == errors_before &&
+	    config_check_unique_against(candidate, set->configs, (size_t)set->count, reporter) == 0) {
+		set->count++;
+		return 0;
+	}
+	log_error("%s: skipped: %u error%s in the config", file_name, reporter->errors - errors_before,
+		  reporter->errors - errors_before == 1 ? "" : "s");
+	set->arena.used = arena_mark; /* nothing of the rejected config stays referenced */
+	return -EINVAL;
+}
+
+void vmm_config_set_add_builtin(struct vmm_config_set *set)
+{
+	for (size_t i = 0; i < builtin_vm_config_count; i++) {
+		const struct builtin_vm_config *b = &builtin_vm_configs[i];
+		vmm_config_set_add(set, b->file_name, b->text, b->length);
+	}
+}
+
 int vmm_load_configs(const struct config_platform *platform, struct vm_config *out, int max, void *arena_memory,
 		     size_t arena_size)
 {
-	struct config_reporter reporter = { .report = log_diagnostic };
-	struct toml_arena arena;
-	int good = 0;
+	struct vmm_config_set set;
 	if (max < 0)
 		return -EINVAL;
-	toml_arena_init(&arena, arena_memory, arena_size);
-	for (size_t i = 0; i < builtin_vm_config_count; i++) {
-		const struct builtin_vm_config *b = &builtin_vm_configs[i];
-		if (good == max) {
-			log_error("%s: skipped: only %d VMs can be configured", b->file_name, max);
-			continue;
-		}
-		size_t arena_mark = arena.used;
-		struct vm_config *candidate = &out[good];
-		unsigned errors_before = reporter.errors;
-		if (config_parse(b->file_name, b->text, b->length, &arena, candidate, &reporter) == 0)
-			config_validate(candidate, platform, &reporter);
-		if (reporter.errors == errors_before && config_check_unique_against(candidate, out, (size_t)good, &reporter) == 0) {
-			good++;
-			continue;
-		}
-		log_error("%s: skipped: %u error%s in the config", b->file_name, reporter.errors - errors_before,
-			  reporter.errors - errors_before == 1 ? "" : "s");
-		arena.used = arena_mark; /* nothing of the rejected config stays referenced */
-	}
-	return good;
+	vmm_config_set_init(&set, platform, out, max, arena_memory, arena_size);
+	vmm_config_set_add_builtin(&set);
+	return set.count;
 }
 
 const struct builtin_vm_file *vmm_builtin_image(const struct vm_config *config, enum vm_image_kind kind)

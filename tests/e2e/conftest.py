@@ -64,7 +64,7 @@ def boot(arch, smp=4, mem="1G", qemu_args="", image=None, timeout=60, env_extra=
     except pexpect.TIMEOUT:
         timed_out = True
         child.terminate(force=True)
-    output = (child.before or "").replace("\r\n", "\n")
+    output = (child.before or "").replace("\r", "")
     child.close()
     status = child.exitstatus if child.exitstatus is not None else -(child.signalstatus or 1)
     return Boot(output=output, exit_status=status, timed_out=timed_out)

@@ -102,3 +102,25 @@ def test_malformed_config_stops_the_build_naming_file_line_and_key(root):
     assert r.returncode != 0
     assert ("bad-overlap-aarch64.toml:16: kernel.memory_regions[1]: overlaps memory_regions[0] "
             "(0x40000000..0x41000000)") in r.stderr, r.stderr
+
+
+def test_timer_and_sgi_interrupts_through_the_vgic():
+    b = run_vms("timer", [f"{GUESTS}/timer.toml"])
+    out = b.output
+    assert "VM[1] timer: vGICv3, distributor 0x8000000, redistributors 0x80a0000" in out, out
+    assert "[vm1] timer guest: 5 virtual timer interrupts, 1 SGI" in out, out
+
+
+def test_ipa_size_follows_the_config_and_the_cpu():
+    """Below 512 GiB a 39-bit stage 2 suffices; RAM at 1 TiB needs the CPU's PARange (44 bits on
+    a Cortex-A72); a Cortex-A53 (40 bits) cannot give it, and that VM alone is refused."""
+    b = run_vms("highmem", [f"{GUESTS}/highmem.toml"])
+    assert "VM[1] highmem: stage 2 with 44-bit IPAs from level 0" in b.output, b.output
+    assert "[vm1] highmem guest: 512 of 512 words read back at 1 TiB" in b.output, b.output
+    b = run_vms("hello", [f"{GUESTS}/hello.toml"])
+    assert "VM[1] hello: stage 2 with 39-bit IPAs from level 1" in b.output, b.output
+    b = run_vms("highmem", [f"{GUESTS}/highmem.toml"], qemu_args="-cpu cortex-a53")
+    assert re.search(r"error: VM\[1\] highmem: guest-physical addresses up to 0x10000200000, "
+                     r"but this CPU offers 40-bit IPAs", b.output), b.output
+    assert "VM[1] highmem: not started" in b.output, b.output
+    assert "Hypervisor done: powering off" in b.output, b.output

@@ -6,3 +6,7 @@ fuzz-srcs-vmconfig := src/lib/toml.c src/lib/format.c src/vmm/config_parse.c src
 
 FUZZ_TARGETS += x86_decode
 fuzz-srcs-x86_decode := src/arch/x86_64/insn_decode.c
+FUZZ_TARGETS += fat32
+fuzz-srcs-fat32 := src/fs/fat32.c src/lib/format.c
+FUZZ_TARGETS += riscv_decode
+fuzz-srcs-riscv_decode := src/arch/riscv64/insn_decode.c

@@ -27,3 +27,19 @@ unit-srcs-vmm_config := src/vmm/vmm_config.c src/lib/toml.c src/lib/format.c src
 
 UNIT_TESTS += x86_decode
 unit-srcs-x86_decode := src/arch/x86_64/insn_decode.c
+UNIT_TESTS += fdt_write
+unit-srcs-fdt_write := src/lib/fdt_write.c src/lib/fdt.c
+UNIT_TESTS += device_bus
+unit-srcs-device_bus := src/vmm/device_bus.c
+
+UNIT_TESTS += fat32
+unit-srcs-fat32 := src/fs/fat32.c src/lib/format.c
+# riscv64 trapped load/store decoder, against encodings clang-14 assembles on the host.
+UNIT_TESTS += riscv_decode
+unit-srcs-riscv_decode := src/arch/riscv64/insn_decode.c $(HOST_BUILD)/unit/riscv_decode_insns.h
+$(HOST_BUILD)/unit/riscv_decode_insns.h: tests/unit/data/riscv_decode_insns.S
+	@mkdir -p $(dir $@)
+	clang-14 --target=riscv64-unknown-elf -march=rv64imafdc -c $< -o $(HOST_BUILD)/unit/riscv_decode_insns.o
+	llvm-objcopy-14 -O binary -j .text $(HOST_BUILD)/unit/riscv_decode_insns.o $(HOST_BUILD)/unit/riscv_decode_insns.bin
+	{ echo 'static const unsigned char RISCV_DECODE_INSNS[] = {'; \
+	  od -An -v -tx1 $(HOST_BUILD)/unit/riscv_decode_insns.bin | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; echo '};'; } > $@

@@ -5,6 +5,8 @@
 #include "kernel/irq.h"
 #include "kernel/log.h"
 #include "kernel/percpu.h"
+#include "arch_impl/vgic.h"
+#include "lib/string.h"
 #include "lib/errno.h"
 
 #define SGI_RESCHEDULE 1
@@ -49,6 +51,10 @@ void arch_cpu_late_init(unsigned cpu_index)
 	(void)cpu_index;
 	irq_register(SGI_RESCHEDULE, reschedule_ipi, NULL);
 	irq_enable(SGI_RESCHEDULE);
+	/* The virtual CPU interface exists with the GICv3 system-register interface only. */
+	const struct irqchip_ops *chip = irq_chip();
+	if (chip && strcmp(chip->name, "GICv3") == 0)
+		vgic_init_cpu();
 }
 
 void arch_send_ipi(unsigned cpu_index)

@@ -1,6 +1,8 @@
 /* Stage-2 translation for guests (Arm ARM D8.3 "Translation table descriptor formats", stage 2
- * attributes D8.5.5): 4 KiB granule, 39-bit IPA space starting at level 1 (VTCR_EL2.SL0 = 1),
- * 2 MiB blocks where both addresses and the size allow, 4 KiB pages otherwise. One VMID per VM. */
+ * attributes D8.5.5): 4 KiB granule, 2 MiB blocks where both addresses and the size allow, 4 KiB
+ * pages otherwise. One VMID per VM. The IPA space is 39 bits, walked from level 1, when the VM's
+ * memory and devices fit below 512 GiB and the CPU's PARange allows; otherwise the CPU's full
+ * PARange (up to 48 bits), walked from level 0 (D8.2.6, VTCR_EL2.SL0 and T0SZ). */
 #include "arch/vm.h"
 #include "arch_impl/sysreg.h"
 #include "kernel/log.h"
@@ -10,7 +12,7 @@
 #include "lib/string.h"
 #include "vmm/vm.h"
 
-#define IPA_BITS 39
+#define SHORT_IPA_BITS 39
 #define ENTRIES 512
 #define DESC_VALID 0x1ULL
 #define DESC_TABLE 0x3ULL  /* levels 1-2 */
@@ -28,7 +30,6 @@
 
 static struct spinlock vmid_lock = SPINLOCK_INIT;
 static uint16_t next_vmid = 1;
-uint64_t stage2_vtcr;
 
 static uint64_t *new_table(void)
 {
@@ -52,17 +53,54 @@ static uint64_t attributes(unsigned permissions)
 	return a;
 }
 
+/* The highest guest-physical address the config asks for: memory regions and device windows. */
+static uint64_t highest_gpa(const struct vm_config *c)
+{
+	uint64_t top = 0;
+	for (size_t i = 0; i < c->kernel.memory_region_count; i++)
+		top = MAX(top, c->kernel.memory_regions[i].gpa + c->kernel.memory_regions[i].size);
+	for (size_t i = 0; i < c->devices.passthrough_device_count; i++)
+		top = MAX(top, c->devices.passthrough_devices[i].base_gpa + c->devices.passthrough_devices[i].length);
+	for (size_t i = 0; i < c->devices.passthrough_address_count; i++)
+		top = MAX(top, c->devices.passthrough_addresses[i].gpa + c->devices.passthrough_addresses[i].length);
+	for (size_t i = 0; i < c->devices.emu_device_count; i++)
+		top = MAX(top, c->devices.emu_devices[i].base_gpa + c->devices.emu_devices[i].length);
+	return top;
+}
+
+/* Chooses the IPA size and the matching VTCR_EL2 (D19.2.150): RES1 bit 31, PS = the CPU's PA range,
+ * 4 KiB granule, inner-shareable write-back walks, SL0 and T0SZ for the size. */
+static int choose_ipa(struct vm *vm)
+{
+	static const unsigned parange_bits[] = { 32, 36, 40, 42, 44, 48, 52 };
+	uint64_t parange = read_sysreg(id_aa64mmfr0_el1) & 0xf;
+	if (parange > 5)
+		parange = 5; /* 52-bit needs the LPA descriptor format: stay at 48 */
+	unsigned cpu_bits = parange_bits[parange];
+	uint64_t top = highest_gpa(vm->config);
+	unsigned bits;
+	if (cpu_bits <= SHORT_IPA_BITS || top <= (1ULL << SHORT_IPA_BITS))
+		bits = MIN(cpu_bits, SHORT_IPA_BITS);
+	else
+		bits = cpu_bits;
+	if (top > (1ULL << bits)) {
+		log_error("VM[%u] %s: guest-physical addresses up to %#llx, but this CPU offers %u-bit IPAs", vm->id,
+			  vm->name, (unsigned long long)top, cpu_bits);
+		return -ERANGE;
+	}
+	vm->arch.ipa_bits = bits;
+	vm->arch.start_level = bits > SHORT_IPA_BITS ? 0 : 1;
+	uint64_t sl0 = vm->arch.start_level == 0 ? 2 : 1;
+	vm->arch.vtcr = (1ULL << 31) | (parange << 16) | (3ULL << 12) | (1ULL << 10) | (1ULL << 8) | (sl0 << 6) |
+			(64 - bits);
+	return 0;
+}
+
 int arch_vm_init(struct vm *vm)
 {
-	if (!stage2_vtcr) {
-		/* VTCR_EL2 (D19.2.150): RES1 bit 31, PS from the CPU's PA range (capped at 48 bits),
-		 * 4 KiB granule, inner-shareable write-back walks, SL0 = 1, T0SZ = 64 - IPA_BITS. */
-		uint64_t parange = read_sysreg(id_aa64mmfr0_el1) & 0xf;
-		if (parange > 5)
-			parange = 5;
-		stage2_vtcr = (1ULL << 31) | (parange << 16) | (3ULL << 12) | (1ULL << 10) | (1ULL << 8) |
-			      (1ULL << 6) | (64 - IPA_BITS);
-	}
+	int err = choose_ipa(vm);
+	if (err < 0)
+		return err;
 	unsigned long flags = spin_lock_irqsave(&vmid_lock);
 	uint16_t vmid = next_vmid < 256 ? next_vmid++ : 0;
 	spin_unlock_irqrestore(&vmid_lock, flags);
@@ -73,6 +111,8 @@ int arch_vm_init(struct vm *vm)
 		return -ENOMEM;
 	vm->arch.vmid = vmid;
 	vm->arch.vttbr = virt_to_phys(vm->arch.stage2_root) | ((uint64_t)vmid << 48);
+	log_info("VM[%u] %s: stage 2 with %u-bit IPAs from level %u, VMID %u", vm->id, vm->name, vm->arch.ipa_bits,
+		 vm->arch.start_level, vmid);
 	return 0;
 }
 
@@ -89,7 +129,7 @@ static void free_tables(uint64_t *table, int level)
 void arch_vm_destroy(struct vm *vm)
 {
 	if (vm->arch.stage2_root)
-		free_tables(vm->arch.stage2_root, 1);
+		free_tables(vm->arch.stage2_root, (int)vm->arch.start_level);
 	vm->arch.stage2_root = NULL;
 }
 
@@ -102,7 +142,7 @@ static unsigned index_at(gpa_t gpa, int level)
 static uint64_t *entry_for(struct vm *vm, gpa_t gpa, int level)
 {
 	uint64_t *table = vm->arch.stage2_root;
-	for (int l = 1; l < level; l++) {
+	for (int l = (int)vm->arch.start_level; l < level; l++) {
 		uint64_t *e = &table[index_at(gpa, l)];
 		if ((*e & DESC_TYPE_MASK) != DESC_TABLE) {
 			uint64_t *next = new_table();
@@ -131,7 +171,7 @@ static void flush_stage2_tlb(void)
 
 int arch_gpt_map(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned permissions)
 {
-	if (!IS_ALIGNED(gpa | hpa | size, PAGE_SIZE) || gpa + size > (1ULL << IPA_BITS) || gpa + size < gpa)
+	if (!IS_ALIGNED(gpa | hpa | size, PAGE_SIZE) || gpa + size > (1ULL << vm->arch.ipa_bits) || gpa + size < gpa)
 		return -EINVAL;
 	uint64_t attrs = attributes(permissions);
 	bool replaced = false;
@@ -164,7 +204,9 @@ int arch_gpt_map(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned pe
 static uint64_t *leaf_for(struct vm *vm, gpa_t gpa, uint64_t *covers)
 {
 	uint64_t *table = vm->arch.stage2_root;
-	for (int level = 1; level <= 3; level++) {
+	if (gpa >= (1ULL << vm->arch.ipa_bits))
+		return NULL;
+	for (int level = (int)vm->arch.start_level; level <= 3; level++) {
 		uint64_t *e = &table[index_at(gpa, level)];
 		if (!(*e & DESC_VALID))
 			return NULL;

@@ -5,7 +5,11 @@
 #include "arch/vm.h"
 #include "arch_impl/guest_psci.h"
 #include "arch_impl/sysreg.h"
+#include "arch_impl/vgic.h"
+#include "kernel/irq.h"
 #include "kernel/log.h"
+#include "lib/errno.h"
+#include "lib/string.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -43,7 +47,8 @@
 unsigned guest_run(struct guest_regs *regs);
 void guest_fp_save(struct guest_fp_state *fp);
 void guest_fp_restore(const struct guest_fp_state *fp);
-extern uint64_t stage2_vtcr;
+void vtimer_load(struct vcpu *vcpu);
+void vtimer_put(struct vcpu *vcpu);
 
 uint64_t arch_vcpu_guest_id(unsigned vcpu_index)
 {
@@ -68,7 +73,7 @@ void arch_vcpu_load(struct vcpu *vcpu)
 {
 	struct vcpu_arch *a = &vcpu->arch;
 	const struct guest_el1_state *s = &a->el1;
-	write_sysreg(vtcr_el2, stage2_vtcr);
+	write_sysreg(vtcr_el2, vcpu->vm->arch.vtcr);
 	write_sysreg(vttbr_el2, vcpu->vm->arch.vttbr);
 	write_sysreg(hcr_el2, a->hcr);
 	write_sysreg(vmpidr_el2, a->vmpidr);
@@ -98,6 +103,9 @@ void arch_vcpu_load(struct vcpu *vcpu)
 	write_sysreg(cntv_cval_el0, s->cntv_cval);
 	write_sysreg(cntv_ctl_el0, s->cntv_ctl);
 	guest_fp_restore(&a->fp);
+	if (vcpu->vm->arch.vgic)
+		vgic_load(vcpu);
+	vtimer_load(vcpu);
 	isb();
 	a->loaded = true;
 }
@@ -135,6 +143,9 @@ void arch_vcpu_put(struct vcpu *vcpu)
 	s->cntv_cval = read_sysreg(cntv_cval_el0);
 	/* The guest's virtual timer must not fire on this CPU for someone else. */
 	write_sysreg(cntv_ctl_el0, 0);
+	vtimer_put(vcpu);
+	if (vcpu->vm->arch.vgic)
+		vgic_put(vcpu);
 	guest_fp_save(&a->fp);
 	/* Stage 2 off while the host runs other tasks: EL1 belongs to nobody then. */
 	write_sysreg(hcr_el2, read_sysreg(hcr_el2) & ~1ULL);
@@ -166,6 +177,31 @@ static void decode_data_abort(struct vcpu *vcpu, uint64_t esr, struct vm_exit *e
 	a->pc_advance = 4;
 }
 
+/* ISS of a trapped MSR/MRS (D13.2.37, EC 0x18): Op0 [21:20], Op2 [19:17], Op1 [16:14],
+ * CRn [13:10], Rt [9:5], CRm [4:1], direction [0] (1 = read). The guest's SGI registers trap
+ * because HCR_EL2.IMO is set (IHI0069 12.1.8): ICC_SGI1R_EL1 is 3,0,c12,c11,5, ICC_ASGI1R_EL1
+ * op2 6, ICC_SGI0R_EL1 op2 7. */
+#define SYSREG_ISS(op0, op1, crn, crm, op2) \
+	(((uint64_t)(op0) << 20) | ((uint64_t)(op2) << 17) | ((uint64_t)(op1) << 14) | ((uint64_t)(crn) << 10) | ((uint64_t)(crm) << 1))
+#define SYSREG_ISS_MASK SYSREG_ISS(3, 7, 15, 15, 7)
+
+static void decode_sysreg(struct vcpu *vcpu, uint64_t esr, struct vm_exit *exit)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	uint64_t reg = esr & SYSREG_ISS_MASK;
+	unsigned rt = (unsigned)((esr >> 5) & 31);
+	bool read = esr & 1;
+	if (!read && vcpu->vm->arch.vgic &&
+	    (reg == SYSREG_ISS(3, 0, 12, 11, 5) || reg == SYSREG_ISS(3, 0, 12, 11, 6) || reg == SYSREG_ISS(3, 0, 12, 11, 7))) {
+		vgic_send_sgi(vcpu, rt == 31 ? 0 : a->regs.x[rt]);
+		a->pc_advance = 4;
+		exit->reason = EXIT_NONE;
+		return;
+	}
+	exit->reason = EXIT_FAULT;
+	exit->fault = (struct vm_exit_fault){ a->regs.pc, esr, "trapped system register access" };
+}
+
 static void decode_sync(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct vcpu_arch *a = &vcpu->arch;
@@ -193,8 +229,7 @@ static void decode_sync(struct vcpu *vcpu, struct vm_exit *exit)
 						      "instruction fetch outside guest memory" };
 		return;
 	case EC_SYSREG:
-		exit->reason = EXIT_FAULT;
-		exit->fault = (struct vm_exit_fault){ a->regs.pc, esr, "trapped system register access" };
+		decode_sysreg(vcpu, esr, exit);
 		return;
 	default:
 		exit->reason = EXIT_FAULT;
@@ -206,20 +241,32 @@ static void decode_sync(struct vcpu *vcpu, struct vm_exit *exit)
 void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct vcpu_arch *a = &vcpu->arch;
-	unsigned vector = guest_run(&a->regs);
-	if (vector == VECTOR_LOWER_SYNC) {
-		a->esr = read_sysreg(esr_el2);
-		a->far = read_sysreg(far_el2);
-		a->hpfar = read_sysreg(hpfar_el2);
-		decode_sync(vcpu, exit);
-	} else if (vector == VECTOR_LOWER_IRQ || vector == VECTOR_LOWER_FIQ) {
-		exit->reason = EXIT_IRQ;
-		a->pc_advance = 0;
-	} else {
-		exit->reason = EXIT_FAULT;
-		exit->fault = (struct vm_exit_fault){ a->regs.pc, read_sysreg(esr_el2),
-						      vector == VECTOR_LOWER_SERROR ? "SError from the guest" : "AArch32 guest" };
-		a->pc_advance = 0;
+	for (;;) {
+		vgic_flush_lrs(vcpu);
+		unsigned vector = guest_run(&a->regs);
+		vgic_sync_lrs(vcpu);
+		if (vector == VECTOR_LOWER_SYNC) {
+			a->esr = read_sysreg(esr_el2);
+			a->far = read_sysreg(far_el2);
+			a->hpfar = read_sysreg(hpfar_el2);
+			decode_sync(vcpu, exit);
+			/* Calls answered here (PSCI_VERSION, FEATURES, SGIs...) go straight back to the
+			 * guest. A host interrupt or a request for this vCPU arrives as an IRQ exit, so
+			 * nothing is missed by not returning to the run loop. */
+			if (exit->reason == EXIT_NONE && !(ESR_EC(a->esr) == EC_WFX)) {
+				a->regs.pc += a->pc_advance;
+				continue;
+			}
+		} else if (vector == VECTOR_LOWER_IRQ || vector == VECTOR_LOWER_FIQ) {
+			exit->reason = EXIT_IRQ;
+			a->pc_advance = 0;
+		} else {
+			exit->reason = EXIT_FAULT;
+			exit->fault = (struct vm_exit_fault){ a->regs.pc, read_sysreg(esr_el2),
+							      vector == VECTOR_LOWER_SERROR ? "SError from the guest" : "AArch32 guest" };
+			a->pc_advance = 0;
+		}
+		return;
 	}
 }
 
@@ -293,6 +340,31 @@ void arch_vcpu_inject_fault(struct vcpu *vcpu, const struct vm_exit *exit)
 
 bool arch_vcpu_irq_pending(struct vcpu *vcpu)
 {
-	(void)vcpu;
-	return false; /* no virtual interrupt controller yet */
+	return vgic_pending(vcpu);
+}
+
+/* The VM's interrupt controller: a vGICv3 when the config asks for interrupts, at the addresses
+ * its emulated GIC devices give (emu_type 0x01 interrupt controller / 0x21 GPPT distributor for
+ * the distributor, 0x20 GPPT redistributor for the redistributors), or else where the host's are. */
+int arch_vm_create_devices(struct vm *vm)
+{
+	const struct vm_config *config = vm->config;
+	if (config->devices.interrupt_mode.value == VM_INTERRUPTS_NONE)
+		return 0;
+	const struct irqchip_ops *host = irq_chip();
+	if (!host || strcmp(host->name, "GICv3") != 0) {
+		log_error("VM[%u] %s: a virtual GIC needs a GICv3 host (this one has %s)", vm->id, vm->name,
+			  host ? host->name : "none");
+		return -ENOTSUP;
+	}
+	const struct irqchip_desc *desc = &platform_boot_info->irqchip;
+	gpa_t dist = desc->regs[0], redist = desc->regs[1];
+	for (size_t i = 0; i < config->devices.emu_device_count; i++) {
+		const struct vm_emu_device *emu = &config->devices.emu_devices[i];
+		if (emu->emu_type == VM_EMU_INTERRUPT_CONTROLLER || emu->emu_type == VM_EMU_GPPT_DISTRIBUTOR)
+			dist = emu->base_gpa;
+		else if (emu->emu_type == VM_EMU_GPPT_REDISTRIBUTOR)
+			redist = emu->base_gpa;
+	}
+	return vgic_create(vm, dist, redist);
 }

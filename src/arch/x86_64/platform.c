@@ -1,6 +1,7 @@
 /* The PC every x86 VM gets besides what its config lists: local APICs and an IOAPIC (the VM's
  * interrupt controller), and the legacy ports for power-off, reset and the masked 8259s. Their
  * memory is freed with the VM's other devices (vm_release_devices). */
+#include "arch/vm.h"
 #include "arch_impl/guest.h"
 #include "vdev/x86_apic.h"
 #include "vdev/x86_pc.h"
@@ -53,4 +54,16 @@ void x86_platform_destroy(struct vm *vm)
 	if (vm->arch.io_permission_map)
 		frame_free(virt_to_phys(vm->arch.io_permission_map), 3);
 	vm->arch.io_permission_map = NULL;
+}
+
+int arch_vm_create_devices(struct vm *vm)
+{
+	(void)vm; /* created with the VM (arch_vm_init): the vCPUs find their local APICs at init */
+	return 0;
+}
+
+int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *buf, size_t size)
+{
+	(void)vm; (void)params; (void)buf; (void)size;
+	return -ENOTSUP; /* x86 guests learn their machine from ACPI and boot_params, not a device tree */
 }

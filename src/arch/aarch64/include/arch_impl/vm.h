@@ -9,6 +9,8 @@
 
 #ifndef __ASSEMBLY__
 #include "lib/types.h"
+#include "arch_impl/vgic.h"
+#include "kernel/timer_queue.h"
 
 struct guest_regs {
 	uint64_t x[31];
@@ -39,12 +41,18 @@ struct vcpu_arch {
 	uint64_t esr, far, hpfar;
 	unsigned pc_advance;    /* bytes to step past the trapping instruction */
 	bool loaded;
+	struct vgic_cpu vgic;
+	struct timer_event vtimer_wakeup; /* the guest's virtual timer while the vCPU is off its CPU */
 };
 
 struct vm_arch {
 	uint64_t *stage2_root;  /* level-1 table of the stage-2 translation */
 	uint64_t vttbr;         /* root | VMID << 48 */
 	uint16_t vmid;
+	unsigned ipa_bits;       /* guest-physical address size */
+	unsigned start_level;    /* first level of the stage-2 walk: 0 or 1 */
+	uint64_t vtcr;           /* VTCR_EL2 for this VM */
+	struct vgic *vgic;      /* NULL: interrupt_mode = "no_irq" */
 };
 
 _Static_assert(__builtin_offsetof(struct guest_regs, pc) == GUEST_REGS_PC, "guest.S offsets");

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# aarch64 benchmarks (issue 4): prints figures, gates nothing.
+#  - null call (SMC PSCI_VERSION) and emulated-MMIO read round trips, net of an empty loop, in guest
+#    instructions under -icount shift=0 (16 instructions per 62.5 MHz counter tick);
+#  - virtual-timer interrupt latency, deadline to the guest's handler, under -icount shift=0,sleep=off;
+#  - Linux boot to power-off under Tessera against the same kernel and initramfs on bare QEMU;
+#  - the hypervisor image size without guests.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+B=build/bench-aarch64
+make -s ARCH=aarch64 BUILD=$B VM_CONFIGS=tests/guests/aarch64/bench.toml >/dev/null
+make -s ARCH=aarch64 BUILD=$B-noguest VM_CONFIGS= >/dev/null
+
+to_instructions() { awk -v t="$1" 'BEGIN { printf "%.1f", t * 16 / 1000 }'; }
+run_micro() {
+  ARCH=aarch64 SMP=2 QEMU_ARGS="$1" timeout 120 scripts/qemu-run.sh $B/tessera.bin 2>&1 | tr -d '\r'
+}
+out=$(run_micro "-icount shift=0,sleep=off")
+smc=$(echo "$out" | sed -n 's/.*null_call_smc_psci_version ticks_x1000_per_op=\([0-9]*\).*/\1/p')
+mmio=$(echo "$out" | sed -n 's/.*mmio_read_emulated_pl011 ticks_x1000_per_op=\([0-9]*\).*/\1/p')
+lat=$(echo "$out" | sed -n 's/.*vtimer_latency ticks_x1000_per_op=\([0-9]*\).*/\1/p')
+if [ -z "$smc" ] || [ -z "$mmio" ] || [ -z "$lat" ]; then echo "$out"; echo "bench: the guest did not report" >&2; exit 1; fi
+echo "aarch64 null call (SMC PSCI_VERSION round trip): $(to_instructions "$smc") instructions"
+echo "aarch64 emulated MMIO read (PL011 FR):          $(to_instructions "$mmio") instructions"
+echo "aarch64 virtual timer latency (deadline->handler): $(to_instructions "$lat") instructions"
+
+# Linux: boot to power-off, Tessera vs bare QEMU, same kernel, initramfs and command line.
+dir=$(scripts/prepare-linux-guest.sh aarch64 2>/dev/null | tail -n1)
+make -s ARCH=aarch64 BUILD=$B-linux VM_CONFIGS="$dir/linux-1cpu.toml" >/dev/null
+cmdline=$(sed -n 's/^cmdline = "\(.*\)"/\1/p' "$dir/linux-1cpu.toml")
+# Wall-clock time drifts with the machine's load: take the best of three runs of each.
+best() { sort -n | head -n1; }
+tessera_times=(); bare_times=()
+for run in 1 2 3; do
+  t0=$(date +%s.%N)
+  ARCH=aarch64 SMP=1 timeout 300 scripts/qemu-run.sh $B-linux/tessera.bin > $B-linux/boot.log 2>&1
+  t1=$(date +%s.%N)
+  timeout 300 qemu-system-aarch64 -M virt,gic-version=3 -cpu cortex-a72 -smp 1 -m 256M -nographic -no-reboot \
+    -kernel "$dir/Image" -initrd "$dir/initramfs.cpio.gz" -append "$cmdline" > $B-linux/bare.log 2>&1
+  t2=$(date +%s.%N)
+  tessera_times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")
+  bare_times+=("$(awk -v a="$t1" -v b="$t2" 'BEGIN { print b - a }')")
+done
+tessera=$(printf '%s\n' "${tessera_times[@]}" | best)
+bare=$(printf '%s\n' "${bare_times[@]}" | best)
+grep -q "tessera-linux: powering off" $B-linux/boot.log && grep -q "tessera-linux: powering off" $B-linux/bare.log || {
+  echo "bench: a Linux boot did not complete" >&2; exit 1; }
+exits=$(sed -n 's/.*VM\[1\] linux: stopped (\([0-9]*\) exits).*/\1/p' $B-linux/boot.log)
+awk -v t="$tessera" -v b="$bare" -v e="$exits" 'BEGIN {
+  printf "aarch64 Linux boot to power-off (best of 3): Tessera %.2f s, bare QEMU %.2f s, ratio %.2f (%d exits)\n", t, b, t/b, e }'
+size=$(llvm-size-14 $B-noguest/tessera.elf | awk 'NR==2 {print $1+$2}')
+echo "aarch64 image without guests: $(( $(stat -c %s $B-noguest/tessera.bin) / 1024 )) KiB file, text+data $((size / 1024)) KiB"

@@ -1,0 +1,39 @@
+/* SBI legacy extensions for guests (SBI v2.0, chapter 5, deprecated but still used by early
+ * consoles): set_timer (0x00), console_putchar (0x01), console_getchar (0x02: no input yet, -1)
+ * and shutdown (0x08). They return a single value in a0 (5.1). */
+#include "arch_impl/guest.h"
+#include "arch_impl/sbi.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+
+#define LEGACY_CONSOLE_GETCHAR 0x02
+
+static void answer(struct vcpu *vcpu, struct vm_exit *exit, long value)
+{
+	vcpu->arch.regs.x[10] = (uint64_t)value;
+	exit->reason = EXIT_NONE;
+}
+
+void guest_sbi_legacy(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
+{
+	switch (call->eid) {
+	case SBI_EXT_LEGACY_SET_TIMER:
+		riscv_vcpu_set_timer(vcpu, call->args[0]);
+		answer(vcpu, exit, SBI_SUCCESS);
+		return;
+	case SBI_EXT_LEGACY_CONSOLE_PUTCHAR:
+		vm_console_putc(vcpu->vm, (char)call->args[0]);
+		answer(vcpu, exit, SBI_SUCCESS);
+		return;
+	case LEGACY_CONSOLE_GETCHAR:
+		vm_console_flush(vcpu->vm); /* a prompt waiting for input must be visible */
+		answer(vcpu, exit, -1);
+		return;
+	case SBI_EXT_LEGACY_SHUTDOWN:
+		exit->reason = EXIT_SYSTEM_OFF;
+		return;
+	default:
+		answer(vcpu, exit, SBI_ERR_NOT_SUPPORTED);
+		return;
+	}
+}

@@ -1,0 +1,54 @@
+/* riscv64 guest internals shared by the files of src/arch/riscv64 (vcpu.c, the SBI extensions)
+ * and the riscv-only device models (the vPLIC): raising a vCPU's virtual interrupts and the SBI
+ * dispatch. Nothing outside riscv64 code includes this. */
+#ifndef ARCH_IMPL_GUEST_H
+#define ARCH_IMPL_GUEST_H
+
+#include "lib/types.h"
+#include "vmm/exit.h"
+
+struct vcpu;
+struct vm;
+
+/* Sets or clears a hypervisor-driven virtual interrupt level (HVIP_VSEIP, HVIP_VSTIP) of a vCPU
+ * and kicks it so it notices. Any context. */
+void riscv_vcpu_set_irq_line(struct vcpu *vcpu, uint64_t hvip_bit, bool level);
+/* Raises the vCPU's supervisor software interrupt (an SBI IPI); the guest clears it. Any context. */
+void riscv_vcpu_raise_soft_irq(struct vcpu *vcpu);
+/* Makes the vCPU flush its VS-stage TLB and instruction cache before it next runs guest code,
+ * and waits until it has if it is in the guest now (SBI RFENCE). */
+void riscv_vcpu_remote_fence(struct vcpu *self, struct vcpu *target);
+/* Programs the vCPU's timer (SBI TIME set_timer): vstimecmp with Sstc, else an emulated one. */
+void riscv_vcpu_set_timer(struct vcpu *vcpu, uint64_t deadline);
+bool riscv_guest_has_sstc(void);
+
+/* The SBI call the guest made (SBI v2.0 chapter 3: a7 = EID, a6 = FID, a0-a5 arguments). */
+struct guest_sbi_call {
+	uint64_t eid, fid;
+	uint64_t args[6];
+};
+
+/* guest_sbi.c: decodes an ecall from VS-mode into an exit; calls answered inside the arch set
+ * a0 (error) and a1 (value) and give EXIT_NONE. */
+void guest_sbi_handle(struct vcpu *vcpu, struct vm_exit *exit);
+void guest_sbi_answer(struct vcpu *vcpu, struct vm_exit *exit, long error, long value);
+/* Whether an extension exists for guests (BASE probe_extension). */
+bool guest_sbi_extension_available(uint64_t eid);
+
+/* One handler per extension (guest_sbi_<extension>.c). */
+void guest_sbi_base(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+void guest_sbi_time(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+void guest_sbi_ipi(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+void guest_sbi_rfence(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+void guest_sbi_hsm(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+void guest_sbi_srst(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+void guest_sbi_dbcn(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+void guest_sbi_legacy(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+void guest_sbi_hypercall(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+/* The SBI error code for a core result (0, -EBUSY, -EINVAL) of CPU_ON. */
+long guest_sbi_error_of(int64_t core_result);
+
+/* The vCPUs an SBI hart mask names (SBI v2.0, 3.1: hart_mask_base = -1 means every hart). */
+bool guest_sbi_hart_in_mask(uint64_t hartid, uint64_t hart_mask, uint64_t hart_mask_base);
+
+#endif

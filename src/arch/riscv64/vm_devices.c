@@ -1,0 +1,43 @@
+/* riscv64's own devices of a VM (arch/vm.h): the emulated PLIC, when the config lists an
+ * interrupt controller (emu_type 0x1). The device tree: a VM without dtb_path gets none on
+ * riscv64 yet (the bare-metal guests need none; Linux guests are given a dtb_path). */
+#include "arch/vm.h"
+#include "kernel/log.h"
+#include "lib/errno.h"
+#include "vdev/models.h"
+#include "vmm/virq.h"
+#include "vmm/vm.h"
+
+int arch_vm_create_devices(struct vm *vm)
+{
+	const struct vm_config *config = vm->config;
+	for (size_t i = 0; i < config->devices.emu_device_count; i++) {
+		const struct vm_emu_device *emu = &config->devices.emu_devices[i];
+		if (emu->emu_type != VM_EMU_INTERRUPT_CONTROLLER)
+			continue;
+		struct vdev *dev = vdev_vplic_create(vm, emu);
+		if (!dev)
+			return -ENOMEM;
+		struct vdev *conflict = NULL;
+		int err = vdev_bus_add(&vm->mmio_bus, dev, &conflict);
+		if (err < 0) {
+			log_error("VM[%u] %s: vPLIC at %#llx overlaps '%s'", vm->id, vm->name,
+				  (unsigned long long)emu->base_gpa, conflict ? conflict->name : "?");
+			dev->ops->destroy(dev);
+			vm_set_irqchip(vm, NULL, NULL);
+			return err;
+		}
+		log_info("VM[%u] %s: vPLIC at %#llx, %u contexts", vm->id, vm->name,
+			 (unsigned long long)emu->base_gpa, 2 * vm->vcpu_count);
+	}
+	return 0;
+}
+
+int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *buf, size_t size)
+{
+	(void)vm;
+	(void)params;
+	(void)buf;
+	(void)size;
+	return -ENOTSUP;
+}

@@ -1,0 +1,110 @@
+"""riscv64 guests: our bare-metal test guests run in VS-mode under Tessera; each test asserts on
+the guest's own console output and on what the hypervisor logged, including what must not happen."""
+import re
+
+from conftest import boot, build_image
+
+ARCH = "riscv64"
+GUESTS = "tests/guests/riscv64"
+
+
+def run_vms(name, configs, smp=4, qemu_args=""):
+    image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-{name}", vm_configs=configs)
+    b = boot(ARCH, smp=smp, image=image, qemu_args=qemu_args)
+    assert not b.timed_out, b.output
+    assert b.exit_status == 0, b.output
+    assert "Tessera panic" not in b.output and "Hypervisor exception" not in b.output, b.output
+    return b
+
+
+def test_demo_guest_on_passthrough_uart():
+    """`make run` with nothing else boots the built-in demo guest, which owns the real 16550."""
+    b = run_vms("demo", ["configs/vms/demo-riscv64.toml"])
+    out = b.output
+    assert 'Creating VM [1] "demo-riscv64"' in out, out
+    assert "VM[1] boot success" in out, out
+    # Passthrough: the guest writes the host UART itself, so its lines carry no [vm1] tag.
+    assert re.search(r"^Hello from a Tessera guest on riscv64!$", out, re.M), out
+    assert "VM[1] demo-riscv64: the guest powered off" in out, out
+    assert out.index("VM[1] boot success") < out.index("Hello from a Tessera guest") < out.index("All VMs have stopped")
+    assert "Hypervisor done: powering off" in out
+
+
+def test_hello_on_emulated_uart_sbi_and_hypercalls():
+    b = run_vms("hello", [f"{GUESTS}/hello.toml"])
+    out = b.output
+    assert "[vm1] Hello from a Tessera guest on riscv64!" in out, out
+    # SBI v2.0 from BASE; SBI_ERR_NOT_SUPPORTED (-2) for an extension nobody implements.
+    assert ("[vm1] hypercall: Tessera version 0.1.0, VM id 1, hart 0, SBI spec 0x2000000, "
+            "unknown SBI extension -> 2 (negated)") in out, out
+    assert "VM[1] hello: the guest powered off" in out
+
+
+def test_unclaimed_mmio_is_an_access_fault_the_guest_survives():
+    b = run_vms("abort", [f"{GUESTS}/abort.toml"])
+    out = b.output
+    # Load access fault (5) once, store access fault (7) twice, at the guest's address.
+    assert out.count("[vm1] abort guest: caught exception cause 5 at stval 0xa000000") == 1, out
+    assert out.count("[vm1] abort guest: caught exception cause 7 at stval 0xa000000") == 2, out
+    assert "[vm1] abort guest: survived 3 faults" in out, out
+    # Logged once per address, not once per access.
+    assert out.count("MMIO 0xa000000 that no device claims") == 1, out
+
+
+def test_timer_interrupts_via_sbi_time_and_stimecmp():
+    b = run_vms("timer", [f"{GUESTS}/timer.toml"])
+    out = b.output
+    assert "[vm1] timer guest: 5 interrupts via SBI TIME" in out, out
+    assert "[vm1] timer guest: 5 interrupts via stimecmp" in out, out
+    assert "EARLY" not in out and "unexpected interrupt" not in out, out
+
+
+def test_four_harts_started_with_sbi_hsm():
+    b = run_vms("smp", [f"{GUESTS}/smp.toml"])
+    out = b.output
+    for i in (1, 2, 3):
+        assert f"[vm1] smp guest: hart {i} is up" in out, out
+    assert "[vm1] smp guest: hart 1 status after hart_stop -> 1" in out, out
+    # SBI_ERR_INVALID_PARAM (-3) for a hart that does not exist, ALREADY_AVAILABLE (-6) for itself.
+    assert "[vm1] smp guest: hart_start of a missing hart -> 3 (negated), of myself -> 6 (negated)" in out, out
+    assert "[vm1] smp guest: 4 harts ran" in out, out
+    assert "hart_stop returned" not in out, out
+
+
+def test_memory_isolation():
+    b = run_vms("isolation", [f"{GUESTS}/isolation.toml"])
+    out = b.output
+    assert "DID NOT FAULT" not in out, out
+    assert "[vm1] isolation guest: 4 of 4 probes faulted" in out, out
+
+
+def test_srst_reboot_boots_again_with_fresh_image():
+    b = run_vms("reset", [f"{GUESTS}/reset.toml"])
+    out = b.output
+    assert "[vm1] reset guest: boot 1, marker 0x1234" in out, out
+    assert "VM[1] reset: the guest asked for a reset" in out, out
+    assert "VM[1] boot success (after reset)" in out, out
+    # RAM was reloaded from the image: the marker the first boot overwrote is back.
+    assert "[vm1] reset guest: boot 2, marker 0x1234" in out, out
+    assert "SRST reboot returned" not in out, out
+    assert "VM[1] reset: the guest powered off" in out, out
+
+
+def test_two_vms_at_once_on_separate_cpus():
+    b = run_vms("two", [f"{GUESTS}/hello.toml", "tests/e2e/configs/second-hello-riscv64.toml"])
+    out = b.output
+    assert "[vm1] Hello from a Tessera guest on riscv64!" in out, out
+    assert "[vm2] hypercall: Tessera version 0.1.0, VM id 2" in out, out
+    # VM 2's vCPU is pinned to physical CPU 1: its log lines come from CPU 1.
+    assert re.search(r"\[ *\d+\.\d+ 1:\d+ vcpu_exit:\d+\] VM\[2\] hello-two: the guest powered off", out), out
+    assert "VM[1] hello: stopped" in out and "VM[2] hello-two: stopped" in out, out
+
+
+def test_vplic_delivers_owned_sources_only():
+    b = run_vms("vplic", [f"{GUESTS}/vplic.toml"])
+    out = b.output
+    assert "VM[1] vplic: vPLIC at 0xc000000, 2 contexts" in out, out
+    # Source 5 is not the VM's: its enable bit does not stick; source 10 (the UART's) does.
+    assert "[vm1] vplic guest: enable bits read back 0x400" in out, out
+    assert ("[vm1] vplic guest: 1 external interrupt(s), claimed source 10, IIR 0x2, "
+            "nothing left to claim: 0") in out, out

@@ -1,0 +1,108 @@
+/* Micro-benchmarks run by bench/aarch64/run.sh under QEMU -icount shift=0, where one guest
+ * instruction takes 1 ns of virtual time and the 62.5 MHz counter ticks every 16 instructions.
+ * Each figure is the average over ITERATIONS round trips, minus an empty loop of the same length,
+ * printed in counter ticks; run.sh converts to instructions. */
+#include "guest.h"
+
+#define ITERATIONS 20000
+#define SMC_PSCI_VERSION 0x84000000UL
+#define UART_FR (UART_BASE + 0x18)
+#define GICD_BASE 0x08000000UL
+#define GICR_SGI_BASE (0x080a0000UL + 0x10000)
+#define LATENCY_SAMPLES 50
+
+#define write_reg(name, v) __asm__ volatile("msr " name ", %0" ::"r"((uint64_t)(v)) : "memory")
+#define read_reg(name) ({ uint64_t v__; __asm__ volatile("mrs %0, " name : "=r"(v__)); v__; })
+
+static inline uint64_t now(void)
+{
+	__asm__ volatile("isb" ::: "memory");
+	return read_reg("cntvct_el0");
+}
+
+static uint64_t empty_loop(void)
+{
+	uint64_t start = now();
+	for (unsigned i = 0; i < ITERATIONS; i++)
+		__asm__ volatile("" ::: "memory");
+	return now() - start;
+}
+
+static uint64_t smc_loop(void)
+{
+	uint64_t start = now();
+	for (unsigned i = 0; i < ITERATIONS; i++) {
+		register uint64_t x0 __asm__("x0") = SMC_PSCI_VERSION;
+		__asm__ volatile("smc #0" : "+r"(x0) : : "x1", "x2", "x3", "memory");
+	}
+	return now() - start;
+}
+
+static uint64_t mmio_loop(void)
+{
+	volatile uint32_t *fr = (volatile uint32_t *)UART_FR;
+	uint64_t start = now();
+	for (unsigned i = 0; i < ITERATIONS; i++)
+		(void)*fr;
+	return now() - start;
+}
+
+static volatile uint64_t deadline, latency_sum, samples;
+
+void guest_irq(void)
+{
+	uint64_t t = now();
+	uint64_t intid = read_reg("S3_0_C12_C12_0") & 0xffffff;
+	if (intid == 27) {
+		latency_sum += t - deadline;
+		samples++;
+		write_reg("cntv_ctl_el0", 0);
+	}
+	write_reg("S3_0_C12_C12_1", intid);
+}
+
+/* Virtual-timer latency: the deadline to the first instruction of the guest's handler. */
+static void timer_latency(void)
+{
+	write_reg("S3_0_C12_C12_5", 1);
+	__asm__ volatile("isb");
+	write_reg("S3_0_C4_C6_0", 0xff);
+	write_reg("S3_0_C12_C12_7", 1);
+	*(volatile uint32_t *)(GICD_BASE) = 0x12;
+	*(volatile uint32_t *)(0x080a0000UL + 0x14) = 0;
+	*(volatile uint32_t *)(GICR_SGI_BASE + 0x100) = 1u << 27;
+	__asm__ volatile("msr daifclr, #2");
+	for (unsigned i = 0; i < LATENCY_SAMPLES; i++) {
+		uint64_t before = samples;
+		deadline = now() + 2000;
+		write_reg("cntv_cval_el0", deadline);
+		write_reg("cntv_ctl_el0", 1);
+		while (samples == before)
+			__asm__ volatile("wfi");
+	}
+	__asm__ volatile("msr daifset, #2");
+}
+
+static void report(const char *name, uint64_t total, uint64_t empty)
+{
+	puts_uart("bench: ");
+	puts_uart(name);
+	puts_uart(" ticks_x1000_per_op=");
+	put_dec((total - empty) * 1000 / ITERATIONS);
+	putc_uart('\n');
+}
+
+void guest_main(uint64_t dtb)
+{
+	(void)dtb;
+	uint64_t empty = empty_loop();
+	uint64_t smc = smc_loop();
+	uint64_t mmio = mmio_loop();
+	report("null_call_smc_psci_version", smc, empty);
+	report("mmio_read_emulated_pl011", mmio, empty);
+	timer_latency();
+	puts_uart("bench: vtimer_latency ticks_x1000_per_op=");
+	put_dec(latency_sum * 1000 / samples);
+	puts_uart("\nbench: done\n");
+	system_off();
+}

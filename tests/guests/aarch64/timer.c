@@ -1,0 +1,63 @@
+/* Takes interrupts through the virtual GICv3: five EL1 virtual-timer ticks (PPI 27) and an SGI
+ * the guest sends itself, acknowledged and ended through the ICC system registers. */
+#include "guest.h"
+
+#define GICD_BASE 0x08000000UL
+#define GICR_BASE 0x080a0000UL
+#define GICR_SGI_BASE (GICR_BASE + 0x10000)
+#define VTIMER_INTID 27
+#define TICKS 5
+#define TICK_INTERVAL 100000 /* counter ticks: 1.6 ms at 62.5 MHz */
+
+static volatile unsigned ticks, sgis;
+
+#define write_reg(name, v) __asm__ volatile("msr " name ", %0" ::"r"((uint64_t)(v)) : "memory")
+#define read_reg(name) ({ uint64_t v__; __asm__ volatile("mrs %0, " name : "=r"(v__)); v__; })
+
+static void mmio32(uint64_t addr, uint32_t v)
+{
+	*(volatile uint32_t *)addr = v;
+}
+
+void guest_irq(void)
+{
+	uint64_t intid = read_reg("S3_0_C12_C12_0") & 0xffffff; /* ICC_IAR1_EL1 */
+	if (intid == VTIMER_INTID) {
+		ticks++;
+		if (ticks < TICKS) {
+			write_reg("cntv_tval_el0", TICK_INTERVAL);
+			write_reg("cntv_ctl_el0", 1);
+		} else {
+			write_reg("cntv_ctl_el0", 0);
+		}
+	} else if (intid == 3) {
+		sgis++;
+	}
+	write_reg("S3_0_C12_C12_1", intid); /* ICC_EOIR1_EL1 */
+}
+
+void guest_main(uint64_t dtb)
+{
+	(void)dtb;
+	write_reg("S3_0_C12_C12_5", 1);     /* ICC_SRE_EL1.SRE */
+	__asm__ volatile("isb");
+	write_reg("S3_0_C4_C6_0", 0xff);    /* ICC_PMR_EL1 */
+	write_reg("S3_0_C12_C12_7", 1);     /* ICC_IGRPEN1_EL1 */
+	mmio32(GICD_BASE + 0x0, 0x12);      /* GICD_CTLR: ARE, EnableGrp1 */
+	mmio32(GICR_BASE + 0x14, 0);        /* GICR_WAKER: awake */
+	mmio32(GICR_SGI_BASE + 0x100, (1u << VTIMER_INTID) | (1u << 3)); /* ISENABLER0 */
+	__asm__ volatile("msr daifclr, #2");
+	write_reg("cntv_tval_el0", TICK_INTERVAL);
+	write_reg("cntv_ctl_el0", 1);
+	while (ticks < TICKS)
+		__asm__ volatile("wfi");
+	write_reg("S3_0_C12_C11_5", 1ULL << 24 | 3ULL << 24 | 1); /* ICC_SGI1R_EL1: SGI 3 to Aff0 0 */
+	for (int i = 0; i < 1000 && !sgis; i++)
+		__asm__ volatile("wfi");
+	puts_uart("timer guest: ");
+	put_dec(ticks);
+	puts_uart(" virtual timer interrupts, ");
+	put_dec(sgis);
+	puts_uart(" SGI\n");
+	system_off();
+}

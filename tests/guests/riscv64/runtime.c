@@ -1,0 +1,90 @@
+/* Shared runtime of the riscv64 test guests (see guest.h). */
+#include "guest.h"
+
+#define UART_THR 0
+#define UART_LSR 5
+#define UART_LSR_THRE 0x20
+
+void putc_uart(char c)
+{
+	volatile uint8_t *uart = (volatile uint8_t *)UART_BASE;
+	while (!(uart[UART_LSR] & UART_LSR_THRE))
+		;
+	uart[UART_THR] = (uint8_t)c;
+}
+
+void puts_uart(const char *s)
+{
+	while (*s)
+		putc_uart(*s++);
+}
+
+void put_hex(uint64_t value)
+{
+	puts_uart("0x");
+	int started = 0;
+	for (int shift = 60; shift >= 0; shift -= 4) {
+		unsigned digit = (value >> shift) & 0xf;
+		if (digit || started || shift == 0) {
+			putc_uart("0123456789abcdef"[digit]);
+			started = 1;
+		}
+	}
+}
+
+void put_dec(uint64_t value)
+{
+	char buf[24];
+	int n = 0;
+	do {
+		buf[n++] = (char)('0' + value % 10);
+		value /= 10;
+	} while (value);
+	while (n)
+		putc_uart(buf[--n]);
+}
+
+struct sbiret sbi_call(uint64_t eid, uint64_t fid, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	register uint64_t r0 __asm__("a0") = a0;
+	register uint64_t r1 __asm__("a1") = a1;
+	register uint64_t r2 __asm__("a2") = a2;
+	register uint64_t r6 __asm__("a6") = fid;
+	register uint64_t r7 __asm__("a7") = eid;
+	__asm__ volatile("ecall" : "+r"(r0), "+r"(r1) : "r"(r2), "r"(r6), "r"(r7) : "memory");
+	return (struct sbiret){ (long)r0, (long)r1 };
+}
+
+void system_off(void)
+{
+	sbi_call(SBI_EXT_SRST, 0, 0, 0, 0); /* shutdown */
+	puts_uart("SRST shutdown returned!\n");
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+__attribute__((weak)) void secondary_main(uint64_t hartid, uint64_t opaque)
+{
+	(void)hartid;
+	(void)opaque;
+	sbi_call(SBI_EXT_HSM, 1, 0, 0, 0); /* hart_stop */
+}
+
+__attribute__((weak)) uint64_t guest_exception(uint64_t scause, uint64_t stval, uint64_t sepc)
+{
+	puts_uart("unexpected exception: scause ");
+	put_hex(scause);
+	puts_uart(" stval ");
+	put_hex(stval);
+	puts_uart(" sepc ");
+	put_hex(sepc);
+	putc_uart('\n');
+	system_off();
+}
+
+__attribute__((weak)) void guest_interrupt(uint64_t cause)
+{
+	puts_uart("unexpected interrupt ");
+	put_dec(cause);
+	putc_uart('\n');
+}
