@@ -9,6 +9,7 @@
 #include "lib/string.h"
 #include "kernel/console.h"
 #include "kernel/log.h"
+#include "lib/errno.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
 #include "kernel/sched.h"
@@ -108,7 +109,10 @@ void vmm_run(void)
 	}
 	for (unsigned i = 0; i < created; i++)
 		vm_console_input_add(vms[i]);
-	if (console_set_input_handler(vm_console_input) < 0)
+	int err = console_set_input_handler(vm_console_input);
+	if (err == -EBUSY)
+		log_info("No console input through Tessera: a VM owns the console UART's interrupt");
+	else if (err < 0)
 		log_info("No console input for guests: the console UART gives no receive interrupt");
 	for (unsigned i = 0; i < created; i++)
 		vm_start(vms[i]);

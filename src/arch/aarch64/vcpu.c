@@ -371,5 +371,13 @@ int arch_vm_create_devices(struct vm *vm)
 		else if (emu->emu_type == VM_EMU_GPPT_REDISTRIBUTOR)
 			redist = emu->base_gpa;
 	}
-	return vgic_create(vm, dist, redist);
+	int err = vgic_create(vm, dist, redist);
+	if (err < 0 || config->devices.interrupt_mode.value != VM_INTERRUPTS_PASSTHROUGH)
+		return err;
+	for (size_t i = 0; i < config->devices.passthrough_device_count && err == 0; i++) {
+		const struct vm_passthrough_device *pt = &config->devices.passthrough_devices[i];
+		if (!pt->is_device_tree_path && pt->irq >= 32)
+			err = vgic_passthrough_spi(vm, (unsigned)pt->irq);
+	}
+	return err;
 }
