@@ -131,7 +131,8 @@ def test_passthrough_uart_interrupt():
     raise the physical interrupt, which reaches the guest through its vGIC and is re-armed after
     the guest's EOI."""
     image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-uartirq", vm_configs=[f"{GUESTS}/uartirq.toml"])
-    b = boot(ARCH, smp=2, image=image, dialogue=[(r"type a line> ", "passthrough works\r")])
+    b = boot(ARCH, smp=2, image=image, dialogue=[(r"type a line> ", "passthrough "),
+                                                 (r"\[interrupt 1: \d+ characters\]", "works\r")])
     out = b.output
     assert not b.timed_out and b.exit_status == 0, out
     assert "VM[1] uartirq: physical SPI 33 passed through" in out, out

@@ -26,6 +26,7 @@ void guest_irq(void)
 	uint64_t intid = read_reg("S3_0_C12_C12_0") & 0xffffff; /* ICC_IAR1_EL1 */
 	if (intid == UART_SPI) {
 		interrupts++;
+		unsigned before = length;
 		while (!(*uart(0x18) & (1u << 4))) { /* until UARTFR.RXFE */
 			char c = (char)(*uart(0) & 0xff);
 			if (c == '\r' || c == '\n')
@@ -34,6 +35,13 @@ void guest_irq(void)
 				line[length++] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
 		}
 		*uart(UARTICR) = RX_INTERRUPTS;
+		if (!done) {
+			puts_uart("[interrupt ");
+			put_dec(interrupts);
+			puts_uart(": ");
+			put_dec(length - before);
+			puts_uart(" characters]");
+		}
 	}
 	write_reg("S3_0_C12_C12_1", intid); /* ICC_EOIR1_EL1 */
 }
