@@ -146,3 +146,13 @@ def test_console_input_reaches_the_focused_vm():
     assert "Console input goes to VM[1] echo" in b.output, b.output
     assert "[vm1] echo guest: HELLO TESSERA" in b.output, b.output
     assert b.exit_status == 0 and not b.timed_out
+
+
+def test_gicv2_host_gives_the_guest_a_gicv2():
+    image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-timer-v2", vm_configs=[f"{GUESTS}/timer_v2.toml"])
+    b = boot(ARCH, smp=2, image=image, env_extra={"GIC": "2"})
+    out = b.output
+    assert not b.timed_out and b.exit_status == 0, out
+    assert "Interrupt controller: GICv2" in out, out
+    assert "VM[1] timer-v2: vGICv2, distributor 0x8000000, CPU interface 0x8010000 (GICV 0x8040000)" in out, out
+    assert "[vm1] timer guest (GICv2): 5 virtual timer interrupts, 3 physical timer interrupts, 1 SGI" in out, out

@@ -18,9 +18,9 @@ def linux_dir():
     return os.path.relpath(out, ROOT)
 
 
-def boot_linux(name, configs, smp=2):
+def boot_linux(name, configs, smp=2, gic="3"):
     image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-{name}", vm_configs=configs)
-    b = boot(ARCH, smp=smp, image=image, timeout=240)
+    b = boot(ARCH, smp=smp, image=image, timeout=240, env_extra={"GIC": gic})
     assert not b.timed_out, b.output
     assert b.exit_status == 0, b.output
     for bad in ("Tessera panic", "Hypervisor exception", "Kernel panic", "Oops", "Unable to handle"):
@@ -42,6 +42,14 @@ def test_linux_boots_to_a_shell_and_powers_off(linux_dir, cpus):
     b = boot_linux(f"linux{cpus}", [f"{linux_dir}/linux-{cpus}cpu.toml"], smp=max(2, cpus))
     assert_linux_ran(b.output, cpus)
     assert "VM[1] linux: generated device tree" in b.output
+
+
+def test_linux_on_a_gicv2_host(linux_dir):
+    """On a GICv2 machine the guest gets a GICv2 (the generated device tree says so) and SMP
+    Linux still boots."""
+    b = boot_linux("linux2", [f"{linux_dir}/linux-2cpu.toml"], smp=2, gic="2")
+    assert "VM[1] linux: vGICv2" in b.output, b.output
+    assert_linux_ran(b.output, 2)
 
 
 def test_linux_and_a_bare_metal_guest_side_by_side(linux_dir):

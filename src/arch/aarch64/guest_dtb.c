@@ -51,7 +51,7 @@ static void interrupt_nodes(struct fdt_writer *w, struct vm *vm)
 	if (!vgic)
 		return;
 	node_at(w, "intc", vgic->distributor.base);
-	fdt_property_string(w, "compatible", "arm,gic-v3");
+	fdt_property_string(w, "compatible", vgic->v2 ? "arm,cortex-a15-gic" : "arm,gic-v3");
 	fdt_property_u32(w, "#interrupt-cells", 3);
 	fdt_property_empty(w, "interrupt-controller");
 	uint32_t reg[8] = { 0, (uint32_t)vgic->distributor.base, 0, (uint32_t)vgic->distributor.size,
@@ -62,11 +62,14 @@ static void interrupt_nodes(struct fdt_writer *w, struct vm *vm)
 	fdt_property_u32(w, "phandle", PHANDLE_GIC);
 	fdt_end_node(w);
 
-	/* Secure, non-secure physical, virtual and hypervisor timers: PPIs 13, 14, 11, 10. */
+	/* Secure, non-secure physical, virtual and hypervisor timers: PPIs 13, 14, 11, 10. A GICv2
+	 * binding also names the CPUs a PPI reaches (flags [15:8]). */
+	uint32_t flags = IRQ_LEVEL_HIGH;
+	if (vgic->v2)
+		flags |= ((1u << vm->vcpu_count) - 1) << 8;
 	fdt_begin_node(w, "timer");
 	fdt_property_string(w, "compatible", "arm,armv8-timer");
-	uint32_t irqs[12] = { GIC_PPI, 13, IRQ_LEVEL_HIGH, GIC_PPI, 14, IRQ_LEVEL_HIGH,
-			      GIC_PPI, 11, IRQ_LEVEL_HIGH, GIC_PPI, 10, IRQ_LEVEL_HIGH };
+	uint32_t irqs[12] = { GIC_PPI, 13, flags, GIC_PPI, 14, flags, GIC_PPI, 11, flags, GIC_PPI, 10, flags };
 	fdt_property_cells(w, "interrupts", irqs, 12);
 	fdt_property_empty(w, "always-on");
 	fdt_end_node(w);

@@ -51,10 +51,10 @@ void arch_cpu_late_init(unsigned cpu_index)
 	(void)cpu_index;
 	irq_register(SGI_RESCHEDULE, reschedule_ipi, NULL);
 	irq_enable(SGI_RESCHEDULE);
-	/* The virtual CPU interface exists with the GICv3 system-register interface only. */
+	/* The virtual CPU interface: ICH_* system registers on GICv3, the GICH frame on GICv2. */
 	const struct irqchip_ops *chip = irq_chip();
-	if (chip && strcmp(chip->name, "GICv3") == 0)
-		vgic_init_cpu();
+	if (chip)
+		vgic_init_cpu(strcmp(chip->name, "GICv3") == 0);
 }
 
 void arch_send_ipi(unsigned cpu_index)

@@ -357,12 +357,8 @@ int arch_vm_create_devices(struct vm *vm)
 	if (config->devices.interrupt_mode.value == VM_INTERRUPTS_NONE)
 		return 0;
 	const struct irqchip_ops *host = irq_chip();
-	if (!host || strcmp(host->name, "GICv3") != 0) {
-		log_error("VM[%u] %s: a virtual GIC needs a GICv3 host (this one has %s)", vm->id, vm->name,
-			  host ? host->name : "none");
-		return -ENOTSUP;
-	}
 	const struct irqchip_desc *desc = &platform_boot_info->irqchip;
+	bool host_v3 = host && strcmp(host->name, "GICv3") == 0;
 	gpa_t dist = desc->regs[0], redist = desc->regs[1];
 	for (size_t i = 0; i < config->devices.emu_device_count; i++) {
 		const struct vm_emu_device *emu = &config->devices.emu_devices[i];
@@ -371,7 +367,8 @@ int arch_vm_create_devices(struct vm *vm)
 		else if (emu->emu_type == VM_EMU_GPPT_REDISTRIBUTOR)
 			redist = emu->base_gpa;
 	}
-	int err = vgic_create(vm, dist, redist);
+	/* On a GICv2 host the guest gets a GICv2: its CPU interface where the host's GICC is. */
+	int err = host_v3 ? vgic_create(vm, dist, redist) : vgic_create_v2(vm, dist, desc->regs[1]);
 	if (err < 0 || config->devices.interrupt_mode.value != VM_INTERRUPTS_PASSTHROUGH)
 		return err;
 	for (size_t i = 0; i < config->devices.passthrough_device_count && err == 0; i++) {

@@ -5,6 +5,7 @@
 #include "arch_impl/sysreg.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
+#include "kernel/percpu.h"
 #include "lib/errno.h"
 #include "vmm/vcpu.h"
 #include "vmm/virq.h"
@@ -69,7 +70,12 @@ static void vgic_set_level(struct vm *vm, unsigned intid, bool level)
 		vcpu_kick(vm->vcpus[target]);
 }
 
-static const struct virq_ops vgic_virq_ops = { .set_level = vgic_set_level };
+static const struct virq_ops vgic_virq = { .set_level = vgic_set_level };
+
+const struct virq_ops *vgic_virq_ops(void)
+{
+	return &vgic_virq;
+}
 
 void vgic_inject(struct vm *vm, struct vcpu *vcpu, unsigned intid)
 {
@@ -123,7 +129,7 @@ bool vgic_pending(struct vcpu *vcpu)
 		struct vgic_irq *irq = &cpu->private_irqs[__builtin_ctz(bits)];
 		found = irq->enabled && vgic_irq_is_pending(irq);
 	}
-	for (unsigned w = 0; w < VGIC_SPIS / 64 && !found && (vgic->ctlr & 2); w++) {
+	for (unsigned w = 0; w < VGIC_SPIS / 64 && !found && (vgic->ctlr & vgic->enable_mask); w++) {
 		for (uint64_t bits = cpu->spi_watch[w]; bits && !found; bits &= bits - 1) {
 			struct vgic_irq *irq = &vgic->spis[w * 64 + (unsigned)__builtin_ctzll(bits)];
 			found = irq->enabled && irq->target == vcpu->id && vgic_irq_is_pending(irq);
@@ -135,27 +141,40 @@ bool vgic_pending(struct vcpu *vcpu)
 
 int vgic_mmio_init(struct vgic *vgic, gpa_t dist_base, gpa_t redist_base);
 
-int vgic_create(struct vm *vm, gpa_t dist_base, gpa_t redist_base)
+struct vcpu *vgic_current_vcpu(void)
+{
+	return (struct vcpu *)(uintptr_t)this_cpu()->arch_scratch[1];
+}
+
+/* The state both GIC versions share: SGIs edge-triggered, every redistributor asleep. */
+struct vgic *vgic_alloc(struct vm *vm)
 {
 	struct vgic *vgic = kzalloc(sizeof(*vgic));
 	if (!vgic)
-		return -ENOMEM;
+		return NULL;
 	vgic->vm = vm;
-	for (unsigned i = 0; i < VGIC_SPIS; i++)
-		vgic->spis[i].priority = 0;
 	for (unsigned v = 0; v < vm->vcpu_count; v++) {
 		struct vgic_cpu *cpu = &vm->vcpus[v]->arch.vgic;
 		for (unsigned i = 0; i < VGIC_PRIVATE_IRQS; i++)
 			cpu->private_irqs[i] = (struct vgic_irq){ .edge = i < 16, .target = v };
 		cpu->waker = 0x6; /* ProcessorSleep | ChildrenAsleep until the guest wakes it */
 	}
+	return vgic;
+}
+
+int vgic_create(struct vm *vm, gpa_t dist_base, gpa_t redist_base)
+{
+	struct vgic *vgic = vgic_alloc(vm);
+	if (!vgic)
+		return -ENOMEM;
+	vgic->enable_mask = 2; /* GICD_CTLR.EnableGrp1NS */
 	int err = vgic_mmio_init(vgic, dist_base, redist_base);
 	if (err < 0) {
 		kfree(vgic);
 		return err;
 	}
 	vm->arch.vgic = vgic;
-	vm_set_irqchip(vm, &vgic_virq_ops, vgic);
+	vm_set_irqchip(vm, &vgic_virq, vgic);
 	log_info("VM[%u] %s: vGICv3, distributor %#llx, redistributors %#llx", vm->id, vm->name,
 		 (unsigned long long)dist_base, (unsigned long long)redist_base);
 	return 0;

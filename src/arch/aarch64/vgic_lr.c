@@ -19,7 +19,12 @@
 
 static unsigned lr_count = 4;
 
-static void write_lr(unsigned n, uint64_t v)
+/* The virtual CPU interface of the host GIC: list registers in the GICv3 ICH_LR_EL2 format (the
+ * GICv2 backend in vgic_v2_hw.c converts), the control register, and the state that moves with a
+ * vCPU (VMCR, active priorities). */
+static const struct vgic_hw *hw;
+
+static void v3_write_lr(unsigned n, uint64_t v)
 {
 	switch (n) {
 	case 0: write_sysreg(ich_lr0_el2, v); break;
@@ -41,7 +46,7 @@ static void write_lr(unsigned n, uint64_t v)
 	}
 }
 
-static uint64_t read_lr(unsigned n)
+static uint64_t v3_read_lr(unsigned n)
 {
 	switch (n) {
 	case 0: return read_sysreg(ich_lr0_el2);
@@ -102,11 +107,11 @@ void vgic_flush_lrs(struct vcpu *vcpu)
 	struct candidate best[VGIC_MAX_LRS + 1];
 	unsigned count = 0;
 	if (!cpu->private_watch && !(cpu->spi_watch[0] | cpu->spi_watch[1] | cpu->spi_watch[2] | cpu->spi_watch[3])) {
-		write_sysreg(ich_hcr_el2, ICH_HCR_EN); /* nothing to deliver: the common case */
+		hw->write_hcr(ICH_HCR_EN); /* nothing to deliver: the common case */
 		return;
 	}
 	spin_lock(&vgic->lock);
-	if (vgic->ctlr & 2) {
+	if (vgic->ctlr & vgic->enable_mask) {
 		/* Look only at watched interrupts; forget those that no longer need a list register. */
 		for (uint32_t bits = cpu->private_watch; bits; bits &= bits - 1) {
 			unsigned i = (unsigned)__builtin_ctz(bits);
@@ -142,13 +147,13 @@ void vgic_flush_lrs(struct vcpu *vcpu)
 		irq->pending_latch = false; /* the list register holds it now */
 		irq->in_lr = true;
 		cpu->lr[n] = lr;
-		write_lr(n, lr);
+		hw->write_lr(n, lr);
 	}
 	for (unsigned n = count; n < cpu->lr_used; n++)
-		write_lr(n, 0);
+		hw->write_lr(n, 0);
 	cpu->lr_used = count;
 	spin_unlock(&vgic->lock);
-	write_sysreg(ich_hcr_el2, ICH_HCR_EN | (overflow ? ICH_HCR_NPIE : 0));
+	hw->write_hcr(ICH_HCR_EN | (overflow ? ICH_HCR_NPIE : 0));
 	isb();
 }
 
@@ -160,7 +165,7 @@ void vgic_sync_lrs(struct vcpu *vcpu)
 		return;
 	spin_lock(&vgic->lock);
 	for (unsigned n = 0; n < cpu->lr_used; n++) {
-		uint64_t lr = read_lr(n);
+		uint64_t lr = hw->read_lr(n);
 		struct vgic_irq *irq = vgic_irq_of(vgic, vcpu, (unsigned)(lr & 0xffffffff));
 		if (!irq)
 			continue;
@@ -176,22 +181,30 @@ void vgic_sync_lrs(struct vcpu *vcpu)
 	spin_unlock(&vgic->lock);
 	/* Between runs nothing of this vCPU may sit in the hardware. */
 	for (unsigned n = 0; n < cpu->lr_used; n++)
-		write_lr(n, 0);
+		hw->write_lr(n, 0);
 	cpu->lr_used = 0;
-	write_sysreg(ich_hcr_el2, 0);
+	hw->write_hcr(0);
 }
 
-void vgic_load(struct vcpu *vcpu)
+static void v3_write_hcr(uint64_t v)
 {
-	struct vgic_cpu *cpu = &vcpu->arch.vgic;
+	write_sysreg(ich_hcr_el2, v);
+}
+
+static uint64_t v3_read_hcr(void)
+{
+	return read_sysreg(ich_hcr_el2);
+}
+
+static void v3_restore(const struct vgic_cpu *cpu)
+{
 	write_sysreg(ich_vmcr_el2, cpu->vmcr);
 	write_sysreg(ich_ap0r0_el2, cpu->ap0r0);
 	write_sysreg(ich_ap1r0_el2, cpu->ap1r0);
 }
 
-void vgic_put(struct vcpu *vcpu)
+static void v3_save(struct vgic_cpu *cpu)
 {
-	struct vgic_cpu *cpu = &vcpu->arch.vgic;
 	cpu->vmcr = read_sysreg(ich_vmcr_el2);
 	cpu->ap0r0 = read_sysreg(ich_ap0r0_el2);
 	cpu->ap1r0 = read_sysreg(ich_ap1r0_el2);
@@ -200,23 +213,49 @@ void vgic_put(struct vcpu *vcpu)
 	write_sysreg(ich_ap1r0_el2, 0);
 }
 
+static unsigned v3_lr_count(void)
+{
+	return (unsigned)(read_sysreg(ich_vtr_el2) & 0x1f) + 1;
+}
+
+static const struct vgic_hw vgic_v3_hw = {
+	.lr_count = v3_lr_count,
+	.write_lr = v3_write_lr,
+	.read_lr = v3_read_lr,
+	.write_hcr = v3_write_hcr,
+	.read_hcr = v3_read_hcr,
+	.save = v3_save,
+	.restore = v3_restore,
+};
+
+void vgic_load(struct vcpu *vcpu)
+{
+	hw->restore(&vcpu->arch.vgic);
+}
+
+void vgic_put(struct vcpu *vcpu)
+{
+	hw->save(&vcpu->arch.vgic);
+}
+
 /* The maintenance interrupt only makes the guest exit (list registers ran dry while more was
  * pending); the next entry refills them. Turn it off until then. */
 static void maintenance_irq(unsigned irq, void *arg)
 {
 	(void)irq;
 	(void)arg;
-	write_sysreg(ich_hcr_el2, read_sysreg(ich_hcr_el2) & ~ICH_HCR_NPIE);
+	hw->write_hcr(hw->read_hcr() & ~ICH_HCR_NPIE);
 }
 
 void vgic_vtimer_init_cpu(void);
 
-void vgic_init_cpu(void)
+void vgic_init_cpu(bool gicv3)
 {
-	lr_count = (unsigned)(read_sysreg(ich_vtr_el2) & 0x1f) + 1;
+	hw = gicv3 ? &vgic_v3_hw : &vgic_v2_hw;
+	lr_count = hw->lr_count();
 	if (lr_count > VGIC_MAX_LRS)
 		lr_count = VGIC_MAX_LRS;
-	write_sysreg(ich_hcr_el2, 0);
+	hw->write_hcr(0);
 	irq_register(VGIC_MAINTENANCE_INTID, maintenance_irq, NULL);
 	irq_enable(VGIC_MAINTENANCE_INTID);
 	vgic_vtimer_init_cpu();

@@ -70,7 +70,7 @@ static uint64_t field_read(const struct vgic_irq *irq, enum bank bank)
 	case BANK_ENABLE_SET: case BANK_ENABLE_CLEAR: return irq->enabled;
 	case BANK_PEND_SET: case BANK_PEND_CLEAR: return vgic_irq_is_pending(irq);
 	case BANK_ACTIVE_SET: case BANK_ACTIVE_CLEAR: return irq->active;
-	case BANK_GROUP: return 1;
+	case BANK_GROUP: return 1; /* v3: group 1 (the v2 distributor answers 0 itself) */
 	case BANK_PRIORITY: return irq->priority;
 	case BANK_CONFIG: return irq->edge ? 2 : 0;
 	default: return 0;
@@ -264,6 +264,16 @@ static void vgic_destroy(struct vdev *dev)
 static void owned_elsewhere(struct vdev *dev)
 {
 	(void)dev;
+}
+
+int vgic_bank_register(struct vgic *vgic, struct vcpu *vcpu, uint64_t offset, unsigned width, bool write,
+		       uint64_t *value, bool private_view)
+{
+	uint64_t first;
+	enum bank bank = bank_at(offset, &first);
+	if (bank == BANK_NONE)
+		return -ENOENT;
+	return bank_access(vgic, vcpu, bank, first, width, write, value, private_view);
 }
 
 static const struct vdev_ops distributor_ops = { .read = distributor_read, .write = distributor_write, .destroy = vgic_destroy };

@@ -18,16 +18,11 @@
 #define CTL_IMASK 2ULL
 #define PTIMER_INTID 30
 
-/* The vCPU whose state is loaded on this CPU (arch_scratch[1]), or NULL. */
-static struct vcpu *loaded_vcpu(void)
-{
-	return (struct vcpu *)(uintptr_t)this_cpu()->arch_scratch[1];
-}
 
 static void vtimer_irq(unsigned irq, void *arg)
 {
 	(void)arg;
-	struct vcpu *vcpu = loaded_vcpu();
+	struct vcpu *vcpu = vgic_current_vcpu();
 	if (irq == VGIC_VTIMER_INTID)
 		write_sysreg(cntv_ctl_el0, read_sysreg(cntv_ctl_el0) | CTL_IMASK);
 	else

@@ -50,7 +50,9 @@ struct vgic_cpu {
 struct vgic {
 	struct vm *vm;
 	struct spinlock lock;
+	bool v2;              /* the guest sees a GICv2 (the host's GIC is a GICv2) */
 	uint32_t ctlr;
+	uint32_t enable_mask; /* the GICD_CTLR bit that forwards interrupts: Grp1 (v3), Enable (v2) */
 	struct vgic_irq spis[VGIC_SPIS];
 	struct vdev distributor;
 	struct vdev redistributors;
@@ -60,6 +62,11 @@ struct vgic {
  * redist_base (128 KiB per vCPU), adds both to the MMIO bus, registers it as the VM's interrupt
  * controller. Call after the vCPUs exist. */
 int vgic_create(struct vm *vm, gpa_t dist_base, gpa_t redist_base);
+/* The version-independent state of a new vGIC. */
+struct vgic *vgic_alloc(struct vm *vm);
+/* The interrupt-line operations both versions register with vm_set_irqchip. */
+const struct virq_ops *vgic_virq_ops(void);
+struct virq_ops;
 struct vgic_irq *vgic_irq_of(struct vgic *vgic, struct vcpu *vcpu, unsigned intid);
 /* Makes an interrupt pending for its target (edge semantics) and kicks that vCPU. */
 void vgic_inject(struct vm *vm, struct vcpu *vcpu, unsigned intid);
@@ -72,8 +79,28 @@ void vgic_flush_lrs(struct vcpu *vcpu);
 void vgic_sync_lrs(struct vcpu *vcpu);
 void vgic_load(struct vcpu *vcpu);
 void vgic_put(struct vcpu *vcpu);
-/* Host-side set-up of the virtual CPU interface (ICH_VTR) on each CPU. */
-void vgic_init_cpu(void);
+/* The host GIC's virtual CPU interface, in the GICv3 list-register format. */
+struct vgic_hw {
+	unsigned (*lr_count)(void);
+	void (*write_lr)(unsigned n, uint64_t lr);
+	uint64_t (*read_lr)(unsigned n);
+	void (*write_hcr)(uint64_t hcr);
+	uint64_t (*read_hcr)(void);
+	void (*save)(struct vgic_cpu *cpu);
+	void (*restore)(const struct vgic_cpu *cpu);
+};
+extern const struct vgic_hw vgic_v2_hw;
+
+/* Host-side set-up of the virtual CPU interface on each CPU (GICv3 ICH_* or GICv2 GICH). */
+void vgic_init_cpu(bool gicv3);
+/* Builds a vGICv2 (GICv2 hosts): distributor at dist_base, the hardware GICV frame mapped at
+ * cpu_base as the guest's CPU interface. */
+int vgic_create_v2(struct vm *vm, gpa_t dist_base, gpa_t cpu_base);
+/* Shared register-bank emulation (vgic_mmio.c): an access to one of the GICD_I* banks. */
+int vgic_bank_register(struct vgic *vgic, struct vcpu *vcpu, uint64_t offset, unsigned width, bool write,
+		       uint64_t *value, bool private_view);
+/* The vCPU whose state is loaded on this CPU: the one making an MMIO access being handled. */
+struct vcpu *vgic_current_vcpu(void);
 /* The vCPU for a pending decision, vCPU for a routed SPI: effective pending state. */
 bool vgic_irq_is_pending(const struct vgic_irq *irq);
 void vgic_lock(struct vgic *vgic, unsigned long *flags);
