@@ -10,18 +10,27 @@ struct frame_allocator {
 	paddr_t base;      /* first frame's address, page aligned */
 	size_t frames;     /* frames covered by the bitmap */
 	uint64_t *bitmap;  /* 1 = used */
+	uint64_t *dirty;   /* 1 = handed out since boot: may hold an earlier owner's data */
 	size_t free_count;
 	size_t search_hint;
 };
 
 /* Bytes of bitmap storage needed for a window of 'frames' frames. */
 size_t frame_allocator_bitmap_bytes(size_t frames);
-void frame_allocator_init(struct frame_allocator *fa, paddr_t base, size_t frames, uint64_t *bitmap);
+/* bitmap and dirty each take frame_allocator_bitmap_bytes(frames). */
+void frame_allocator_init(struct frame_allocator *fa, paddr_t base, size_t frames, uint64_t *bitmap, uint64_t *dirty);
 /* Marks [base, base+size) free or used; clipped to the window, partial frames excluded (free)
  * or included (reserve). */
 void frame_allocator_release_range(struct frame_allocator *fa, paddr_t base, uint64_t size);
 void frame_allocator_reserve_range(struct frame_allocator *fa, paddr_t base, uint64_t size);
+/* count contiguous free frames at a multiple of align_frames (a power of two), marked used and
+ * dirty; 0 when none. */
 paddr_t frame_allocator_alloc(struct frame_allocator *fa, size_t count, size_t align_frames);
+typedef void (*frame_range_fn)(paddr_t base, size_t count, void *ctx);
+/* Like frame_allocator_alloc, but first reports the runs that were dirty (to be zeroed by the
+ * caller) through fn. */
+paddr_t frame_allocator_alloc_clean(struct frame_allocator *fa, size_t count, size_t align_frames, frame_range_fn fn,
+				    void *ctx);
 /* Marks a specific range used if every frame of it is free; -EBUSY otherwise (nothing changes). */
 int frame_allocator_claim(struct frame_allocator *fa, paddr_t base, size_t count);
 /* Returns -EINVAL for a range outside the window or not fully allocated (double free). */

@@ -22,14 +22,21 @@ size_t frame_allocator_bitmap_bytes(size_t frames)
 	return (frames + 63) / 64 * 8;
 }
 
-void frame_allocator_init(struct frame_allocator *fa, paddr_t base, size_t frames, uint64_t *bitmap)
+void frame_allocator_init(struct frame_allocator *fa, paddr_t base, size_t frames, uint64_t *bitmap, uint64_t *dirty)
 {
 	fa->base = ALIGN_DOWN(base, PAGE_SIZE);
 	fa->frames = frames;
 	fa->bitmap = bitmap;
+	fa->dirty = dirty;
 	fa->free_count = 0;
 	fa->search_hint = 0;
 	memset(bitmap, 0xff, frame_allocator_bitmap_bytes(frames));
+	memset(dirty, 0, frame_allocator_bitmap_bytes(frames));
+}
+
+static bool frame_dirty(const struct frame_allocator *fa, size_t i)
+{
+	return (fa->dirty[i / 64] >> (i % 64)) & 1;
 }
 
 /* Clips [base, base+size) to the window as frame indices [*first, *end). */
@@ -97,6 +104,12 @@ static size_t find_run(const struct frame_allocator *fa, size_t from, size_t cou
 
 paddr_t frame_allocator_alloc(struct frame_allocator *fa, size_t count, size_t align_frames)
 {
+	return frame_allocator_alloc_clean(fa, count, align_frames, NULL, NULL);
+}
+
+paddr_t frame_allocator_alloc_clean(struct frame_allocator *fa, size_t count, size_t align_frames, frame_range_fn fn,
+				    void *ctx)
+{
 	if (count == 0 || count > fa->free_count)
 		return 0;
 	if (align_frames == 0)
@@ -108,8 +121,20 @@ paddr_t frame_allocator_alloc(struct frame_allocator *fa, size_t count, size_t a
 		start = find_run(fa, 0, count, align_frames);
 	if (start == SIZE_MAX)
 		return 0;
-	for (size_t i = start; i < start + count; i++)
+	size_t run = 0;
+	for (size_t i = start; i < start + count; i++) {
 		frame_set(fa, i, true);
+		if (frame_dirty(fa, i)) {
+			run++;
+		} else if (run) {
+			if (fn)
+				fn(fa->base + (paddr_t)(i - run) * PAGE_SIZE, run, ctx);
+			run = 0;
+		}
+		fa->dirty[i / 64] |= 1ULL << (i % 64);
+	}
+	if (run && fn)
+		fn(fa->base + (paddr_t)(start + count - run) * PAGE_SIZE, run, ctx);
 	fa->free_count -= count;
 	if (count == 1 && start == fa->search_hint)
 		fa->search_hint = start + 1;

@@ -1,6 +1,7 @@
 /* Physical memory management (see kernel/mm.h): one frame allocator over the span of all RAM
  * regions, holes and reserved ranges marked used, and a heap that grows by whole frames. */
 #include "kernel/mm.h"
+#include "arch/cpu.h"
 #include "kernel/frame_allocator.h"
 #include "kernel/heap_allocator.h"
 #include "kernel/spinlock.h"
@@ -53,6 +54,26 @@ static paddr_t find_boot_range(const struct boot_info *info, uint64_t size)
 	return 0;
 }
 
+/* Frames of an allocation that held data before, to be cleared outside the lock. */
+#define DIRTY_RUNS_MAX 16
+struct dirty_runs {
+	struct { paddr_t base; size_t count; } run[DIRTY_RUNS_MAX];
+	unsigned count;
+	bool overflow; /* more runs than fit: clear everything */
+};
+
+static void collect_run(paddr_t base, size_t count, void *ctx)
+{
+	struct dirty_runs *runs = ctx;
+	if (runs->count == DIRTY_RUNS_MAX) {
+		runs->overflow = true;
+		return;
+	}
+	runs->run[runs->count].base = base;
+	runs->run[runs->count].count = count;
+	runs->count++;
+}
+
 static void print_region(const char *what, paddr_t base, uint64_t size)
 {
 	log_info("  [0x%012llx, 0x%012llx) %-18s %6llu KiB", (unsigned long long)base,
@@ -77,11 +98,13 @@ int mm_init(const struct boot_info *info)
 			     info->reserved[i].base, info->reserved[i].size);
 
 	size_t window = (size_t)((ALIGN_UP(highest, PAGE_SIZE) - lowest) / PAGE_SIZE);
-	uint64_t bitmap_bytes = ALIGN_UP(frame_allocator_bitmap_bytes(window), PAGE_SIZE);
+	/* Two bitmaps: used frames, and frames handed out since boot. */
+	uint64_t one_bitmap = ALIGN_UP(frame_allocator_bitmap_bytes(window), 8u);
+	uint64_t bitmap_bytes = ALIGN_UP(2 * one_bitmap, PAGE_SIZE);
 	paddr_t bitmap = find_boot_range(info, bitmap_bytes);
 	if (!bitmap)
-		panic("no room for the frame bitmap (%llu bytes)", (unsigned long long)bitmap_bytes);
-	frame_allocator_init(&frames, lowest, window, phys_to_virt(bitmap));
+		panic("no room for the frame bitmaps (%llu bytes)", (unsigned long long)bitmap_bytes);
+	frame_allocator_init(&frames, lowest, window, phys_to_virt(bitmap), phys_to_virt(bitmap + one_bitmap));
 	for (unsigned r = 0; r < info->ram_count; r++)
 		frame_allocator_release_range(&frames, info->ram[r].base, info->ram[r].size);
 	frame_allocator_reserve_range(&frames, info->image_start, info->image_end - info->image_start);
@@ -109,6 +132,30 @@ paddr_t frame_alloc(size_t count, size_t align_frames)
 	unsigned long flags = spin_lock_irqsave(&frames_lock);
 	paddr_t pa = frame_allocator_alloc(&frames, count, align_frames);
 	spin_unlock_irqrestore(&frames_lock, flags);
+	return pa;
+}
+
+static void zero_range(paddr_t base, size_t count, void *ctx)
+{
+	(void)ctx;
+	arch_zero_memory(phys_to_virt(base), count * PAGE_SIZE);
+}
+
+paddr_t frame_alloc_zeroed(size_t count, size_t align_frames)
+{
+	/* The runs to clear are found under the lock; the frames are ours then, so they are cleared
+	 * after it is released. */
+	struct dirty_runs runs = { .count = 0 };
+	unsigned long flags = spin_lock_irqsave(&frames_lock);
+	paddr_t pa = frame_allocator_alloc_clean(&frames, count, align_frames, collect_run, &runs);
+	spin_unlock_irqrestore(&frames_lock, flags);
+	if (!pa)
+		return 0;
+	if (runs.overflow)
+		zero_range(pa, count, NULL);
+	else
+		for (unsigned i = 0; i < runs.count; i++)
+			zero_range(runs.run[i].base, runs.run[i].count, NULL);
 	return pa;
 }
 

@@ -2,6 +2,7 @@
  * mapping it in the guest page tables, and copying between the host and guest RAM. */
 #include "vmm/vm.h"
 #include "vmm/vm_internal.h"
+#include "arch/cpu.h"
 #include "arch/vm.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
@@ -34,7 +35,7 @@ static int setup_region(struct vm *vm, const struct vm_memory_region *region)
 		/* host MMIO passed through: nothing to back */
 	} else if (region->map_type == VM_MAP_ALLOCATE) {
 		size_t align = (region->size >= MiB(2) && IS_ALIGNED(region->gpa, MiB(2))) ? MiB(2) / PAGE_SIZE : 1;
-		hpa = frame_alloc((size_t)frames, align);
+		hpa = frame_alloc_zeroed((size_t)frames, align);
 		if (!hpa) {
 			log_error("VM[%u] %s: no memory for region [%#llx, +%#llx) (%llu MiB free)", vm->id,
 				  vm->name, (unsigned long long)region->gpa, (unsigned long long)region->size,
@@ -59,7 +60,9 @@ static int setup_region(struct vm *vm, const struct vm_memory_region *region)
 	}
 	if (!(region->flags & VM_MEMORY_DEVICE)) {
 		vm->ram[vm->ram_count++] = (struct vm_ram){ region->gpa, hpa, region->size, permissions, allocated };
-		vm_clear_ram(&vm->ram[vm->ram_count - 1]);
+		/* Allocated RAM comes zeroed; memory taken at a fixed address is cleared here. */
+		if (region->map_type != VM_MAP_ALLOCATE)
+			vm_clear_ram(&vm->ram[vm->ram_count - 1]);
 	}
 	return 0;
 }
@@ -78,7 +81,7 @@ int vm_setup_memory(struct vm *vm)
 void vm_clear_ram(const struct vm_ram *ram)
 {
 	/* A guest must never see what an earlier guest or the hypervisor left in these frames. */
-	memset(phys_to_virt(ram->hpa), 0, ram->size);
+	arch_zero_memory(phys_to_virt(ram->hpa), ram->size);
 }
 
 void vm_release_memory(struct vm *vm)

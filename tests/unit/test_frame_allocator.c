@@ -13,11 +13,12 @@
 
 static struct frame_allocator fa;
 static uint64_t bitmap[FRAMES / 64];
+static uint64_t dirty[FRAMES / 64];
 
 static int setup(void **state)
 {
 	(void)state;
-	frame_allocator_init(&fa, BASE, FRAMES, bitmap);
+	frame_allocator_init(&fa, BASE, FRAMES, bitmap, dirty);
 	return 0;
 }
 
@@ -103,6 +104,46 @@ static void test_claim(void **state)
 	assert_int_equal(frame_allocator_claim(&fa, BASE + 16 * 4096, 8), 0);
 }
 
+struct runs {
+	uint64_t base[8];
+	size_t count[8];
+	unsigned n;
+};
+
+static void record(uint64_t base, size_t count, void *ctx)
+{
+	struct runs *r = ctx;
+	r->base[r->n] = base;
+	r->count[r->n] = count;
+	r->n++;
+}
+
+static void test_dirty_tracking(void **state)
+{
+	(void)state;
+	frame_allocator_release_range(&fa, BASE, 64 * 4096);
+	struct runs r = { .n = 0 };
+	/* Never handed out: nothing to clear. */
+	uint64_t a = frame_allocator_alloc_clean(&fa, 16, 1, record, &r);
+	assert_int_equal(a, BASE);
+	assert_int_equal(r.n, 0);
+	/* Frames 4-7 come back: a later allocation over 0-31 must clear exactly those. */
+	assert_int_equal(frame_allocator_free(&fa, BASE + 4 * 4096, 4), 0);
+	assert_int_equal(frame_allocator_free(&fa, BASE, 4), 0);
+	assert_int_equal(frame_allocator_free(&fa, BASE + 8 * 4096, 8), 0);
+	uint64_t b = frame_allocator_alloc_clean(&fa, 32, 1, record, &r);
+	assert_int_equal(b, BASE);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.base[0], BASE);
+	assert_int_equal(r.count[0], 16);
+	/* Now all 32 are dirty: freed and taken again, one run of 32. */
+	assert_int_equal(frame_allocator_free(&fa, BASE, 32), 0);
+	r.n = 0;
+	assert_int_equal(frame_allocator_alloc_clean(&fa, 40, 1, record, &r), BASE);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.count[0], 32);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -113,6 +154,7 @@ int main(void)
 		cmocka_unit_test_setup(test_exhaustion_and_reuse, setup),
 		cmocka_unit_test_setup(test_bad_free, setup),
 		cmocka_unit_test_setup(test_claim, setup),
+		cmocka_unit_test_setup(test_dirty_tracking, setup),
 	};
 	return cmocka_run_group_tests_name("frame_allocator", tests, NULL, NULL);
 }

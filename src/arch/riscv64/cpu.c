@@ -1,6 +1,7 @@
 /* CPU control: the per-CPU pointer, idling, halting, powering off. */
 #include "arch/boot.h"
 #include "arch/cpu.h"
+#include "lib/string.h"
 #include "arch_impl/csr.h"
 #include "arch_impl/riscv.h"
 #include "arch_impl/sbi.h"
@@ -65,4 +66,9 @@ __noreturn void riscv_early_fatal(const char *message)
 	sbi_early_puts(message);
 	sbi_system_off();
 	arch_cpu_halt();
+}
+
+void arch_zero_memory(void *start, size_t size)
+{
+	memset(start, 0, size);
 }

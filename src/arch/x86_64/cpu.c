@@ -3,6 +3,7 @@
 #include "arch/boot.h"
 #include "arch/context.h"
 #include "arch/cpu.h"
+#include "lib/string.h"
 #include "kernel/percpu.h"
 
 void arch_cpu_idle(void)
@@ -44,4 +45,9 @@ void arch_context_init(struct arch_context *ctx, uintptr_t stack_top, void (*ent
 		.r12 = (uint64_t)(uintptr_t)arg,
 		.r13 = (uint64_t)(uintptr_t)entry,
 	};
+}
+
+void arch_zero_memory(void *start, size_t size)
+{
+	memset(start, 0, size);
 }
