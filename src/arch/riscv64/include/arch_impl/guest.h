@@ -22,6 +22,10 @@ void riscv_vcpu_remote_fence(struct vcpu *self, struct vcpu *target);
 void riscv_vcpu_set_timer(struct vcpu *vcpu, uint64_t deadline);
 bool riscv_guest_has_sstc(void);
 
+/* The vPLIC's interrupt sources are 1..VPLIC_SOURCES - 1 (src/vdev/vplic.c; the device tree's
+ * riscv,ndev). */
+#define VPLIC_SOURCES 128
+
 /* The SBI call the guest made (SBI v2.0 chapter 3: a7 = EID, a6 = FID, a0-a5 arguments). */
 struct guest_sbi_call {
 	uint64_t eid, fid;
