@@ -23,3 +23,8 @@ $(GUEST_OUT_DIR)/%.bin: $(GUEST_OUT_DIR)/%.elf
 # Images named by VM_CONFIGS may be test guests: build those first.
 $(BUILTIN_VMS_ASM): | guests
 .SECONDARY:
+
+# The generated dependency list names images by absolute path: tie those to the rules above, so an
+# edited guest is rebuilt before the configs that embed it are.
+$(abspath $(GUEST_OUT_DIR))/%.bin: $(GUEST_OUT_DIR)/%.bin
+	@:

@@ -30,6 +30,17 @@ struct vm_boot_params {
 /* Writes a device tree describing the VM (memory, CPUs, interrupt controller, timer, consoles,
  * /chosen) into buf; returns its size, -ENOSPC, or -ENOTSUP when the arch has no DT guests. */
 int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *buf, size_t size);
+/* What a kernel image's header says about its placement (the Linux arm64/riscv Image header's
+ * text_offset and image_size, Linux Documentation/arch/arm64/booting.rst). */
+struct kernel_layout {
+	uint64_t footprint;  /* bytes it occupies once running, BSS included; 0: the file's size */
+	uint64_t alignment;  /* it must load at a multiple of this plus offset; 0: anywhere */
+	uint64_t offset;
+};
+
+/* Reads the header at the start of a kernel image; false when it is not a format the arch knows
+ * (a bare-metal binary), in which case nothing is checked. */
+bool arch_kernel_layout(const void *header, size_t size, struct kernel_layout *layout);
 /* Frees the guest page tables (the memory they map is the caller's). */
 void arch_vm_destroy(struct vm *vm);
 int arch_gpt_map(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned permissions);

@@ -245,6 +245,12 @@ const char *config_image_kind_name(enum vm_image_kind kind);
 
 const char *config_interrupt_mode_name(enum vm_interrupt_mode mode);
 const char *config_emu_type_name(uint64_t emu_type); /* NULL for numbers AxVisor does not define */
+/* Tessera's convention for x86 port I/O: an emulated or passthrough device whose name starts with
+ * "port:" lives in port space at base_gpa (a port number), not in guest-physical space. Emulated
+ * ones sit on the VM's port-I/O bus; passthrough ones are the arch's (I/O permission map). */
+#define CONFIG_PORT_DEVICE_PREFIX "port:"
+bool config_name_is_port(const char *name);
+bool config_emu_device_is_port(const struct vm_emu_device *device);
 
 /* Formats "file:line: key: message" (or "file: key: message" when line is 0) and passes it on. */
 void config_report(struct config_reporter *reporter, enum config_severity severity, const char *file_name,

@@ -47,6 +47,8 @@ struct vm {
 	bool finished;                 /* stopped, and its last vCPU is done with it */
 	uint64_t unclaimed_reported[8]; /* addresses of unclaimed accesses already logged */
 	unsigned unclaimed_count;
+	void (*console_rx)(void *device, char c); /* the emulated UART that takes typed input */
+	void *console_rx_device;
 	const struct virq_ops *virq;    /* the VM's interrupt controller model, or NULL */
 	void *virq_priv;
 	bool virq_missing_reported;
@@ -70,6 +72,13 @@ int vm_copy_from_guest(struct vm *vm, void *dst, gpa_t gpa, size_t size);
 void vm_console_putc(struct vm *vm, char c);
 /* Shows a partial line now: the guest waits (for input, an interrupt) or stops. */
 void vm_console_flush(struct vm *vm);
+/* Names the emulated UART that receives what is typed for this VM (the first one wins). */
+void vm_set_console_input(struct vm *vm, void (*rx)(void *device, char c), void *device);
+/* Routes characters typed on the hypervisor's console to the VM that has the input focus:
+ * the first VM with an emulated UART; Ctrl-A then a VM id (1-9) moves it, Ctrl-A Ctrl-A sends
+ * a Ctrl-A. vm_console_input_add() makes a VM a candidate; interrupt context safe. */
+void vm_console_input_add(struct vm *vm);
+void vm_console_input(char c);
 /* Logs an access no device claims, once per address. */
 void vm_report_unclaimed(struct vm *vm, uint64_t address, bool write, const char *space);
 

@@ -5,6 +5,7 @@
 #include "drivers/uart.h"
 #include "lib/format.h"
 #include "lib/errno.h"
+#include "kernel/irq.h"
 
 static struct uart_desc console_uart;
 static const struct uart_ops *console_ops;
@@ -92,4 +93,31 @@ int console_printf(const char *fmt, ...)
 	console_unlock(flags);
 	va_end(ap);
 	return n;
+}
+
+static void (*input_handler)(char c);
+
+static void console_rx_interrupt(unsigned irq, void *arg)
+{
+	(void)irq;
+	(void)arg;
+	int c;
+	while ((c = console_ops->getc(&console_uart)) >= 0)
+		if (input_handler)
+			input_handler((char)c);
+	if (console_ops->ack_rx_interrupt)
+		console_ops->ack_rx_interrupt(&console_uart);
+}
+
+int console_set_input_handler(void (*handler)(char c))
+{
+	if (!console_ops || !console_ops->enable_rx_interrupt || !console_uart.irq)
+		return -ENODEV;
+	input_handler = handler;
+	int err = irq_register(console_uart.irq, console_rx_interrupt, NULL);
+	if (err < 0)
+		return err;
+	irq_enable(console_uart.irq);
+	console_ops->enable_rx_interrupt(&console_uart);
+	return 0;
 }

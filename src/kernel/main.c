@@ -121,6 +121,57 @@ static bool check_cpus(void)
 	return true;
 }
 
+/* The preemption check: two tasks that never yield, pinned to one CPU. The second can run only if
+ * the time slice ends the first; the first gives up (and the check fails) after a second. */
+#define PREEMPT_CHECK_LIMIT_NS 1000000000ULL
+
+struct preempt_check {
+	struct task *waiter;
+	uint64_t first_started;
+	uint64_t second_started;
+	unsigned finished;
+};
+
+static void busy_first(void *arg)
+{
+	struct preempt_check *check = arg;
+	check->first_started = arch_timer_now();
+	uint64_t limit = check->first_started + timer_ns_to_ticks(PREEMPT_CHECK_LIMIT_NS);
+	while (!__atomic_load_n(&check->second_started, __ATOMIC_ACQUIRE) && arch_timer_now() < limit)
+		arch_cpu_relax();
+	if (__atomic_add_fetch(&check->finished, 1, __ATOMIC_ACQ_REL) == 2)
+		task_wake(check->waiter);
+}
+
+static void busy_second(void *arg)
+{
+	struct preempt_check *check = arg;
+	__atomic_store_n(&check->second_started, arch_timer_now(), __ATOMIC_RELEASE);
+	if (__atomic_add_fetch(&check->finished, 1, __ATOMIC_ACQ_REL) == 2)
+		task_wake(check->waiter);
+}
+
+static bool check_preemption(void)
+{
+	static struct preempt_check check;
+	unsigned cpu = cpus_possible - 1;
+	while (cpu > 0 && !percpu_of(cpu)->online)
+		cpu--;
+	check.waiter = task_current();
+	if (!task_create("busy/1", busy_first, &check, CPUMASK_ONE(cpu)) ||
+	    !task_create("busy/2", busy_second, &check, CPUMASK_ONE(cpu)))
+		panic("cannot create the preemption check's tasks");
+	while (__atomic_load_n(&check.finished, __ATOMIC_ACQUIRE) < 2)
+		task_sleep();
+	if (!check.second_started || check.second_started < check.first_started) {
+		log_error("Preemption check failed on CPU %u: a task that never yields kept the CPU", cpu);
+		return false;
+	}
+	log_info("Preemption: two busy tasks shared CPU %u, the second ran %llu us after the first started", cpu,
+		 (unsigned long long)(timer_ticks_to_ns(check.second_started - check.first_started) / 1000));
+	return true;
+}
+
 /* Whether the hypervisor's command line (device tree bootargs, multiboot cmdline) has a word. */
 static bool cmdline_has(const char *cmdline, const char *word)
 {
@@ -156,6 +207,7 @@ static void main_task(void *arg)
 {
 	(void)arg;
 	check_cpus();
+	check_preemption();
 	if (cmdline_has(hypervisor_cmdline, "tessera.selftest=fault"))
 		selftest_fault();
 	vmm_run();

@@ -8,9 +8,12 @@
 #include "vmm/virq.h"
 #include "vmm/vm.h"
 #include "kernel/mm.h"
+#include "kernel/spinlock.h"
 
 #define IIR_NO_INTERRUPT 0x01
 #define IIR_THR_EMPTY 0x02
+#define IIR_RX_DATA 0x04
+#define RX_FIFO 32
 #define IIR_FIFO_ENABLED 0xc0
 #define MSR_DCD_DSR_CTS 0xb0
 
@@ -23,12 +26,16 @@ struct ns16550 {
 	bool thre_pending; /* the THR-empty interrupt, cleared by reading IIR or writing THR */
 	bool line_raised;
 	unsigned lsr_reads_since_write;
+	struct spinlock lock; /* the receive FIFO is filled from interrupt context */
+	uint8_t rx[RX_FIFO];
+	unsigned rx_head, rx_count;
 };
 
-/* Recomputes the interrupt line (8.6): only the THR-empty source exists while there is no input. */
+/* Recomputes the interrupt line (8.6): received data (priority 2) and THR empty (priority 3). */
 static void update_irq(struct ns16550 *uart)
 {
-	bool level = (uart->ier & NS16550_IER_THRI) && uart->thre_pending;
+	bool level = ((uart->ier & NS16550_IER_THRI) && uart->thre_pending) ||
+		     ((uart->ier & NS16550_IER_RDI) && uart->rx_count);
 	if (level != uart->line_raised) {
 		uart->line_raised = level;
 		vm_irq_set(uart->vm, uart->irq, level);
@@ -38,6 +45,8 @@ static void update_irq(struct ns16550 *uart)
 static uint8_t read_iir(struct ns16550 *uart)
 {
 	uint8_t fifo = (uart->fcr & NS16550_FCR_ENABLE) ? IIR_FIFO_ENABLED : 0;
+	if ((uart->ier & NS16550_IER_RDI) && uart->rx_count)
+		return fifo | IIR_RX_DATA; /* cleared by reading the data */
 	if ((uart->ier & NS16550_IER_THRI) && uart->thre_pending) {
 		uart->thre_pending = false; /* reading IIR with THRE as the source clears it (8.6.2) */
 		update_irq(uart);
@@ -50,15 +59,26 @@ static int ns16550_read(struct vdev *dev, uint64_t offset, unsigned width, uint6
 {
 	struct ns16550 *uart = dev->priv;
 	(void)width;
+	unsigned long flags = spin_lock_irqsave(&uart->lock);
 	bool dlab = uart->lcr & NS16550_LCR_DLAB;
 	switch (offset >> uart->reg_shift) {
-	case NS16550_RBR: *value = dlab ? uart->dll : 0; vm_console_flush(uart->vm); break;
+	case NS16550_RBR:
+		if (dlab) {
+			*value = uart->dll;
+		} else if (uart->rx_count) {
+			*value = uart->rx[uart->rx_head];
+			uart->rx_head = (uart->rx_head + 1) % RX_FIFO;
+			uart->rx_count--;
+		} else {
+			*value = 0;
+		}
+		break;
 	case NS16550_IER: *value = dlab ? uart->dlm : uart->ier; break;
 	case NS16550_IIR: *value = read_iir(uart); break;
 	case NS16550_LCR: *value = uart->lcr; break;
 	case NS16550_MCR: *value = uart->mcr; break;
 	case NS16550_LSR:
-		*value = NS16550_LSR_THRE | NS16550_LSR_TEMT;
+		*value = NS16550_LSR_THRE | NS16550_LSR_TEMT | (uart->rx_count ? NS16550_LSR_DR : 0);
 		/* Drivers read LSR before every THR write: only a second read with no write in between
 		 * (a guest polling for input) shows the partial line, so output stays line-buffered. */
 		if (++uart->lsr_reads_since_write > 1)
@@ -68,6 +88,8 @@ static int ns16550_read(struct vdev *dev, uint64_t offset, unsigned width, uint6
 	case NS16550_SCR: *value = uart->scr; break;
 	default: *value = 0; break;
 	}
+	update_irq(uart);
+	spin_unlock_irqrestore(&uart->lock, flags);
 	return 0;
 }
 
@@ -76,6 +98,7 @@ static int ns16550_write(struct vdev *dev, uint64_t offset, unsigned width, uint
 	struct ns16550 *uart = dev->priv;
 	(void)width;
 	uint8_t byte = (uint8_t)value;
+	unsigned long flags = spin_lock_irqsave(&uart->lock);
 	bool dlab = uart->lcr & NS16550_LCR_DLAB;
 	switch (offset >> uart->reg_shift) {
 	case NS16550_THR:
@@ -104,7 +127,21 @@ static int ns16550_write(struct vdev *dev, uint64_t offset, unsigned width, uint
 	default: break;
 	}
 	update_irq(uart);
+	spin_unlock_irqrestore(&uart->lock, flags);
 	return 0;
+}
+
+/* Typed input for this VM (vm_console_input): into the receive FIFO, dropped when it is full. */
+static void ns16550_receive(void *device, char c)
+{
+	struct ns16550 *uart = device;
+	unsigned long flags = spin_lock_irqsave(&uart->lock);
+	if (uart->rx_count < RX_FIFO) {
+		uart->rx[(uart->rx_head + uart->rx_count) % RX_FIFO] = (uint8_t)c;
+		uart->rx_count++;
+	}
+	update_irq(uart);
+	spin_unlock_irqrestore(&uart->lock, flags);
 }
 
 static const struct vdev_ops ns16550_ops = {
@@ -122,5 +159,6 @@ struct vdev *vdev_ns16550_create(struct vm *vm, const struct vm_emu_device *conf
 	uart->reg_shift = config->config_count > 0 ? (unsigned)config->config[0] : 0;
 	uart->lcr = NS16550_LCR_8N1;
 	uart->dev = (struct vdev){ config->name, config->base_gpa, config->length, &ns16550_ops, uart };
+	vm_set_console_input(vm, ns16550_receive, uart);
 	return &uart->dev;
 }

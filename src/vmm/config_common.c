@@ -60,3 +60,20 @@ const char *config_emu_type_name(uint64_t emu_type)
 	}
 	return NULL;
 }
+
+bool config_emu_device_is_port(const struct vm_emu_device *device)
+{
+	return config_name_is_port(device->name);
+}
+
+bool config_name_is_port(const char *name)
+{
+	const char *prefix = CONFIG_PORT_DEVICE_PREFIX;
+	if (!name)
+		return false;
+	while (*prefix && *name == *prefix) {
+		prefix++;
+		name++;
+	}
+	return *prefix == '\0';
+}

@@ -297,6 +297,13 @@ static void check_passthrough(struct check *c)
 		}
 		if (d->length == 0)
 			error(c, d->line, key, "length is 0");
+		if (config_name_is_port(d->name)) {
+			/* x86 ports: no pages; the port and its host port must be the same (GPA = HPA). */
+			if (d->base_gpa + d->length > 0x10000 || d->base_gpa != d->base_hpa)
+				error(c, d->line, key, "ports 0x%llx + 0x%llx must lie below 0x10000, passed through 1:1",
+				      ull(d->base_gpa), ull(d->length));
+			continue;
+		}
 		check_page_aligned(c, key, d->line, "base_gpa", d->base_gpa, false);
 		check_page_aligned(c, key, d->line, "base_hpa", d->base_hpa, false);
 		check_page_aligned(c, key, d->line, "length", d->length, true);
@@ -347,7 +354,7 @@ static void check_overlaps(struct check *c)
 	}
 	for (size_t i = 0; i < cfg->devices.passthrough_device_count; i++) {
 		const struct vm_passthrough_device *d = &cfg->devices.passthrough_devices[i];
-		if (!d->is_device_tree_path)
+		if (!d->is_device_tree_path && !config_name_is_port(d->name))
 			add_window(windows, &count, "devices", "passthrough_devices", i, d->base_gpa, d->length, d->line);
 	}
 	for (size_t i = 0; i < cfg->devices.passthrough_address_count; i++) {
@@ -356,6 +363,8 @@ static void check_overlaps(struct check *c)
 	}
 	for (size_t i = 0; i < cfg->devices.emu_device_count; i++) {
 		const struct vm_emu_device *d = &cfg->devices.emu_devices[i];
+		if (config_emu_device_is_port(d))
+			continue; /* port space: overlaps are refused by the port bus when the VM is created */
 		add_window(windows, &count, "devices", "emu_devices", i, d->base_gpa, d->length, d->line);
 	}
 	for (size_t i = 0; i < count; i++) {

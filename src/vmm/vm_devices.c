@@ -79,6 +79,8 @@ int vm_setup_devices(struct vm *vm)
 	const struct vm_config *config = vm->config;
 	for (size_t i = 0; i < config->devices.passthrough_device_count; i++) {
 		const struct vm_passthrough_device *pt = &config->devices.passthrough_devices[i];
+		if (config_name_is_port(pt->name))
+			continue; /* port space: the arch grants those ports in arch_vm_init */
 		int err = pt->is_device_tree_path ? pass_through_fdt_node(vm, pt->name)
 						  : map_device_window(vm, pt->name, pt->base_gpa, pt->base_hpa, pt->length);
 		if (err < 0)
@@ -98,9 +100,11 @@ int vm_setup_devices(struct vm *vm)
 		if (!dev)
 			return -ENODEV;
 		struct vdev *conflict = NULL;
-		int err = vdev_bus_add(&vm->mmio_bus, dev, &conflict);
+		bool port = config_emu_device_is_port(emu);
+		int err = vdev_bus_add(port ? &vm->pio_bus : &vm->mmio_bus, dev, &conflict);
 		if (err < 0) {
-			log_error("VM[%u] %s: emulated device '%s' at %#llx overlaps '%s'", vm->id, vm->name, emu->name,
+			log_error("VM[%u] %s: emulated device '%s' at %s%#llx overlaps '%s'", vm->id, vm->name, emu->name,
+				  port ? "port " : "",
 				  (unsigned long long)emu->base_gpa, conflict ? conflict->name : "?");
 			kfree(dev->priv);
 			return err;

@@ -63,6 +63,40 @@ static int load_from_disk(struct vm *vm, enum vm_image_kind kind, struct config_
 	return err;
 }
 
+/* A kernel whose header says more than its file (a Linux Image: its BSS, its required placement)
+ * is checked against that: it must fit in guest RAM with its BSS and sit where it must. */
+static int check_kernel_layout(struct vm *vm, struct config_reporter *reporter)
+{
+	const struct vm_image *kernel = &vm->config->kernel.images[VM_IMAGE_KERNEL];
+	uint8_t header[64];
+	struct kernel_layout layout;
+	if (!kernel->path.value || vm_copy_from_guest(vm, header, kernel->load_addr.value, sizeof(header)) < 0 ||
+	    !arch_kernel_layout(header, sizeof(header), &layout))
+		return 0;
+	if (layout.footprint && config_check_image_fits(vm->config, VM_IMAGE_KERNEL, layout.footprint, reporter) < 0) {
+		log_error("VM[%u] %s: the kernel needs %#llx bytes with its BSS (its header says so)", vm->id, vm->name,
+			  (unsigned long long)layout.footprint);
+		return -EINVAL;
+	}
+	if (layout.alignment && kernel->load_addr.value % layout.alignment != layout.offset) {
+		config_report(reporter, CONFIG_ERROR, vm->config->file_name, kernel->load_addr.line, "kernel.kernel_load_addr",
+			      "%#llx: this kernel must load at a %#llx boundary plus %#llx (its header's text_offset)",
+			      (unsigned long long)kernel->load_addr.value, (unsigned long long)layout.alignment,
+			      (unsigned long long)layout.offset);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* After the images: the kernel's own constraints, then the device tree if the arch builds one. */
+static int finish_loading(struct vm *vm, struct config_reporter *reporter)
+{
+	int err = check_kernel_layout(vm, reporter);
+	if (err < 0)
+		return err;
+	return vm->config->kernel.images[VM_IMAGE_DTB].path.value ? 0 : vm_generate_dtb(vm);
+}
+
 int vm_load_images(struct vm *vm)
 {
 	const struct vm_config *config = vm->config;
@@ -75,7 +109,7 @@ int vm_load_images(struct vm *vm)
 			if (err < 0)
 				return err;
 		}
-		return config->kernel.images[VM_IMAGE_DTB].path.value ? 0 : vm_generate_dtb(vm);
+		return finish_loading(vm, &reporter);
 	}
 	struct config_reporter reporter = { .report = report_to_log };
 	for (int kind = 0; kind < VM_IMAGE_KIND_COUNT; kind++) {
@@ -105,7 +139,7 @@ int vm_load_images(struct vm *vm)
 			vm->initrd_end = image->load_addr.value + file->size;
 		}
 	}
-	return config->kernel.images[VM_IMAGE_DTB].path.value ? 0 : vm_generate_dtb(vm);
+	return finish_loading(vm, &reporter);
 }
 
 /* Without a dtb_path the arch describes the VM itself. The tree goes to dtb_load_addr when the

@@ -7,7 +7,9 @@
 #include "vmm/vm.h"
 #include "fs/disk.h"
 #include "lib/string.h"
+#include "kernel/console.h"
 #include "kernel/log.h"
+#include "lib/errno.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
 #include "kernel/sched.h"
@@ -105,6 +107,13 @@ void vmm_run(void)
 			vms[created++] = vm;
 		}
 	}
+	for (unsigned i = 0; i < created; i++)
+		vm_console_input_add(vms[i]);
+	int err = console_set_input_handler(vm_console_input);
+	if (err == -EBUSY)
+		log_info("No console input through Tessera: a VM owns the console UART's interrupt");
+	else if (err < 0)
+		log_info("No console input for guests: the console UART gives no receive interrupt");
 	for (unsigned i = 0; i < created; i++)
 		vm_start(vms[i]);
 	while (!all_stopped(created))

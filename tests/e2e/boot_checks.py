@@ -36,6 +36,9 @@ def assert_all_cpus_ran(boot, smp):
         assert int(m.group(1)) == cpu, m.group(0)
         assert int(m.group(2)) > 0, m.group(0)
     assert f"All {smp} CPUs online, scheduling and taking timer interrupts" in out, out
+    # Time slicing: a task that never yields does not keep its CPU from another task.
+    m = re.search(r"Preemption: two busy tasks shared CPU (\d+), the second ran (\d+) us after", out)
+    assert m and int(m.group(1)) == smp - 1, out
 
 
 def assert_powered_off(boot):

@@ -45,8 +45,9 @@ def build_image(arch, log="info", build_dir=None, vm_configs=None):
     return image
 
 
-def boot(arch, smp=4, mem="1G", qemu_args="", image=None, timeout=60, env_extra=None):
-    """Boots and waits for QEMU to exit (or the timeout); never hangs the test run."""
+def boot(arch, smp=4, mem="1G", qemu_args="", image=None, timeout=60, env_extra=None, dialogue=()):
+    """Boots and waits for QEMU to exit (or the timeout); never hangs the test run.
+    dialogue: (pattern, text) pairs: when the console shows pattern, text is typed."""
     env = dict(os.environ, ARCH=arch, SMP=str(smp), MEM=mem, QEMU_ARGS=qemu_args)
     env.update(env_extra or {})
     child = pexpect.spawn(
@@ -59,12 +60,19 @@ def boot(arch, smp=4, mem="1G", qemu_args="", image=None, timeout=60, env_extra=
         timeout=timeout,
     )
     timed_out = False
+    transcript = ""
     try:
+        for pattern, text in dialogue:
+            child.expect(pattern)
+            transcript += child.before + child.after
+            child.send(text)
         child.expect(pexpect.EOF)
     except pexpect.TIMEOUT:
         timed_out = True
         child.terminate(force=True)
-    output = (child.before or "").replace("\r", "")
+    except pexpect.EOF:
+        pass
+    output = (transcript + (child.before or "")).replace("\r", "")
     child.close()
     status = child.exitstatus if child.exitstatus is not None else -(child.signalstatus or 1)
     return Boot(output=output, exit_status=status, timed_out=timed_out)

@@ -108,7 +108,7 @@ def test_timer_and_sgi_interrupts_through_the_vgic():
     b = run_vms("timer", [f"{GUESTS}/timer.toml"])
     out = b.output
     assert "VM[1] timer: vGICv3, distributor 0x8000000, redistributors 0x80a0000" in out, out
-    assert "[vm1] timer guest: 5 virtual timer interrupts, 1 SGI" in out, out
+    assert "[vm1] timer guest: 5 virtual timer interrupts, 3 physical timer interrupts, 1 SGI" in out, out
 
 
 def test_ipa_size_follows_the_config_and_the_cpu():
@@ -124,3 +124,25 @@ def test_ipa_size_follows_the_config_and_the_cpu():
                      r"but this CPU offers 40-bit IPAs", b.output), b.output
     assert "VM[1] highmem: not started" in b.output, b.output
     assert "Hypervisor done: powering off" in b.output, b.output
+
+
+def test_passthrough_uart_interrupt():
+    """interrupt_mode = "passthrough": the VM owns the real PL011 and its SPI; typed characters
+    raise the physical interrupt, which reaches the guest through its vGIC and is re-armed after
+    the guest's EOI."""
+    image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-uartirq", vm_configs=[f"{GUESTS}/uartirq.toml"])
+    b = boot(ARCH, smp=2, image=image, dialogue=[(r"type a line> ", "passthrough "),
+                                                 (r"\[interrupt 1: \d+ characters\]", "works\r")])
+    out = b.output
+    assert not b.timed_out and b.exit_status == 0, out
+    assert "VM[1] uartirq: physical SPI 33 passed through" in out, out
+    assert "a VM owns the console UART's interrupt" in out, out
+    assert re.search(r"uartirq guest: PASSTHROUGH WORKS \([2-9]\d* interrupts\)", out), out
+
+
+def test_console_input_reaches_the_focused_vm():
+    image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-echo", vm_configs=[f"{GUESTS}/echo.toml"])
+    b = boot(ARCH, smp=2, image=image, dialogue=[(r"type a line> ", "hello tessera\r")])
+    assert "Console input goes to VM[1] echo" in b.output, b.output
+    assert "[vm1] echo guest: HELLO TESSERA" in b.output, b.output
+    assert b.exit_status == 0 and not b.timed_out

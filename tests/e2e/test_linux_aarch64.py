@@ -55,3 +55,41 @@ def test_linux_and_a_bare_metal_guest_side_by_side(linux_dir):
     stopped = out.index("VM[2] hello-two: stopped")
     assert stopped < out.index("[vm1] tessera-linux: powering off"), out
     assert re.search(r"\[ *\d+\.\d+ 1:\d+ vcpu_exit:\d+\] VM\[2\] hello-two: the guest powered off", out), out
+
+
+def test_misplaced_kernel_is_refused_naming_the_key(linux_dir):
+    """The Image header asks for a 2 MiB boundary plus text_offset: a kernel loaded elsewhere is
+    refused with the config key named, and the hypervisor carries on."""
+    with open(os.path.join(ROOT, linux_dir, "linux-1cpu.toml")) as f:
+        text = f.read()
+    text = text.replace("kernel_load_addr = 0x4020_0000", "kernel_load_addr = 0x4010_0000")
+    text = text.replace("entry_point = 0x4020_0000", "entry_point = 0x4010_0000")
+    path = os.path.join(ROOT, linux_dir, "linux-misplaced.toml")
+    with open(path, "w") as f:
+        f.write(text)
+    image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-misplaced", vm_configs=[f"{linux_dir}/linux-misplaced.toml"])
+    b = boot(ARCH, smp=1, image=image, timeout=120)
+    assert re.search(r"error: linux-misplaced\.toml:\d+: kernel\.kernel_load_addr: 0x40100000: this kernel must "
+                     r"load at a 0x200000 boundary plus 0", b.output), b.output
+    assert "VM[1] linux: not started" in b.output, b.output
+    assert b.exit_status == 0 and not b.timed_out
+
+
+def test_interactive_shell_over_the_console(linux_dir):
+    """What is typed on the hypervisor's console reaches the Linux shell through the emulated
+    PL011's receive interrupt, and the shell's answers come back."""
+    image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-shell", vm_configs=[f"{linux_dir}/linux-shell.toml"])
+    b = boot(ARCH, smp=2, image=image, timeout=180, dialogue=[
+        (r"interactive shell", ""),
+        (r"# ", "echo typed-$((3 * 5))\r"),
+        (r"typed-15", ""),
+        (r"# ", "cat /proc/cmdline\r"),
+        (r"tessera\.shell", ""),
+        (r"# ", "poweroff -f\r"),
+    ])
+    out = b.output
+    assert not b.timed_out, out
+    assert "Console input goes to VM[1] linux" in out, out
+    assert "typed-15" in out, out
+    assert "VM[1] linux: the guest powered off" in out, out
+    assert b.exit_status == 0

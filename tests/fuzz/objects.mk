@@ -4,6 +4,8 @@ FUZZ_TARGETS += vmconfig
 fuzz-srcs-vmconfig := src/lib/toml.c src/lib/format.c src/vmm/config_parse.c src/vmm/config_validate.c \
 	src/vmm/config_common.c
 
+FUZZ_TARGETS += x86_decode
+fuzz-srcs-x86_decode := src/arch/x86_64/insn_decode.c
 FUZZ_TARGETS += fat32
 fuzz-srcs-fat32 := src/fs/fat32.c src/lib/format.c
 FUZZ_TARGETS += riscv_decode

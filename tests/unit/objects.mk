@@ -24,6 +24,9 @@ unit-srcs-example_configs := tools/vmconfig/show.c src/lib/toml.c src/lib/format
 UNIT_TESTS += vmm_config
 unit-srcs-vmm_config := src/vmm/vmm_config.c src/lib/toml.c src/lib/format.c src/vmm/config_parse.c \
 	src/vmm/config_validate.c src/vmm/config_common.c
+
+UNIT_TESTS += x86_decode
+unit-srcs-x86_decode := src/arch/x86_64/insn_decode.c
 UNIT_TESTS += fdt_write
 unit-srcs-fdt_write := src/lib/fdt_write.c src/lib/fdt.c
 UNIT_TESTS += device_bus

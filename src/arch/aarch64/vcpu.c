@@ -102,6 +102,8 @@ void arch_vcpu_load(struct vcpu *vcpu)
 	write_sysreg(csselr_el1, s->csselr);
 	write_sysreg(cntv_cval_el0, s->cntv_cval);
 	write_sysreg(cntv_ctl_el0, s->cntv_ctl);
+	write_sysreg(cntp_cval_el0, s->cntp_cval);
+	write_sysreg(cntp_ctl_el0, s->cntp_ctl);
 	guest_fp_restore(&a->fp);
 	if (vcpu->vm->arch.vgic)
 		vgic_load(vcpu);
@@ -141,8 +143,11 @@ void arch_vcpu_put(struct vcpu *vcpu)
 	s->csselr = read_sysreg(csselr_el1);
 	s->cntv_ctl = read_sysreg(cntv_ctl_el0);
 	s->cntv_cval = read_sysreg(cntv_cval_el0);
-	/* The guest's virtual timer must not fire on this CPU for someone else. */
+	s->cntp_ctl = read_sysreg(cntp_ctl_el0);
+	s->cntp_cval = read_sysreg(cntp_cval_el0);
+	/* The guest's timers must not fire on this CPU for someone else. */
 	write_sysreg(cntv_ctl_el0, 0);
+	write_sysreg(cntp_ctl_el0, 0);
 	vtimer_put(vcpu);
 	if (vcpu->vm->arch.vgic)
 		vgic_put(vcpu);
@@ -366,5 +371,13 @@ int arch_vm_create_devices(struct vm *vm)
 		else if (emu->emu_type == VM_EMU_GPPT_REDISTRIBUTOR)
 			redist = emu->base_gpa;
 	}
-	return vgic_create(vm, dist, redist);
+	int err = vgic_create(vm, dist, redist);
+	if (err < 0 || config->devices.interrupt_mode.value != VM_INTERRUPTS_PASSTHROUGH)
+		return err;
+	for (size_t i = 0; i < config->devices.passthrough_device_count && err == 0; i++) {
+		const struct vm_passthrough_device *pt = &config->devices.passthrough_devices[i];
+		if (!pt->is_device_tree_path && pt->irq >= 32)
+			err = vgic_passthrough_spi(vm, (unsigned)pt->irq);
+	}
+	return err;
 }

@@ -12,6 +12,7 @@
 #define LR_PENDING (1ULL << 62)
 #define LR_ACTIVE (1ULL << 63)
 #define LR_GROUP1 (1ULL << 60)
+#define LR_EOI (1ULL << 41) /* maintenance interrupt when the guest deactivates it */
 #define LR_PRIORITY_SHIFT 48
 #define ICH_HCR_EN (1ULL << 0)
 #define ICH_HCR_NPIE (1ULL << 3) /* maintenance interrupt when no list register is pending */
@@ -136,6 +137,8 @@ void vgic_flush_lrs(struct vcpu *vcpu)
 			lr |= LR_PENDING;
 		if (irq->active)
 			lr |= LR_ACTIVE;
+		if (irq->host_intid)
+			lr |= LR_EOI;
 		irq->pending_latch = false; /* the list register holds it now */
 		irq->in_lr = true;
 		cpu->lr[n] = lr;
@@ -164,6 +167,8 @@ void vgic_sync_lrs(struct vcpu *vcpu)
 		irq->active = (lr & LR_ACTIVE) != 0;
 		if (lr & LR_PENDING)
 			irq->pending_latch = true;
+		else if (irq->host_intid && !irq->active && (cpu->lr[n] & (LR_ACTIVE | LR_PENDING)))
+			vgic_passthrough_done(irq); /* was pending or active at entry, ended by the guest */
 		irq->in_lr = false;
 		vgic_watch(vgic, vcpu, (unsigned)(lr & 0xffffffff));
 		cpu->lr[n] = lr;

@@ -8,3 +8,4 @@ obj-y += boot.o trap.o fault.o cpu.o cpu_features.o sbi.o mmu.o timer.o smp.o co
 obj-y += gstage.o vcpu.o insn_decode.o vm_devices.o guest_dtb.o
 obj-y += guest_sbi.o guest_sbi_base.o guest_sbi_time.o guest_sbi_ipi.o guest_sbi_rfence.o \
 	guest_sbi_hsm.o guest_sbi_srst.o guest_sbi_dbcn.o guest_sbi_legacy.o guest_sbi_hypercall.o
+obj-y += kernel_image.o

@@ -53,10 +53,17 @@ static int ns16550_mmio_getc(const struct uart_desc *desc)
 	return (int)(reg_read(desc, NS16550_RBR) & 0xff);
 }
 
+/* Data-ready interrupt (PC16550D 8.6); reading RBR until LSR.DR clears ends it. */
+static void ns16550_mmio_enable_rx_interrupt(const struct uart_desc *desc)
+{
+	reg_write(desc, NS16550_IER, NS16550_IER_RDI);
+}
+
 static const struct uart_ops ns16550_mmio_ops = {
 	.init = ns16550_mmio_init,
 	.putc = ns16550_mmio_putc,
 	.getc = ns16550_mmio_getc,
+	.enable_rx_interrupt = ns16550_mmio_enable_rx_interrupt,
 };
 
 static const char *const ns16550_mmio_compatible[] = {

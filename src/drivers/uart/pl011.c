@@ -5,6 +5,10 @@
 
 #define UARTDR 0x00
 #define UARTFR 0x18
+#define UARTIMSC 0x38
+#define UARTICR 0x44
+#define UART_RXIM (1u << 4)
+#define UART_RTIM (1u << 6) /* receive timeout: fewer characters than the FIFO trigger level */
 #define UARTFR_RXFE (1u << 4)
 #define UARTFR_TXFF (1u << 5)
 
@@ -27,9 +31,21 @@ static int pl011_getc(const struct uart_desc *d)
 	return (int)(*reg(d, UARTDR) & 0xff);
 }
 
+static void pl011_enable_rx_interrupt(const struct uart_desc *d)
+{
+	*reg(d, UARTIMSC) |= UART_RXIM | UART_RTIM;
+}
+
+static void pl011_ack_rx_interrupt(const struct uart_desc *d)
+{
+	*reg(d, UARTICR) = UART_RXIM | UART_RTIM;
+}
+
 static const struct uart_ops pl011_ops = {
 	.putc = pl011_putc,
 	.getc = pl011_getc,
+	.enable_rx_interrupt = pl011_enable_rx_interrupt,
+	.ack_rx_interrupt = pl011_ack_rx_interrupt,
 };
 
 static const char *const pl011_compatible[] = { "arm,pl011", NULL };

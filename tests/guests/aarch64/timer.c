@@ -1,15 +1,18 @@
-/* Takes interrupts through the virtual GICv3: five EL1 virtual-timer ticks (PPI 27) and an SGI
- * the guest sends itself, acknowledged and ended through the ICC system registers. */
+/* Takes interrupts through the virtual GICv3: five EL1 virtual-timer ticks (PPI 27), three EL1
+ * physical-timer ticks (PPI 30) and an SGI the guest sends itself, acknowledged and ended through
+ * the ICC system registers. */
 #include "guest.h"
 
 #define GICD_BASE 0x08000000UL
 #define GICR_BASE 0x080a0000UL
 #define GICR_SGI_BASE (GICR_BASE + 0x10000)
 #define VTIMER_INTID 27
+#define PTIMER_INTID 30
+#define PTICKS 3
 #define TICKS 5
 #define TICK_INTERVAL 100000 /* counter ticks: 1.6 ms at 62.5 MHz */
 
-static volatile unsigned ticks, sgis;
+static volatile unsigned ticks, pticks, sgis;
 
 #define write_reg(name, v) __asm__ volatile("msr " name ", %0" ::"r"((uint64_t)(v)) : "memory")
 #define read_reg(name) ({ uint64_t v__; __asm__ volatile("mrs %0, " name : "=r"(v__)); v__; })
@@ -30,6 +33,14 @@ void guest_irq(void)
 		} else {
 			write_reg("cntv_ctl_el0", 0);
 		}
+	} else if (intid == PTIMER_INTID) {
+		pticks++;
+		if (pticks < PTICKS) {
+			write_reg("cntp_tval_el0", TICK_INTERVAL);
+			write_reg("cntp_ctl_el0", 1);
+		} else {
+			write_reg("cntp_ctl_el0", 0);
+		}
 	} else if (intid == 3) {
 		sgis++;
 	}
@@ -45,11 +56,15 @@ void guest_main(uint64_t dtb)
 	write_reg("S3_0_C12_C12_7", 1);     /* ICC_IGRPEN1_EL1 */
 	mmio32(GICD_BASE + 0x0, 0x12);      /* GICD_CTLR: ARE, EnableGrp1 */
 	mmio32(GICR_BASE + 0x14, 0);        /* GICR_WAKER: awake */
-	mmio32(GICR_SGI_BASE + 0x100, (1u << VTIMER_INTID) | (1u << 3)); /* ISENABLER0 */
+	mmio32(GICR_SGI_BASE + 0x100, (1u << VTIMER_INTID) | (1u << PTIMER_INTID) | (1u << 3)); /* ISENABLER0 */
 	__asm__ volatile("msr daifclr, #2");
 	write_reg("cntv_tval_el0", TICK_INTERVAL);
 	write_reg("cntv_ctl_el0", 1);
 	while (ticks < TICKS)
+		__asm__ volatile("wfi");
+	write_reg("cntp_tval_el0", TICK_INTERVAL);
+	write_reg("cntp_ctl_el0", 1);
+	while (pticks < PTICKS)
 		__asm__ volatile("wfi");
 	write_reg("S3_0_C12_C11_5", 1ULL << 24 | 3ULL << 24 | 1); /* ICC_SGI1R_EL1: SGI 3 to Aff0 0 */
 	for (int i = 0; i < 1000 && !sgis; i++)
@@ -57,6 +72,8 @@ void guest_main(uint64_t dtb)
 	puts_uart("timer guest: ");
 	put_dec(ticks);
 	puts_uart(" virtual timer interrupts, ");
+	put_dec(pticks);
+	puts_uart(" physical timer interrupts, ");
 	put_dec(sgis);
 	puts_uart(" SGI\n");
 	system_off();

@@ -77,6 +77,10 @@ void vgic_init_cpu(void);
 /* The vCPU for a pending decision, vCPU for a routed SPI: effective pending state. */
 bool vgic_irq_is_pending(const struct vgic_irq *irq);
 void vgic_lock(struct vgic *vgic, unsigned long *flags);
+/* Gives the VM the physical SPI intid (a passthrough device's interrupt); -EBUSY if another VM or
+ * the hypervisor has it. */
+int vgic_passthrough_spi(struct vm *vm, unsigned intid);
+void vgic_passthrough_done(struct vgic_irq *irq);
 /* Marks an interrupt for its target vCPU's next look (vgic lock held). */
 void vgic_watch(struct vgic *vgic, struct vcpu *vcpu, unsigned intid);
 void vgic_unlock(struct vgic *vgic, unsigned long flags);

@@ -23,7 +23,7 @@ struct guest_el1_state {
 	uint64_t sctlr, cpacr, ttbr0, ttbr1, tcr, mair, amair, vbar, contextidr;
 	uint64_t tpidr_el0, tpidrro_el0, tpidr_el1, sp_el0, sp_el1, elr_el1, spsr_el1;
 	uint64_t esr, far, afsr0, afsr1, par, cntkctl, csselr;
-	uint64_t cntv_ctl, cntv_cval;
+	uint64_t cntv_ctl, cntv_cval, cntp_ctl, cntp_cval;
 };
 
 struct guest_fp_state {
@@ -42,7 +42,8 @@ struct vcpu_arch {
 	unsigned pc_advance;    /* bytes to step past the trapping instruction */
 	bool loaded;
 	struct vgic_cpu vgic;
-	struct timer_event vtimer_wakeup; /* the guest's virtual timer while the vCPU is off its CPU */
+	struct timer_event vtimer_wakeup; /* the guest's timers while the vCPU is off its CPU */
+	struct timer_event ptimer_wakeup;
 };
 
 struct vm_arch {

@@ -1,0 +1,29 @@
+/* The x86 interrupt controllers of a VM (Intel SDM vol. 3, chapter 10 "APIC"; 82093AA IOAPIC
+ * datasheet): one xAPIC-mode local APIC per vCPU at 0xfee00000 (timer one-shot, periodic and
+ * TSC-deadline; fixed IPIs, INIT and STARTUP; EOI; TPR), and one IOAPIC at 0xfec00000 routing
+ * GSIs (the lines device models raise with vm_irq_set) to local APICs. The arch asks the local
+ * APIC which vector to offer the guest and tells it when the guest took one. */
+#ifndef VDEV_X86_APIC_H
+#define VDEV_X86_APIC_H
+
+#include "lib/types.h"
+
+struct vm;
+struct vlapic;
+
+#define X86_LAPIC_BASE 0xfee00000ULL
+#define X86_IOAPIC_BASE 0xfec00000ULL
+
+/* Creates the VM's local APICs and IOAPIC on its MMIO bus and registers the IOAPIC as the VM's
+ * interrupt controller; freed with the VM's devices (vm_release_devices). */
+int x86_apic_create(struct vm *vm);
+struct vlapic *vlapic_of(struct vm *vm, unsigned vcpu_index);
+void vlapic_reset(struct vlapic *lapic);
+/* The highest requested vector above the processor priority, or -1. */
+int vlapic_pending_vector(struct vlapic *lapic);
+/* The guest took 'vector': it moves from IRR to ISR. */
+void vlapic_accept(struct vlapic *lapic, int vector);
+uint64_t vlapic_tsc_deadline(struct vlapic *lapic);
+void vlapic_set_tsc_deadline(struct vlapic *lapic, uint64_t host_tsc);
+
+#endif

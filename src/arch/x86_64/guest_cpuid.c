@@ -1,0 +1,67 @@
+/* The guest's CPUID (AMD APM vol. 3, appendix E; CPUID Specification #25481): the host's answers,
+ * filtered so the guest sees a coherent machine of its own: SVM and its leaf hidden (no nested
+ * virtualization), no MONITOR/MWAIT (intercepted), no x2APIC, no performance counters or
+ * hardware P-states it cannot use, the hypervisor bit set with Tessera's signature at 0x40000000,
+ * and leaf 1's APIC id and logical-CPU count those of this vCPU and VM. */
+#include "arch_impl/guest.h"
+#include "arch_impl/msr.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+
+#define LEAF1_ECX_MONITOR (1u << 3)
+#define LEAF1_ECX_VMX (1u << 5)
+#define LEAF1_ECX_X2APIC (1u << 21)
+#define LEAF1_ECX_TSC_DEADLINE (1u << 24)
+#define LEAF1_ECX_HYPERVISOR (1u << 31)
+#define LEAF1_EDX_HTT (1u << 28)
+#define EXT1_ECX_SVM (1u << 2)
+#define EXT1_ECX_PERFCTR_CORE (1u << 23)
+#define EXT1_ECX_TOPOEXT (1u << 22)
+#define HYPERVISOR_LEAF 0x40000000u
+
+void x86_guest_cpuid(struct vcpu *vcpu)
+{
+	uint64_t *regs = vcpu->arch.regs;
+	uint32_t leaf = (uint32_t)regs[X86_RAX], subleaf = (uint32_t)regs[X86_RCX];
+	struct cpuid_regs r = { 0, 0, 0, 0 };
+	if (leaf == HYPERVISOR_LEAF) {
+		r.eax = HYPERVISOR_LEAF; /* the highest hypervisor leaf */
+		r.ebx = 0x73736554;      /* "TesseraHV\0\0\0" */
+		r.ecx = 0x56486172;
+		r.edx = 0;
+	} else if (leaf > HYPERVISOR_LEAF && leaf < 0x80000000u) {
+		/* no other hypervisor leaves */
+	} else {
+		r = cpuid(leaf, subleaf);
+	}
+	switch (leaf) {
+	case 1:
+		r.ecx &= ~(LEAF1_ECX_MONITOR | LEAF1_ECX_VMX | LEAF1_ECX_X2APIC);
+		r.ecx |= LEAF1_ECX_HYPERVISOR | LEAF1_ECX_TSC_DEADLINE;
+		r.ebx = (r.ebx & 0x0000ffffu) | ((uint32_t)vcpu->guest_id << 24) | (vcpu->vm->vcpu_count << 16);
+		r.edx |= LEAF1_EDX_HTT;
+		break;
+	case 5: /* MONITOR/MWAIT */
+	case 6: /* power management */
+		r = (struct cpuid_regs){ 0, 0, 0, 0 };
+		break;
+	case 0xa: /* architectural performance monitoring */
+		r = (struct cpuid_regs){ 0, 0, 0, 0 };
+		break;
+	case 0x80000001u:
+		r.ecx &= ~(EXT1_ECX_SVM | EXT1_ECX_PERFCTR_CORE | EXT1_ECX_TOPOEXT);
+		break;
+	case 0x80000008u:
+		r.ecx = (r.ecx & ~0xffu) | ((vcpu->vm->vcpu_count - 1) & 0xff); /* NC: cores - 1 */
+		break;
+	case 0x8000000au: /* SVM features */
+		r = (struct cpuid_regs){ 0, 0, 0, 0 };
+		break;
+	default:
+		break;
+	}
+	regs[X86_RAX] = r.eax;
+	regs[X86_RBX] = r.ebx;
+	regs[X86_RCX] = r.ecx;
+	regs[X86_RDX] = r.edx;
+}

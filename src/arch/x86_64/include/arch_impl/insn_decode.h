@@ -1,0 +1,51 @@
+/* Decoding the x86 instructions guests use on emulated MMIO (AMD APM vol. 3, chapter 1
+ * "Instruction Encoding" and the opcode maps of appendix A). QEMU's SVM has no decode assists and
+ * no NRIPS, so on a nested page fault Tessera fetches the bytes at the guest's RIP and decodes
+ * them here: what the access does, its width, the register or immediate involved and the length
+ * of the instruction. Pure code (no hypervisor state), also built on the host for unit tests and
+ * fuzzing. */
+#ifndef ARCH_IMPL_INSN_DECODE_H
+#define ARCH_IMPL_INSN_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define X86_INSN_MAX_LENGTH 15
+
+enum x86_insn_op {
+	X86_OP_NONE,
+	X86_OP_STORE,       /* mov r/m, reg|imm: write the register or immediate to memory */
+	X86_OP_LOAD,        /* mov reg, r/m (and moffs forms): read into a register */
+	X86_OP_LOAD_ZERO,   /* movzx */
+	X86_OP_LOAD_SIGN,   /* movsx, movsxd */
+	X86_OP_STOS,        /* stos: write rAX to [rDI] */
+	X86_OP_MOVS,        /* movs: [rDI] = [rSI] */
+	X86_OP_AND,         /* and r/m, reg|imm (memory destination) or and reg, r/m */
+	X86_OP_OR,
+	X86_OP_TEST,        /* test r/m, reg|imm: flags only */
+	X86_OP_XCHG,
+};
+
+/* The CPU mode the bytes are decoded in: default operand and address sizes. */
+enum x86_cpu_mode { X86_MODE_16, X86_MODE_32, X86_MODE_64 };
+
+struct x86_insn {
+	enum x86_insn_op op;
+	uint8_t length;         /* bytes, prefixes included */
+	uint8_t width;          /* bytes moved to or from memory: 1, 2, 4 or 8 */
+	uint8_t reg_width;      /* bytes of the register written (movzx/movsx: wider than width) */
+	uint8_t address_size;   /* 2, 4 or 8: for the string forms' rSI/rDI/rCX */
+	int8_t reg;             /* register operand (0 = rax .. 15 = r15), -1 when an immediate */
+	bool high_byte;         /* reg 4-7 means AH, CH, DH, BH (8-bit operand, no REX) */
+	bool memory_is_destination; /* and/or/xchg: the result goes to memory (else to reg) */
+	bool rep;               /* F3/F2 prefix on a string instruction */
+	int8_t segment;         /* override prefix: 0 ES, 1 CS, 2 SS, 3 DS, 4 FS, 5 GS; -1 none */
+	uint64_t immediate;     /* sign- or zero-extended to width as the CPU does */
+};
+
+/* Decodes one instruction from bytes[0..size). Returns 0, or -1 when the bytes are not one of the
+ * supported memory-operand forms (the caller faults the guest). Never reads past size. */
+int x86_insn_decode(const uint8_t *bytes, size_t size, enum x86_cpu_mode mode, struct x86_insn *insn);
+
+#endif

@@ -1,0 +1,38 @@
+/* Exit costs in guest TSC ticks (bench/x86_64/run.sh runs this under -icount shift=0, so ticks
+ * follow executed instructions, not wall-clock noise): a bare VMRUN/#VMEXIT round trip (the floor:
+ * a VMMCALL the run path answers without leaving it), a Tessera VMMCALL through the core's
+ * dispatcher, and a read of an emulated MMIO register (the local APIC's version). */
+#include "guest.h"
+
+#define ROUNDS 2000
+#define NULL_EXIT 0x7f000000UL
+
+static uint64_t measure(int what)
+{
+	uint64_t start = rdtsc();
+	for (int i = 0; i < ROUNDS; i++) {
+		if (what == 0)
+			vmmcall(NULL_EXIT, 0, 0, 0);
+		else if (what == 1)
+			vmmcall(HYPERCALL_TESSERA_VERSION, 0, 0, 0);
+		else
+			(void)lapic_read(0x30);
+	}
+	return (rdtsc() - start) / ROUNDS;
+}
+
+void guest_main(uint64_t arg)
+{
+	(void)arg;
+	uint64_t floor = measure(0), call = measure(1), mmio = measure(2);
+	puts_uart("bench: bare VMRUN/#VMEXIT floor ");
+	put_dec(floor);
+	puts_uart(" ticks\nbench: VMMCALL round trip ");
+	put_dec(call);
+	puts_uart(" ticks (");
+	put_dec(call * 100 / (floor ? floor : 1));
+	puts_uart("% of the floor)\nbench: emulated MMIO read ");
+	put_dec(mmio);
+	puts_uart(" ticks\n");
+	system_off();
+}

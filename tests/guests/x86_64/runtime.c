@@ -1,0 +1,79 @@
+/* Shared runtime of the x86_64 test guests (see guest.h). */
+#include "guest.h"
+
+void putc_uart(char c)
+{
+	while (!(inb(COM1 + 5) & 0x20)) /* LSR.THRE */
+		;
+	outb(COM1, (uint8_t)c);
+}
+
+void puts_uart(const char *s)
+{
+	while (*s)
+		putc_uart(*s++);
+}
+
+void put_hex(uint64_t value)
+{
+	puts_uart("0x");
+	int started = 0;
+	for (int shift = 60; shift >= 0; shift -= 4) {
+		unsigned digit = (value >> shift) & 0xf;
+		if (digit || started || shift == 0) {
+			putc_uart("0123456789abcdef"[digit]);
+			started = 1;
+		}
+	}
+}
+
+void put_dec(uint64_t value)
+{
+	char buf[24];
+	int n = 0;
+	do {
+		buf[n++] = (char)('0' + value % 10);
+		value /= 10;
+	} while (value);
+	while (n)
+		putc_uart(buf[--n]);
+}
+
+uint64_t vmmcall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	uint64_t ret;
+	__asm__ volatile("vmmcall" : "=a"(ret) : "a"(nr), "D"(a1), "S"(a2), "d"(a3) : "memory");
+	return ret;
+}
+
+void system_off(void)
+{
+	outw(0x604, 1u << 13); /* ACPI PM1a_CNT: SLP_EN with SLP_TYP 0 (S5) */
+	puts_uart("power-off returned!\n");
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+void system_reset(void)
+{
+	outb(0xcf9, 0x06);
+}
+
+__attribute__((weak)) void secondary_main(uint64_t apic_id)
+{
+	(void)apic_id;
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+__attribute__((weak)) void guest_trap(uint64_t vector, uint64_t error_code, struct trap_frame *frame)
+{
+	puts_uart("unexpected trap: vector ");
+	put_dec(vector);
+	puts_uart(" error ");
+	put_hex(error_code);
+	puts_uart(" RIP ");
+	put_hex(frame->rip);
+	putc_uart('\n');
+	system_off();
+}

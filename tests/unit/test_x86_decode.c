@@ -1,0 +1,148 @@
+/* The x86 MMIO instruction decoder (src/arch/x86_64/insn_decode.c) against encodings assembled by
+ * clang-14 --target=x86_64 (llvm-objdump -d of the AT&T source shown with each case): operation,
+ * width, register, immediate and length, plus what it must refuse. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../src/arch/x86_64/include/arch_impl/insn_decode.h"
+
+struct expect {
+	const char *source;
+	uint8_t bytes[15];
+	unsigned size;
+	enum x86_insn_op op;
+	unsigned length, width, reg_width;
+	int reg;
+	uint64_t immediate;
+	int flags; /* 1 high byte, 2 rep, 4 memory destination */
+};
+
+#define HIGH 1
+#define REP 2
+#define MEMDST 4
+
+static const struct expect cases[] = {
+	{ "movl %eax, (%rdi)", { 0x89, 0x07 }, 2, X86_OP_STORE, 2, 4, 4, 0, 0, 0 },
+	{ "movq %r9, 16(%rbx)", { 0x4c, 0x89, 0x4b, 0x10 }, 4, X86_OP_STORE, 4, 8, 8, 9, 0, 0 },
+	{ "movb %ah, (%rsi)", { 0x88, 0x26 }, 2, X86_OP_STORE, 2, 1, 1, 4, 0, HIGH },
+	{ "movb %sil, (%rsi)", { 0x40, 0x88, 0x36 }, 3, X86_OP_STORE, 3, 1, 1, 6, 0, 0 },
+	{ "movw %cx, 4660(%rip)", { 0x66, 0x89, 0x0d, 0x34, 0x12, 0, 0 }, 7, X86_OP_STORE, 7, 2, 2, 1, 0, 0 },
+	{ "movl 32(%rdi,%rcx,4), %r10d", { 0x44, 0x8b, 0x54, 0x8f, 0x20 }, 5, X86_OP_LOAD, 5, 4, 4, 10, 0, 0 },
+	{ "movb (%rax), %bh", { 0x8a, 0x38 }, 2, X86_OP_LOAD, 2, 1, 1, 7, 0, HIGH },
+	{ "movl $0x12345678, (%rdi)", { 0xc7, 0x07, 0x78, 0x56, 0x34, 0x12 }, 6, X86_OP_STORE, 6, 4, 4, -1, 0x12345678, 0 },
+	{ "movq $-1, 8(%rsp)", { 0x48, 0xc7, 0x44, 0x24, 0x08, 0xff, 0xff, 0xff, 0xff }, 9, X86_OP_STORE, 9, 8, 8, -1, ~0ULL, 0 },
+	{ "movb $127, (%rbp)", { 0xc6, 0x45, 0x00, 0x7f }, 4, X86_OP_STORE, 4, 1, 1, -1, 0x7f, 0 },
+	{ "movw $0xbeef, (%rdx)", { 0x66, 0xc7, 0x02, 0xef, 0xbe }, 5, X86_OP_STORE, 5, 2, 2, -1, 0xbeef, 0 },
+	{ "movabsl 0xfee00020, %eax", { 0xa1, 0x20, 0x00, 0xe0, 0xfe, 0, 0, 0, 0 }, 9, X86_OP_LOAD, 9, 4, 4, 0, 0, 0 },
+	{ "movzbl (%rdi), %eax", { 0x0f, 0xb6, 0x07 }, 3, X86_OP_LOAD_ZERO, 3, 1, 4, 0, 0, 0 },
+	{ "movzwq 4(%rdi), %r11", { 0x4c, 0x0f, 0xb7, 0x5f, 0x04 }, 5, X86_OP_LOAD_ZERO, 5, 2, 8, 11, 0, 0 },
+	{ "movsbl (%rdi), %ecx", { 0x0f, 0xbe, 0x0f }, 3, X86_OP_LOAD_SIGN, 3, 1, 4, 1, 0, 0 },
+	{ "movswq (%rdi), %rdx", { 0x48, 0x0f, 0xbf, 0x17 }, 4, X86_OP_LOAD_SIGN, 4, 2, 8, 2, 0, 0 },
+	{ "movslq (%rdi), %rax", { 0x48, 0x63, 0x07 }, 3, X86_OP_LOAD_SIGN, 3, 4, 8, 0, 0, 0 },
+	{ "rep stosl", { 0xf3, 0xab }, 2, X86_OP_STOS, 2, 4, 4, 0, 0, REP },
+	{ "stosb", { 0xaa }, 1, X86_OP_STOS, 1, 1, 1, 0, 0, 0 },
+	{ "rep movsq", { 0xf3, 0x48, 0xa5 }, 3, X86_OP_MOVS, 3, 8, 8, -1, 0, REP },
+	{ "movsb", { 0xa4 }, 1, X86_OP_MOVS, 1, 1, 1, -1, 0, 0 },
+	{ "andl $240, (%rdi)", { 0x81, 0x27, 0xf0, 0, 0, 0 }, 6, X86_OP_AND, 6, 4, 4, -1, 0xf0, MEMDST },
+	{ "orb $1, 3(%rdi)", { 0x80, 0x4f, 0x03, 0x01 }, 4, X86_OP_OR, 4, 1, 1, -1, 1, MEMDST },
+	{ "orq $4096, (%rdi)", { 0x48, 0x81, 0x0f, 0x00, 0x10, 0, 0 }, 7, X86_OP_OR, 7, 8, 8, -1, 0x1000, MEMDST },
+	{ "andl %eax, (%rdi)", { 0x21, 0x07 }, 2, X86_OP_AND, 2, 4, 4, 0, 0, MEMDST },
+	{ "orl (%rdi), %ecx", { 0x0b, 0x0f }, 2, X86_OP_OR, 2, 4, 4, 1, 0, 0 },
+	{ "testl $64, (%rdi)", { 0xf7, 0x07, 0x40, 0, 0, 0 }, 6, X86_OP_TEST, 6, 4, 4, -1, 0x40, 0 },
+	{ "testb %al, (%rdi)", { 0x84, 0x07 }, 2, X86_OP_TEST, 2, 1, 1, 0, 0, MEMDST },
+	{ "xchgl %eax, (%rdi)", { 0x87, 0x07 }, 2, X86_OP_XCHG, 2, 4, 4, 0, 0, MEMDST },
+	{ "lock orl $1, (%rdi)", { 0xf0, 0x83, 0x0f, 0x01 }, 4, X86_OP_OR, 4, 4, 4, -1, 1, MEMDST },
+	{ "movl %fs:(%rdi), %eax", { 0x64, 0x8b, 0x07 }, 3, X86_OP_LOAD, 3, 4, 4, 0, 0, 0 },
+	{ "movl (%edi), %eax (67 67)", { 0x67, 0x67, 0x8b, 0x07 }, 4, X86_OP_LOAD, 4, 4, 4, 0, 0, 0 },
+	{ "movl 287454020, %eax", { 0x8b, 0x04, 0x25, 0x44, 0x33, 0x22, 0x11 }, 7, X86_OP_LOAD, 7, 4, 4, 0, 0, 0 },
+	{ "movl %eax, (%r12)", { 0x41, 0x89, 0x04, 0x24 }, 4, X86_OP_STORE, 4, 4, 4, 0, 0, 0 },
+	{ "movl %eax, (%r13)", { 0x41, 0x89, 0x45, 0x00 }, 4, X86_OP_STORE, 4, 4, 4, 0, 0, 0 },
+};
+
+static void test_encodings(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct expect *e = &cases[i];
+		struct x86_insn insn;
+		print_message("%s\n", e->source);
+		assert_int_equal(x86_insn_decode(e->bytes, e->size, X86_MODE_64, &insn), 0);
+		assert_int_equal(insn.op, e->op);
+		assert_int_equal(insn.length, e->length);
+		assert_int_equal(insn.width, e->width);
+		assert_int_equal(insn.reg_width, e->reg_width);
+		assert_int_equal(insn.reg, e->reg);
+		if (e->reg < 0)
+			assert_int_equal(insn.immediate, e->immediate);
+		assert_int_equal(insn.high_byte, (e->flags & HIGH) != 0);
+		assert_int_equal(insn.rep, (e->flags & REP) != 0);
+		if (e->op == X86_OP_AND || e->op == X86_OP_OR || e->op == X86_OP_XCHG)
+			assert_int_equal(insn.memory_is_destination, (e->flags & MEMDST) != 0);
+	}
+}
+
+static void test_segment_and_address_size(void **state)
+{
+	(void)state;
+	struct x86_insn insn;
+	const uint8_t fs_load[] = { 0x64, 0x8b, 0x07 };
+	assert_int_equal(x86_insn_decode(fs_load, sizeof(fs_load), X86_MODE_64, &insn), 0);
+	assert_int_equal(insn.segment, 4);
+	assert_int_equal(insn.address_size, 8);
+	const uint8_t addr32[] = { 0x67, 0x8b, 0x07 };
+	assert_int_equal(x86_insn_decode(addr32, sizeof(addr32), X86_MODE_64, &insn), 0);
+	assert_int_equal(insn.address_size, 4);
+}
+
+/* 32-bit and 16-bit code: 0x40-0x4f are inc/dec there, and 16-bit ModRM has its own disp rules. */
+static void test_other_modes(void **state)
+{
+	(void)state;
+	struct x86_insn insn;
+	const uint8_t mov32[] = { 0x89, 0x05, 0x00, 0x00, 0xe0, 0xfe }; /* movl %eax, 0xfee00000 */
+	assert_int_equal(x86_insn_decode(mov32, sizeof(mov32), X86_MODE_32, &insn), 0);
+	assert_int_equal(insn.length, 6);
+	assert_int_equal(insn.width, 4);
+	const uint8_t inc[] = { 0x48, 0x89, 0x07 };
+	assert_int_equal(x86_insn_decode(inc, sizeof(inc), X86_MODE_32, &insn), -1);
+	const uint8_t mov16[] = { 0x89, 0x06, 0x34, 0x12 }; /* movw %ax, (0x1234) */
+	assert_int_equal(x86_insn_decode(mov16, sizeof(mov16), X86_MODE_16, &insn), 0);
+	assert_int_equal(insn.length, 4);
+	assert_int_equal(insn.width, 2);
+	const uint8_t mov16_32[] = { 0x66, 0x89, 0x07 }; /* movl %eax, (%bx) */
+	assert_int_equal(x86_insn_decode(mov16_32, sizeof(mov16_32), X86_MODE_16, &insn), 0);
+	assert_int_equal(insn.width, 4);
+}
+
+static void test_refusals(void **state)
+{
+	(void)state;
+	struct x86_insn insn;
+	const uint8_t reg_reg[] = { 0x89, 0xc7 };      /* movl %eax, %edi: no memory operand */
+	const uint8_t add[] = { 0x01, 0x07 };           /* addl: not an MMIO form we emulate */
+	const uint8_t truncated[] = { 0xc7, 0x07, 0x78 }; /* immediate cut short */
+	const uint8_t group1_sub[] = { 0x83, 0x2f, 0x01 }; /* subl $1, (%rdi) */
+	uint8_t prefixes[16];
+	memset(prefixes, 0x66, sizeof(prefixes));         /* longer than 15 bytes */
+	assert_int_equal(x86_insn_decode(reg_reg, sizeof(reg_reg), X86_MODE_64, &insn), -1);
+	assert_int_equal(x86_insn_decode(add, sizeof(add), X86_MODE_64, &insn), -1);
+	assert_int_equal(x86_insn_decode(truncated, sizeof(truncated), X86_MODE_64, &insn), -1);
+	assert_int_equal(x86_insn_decode(group1_sub, sizeof(group1_sub), X86_MODE_64, &insn), -1);
+	assert_int_equal(x86_insn_decode(prefixes, sizeof(prefixes), X86_MODE_64, &insn), -1);
+	assert_int_equal(x86_insn_decode(prefixes, 0, X86_MODE_64, &insn), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_encodings),
+		cmocka_unit_test(test_segment_and_address_size),
+		cmocka_unit_test(test_other_modes),
+		cmocka_unit_test(test_refusals),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
