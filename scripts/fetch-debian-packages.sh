@@ -32,11 +32,15 @@ if [ ! -e "$state/updated" ] || [ -n "$(find "$state/updated" -mmin +1440)" ]; t
   touch "$state/updated"
 fi
 
-# The real package behind a metapackage: its first linux-image-* (or any) dependency.
+# The real package behind a metapackage, following its first linux-image-<version>-* dependency
+# and, since Debian's 7.x kernels, that package's linux-binary-<version>-* (which holds /boot).
 resolve() {
   local p=$1 dep
-  dep=$(apt-cache "${apt_opts[@]}" depends "$p" 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
-  echo "${dep:-$p}"
+  while dep=$(apt-cache "${apt_opts[@]}" depends "$p" 2>/dev/null |
+                awk '/Depends: linux-(image|binary)-[0-9]/ {print $2; exit}') && [ -n "$dep" ]; do
+    p=$dep
+  done
+  echo "$p"
 }
 
 for p in "$@"; do

@@ -18,7 +18,6 @@
 #include "vmm/virq.h"
 #include "vmm/vm.h"
 
-#define VPLIC_SOURCES 128 /* 1..127; QEMU virt has 95 */
 #define VPLIC_WORDS (VPLIC_SOURCES / 32)
 #define PRIORITY_MAX 7
 #define PENDING_BASE 0x1000

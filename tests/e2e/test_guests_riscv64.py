@@ -56,7 +56,20 @@ def test_timer_interrupts_via_sbi_time_and_stimecmp():
     out = b.output
     assert "[vm1] timer guest: 5 interrupts via SBI TIME" in out, out
     assert "[vm1] timer guest: 5 interrupts via stimecmp" in out, out
-    assert "EARLY" not in out and "unexpected interrupt" not in out, out
+    assert "EARLY" not in out and "unexpected" not in out and "no Sstc" not in out, out
+
+
+def test_timer_without_sstc_is_emulated_through_hvip():
+    """QEMU's hart without Sstc: the hypervisor's own timer uses SBI TIME, the guest's SBI deadline
+    becomes a host timer event that raises hvip.VSTIP, and stimecmp does not exist for the guest."""
+    b = run_vms("timer", [f"{GUESTS}/timer.toml"], qemu_args="-cpu rv64,sstc=false")
+    out = b.output
+    assert "H extension = yes, Sstc = no" in out, out
+    assert "[vm1] timer guest: 5 interrupts via SBI TIME" in out, out
+    assert "[vm1] timer guest: no Sstc, stimecmp is an illegal instruction" in out, out
+    assert "interrupts via stimecmp" not in out, out
+    assert "EARLY" not in out and "unexpected" not in out, out
+    assert "VM[1] timer: the guest powered off" in out, out
 
 
 def test_four_harts_started_with_sbi_hsm():

@@ -4,9 +4,13 @@
  * guest_exit, loads the guest's registers and SRETs with hstatus.SPV = 1 into VS (or VU) mode.
  *
  * Every trap from the guest that is not delegated (hedeleg/hideleg) arrives at guest_exit in
- * HS-mode: it stores the guest's registers, restores stvec, the stack and the callee-saved
- * registers and returns to the caller of guest_run. sscratch holds this CPU's struct percpu at
- * all times (trap.h), so the exit finds it whatever the guest left in tp. */
+ * HS-mode. It stores only the registers a C call may clobber (ra, sp, gp, tp, t0-t6, a0-a7) and
+ * sepc, points stvec back at trap_entry and calls riscv_guest_exit_fast on the hypervisor's stack
+ * with the guest's s0-s11 still in their registers (the calling convention keeps them). When that
+ * answers the exit itself (an SBI call such as BASE or TIME) it returns 0 and the guest is resumed
+ * from here; otherwise s0-s11 are stored too and guest_run returns to its C caller with the
+ * hypervisor's callee-saved registers. sscratch holds this CPU's struct percpu at all times
+ * (trap.h), so the exit finds it whatever the guest left in tp. */
 #include "arch_impl/csr.h"
 #include "arch_impl/hcsr.h"
 #include "arch_impl/trap.h"
@@ -99,8 +103,6 @@ guest_exit:
 	save_g	gp, 3
 	save_g	t1, 6
 	save_g	t2, 7
-	save_g	s0, 8
-	save_g	s1, 9
 	save_g	a0, 10
 	save_g	a1, 11
 	save_g	a2, 12
@@ -109,16 +111,6 @@ guest_exit:
 	save_g	a5, 15
 	save_g	a6, 16
 	save_g	a7, 17
-	save_g	s2, 18
-	save_g	s3, 19
-	save_g	s4, 20
-	save_g	s5, 21
-	save_g	s6, 22
-	save_g	s7, 23
-	save_g	s8, 24
-	save_g	s9, 25
-	save_g	s10, 26
-	save_g	s11, 27
 	save_g	t3, 28
 	save_g	t4, 29
 	save_g	t5, 30
@@ -132,13 +124,65 @@ guest_exit:
 	csrr	t1, sstatus
 	andi	t1, t1, SSTATUS_SPP
 	sd	t1, GUEST_REGS_SPP(t0)
+	/* Hypervisor context for C: its stack and gp, and its own trap vector (a fault in the C
+	 * code must not land here). Interrupts stay masked (sstatus.SIE = 0 since guest_run). */
+	ld	sp, PERCPU_SCRATCH_HYP_SP(tp)
+	ld	gp, 8(sp)
 	la	t1, trap_entry
 	csrw	stvec, t1
+	mv	a0, t0
+	call	riscv_guest_exit_fast
+	ld	t0, PERCPU_SCRATCH_GUEST(tp)
+	bnez	a0, leave_guest
+	/* Answered: back into the guest as guest_run does, s0-s11 untouched. */
+	la	t1, guest_exit
+	csrw	stvec, t1
+	li	t1, HSTATUS_SPV
+	csrs	hstatus, t1
+	li	t1, SSTATUS_SPP
+	csrc	sstatus, t1
+	ld	t1, GUEST_REGS_SPP(t0)
+	csrs	sstatus, t1
+	ld	t1, GUEST_REGS_SEPC(t0)
+	csrw	sepc, t1
+	load_g	ra, 1
+	load_g	sp, 2
+	load_g	gp, 3
+	load_g	tp, 4
+	load_g	t1, 6
+	load_g	t2, 7
+	load_g	a0, 10
+	load_g	a1, 11
+	load_g	a2, 12
+	load_g	a3, 13
+	load_g	a4, 14
+	load_g	a5, 15
+	load_g	a6, 16
+	load_g	a7, 17
+	load_g	t3, 28
+	load_g	t4, 29
+	load_g	t5, 30
+	load_g	t6, 31
+	load_g	t0, 5
+	sret
+
+leave_guest:			/* t0 = the guest register block, sp = the frame guest_run built */
+	save_g	s0, 8
+	save_g	s1, 9
+	save_g	s2, 18
+	save_g	s3, 19
+	save_g	s4, 20
+	save_g	s5, 21
+	save_g	s6, 22
+	save_g	s7, 23
+	save_g	s8, 24
+	save_g	s9, 25
+	save_g	s10, 26
+	save_g	s11, 27
 	/* SPV back to 0: a host trap frame that a task switch resumes later SRETs with whatever
 	 * hstatus holds, and must not land in V = 1. */
 	li	t1, HSTATUS_SPV
 	csrc	hstatus, t1
-	ld	sp, PERCPU_SCRATCH_HYP_SP(tp)
 	ld	ra, 0(sp)
 	ld	gp, 8(sp)
 	ld	s0, 16(sp)

@@ -57,22 +57,21 @@ bool guest_sbi_extension_available(uint64_t eid)
 
 void guest_sbi_handle(struct vcpu *vcpu, struct vm_exit *exit)
 {
-	const uint64_t *x = vcpu->arch.regs.x;
-	struct guest_sbi_call call = { .eid = x[17], .fid = x[16], .args = { x[10], x[11], x[12], x[13], x[14], x[15] } };
-	switch (call.eid) {
-	case SBI_EXT_BASE: guest_sbi_base(vcpu, &call, exit); return;
-	case SBI_EXT_TIME: guest_sbi_time(vcpu, &call, exit); return;
-	case SBI_EXT_IPI: guest_sbi_ipi(vcpu, &call, exit); return;
-	case SBI_EXT_RFENCE: guest_sbi_rfence(vcpu, &call, exit); return;
-	case SBI_EXT_HSM: guest_sbi_hsm(vcpu, &call, exit); return;
-	case SBI_EXT_SRST: guest_sbi_srst(vcpu, &call, exit); return;
-	case SBI_EXT_DBCN: guest_sbi_dbcn(vcpu, &call, exit); return;
-	case HYPERCALL_SBI_EXTENSION: guest_sbi_hypercall(vcpu, &call, exit); return;
+	const struct guest_sbi_call *call = (const struct guest_sbi_call *)&vcpu->arch.regs.x[10];
+	switch (call->eid) {
+	case SBI_EXT_BASE: guest_sbi_base(vcpu, call, exit); return;
+	case SBI_EXT_TIME: guest_sbi_time(vcpu, call, exit); return;
+	case SBI_EXT_IPI: guest_sbi_ipi(vcpu, call, exit); return;
+	case SBI_EXT_RFENCE: guest_sbi_rfence(vcpu, call, exit); return;
+	case SBI_EXT_HSM: guest_sbi_hsm(vcpu, call, exit); return;
+	case SBI_EXT_SRST: guest_sbi_srst(vcpu, call, exit); return;
+	case SBI_EXT_DBCN: guest_sbi_dbcn(vcpu, call, exit); return;
+	case HYPERCALL_SBI_EXTENSION: guest_sbi_hypercall(vcpu, call, exit); return;
 	case SBI_EXT_LEGACY_SET_TIMER:
 	case SBI_EXT_LEGACY_CONSOLE_PUTCHAR:
 	case SBI_EXT_LEGACY_CONSOLE_GETCHAR:
 	case SBI_EXT_LEGACY_SHUTDOWN:
-		guest_sbi_legacy(vcpu, &call, exit);
+		guest_sbi_legacy(vcpu, call, exit);
 		return;
 	default:
 		guest_sbi_answer(vcpu, exit, SBI_ERR_NOT_SUPPORTED, 0);

@@ -32,6 +32,7 @@
 #define VSSTATUS_SPP (1UL << 8)
 
 void guest_run(struct guest_regs *regs);
+int riscv_guest_exit_fast(struct guest_regs *regs);
 void guest_fp_save(struct guest_fp_state *fp);
 void guest_fp_restore(const struct guest_fp_state *fp);
 
@@ -314,32 +315,73 @@ static void decode_exception(struct vcpu *vcpu, struct vm_exit *exit)
 	}
 }
 
-/* Calls answered inside the arch (EXIT_NONE: SBI BASE, TIME, IPI...) go straight back into the
- * guest without the core's loop: a host interrupt or a kick that arrives meanwhile stays pending
- * (interrupts are masked here) and makes the next entry exit at once, so nothing is missed. */
+/* What must hold each time the guest is (re-)entered: interrupts raised from other contexts folded
+ * into hvip, a remote fence done, and in_guest set so a kick or a fence request interrupts it. */
+static void prepare_entry(struct vcpu_arch *a)
+{
+	/* Store in_guest, then read the requests, with one full fence between: a remote fence sets
+	 * its request before it reads in_guest (riscv_vcpu_remote_fence), so one of the two sees the
+	 * other; an interrupt raiser's kick leaves an IPI pending that makes the entry exit at once. */
+	__atomic_store_n(&a->in_guest, true, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&a->irq_update, __ATOMIC_RELAXED))
+		update_hvip(a);
+	if (__atomic_load_n(&a->fence_pending, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&a->fence_pending, false, __ATOMIC_RELEASE);
+		hfence_vvma_all();
+		__asm__ __volatile__("fence.i" ::: "memory");
+	}
+}
+
+/* Called by guest_entry.S at every exit, on the hypervisor's stack with interrupts masked and the
+ * guest's s0-s11 still live in their registers (so only regs->x of ra, sp, gp, tp, t0-t6, a0-a7
+ * are valid here). An SBI call (a0-a7) answered inside the arch (EXIT_NONE: BASE, TIME, IPI...)
+ * is completed and 0 returned: the guest resumes straight away, without the core's loop. A host
+ * interrupt or kick that arrives meanwhile stays pending and makes that entry exit at once, so
+ * nothing is missed. Anything else returns 1: guest_run returns to arch_vcpu_run with every
+ * register saved. */
+int riscv_guest_exit_fast(struct guest_regs *regs)
+{
+	struct vcpu_arch *a = container_of(regs, struct vcpu_arch, regs);
+	struct vcpu *vcpu = container_of(a, struct vcpu, arch);
+	__atomic_store_n(&a->in_guest, false, __ATOMIC_RELEASE);
+	a->scause = csr_read(scause);
+	if (a->scause != EXC_ECALL_VS) {
+		a->exit_decoded = false;
+		if (!(a->scause & SCAUSE_INTERRUPT)) {
+			a->stval = csr_read(stval);
+			a->htval = csr_read(htval);
+			a->htinst = csr_read(htinst);
+		}
+		return 1;
+	}
+	a->pc_advance = 4;
+	guest_sbi_handle(vcpu, a->exit);
+	if (a->exit->reason != EXIT_NONE) {
+		a->exit_decoded = true;
+		return 1;
+	}
+	vcpu->exits[EXIT_NONE]++;
+	regs->sepc += 4;
+	a->pc_advance = 0;
+	prepare_entry(a);
+	return 0;
+}
+
 void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct vcpu_arch *a = &vcpu->arch;
+	a->exit = exit;
 	for (;;) {
-		__atomic_store_n(&a->in_guest, true, __ATOMIC_SEQ_CST);
-		if (__atomic_load_n(&a->irq_update, __ATOMIC_SEQ_CST))
-			update_hvip(a);
-		if (__atomic_load_n(&a->fence_pending, __ATOMIC_SEQ_CST)) {
-			__atomic_store_n(&a->fence_pending, false, __ATOMIC_RELEASE);
-			hfence_vvma_all();
-			__asm__ __volatile__("fence.i" ::: "memory");
-		}
-		guest_run(&a->regs);
-		__atomic_store_n(&a->in_guest, false, __ATOMIC_RELEASE);
-		a->scause = csr_read(scause);
 		a->pc_advance = 0;
+		prepare_entry(a);
+		guest_run(&a->regs);
+		if (a->exit_decoded)
+			return;
 		if (a->scause & SCAUSE_INTERRUPT) {
 			exit->reason = EXIT_IRQ;
 			return;
 		}
-		a->stval = csr_read(stval);
-		a->htval = csr_read(htval);
-		a->htinst = csr_read(htinst);
 		decode_exception(vcpu, exit);
 		if (exit->reason != EXIT_NONE)
 			return;

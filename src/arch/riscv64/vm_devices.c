@@ -1,6 +1,6 @@
 /* riscv64's own devices of a VM (arch/vm.h): the emulated PLIC, when the config lists an
- * interrupt controller (emu_type 0x1). The device tree: a VM without dtb_path gets none on
- * riscv64 yet (the bare-metal guests need none; Linux guests are given a dtb_path). */
+ * interrupt controller (emu_type 0x1). The device tree a VM without dtb_path gets is built by
+ * guest_dtb.c. */
 #include "arch/vm.h"
 #include "kernel/log.h"
 #include "lib/errno.h"
@@ -31,13 +31,4 @@ int arch_vm_create_devices(struct vm *vm)
 			 (unsigned long long)emu->base_gpa, 2 * vm->vcpu_count);
 	}
 	return 0;
-}
-
-int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *buf, size_t size)
-{
-	(void)vm;
-	(void)params;
-	(void)buf;
-	(void)size;
-	return -ENOTSUP;
 }

@@ -8,6 +8,11 @@ echo "tessera-linux: init started on $(uname -m), kernel $(uname -r)"
 sh -c 'echo "tessera-linux: the shell ran: $(( 6 * 7 ))"'
 echo "tessera-linux: $(grep -c ^processor /proc/cpuinfo) CPUs in /proc/cpuinfo"
 echo "tessera-linux: $(awk '/MemTotal/ {print $2}' /proc/meminfo) kB of memory"
+# The console's driver and the interrupts its UART took: output through it needs the emulated UART
+# and interrupt controller, not only an early console.
+console=$(awk 'NR == 1 {print $1}' /proc/consoles)
+irqs=$(awk -v c="$console" '$NF == c || /uart-pl011|ttyS0/ {for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i} END {print n + 0}' /proc/interrupts)
+echo "tessera-linux: console $console, $irqs UART interrupts"
 if grep -q tessera.shell /proc/cmdline; then
     # An interactive shell on the console: what you type on the hypervisor's console reaches it.
     echo "tessera-linux: interactive shell; 'poweroff -f' powers the VM off"

@@ -1,5 +1,9 @@
 /* Timer interrupts two ways: five through SBI TIME set_timer, then five by writing stimecmp
- * directly (Sstc, which the guest sees as vstimecmp). Each waits in WFI for its interrupt. */
+ * directly (Sstc, which the guest sees as vstimecmp). Each waits in WFI for its interrupt. On a
+ * hart without Sstc (QEMU -cpu rv64,sstc=false) the SBI deadline is emulated by the hypervisor
+ * through hvip.VSTIP, and reading stimecmp is an illegal instruction (privileged spec 20211203,
+ * 2.1: a CSR that does not exist; with Sstc but henvcfg.STCE clear, a virtual-instruction trap the
+ * hypervisor turns into one): the guest probes for it and says which it found. */
 #include "guest.h"
 
 #define CSR_STIMECMP 0x14d
@@ -10,10 +14,38 @@
 
 static volatile int ticks;
 static volatile int use_stimecmp;
+static volatile int probing;
+static volatile int probe_faulted;
 
 static void write_stimecmp(uint64_t value)
 {
 	__asm__ volatile("csrw 0x14d, %0" :: "r"(value) : "memory");
+}
+
+#define EXC_ILLEGAL_INSTRUCTION 2
+
+uint64_t guest_exception(uint64_t scause, uint64_t stval, uint64_t sepc)
+{
+	if (probing && scause == EXC_ILLEGAL_INSTRUCTION) {
+		probe_faulted = 1;
+		return sepc + 4; /* the csrr below is a 4-byte instruction */
+	}
+	puts_uart("timer guest: unexpected exception ");
+	put_hex(scause);
+	puts_uart(" stval ");
+	put_hex(stval);
+	putc_uart('\n');
+	system_off();
+}
+
+static int has_stimecmp(void)
+{
+	uint64_t value;
+	probing = 1;
+	__asm__ volatile(".option push\n.option norvc\ncsrr %0, 0x14d\n.option pop" : "=r"(value) :: "memory");
+	probing = 0;
+	(void)value;
+	return !probe_faulted;
 }
 
 void guest_interrupt(uint64_t cause)
@@ -58,6 +90,10 @@ void guest_main(uint64_t hartid, uint64_t dtb)
 	puts_uart("timer guest: ");
 	put_dec((uint64_t)via_sbi);
 	puts_uart(" interrupts via SBI TIME\n");
+	if (!has_stimecmp()) {
+		puts_uart("timer guest: no Sstc, stimecmp is an illegal instruction\n");
+		system_off();
+	}
 	use_stimecmp = 1;
 	int via_csr = wait_ticks(5);
 	puts_uart("timer guest: ");

@@ -22,10 +22,16 @@ void riscv_vcpu_remote_fence(struct vcpu *self, struct vcpu *target);
 void riscv_vcpu_set_timer(struct vcpu *vcpu, uint64_t deadline);
 bool riscv_guest_has_sstc(void);
 
-/* The SBI call the guest made (SBI v2.0 chapter 3: a7 = EID, a6 = FID, a0-a5 arguments). */
+/* The vPLIC's interrupt sources are 1..VPLIC_SOURCES - 1 (src/vdev/vplic.c; the device tree's
+ * riscv,ndev). */
+#define VPLIC_SOURCES 128
+
+/* The SBI call the guest made (SBI v2.0 chapter 3: a0-a5 arguments, a6 = FID, a7 = EID), laid
+ * out as x10..x17 are in struct guest_regs so that it is read in place, not copied: a handler
+ * reads its arguments before it answers (the answer overwrites a0 and a1). */
 struct guest_sbi_call {
-	uint64_t eid, fid;
 	uint64_t args[6];
+	uint64_t fid, eid;
 };
 
 /* guest_sbi.c: decodes an ecall from VS-mode into an exit; calls answered inside the arch set

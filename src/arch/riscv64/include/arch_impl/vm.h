@@ -14,6 +14,8 @@
 #include "lib/types.h"
 #include "kernel/timer_queue.h"
 
+struct vm_exit;
+
 struct guest_regs {
 	uint64_t x[32];   /* x[0] unused */
 	uint64_t sepc;
@@ -41,6 +43,10 @@ struct vcpu_arch {
 	/* The last exit's trap CSRs, for completing or faulting it. */
 	uint64_t scause, stval, htval, htinst;
 	unsigned pc_advance;     /* bytes to step past the trapping instruction (2 or 4) */
+	/* The exit arch_vcpu_run is filling, for riscv_guest_exit_fast; and whether that decoded
+	 * it already (an SBI call the core must finish) or left it to arch_vcpu_run. */
+	struct vm_exit *exit;
+	bool exit_decoded;
 	bool loaded;
 	bool fp_dirty;
 	/* Virtual interrupts other contexts raise (hvip bit positions: VSSIP 2, VSTIP 6, VSEIP 10):
@@ -66,6 +72,8 @@ struct vm_arch {
 };
 
 _Static_assert(__builtin_offsetof(struct guest_regs, sepc) == GUEST_REGS_SEPC, "guest_entry.S offsets");
+_Static_assert(__builtin_offsetof(struct guest_regs, x[17]) - __builtin_offsetof(struct guest_regs, x[10]) == 7 * 8,
+	       "struct guest_sbi_call overlays x10..x17");
 _Static_assert(__builtin_offsetof(struct guest_regs, spp) == GUEST_REGS_SPP, "guest_entry.S offsets");
 #endif
 

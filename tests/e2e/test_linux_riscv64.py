@@ -1,0 +1,69 @@
+"""Debian's riscv64 Linux (linux-image-riscv64 and busybox-static from sid, fetched at test time
+into .cache, never committed) boots under Tessera in VS-mode with the device tree Tessera generates,
+reaches a busybox shell, runs commands and powers its VM off through SBI SRST."""
+import os
+import re
+import subprocess
+
+import pytest
+
+from conftest import ROOT, boot, build_image
+
+ARCH = "riscv64"
+
+
+@pytest.fixture(scope="module")
+def linux_dir():
+    out = subprocess.run([os.path.join(ROOT, "scripts/prepare-linux-guest.sh"), ARCH], cwd=ROOT,
+                         check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    return os.path.relpath(out, ROOT)
+
+
+def boot_linux(name, configs, smp=2, qemu_args=""):
+    image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-{name}", vm_configs=configs)
+    b = boot(ARCH, smp=smp, image=image, timeout=120, qemu_args=qemu_args)
+    assert not b.timed_out, b.output
+    assert b.exit_status == 0, b.output
+    for bad in ("Tessera panic", "Hypervisor exception", "Kernel panic", "Oops", "Unable to handle",
+                "unexpected exception from the guest", "not allowed in the guest"):
+        assert bad not in b.output, b.output
+    return b
+
+
+def assert_linux_ran(out, cpus):
+    assert re.search(r"\[vm1\] \[    0\.000000\] Linux version \d+\.\d+\S*-riscv64", out), out
+    assert "[vm1] [    0.000000] Machine model: Tessera VM" in out, out
+    assert re.search(r"\[vm1\] tessera-linux: init started on riscv64, kernel \d+\.\d+\S*-riscv64", out), out
+    assert "[vm1] tessera-linux: the shell ran: 42" in out, out
+    assert f"[vm1] tessera-linux: {cpus} CPUs in /proc/cpuinfo" in out, out
+    # The 8250 driver on the emulated 16550, its interrupts through the vPLIC.
+    m = re.search(r"\[vm1\] tessera-linux: console ttyS0, (\d+) UART interrupts", out)
+    assert m and int(m.group(1)) > 0, out
+    assert "reboot: Power down" in out, out
+    assert "VM[1] linux: the guest powered off" in out, out
+
+
+@pytest.mark.parametrize("cpus", [1, 2])
+def test_linux_boots_to_a_shell_and_powers_off(linux_dir, cpus):
+    b = boot_linux(f"linux{cpus}", [f"{linux_dir}/linux-{cpus}cpu.toml"])
+    assert_linux_ran(b.output, cpus)
+    assert re.search(r"VM\[1\] linux: generated device tree \(\d+ bytes\) at 0x8fe00000", b.output), b.output
+    assert f"VM[1] linux: vPLIC at 0xc000000, {2 * cpus} contexts" in b.output, b.output
+
+
+def test_linux_and_a_bare_metal_guest_side_by_side(linux_dir):
+    """Two VMs on separate physical CPUs: both consoles visible, and the bare-metal guest powering
+    off first leaves Linux running to the end. The harts have no Sstc here, so Linux's timer runs
+    on the hypervisor's emulated SBI TIME deadline (hvip.VSTIP) rather than on vstimecmp, and the
+    device tree offers no sstc."""
+    b = boot_linux("linux-and-hello", [f"{linux_dir}/linux-1cpu.toml",
+                                       "tests/e2e/configs/second-hello-riscv64.toml"],
+                   qemu_args="-cpu rv64,sstc=false")
+    out = b.output
+    assert "H extension = yes, Sstc = no" in out, out
+    assert_linux_ran(out, 1)
+    assert "[vm2] Hello from a Tessera guest on riscv64!" in out, out
+    stopped = out.index("VM[2] hello-two: stopped")
+    assert stopped < out.index("[vm1] tessera-linux: powering off"), out
+    assert re.search(r"\[ *\d+\.\d+ 1:\d+ vcpu_exit:\d+\] VM\[2\] hello-two: the guest powered off", out), out
+    assert "VM[1] linux: stopped" in out, out
