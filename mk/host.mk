@@ -49,7 +49,7 @@ $(HOST_BUILD)/tools/$(1): $$(tool-srcs-$(1)) $$(wildcard include/*/*.h)
 endef
 $(foreach t,$(HOST_TOOLS),$(eval $(call tool_rule,$(t))))
 
-.PHONY: tools unit-test fuzz-test fuzz-long e2e-test images-all
+.PHONY: tools unit-test fuzz-test fuzz-long e2e-test images-all bench
 tools: $(TOOL_BINS)
 
 unit-test: $(UNIT_BINS)
@@ -63,6 +63,10 @@ fuzz-test: $(FUZZ_BINS)
 	  if ! $(HOST_BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -detect_leaks=1 \
 	    $(HOST_BUILD)/fuzz/corpus-$$t tests/fuzz/corpus/$$t >$$log 2>&1; then \
 	    tail -n 40 $$log; exit 1; fi; tail -n 3 $$log; done
+
+bench:
+	@scripts/ensure-deps.sh run
+	bench/$(ARCH)/run.sh
 
 fuzz-long:
 	$(MAKE) fuzz-test FUZZ_SECONDS=600
