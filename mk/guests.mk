@@ -6,7 +6,7 @@ GUEST_OUT_DIR := build/guests/$(ARCH)
 -include $(GUEST_SRC_DIR)/guest.mk
 GUEST_NAMES := $(filter-out runtime,$(basename $(notdir $(wildcard $(GUEST_SRC_DIR)/*.c))))
 GUEST_BINS := $(addprefix $(GUEST_OUT_DIR)/,$(addsuffix .bin,$(GUEST_NAMES)))
-GUEST_COMMON := $(GUEST_SRC_DIR)/start.S $(GUEST_SRC_DIR)/runtime.c
+GUEST_COMMON := $(GUEST_SRC_DIR)/start.S $(GUEST_SRC_DIR)/runtime.c tests/guests/common/print.c
 
 .PHONY: guests
 guests: $(GUEST_BINS)

@@ -26,6 +26,10 @@ void fdt_property_u32(struct fdt_writer *w, const char *name, uint32_t value);
 void fdt_property_u64(struct fdt_writer *w, const char *name, uint64_t value);
 void fdt_property_cells(struct fdt_writer *w, const char *name, const uint32_t *cells, size_t count);
 void fdt_property_empty(struct fdt_writer *w, const char *name);
+/* "name@<address in hex>", the unit-address convention (spec 2.2.1). */
+void fdt_begin_node_at(struct fdt_writer *w, const char *name, uint64_t address);
+/* "reg" with one (address, size) pair of two cells each (#address-cells = #size-cells = 2). */
+void fdt_property_reg(struct fdt_writer *w, uint64_t address, uint64_t size);
 /* Lays the blob out; returns its total size, or -ENOSPC / -EINVAL. */
 int fdt_finish(struct fdt_writer *w);
 

@@ -27,6 +27,16 @@ typedef uint64_t hpa_t;   /* host-physical address backing guest memory */
 #define MiB(x) ((uint64_t)(x) << 20)
 #define GiB(x) ((uint64_t)(x) << 30)
 
+/* A little-endian 64-bit value at any alignment (image headers). */
+static inline uint64_t load_le64(const void *p)
+{
+	const uint8_t *b = p;
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | b[i];
+	return v;
+}
+
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1UL << PAGE_SHIFT)
 

@@ -4,6 +4,7 @@
 #include "lib/fdt_write.h"
 #include "lib/errno.h"
 #include "lib/fdt.h"
+#include "lib/format.h"
 #include "lib/string.h"
 
 #define HEADER_SIZE 40
@@ -154,6 +155,22 @@ void fdt_property_cells(struct fdt_writer *w, const char *name, const uint32_t *
 void fdt_property_empty(struct fdt_writer *w, const char *name)
 {
 	fdt_property(w, name, NULL, 0);
+}
+
+void fdt_begin_node_at(struct fdt_writer *w, const char *name, uint64_t address)
+{
+	char buf[64];
+	if (format_snprintf(buf, sizeof(buf), "%s@%llx", name, (unsigned long long)address) >= (int)sizeof(buf)) {
+		w->error = -ENOSPC;
+		return;
+	}
+	fdt_begin_node(w, buf);
+}
+
+void fdt_property_reg(struct fdt_writer *w, uint64_t address, uint64_t size)
+{
+	uint32_t cells[4] = { (uint32_t)(address >> 32), (uint32_t)address, (uint32_t)(size >> 32), (uint32_t)size };
+	fdt_property_cells(w, "reg", cells, 4);
 }
 
 int fdt_finish(struct fdt_writer *w)

@@ -4,19 +4,14 @@ import re
 
 import pytest
 
-from conftest import boot, build_image
+from conftest import boot, build_image, run_guests
 
 ARCH = "aarch64"
 GUESTS = "tests/guests/aarch64"
 
 
 def run_vms(name, configs, smp=4, qemu_args=""):
-    image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-{name}", vm_configs=configs)
-    b = boot(ARCH, smp=smp, image=image, qemu_args=qemu_args)
-    assert not b.timed_out, b.output
-    assert b.exit_status == 0, b.output
-    assert "Tessera panic" not in b.output and "Hypervisor exception" not in b.output, b.output
-    return b
+    return run_guests(ARCH, name, configs, smp, qemu_args, never=())
 
 
 def test_demo_guest_on_passthrough_uart():

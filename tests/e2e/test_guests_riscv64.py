@@ -2,19 +2,14 @@
 the guest's own console output and on what the hypervisor logged, including what must not happen."""
 import re
 
-from conftest import boot, build_image
+from conftest import boot, build_image, run_guests
 
 ARCH = "riscv64"
 GUESTS = "tests/guests/riscv64"
 
 
 def run_vms(name, configs, smp=4, qemu_args=""):
-    image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-{name}", vm_configs=configs)
-    b = boot(ARCH, smp=smp, image=image, qemu_args=qemu_args)
-    assert not b.timed_out, b.output
-    assert b.exit_status == 0, b.output
-    assert "Tessera panic" not in b.output and "Hypervisor exception" not in b.output, b.output
-    return b
+    return run_guests(ARCH, name, configs, smp, qemu_args, never=())
 
 
 def test_demo_guest_on_passthrough_uart():

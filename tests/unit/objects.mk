@@ -28,7 +28,7 @@ unit-srcs-vmm_config := src/vmm/vmm_config.c src/lib/toml.c src/lib/format.c src
 UNIT_TESTS += x86_decode
 unit-srcs-x86_decode := src/arch/x86_64/insn_decode.c
 UNIT_TESTS += fdt_write
-unit-srcs-fdt_write := src/lib/fdt_write.c src/lib/fdt.c
+unit-srcs-fdt_write := src/lib/fdt_write.c src/lib/fdt.c src/lib/format.c
 UNIT_TESTS += device_bus
 unit-srcs-device_bus := src/vmm/device_bus.c
 

@@ -16,26 +16,13 @@
 #define IRQ_LEVEL_HIGH 4
 #define GICR_FRAME_SIZE 0x20000
 
-static void reg_property(struct fdt_writer *w, uint64_t base, uint64_t size)
-{
-	uint32_t cells[4] = { (uint32_t)(base >> 32), (uint32_t)base, (uint32_t)(size >> 32), (uint32_t)size };
-	fdt_property_cells(w, "reg", cells, 4);
-}
-
-static void node_at(struct fdt_writer *w, const char *name, uint64_t address)
-{
-	char buf[48];
-	format_snprintf(buf, sizeof(buf), "%s@%llx", name, (unsigned long long)address);
-	fdt_begin_node(w, buf);
-}
-
 static void cpus_node(struct fdt_writer *w, struct vm *vm)
 {
 	fdt_begin_node(w, "cpus");
 	fdt_property_u32(w, "#address-cells", 1);
 	fdt_property_u32(w, "#size-cells", 0);
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {
-		node_at(w, "cpu", vm->vcpus[i]->guest_id);
+		fdt_begin_node_at(w, "cpu", vm->vcpus[i]->guest_id);
 		fdt_property_string(w, "device_type", "cpu");
 		fdt_property_string(w, "compatible", "arm,armv8");
 		fdt_property_u32(w, "reg", (uint32_t)vm->vcpus[i]->guest_id);
@@ -50,7 +37,7 @@ static void interrupt_nodes(struct fdt_writer *w, struct vm *vm)
 	struct vgic *vgic = vm->arch.vgic;
 	if (!vgic)
 		return;
-	node_at(w, "intc", vgic->distributor.base);
+	fdt_begin_node_at(w, "intc", vgic->distributor.base);
 	fdt_property_string(w, "compatible", vgic->v2 ? "arm,cortex-a15-gic" : "arm,gic-v3");
 	fdt_property_u32(w, "#interrupt-cells", 3);
 	fdt_property_empty(w, "interrupt-controller");
@@ -101,10 +88,10 @@ static uint64_t uart_nodes(struct fdt_writer *w, struct vm *vm)
 				continue; /* "pl011..." */
 			base = pt->base_gpa, size = pt->length, irq = pt->irq;
 		}
-		node_at(w, "pl011", base);
+		fdt_begin_node_at(w, "pl011", base);
 		const char *const compatible[] = { "arm,pl011", "arm,primecell", NULL };
 		fdt_property_strings(w, "compatible", compatible);
-		reg_property(w, base, size);
+		fdt_property_reg(w, base, size);
 		if (vm->arch.vgic && irq >= 32) {
 			uint32_t cells[3] = { GIC_SPI, (uint32_t)irq - 32, IRQ_LEVEL_HIGH };
 			fdt_property_cells(w, "interrupts", cells, 3);
@@ -141,9 +128,9 @@ int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *
 
 	cpus_node(&w, vm);
 	for (unsigned i = 0; i < vm->ram_count; i++) {
-		node_at(&w, "memory", vm->ram[i].gpa);
+		fdt_begin_node_at(&w, "memory", vm->ram[i].gpa);
 		fdt_property_string(&w, "device_type", "memory");
-		reg_property(&w, vm->ram[i].gpa, vm->ram[i].size);
+		fdt_property_reg(&w, vm->ram[i].gpa, vm->ram[i].size);
 		fdt_end_node(&w);
 	}
 	interrupt_nodes(&w, vm);

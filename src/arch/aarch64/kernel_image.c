@@ -5,22 +5,14 @@
 #include "arch/vm.h"
 #include "lib/string.h"
 
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 bool arch_kernel_layout(const void *header, size_t size, struct kernel_layout *layout)
 {
 	const uint8_t *h = header;
 	if (size < 64 || memcmp(h + 56, "ARM\x64", 4) != 0)
 		return false;
-	uint64_t image_size = le64(h + 16);
+	uint64_t image_size = load_le64(h + 16);
 	layout->footprint = image_size;
 	layout->alignment = MiB(2);
-	layout->offset = image_size ? le64(h + 8) : 0x80000;
+	layout->offset = image_size ? load_le64(h + 8) : 0x80000;
 	return true;
 }

@@ -22,19 +22,6 @@
 /* QEMU virt's 16550 input clock, which Linux's 8250 driver needs to compute divisors. */
 #define UART_CLOCK_HZ 3686400
 
-static void reg_property(struct fdt_writer *w, uint64_t base, uint64_t size)
-{
-	uint32_t cells[4] = { (uint32_t)(base >> 32), (uint32_t)base, (uint32_t)(size >> 32), (uint32_t)size };
-	fdt_property_cells(w, "reg", cells, 4);
-}
-
-static void node_at(struct fdt_writer *w, const char *name, uint64_t address)
-{
-	char buf[48];
-	format_snprintf(buf, sizeof(buf), "%s@%llx", name, (unsigned long long)address);
-	fdt_begin_node(w, buf);
-}
-
 static void isa_properties(struct fdt_writer *w)
 {
 	bool sstc = riscv_guest_has_sstc();
@@ -55,7 +42,7 @@ static void cpus_node(struct fdt_writer *w, struct vm *vm)
 	fdt_property_u32(w, "timebase-frequency", (uint32_t)arch_timer_frequency());
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {
 		uint64_t hart = vm->vcpus[i]->guest_id;
-		node_at(w, "cpu", hart);
+		fdt_begin_node_at(w, "cpu", hart);
 		fdt_property_string(w, "device_type", "cpu");
 		fdt_property_u32(w, "reg", (uint32_t)hart);
 		fdt_property_string(w, "status", "okay");
@@ -87,10 +74,10 @@ static const struct vm_emu_device *find_vplic(const struct vm_config *config)
  * S-mode context of each hart and skips the others by their local interrupt number. */
 static void plic_node(struct fdt_writer *w, struct vm *vm, const struct vm_emu_device *plic)
 {
-	node_at(w, "plic", plic->base_gpa);
+	fdt_begin_node_at(w, "plic", plic->base_gpa);
 	const char *const compatible[] = { "sifive,plic-1.0.0", "riscv,plic0", NULL };
 	fdt_property_strings(w, "compatible", compatible);
-	reg_property(w, plic->base_gpa, plic->length);
+	fdt_property_reg(w, plic->base_gpa, plic->length);
 	fdt_property_u32(w, "#address-cells", 0);
 	fdt_property_u32(w, "#interrupt-cells", 1);
 	fdt_property_empty(w, "interrupt-controller");
@@ -145,9 +132,9 @@ static void uart_nodes(struct fdt_writer *w, struct vm *vm, bool have_plic, char
 				continue;
 			base = pt->base_gpa, size = pt->length, irq = pt->irq;
 		}
-		node_at(w, "serial", base);
+		fdt_begin_node_at(w, "serial", base);
 		fdt_property_string(w, "compatible", "ns16550a");
-		reg_property(w, base, size);
+		fdt_property_reg(w, base, size);
 		fdt_property_u32(w, "clock-frequency", UART_CLOCK_HZ);
 		if (reg_shift)
 			fdt_property_u32(w, "reg-shift", (uint32_t)reg_shift);
@@ -174,9 +161,9 @@ int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *
 
 	cpus_node(&w, vm);
 	for (unsigned i = 0; i < vm->ram_count; i++) {
-		node_at(&w, "memory", vm->ram[i].gpa);
+		fdt_begin_node_at(&w, "memory", vm->ram[i].gpa);
 		fdt_property_string(&w, "device_type", "memory");
-		reg_property(&w, vm->ram[i].gpa, vm->ram[i].size);
+		fdt_property_reg(&w, vm->ram[i].gpa, vm->ram[i].size);
 		fdt_end_node(&w);
 	}
 	const struct vm_emu_device *plic = find_vplic(vm->config);

@@ -7,20 +7,12 @@
 #include "arch/vm.h"
 #include "lib/string.h"
 
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 bool arch_kernel_layout(const void *header, size_t size, struct kernel_layout *layout)
 {
 	const uint8_t *h = header;
 	if (size < 64 || memcmp(h + 56, "RSC\x05", 4) != 0)
 		return false;
-	layout->footprint = le64(h + 16);
+	layout->footprint = load_le64(h + 16);
 	layout->alignment = MiB(2);
 	layout->offset = 0;
 	return true;

@@ -8,37 +8,6 @@ void putc_uart(char c)
 	outb(COM1, (uint8_t)c);
 }
 
-void puts_uart(const char *s)
-{
-	while (*s)
-		putc_uart(*s++);
-}
-
-void put_hex(uint64_t value)
-{
-	puts_uart("0x");
-	int started = 0;
-	for (int shift = 60; shift >= 0; shift -= 4) {
-		unsigned digit = (value >> shift) & 0xf;
-		if (digit || started || shift == 0) {
-			putc_uart("0123456789abcdef"[digit]);
-			started = 1;
-		}
-	}
-}
-
-void put_dec(uint64_t value)
-{
-	char buf[24];
-	int n = 0;
-	do {
-		buf[n++] = (char)('0' + value % 10);
-		value /= 10;
-	} while (value);
-	while (n)
-		putc_uart(buf[--n]);
-}
-
 uint64_t vmmcall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	uint64_t ret;
