@@ -14,6 +14,7 @@ struct pc_port {
 	struct vdev dev;
 	struct vm *vm;
 	uint8_t pic_mask[2];
+	uint16_t pm1_enable;
 };
 
 static int pm_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
@@ -79,7 +80,27 @@ static int pic_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t
 }
 
 static const struct vdev_ops pm_ops = { .read = pm_read, .write = pm_write };
-static const struct vdev_ops pm_event_ops = { .read = reset_read, .write = post_write };
+/* PM1a status (offset 0, write 1 to clear: nothing is ever pending) and enable (offset 2, kept so
+ * that ACPI drivers see the events they enable; ACPI 6.4, 4.8.3.1). */
+static int pm_event_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+{
+	struct pc_port *p = dev->priv;
+	uint32_t reg = (uint32_t)p->pm1_enable << 16; /* status 0 */
+	*value = (reg >> (8 * offset)) & (width >= 4 ? 0xffffffffu : (1u << (8 * width)) - 1);
+	return 0;
+}
+
+static int pm_event_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
+{
+	struct pc_port *p = dev->priv;
+	uint32_t reg = (uint32_t)p->pm1_enable << 16;
+	uint32_t mask = (width >= 4 ? 0xffffffffu : (1u << (8 * width)) - 1) << (8 * offset);
+	reg = (reg & ~mask) | (((uint32_t)value << (8 * offset)) & mask);
+	p->pm1_enable = (uint16_t)(reg >> 16);
+	return 0;
+}
+
+static const struct vdev_ops pm_event_ops = { .read = pm_event_read, .write = pm_event_write };
 static const struct vdev_ops keyboard_ops = { .read = reset_read, .write = keyboard_write };
 static const struct vdev_ops post_ops = { .read = reset_read, .write = post_write };
 static const struct vdev_ops pic_ops = { .read = pic_read, .write = pic_write };
