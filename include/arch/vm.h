@@ -38,9 +38,17 @@ struct kernel_layout {
 	uint64_t offset;
 };
 
+/* Bytes of a kernel image's start handed to arch_kernel_layout: enough for the x86 bzImage setup
+ * header, which ends near offset 0x270. */
+#define KERNEL_HEADER_BYTES 1024
+
 /* Reads the header at the start of a kernel image; false when it is not a format the arch knows
  * (a bare-metal binary), in which case nothing is checked. */
 bool arch_kernel_layout(const void *header, size_t size, struct kernel_layout *layout);
+/* Called once the images are loaded (and again after a reset): what the boot protocol needs
+ * beyond the images and the device tree (x86: the bzImage's kernel moved in place, boot_params,
+ * ACPI tables, the first page tables). The core has a no-op default for arches that need none. */
+int arch_vm_prepare_boot(struct vm *vm);
 /* Frees the guest page tables (the memory they map is the caller's). */
 void arch_vm_destroy(struct vm *vm);
 int arch_gpt_map(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned permissions);

@@ -4,11 +4,19 @@
 #ifndef VDEV_X86_PC_H
 #define VDEV_X86_PC_H
 
+#include "lib/types.h"
+
 struct vm;
 
+#define X86_PM1A_EVENT_PORT 0x600   /* PM1a status (2 bytes) and enable (2 bytes) */
 #define X86_PM1A_CONTROL_PORT 0x604
 #define X86_PM1_SLP_EN (1u << 13)
 
 int x86_pc_devices_create(struct vm *vm);
+/* x86_pci.c: configuration mechanism #1 with a host bridge at 00:00.0, and the reset register
+ * 0xcf9 inside its window. */
+int x86_pci_create(struct vm *vm);
+/* x86_rtc.c: the CMOS RTC at 0x70/0x71, its clock starting at unix_seconds. */
+int x86_rtc_create(struct vm *vm, uint64_t unix_seconds);
 
 #endif

@@ -84,7 +84,15 @@ static int ns16550_read(struct vdev *dev, uint64_t offset, unsigned width, uint6
 		if (++uart->lsr_reads_since_write > 1)
 			vm_console_flush(uart->vm);
 		break;
-	case NS16550_MSR: *value = MSR_DCD_DSR_CTS; break;
+	case NS16550_MSR:
+		/* Loopback (MCR bit 4) wires the modem outputs to the inputs: RTS->CTS, DTR->DSR, OUT1->RI,
+		 * OUT2->DCD (16550D datasheet, 8.6.5). Linux's 8250 driver tests this before using a port. */
+		if (uart->mcr & 0x10)
+			*value = ((uart->mcr & 0x2) << 3) | ((uart->mcr & 0x1) << 5) | ((uart->mcr & 0x4) << 4) |
+				 ((uart->mcr & 0x8) << 4);
+		else
+			*value = MSR_DCD_DSR_CTS;
+		break;
 	case NS16550_SCR: *value = uart->scr; break;
 	default: *value = 0; break;
 	}

@@ -216,6 +216,20 @@ void vlapic_set_tsc_deadline(struct vlapic *l, uint64_t host_tsc)
 
 static void ioapic_eoi(struct vioapic *io, unsigned vector);
 
+/* Whether a local APIC is among an interrupt's destinations (SDM vol. 3, 10.6.2): physical mode
+ * names an APIC id (0xff: all); logical mode matches the LDR against the destination, as a bit
+ * mask in the flat model (DFR 0xffffffff) or cluster (high nibble) plus mask in the cluster model.
+ * Linux uses logical flat mode for its IPIs and IOAPIC entries with up to 8 CPUs. */
+static bool lapic_matches(const struct vlapic *l, unsigned destination, bool logical)
+{
+	if (!logical)
+		return destination == 0xff || destination == l->index;
+	unsigned ldr = l->ldr >> 24;
+	if ((l->dfr >> 28) == 0xf)
+		return (ldr & destination) != 0;
+	return destination == 0xff || ((ldr >> 4) == (destination >> 4) && (ldr & destination & 0xf));
+}
+
 static void send_ipi(struct vlapic *from, uint32_t icr_low)
 {
 	struct x86_apics *apics = apics_of(from->vm);
@@ -224,7 +238,7 @@ static void send_ipi(struct vlapic *from, uint32_t icr_low)
 	for (unsigned i = 0; i < apics->count; i++) {
 		struct vlapic *to = &apics->lapics[i];
 		bool hit = shorthand == 1 ? to == from : shorthand == 2 ? true : shorthand == 3 ? to != from
-			 : (destination == 0xff || destination == i);
+			 : lapic_matches(to, destination, icr_low & (1u << 11));
 		if (!hit)
 			continue;
 		struct vcpu *vcpu = from->vm->vcpus[i];
@@ -385,10 +399,12 @@ static void ioapic_deliver(struct vioapic *io, unsigned pin)
 	}
 	struct x86_apics *apics = apics_of(io->vm);
 	unsigned destination = (unsigned)(entry >> 56);
+	bool lowest_priority = ((entry >> 8) & 7) == 1;
 	for (unsigned i = 0; i < apics->count; i++) {
-		if (destination == 0xff || destination == i || (entry & (1u << 11))) {
+		if (lapic_matches(&apics->lapics[i], destination, entry & (1u << 11))) {
 			lapic_raise(&apics->lapics[i], entry & 0xff, level_triggered);
-			break; /* one destination (logical: the first CPU) */
+			if (lowest_priority || level_triggered)
+				break; /* one destination: the first that matches */
 		}
 	}
 }

@@ -2,7 +2,7 @@
  * 4.8.3.2.1; the FADT and the \_S5 package the guest reads give SLP_TYP 0 for S5, and any SLP_TYP
  * is taken as S5 since no sleep state is offered). Reset: 0xcf9 with bit 2 (RST_CPU) set, or
  * command 0xfe to the keyboard controller. The 8259 pair reads back its mask (all set: the
- * IOAPIC delivers interrupts) and ignores initialization words. */
+ * IOAPIC delivers interrupts) and ignores initialization words. PM1a status and enable read 0. */
 #include "vdev/x86_pc.h"
 #include "vmm/vdev.h"
 #include "vmm/vm.h"
@@ -14,6 +14,7 @@ struct pc_port {
 	struct vdev dev;
 	struct vm *vm;
 	uint8_t pic_mask[2];
+	uint16_t pm1_enable;
 };
 
 static int pm_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
@@ -45,14 +46,6 @@ static void reset_vm(struct pc_port *p, const char *how)
 {
 	log_info("VM[%u] %s: the guest asked for a reset (%s)", p->vm->id, p->vm->name, how);
 	vm_request_reset(p->vm);
-}
-
-static int reset_control_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
-{
-	(void)offset; (void)width;
-	if (value & 4)
-		reset_vm(dev->priv, "port 0xcf9");
-	return 0;
 }
 
 static int keyboard_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
@@ -87,7 +80,27 @@ static int pic_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t
 }
 
 static const struct vdev_ops pm_ops = { .read = pm_read, .write = pm_write };
-static const struct vdev_ops reset_control_ops = { .read = reset_read, .write = reset_control_write };
+/* PM1a status (offset 0, write 1 to clear: nothing is ever pending) and enable (offset 2, kept so
+ * that ACPI drivers see the events they enable; ACPI 6.4, 4.8.3.1). */
+static int pm_event_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+{
+	struct pc_port *p = dev->priv;
+	uint32_t reg = (uint32_t)p->pm1_enable << 16; /* status 0 */
+	*value = (reg >> (8 * offset)) & (width >= 4 ? 0xffffffffu : (1u << (8 * width)) - 1);
+	return 0;
+}
+
+static int pm_event_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
+{
+	struct pc_port *p = dev->priv;
+	uint32_t reg = (uint32_t)p->pm1_enable << 16;
+	uint32_t mask = (width >= 4 ? 0xffffffffu : (1u << (8 * width)) - 1) << (8 * offset);
+	reg = (reg & ~mask) | (((uint32_t)value << (8 * offset)) & mask);
+	p->pm1_enable = (uint16_t)(reg >> 16);
+	return 0;
+}
+
+static const struct vdev_ops pm_event_ops = { .read = pm_event_read, .write = pm_event_write };
 static const struct vdev_ops keyboard_ops = { .read = reset_read, .write = keyboard_write };
 static const struct vdev_ops post_ops = { .read = reset_read, .write = post_write };
 static const struct vdev_ops pic_ops = { .read = pic_read, .write = pic_write };
@@ -110,7 +123,9 @@ static int add_port(struct vm *vm, const char *name, uint64_t base, uint64_t siz
 int x86_pc_devices_create(struct vm *vm)
 {
 	int err = add_port(vm, "ACPI PM1a control", X86_PM1A_CONTROL_PORT, 2, &pm_ops);
-	if (!err) err = add_port(vm, "reset control", 0xcf9, 1, &reset_control_ops);
+	/* PM1a status and enable: nothing ever becomes pending (no SCI is raised). */
+	if (!err) err = add_port(vm, "ACPI PM1a event", X86_PM1A_EVENT_PORT, 4, &pm_event_ops);
+	if (!err) err = x86_pci_create(vm); /* 0xcf8-0xcff, with the reset control register 0xcf9 */
 	if (!err) err = add_port(vm, "keyboard controller", 0x60, 5, &keyboard_ops);
 	if (!err) err = add_port(vm, "POST", 0x80, 1, &post_ops);
 	if (!err) err = add_port(vm, "i8259 master", 0x20, 2, &pic_ops);

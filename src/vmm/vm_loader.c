@@ -68,7 +68,7 @@ static int load_from_disk(struct vm *vm, enum vm_image_kind kind, struct config_
 static int check_kernel_layout(struct vm *vm, struct config_reporter *reporter)
 {
 	const struct vm_image *kernel = &vm->config->kernel.images[VM_IMAGE_KERNEL];
-	uint8_t header[64];
+	uint8_t header[KERNEL_HEADER_BYTES];
 	struct kernel_layout layout;
 	if (!kernel->path.value || vm_copy_from_guest(vm, header, kernel->load_addr.value, sizeof(header)) < 0 ||
 	    !arch_kernel_layout(header, sizeof(header), &layout))
@@ -88,13 +88,21 @@ static int check_kernel_layout(struct vm *vm, struct config_reporter *reporter)
 	return 0;
 }
 
-/* After the images: the kernel's own constraints, then the device tree if the arch builds one. */
+/* Arches whose boot protocol needs nothing beyond the images and the device tree. */
+__attribute__((weak)) int arch_vm_prepare_boot(struct vm *vm)
+{
+	(void)vm;
+	return 0;
+}
+
+/* After the images: the kernel's own constraints, the device tree if the arch builds one, then
+ * whatever else the arch's boot protocol asks for. */
 static int finish_loading(struct vm *vm, struct config_reporter *reporter)
 {
 	int err = check_kernel_layout(vm, reporter);
-	if (err < 0)
-		return err;
-	return vm->config->kernel.images[VM_IMAGE_DTB].path.value ? 0 : vm_generate_dtb(vm);
+	if (err == 0 && !vm->config->kernel.images[VM_IMAGE_DTB].path.value)
+		err = vm_generate_dtb(vm);
+	return err < 0 ? err : arch_vm_prepare_boot(vm);
 }
 
 int vm_load_images(struct vm *vm)

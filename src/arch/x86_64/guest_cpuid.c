@@ -2,6 +2,7 @@
  * filtered so the guest sees a coherent machine of its own: SVM and its leaf hidden (no nested
  * virtualization), no MONITOR/MWAIT (intercepted), no x2APIC, no performance counters or
  * hardware P-states it cannot use, the hypervisor bit set with Tessera's signature at 0x40000000,
+ * a KVM-compatible paravirtual clock at 0x40000100 (guest_pvclock.c),
  * and leaf 1's APIC id and logical-CPU count those of this vCPU and VM. */
 #include "arch_impl/guest.h"
 #include "arch_impl/msr.h"
@@ -18,6 +19,10 @@
 #define EXT1_ECX_PERFCTR_CORE (1u << 23)
 #define EXT1_ECX_TOPOEXT (1u << 22)
 #define HYPERVISOR_LEAF 0x40000000u
+/* The KVM-compatible paravirtual clock (guest_pvclock.c) at the next hypervisor base: features
+ * CLOCKSOURCE2 (bit 3) and CLOCKSOURCE_STABLE_BIT (bit 24) only (Linux cpuid.rst). */
+#define PV_CLOCK_LEAF 0x40000100u
+#define PV_CLOCK_FEATURES ((1u << 3) | (1u << 24))
 
 void x86_guest_cpuid(struct vcpu *vcpu)
 {
@@ -29,6 +34,13 @@ void x86_guest_cpuid(struct vcpu *vcpu)
 		r.ebx = 0x73736554;      /* "TesseraHV\0\0\0" */
 		r.ecx = 0x56486172;
 		r.edx = 0;
+	} else if (leaf == PV_CLOCK_LEAF) {
+		r.eax = PV_CLOCK_LEAF + 1;
+		r.ebx = 0x4b4d564b; /* "KVMKVMKVM\0\0\0" */
+		r.ecx = 0x564b4d56;
+		r.edx = 0x4d;
+	} else if (leaf == PV_CLOCK_LEAF + 1) {
+		r.eax = PV_CLOCK_FEATURES;
 	} else if (leaf > HYPERVISOR_LEAF && leaf < 0x80000000u) {
 		/* no other hypervisor leaves */
 	} else {

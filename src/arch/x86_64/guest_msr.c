@@ -8,6 +8,7 @@
  *   TSC_DEADLINE   the local APIC timer in TSC-deadline mode
  *   MISC_ENABLE    reads fast strings only; writes ignored
  *   MTRRs          read as "none, write-back default"; writes ignored (NPT types rule)
+ *   KVM's pvclock MSRs 0x4b564d00/01 (guest_pvclock.c)
  *   a few status MSRs Linux probes (PLATFORM_ID, UCODE_REV, HWCR, SYSCFG...) read as 0. */
 #include "arch_impl/guest.h"
 #include "arch_impl/msr.h"
@@ -34,6 +35,8 @@
 bool x86_guest_rdmsr(struct vcpu *vcpu, uint32_t msr, uint64_t *value)
 {
 	struct vmcb *v = vcpu->arch.vmcb;
+	if (x86_pvclock_rdmsr(vcpu, msr, value))
+		return true;
 	switch (msr) {
 	case MSR_APIC_BASE:
 		*value = LAPIC_BASE | MSR_APIC_BASE_ENABLE | (vcpu->id == 0 ? MSR_APIC_BASE_BSP : 0);
@@ -68,6 +71,8 @@ bool x86_guest_rdmsr(struct vcpu *vcpu, uint32_t msr, uint64_t *value)
 bool x86_guest_wrmsr(struct vcpu *vcpu, uint32_t msr, uint64_t value)
 {
 	struct vmcb *v = vcpu->arch.vmcb;
+	if (x86_pvclock_wrmsr(vcpu, msr, value))
+		return true;
 	switch (msr) {
 	case MSR_APIC_BASE:
 		return true;

@@ -77,6 +77,24 @@ static void set_segment(struct vmcb_segment *s, uint16_t selector, uint64_t base
 	*s = (struct vmcb_segment){ selector, attrib, limit, base };
 }
 
+/* The Linux 64-bit boot protocol's start (Linux Documentation/arch/x86/boot.rst, "64-bit Boot
+ * Protocol"; the GDT and page tables are in guest memory, linux_boot.c): long mode with paging,
+ * CS = __BOOT_CS (0x10), DS = ES = SS = __BOOT_DS (0x18), interrupts off, rsi = boot_params. */
+static void start_linux_64(struct vcpu *vcpu)
+{
+	const struct linux_boot *boot = &vcpu->vm->arch.linux_boot;
+	struct vmcb_save *s = &vcpu->arch.vmcb->save;
+	set_segment(&s->cs, 0x10, 0, 0xffffffff, 0xa9b); /* G, L, present, code execute/read */
+	set_segment(&s->ds, 0x18, 0, 0xffffffff, 0xc93);
+	set_segment(&s->gdtr, 0, boot->gdt_base, boot->gdt_limit, 0);
+	s->cr0 = CR0_PE | CR0_ET | CR0_PG | (1ULL << 5) /* NE */;
+	s->cr3 = boot->cr3;
+	s->cr4 = 1ULL << 5; /* PAE */
+	s->efer = MSR_EFER_LME | EFER_LMA;
+	s->rip = boot->entry;
+	vcpu->arch.regs[X86_RSI] = boot->boot_params;
+}
+
 /* The boot vCPU starts in flat 32-bit protected mode with paging off (like a multiboot loader
  * leaves it, APM vol. 2, 14.1 for the initial state), with the boot argument in ebx and esi;
  * a vCPU started by INIT/SIPI starts in real mode at vector << 12 (Intel SDM vol. 3, 8.4.4.1;
@@ -119,12 +137,15 @@ int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg)
 
 	struct vmcb_save *s = &v->save;
 	a->started_by_sipi = vcpu->id != 0;
+	bool linux_64 = !a->started_by_sipi && vcpu->vm->arch.linux_boot.active;
 	if (a->started_by_sipi) {
 		uint16_t selector = (uint16_t)(entry >> 4);
 		set_segment(&s->cs, selector, entry & 0xffff0, 0xffff, 0x9b);
 		set_segment(&s->ds, 0, 0, 0xffff, 0x93);
 		s->cr0 = CR0_ET;
 		s->rip = 0;
+	} else if (vcpu->vm->arch.linux_boot.active) {
+		start_linux_64(vcpu);
 	} else {
 		set_segment(&s->cs, 0x08, 0, 0xffffffff, 0xc9b);
 		set_segment(&s->ds, 0x10, 0, 0xffffffff, 0xc93);
@@ -134,11 +155,12 @@ int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg)
 		a->regs[X86_RSI] = arg;
 	}
 	s->es = s->ss = s->fs = s->gs = s->ds;
-	set_segment(&s->gdtr, 0, 0, 0xffff, 0);
+	if (!linux_64)
+		set_segment(&s->gdtr, 0, 0, 0xffff, 0);
 	set_segment(&s->idtr, 0, 0, 0xffff, 0);
 	set_segment(&s->ldtr, 0, 0, 0xffff, 0x82);
 	set_segment(&s->tr, 0, 0, 0xffff, 0x8b);
-	s->efer = MSR_EFER_SVME; /* required by VMRUN (15.5.1); hidden from the guest's RDMSR */
+	s->efer |= MSR_EFER_SVME; /* required by VMRUN (15.5.1); hidden from the guest's RDMSR */
 	s->rflags = RFLAGS_FIXED;
 	s->dr6 = 0xffff0ff0;
 	s->dr7 = 0x400;

@@ -26,6 +26,14 @@ void x86_guest_cpuid(struct vcpu *vcpu);
 bool x86_guest_rdmsr(struct vcpu *vcpu, uint32_t msr, uint64_t *value);
 bool x86_guest_wrmsr(struct vcpu *vcpu, uint32_t msr, uint64_t value);
 
+/* host_rtc.c: the host's wall-clock time (Unix epoch, nanoseconds), from its CMOS RTC. */
+uint64_t x86_host_unix_time_ns(void);
+
+/* guest_pvclock.c: the KVM-compatible paravirtual clock (MSRs 0x4b564d00/01) offered at CPUID
+ * 0x40000100; true when msr is one of its MSRs (then handled). */
+bool x86_pvclock_wrmsr(struct vcpu *vcpu, uint32_t msr, uint64_t value);
+bool x86_pvclock_rdmsr(struct vcpu *vcpu, uint32_t msr, uint64_t *value);
+
 /* vcpu.c: queues an exception for the guest (delivered at the next VMRUN). */
 void x86_guest_inject_exception(struct vcpu *vcpu, unsigned vector, bool has_error, uint32_t error);
 

@@ -8,6 +8,7 @@
 
 #include "lib/types.h"
 #include "arch_impl/insn_decode.h"
+#include "arch_impl/guest_boot.h"
 
 struct vmcb;
 struct vlapic;
@@ -46,6 +47,7 @@ struct vcpu_arch {
 	bool started_by_sipi;
 	struct vlapic *lapic;
 	int offered_vector;       /* the vector offered through V_IRQ for this run, or -1 */
+	uint64_t pvclock_msr, pvclock_wall_msr; /* guest_pvclock.c */
 };
 
 struct vm_arch {
@@ -55,6 +57,9 @@ struct vm_arch {
 	uint64_t tlb_generation;  /* bumped when a mapping is removed or changed */
 	struct vioapic *ioapic;
 	struct x86_platform *platform;
+	bool pvclock_ready;       /* guest_pvclock.c: the VM's system time 0, once set */
+	uint64_t pvclock_tsc0, pvclock_wall_ns;
+	struct linux_boot linux_boot; /* set when the kernel is a Linux bzImage (linux_boot.c) */
 };
 
 #endif
