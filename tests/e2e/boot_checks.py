@@ -64,3 +64,14 @@ def assert_fault_report(boot):
     assert "0x400000000000" in out.split("Hypervisor exception", 1)[1], out
     assert "Tessera panic" in out, out
     assert not boot.timed_out, out
+
+
+def assert_vm_line_from_hwid(boot, hwid, line):
+    """The log line was written on the CPU whose hardware id (MPIDR, hart id) is hwid: configs pin
+    vCPUs by hardware id, and the boot CPU (logical 0) need not be hardware id 0 (OpenSBI picks
+    the booting hart by lottery)."""
+    out = boot.output
+    ids = {int(h, 16): int(c) for c, h in re.findall(r"\] CPU (\d+) \(hwid (0x[0-9a-f]+|0)\) online", out)}
+    assert hwid in ids, out
+    pattern = rf"\[ *\d+\.\d+ {ids[hwid]}:\d+ [a-z_]+:\d+\] {re.escape(line)}"
+    assert re.search(pattern, out), (pattern, out)

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from boot_checks import assert_vm_line_from_hwid
 from conftest import boot, build_image, run_guests
 
 ARCH = "aarch64"
@@ -76,7 +77,7 @@ def test_two_vms_at_once_on_separate_cpus():
     assert "[vm1] Hello from a Tessera guest on aarch64!" in out, out
     assert "[vm2] hypercall: Tessera version 0.1.0, VM id 2" in out, out
     # VM 2's vCPU is pinned to physical CPU 1: its log lines come from CPU 1.
-    assert re.search(r"\[ *\d+\.\d+ 1:\d+ vcpu_exit:\d+\] VM\[2\] hello-two: the guest powered off", out), out
+    assert_vm_line_from_hwid(b, 1, "VM[2] hello-two: the guest powered off")
     assert "VM[1] hello: stopped" in out and "VM[2] hello-two: stopped" in out, out
 
 

@@ -2,6 +2,7 @@
 the guest's own console output and on what the hypervisor logged, including what must not happen."""
 import re
 
+from boot_checks import assert_vm_line_from_hwid
 from conftest import boot, build_image, run_guests
 
 ARCH = "riscv64"
@@ -104,7 +105,7 @@ def test_two_vms_at_once_on_separate_cpus():
     assert "[vm1] Hello from a Tessera guest on riscv64!" in out, out
     assert "[vm2] hypercall: Tessera version 0.1.0, VM id 2" in out, out
     # VM 2's vCPU is pinned to physical CPU 1: its log lines come from CPU 1.
-    assert re.search(r"\[ *\d+\.\d+ 1:\d+ vcpu_exit:\d+\] VM\[2\] hello-two: the guest powered off", out), out
+    assert_vm_line_from_hwid(b, 1, "VM[2] hello-two: the guest powered off")
     assert "VM[1] hello: stopped" in out and "VM[2] hello-two: stopped" in out, out
 
 

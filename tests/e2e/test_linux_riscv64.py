@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 
+from boot_checks import assert_vm_line_from_hwid
 from conftest import ROOT, boot, build_image
 
 ARCH = "riscv64"
@@ -65,5 +66,5 @@ def test_linux_and_a_bare_metal_guest_side_by_side(linux_dir):
     assert "[vm2] Hello from a Tessera guest on riscv64!" in out, out
     stopped = out.index("VM[2] hello-two: stopped")
     assert stopped < out.index("[vm1] tessera-linux: powering off"), out
-    assert re.search(r"\[ *\d+\.\d+ 1:\d+ vcpu_exit:\d+\] VM\[2\] hello-two: the guest powered off", out), out
+    assert_vm_line_from_hwid(b, 1, "VM[2] hello-two: the guest powered off")
     assert "VM[1] linux: stopped" in out, out
