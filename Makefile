@@ -28,6 +28,7 @@ CLANG := clang-14
 LLD := ld.lld-14
 OBJCOPY := llvm-objcopy-14
 SIZE := llvm-size-14
+OPTIMIZE ?= -O2
 
 include mk/arch-$(ARCH).mk
 # With no VM_CONFIGS, an arch that runs guests builds in its demo guest (mk/arch-<arch>.mk).
@@ -35,7 +36,7 @@ VM_CONFIGS ?= $(DEFAULT_VM_CONFIGS)
 
 CFLAGS := --target=$(TARGET_TRIPLE) -std=c11 -ffreestanding -fno-builtin -nostdinc \
 	-isystem $(shell $(CLANG) -print-resource-dir 2>/dev/null)/include -Iinclude -Isrc/arch/$(ARCH)/include \
-	-Wall -Wextra -Werror -Wno-unused-parameter -O2 -g -fno-common -fno-stack-protector \
+	-Wall -Wextra -Werror -Wno-unused-parameter $(OPTIMIZE) -g -fno-common -fno-stack-protector \
 	-fno-pic -fno-pie -ffunction-sections -fdata-sections \
 	-DLOG_LEVEL_BUILD=LOG_LEVEL_$(shell echo $(LOG) | tr a-z A-Z) -DARCH_NAME='"$(ARCH)"' \
 	-DPLATFORM_NAME='"$(PLATFORM_NAME)"' $(ARCH_CFLAGS)

@@ -1,6 +1,6 @@
 # aarch64 at EL2 on QEMU virt (GICv3 by default, GICv2 with GIC=2 at run time) and device-tree boards.
 TARGET_TRIPLE := aarch64-none-elf
-ARCH_CFLAGS := -mgeneral-regs-only -mcmodel=large
+ARCH_CFLAGS := -mgeneral-regs-only -mcmodel=small
 ARCH_LDFLAGS :=
 PLATFORM_NAME ?= qemu-virt-aarch64
 IMAGE_NAME := tessera.bin
