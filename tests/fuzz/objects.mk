@@ -10,3 +10,6 @@ FUZZ_TARGETS += fat32
 fuzz-srcs-fat32 := src/fs/fat32.c src/lib/format.c
 FUZZ_TARGETS += riscv_decode
 fuzz-srcs-riscv_decode := src/arch/riscv64/insn_decode.c
+
+FUZZ_TARGETS += fdt
+fuzz-srcs-fdt := src/lib/fdt.c src/kernel/platform_fdt.c
