@@ -124,9 +124,12 @@ class DiskTests:
 
     def test_bad_images_are_refused_and_the_other_vms_boot(self, builtin_image, tmp_path):
         a = self.A
-        # The broken VMs' images are copies of hello.bin next to copies of their configs.
+        # The broken VMs' images are copies of hello.bin next to copies of their configs, padded
+        # to 8 KiB so their cluster chains are long enough to corrupt whatever the guest's size.
         for name in ("broken", "truncated"):
             shutil.copy(os.path.join(ROOT, a.hello_bin), tmp_path / f"{name}.bin")
+            with open(tmp_path / f"{name}.bin", "r+b") as f:
+                f.truncate(max(8192, os.path.getsize(tmp_path / f"{name}.bin")))
             shutil.copy(os.path.join(ROOT, a.config(name)), tmp_path)
         with open(tmp_path / "toobig.bin", "wb") as f:
             f.truncate(16 << 20)  # the VM's whole RAM, but loaded above its start
