@@ -8,6 +8,8 @@ import subprocess
 import pytest
 
 from boot_checks import assert_vm_line_from_hwid
+import linux_helpers
+from linux_helpers import prepare_linux
 from conftest import ROOT, boot, build_image
 
 ARCH = "riscv64"
@@ -15,20 +17,12 @@ ARCH = "riscv64"
 
 @pytest.fixture(scope="module")
 def linux_dir():
-    out = subprocess.run([os.path.join(ROOT, "scripts/prepare-linux-guest.sh"), ARCH], cwd=ROOT,
-                         check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
-    return os.path.relpath(out, ROOT)
+    return prepare_linux(ARCH)
 
 
 def boot_linux(name, configs, smp=2, qemu_args=""):
-    image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-{name}", vm_configs=configs)
-    b = boot(ARCH, smp=smp, image=image, timeout=120, qemu_args=qemu_args)
-    assert not b.timed_out, b.output
-    assert b.exit_status == 0, b.output
-    for bad in ("Tessera panic", "Hypervisor exception", "Kernel panic", "Oops", "Unable to handle",
-                "unexpected exception from the guest", "not allowed in the guest"):
-        assert bad not in b.output, b.output
-    return b
+    return linux_helpers.boot_linux(ARCH, name, configs, smp=smp, qemu_args=qemu_args,
+                                    never=("unexpected exception from the guest", "not allowed in the guest"))
 
 
 def assert_linux_ran(out, cpus):

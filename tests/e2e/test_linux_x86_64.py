@@ -7,6 +7,8 @@ import subprocess
 
 import pytest
 
+import linux_helpers
+from linux_helpers import prepare_linux
 from conftest import ROOT, boot, build_image
 
 ARCH = "x86_64"
@@ -14,20 +16,12 @@ ARCH = "x86_64"
 
 @pytest.fixture(scope="module")
 def linux_dir():
-    out = subprocess.run([os.path.join(ROOT, "scripts/prepare-linux-guest.sh"), ARCH], cwd=ROOT,
-                         check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
-    return os.path.relpath(out, ROOT)
+    return prepare_linux(ARCH)
 
 
 def boot_linux(name, configs, smp=2):
-    image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-{name}", vm_configs=configs)
-    b = boot(ARCH, smp=smp, image=image, timeout=240)
-    assert not b.timed_out, b.output
-    assert b.exit_status == 0, b.output
-    for bad in ("Tessera panic", "Hypervisor exception", "Kernel panic", "Oops", "BUG:", "WARNING:",
-                "rcu: INFO", "ACPI Error", "No irq handler"):
-        assert bad not in b.output, b.output
-    return b
+    return linux_helpers.boot_linux(ARCH, name, configs, smp=smp,
+                                    never=("BUG:", "WARNING:", "rcu: INFO", "ACPI Error", "No irq handler"))
 
 
 def exits_of(out, vm_name="linux"):
