@@ -45,7 +45,7 @@ tessera=$(printf '%s\n' "${tessera_times[@]}" | best)
 bare=$(printf '%s\n' "${bare_times[@]}" | best)
 grep -q "tessera-linux: powering off" $B-linux/boot.log && grep -q "tessera-linux: powering off" $B-linux/bare.log || {
   echo "bench: a Linux boot did not complete" >&2; exit 1; }
-exits=$(sed -n 's/.*VM\[1\] linux: stopped (\([0-9]*\) exits).*/\1/p' $B-linux/boot.log)
+exits=$(sed -n 's/.*VM\[1\] linux: stopped (\([0-9]*\) exits.*/\1/p' $B-linux/boot.log)
 awk -v t="$tessera" -v b="$bare" -v e="$exits" 'BEGIN {
   printf "aarch64 Linux boot to power-off (best of 3): Tessera %.2f s, bare QEMU %.2f s, ratio %.2f (%d exits)\n", t, b, t/b, e }'
 size=$(llvm-size-14 $B-noguest/tessera.elf | awk 'NR==2 {print $1+$2}')

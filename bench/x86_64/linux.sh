@@ -21,7 +21,7 @@ for run in 1 2; do
     -kernel "$dir/bzImage" -initrd "$dir/initramfs.cpio.gz" -append "$cmdline" 2>/dev/null | tr -d '\r' \
     > /tmp/bare-linux-bench.log
   t2=$(now)
-  exits=$(sed -n 's/.*VM\[1\] linux: stopped (\([0-9]*\) exits).*/\1/p' /tmp/tessera-linux-bench.log)
+  exits=$(sed -n 's/.*VM\[1\] linux: stopped (\([0-9]*\) exits.*/\1/p' /tmp/tessera-linux-bench.log)
   grep -q "tessera-linux: powering off" /tmp/tessera-linux-bench.log || echo "run $run: Tessera's Linux did not finish"
   grep -q "tessera-linux: powering off" /tmp/bare-linux-bench.log || echo "run $run: bare Linux did not finish"
   hv=$(sed -n 's/^\[ *\([0-9.]*\) .*VM\[1\] boot success.*/\1/p' /tmp/tessera-linux-bench.log)

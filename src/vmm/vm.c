@@ -122,6 +122,32 @@ void vm_request_reset(struct vm *vm)
 	stop_all_vcpus(vm);
 }
 
+/* The exits of all the VM's vCPUs, in total and by reason: what a guest costs under Tessera.
+ * (Calls answered inside the arch without reaching the core are not counted.) */
+static void log_exit_counts(struct vm *vm)
+{
+	static const char *const names[EXIT_FAULT + 1] = {
+		[EXIT_NONE] = "other", [EXIT_MMIO] = "mmio", [EXIT_PIO] = "pio", [EXIT_HYPERCALL] = "hypercall",
+		[EXIT_CPU_ON] = "cpu_on", [EXIT_CPU_OFF] = "cpu_off", [EXIT_HALT] = "halt",
+		[EXIT_SYSTEM_OFF] = "off", [EXIT_SYSTEM_RESET] = "reset", [EXIT_IRQ] = "irq", [EXIT_FAULT] = "fault",
+	};
+	uint64_t by_reason[EXIT_FAULT + 1] = { 0 }, total = 0;
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		for (unsigned r = 0; r <= EXIT_FAULT; r++) {
+			by_reason[r] += vm->vcpus[i]->exits[r];
+			total += vm->vcpus[i]->exits[r];
+		}
+	}
+	char detail[192];
+	int n = 0;
+	for (unsigned r = 0; r <= EXIT_FAULT && n < (int)sizeof(detail); r++)
+		if (by_reason[r])
+			n += format_snprintf(detail + n, sizeof(detail) - (size_t)n, "%s%s %llu", n ? ", " : "",
+					     names[r], (unsigned long long)by_reason[r]);
+	log_info("VM[%u] %s: stopped (%llu exits%s%s)", vm->id, vm->name, (unsigned long long)total, n ? ": " : "",
+		 n ? detail : "");
+}
+
 /* The last vCPU out finishes what was asked: a stopped VM gives back its memory and wakes the
  * VMM; a resetting VM gets clean RAM and fresh images and boots again. */
 void vm_vcpu_left(struct vm *vm)
@@ -150,11 +176,7 @@ void vm_vcpu_left(struct vm *vm)
 	vm->state = VM_STOPPED;
 	spin_unlock_irqrestore(&vm->lock, flags);
 	vm_console_flush(vm);
-	uint64_t exits = 0;
-	for (unsigned i = 0; i < vm->vcpu_count; i++)
-		for (unsigned r = 0; r <= EXIT_FAULT; r++)
-			exits += vm->vcpus[i]->exits[r];
-	log_info("VM[%u] %s: stopped (%llu exits)", vm->id, vm->name, (unsigned long long)exits);
+	log_exit_counts(vm);
 	vm_release_memory(vm);
 	/* Last: whoever waits for the VM may power the machine off as soon as it sees this. */
 	__atomic_store_n(&vm->finished, true, __ATOMIC_RELEASE);

@@ -37,6 +37,7 @@ def test_linux_boots_to_a_shell_and_powers_off(linux_dir, cpus):
     b = boot_linux(f"linux{cpus}", [f"{linux_dir}/linux-{cpus}cpu.toml"], smp=max(2, cpus))
     assert_linux_ran(b.output, cpus)
     assert "VM[1] linux: generated device tree" in b.output
+    assert re.search(r"VM\[1\] linux: stopped \(\d+ exits: .*mmio \d+", b.output), b.output
 
 
 def test_linux_on_a_gicv2_host(linux_dir):
