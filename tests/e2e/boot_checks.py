@@ -75,3 +75,22 @@ def assert_vm_line_from_hwid(boot, hwid, line):
     assert hwid in ids, out
     pattern = rf"\[ *\d+\.\d+ {ids[hwid]}:\d+ [a-z_]+:\d+\] {re.escape(line)}"
     assert re.search(pattern, out), (pattern, out)
+
+
+def boot_story(arch, smp, mem, env_extra=None):
+    """Boots the arch's default image and checks the opening every arch shares: nothing that must
+    never happen, the banner and the memory map. The caller checks its arch's own lines."""
+    from conftest import boot
+    b = boot(arch, smp=smp, mem=mem, env_extra=env_extra)
+    b.assert_clean()
+    assert_banner(b, arch, smp)
+    assert_memory_map(b, mem)
+    return b
+
+
+def assert_story_ends(b, smp):
+    """The closing every arch shares: every CPU scheduled and took timer interrupts, the log is in
+    AxVisor's format, and the machine powered off with status 0."""
+    assert_all_cpus_ran(b, smp)
+    assert_log_format(b)
+    assert_powered_off(b)

@@ -6,8 +6,7 @@ import re
 
 import pytest
 
-from boot_checks import (assert_all_cpus_ran, assert_banner, assert_fault_report, assert_log_format,
-                         assert_memory_map, assert_powered_off)
+from boot_checks import boot_story, assert_story_ends, assert_all_cpus_ran, assert_fault_report, assert_powered_off
 from conftest import boot, build_image
 
 ARCH = "riscv64"
@@ -20,17 +19,12 @@ def image():
 
 @pytest.mark.parametrize("smp,mem", [(4, "1G"), (1, "512M"), (2, "2G")])
 def test_boot_story(smp, mem):
-    b = boot(ARCH, smp=smp, mem=mem)
-    b.assert_clean()
-    assert_banner(b, ARCH, smp)
+    b = boot_story(ARCH, smp, mem)
     assert "H extension = yes" in b.output, b.output
     assert re.search(r"SBI = \d+\.\d+, OpenSBI [\d.]+, extensions:.* HSM", b.output), b.output
-    assert_memory_map(b, mem)
     assert "MMU: Sv39 identity map on" in b.output, b.output
     assert "Interrupt controller: PLIC" in b.output, b.output
-    assert_all_cpus_ran(b, smp)
-    assert_log_format(b)
-    assert_powered_off(b)
+    assert_story_ends(b, smp)
 
 
 def test_logical_cpu_0_is_the_hart_that_booted():

@@ -2,7 +2,6 @@
 guest's own console output and on what the hypervisor logged, including what must not happen."""
 import re
 
-import pytest
 
 from boot_checks import assert_vm_line_from_hwid
 from conftest import boot, build_image, run_guests

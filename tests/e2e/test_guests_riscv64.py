@@ -3,7 +3,7 @@ the guest's own console output and on what the hypervisor logged, including what
 import re
 
 from boot_checks import assert_vm_line_from_hwid
-from conftest import boot, build_image, run_guests
+from conftest import run_guests
 
 ARCH = "riscv64"
 GUESTS = "tests/guests/riscv64"

@@ -3,7 +3,7 @@ on the guest's own console output and on what the hypervisor logged, including w
 happen."""
 import re
 
-from conftest import boot, build_image, run_guests
+from conftest import run_guests
 
 ARCH = "x86_64"
 GUESTS = "tests/guests/x86_64"

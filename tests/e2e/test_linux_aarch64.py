@@ -2,7 +2,6 @@
 never committed) boots under Tessera to a busybox shell, runs commands and powers its VM off."""
 import os
 import re
-import subprocess
 
 import pytest
 

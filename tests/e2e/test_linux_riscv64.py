@@ -1,16 +1,13 @@
 """Debian's riscv64 Linux (linux-image-riscv64 and busybox-static from sid, fetched at test time
 into .cache, never committed) boots under Tessera in VS-mode with the device tree Tessera generates,
 reaches a busybox shell, runs commands and powers its VM off through SBI SRST."""
-import os
 import re
-import subprocess
 
 import pytest
 
 from boot_checks import assert_vm_line_from_hwid
 import linux_helpers
 from linux_helpers import prepare_linux
-from conftest import ROOT, boot, build_image
 
 ARCH = "riscv64"
 

@@ -3,7 +3,6 @@ never committed) boots under Tessera through the 64-bit boot protocol to a busyb
 commands and powers its VM off through ACPI (PM1a_CNT SLP_EN)."""
 import os
 import re
-import subprocess
 
 import pytest
 
