@@ -88,6 +88,8 @@ $(BUILD)/flags: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(CFLAGS)' | cmp -s - $@ || echo '$(CFLAGS)' > $@
 $(ALL_OBJS): $(BUILD)/flags
+# Phony, or the catch-all .SECONDARY: in mk/guests.mk would let make skip it and miss a change of flags.
+.PHONY: FORCE
 FORCE:
 
 $(ELF): $(ALL_OBJS) $(BUILD)/linker.ld
