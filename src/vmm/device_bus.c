@@ -6,6 +6,7 @@
 void vdev_bus_init(struct vdev_bus *bus)
 {
 	bus->count = 0;
+	bus->recent = NULL;
 }
 
 /* Index of the first device whose base is greater than address. */
@@ -50,24 +51,38 @@ int vdev_bus_add(struct vdev_bus *bus, struct vdev *dev, struct vdev **conflict)
 	return 0;
 }
 
-struct vdev *vdev_bus_find(const struct vdev_bus *bus, uint64_t address, unsigned width)
+/* Inlined into the exit paths under LTO, as vcpu_mmio_in_place is. */
+static bool holds(const struct vdev *dev, uint64_t address, unsigned width)
 {
+	uint64_t offset = address - dev->base;
+	return offset < dev->size && width <= dev->size - offset; /* below base: offset wraps, too big */
+}
+
+__attribute__((always_inline)) struct vdev *vdev_bus_find(struct vdev_bus *bus, uint64_t address, unsigned width)
+{
+	struct vdev *dev = __atomic_load_n(&bus->recent, __ATOMIC_RELAXED);
+	if (dev && holds(dev, address, width))
+		return dev;
 	unsigned at = upper_bound(bus, address);
 	if (at == 0)
 		return NULL;
-	struct vdev *dev = bus->devices[at - 1];
-	uint64_t offset = address - dev->base;
-	if (offset >= dev->size || width > dev->size - offset)
+	dev = bus->devices[at - 1];
+	if (!holds(dev, address, width))
 		return NULL;
+	__atomic_store_n(&bus->recent, dev, __ATOMIC_RELAXED);
 	return dev;
 }
 
-int vdev_bus_access(const struct vdev_bus *bus, uint64_t address, unsigned width, bool write, uint64_t *value)
+int vdev_bus_access(struct vdev_bus *bus, uint64_t address, unsigned width, bool write, uint64_t *value)
 {
 	struct vdev *dev = vdev_bus_find(bus, address, width);
 	if (!dev)
 		return -ENODEV;
-	uint64_t offset = address - dev->base;
+	return vdev_access(dev, address - dev->base, width, write, value);
+}
+
+int vdev_access(struct vdev *dev, uint64_t offset, unsigned width, bool write, uint64_t *value)
+{
 	if (write)
 		return dev->ops->write ? dev->ops->write(dev, offset, width, *value) : 0;
 	if (!dev->ops->read) {
