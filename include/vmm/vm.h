@@ -71,7 +71,13 @@ int vm_copy_from_guest(struct vm *vm, void *dst, gpa_t gpa, size_t size);
  * several VMs' lines never mix. */
 void vm_console_putc(struct vm *vm, char c);
 /* Shows a partial line now: the guest waits (for input, an interrupt) or stops. */
-void vm_console_flush(struct vm *vm);
+void vm_console_flush_line(struct vm *vm);
+static inline void vm_console_flush(struct vm *vm)
+{
+	/* Guests poll status registers in tight loops: an empty line costs neither a call nor a lock. */
+	if (__atomic_load_n(&vm->console_length, __ATOMIC_RELAXED))
+		vm_console_flush_line(vm);
+}
 /* Names the emulated UART that receives what is typed for this VM (the first one wins). */
 void vm_set_console_input(struct vm *vm, void (*rx)(void *device, char c), void *device);
 /* Routes characters typed on the hypervisor's console to the VM that has the input focus:

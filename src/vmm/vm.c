@@ -216,11 +216,8 @@ void vm_console_putc(struct vm *vm, char c)
 	spin_unlock_irqrestore(&vm->lock, flags);
 }
 
-void vm_console_flush(struct vm *vm)
+void vm_console_flush_line(struct vm *vm)
 {
-	/* Guests poll status registers in tight loops: an empty line costs no lock. */
-	if (!__atomic_load_n(&vm->console_length, __ATOMIC_RELAXED))
-		return;
 	unsigned long flags = spin_lock_irqsave(&vm->lock);
 	if (vm->console_length)
 		console_emit(vm, false);
