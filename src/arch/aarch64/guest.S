@@ -21,6 +21,17 @@ guest_run:			/* x0 = struct guest_regs * */
 guest_enter:			/* x0 = struct guest_regs *, host frame on the stack */
 	mrs	x1, tpidr_el2
 	str	x0, [x1]		/* percpu.arch_scratch[0] */
+	ldr	x19, [x0, #152]
+	ldp	x20, x21, [x0, #160]
+	ldp	x22, x23, [x0, #176]
+	ldp	x24, x25, [x0, #192]
+	ldp	x26, x27, [x0, #208]
+	ldp	x28, x29, [x0, #224]
+	b	guest_load_rest
+
+guest_resume_quick:		/* x0 = struct guest_regs *; x19-x29 still hold the guest's values */
+	add	sp, sp, #16		/* the vector guest_exit kept */
+guest_load_rest:		/* x0 = struct guest_regs *: PC, PSTATE, x0-x18, x30, then ERET */
 	ldp	x1, x2, [x0, #GUEST_REGS_PC]
 	msr	elr_el2, x1
 	msr	spsr_el2, x2
@@ -32,12 +43,7 @@ guest_enter:			/* x0 = struct guest_regs *, host frame on the stack */
 	ldp	x12, x13, [x0, #96]
 	ldp	x14, x15, [x0, #112]
 	ldp	x16, x17, [x0, #128]
-	ldp	x18, x19, [x0, #144]
-	ldp	x20, x21, [x0, #160]
-	ldp	x22, x23, [x0, #176]
-	ldp	x24, x25, [x0, #192]
-	ldp	x26, x27, [x0, #208]
-	ldp	x28, x29, [x0, #224]
+	ldr	x18, [x0, #144]
 	ldr	x30, [x0, #240]
 	ldp	x0, x1, [x0, #0]
 	eret
@@ -88,23 +94,6 @@ guest_exit:			/* x0 = vector index; the guest's x0/x1 are at [sp] */
 	ldp	x29, x30, [sp], #96
 	ret
 
-guest_resume_quick:		/* x0 = struct guest_regs *; x19-x29 still hold the guest's values */
-	add	sp, sp, #16
-	ldp	x1, x2, [x0, #GUEST_REGS_PC]
-	msr	elr_el2, x1
-	msr	spsr_el2, x2
-	ldp	x2, x3, [x0, #16]
-	ldp	x4, x5, [x0, #32]
-	ldp	x6, x7, [x0, #48]
-	ldp	x8, x9, [x0, #64]
-	ldp	x10, x11, [x0, #80]
-	ldp	x12, x13, [x0, #96]
-	ldp	x14, x15, [x0, #112]
-	ldp	x16, x17, [x0, #128]
-	ldr	x18, [x0, #144]
-	ldr	x30, [x0, #240]
-	ldp	x0, x1, [x0, #0]
-	eret
 
 /* FP/SIMD state: the hypervisor is built without FP, so only guests' values live in v0-v31. */
 	.global guest_fp_save
