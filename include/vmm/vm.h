@@ -5,6 +5,7 @@
 
 #include "lib/types.h"
 #include "kernel/spinlock.h"
+#include "kernel/timer_queue.h"
 #include "vmm/config.h"
 #include "vmm/vdev.h"
 #include "arch_impl/vm.h"
@@ -40,6 +41,7 @@ struct vm {
 	char console_line[160];          /* the guest's output since its last newline */
 	unsigned console_length;
 	bool console_continued;          /* part of this line was already flushed (no tag again) */
+	struct timer_event console_flush_timer; /* shows a partial line nobody completes (a prompt) */
 	unsigned boot_count;            /* boots so far, resets included */
 	gpa_t initrd_start, initrd_end;  /* where the ramdisk image was loaded, if any */
 	gpa_t dtb_address;               /* the device tree handed to the boot vCPU, 0: none */
