@@ -277,7 +277,6 @@ static void choose_wait_trapping(struct vcpu_arch *a)
 	}
 }
 
-
 /* A host interrupt taken while the guest ran: handled here rather than after the return to the
  * run loop, so the guest's own timer interrupt costs one trip through the vectors instead of a
  * second one through the host's. Returns the registers to re-enter the guest with when nothing is
