@@ -13,6 +13,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "vdev/x86_apic.h"
+#include "vdev/x86_pc.h"
 #include "vmm/hypercall.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
@@ -168,6 +169,9 @@ int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg)
 	s->g_pat = PAT_POWER_ON;
 	if (a->lapic)
 		vlapic_reset(a->lapic);
+	/* The boot vCPU starts the VM (first boot or reset): its PIT starts from power-on too. */
+	if (vcpu->id == 0 && vcpu->vm->arch.pit)
+		x86_pit_reset(vcpu->vm->arch.pit);
 	return 0;
 }
 
