@@ -518,8 +518,9 @@ static void offer_interrupt(struct vcpu_arch *a)
  * false for the exit to take the full path (arch_vcpu_run, then the core's dispatcher). The guest's
  * FS, GS and TR are still loaded (see svm_run.S), so this touches only the vCPU's memory: no
  * this_cpu(), no lock, no log. Hot: VMMCALL with the benchmark's null number (the floor
- * bench/x86_64 measures: a bare VMRUN/#VMEXIT round trip through exactly this path) and the
- * hypercalls the core answers in place (hypercall_answer_in_place). Anything that needs the
+ * bench/x86_64 measures: a bare VMRUN/#VMEXIT round trip through exactly this path), the
+ * hypercalls the core answers in place (hypercall_answer_in_place), and CPUID (guest_cpuid.c:
+ * Linux runs some 700 of them while it boots). Anything that needs the
  * run loop goes the slow way: an interrupt the guest took from V_IRQ (the local APIC must learn
  * it), an event the exit interrupted (EXITINTINFO, 15.7.2), or a request for the vCPU. A host
  * interrupt or a kick (IPI) from another CPU needs no check here: it is held pending while GIF is
@@ -530,20 +531,31 @@ bool svm_hot_exit(uint64_t *regs)
 	struct vcpu *vcpu = container_of(regs, struct vcpu, arch.regs);
 	struct vcpu_arch *a = &vcpu->arch;
 	struct vmcb *v = a->vmcb;
-	if (v->control.exit_code != SVM_EXIT_VMMCALL || (v->control.exit_int_info & SVM_EVENT_VALID))
+	uint64_t code = v->control.exit_code;
+	if ((code != SVM_EXIT_VMMCALL && code != SVM_EXIT_CPUID) || (v->control.exit_int_info & SVM_EVENT_VALID))
 		return false;
 	if (a->offered_vector >= 0 && !(v->control.int_ctl & SVM_INT_CTL_V_IRQ))
 		return false;
 	if (__atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE))
 		return false;
-	if (v->save.rax != X86_HYPERCALL_NULL_EXIT) {
+	if (code == SVM_EXIT_CPUID) {
+		/* The CPUID policy reads only the vCPU, its VM and the host's CPUID. rax lives in the
+		 * VMCB while the guest runs: the policy works on regs[]. */
+		a->regs[X86_RAX] = v->save.rax;
+		x86_guest_cpuid(vcpu);
+		v->save.rax = a->regs[X86_RAX];
+		v->save.rip += 2; /* 0F A2 */
+		vcpu->exits[EXIT_NONE]++;
+	} else if (v->save.rax != X86_HYPERCALL_NULL_EXIT) {
 		int64_t result;
 		if (!hypercall_answer_in_place(vcpu, v->save.rax, &result))
 			return false;
 		v->save.rax = (uint64_t)result;
 		vcpu->exits[EXIT_HYPERCALL]++;
+		v->save.rip += 3; /* 0F 01 D9 */
+	} else {
+		v->save.rip += 3;
 	}
-	v->save.rip += 3; /* 0F 01 D9 */
 	/* What this entry asked for is done: the TLB flush, and the event delivered (no EXITINTINFO). */
 	v->control.tlb_control = SVM_TLB_CONTROL_NOTHING;
 	v->control.event_inject = 0;
