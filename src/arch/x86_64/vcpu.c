@@ -519,12 +519,13 @@ static void offer_interrupt(struct vcpu_arch *a)
  * FS, GS and TR are still loaded (see svm_run.S), so this touches only the vCPU's memory: no
  * this_cpu(), no lock, no log. Hot: VMMCALL with the benchmark's null number (the floor
  * bench/x86_64 measures: a bare VMRUN/#VMEXIT round trip through exactly this path), the
- * hypercalls the core answers in place (hypercall_answer_in_place), and CPUID (guest_cpuid.c:
- * Linux runs some 700 of them while it boots). Anything that needs the
- * run loop goes the slow way: an interrupt the guest took from V_IRQ (the local APIC must learn
- * it), an event the exit interrupted (EXITINTINFO, 15.7.2), or a request for the vCPU. A host
- * interrupt or a kick (IPI) from another CPU needs no check here: it is held pending while GIF is
- * clear and makes the next VMRUN exit at once with INTR, which is not hot. */
+ * hypercalls the core answers in place (hypercall_answer_in_place), and CPUID (guest_cpuid.c;
+ * Linux runs some 700 of them while it boots). Anything that needs the run loop goes the slow
+ * way: an interrupt the guest took from V_IRQ (the local APIC must learn it), an event the exit
+ * interrupted (EXITINTINFO, 15.7.2), a request for the vCPU, or a change of the VM's NPT that its
+ * TLB must forget (15.16.1). A host interrupt or a kick (IPI) from another CPU needs no check
+ * here: it is held pending while GIF is clear and makes the next VMRUN exit at once with INTR,
+ * which is not hot. */
 bool svm_hot_exit(uint64_t *regs);
 bool svm_hot_exit(uint64_t *regs)
 {
@@ -537,6 +538,9 @@ bool svm_hot_exit(uint64_t *regs)
 	if (a->offered_vector >= 0 && !(v->control.int_ctl & SVM_INT_CTL_V_IRQ))
 		return false;
 	if (__atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE))
+		return false;
+	/* A mapping removed from the NPT since this run began: the full path flushes first (npt.c). */
+	if (__atomic_load_n(&vcpu->vm->arch.tlb_generation, __ATOMIC_ACQUIRE) != a->tlb_generation)
 		return false;
 	if (code == SVM_EXIT_CPUID) {
 		/* The CPUID policy reads only the vCPU, its VM and the host's CPUID. rax lives in the
