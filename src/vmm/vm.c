@@ -126,7 +126,8 @@ void vm_request_reset(struct vm *vm)
 }
 
 /* The exits of all the VM's vCPUs, in total and by reason: what a guest costs under Tessera.
- * (Calls answered inside the arch without reaching the core are not counted.) */
+ * (An exit the arch sends straight back with nothing done, such as x86's benchmark floor, is not
+ * counted; hypercalls answered on an arch's fast path are.) */
 static void log_exit_counts(struct vm *vm)
 {
 	static const char *const names[EXIT_FAULT + 1] = {
