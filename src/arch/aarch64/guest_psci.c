@@ -1,6 +1,7 @@
 /* Guest PSCI (see arch_impl/guest_psci.h). Function ids and return codes: DEN0022D 5.1-5.2;
  * SMC Calling Convention ranges: DEN0028 2.5. */
 #include "arch_impl/guest_psci.h"
+#include "vmm/hypercall.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 #include "lib/errno.h"
@@ -87,8 +88,8 @@ static inline __attribute__((always_inline)) bool guest_call_answer(struct vcpu 
 		}
 	} else if (is_smccc_call(x[0])) {
 		result = PSCI_NOT_SUPPORTED;
-	} else {
-		return false; /* a hypercall */
+	} else if (!hypercall_answer_in_place(vcpu, x[0], &result)) {
+		return false; /* a hypercall for the run loop */
 	}
 	x[0] = (uint64_t)result;
 	return true;

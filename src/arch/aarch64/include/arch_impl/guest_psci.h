@@ -10,7 +10,8 @@ struct vcpu;
 struct guest_regs;
 /* On the exit path (interrupts masked, only x0-x18 of the guest saved): if the exit is an HVC or
  * SMC call that needs nothing but the guest's registers (PSCI VERSION, FEATURES, AFFINITY_INFO,
- * MIGRATE_INFO_TYPE, and NOT_SUPPORTED for SMCCC functions Tessera does not implement), answers
+ * MIGRATE_INFO_TYPE, NOT_SUPPORTED for SMCCC functions Tessera does not implement, and the
+ * hypercalls hypercall_answer_in_place takes), answers
  * it in x0, steps past it and returns the registers to resume with; otherwise NULL. */
 struct guest_regs *guest_call_in_place(struct vcpu *vcpu);
 /* Decodes the call in the guest's x0-x6: answered at once as above (EXIT_NONE), or a
