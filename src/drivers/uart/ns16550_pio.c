@@ -1,4 +1,4 @@
-/* A 16550 UART on x86 I/O ports (COM1 at 0x3F8 on PCs), polled. Registers: TI PC16550D datasheet,
+/* A 16550 UART on x86 I/O ports (COM1 at 0x3F8 on PCs): output polled, input by interrupt. Registers: TI PC16550D datasheet,
  * section 8 (include/drivers/ns16550_regs.h); one port per register. The console runs at 115200
  * baud, 8N1: divisor 1 of the 1.8432 MHz / 16 clock. */
 #include "arch_impl/io.h"
@@ -39,10 +39,18 @@ static int ns16550_pio_getc(const struct uart_desc *desc)
 	return inb(port_of(desc, NS16550_RBR));
 }
 
+/* Data-ready interrupt (PC16550D 8.6); reading RBR until LSR.DR clears ends it. On a PC it reaches
+ * the interrupt controller only with MCR.OUT2 set, as init leaves it. */
+static void ns16550_pio_enable_rx_interrupt(const struct uart_desc *desc)
+{
+	outb(port_of(desc, NS16550_IER), NS16550_IER_RDI);
+}
+
 static const struct uart_ops ns16550_pio_ops = {
 	.init = ns16550_pio_init,
 	.putc = ns16550_pio_putc,
 	.getc = ns16550_pio_getc,
+	.enable_rx_interrupt = ns16550_pio_enable_rx_interrupt,
 };
 
 static const char *const ns16550_pio_compatible[] = { "x86,ns16550-pio", NULL };
