@@ -151,3 +151,16 @@ def test_gicv2_host_gives_the_guest_a_gicv2():
     assert "Interrupt controller: GICv2" in out, out
     assert "VM[1] timer-v2: vGICv2, distributor 0x8000000, CPU interface 0x8010000 (GICV 0x8040000)" in out, out
     assert "[vm1] timer guest (GICv2): 5 virtual timer interrupts, 3 physical timer interrupts, 1 SGI" in out, out
+
+
+def test_mmio_through_every_register_gives_the_same_results():
+    """x0-x18 take the quick exit path, x19-x29 the full one: the same accesses through both."""
+    b = run_vms("mmioregs", [f"{GUESTS}/mmioregs.toml"])
+    out = b.output
+    assert "[vm1] mmioregs: ldrb x5 0x11 x20 0x11" in out, out
+    assert "[vm1] mmioregs: ldrsb x x5 0xfffffffffffffff0 x20 0xfffffffffffffff0" in out, out
+    assert "[vm1] mmioregs: ldrsb w x5 0xfffffff0 x20 0xfffffff0" in out, out
+    assert "[vm1] mmioregs: str/ldr x5 0x40 x20 0x10" in out, out
+    assert "[vm1] mmioregs: str wzr x5 0x0 x20 0x0" in out, out
+    assert "[vm1] mmioregs: unclaimed loads aborted 2 times" in out, out
+    assert "VM[1] mmioregs: the guest powered off" in out, out
