@@ -8,12 +8,13 @@ void vdev_bus_init(struct vdev_bus *bus)
 	bus->count = 0;
 }
 
-/* Index of the first device whose base is greater than address. */
-static unsigned upper_bound(const struct vdev_bus *bus, uint64_t address)
+/* Index of the first device whose base is greater than address. size_t indices: no widening of
+ * 32-bit ones on each step of a lookup that every MMIO exit makes. */
+static size_t upper_bound(const struct vdev_bus *bus, uint64_t address)
 {
-	unsigned lo = 0, hi = bus->count;
+	size_t lo = 0, hi = bus->count;
 	while (lo < hi) {
-		unsigned mid = (lo + hi) / 2;
+		size_t mid = (lo + hi) / 2;
 		if (bus->devices[mid]->base <= address)
 			lo = mid + 1;
 		else
@@ -28,7 +29,7 @@ int vdev_bus_add(struct vdev_bus *bus, struct vdev *dev, struct vdev **conflict)
 		return -EINVAL;
 	if (bus->count >= VDEV_BUS_MAX)
 		return -ENOSPC;
-	unsigned at = upper_bound(bus, dev->base);
+	size_t at = upper_bound(bus, dev->base);
 	/* Only the neighbours can overlap in a sorted, non-overlapping array. */
 	if (at > 0) {
 		struct vdev *before = bus->devices[at - 1];
@@ -43,7 +44,7 @@ int vdev_bus_add(struct vdev_bus *bus, struct vdev *dev, struct vdev **conflict)
 			*conflict = bus->devices[at];
 		return -EEXIST;
 	}
-	for (unsigned i = bus->count; i > at; i--)
+	for (size_t i = bus->count; i > at; i--)
 		bus->devices[i] = bus->devices[i - 1];
 	bus->devices[at] = dev;
 	bus->count++;
@@ -52,12 +53,20 @@ int vdev_bus_add(struct vdev_bus *bus, struct vdev *dev, struct vdev **conflict)
 
 struct vdev *vdev_bus_find(const struct vdev_bus *bus, uint64_t address, unsigned width)
 {
-	unsigned at = upper_bound(bus, address);
-	if (at == 0)
+	/* The last device whose base is at or below address: halve [lo, lo + n) keeping that
+	 * device in it, so a bus of one device takes no step at all. */
+	size_t lo = 0, n = bus->count;
+	if (n == 0)
 		return NULL;
-	struct vdev *dev = bus->devices[at - 1];
+	while (n > 1) {
+		size_t half = n / 2;
+		if (bus->devices[lo + half]->base <= address)
+			lo += half;
+		n -= half;
+	}
+	struct vdev *dev = bus->devices[lo];
 	uint64_t offset = address - dev->base;
-	if (offset >= dev->size || width > dev->size - offset)
+	if (address < dev->base || offset >= dev->size || width > dev->size - offset)
 		return NULL;
 	return dev;
 }
