@@ -109,6 +109,7 @@ guest_exit:
 	andi	a0, a0, HSTATUS_SPV
 	beqz	a0, host_trap
 	ld	a0, PERCPU_SCRATCH_GUEST(tp)	/* a0: the guest register block, for the C calls too */
+	/* The registers stored here are GUEST_REGS_SAVED_ON_EXIT (arch_impl/vm.h): keep both alike. */
 	save_g	ra, 1, a0
 	save_g	sp, 2, a0
 	save_g	t0, 5, a0
