@@ -1,6 +1,7 @@
 /* The legacy PC devices every x86 VM has on its port-I/O bus: ACPI PM1a control (power-off,
  * q35's PMBASE 0x600 + 4), the reset control register 0xcf9 and the keyboard controller's reset
- * line (0x64), the POST port 0x80, and a masked i8259 pair (0x20/0xa0). */
+ * line (0x64), the POST port 0x80, a masked i8259 pair (0x20/0xa0), the CMOS RTC (0x70) and the
+ * 8254 PIT (0x40-0x43, with channel 2's gate and output on port 0x61). */
 #ifndef VDEV_X86_PC_H
 #define VDEV_X86_PC_H
 
@@ -18,5 +19,14 @@ int x86_pc_devices_create(struct vm *vm);
 int x86_pci_create(struct vm *vm);
 /* x86_rtc.c: the CMOS RTC at 0x70/0x71, its clock starting at unix_seconds. */
 int x86_rtc_create(struct vm *vm, uint64_t unix_seconds);
+
+/* The GSI the PIT's IRQ 0 arrives on: the MADT's interrupt source override (guest_acpi.c) sends
+ * ISA IRQ 0 to IOAPIC pin 2, as on every PC with an IOAPIC. */
+#define X86_PIT_GSI 2
+struct x86_pit;
+/* x86_pit.c: the PIT on ports 0x40-0x43 and 0x61, channel 0 raising X86_PIT_GSI; freed with the
+ * VM's devices. x86_pit_reset puts it back to its power-on state (the VM resets). */
+int x86_pit_create(struct vm *vm, struct x86_pit **pit);
+void x86_pit_reset(struct x86_pit *pit);
 
 #endif

@@ -31,6 +31,12 @@
 struct vcpu;
 struct vm_exit_hypercall;
 
+/* Answers the calls that only read what the VM and vCPU are (version, ids, boot count): true with
+ * *result set, false for any other number. It takes no lock, logs nothing and changes nothing, so
+ * an arch may call it on its exit path before the generic run loop, with interrupts masked and
+ * without its per-CPU data (x86_64 answers VMMCALLs so, right after #VMEXIT). */
+bool hypercall_answer_in_place(const struct vcpu *vcpu, uint64_t nr, int64_t *result);
+
 /* Handles a hypercall; fills call->result. Always resumes the guest. */
 void hypercall_handle(struct vcpu *vcpu, struct vm_exit_hypercall *call);
 

@@ -30,6 +30,9 @@ struct vdev {
 struct vdev_bus {
 	struct vdev *devices[VDEV_BUS_MAX];
 	unsigned count;
+	/* The device found last: a guest driver polls one register over and over. A hint shared by
+	 * the VM's vCPUs, read and written relaxed; devices stay on the bus as long as it exists. */
+	struct vdev *recent;
 };
 
 void vdev_bus_init(struct vdev_bus *bus);
@@ -37,8 +40,10 @@ void vdev_bus_init(struct vdev_bus *bus);
  * through *conflict), -ENOSPC when the bus is full, -EINVAL for an empty or wrapping window. */
 int vdev_bus_add(struct vdev_bus *bus, struct vdev *dev, struct vdev **conflict);
 /* The device whose window holds [address, address + width), or NULL. */
-struct vdev *vdev_bus_find(const struct vdev_bus *bus, uint64_t address, unsigned width);
+struct vdev *vdev_bus_find(struct vdev_bus *bus, uint64_t address, unsigned width);
+/* One access to dev at offset (write: *value is written; read: *value receives the result). */
+int vdev_access(struct vdev *dev, uint64_t offset, unsigned width, bool write, uint64_t *value);
 /* Dispatches an access; -ENODEV when no device claims it. */
-int vdev_bus_access(const struct vdev_bus *bus, uint64_t address, unsigned width, bool write, uint64_t *value);
+int vdev_bus_access(struct vdev_bus *bus, uint64_t address, unsigned width, bool write, uint64_t *value);
 
 #endif

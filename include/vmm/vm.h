@@ -5,6 +5,7 @@
 
 #include "lib/types.h"
 #include "kernel/spinlock.h"
+#include "kernel/timer_queue.h"
 #include "vmm/config.h"
 #include "vmm/vdev.h"
 #include "arch_impl/vm.h"
@@ -40,6 +41,7 @@ struct vm {
 	char console_line[160];          /* the guest's output since its last newline */
 	unsigned console_length;
 	bool console_continued;          /* part of this line was already flushed (no tag again) */
+	struct timer_event console_flush_timer; /* shows a partial line nobody completes (a prompt) */
 	unsigned boot_count;            /* boots so far, resets included */
 	gpa_t initrd_start, initrd_end;  /* where the ramdisk image was loaded, if any */
 	gpa_t dtb_address;               /* the device tree handed to the boot vCPU, 0: none */
@@ -71,7 +73,13 @@ int vm_copy_from_guest(struct vm *vm, void *dst, gpa_t gpa, size_t size);
  * several VMs' lines never mix. */
 void vm_console_putc(struct vm *vm, char c);
 /* Shows a partial line now: the guest waits (for input, an interrupt) or stops. */
-void vm_console_flush(struct vm *vm);
+void vm_console_flush_line(struct vm *vm);
+static inline void vm_console_flush(struct vm *vm)
+{
+	/* Guests poll status registers in tight loops: an empty line costs neither a call nor a lock. */
+	if (__atomic_load_n(&vm->console_length, __ATOMIC_RELAXED))
+		vm_console_flush_line(vm);
+}
 /* Names the emulated UART that receives what is typed for this VM (the first one wins). */
 void vm_set_console_input(struct vm *vm, void (*rx)(void *device, char c), void *device);
 /* Routes characters typed on the hypervisor's console to the VM that has the input focus:

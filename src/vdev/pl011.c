@@ -61,10 +61,28 @@ static void update_line(struct pl011 *uart, bool change, bool level)
 		vm_irq_set(uart->vm, uart->irq, level);
 }
 
+/* UARTFR, the register drivers poll: a snapshot of the receive FIFO's fill level needs no lock.
+ * Polling it twice with no write between (waiting for input, whereas a transmitting driver reads it
+ * once per character) shows the console's pending output first, so a prompt is visible. */
+static uint64_t read_flags(struct pl011 *uart)
+{
+	unsigned count = __atomic_load_n(&uart->rx_count, __ATOMIC_RELAXED);
+	/* A hint, not a count: racing vCPUs may lose an increment without harm. */
+	unsigned reads = __atomic_load_n(&uart->flag_reads_since_write, __ATOMIC_RELAXED) + 1;
+	__atomic_store_n(&uart->flag_reads_since_write, reads, __ATOMIC_RELAXED);
+	if (reads > 1)
+		vm_console_flush(uart->vm);
+	return UARTFR_TXFE | (count ? 0 : UARTFR_RXFE) | (count == RX_FIFO ? UARTFR_RXFF : 0);
+}
+
 static int pl011_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
 {
 	struct pl011 *uart = dev->priv;
 	(void)width;
+	if (offset == UARTFR) {
+		*value = read_flags(uart);
+		return 0;
+	}
 	bool level = false, change = false;
 	unsigned long flags = spin_lock_irqsave(&uart->lock);
 	if (offset == UARTDR) {
@@ -75,9 +93,6 @@ static int pl011_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_
 			uart->rx_count--;
 			change = line_change(uart, &level);
 		}
-	} else if (offset == UARTFR) {
-		*value = UARTFR_TXFE | (uart->rx_count ? 0 : UARTFR_RXFE) | (uart->rx_count == RX_FIFO ? UARTFR_RXFF : 0);
-		uart->flag_reads_since_write++;
 	} else if (offset >= UARTPERIPHID0 && offset < UARTPERIPHID0 + 0x20) {
 		*value = identification[(offset - UARTPERIPHID0) / 4];
 	} else if (offset == UARTRIS) {
@@ -91,9 +106,8 @@ static int pl011_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_
 	}
 	spin_unlock_irqrestore(&uart->lock, flags);
 	update_line(uart, change, level);
-	/* Reading input, or polling for it (UARTFR read twice with no write between, whereas a
-	 * transmitting driver reads it once per character): show the prompt first. */
-	if (offset == UARTDR || (offset == UARTFR && uart->flag_reads_since_write > 1))
+	/* Reading input: show the prompt first. */
+	if (offset == UARTDR)
 		vm_console_flush(uart->vm);
 	return 0;
 }
@@ -103,7 +117,7 @@ static int pl011_write(struct vdev *dev, uint64_t offset, unsigned width, uint64
 	struct pl011 *uart = dev->priv;
 	(void)width;
 	if (offset == UARTDR) {
-		uart->flag_reads_since_write = 0;
+		__atomic_store_n(&uart->flag_reads_since_write, 0, __ATOMIC_RELAXED);
 		vm_console_putc(uart->vm, (char)(value & 0xff));
 		return 0;
 	}

@@ -1,7 +1,8 @@
 /* Legacy PC ports (see vdev/x86_pc.h). Power-off: a write to PM1a_CNT with SLP_EN set (ACPI 6.4,
  * 4.8.3.2.1; the FADT and the \_S5 package the guest reads give SLP_TYP 0 for S5, and any SLP_TYP
  * is taken as S5 since no sleep state is offered). Reset: 0xcf9 with bit 2 (RST_CPU) set, or
- * command 0xfe to the keyboard controller. The 8259 pair reads back its mask (all set: the
+ * command 0xfe to the keyboard controller's command port 0x64 (its data port 0x60 reads 0; 0x61
+ * between them is the PIT's, x86_pit.c). The 8259 pair reads back its mask (all set: the
  * IOAPIC delivers interrupts) and ignores initialization words. PM1a status and enable read 0. */
 #include "vdev/x86_pc.h"
 #include "vmm/vdev.h"
@@ -126,7 +127,8 @@ int x86_pc_devices_create(struct vm *vm)
 	/* PM1a status and enable: nothing ever becomes pending (no SCI is raised). */
 	if (!err) err = add_port(vm, "ACPI PM1a event", X86_PM1A_EVENT_PORT, 4, &pm_event_ops);
 	if (!err) err = x86_pci_create(vm); /* 0xcf8-0xcff, with the reset control register 0xcf9 */
-	if (!err) err = add_port(vm, "keyboard controller", 0x60, 5, &keyboard_ops);
+	if (!err) err = add_port(vm, "keyboard data", 0x60, 1, &post_ops);
+	if (!err) err = add_port(vm, "keyboard controller", 0x64, 1, &keyboard_ops);
 	if (!err) err = add_port(vm, "POST", 0x80, 1, &post_ops);
 	if (!err) err = add_port(vm, "i8259 master", 0x20, 2, &pic_ops);
 	if (!err) err = add_port(vm, "i8259 slave", 0xa0, 2, &pic_ops);

@@ -6,15 +6,15 @@
 void vdev_bus_init(struct vdev_bus *bus)
 {
 	bus->count = 0;
+	bus->recent = NULL;
 }
 
-/* Index of the first device whose base is greater than address. size_t indices: no widening of
- * 32-bit ones on each step of a lookup that every MMIO exit makes. */
-static size_t upper_bound(const struct vdev_bus *bus, uint64_t address)
+/* Index of the first device whose base is greater than address. */
+static unsigned upper_bound(const struct vdev_bus *bus, uint64_t address)
 {
-	size_t lo = 0, hi = bus->count;
+	unsigned lo = 0, hi = bus->count;
 	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
+		unsigned mid = (lo + hi) / 2;
 		if (bus->devices[mid]->base <= address)
 			lo = mid + 1;
 		else
@@ -29,7 +29,7 @@ int vdev_bus_add(struct vdev_bus *bus, struct vdev *dev, struct vdev **conflict)
 		return -EINVAL;
 	if (bus->count >= VDEV_BUS_MAX)
 		return -ENOSPC;
-	size_t at = upper_bound(bus, dev->base);
+	unsigned at = upper_bound(bus, dev->base);
 	/* Only the neighbours can overlap in a sorted, non-overlapping array. */
 	if (at > 0) {
 		struct vdev *before = bus->devices[at - 1];
@@ -44,39 +44,45 @@ int vdev_bus_add(struct vdev_bus *bus, struct vdev *dev, struct vdev **conflict)
 			*conflict = bus->devices[at];
 		return -EEXIST;
 	}
-	for (size_t i = bus->count; i > at; i--)
+	for (unsigned i = bus->count; i > at; i--)
 		bus->devices[i] = bus->devices[i - 1];
 	bus->devices[at] = dev;
 	bus->count++;
 	return 0;
 }
 
-struct vdev *vdev_bus_find(const struct vdev_bus *bus, uint64_t address, unsigned width)
+/* Inlined into the exit paths under LTO, as vcpu_mmio_in_place is. */
+static bool holds(const struct vdev *dev, uint64_t address, unsigned width)
 {
-	/* The last device whose base is at or below address: halve [lo, lo + n) keeping that
-	 * device in it, so a bus of one device takes no step at all. */
-	size_t lo = 0, n = bus->count;
-	if (n == 0)
-		return NULL;
-	while (n > 1) {
-		size_t half = n / 2;
-		if (bus->devices[lo + half]->base <= address)
-			lo += half;
-		n -= half;
-	}
-	struct vdev *dev = bus->devices[lo];
 	uint64_t offset = address - dev->base;
-	if (address < dev->base || offset >= dev->size || width > dev->size - offset)
+	return offset < dev->size && width <= dev->size - offset; /* below base: offset wraps, too big */
+}
+
+__attribute__((always_inline)) struct vdev *vdev_bus_find(struct vdev_bus *bus, uint64_t address, unsigned width)
+{
+	struct vdev *dev = __atomic_load_n(&bus->recent, __ATOMIC_RELAXED);
+	if (dev && holds(dev, address, width))
+		return dev;
+	unsigned at = upper_bound(bus, address);
+	if (at == 0)
 		return NULL;
+	dev = bus->devices[at - 1];
+	if (!holds(dev, address, width))
+		return NULL;
+	__atomic_store_n(&bus->recent, dev, __ATOMIC_RELAXED);
 	return dev;
 }
 
-int vdev_bus_access(const struct vdev_bus *bus, uint64_t address, unsigned width, bool write, uint64_t *value)
+int vdev_bus_access(struct vdev_bus *bus, uint64_t address, unsigned width, bool write, uint64_t *value)
 {
 	struct vdev *dev = vdev_bus_find(bus, address, width);
 	if (!dev)
 		return -ENODEV;
-	uint64_t offset = address - dev->base;
+	return vdev_access(dev, address - dev->base, width, write, value);
+}
+
+int vdev_access(struct vdev *dev, uint64_t offset, unsigned width, bool write, uint64_t *value)
+{
 	if (write)
 		return dev->ops->write ? dev->ops->write(dev, offset, width, *value) : 0;
 	if (!dev->ops->read) {

@@ -8,25 +8,35 @@
 
 #define TESSERA_VERSION_NUMBER ((0 << 16) | (1 << 8) | 0)
 
+bool hypercall_answer_in_place(const struct vcpu *vcpu, uint64_t nr, int64_t *result)
+{
+	switch (nr) {
+	case HYPERCALL_TESSERA_VERSION:
+		*result = TESSERA_VERSION_NUMBER;
+		return true;
+	case HYPERCALL_TESSERA_VM_ID:
+		*result = vcpu->vm->id;
+		return true;
+	case HYPERCALL_TESSERA_VCPU_ID:
+		*result = vcpu->id;
+		return true;
+	case HYPERCALL_TESSERA_BOOT_COUNT:
+		*result = vcpu->vm->boot_count;
+		return true;
+	default:
+		return false;
+	}
+}
+
 void hypercall_handle(struct vcpu *vcpu, struct vm_exit_hypercall *call)
 {
 	struct vm *vm = vcpu->vm;
+	if (hypercall_answer_in_place(vcpu, call->nr, &call->result))
+		return;
 	switch (call->nr) {
-	case HYPERCALL_TESSERA_VERSION:
-		call->result = TESSERA_VERSION_NUMBER;
-		return;
-	case HYPERCALL_TESSERA_VM_ID:
-		call->result = vm->id;
-		return;
-	case HYPERCALL_TESSERA_VCPU_ID:
-		call->result = vcpu->id;
-		return;
 	case HYPERCALL_TESSERA_PUTC:
 		vm_console_putc(vm, (char)call->args[0]);
 		call->result = 0;
-		return;
-	case HYPERCALL_TESSERA_BOOT_COUNT:
-		call->result = vm->boot_count;
 		return;
 	case HYPERCALL_HYPERVISOR_DEBUG:
 		log_info("VM[%u] vCPU %u: debug hypercall (%#llx, %#llx)", vm->id, vcpu->id,

@@ -12,6 +12,7 @@
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
+#include "kernel/sched.h"
 #include "lib/errno.h"
 #include "lib/format.h"
 
@@ -39,9 +40,11 @@ static void run_guest(struct vcpu *vcpu)
 			break;
 		arch_irq_disable();
 		arch_vcpu_run(vcpu, &exit);
-		/* A host interrupt that made the guest exit is still pending: it is taken here, and may
-		 * preempt this task (the switch hooks save the guest's registers). */
+		/* A host interrupt that made the guest exit is either still pending, and taken here, or
+		 * was handled on the exit path; either may have asked for this task to be preempted
+		 * (the switch hooks save the guest's registers). */
 		arch_irq_enable();
+		sched_preempt_if_needed();
 		vcpu->exits[exit.reason]++;
 		int result = vcpu_handle_exit(vcpu, &exit);
 		if (result > 0)

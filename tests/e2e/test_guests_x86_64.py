@@ -69,6 +69,30 @@ def test_local_apic_timer_interrupts():
     assert "[vm1] timer guest: TSC deadline fired after the deadline" in out, out
 
 
+def test_pit_counts_gates_and_raises_irq0_through_the_ioapic():
+    """The VM's 8254: channel 0's count read back going down (latched LSB/MSB, then MSB-only), the
+    read-back status around a mode 0 terminal count, channel 2 gated through port 0x61, and IRQ 0
+    on IOAPIC pin 2 in modes 2 and 3 and once for a mode 0 one-shot."""
+    b = run_vms("pit", [f"{GUESTS}/pit.toml"], smp=2)
+    out = b.output
+    m = re.search(r"\[vm1\] pit guest: mode 0 latched counts ([\d ]+) going down: (\w+)", out)
+    assert m, out
+    counts = [int(c) for c in m.group(1).split()]
+    assert len(counts) == 5 and all(a > b for a, b in zip(counts, counts[1:])), out
+    assert counts[0] < 0xffff and m.group(2) == "yes", out
+    # Datasheet status byte: OUT (bit 7) low until the terminal count, then high; lo/hi access, mode 0.
+    assert "[vm1] pit guest: mode 0 status before terminal count 0x30, after 0xb0" in out, out
+    m = re.search(r"\[vm1\] pit guest: MSB-only reads (\d+) then (\d+) going down: yes", out)
+    assert m and int(m.group(2)) < int(m.group(1)) <= 0xf0, out
+    assert "[vm1] pit guest: channel 2 with gate low held 5966 and 5966 (OUT2 low): yes; gate high: OUT2 rose" in out, out
+    for mode, count, wanted in ((2, 11931, 10), (3, 5965, 5)):
+        m = re.search(rf"\[vm1\] pit guest: mode {mode} count {count}: (\d+) IRQ 0 interrupts on vector 0x30", out)
+        assert m and int(m.group(1)) >= wanted, out
+    assert "[vm1] pit guest: mode 0 one-shot: 1 interrupt(s) in 20 ms" in out, out
+    assert "unexpected vector" not in out and "no device claims" not in out, out
+    assert "VM[1] pit: the guest powered off" in out, out
+
+
 def test_memory_isolation():
     b = run_vms("isolation", [f"{GUESTS}/isolation.toml"], smp=2)
     out = b.output

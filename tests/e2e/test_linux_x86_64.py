@@ -52,6 +52,33 @@ def test_linux_boots_to_a_shell_and_powers_off(linux_dir, cpus):
     assert re.search(r"VM\[1\] linux: stopped \(\d+ exits: .*mmio \d+, pio \d+", b.output), b.output
 
 
+def test_linux_without_the_paravirtual_clock_takes_its_timer_from_the_pit(linux_dir):
+    """With no-kvmclock, Linux does not use the KVM-compatible clock, so nothing switches off its
+    check that IRQ 0 arrives: the PIT's channel 0 must tick through the IOAPIC (MADT override to
+    pin 2), or the kernel panics ("IO-APIC + timer doesn't work!"). Under TCG each exit is too slow
+    for its PIT calibration of the TSC (thousands of polls in 10 ms), so it keeps time with jiffies;
+    the boot still completes. Not quiet, so the kernel says what it did."""
+    with open(os.path.join(ROOT, linux_dir, "linux-1cpu.toml")) as f:
+        text = f.read()
+    assert " quiet\"" in text
+    path = os.path.join(ROOT, linux_dir, "linux-no-kvmclock.toml")
+    with open(path, "w") as f:
+        f.write(text.replace(" quiet\"", " no-kvmclock\""))
+    # Not quiet, the kernel also prints its mitigation notes, one of which says "WARNING: See ...":
+    # a kernel warning proper is "WARNING: CPU: n PID: ...".
+    b = linux_helpers.boot_linux(ARCH, "linux-no-kvmclock", [f"{linux_dir}/linux-no-kvmclock.toml"], smp=2,
+                                 never=("BUG:", "WARNING: CPU", "rcu: INFO", "ACPI Error", "No irq handler"))
+    out = b.output
+    assert_linux_ran(out, 1)
+    assert "no-kvmclock" in out and "kvm-clock: Using msrs" not in out, out
+    assert "..TIMER: vector=0x30 apic1=0 pin1=2" in out, out
+    assert "MP-BIOS bug: 8254 timer not connected" not in out and "timer doesn't work" not in out, out
+    assert "clocksource: Switched to clocksource kvm-clock" not in out, out
+    # Nothing the PIT model leaves unclaimed.
+    for port in ("0x40", "0x41", "0x42", "0x43", "0x61"):
+        assert f"port {port} that no device claims" not in out, out
+
+
 def test_linux_and_a_bare_metal_guest_side_by_side(linux_dir):
     """Two VMs on separate physical CPUs (Linux on APIC id 0, hello on 1): both consoles visible,
     the bare-metal guest powering off first leaves Linux running to the end."""

@@ -78,6 +78,26 @@ static void test_lookup_edges_and_dispatch(void **state)
 	assert_int_equal(vdev_bus_access(&bus, 0x2000, 4, false, &v), -19);
 }
 
+/* The recently found device answers first, but never for an address outside it. */
+static void test_recent_device_is_only_a_hint(void **state)
+{
+	(void)state;
+	struct vdev_bus bus;
+	struct vdev a = { "a", 0x1000, 0x100, &ops, NULL }, b = { "b", 0x2000, 0x100, &ops, NULL };
+	vdev_bus_init(&bus);
+	vdev_bus_add(&bus, &a, NULL);
+	vdev_bus_add(&bus, &b, NULL);
+	assert_ptr_equal(vdev_bus_find(&bus, 0x1010, 4), &a);
+	assert_ptr_equal(vdev_bus_find(&bus, 0x1010, 4), &a);
+	assert_ptr_equal(vdev_bus_find(&bus, 0x2010, 4), &b);
+	assert_null(vdev_bus_find(&bus, 0x1fff, 1));  /* between them */
+	assert_null(vdev_bus_find(&bus, 0x20fe, 4));  /* runs past b's end */
+	assert_null(vdev_bus_find(&bus, 0x0fff, 1));  /* below a */
+	assert_ptr_equal(vdev_bus_find(&bus, 0x10ff, 1), &a);
+	vdev_bus_init(&bus); /* a VM's devices recreated: nothing found stays */
+	assert_null(vdev_bus_find(&bus, 0x10ff, 1));
+}
+
 static void test_full_bus(void **state)
 {
 	(void)state;
@@ -97,6 +117,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ordering_and_overlaps),
 		cmocka_unit_test(test_lookup_edges_and_dispatch),
+		cmocka_unit_test(test_recent_device_is_only_a_hint),
 		cmocka_unit_test(test_full_bus),
 	};
 	return cmocka_run_group_tests_name("device_bus", tests, NULL, NULL);

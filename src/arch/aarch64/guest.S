@@ -2,8 +2,11 @@
  * host's callee-saved registers on the hypervisor stack, records the guest register block in the
  * per-CPU scratch word 0, loads the guest's registers and ERETs. An exception from the guest
  * lands in the lower-EL vectors (vectors.S), which push x0/x1 and jump to guest_exit with the
- * vector index in x0; guest_exit stores the guest's registers and returns that index to the
- * caller of guest_run. SP_EL2 is untouched by the guest, so it still points at our frame. */
+ * vector index in x0. guest_exit stores the guest's registers and asks C (interrupts masked)
+ * whether the exit can be finished in place, first guest_exit_quick with only the registers C may
+ * clobber saved, then guest_exit_handler with all of them: if so it re-enters the guest at once
+ * from the register block returned; otherwise it returns the vector index to the caller of
+ * guest_run. SP_EL2 is untouched by the guest, so it still points at our frame. */
 #include "arch_impl/vm.h"
 
 	.text
@@ -15,8 +18,20 @@ guest_run:			/* x0 = struct guest_regs * */
 	stp	x23, x24, [sp, #48]
 	stp	x25, x26, [sp, #64]
 	stp	x27, x28, [sp, #80]
+guest_enter:			/* x0 = struct guest_regs *, host frame on the stack */
 	mrs	x1, tpidr_el2
 	str	x0, [x1]		/* percpu.arch_scratch[0] */
+	ldr	x19, [x0, #152]
+	ldp	x20, x21, [x0, #160]
+	ldp	x22, x23, [x0, #176]
+	ldp	x24, x25, [x0, #192]
+	ldp	x26, x27, [x0, #208]
+	ldp	x28, x29, [x0, #224]
+	b	guest_load_rest
+
+guest_resume_quick:		/* x0 = struct guest_regs *; x19-x29 still hold the guest's values */
+	add	sp, sp, #16		/* the vector guest_exit kept */
+guest_load_rest:		/* x0 = struct guest_regs *: PC, PSTATE, x0-x18, x30, then ERET */
 	ldp	x1, x2, [x0, #GUEST_REGS_PC]
 	msr	elr_el2, x1
 	msr	spsr_el2, x2
@@ -28,18 +43,15 @@ guest_run:			/* x0 = struct guest_regs * */
 	ldp	x12, x13, [x0, #96]
 	ldp	x14, x15, [x0, #112]
 	ldp	x16, x17, [x0, #128]
-	ldp	x18, x19, [x0, #144]
-	ldp	x20, x21, [x0, #160]
-	ldp	x22, x23, [x0, #176]
-	ldp	x24, x25, [x0, #192]
-	ldp	x26, x27, [x0, #208]
-	ldp	x28, x29, [x0, #224]
+	ldr	x18, [x0, #144]
 	ldr	x30, [x0, #240]
 	ldp	x0, x1, [x0, #0]
 	eret
 
 	.global guest_exit
 guest_exit:			/* x0 = vector index; the guest's x0/x1 are at [sp] */
+	/* First what C may clobber (AAPCS64 5.1.1: x0-x18 and x30), PC and PSTATE: enough for
+	 * guest_exit_quick, which leaves the guest's x19-x29 live in the registers. */
 	mrs	x1, tpidr_el2
 	ldr	x1, [x1]
 	stp	x2, x3, [x1, #16]
@@ -50,18 +62,30 @@ guest_exit:			/* x0 = vector index; the guest's x0/x1 are at [sp] */
 	stp	x12, x13, [x1, #96]
 	stp	x14, x15, [x1, #112]
 	stp	x16, x17, [x1, #128]
-	stp	x18, x19, [x1, #144]
+	str	x18, [x1, #144]
+	str	x30, [x1, #240]
+	ldp	x2, x3, [sp]
+	stp	x2, x3, [x1, #0]
+	mrs	x2, elr_el2
+	mrs	x3, spsr_el2
+	stp	x2, x3, [x1, #GUEST_REGS_PC]
+	str	x0, [sp]		/* the vector, where the guest's x0/x1 were */
+	bl	guest_exit_quick	/* (vector, registers) */
+	cbnz	x0, guest_resume_quick
+	/* The slow way: the rest of the guest's registers, then the full handler. */
+	ldr	x0, [sp], #16
+	mrs	x1, tpidr_el2
+	ldr	x1, [x1]
+	str	x19, [x1, #152]
 	stp	x20, x21, [x1, #160]
 	stp	x22, x23, [x1, #176]
 	stp	x24, x25, [x1, #192]
 	stp	x26, x27, [x1, #208]
 	stp	x28, x29, [x1, #224]
-	str	x30, [x1, #240]
-	ldp	x2, x3, [sp], #16
-	stp	x2, x3, [x1, #0]
-	mrs	x2, elr_el2
-	mrs	x3, spsr_el2
-	stp	x2, x3, [x1, #GUEST_REGS_PC]
+	mov	x19, x0			/* the guest's x19 is saved: keep the vector across the call */
+	bl	guest_exit_handler	/* (vector, registers) */
+	cbnz	x0, guest_enter
+	mov	x0, x19
 	ldp	x19, x20, [sp, #16]
 	ldp	x21, x22, [sp, #32]
 	ldp	x23, x24, [sp, #48]
@@ -69,6 +93,7 @@ guest_exit:			/* x0 = vector index; the guest's x0/x1 are at [sp] */
 	ldp	x27, x28, [sp, #80]
 	ldp	x29, x30, [sp], #96
 	ret
+
 
 /* FP/SIMD state: the hypervisor is built without FP, so only guests' values live in v0-v31. */
 	.global guest_fp_save

@@ -8,9 +8,12 @@
 #include "arch_impl/vgic.h"
 #include "kernel/irq.h"
 #include "kernel/log.h"
+#include "kernel/percpu.h"
+#include "kernel/sched.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "vmm/vcpu.h"
+#include "vmm/vcpu_exit.h"
 #include "vmm/vm.h"
 
 /* HCR_EL2 while a guest runs (D19.2.49): stage 2 on (VM), set/way cache ops upgraded (SWIO),
@@ -160,6 +163,23 @@ void arch_vcpu_put(struct vcpu *vcpu)
 
 /* A data abort with a valid syndrome (ISV): the access width, direction and register are in
  * the ISS (D13.2.39); the IPA is HPFAR_EL2.FIPA with FAR_EL2's page offset (D13.2.52). */
+/* An MMIO read's value into the register the ISS names, extended as the load would (SSE, SF). */
+static inline void load_mmio_result(struct vcpu_arch *a, uint64_t esr, uint64_t value)
+{
+	unsigned reg = (unsigned)((esr >> 16) & 31);
+	unsigned bits = 8u << ((esr >> 22) & 3);
+	if (reg == 31)
+		return; /* XZR */
+	if (bits < 64) {
+		value &= (1ULL << bits) - 1;
+		if ((esr & ISS_DABT_SSE) && (value >> (bits - 1)) & 1)
+			value |= ~((1ULL << bits) - 1);
+	}
+	if (!(esr & ISS_DABT_SF))
+		value &= 0xffffffffULL; /* a W register: the upper half reads as zero */
+	a->regs.x[reg] = value;
+}
+
 static void decode_data_abort(struct vcpu *vcpu, uint64_t esr, struct vm_exit *exit)
 {
 	struct vcpu_arch *a = &vcpu->arch;
@@ -243,36 +263,168 @@ static void decode_sync(struct vcpu *vcpu, struct vm_exit *exit)
 	}
 }
 
+/* WFI and WFE trap only while another task waits for this CPU (HCR_EL2.TWI/TWE, D19.2.49). A vCPU
+ * alone on its CPU waits in the guest itself: an interrupt for it (its timer's PPI, a kick IPI)
+ * still reaches EL2 first because HCR_EL2.IMO routes physical IRQs here, and wakes the WFI. */
+#define HCR_TRAP_WAIT ((1ULL << 13) | (1ULL << 14))
+
+static void choose_wait_trapping(struct vcpu_arch *a)
+{
+	uint64_t hcr = sched_cpu_has_waiting_tasks() ? a->hcr | HCR_TRAP_WAIT : a->hcr & ~HCR_TRAP_WAIT;
+	if (hcr != a->hcr) {
+		a->hcr = hcr;
+		write_sysreg(hcr_el2, hcr);
+	}
+}
+
+/* A host interrupt taken while the guest ran: handled here rather than after the return to the
+ * run loop, so the guest's own timer interrupt costs one trip through the vectors instead of a
+ * second one through the host's. Returns the registers to re-enter the guest with when nothing is
+ * left for the scheduler, else NULL. */
+static __attribute__((noinline)) struct guest_regs *irq_in_place(struct vcpu *vcpu)
+{
+	const struct irqchip_ops *chip = irq_chip();
+	unsigned irq = chip->claim();
+	if (vtimer_fire_in_place(vcpu, irq)) {
+		/* The common case: the list registers need nothing more. */
+		chip->complete(irq);
+		vcpu->exits[EXIT_IRQ]++;
+		return &vcpu->arch.regs;
+	}
+	bool idle = vgic_idle(&vcpu->arch.vgic);
+	if (!idle)
+		vgic_sync_lrs(vcpu);
+	if (irq != IRQ_NONE) {
+		irq_handle(irq);
+		chip->complete(irq);
+	}
+	irq_dispatch();
+	if (this_cpu()->need_resched || __atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE))
+		return NULL;
+	vcpu->exits[EXIT_IRQ]++;
+	if (!idle || !vgic_idle(&vcpu->arch.vgic))
+		vgic_flush_lrs(vcpu);
+	return &vcpu->arch.regs;
+}
+
+/* Handles what the exit path can finish without the run loop: calls answered in the arch and MMIO
+ * to a device model. true: re-enter the guest. */
+static bool finish_in_place(struct vcpu *vcpu, unsigned vector, struct vm_exit *exit)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	a->pc_advance = 0;
+	if (vector == VECTOR_LOWER_IRQ || vector == VECTOR_LOWER_FIQ) {
+		exit->reason = EXIT_IRQ;
+		return false;
+	}
+	if (vector != VECTOR_LOWER_SYNC) {
+		exit->reason = EXIT_FAULT;
+		exit->fault = (struct vm_exit_fault){ a->regs.pc, read_sysreg(esr_el2),
+						      vector == VECTOR_LOWER_SERROR ? "SError from the guest" : "AArch32 guest" };
+		return false;
+	}
+	a->esr = read_sysreg(esr_el2);
+	a->far = read_sysreg(far_el2);
+	a->hpfar = read_sysreg(hpfar_el2);
+	decode_sync(vcpu, exit);
+	if (exit->reason == EXIT_NONE) {
+		/* WFE still goes to the run loop: it is a hint to give the CPU away. */
+		if (ESR_EC(a->esr) == EC_WFX)
+			return false;
+		vcpu->exits[EXIT_NONE]++;
+		a->regs.pc += a->pc_advance;
+		return true;
+	}
+	if (exit->reason != EXIT_MMIO)
+		return false;
+	struct vm_exit_mmio *mmio = &exit->mmio;
+	int result = vcpu_mmio_in_place(vcpu, mmio->gpa, mmio->width, mmio->write, &mmio->value);
+	if (result > 0)
+		arch_vcpu_finish_exit(vcpu, exit);
+	else if (result < 0)
+		arch_vcpu_inject_fault(vcpu, exit);
+	return result != 0;
+}
+
+/* An MMIO access to a device model, from guest_exit_quick: only when the register it reads into or
+ * writes from is one already saved (x0-x18, x30); the rest take the full path. Decodes the
+ * syndrome as decode_data_abort does, without building a struct vm_exit. */
+static __attribute__((noinline)) struct guest_regs *mmio_in_place(struct vcpu *vcpu, uint64_t esr)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	unsigned reg = (unsigned)((esr >> 16) & 31);
+	if (!(esr & ISS_DABT_ISV) || (reg >= 19 && reg <= 29))
+		return NULL;
+	uint64_t far = read_sysreg(far_el2);
+	gpa_t ipa = ((read_sysreg(hpfar_el2) & 0x00000ffffffffff0ULL) << 8) | (far & 0xfff);
+	bool write = esr & ISS_DABT_WNR;
+	uint64_t value = write && reg != 31 ? a->regs.x[reg] : 0;
+	bool idle = vgic_idle(&a->vgic);
+	if (!idle)
+		vgic_sync_lrs(vcpu); /* the device may be the vGIC, whose state must be the guest's */
+	int result = vcpu_mmio_in_place(vcpu, ipa, 1u << ((esr >> 22) & 3), write, &value);
+	if (result == 0)
+		return NULL; /* nobody claims the address: the full path logs and faults it */
+	if (result > 0) {
+		if (!write)
+			load_mmio_result(a, esr, value);
+		a->regs.pc += 4;
+	} else {
+		struct vm_exit exit = { .reason = EXIT_MMIO };
+		a->esr = esr; /* the syndrome the injected abort reports */
+		a->far = far;
+		arch_vcpu_inject_fault(vcpu, &exit);
+	}
+	if (!idle || !vgic_idle(&a->vgic))
+		vgic_flush_lrs(vcpu);
+	return &a->regs;
+}
+
+/* guest_exit's first try (guest.S), interrupts masked, with only x0-x18, x30, PC and PSTATE
+ * saved: the guest's x19-x29 are still in the registers, which C preserves. Takes the exits that
+ * need no more: calls answered from the registers alone, which touch nothing else (the list
+ * registers keep what the guest left in them), MMIO through those registers, and host
+ * interrupts. Returns the registers to re-enter the guest with, or NULL for guest_exit_handler;
+ * what returns NULL has changed nothing the full path would do again. */
+struct guest_regs *guest_exit_quick(unsigned vector, struct guest_regs *regs);
+struct guest_regs *guest_exit_quick(unsigned vector, struct guest_regs *regs)
+{
+	struct vcpu *vcpu = container_of(regs, struct vcpu, arch.regs);
+	if (vector == VECTOR_LOWER_SYNC) {
+		uint64_t esr = read_sysreg(esr_el2);
+		if (ESR_EC(esr) == EC_DABT_LOW)
+			return mmio_in_place(vcpu, esr);
+		return guest_call_in_place(vcpu);
+	}
+	if (vector == VECTOR_LOWER_IRQ || vector == VECTOR_LOWER_FIQ)
+		return irq_in_place(vcpu);
+	return NULL;
+}
+
+/* guest_exit's second try, with all the guest's registers saved. Returns the registers to
+ * re-enter with, or NULL to return from guest_run to arch_vcpu_run with the exit in
+ * vcpu->arch.exit. */
+struct guest_regs *guest_exit_handler(unsigned vector, struct guest_regs *regs);
+struct guest_regs *guest_exit_handler(unsigned vector, struct guest_regs *regs)
+{
+	struct vcpu *vcpu = container_of(regs, struct vcpu, arch.regs);
+	bool idle = vgic_idle(&vcpu->arch.vgic);
+	if (!idle)
+		vgic_sync_lrs(vcpu);
+	if (!finish_in_place(vcpu, vector, vcpu->arch.exit))
+		return NULL;
+	if (!idle || !vgic_idle(&vcpu->arch.vgic))
+		vgic_flush_lrs(vcpu);
+	return &vcpu->arch.regs;
+}
+
 void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct vcpu_arch *a = &vcpu->arch;
-	for (;;) {
-		vgic_flush_lrs(vcpu);
-		unsigned vector = guest_run(&a->regs);
-		vgic_sync_lrs(vcpu);
-		if (vector == VECTOR_LOWER_SYNC) {
-			a->esr = read_sysreg(esr_el2);
-			a->far = read_sysreg(far_el2);
-			a->hpfar = read_sysreg(hpfar_el2);
-			decode_sync(vcpu, exit);
-			/* Calls answered here (PSCI_VERSION, FEATURES, SGIs...) go straight back to the
-			 * guest. A host interrupt or a request for this vCPU arrives as an IRQ exit, so
-			 * nothing is missed by not returning to the run loop. */
-			if (exit->reason == EXIT_NONE && !(ESR_EC(a->esr) == EC_WFX)) {
-				a->regs.pc += a->pc_advance;
-				continue;
-			}
-		} else if (vector == VECTOR_LOWER_IRQ || vector == VECTOR_LOWER_FIQ) {
-			exit->reason = EXIT_IRQ;
-			a->pc_advance = 0;
-		} else {
-			exit->reason = EXIT_FAULT;
-			exit->fault = (struct vm_exit_fault){ a->regs.pc, read_sysreg(esr_el2),
-							      vector == VECTOR_LOWER_SERROR ? "SError from the guest" : "AArch32 guest" };
-			a->pc_advance = 0;
-		}
-		return;
-	}
+	a->exit = exit;
+	choose_wait_trapping(a);
+	vgic_flush_lrs(vcpu);
+	guest_run(&a->regs);
 }
 
 void arch_vcpu_finish_exit(struct vcpu *vcpu, const struct vm_exit *exit)
@@ -280,18 +432,8 @@ void arch_vcpu_finish_exit(struct vcpu *vcpu, const struct vm_exit *exit)
 	struct vcpu_arch *a = &vcpu->arch;
 	switch (exit->reason) {
 	case EXIT_MMIO:
-		if (!exit->mmio.write && exit->mmio.reg != 31) {
-			uint64_t value = exit->mmio.value;
-			unsigned bits = exit->mmio.width * 8;
-			if (bits < 64) {
-				value &= (1ULL << bits) - 1;
-				if (exit->mmio.sign_extend && (value >> (bits - 1)) & 1)
-					value |= ~((1ULL << bits) - 1);
-			}
-			if (!(a->esr & ISS_DABT_SF))
-				value &= 0xffffffffULL; /* a W register: the upper half reads as zero */
-			a->regs.x[exit->mmio.reg] = value;
-		}
+		if (!exit->mmio.write)
+			load_mmio_result(a, a->esr, exit->mmio.value);
 		break;
 	case EXIT_HYPERCALL:
 		a->regs.x[0] = (uint64_t)exit->hypercall.result;

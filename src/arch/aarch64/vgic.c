@@ -40,8 +40,11 @@ void vgic_watch(struct vgic *vgic, struct vcpu *vcpu, unsigned intid)
 	if (spi >= VGIC_SPIS)
 		return;
 	unsigned target = vgic->spis[spi].target;
-	if (target < vgic->vm->vcpu_count)
-		vgic->vm->vcpus[target]->arch.vgic.spi_watch[spi / 64] |= 1ULL << (spi % 64);
+	if (target < vgic->vm->vcpu_count) {
+		struct vgic_cpu *cpu = &vgic->vm->vcpus[target]->arch.vgic;
+		cpu->spi_watch[spi / 64] |= 1ULL << (spi % 64);
+		cpu->spis_watched = true;
+	}
 }
 
 bool vgic_irq_is_pending(const struct vgic_irq *irq)

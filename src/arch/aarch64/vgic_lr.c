@@ -106,10 +106,8 @@ void vgic_flush_lrs(struct vcpu *vcpu)
 		return;
 	struct candidate best[VGIC_MAX_LRS + 1];
 	unsigned count = 0;
-	if (!cpu->private_watch && !(cpu->spi_watch[0] | cpu->spi_watch[1] | cpu->spi_watch[2] | cpu->spi_watch[3])) {
-		hw->write_hcr(ICH_HCR_EN); /* nothing to deliver: the common case */
-		return;
-	}
+	if (!cpu->private_watch && !cpu->spis_watched)
+		return; /* nothing to deliver: the common case; ICH_HCR_EL2 stays as sync left it */
 	spin_lock(&vgic->lock);
 	if (vgic->ctlr & vgic->enable_mask) {
 		/* Look only at watched interrupts; forget those that no longer need a list register. */
@@ -121,6 +119,7 @@ void vgic_flush_lrs(struct vcpu *vcpu)
 			else
 				consider(best, &count, lr_count + 1, irq, i);
 		}
+		uint64_t still_watched = 0;
 		for (unsigned w = 0; w < VGIC_SPIS / 64; w++) {
 			for (uint64_t bits = cpu->spi_watch[w]; bits; bits &= bits - 1) {
 				unsigned spi = w * 64 + (unsigned)__builtin_ctzll(bits);
@@ -130,7 +129,9 @@ void vgic_flush_lrs(struct vcpu *vcpu)
 				else
 					consider(best, &count, lr_count + 1, irq, VGIC_PRIVATE_IRQS + spi);
 			}
+			still_watched |= cpu->spi_watch[w];
 		}
+		cpu->spis_watched = still_watched != 0;
 	}
 	bool overflow = count > lr_count;
 	if (overflow)
@@ -153,8 +154,50 @@ void vgic_flush_lrs(struct vcpu *vcpu)
 		hw->write_lr(n, 0);
 	cpu->lr_used = count;
 	spin_unlock(&vgic->lock);
-	hw->write_hcr(ICH_HCR_EN | (overflow ? ICH_HCR_NPIE : 0));
+	if (overflow)
+		hw->write_hcr(ICH_HCR_EN | ICH_HCR_NPIE);
 	isb();
+}
+
+/* The list register that holds intid since the last entry, if the guest is done with it (neither
+ * pending nor active any more: its state is what a sync would read back), else -1. */
+static int finished_lr_of(const struct vgic_cpu *cpu, unsigned intid)
+{
+	for (unsigned n = 0; n < cpu->lr_used; n++)
+		if ((cpu->lr[n] & 0xffffffffULL) == intid)
+			return hw->read_lr(n) & (LR_PENDING | LR_ACTIVE) ? -1 : (int)n;
+	return -1;
+}
+
+bool vgic_inject_in_place(struct vcpu *vcpu, unsigned intid)
+{
+	struct vgic *vgic = vcpu->vm->arch.vgic;
+	struct vgic_cpu *cpu = &vcpu->arch.vgic;
+	if (!vgic || intid >= VGIC_PRIVATE_IRQS)
+		return false;
+	struct vgic_irq *irq = &cpu->private_irqs[intid];
+	spin_lock(&vgic->lock);
+	/* A quiet, enabled interrupt goes into a free list register, or back into its own once the
+	 * guest has finished with it (the timer firing again). Anything else (still pending or
+	 * active, disabled, the distributor off, no register free) is left to the model's own
+	 * injection and the next flush. */
+	int n = -1;
+	if (irq->enabled && (vgic->ctlr & vgic->enable_mask)) {
+		if (irq->in_lr)
+			n = finished_lr_of(cpu, intid);
+		else if (!irq->active && cpu->lr_used < lr_count)
+			n = (int)cpu->lr_used++;
+	}
+	if (n >= 0) {
+		uint64_t lr = intid | LR_GROUP1 | LR_PENDING | ((uint64_t)irq->priority << LR_PRIORITY_SHIFT);
+		irq->pending_latch = false;
+		irq->active = false;
+		irq->in_lr = true;
+		cpu->lr[n] = lr;
+		hw->write_lr((unsigned)n, lr);
+	}
+	spin_unlock(&vgic->lock);
+	return n >= 0;
 }
 
 void vgic_sync_lrs(struct vcpu *vcpu)
@@ -183,7 +226,7 @@ void vgic_sync_lrs(struct vcpu *vcpu)
 	for (unsigned n = 0; n < cpu->lr_used; n++)
 		hw->write_lr(n, 0);
 	cpu->lr_used = 0;
-	hw->write_hcr(0);
+	hw->write_hcr(ICH_HCR_EN); /* and no maintenance interrupt until the next overflow */
 }
 
 static void v3_write_hcr(uint64_t v)
@@ -255,7 +298,9 @@ void vgic_init_cpu(bool gicv3)
 	lr_count = hw->lr_count();
 	if (lr_count > VGIC_MAX_LRS)
 		lr_count = VGIC_MAX_LRS;
-	hw->write_hcr(0);
+	/* The virtual CPU interface stays enabled: with no list register in use it signals nothing,
+	 * and entries need not write it (IHI0069 12.4.4 ICH_HCR_EL2.En). */
+	hw->write_hcr(ICH_HCR_EN);
 	irq_register(VGIC_MAINTENANCE_INTID, maintenance_irq, NULL);
 	irq_enable(VGIC_MAINTENANCE_INTID);
 	vgic_vtimer_init_cpu();

@@ -19,17 +19,30 @@
 #define PTIMER_INTID 30
 
 
-static void vtimer_irq(unsigned irq, void *arg)
+static void mask_timer(unsigned irq)
 {
-	(void)arg;
-	struct vcpu *vcpu = vgic_current_vcpu();
 	if (irq == VGIC_VTIMER_INTID)
 		write_sysreg(cntv_ctl_el0, read_sysreg(cntv_ctl_el0) | CTL_IMASK);
 	else
 		write_sysreg(cntp_ctl_el0, read_sysreg(cntp_ctl_el0) | CTL_IMASK);
 	isb();
+}
+
+static void vtimer_irq(unsigned irq, void *arg)
+{
+	(void)arg;
+	struct vcpu *vcpu = vgic_current_vcpu();
+	mask_timer(irq);
 	if (vcpu)
 		vgic_inject(vcpu->vm, vcpu, irq);
+}
+
+bool vtimer_fire_in_place(struct vcpu *vcpu, unsigned irq)
+{
+	if ((irq != VGIC_VTIMER_INTID && irq != PTIMER_INTID) || !vgic_inject_in_place(vcpu, irq))
+		return false;
+	mask_timer(irq);
+	return true;
 }
 
 void vgic_vtimer_init_cpu(void)

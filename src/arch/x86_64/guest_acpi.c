@@ -114,7 +114,7 @@ static size_t build_madt(uint8_t *m, unsigned cpus)
 	p += 12;
 	/* Interrupt source overrides (5.2.12.5): the PIT's IRQ 0 is pin 2, as on every PC; the SCI
 	 * is level-triggered, active high. */
-	p[0] = 2; p[1] = 10; p[2] = 0; p[3] = 0; put32(p + 4, 2); put16(p + 8, 0);
+	p[0] = 2; p[1] = 10; p[2] = 0; p[3] = 0; put32(p + 4, X86_PIT_GSI); put16(p + 8, 0);
 	p += 10;
 	p[0] = 2; p[1] = 10; p[2] = 0; p[3] = SCI_IRQ; put32(p + 4, SCI_IRQ); put16(p + 8, 0xd);
 	p += 10;

@@ -1,9 +1,9 @@
 /* The guest's CPUID (AMD APM vol. 3, appendix E; CPUID Specification #25481): the host's answers,
  * filtered so the guest sees a coherent machine of its own: SVM and its leaf hidden (no nested
  * virtualization), no MONITOR/MWAIT (intercepted), no x2APIC, no performance counters or
- * hardware P-states it cannot use, the hypervisor bit set with Tessera's signature at 0x40000000,
- * a KVM-compatible paravirtual clock at 0x40000100 (guest_pvclock.c),
- * and leaf 1's APIC id and logical-CPU count those of this vCPU and VM. */
+ * hardware P-states it cannot use, an always-running APIC timer (ARAT), the hypervisor bit set
+ * with Tessera's signature at 0x40000000, a KVM-compatible paravirtual clock at 0x40000100
+ * (guest_pvclock.c), and leaf 1's APIC id and logical-CPU count those of this vCPU and VM. */
 #include "arch_impl/guest.h"
 #include "arch_impl/msr.h"
 #include "vmm/vcpu.h"
@@ -15,6 +15,7 @@
 #define LEAF1_ECX_TSC_DEADLINE (1u << 24)
 #define LEAF1_ECX_HYPERVISOR (1u << 31)
 #define LEAF1_EDX_HTT (1u << 28)
+#define LEAF6_EAX_ARAT (1u << 2)  /* APIC timer always running (Intel SDM vol. 2, CPUID leaf 06H) */
 #define EXT1_ECX_SVM (1u << 2)
 #define EXT1_ECX_PERFCTR_CORE (1u << 23)
 #define EXT1_ECX_TOPOEXT (1u << 22)
@@ -54,8 +55,13 @@ void x86_guest_cpuid(struct vcpu *vcpu)
 		r.edx |= LEAF1_EDX_HTT;
 		break;
 	case 5: /* MONITOR/MWAIT */
-	case 6: /* power management */
 		r = (struct cpuid_regs){ 0, 0, 0, 0 };
+		break;
+	case 6: /* power management: only ARAT, which the local APIC model has (its timer is a host
+		 * timer event, which no guest idle state stops). Without it Linux keeps the PIT as its
+		 * boot clock-event device: some 250 IRQ 0 interrupts a second until the APIC timer takes
+		 * over, each an exit for the interrupt and one for its EOI. */
+		r = (struct cpuid_regs){ LEAF6_EAX_ARAT, 0, 0, 0 };
 		break;
 	case 0xa: /* architectural performance monitoring */
 		r = (struct cpuid_regs){ 0, 0, 0, 0 };

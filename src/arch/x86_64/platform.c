@@ -45,6 +45,8 @@ int x86_platform_create(struct vm *vm)
 		err = x86_pc_devices_create(vm);
 	if (!err)
 		err = x86_rtc_create(vm, x86_host_unix_time_ns() / 1000000000ULL);
+	if (!err)
+		err = x86_pit_create(vm, &vm->arch.pit);
 	if (err < 0)
 		log_error("VM[%u] %s: cannot create the PC platform devices: %d", vm->id, vm->name, err);
 	return err;

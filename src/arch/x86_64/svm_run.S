@@ -2,10 +2,22 @@
  * svm_run(regs, vmcb_pa, host_vmcb_pa): with GIF clear (CLGI) and RFLAGS.IF set, so that a
  * physical interrupt arriving while the guest runs makes it exit (INTR intercept) and stays pending
  * until the caller unmasks interrupts; VMLOAD brings the guest's FS/GS/TR/LDTR/syscall MSRs, VMRUN
- * runs it (RAX, RSP, RIP, RFLAGS and the rest from the VMCB), VMSAVE keeps the guest's hidden
- * state, and VMLOAD of the CPU's host-state VMCB restores ours (GS base = per-CPU pointer, TR).
- * The other general registers are loaded from and stored to regs[16] (index = encoding number;
- * slots 0 = rax and 4 = rsp live in the VMCB). Returns with IF clear and GIF set. */
+ * runs it (RAX, RSP, RIP, RFLAGS and the rest from the VMCB). The other general registers are
+ * loaded from and stored to regs[16] (index = encoding number; slots 0 = rax and 4 = rsp live in
+ * the VMCB).
+ *
+ * After each #VMEXIT, svm_hot_exit (vcpu.c) may answer the exit at once and ask for the guest
+ * again: then the loop goes straight back to VMRUN, still with GIF clear, and without VMSAVE and
+ * VMLOAD. That is sound because #VMEXIT restores only the host state VMRUN saved (15.5.1: ES, CS,
+ * SS, DS, GDTR, IDTR, EFER, CR0, CR3, CR4, RFLAGS, RIP, RSP, RAX) and leaves FS, GS, TR, LDTR,
+ * KernelGSBase and the STAR/LSTAR/CSTAR/SFMASK/SYSENTER MSRs as the guest had them (15.6,
+ * 15.5.2 "VMSAVE and VMLOAD"): they are still the guest's, current, in the CPU, so the next VMRUN
+ * runs the guest with exactly what a VMSAVE/VMLOAD pair would have given it back. svm_hot_exit
+ * therefore must not use what the host keeps there: the per-CPU pointer (GS base) and the TSS
+ * (TR: the IST stacks of NMI, #DF, #MC). NMI and INTR are held pending while GIF is clear (15.17),
+ * so only a fault in svm_hot_exit itself could need the TSS, and it touches nothing but the vCPU's
+ * memory. When the loop ends, VMSAVE keeps the guest's hidden state and VMLOAD of the CPU's
+ * host-state VMCB restores ours (GS base = per-CPU pointer, TR). Returns with IF clear, GIF set. */
 	.text
 	.code64
 	.global svm_run
@@ -16,11 +28,16 @@ svm_run:			/* rdi = regs, rsi = vmcb pa, rdx = host vmcb pa */
 	pushq	%r13
 	pushq	%r14
 	pushq	%r15
-	pushq	%rdx
-	pushq	%rdi
+	pushq	%rdx		/* 16(%rsp): host-state VMCB */
+	pushq	%rsi		/* 8(%rsp): guest VMCB */
+	pushq	%rdi		/* (%rsp): regs; nine pushes keep RSP 16-byte aligned for the call */
 	clgi
 	sti
 	movq	%rsi, %rax
+	vmload	%rax
+.Lenter:
+	movq	(%rsp), %rdi
+	movq	8(%rsp), %rax
 	movq	8*1(%rdi), %rcx
 	movq	8*2(%rdi), %rdx
 	movq	8*3(%rdi), %rbx
@@ -35,9 +52,7 @@ svm_run:			/* rdi = regs, rsi = vmcb pa, rdx = host vmcb pa */
 	movq	8*14(%rdi), %r14
 	movq	8*15(%rdi), %r15
 	movq	8*7(%rdi), %rdi
-	vmload	%rax
 	vmrun	%rax
-	vmsave	%rax
 	movq	(%rsp), %rax		/* regs */
 	movq	%rcx, 8*1(%rax)
 	movq	%rdx, 8*2(%rax)
@@ -53,11 +68,17 @@ svm_run:			/* rdi = regs, rsi = vmcb pa, rdx = host vmcb pa */
 	movq	%r13, 8*13(%rax)
 	movq	%r14, 8*14(%rax)
 	movq	%r15, 8*15(%rax)
-	movq	8(%rsp), %rax		/* host-state VMCB */
+	movq	%rax, %rdi
+	call	svm_hot_exit
+	testb	%al, %al
+	jnz	.Lenter
+	movq	8(%rsp), %rax		/* guest VMCB */
+	vmsave	%rax
+	movq	16(%rsp), %rax		/* host-state VMCB */
 	vmload	%rax
 	cli
 	stgi
-	addq	$16, %rsp
+	addq	$24, %rsp
 	popq	%r15
 	popq	%r14
 	popq	%r13

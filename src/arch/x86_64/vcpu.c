@@ -13,6 +13,8 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "vdev/x86_apic.h"
+#include "vdev/x86_pc.h"
+#include "vmm/hypercall.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -167,6 +169,9 @@ int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg)
 	s->g_pat = PAT_POWER_ON;
 	if (a->lapic)
 		vlapic_reset(a->lapic);
+	/* The boot vCPU starts the VM (first boot or reset): its PIT starts from power-on too. */
+	if (vcpu->id == 0 && vcpu->vm->arch.pit)
+		x86_pit_reset(vcpu->vm->arch.pit);
 	return 0;
 }
 
@@ -508,6 +513,59 @@ static void offer_interrupt(struct vcpu_arch *a)
 	a->offered_vector = vector;
 }
 
+/* Called by svm_run.S right after each #VMEXIT, GIF still clear: answers the exits that need
+ * nothing from the generic run loop and returns true to re-enter the guest at once, or returns
+ * false for the exit to take the full path (arch_vcpu_run, then the core's dispatcher). The guest's
+ * FS, GS and TR are still loaded (see svm_run.S), so this touches only the vCPU's memory: no
+ * this_cpu(), no lock, no log. Hot: VMMCALL with the benchmark's null number (the floor
+ * bench/x86_64 measures: a bare VMRUN/#VMEXIT round trip through exactly this path), the
+ * hypercalls the core answers in place (hypercall_answer_in_place), and CPUID (guest_cpuid.c;
+ * Linux runs some 700 of them while it boots). Anything that needs the run loop goes the slow
+ * way: an interrupt the guest took from V_IRQ (the local APIC must learn it), an event the exit
+ * interrupted (EXITINTINFO, 15.7.2), a request for the vCPU, or a change of the VM's NPT that its
+ * TLB must forget (15.16.1). A host interrupt or a kick (IPI) from another CPU needs no check
+ * here: it is held pending while GIF is clear and makes the next VMRUN exit at once with INTR,
+ * which is not hot. */
+bool svm_hot_exit(uint64_t *regs);
+bool svm_hot_exit(uint64_t *regs)
+{
+	struct vcpu *vcpu = container_of(regs, struct vcpu, arch.regs);
+	struct vcpu_arch *a = &vcpu->arch;
+	struct vmcb *v = a->vmcb;
+	uint64_t code = v->control.exit_code;
+	if ((code != SVM_EXIT_VMMCALL && code != SVM_EXIT_CPUID) || (v->control.exit_int_info & SVM_EVENT_VALID))
+		return false;
+	if (a->offered_vector >= 0 && !(v->control.int_ctl & SVM_INT_CTL_V_IRQ))
+		return false;
+	if (__atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE))
+		return false;
+	/* A mapping removed from the NPT since this run began: the full path flushes first (npt.c). */
+	if (__atomic_load_n(&vcpu->vm->arch.tlb_generation, __ATOMIC_ACQUIRE) != a->tlb_generation)
+		return false;
+	if (code == SVM_EXIT_CPUID) {
+		/* The CPUID policy reads only the vCPU, its VM and the host's CPUID. rax lives in the
+		 * VMCB while the guest runs: the policy works on regs[]. */
+		a->regs[X86_RAX] = v->save.rax;
+		x86_guest_cpuid(vcpu);
+		v->save.rax = a->regs[X86_RAX];
+		v->save.rip += 2; /* 0F A2 */
+		vcpu->exits[EXIT_NONE]++;
+	} else if (v->save.rax != X86_HYPERCALL_NULL_EXIT) {
+		int64_t result;
+		if (!hypercall_answer_in_place(vcpu, v->save.rax, &result))
+			return false;
+		v->save.rax = (uint64_t)result;
+		vcpu->exits[EXIT_HYPERCALL]++;
+		v->save.rip += 3; /* 0F 01 D9 */
+	} else {
+		v->save.rip += 3;
+	}
+	/* What this entry asked for is done: the TLB flush, and the event delivered (no EXITINTINFO). */
+	v->control.tlb_control = SVM_TLB_CONTROL_NOTHING;
+	v->control.event_inject = 0;
+	return true;
+}
+
 void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct vcpu_arch *a = &vcpu->arch;
@@ -528,12 +586,6 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	v->save.rsp = a->regs[X86_RSP];
 	paddr_t host_vmcb = svm_enable_this_cpu();
 	svm_run(a->regs, a->vmcb_pa, host_vmcb);
-	/* The benchmark floor (bench/x86_64): VMMCALL with this number is answered right here, back
-	 * into the guest at once, so the guest can time a bare VMRUN/#VMEXIT round trip. */
-	while (v->control.exit_code == SVM_EXIT_VMMCALL && v->save.rax == X86_HYPERCALL_NULL_EXIT) {
-		v->save.rip += 3;
-		svm_run(a->regs, a->vmcb_pa, host_vmcb);
-	}
 	a->regs[X86_RAX] = v->save.rax;
 	a->regs[X86_RSP] = v->save.rsp;
 	v->control.tlb_control = SVM_TLB_CONTROL_NOTHING;

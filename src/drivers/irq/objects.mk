@@ -4,3 +4,4 @@ obj-$(CONFIG_GICV2) += gic_common.o
 obj-$(CONFIG_PLIC) += plic.o
 obj-$(CONFIG_LAPIC) += lapic.o
 obj-$(CONFIG_IOAPIC) += ioapic.o
+hot-y += gicv3.o

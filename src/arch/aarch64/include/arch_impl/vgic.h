@@ -42,6 +42,7 @@ struct vgic_cpu {
 	 * register, so entry and the halt check look at these bits instead of every interrupt. */
 	uint32_t private_watch;
 	uint64_t spi_watch[VGIC_SPIS / 64];
+	bool spis_watched;  /* a bit may be set in spi_watch (the exit path reads this one word) */
 	uint64_t lr[VGIC_MAX_LRS];
 	unsigned lr_used;   /* LRs filled at the last entry */
 	uint64_t vmcr, ap0r0, ap1r0, hcr;
@@ -74,9 +75,24 @@ void vgic_inject(struct vm *vm, struct vcpu *vcpu, unsigned intid);
 void vgic_send_sgi(struct vcpu *sender, uint64_t sgi1r);
 /* Whether an enabled interrupt is pending for the vCPU (in a list register or waiting). */
 bool vgic_pending(struct vcpu *vcpu);
+/* Whether the vCPU's vGIC has nothing in list registers and nothing that may need one: then
+ * entry and exit can leave the virtual CPU interface as it is. */
+static inline bool vgic_idle(const struct vgic_cpu *cpu)
+{
+	return !cpu->lr_used && !cpu->private_watch && !cpu->spis_watched;
+}
 /* Fills free list registers from the pending set (before entry) / reads them back (after exit). */
 void vgic_flush_lrs(struct vcpu *vcpu);
 void vgic_sync_lrs(struct vcpu *vcpu);
+/* On the exit path, with the list registers still as the guest left them (not synced): makes the
+ * loaded vCPU's private interrupt intid pending straight in a free list register. false when it
+ * cannot (no free register, the interrupt in one already, active or disabled): then inject it
+ * through the model. */
+bool vgic_inject_in_place(struct vcpu *vcpu, unsigned intid);
+/* The host claimed irq while vcpu ran: if it is the guest's virtual or physical timer and can go
+ * straight into a list register (vgic_inject_in_place), masks that timer as the model's handler
+ * would and returns true; otherwise does nothing. */
+bool vtimer_fire_in_place(struct vcpu *vcpu, unsigned irq);
 void vgic_load(struct vcpu *vcpu);
 void vgic_put(struct vcpu *vcpu);
 /* The host GIC's virtual CPU interface, in the GICv3 list-register format. */

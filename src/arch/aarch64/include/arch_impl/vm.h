@@ -12,6 +12,8 @@
 #include "arch_impl/vgic.h"
 #include "kernel/timer_queue.h"
 
+struct vm_exit;
+
 struct guest_regs {
 	uint64_t x[31];
 	uint64_t pc;     /* ELR_EL2 */
@@ -40,6 +42,7 @@ struct vcpu_arch {
 	/* The syndrome of the last exit, for completing or faulting it. */
 	uint64_t esr, far, hpfar;
 	unsigned pc_advance;    /* bytes to step past the trapping instruction */
+	struct vm_exit *exit;   /* where the exit path reports an exit for the run loop */
 	bool loaded;
 	struct vgic_cpu vgic;
 	struct timer_event vtimer_wakeup; /* the guest's timers while the vCPU is off its CPU */
