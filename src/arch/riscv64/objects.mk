@@ -9,3 +9,5 @@ obj-y += gstage.o vcpu.o vm_devices.o guest_dtb.o
 obj-y += guest_sbi.o guest_sbi_base.o guest_sbi_time.o guest_sbi_ipi.o guest_sbi_rfence.o \
 	guest_sbi_hsm.o guest_sbi_srst.o guest_sbi_dbcn.o guest_sbi_legacy.o guest_sbi_hypercall.o
 obj-y += kernel_image.o
+# The exit path (built at HOT_OPTIMIZE): the vCPU's exits and MMIO, and the SBI calls answered on it.
+hot-y += vcpu.o guest_sbi.o guest_sbi_base.o guest_sbi_time.o guest_sbi_ipi.o guest_sbi_rfence.o

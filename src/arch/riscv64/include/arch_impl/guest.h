@@ -67,16 +67,17 @@ static inline void guest_sbi_set_result(struct vcpu *vcpu, long error, long valu
 /* Whether an extension exists for guests (BASE probe_extension). */
 bool guest_sbi_extension_available(uint64_t eid);
 
-/* One handler per extension (guest_sbi_<extension>.c). */
-int guest_sbi_base(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
-int guest_sbi_time(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
-int guest_sbi_ipi(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
-int guest_sbi_rfence(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
-int guest_sbi_hsm(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
-int guest_sbi_srst(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
-int guest_sbi_dbcn(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
-int guest_sbi_legacy(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
-int guest_sbi_hypercall(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+/* One handler per extension (guest_sbi_<extension>.c). Never inlined (with LTO they could be):
+ * riscv_guest_exit_sbi tail-calls them and needs no stack frame of its own. */
+__attribute__((noinline)) int guest_sbi_base(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+__attribute__((noinline)) int guest_sbi_time(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+__attribute__((noinline)) int guest_sbi_ipi(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+__attribute__((noinline)) int guest_sbi_rfence(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+__attribute__((noinline)) int guest_sbi_hsm(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+__attribute__((noinline)) int guest_sbi_srst(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+__attribute__((noinline)) int guest_sbi_dbcn(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+__attribute__((noinline)) int guest_sbi_legacy(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+__attribute__((noinline)) int guest_sbi_hypercall(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
 /* The SBI error code for a core result (0, -EBUSY, -EINVAL) of CPU_ON. */
 long guest_sbi_error_of(int64_t core_result);
 
