@@ -4,8 +4,10 @@
  * next to guest execution, and one lock keeps wake-ups across CPUs simple to reason about.
  * A task's context may still be live on its old CPU for a moment after it was queued elsewhere
  * (it went to sleep and was woken at once); 'on_cpu' marks that, and a CPU about to switch to
- * such a task waits until the old CPU has left its stack. Busy CPUs get a slice timer; an idle
- * CPU has none and sleeps until an interrupt. */
+ * such a task waits until the old CPU has left its stack. A CPU runs a slice timer only while
+ * tasks wait for it: a task alone on its CPU (a vCPU with a CPU of its own) is not interrupted
+ * every slice to learn that nobody else wants the CPU, which for a vCPU is an exit each time. An
+ * idle CPU has none and sleeps until an interrupt. */
 #include "kernel/sched.h"
 #include "kernel/percpu.h"
 #include "kernel/timer.h"
@@ -80,6 +82,14 @@ static int pick_cpu(struct task *task)
 	return best;
 }
 
+/* Starts this CPU's slice timer if a task runs and others wait for the CPU, and it is not running
+ * yet. Interrupts are masked. */
+static void start_slice_if_waiting(struct percpu *cpu)
+{
+	if (cpu->current != cpu->idle && cpu->run_queue.count > 0 && !cpu->slice_timer.armed)
+		timer_arm(&cpu->slice_timer, arch_timer_now() + timer_ns_to_ticks(TIME_SLICE_NS), slice_expired, NULL);
+}
+
 /* Queues a runnable task and nudges its CPU. Called with sched_lock held. */
 static void enqueue(struct task *task, unsigned cpu_index)
 {
@@ -91,6 +101,11 @@ static void enqueue(struct task *task, unsigned cpu_index)
 		cpu->need_resched = true;
 		if (cpu != this_cpu())
 			arch_send_ipi(cpu_index);
+	} else if (cpu == this_cpu()) {
+		start_slice_if_waiting(cpu);
+	} else {
+		/* The busy CPU starts its slice timer at the IPI (ipi_interrupt). */
+		arch_send_ipi(cpu_index);
 	}
 }
 
@@ -148,10 +163,9 @@ static void finish_switch(void)
 	}
 	if (cpu->current->switch_in)
 		cpu->current->switch_in(cpu->current->switch_arg);
-	if (cpu->current != cpu->idle)
-		timer_arm(&cpu->slice_timer, arch_timer_now() + timer_ns_to_ticks(TIME_SLICE_NS), slice_expired, NULL);
-	else
-		timer_cancel(&cpu->slice_timer);
+	/* A fresh slice for the task switched to, if others wait (enqueue starts it otherwise). */
+	timer_cancel(&cpu->slice_timer);
+	start_slice_if_waiting(cpu);
 }
 
 /* Picks the next task for this CPU and switches to it. Interrupts must be masked. */
@@ -286,7 +300,7 @@ void sched_tick(void)
 		return;
 	if (cpu->run_queue.count > 0)
 		cpu->need_resched = true;
-	timer_arm(&cpu->slice_timer, arch_timer_now() + timer_ns_to_ticks(TIME_SLICE_NS), slice_expired, NULL);
+	start_slice_if_waiting(cpu);
 }
 
 void sched_preempt_if_needed(void)
@@ -297,8 +311,11 @@ void sched_preempt_if_needed(void)
 
 void ipi_interrupt(void)
 {
-	/* The sender already set need_resched; the interrupt exit path acts on it. */
-	this_cpu()->ipis++;
+	/* The sender already set need_resched (for an idle CPU; the interrupt exit path acts on it),
+	 * or queued a task behind this CPU's current one, which now gets a slice. */
+	struct percpu *cpu = this_cpu();
+	cpu->ipis++;
+	start_slice_if_waiting(cpu);
 }
 
 void sched_idle_loop(void)

@@ -55,13 +55,42 @@ static uint8_t read_iir(struct ns16550 *uart)
 	return fifo | IIR_NO_INTERRUPT;
 }
 
-static int ns16550_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+/* Registers that only the guest writes and whose reading changes nothing: read without the lock
+ * (it guards the receive FIFO, filled from interrupt context, and the interrupt state). A read
+ * racing another vCPU's write sees the old or the new byte, as on the chip. Returns false for the
+ * others. */
+static bool read_guest_register(struct ns16550 *uart, unsigned reg, uint64_t *value)
 {
-	struct ns16550 *uart = dev->priv;
-	(void)width;
+	uint8_t lcr = __atomic_load_n(&uart->lcr, __ATOMIC_RELAXED);
+	uint8_t mcr = __atomic_load_n(&uart->mcr, __ATOMIC_RELAXED);
+	switch (reg) {
+	case NS16550_SCR: *value = __atomic_load_n(&uart->scr, __ATOMIC_RELAXED); return true;
+	case NS16550_LCR: *value = lcr; return true;
+	case NS16550_MCR: *value = mcr; return true;
+	case NS16550_IER:
+		*value = (lcr & NS16550_LCR_DLAB) ? __atomic_load_n(&uart->dlm, __ATOMIC_RELAXED)
+						  : __atomic_load_n(&uart->ier, __ATOMIC_RELAXED);
+		return true;
+	case NS16550_MSR:
+		/* Loopback (MCR bit 4) wires the modem outputs to the inputs: RTS->CTS, DTR->DSR, OUT1->RI,
+		 * OUT2->DCD (16550D datasheet, 8.6.5). Linux's 8250 driver tests this before using a port. */
+		if (mcr & 0x10)
+			*value = ((mcr & 0x2) << 3) | ((mcr & 0x1) << 5) | ((mcr & 0x4) << 4) | ((mcr & 0x8) << 4);
+		else
+			*value = MSR_DCD_DSR_CTS;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The registers whose reading has effects, under the lock. Out of line, so the unlocked reads
+ * need no stack frame. */
+static __attribute__((noinline)) int read_locked(struct ns16550 *uart, unsigned reg, uint64_t *value)
+{
 	unsigned long flags = spin_lock_irqsave(&uart->lock);
 	bool dlab = uart->lcr & NS16550_LCR_DLAB;
-	switch (offset >> uart->reg_shift) {
+	switch (reg) {
 	case NS16550_RBR:
 		if (dlab) {
 			*value = uart->dll;
@@ -73,10 +102,7 @@ static int ns16550_read(struct vdev *dev, uint64_t offset, unsigned width, uint6
 			*value = 0;
 		}
 		break;
-	case NS16550_IER: *value = dlab ? uart->dlm : uart->ier; break;
 	case NS16550_IIR: *value = read_iir(uart); break;
-	case NS16550_LCR: *value = uart->lcr; break;
-	case NS16550_MCR: *value = uart->mcr; break;
 	case NS16550_LSR:
 		*value = NS16550_LSR_THRE | NS16550_LSR_TEMT | (uart->rx_count ? NS16550_LSR_DR : 0);
 		/* Drivers read LSR before every THR write: only a second read with no write in between
@@ -84,16 +110,6 @@ static int ns16550_read(struct vdev *dev, uint64_t offset, unsigned width, uint6
 		if (++uart->lsr_reads_since_write > 1)
 			vm_console_flush(uart->vm);
 		break;
-	case NS16550_MSR:
-		/* Loopback (MCR bit 4) wires the modem outputs to the inputs: RTS->CTS, DTR->DSR, OUT1->RI,
-		 * OUT2->DCD (16550D datasheet, 8.6.5). Linux's 8250 driver tests this before using a port. */
-		if (uart->mcr & 0x10)
-			*value = ((uart->mcr & 0x2) << 3) | ((uart->mcr & 0x1) << 5) | ((uart->mcr & 0x4) << 4) |
-				 ((uart->mcr & 0x8) << 4);
-		else
-			*value = MSR_DCD_DSR_CTS;
-		break;
-	case NS16550_SCR: *value = uart->scr; break;
 	default: *value = 0; break;
 	}
 	update_irq(uart);
@@ -101,11 +117,22 @@ static int ns16550_read(struct vdev *dev, uint64_t offset, unsigned width, uint6
 	return 0;
 }
 
+static int ns16550_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+{
+	struct ns16550 *uart = dev->priv;
+	(void)width;
+	unsigned reg = (unsigned)(offset >> uart->reg_shift);
+	if (read_guest_register(uart, reg, value))
+		return 0;
+	return read_locked(uart, reg, value);
+}
+
 static int ns16550_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
 {
 	struct ns16550 *uart = dev->priv;
 	(void)width;
 	uint8_t byte = (uint8_t)value;
+	/* The registers read_guest_register reads unlocked are stored atomically. */
 	unsigned long flags = spin_lock_irqsave(&uart->lock);
 	bool dlab = uart->lcr & NS16550_LCR_DLAB;
 	switch (offset >> uart->reg_shift) {
@@ -120,18 +147,18 @@ static int ns16550_write(struct vdev *dev, uint64_t offset, unsigned width, uint
 		break;
 	case NS16550_IER:
 		if (dlab) {
-			uart->dlm = byte;
+			__atomic_store_n(&uart->dlm, byte, __ATOMIC_RELAXED);
 		} else {
 			/* Enabling THRI with the register empty raises the interrupt at once (8.6.2). */
 			if ((byte & NS16550_IER_THRI) && !(uart->ier & NS16550_IER_THRI))
 				uart->thre_pending = true;
-			uart->ier = byte & 0x0f;
+			__atomic_store_n(&uart->ier, byte & 0x0f, __ATOMIC_RELAXED);
 		}
 		break;
 	case NS16550_FCR: uart->fcr = byte; break;
-	case NS16550_LCR: uart->lcr = byte; break;
-	case NS16550_MCR: uart->mcr = byte & 0x1f; break;
-	case NS16550_SCR: uart->scr = byte; break;
+	case NS16550_LCR: __atomic_store_n(&uart->lcr, byte, __ATOMIC_RELAXED); break;
+	case NS16550_MCR: __atomic_store_n(&uart->mcr, byte & 0x1f, __ATOMIC_RELAXED); break;
+	case NS16550_SCR: __atomic_store_n(&uart->scr, byte, __ATOMIC_RELAXED); break;
 	default: break;
 	}
 	update_irq(uart);

@@ -1,6 +1,7 @@
-/* The riscv64 trapped load/store decoder (src/arch/riscv64/insn_decode.c) against encodings
- * assembled on the host by clang-14 from tests/unit/data/riscv_decode_insns.S (the build turns
- * them into RISCV_DECODE_INSNS, a byte array, in build/host/unit/riscv_decode_insns.h). */
+/* The riscv64 trapped load/store decoder (src/arch/riscv64/include/arch_impl/insn_decode.h)
+ * against encodings assembled on the host by clang-14 from tests/unit/data/riscv_decode_insns.S
+ * (the build turns them into RISCV_DECODE_INSNS, a byte array, in
+ * build/host/unit/riscv_decode_insns.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

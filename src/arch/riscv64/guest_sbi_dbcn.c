@@ -10,7 +10,7 @@
 #define DBCN_READ 1
 #define DBCN_WRITE_BYTE 2
 
-void guest_sbi_dbcn(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
+int guest_sbi_dbcn(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
 {
 	struct vm *vm = vcpu->vm;
 	const uint64_t *arg = call->args;
@@ -28,20 +28,16 @@ void guest_sbi_dbcn(struct vcpu *vcpu, const struct guest_sbi_call *call, struct
 			written += n;
 		}
 		if (!written && arg[0])
-			guest_sbi_answer(vcpu, exit, SBI_ERR_INVALID_PARAM, 0);
+			return guest_sbi_answer(vcpu, SBI_ERR_INVALID_PARAM, 0);
 		else
-			guest_sbi_answer(vcpu, exit, SBI_SUCCESS, (long)written);
-		return;
+			return guest_sbi_answer(vcpu, SBI_SUCCESS, (long)written);
 	}
 	case DBCN_READ:
-		guest_sbi_answer(vcpu, exit, SBI_SUCCESS, 0);
-		return;
+		return guest_sbi_answer(vcpu, SBI_SUCCESS, 0);
 	case DBCN_WRITE_BYTE:
 		vm_console_putc(vm, (char)arg[0]);
-		guest_sbi_answer(vcpu, exit, SBI_SUCCESS, 0);
-		return;
+		return guest_sbi_answer(vcpu, SBI_SUCCESS, 0);
 	default:
-		guest_sbi_answer(vcpu, exit, SBI_ERR_NOT_SUPPORTED, 0);
-		return;
+		return guest_sbi_answer(vcpu, SBI_ERR_NOT_SUPPORTED, 0);
 	}
 }

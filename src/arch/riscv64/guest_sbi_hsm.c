@@ -23,40 +23,35 @@ static long hart_status(struct vcpu *target)
 	return target->state == VCPU_OFF ? HSM_STATE_STOPPED : HSM_STATE_STARTED;
 }
 
-void guest_sbi_hsm(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
+int guest_sbi_hsm(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
 {
 	const uint64_t *arg = call->args;
 	switch (call->fid) {
 	case HSM_HART_START:
 		exit->reason = EXIT_CPU_ON;
 		exit->cpu_on = (struct vm_exit_cpu_on){ .target = arg[0], .entry = arg[1], .context = arg[2] };
-		return;
+		return guest_sbi_to_core(vcpu);
 	case HSM_HART_STOP:
 		exit->reason = EXIT_CPU_OFF;
-		return;
+		return guest_sbi_to_core(vcpu);
 	case HSM_HART_GET_STATUS: {
 		struct vcpu *target = vcpu_find_by_guest_id(vcpu->vm, arg[0]);
 		if (!target)
-			guest_sbi_answer(vcpu, exit, SBI_ERR_INVALID_PARAM, 0);
-		else
-			guest_sbi_answer(vcpu, exit, SBI_SUCCESS, hart_status(target));
-		return;
+			return guest_sbi_answer(vcpu, SBI_ERR_INVALID_PARAM, 0);
+		return guest_sbi_answer(vcpu, SBI_SUCCESS, hart_status(target));
 	}
 	case HSM_HART_SUSPEND:
-		if (arg[0] != HSM_SUSPEND_RETENTIVE_DEFAULT && arg[0] != HSM_SUSPEND_NON_RETENTIVE_DEFAULT) {
-			guest_sbi_answer(vcpu, exit, SBI_ERR_INVALID_PARAM, 0);
-			return;
-		}
-		guest_sbi_answer(vcpu, exit, SBI_SUCCESS, 0);
+		if (arg[0] != HSM_SUSPEND_RETENTIVE_DEFAULT && arg[0] != HSM_SUSPEND_NON_RETENTIVE_DEFAULT)
+			return guest_sbi_answer(vcpu, SBI_ERR_INVALID_PARAM, 0);
+		guest_sbi_set_result(vcpu, SBI_SUCCESS, 0);
 		if (arg[0] == HSM_SUSPEND_NON_RETENTIVE_DEFAULT) {
 			vcpu->arch.resume_pending = true;
 			vcpu->arch.resume_addr = arg[1];
 			vcpu->arch.resume_opaque = arg[2];
 		}
 		exit->reason = EXIT_HALT;
-		return;
+		return guest_sbi_to_core(vcpu);
 	default:
-		guest_sbi_answer(vcpu, exit, SBI_ERR_NOT_SUPPORTED, 0);
-		return;
+		return guest_sbi_answer(vcpu, SBI_ERR_NOT_SUPPORTED, 0);
 	}
 }

@@ -3,11 +3,11 @@
  * answer is a0 = SBI_SUCCESS, a1 = the result (arch_vcpu_finish_exit). */
 #include "arch_impl/guest.h"
 
-void guest_sbi_hypercall(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
+int guest_sbi_hypercall(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
 {
-	(void)vcpu;
 	exit->reason = EXIT_HYPERCALL;
 	exit->hypercall = (struct vm_exit_hypercall){ .nr = call->fid };
 	for (int i = 0; i < 6; i++)
 		exit->hypercall.args[i] = call->args[i];
+	return guest_sbi_to_core(vcpu);
 }

@@ -8,32 +8,28 @@
 
 #define LEGACY_CONSOLE_GETCHAR 0x02
 
-static void answer(struct vcpu *vcpu, struct vm_exit *exit, long value)
+/* The legacy calls return one value in a0 (5.1); a1 is left as the guest had it. */
+static int answer(struct vcpu *vcpu, long value)
 {
-	vcpu->arch.regs.x[10] = (uint64_t)value;
-	exit->reason = EXIT_NONE;
+	return guest_sbi_answer(vcpu, value, (long)vcpu->arch.regs.x[11]);
 }
 
-void guest_sbi_legacy(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
+int guest_sbi_legacy(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
 {
 	switch (call->eid) {
 	case SBI_EXT_LEGACY_SET_TIMER:
 		riscv_vcpu_set_timer(vcpu, call->args[0]);
-		answer(vcpu, exit, SBI_SUCCESS);
-		return;
+		return answer(vcpu, SBI_SUCCESS);
 	case SBI_EXT_LEGACY_CONSOLE_PUTCHAR:
 		vm_console_putc(vcpu->vm, (char)call->args[0]);
-		answer(vcpu, exit, SBI_SUCCESS);
-		return;
+		return answer(vcpu, SBI_SUCCESS);
 	case LEGACY_CONSOLE_GETCHAR:
 		vm_console_flush(vcpu->vm); /* a prompt waiting for input must be visible */
-		answer(vcpu, exit, -1);
-		return;
+		return answer(vcpu, -1);
 	case SBI_EXT_LEGACY_SHUTDOWN:
 		exit->reason = EXIT_SYSTEM_OFF;
-		return;
+		return guest_sbi_to_core(vcpu);
 	default:
-		answer(vcpu, exit, SBI_ERR_NOT_SUPPORTED);
-		return;
+		return answer(vcpu, SBI_ERR_NOT_SUPPORTED);
 	}
 }

@@ -11,15 +11,14 @@
 #define RFENCE_SFENCE_VMA 1
 #define RFENCE_SFENCE_VMA_ASID 2
 
-void guest_sbi_rfence(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
+int guest_sbi_rfence(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
 {
 	if (call->fid != RFENCE_FENCE_I && call->fid != RFENCE_SFENCE_VMA && call->fid != RFENCE_SFENCE_VMA_ASID) {
-		guest_sbi_answer(vcpu, exit, SBI_ERR_NOT_SUPPORTED, 0);
-		return;
+		return guest_sbi_answer(vcpu, SBI_ERR_NOT_SUPPORTED, 0);
 	}
 	struct vm *vm = vcpu->vm;
 	for (unsigned i = 0; i < vm->vcpu_count; i++)
 		if (guest_sbi_hart_in_mask(vm->vcpus[i]->guest_id, call->args[0], call->args[1]))
 			riscv_vcpu_remote_fence(vcpu, vm->vcpus[i]);
-	guest_sbi_answer(vcpu, exit, SBI_SUCCESS, 0);
+	return guest_sbi_answer(vcpu, SBI_SUCCESS, 0);
 }

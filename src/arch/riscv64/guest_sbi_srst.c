@@ -8,23 +8,21 @@
 #define SRST_TYPE_COLD_REBOOT 1
 #define SRST_TYPE_WARM_REBOOT 2
 
-void guest_sbi_srst(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
+int guest_sbi_srst(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
 {
 	if (call->fid != SRST_SYSTEM_RESET) {
-		guest_sbi_answer(vcpu, exit, SBI_ERR_NOT_SUPPORTED, 0);
-		return;
+		return guest_sbi_answer(vcpu, SBI_ERR_NOT_SUPPORTED, 0);
 	}
 	/* reset_type is 32 bits wide (10.1); the reason is informational. */
 	switch ((uint32_t)call->args[0]) {
 	case SRST_TYPE_SHUTDOWN:
 		exit->reason = EXIT_SYSTEM_OFF;
-		return;
+		return guest_sbi_to_core(vcpu);
 	case SRST_TYPE_COLD_REBOOT:
 	case SRST_TYPE_WARM_REBOOT:
 		exit->reason = EXIT_SYSTEM_RESET;
-		return;
+		return guest_sbi_to_core(vcpu);
 	default:
-		guest_sbi_answer(vcpu, exit, SBI_ERR_INVALID_PARAM, 0);
-		return;
+		return guest_sbi_answer(vcpu, SBI_ERR_INVALID_PARAM, 0);
 	}
 }

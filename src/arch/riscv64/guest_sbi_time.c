@@ -4,12 +4,11 @@
 #include "arch_impl/guest.h"
 #include "arch_impl/sbi.h"
 
-void guest_sbi_time(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
+int guest_sbi_time(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
 {
 	if (call->fid != 0) {
-		guest_sbi_answer(vcpu, exit, SBI_ERR_NOT_SUPPORTED, 0);
-		return;
+		return guest_sbi_answer(vcpu, SBI_ERR_NOT_SUPPORTED, 0);
 	}
 	riscv_vcpu_set_timer(vcpu, call->args[0]);
-	guest_sbi_answer(vcpu, exit, SBI_SUCCESS, 0);
+	return guest_sbi_answer(vcpu, SBI_SUCCESS, 0);
 }

@@ -11,7 +11,9 @@
 #include "arch_impl/riscv.h"
 #include "kernel/log.h"
 #include "kernel/timer.h"
+#include "lib/errno.h"
 #include "lib/string.h"
+#include "vmm/vdev.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -32,7 +34,17 @@
 #define VSSTATUS_SPP (1UL << 8)
 
 void guest_run(struct guest_regs *regs);
-int riscv_guest_exit_fast(struct guest_regs *regs);
+/* guest_entry.S calls these at an exit, on the hypervisor's stack with interrupts masked and the
+ * guest's gp and s0-s11 still live in their registers (so only regs->x of ra, sp, tp, t0-t6,
+ * a0-a7 are valid): riscv_guest_exit_sbi (guest_sbi.c) for an ecall from VS-mode,
+ * riscv_guest_exit_mmio for a load or store guest-page fault, riscv_guest_exit_other for the
+ * rest. An exit answered there (an SBI call such as BASE or TIME, an emulated MMIO access)
+ * returns 0: the guest resumes straight away, without the core's loop. A host interrupt or kick
+ * that arrives meanwhile stays pending and makes that entry exit at once, so nothing is missed.
+ * Anything else returns 1 with the trap CSRs in vcpu_arch (exit_state says how far it got):
+ * guest_run returns to arch_vcpu_run with every register saved. */
+int riscv_guest_exit_mmio(struct guest_regs *regs, uint64_t scause);
+int riscv_guest_exit_other(struct guest_regs *regs, uint64_t scause);
 void guest_fp_save(struct guest_fp_state *fp);
 void guest_fp_restore(const struct guest_fp_state *fp);
 
@@ -142,8 +154,18 @@ void riscv_vcpu_remote_fence(struct vcpu *self, struct vcpu *target)
 	if (!__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST))
 		return;
 	vcpu_kick(target);
-	while (__atomic_load_n(&t->fence_pending, __ATOMIC_ACQUIRE) && __atomic_load_n(&t->in_guest, __ATOMIC_ACQUIRE))
+	/* This vCPU keeps in_guest while its exit is answered on the exit path (riscv_guest_exit_sbi,
+	 * riscv_guest_exit_mmio), with interrupts masked: a target fencing this one meanwhile would
+	 * wait for it as it waits for the target. So it does the flushes asked of it while it waits. */
+	struct vcpu_arch *s = &self->arch;
+	while (__atomic_load_n(&t->fence_pending, __ATOMIC_ACQUIRE) && __atomic_load_n(&t->in_guest, __ATOMIC_ACQUIRE)) {
+		if (__atomic_load_n(&s->fence_pending, __ATOMIC_ACQUIRE)) {
+			__atomic_store_n(&s->fence_pending, false, __ATOMIC_RELEASE);
+			hfence_vvma_all();
+			__asm__ __volatile__("fence.i" ::: "memory");
+		}
 		arch_cpu_relax();
+	}
 }
 
 void arch_vcpu_load(struct vcpu *vcpu)
@@ -212,29 +234,16 @@ void arch_vcpu_put(struct vcpu *vcpu)
 	a->loaded = false;
 }
 
-/* The trapping instruction and its length: htinst when the hart gives a transformed one (8.6.3:
- * bit 0 set; bit 1 clear when the original was compressed), else read from guest memory at sepc
- * with HLVX.HU. */
-static int fetch_trapping_insn(struct vcpu_arch *a, uint32_t *insn, unsigned *length)
+/* The trapping instruction and its length (2 or 4), or -1 when it cannot be read: htinst when
+ * the hart gives a transformed one (8.6.3: bit 0 set; bit 1 clear when the original was
+ * compressed), else read from guest memory at sepc with HLVX.HU. */
+static inline int fetch_trapping_insn(uint64_t htinst, uint64_t sepc, uint32_t *insn)
 {
-	if (a->htinst & 1) {
-		*insn = (uint32_t)a->htinst | 3;
-		*length = (a->htinst & 2) ? 4 : 2;
-		return 0;
+	if (htinst & 1) {
+		*insn = (uint32_t)htinst | 3;
+		return (htinst & 2) ? 4 : 2;
 	}
-	uint16_t low, high;
-	if (guest_read_insn_half(a->regs.sepc, &low) < 0)
-		return -1;
-	if (riscv_insn_is_compressed(low)) {
-		*insn = low;
-		*length = 2;
-		return 0;
-	}
-	if (guest_read_insn_half(a->regs.sepc + 2, &high) < 0)
-		return -1;
-	*insn = low | ((uint32_t)high << 16);
-	*length = 4;
-	return 0;
+	return guest_read_insn(sepc, insn);
 }
 
 static void fault(struct vm_exit *exit, uint64_t address, uint64_t cause, const char *what)
@@ -249,9 +258,9 @@ static void decode_guest_page_fault(struct vcpu *vcpu, struct vm_exit *exit)
 	struct vcpu_arch *a = &vcpu->arch;
 	gpa_t gpa = (a->htval << 2) | (a->stval & 3); /* 8.6.3: htval is the GPA >> 2 */
 	uint32_t insn;
-	unsigned length;
 	struct riscv_mmio_access access;
-	if (fetch_trapping_insn(a, &insn, &length) < 0) {
+	int length = fetch_trapping_insn(a->htinst, a->regs.sepc, &insn);
+	if (length < 0) {
 		fault(exit, gpa, a->scause, "guest access whose instruction cannot be read");
 		return;
 	}
@@ -280,8 +289,7 @@ static void decode_virtual_instruction(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct vcpu_arch *a = &vcpu->arch;
 	uint32_t insn = (uint32_t)a->stval;
-	unsigned length;
-	if (!insn && fetch_trapping_insn(a, &insn, &length) < 0)
+	if (!insn && fetch_trapping_insn(a->htinst, a->regs.sepc, &insn) < 0)
 		insn = 0;
 	if (insn == INSN_WFI) {
 		a->pc_advance = 4;
@@ -294,11 +302,7 @@ static void decode_virtual_instruction(struct vcpu *vcpu, struct vm_exit *exit)
 static void decode_exception(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct vcpu_arch *a = &vcpu->arch;
-	switch (a->scause) {
-	case EXC_ECALL_VS:
-		a->pc_advance = 4;
-		guest_sbi_handle(vcpu, exit);
-		return;
+	switch (a->scause) { /* an ecall from VS-mode is riscv_guest_exit_sbi's */
 	case EXC_LOAD_GUEST_PAGE_FAULT:
 	case EXC_STORE_GUEST_PAGE_FAULT:
 		decode_guest_page_fault(vcpu, exit);
@@ -315,15 +319,9 @@ static void decode_exception(struct vcpu *vcpu, struct vm_exit *exit)
 	}
 }
 
-/* What must hold each time the guest is (re-)entered: interrupts raised from other contexts folded
- * into hvip, a remote fence done, and in_guest set so a kick or a fence request interrupts it. */
-static void prepare_entry(struct vcpu_arch *a)
+/* Interrupts raised from other contexts folded into hvip, and a remote fence done. */
+static inline void take_requests(struct vcpu_arch *a)
 {
-	/* Store in_guest, then read the requests, with one full fence between: a remote fence sets
-	 * its request before it reads in_guest (riscv_vcpu_remote_fence), so one of the two sees the
-	 * other; an interrupt raiser's kick leaves an IPI pending that makes the entry exit at once. */
-	__atomic_store_n(&a->in_guest, true, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&a->irq_update, __ATOMIC_RELAXED))
 		update_hvip(a);
 	if (__atomic_load_n(&a->fence_pending, __ATOMIC_ACQUIRE)) {
@@ -333,39 +331,122 @@ static void prepare_entry(struct vcpu_arch *a)
 	}
 }
 
-/* Called by guest_entry.S at every exit, on the hypervisor's stack with interrupts masked and the
- * guest's s0-s11 still live in their registers (so only regs->x of ra, sp, gp, tp, t0-t6, a0-a7
- * are valid here). An SBI call (a0-a7) answered inside the arch (EXIT_NONE: BASE, TIME, IPI...)
- * is completed and 0 returned: the guest resumes straight away, without the core's loop. A host
- * interrupt or kick that arrives meanwhile stays pending and makes that entry exit at once, so
- * nothing is missed. Anything else returns 1: guest_run returns to arch_vcpu_run with every
- * register saved. */
-int riscv_guest_exit_fast(struct guest_regs *regs)
+/* What must hold each time guest_run enters the guest: in_guest set so a kick or a fence
+ * request interrupts it, and what other contexts asked for taken. */
+static void prepare_entry(struct vcpu_arch *a)
+{
+	/* Store in_guest, then read the requests, with one full fence between: a remote fence sets
+	 * its request before it reads in_guest (riscv_vcpu_remote_fence), so one of the two sees the
+	 * other; an interrupt raiser's kick leaves an IPI pending that makes the entry exit at once. */
+	__atomic_store_n(&a->in_guest, true, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	take_requests(a);
+}
+
+/* What an emulated load writes to its register: the value narrowed to the access width (1, 2, 4
+ * or 8 bytes) and sign- or zero-extended as the instruction says (unprivileged spec 20191213,
+ * 2.6 "Load and Store Instructions"). */
+static inline uint64_t loaded_value(uint64_t value, unsigned width, bool sign_extend)
+{
+	unsigned shift = 64 - 8 * width;
+	value <<= shift;
+	return sign_extend ? (uint64_t)((int64_t)value >> shift) : value >> shift;
+}
+
+static void complete_mmio_read(struct vcpu_arch *a, const struct vm_exit_mmio *mmio)
+{
+	if (!mmio->write && mmio->reg != 0)
+		a->regs.x[mmio->reg] = loaded_value(mmio->value, mmio->width, mmio->sign_extend);
+}
+
+int riscv_vcpu_resume_slow(struct vcpu *vcpu)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	if (__atomic_load_n(&vcpu->requests, __ATOMIC_RELAXED)) {
+		/* Complete, but the core's loop acts on the request before the guest runs again. */
+		a->regs.sepc = csr_read(sepc);
+		a->regs.spp = csr_read(sstatus) & SSTATUS_SPP;
+		a->exit_state = GUEST_EXIT_COMPLETED;
+		return 1;
+	}
+	take_requests(a);
+	return 0;
+}
+
+/* The trap CSRs of an exit, as arch_vcpu_run and arch_vcpu_inject_fault want them; read before
+ * anything on the exit path may trap (a faulting HLVX overwrites them). */
+static inline void save_trap_csrs(struct vcpu_arch *a)
+{
+	a->regs.sepc = csr_read(sepc);
+	a->regs.spp = csr_read(sstatus) & SSTATUS_SPP;
+	a->stval = csr_read(stval);
+	a->htval = csr_read(htval);
+	a->htinst = csr_read(htinst);
+}
+
+/* An exit for arch_vcpu_run to decode, its trap CSRs saved. */
+static __attribute__((noinline)) int leave_undecoded(struct vcpu_arch *a, uint64_t scause)
+{
+	a->scause = scause;
+	a->exit_state = GUEST_EXIT_UNDECODED;
+	return 1;
+}
+
+/* A load or store guest-page fault handled on the exit path: decoded, and dispatched on the VM's
+ * device bus as the core's loop would (vcpu_exit.c handle_mmio), without leaving to it. Anything
+ * unusual (an instruction that cannot be read or emulated, an access no device claims, which the
+ * core reports) is left undecoded to arch_vcpu_run, which decodes it again for the core; a
+ * device's error becomes the access fault the core would inject. */
+int riscv_guest_exit_mmio(struct guest_regs *regs, uint64_t scause)
 {
 	struct vcpu_arch *a = container_of(regs, struct vcpu_arch, regs);
 	struct vcpu *vcpu = container_of(a, struct vcpu, arch);
-	__atomic_store_n(&a->in_guest, false, __ATOMIC_RELEASE);
-	a->scause = csr_read(scause);
-	if (a->scause != EXC_ECALL_VS) {
-		a->exit_decoded = false;
-		if (!(a->scause & SCAUSE_INTERRUPT)) {
-			a->stval = csr_read(stval);
-			a->htval = csr_read(htval);
-			a->htinst = csr_read(htinst);
+	save_trap_csrs(a);
+	uint32_t insn;
+	/* Decoded into vcpu_arch, not a local: read again after the device call rather than kept in
+	 * callee-saved registers, which this path would save and restore every time. The decoding is
+	 * a pure function of the instruction's bits, so the last one is kept (mmio_insn, 0 until an
+	 * instruction decodes: the all-zero word never does): a driver's accesses repeat. */
+	struct riscv_mmio_access *access = &a->mmio_access;
+	if (fetch_trapping_insn(a->htinst, a->regs.sepc, &insn) < 0)
+		return leave_undecoded(a, scause);
+	if (insn != a->mmio_insn) {
+		if (riscv_decode_mmio(insn, access) < 0) {
+			a->mmio_insn = 0;
+			return leave_undecoded(a, scause);
 		}
+		a->mmio_insn = insn;
+	}
+	if (access->write != (scause == EXC_STORE_GUEST_PAGE_FAULT))
+		return leave_undecoded(a, scause);
+	/* A register the exit path has not stored (gp, s0-s11: still live, not in regs->x) is read or
+	 * written by the core's loop, after guest_entry.S has stored every register. */
+	if (!((GUEST_REGS_SAVED_ON_EXIT >> access->reg) & 1))
+		return leave_undecoded(a, scause);
+	gpa_t gpa = (a->htval << 2) | (a->stval & 3); /* 8.6.3: htval is the GPA >> 2 */
+	uint64_t value = access->write ? a->regs.x[access->reg] : 0; /* x[0] stays 0 */
+	int err = vdev_bus_access(&vcpu->vm->mmio_bus, gpa, access->width, access->write, &value);
+	if (err == -ENODEV)
+		return leave_undecoded(a, scause);
+	vcpu->exits[EXIT_MMIO]++;
+	if (err < 0) {
+		a->scause = scause;
+		arch_vcpu_inject_fault(vcpu, a->exit);
+		a->exit_state = GUEST_EXIT_COMPLETED;
 		return 1;
 	}
-	a->pc_advance = 4;
-	guest_sbi_handle(vcpu, a->exit);
-	if (a->exit->reason != EXIT_NONE) {
-		a->exit_decoded = true;
-		return 1;
-	}
-	vcpu->exits[EXIT_NONE]++;
-	regs->sepc += 4;
-	a->pc_advance = 0;
-	prepare_entry(a);
-	return 0;
+	if (!access->write && access->reg)
+		a->regs.x[access->reg] = loaded_value(value, access->width, access->sign_extend);
+	csr_write(sepc, a->regs.sepc + access->length);
+	return riscv_vcpu_resume_from_exit(vcpu);
+}
+
+/* Interrupts and the exceptions arch_vcpu_run decodes. */
+int riscv_guest_exit_other(struct guest_regs *regs, uint64_t scause)
+{
+	struct vcpu_arch *a = container_of(regs, struct vcpu_arch, regs);
+	save_trap_csrs(a);
+	return leave_undecoded(a, scause);
 }
 
 void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
@@ -376,8 +457,17 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 		a->pc_advance = 0;
 		prepare_entry(a);
 		guest_run(&a->regs);
-		if (a->exit_decoded)
+		__atomic_store_n(&a->in_guest, false, __ATOMIC_RELEASE);
+		if (a->exit_state == GUEST_EXIT_DECODED)
 			return;
+		if (a->exit_state == GUEST_EXIT_COMPLETED) {
+			if (__atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE)) {
+				/* The core's loop acts on the request (and counts this as one more exit). */
+				exit->reason = EXIT_NONE;
+				return;
+			}
+			continue;
+		}
 		if (a->scause & SCAUSE_INTERRUPT) {
 			exit->reason = EXIT_IRQ;
 			return;
@@ -395,16 +485,7 @@ void arch_vcpu_finish_exit(struct vcpu *vcpu, const struct vm_exit *exit)
 	struct vcpu_arch *a = &vcpu->arch;
 	switch (exit->reason) {
 	case EXIT_MMIO:
-		if (!exit->mmio.write && exit->mmio.reg != 0) {
-			uint64_t value = exit->mmio.value;
-			unsigned bits = exit->mmio.width * 8;
-			if (bits < 64) {
-				value &= (1ULL << bits) - 1;
-				if (exit->mmio.sign_extend && (value >> (bits - 1)) & 1)
-					value |= ~((1ULL << bits) - 1);
-			}
-			a->regs.x[exit->mmio.reg] = value;
-		}
+		complete_mmio_read(a, &exit->mmio);
 		break;
 	case EXIT_HYPERCALL:
 		a->regs.x[10] = 0;
@@ -464,7 +545,7 @@ void arch_vcpu_inject_fault(struct vcpu *vcpu, const struct vm_exit *exit)
 {
 	struct vcpu_arch *a = &vcpu->arch;
 	a->pc_advance = 0;
-	switch (a->scause) {
+	switch (a->scause) { /* an ecall from VS-mode is riscv_guest_exit_sbi's */
 	case EXC_LOAD_GUEST_PAGE_FAULT:
 		inject_exception(vcpu, EXC_LOAD_ACCESS, a->stval);
 		break;

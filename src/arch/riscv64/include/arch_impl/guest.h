@@ -6,6 +6,7 @@
 
 #include "lib/types.h"
 #include "vmm/exit.h"
+#include "vmm/vcpu.h"
 
 struct vcpu;
 struct vm;
@@ -22,6 +23,22 @@ void riscv_vcpu_remote_fence(struct vcpu *self, struct vcpu *target);
 void riscv_vcpu_set_timer(struct vcpu *vcpu, uint64_t deadline);
 bool riscv_guest_has_sstc(void);
 
+/* The end of an exit answered on the exit path (guest_entry.S): 0 resumes the guest from there;
+ * 1 when the core's loop must see a request first (the exit is complete). in_guest stays true on
+ * that path: a remote fence or an interrupt raised from another CPU meanwhile also kicked this
+ * one, and that IPI, pending while interrupts are masked, makes the entry exit at once; what this
+ * vCPU raised for itself (irq_update, fence_pending) is taken here. Plain byte reads: a flag set
+ * after them is the raiser's own CPU's kick's business, as above. */
+int riscv_vcpu_resume_slow(struct vcpu *vcpu);
+static inline int riscv_vcpu_resume_from_exit(struct vcpu *vcpu)
+{
+	const volatile uint8_t *irq_update = (const volatile uint8_t *)&vcpu->arch.irq_update;
+	const volatile uint8_t *fence_pending = (const volatile uint8_t *)&vcpu->arch.fence_pending;
+	if (__atomic_load_n(&vcpu->requests, __ATOMIC_RELAXED) | *irq_update | *fence_pending)
+		return riscv_vcpu_resume_slow(vcpu);
+	return 0;
+}
+
 /* The vPLIC's interrupt sources are 1..VPLIC_SOURCES - 1 (src/vdev/vplic.c; the device tree's
  * riscv,ndev). */
 #define VPLIC_SOURCES 128
@@ -34,23 +51,33 @@ struct guest_sbi_call {
 	uint64_t fid, eid;
 };
 
-/* guest_sbi.c: decodes an ecall from VS-mode into an exit; calls answered inside the arch set
- * a0 (error) and a1 (value) and give EXIT_NONE. */
-void guest_sbi_handle(struct vcpu *vcpu, struct vm_exit *exit);
-void guest_sbi_answer(struct vcpu *vcpu, struct vm_exit *exit, long error, long value);
+/* Each extension's handler returns what riscv_guest_exit_sbi returns to the exit path: 0 when
+ * the guest resumes from there, 1 when guest_run returns to arch_vcpu_run. It ends in one of:
+ *  - guest_sbi_answer: a0 = error, a1 = value (SBI 3.1), the ecall done (stepped over);
+ *  - guest_sbi_to_core: *exit filled in for the core (CPU_ON, HALT, a hypercall, power off...),
+ *    which steps over the ecall once it has finished it. */
+int guest_sbi_answer(struct vcpu *vcpu, long error, long value);
+int guest_sbi_to_core(struct vcpu *vcpu);
+/* a0 and a1 for a call the core finishes (HSM suspend answers before it waits). */
+static inline void guest_sbi_set_result(struct vcpu *vcpu, long error, long value)
+{
+	vcpu->arch.regs.x[10] = (uint64_t)error;
+	vcpu->arch.regs.x[11] = (uint64_t)value;
+}
 /* Whether an extension exists for guests (BASE probe_extension). */
 bool guest_sbi_extension_available(uint64_t eid);
 
-/* One handler per extension (guest_sbi_<extension>.c). */
-void guest_sbi_base(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
-void guest_sbi_time(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
-void guest_sbi_ipi(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
-void guest_sbi_rfence(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
-void guest_sbi_hsm(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
-void guest_sbi_srst(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
-void guest_sbi_dbcn(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
-void guest_sbi_legacy(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
-void guest_sbi_hypercall(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+/* One handler per extension (guest_sbi_<extension>.c). Never inlined (with LTO they could be):
+ * riscv_guest_exit_sbi tail-calls them and needs no stack frame of its own. */
+__attribute__((noinline)) int guest_sbi_base(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+__attribute__((noinline)) int guest_sbi_time(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+__attribute__((noinline)) int guest_sbi_ipi(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+__attribute__((noinline)) int guest_sbi_rfence(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+__attribute__((noinline)) int guest_sbi_hsm(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+__attribute__((noinline)) int guest_sbi_srst(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+__attribute__((noinline)) int guest_sbi_dbcn(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+__attribute__((noinline)) int guest_sbi_legacy(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+__attribute__((noinline)) int guest_sbi_hypercall(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
 /* The SBI error code for a core result (0, -EBUSY, -EINVAL) of CPU_ON. */
 long guest_sbi_error_of(int64_t core_result);
 

@@ -68,9 +68,10 @@ static inline void hfence_vvma_all(void)
 		__asm__ __volatile__("csrw %0, %1" : : "i"(num), "r"(__v) : "memory");                \
 	})
 
-/* guest_entry.S: a guest's halfword at a guest virtual address, read as instruction fetch
- * (HLVX.HU) with the guest's translation; 0 on success, -1 when the read faulted. */
-int guest_read_insn_half(uint64_t guest_va, uint16_t *half);
+/* guest_entry.S: a guest's instruction at a guest virtual address, read as instruction fetch
+ * (HLVX.HU) with the guest's translation; its length (2 or 4), or -1 when a read faulted (the
+ * fault went through trap_entry: sepc, sstatus and the trap CSRs no longer hold the guest's). */
+int guest_read_insn(uint64_t guest_va, uint32_t *insn);
 #endif
 
 #endif

@@ -9,15 +9,20 @@
 #define GUEST_REGS_SEPC 256
 #define GUEST_REGS_SPP 264      /* sstatus.SPP of the guest at its last exit: 1 = VS, 0 = VU */
 #define PERCPU_SCRATCH_GUEST 24 /* struct percpu.arch_scratch[3]: the running guest's register block */
+/* The guest registers guest_exit stores before it calls C (bit n: xn): zero, ra, sp, tp, t0-t2,
+ * a0-a7, t3-t6. gp (x3) and s0-s11 (x8, x9, x18-x27) stay live in their registers while the exit
+ * path's C code runs, and reach struct guest_regs only when the exit leaves to arch_vcpu_run. */
+#define GUEST_REGS_SAVED_ON_EXIT 0xf003fcf7u
 
 #ifndef __ASSEMBLY__
 #include "lib/types.h"
 #include "kernel/timer_queue.h"
+#include "arch_impl/insn_decode.h"
 
 struct vm_exit;
 
 struct guest_regs {
-	uint64_t x[32];   /* x[0] unused */
+	uint64_t x[32];   /* x[0] unused, always 0 (a store of x0 reads it) */
 	uint64_t sepc;
 	uint64_t spp;
 };
@@ -43,10 +48,14 @@ struct vcpu_arch {
 	/* The last exit's trap CSRs, for completing or faulting it. */
 	uint64_t scause, stval, htval, htinst;
 	unsigned pc_advance;     /* bytes to step past the trapping instruction (2 or 4) */
-	/* The exit arch_vcpu_run is filling, for riscv_guest_exit_fast; and whether that decoded
-	 * it already (an SBI call the core must finish) or left it to arch_vcpu_run. */
+	/* The last instruction an MMIO exit on the exit path decoded (0: none), and its decoding. */
+	uint32_t mmio_insn;
+	struct riscv_mmio_access mmio_access;
+	/* The exit arch_vcpu_run is filling, for the exit path (vcpu.c); and how far that got with
+	 * it (enum guest_exit_state below: left to arch_vcpu_run, decoded for the core, or
+	 * completed but to be resumed through guest_run). */
 	struct vm_exit *exit;
-	bool exit_decoded;
+	uint8_t exit_state;
 	bool loaded;
 	bool fp_dirty;
 	/* Virtual interrupts other contexts raise (hvip bit positions: VSSIP 2, VSTIP 6, VSEIP 10):
@@ -63,6 +72,15 @@ struct vcpu_arch {
 	/* SBI HSM non-retentive suspend: where to resume when the wait ends. */
 	bool resume_pending;
 	uint64_t resume_addr, resume_opaque;
+};
+
+/* How far the exit path (riscv_guest_exit_sbi, _mmio, _other) got with an exit that it
+ * did not resume the guest from (vcpu_arch.exit_state). */
+enum guest_exit_state {
+	GUEST_EXIT_UNDECODED, /* arch_vcpu_run decodes it (the trap CSRs are in vcpu_arch) */
+	GUEST_EXIT_DECODED,   /* *exit is filled in for the core */
+	GUEST_EXIT_COMPLETED, /* done (an MMIO access faulted into the guest, or a request for the
+			       * core's loop arrived meanwhile): enter again through guest_run */
 };
 
 struct vm_arch {
