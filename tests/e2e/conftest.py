@@ -34,7 +34,8 @@ class Boot:
 def build_image(arch, log="info", build_dir=None, vm_configs=None):
     """Builds an image (make is incremental); returns its path relative to the repo root.
     vm_configs: the VM configs to build in (None: the arch's default)."""
-    args = ["make", "-s", f"ARCH={arch}", f"LOG={log}"]
+    # Each test builds its own image from scratch: use every core for it.
+    args = ["make", "-s", f"-j{os.cpu_count() or 1}", f"ARCH={arch}", f"LOG={log}"]
     if vm_configs is not None:
         args.append("VM_CONFIGS=" + ":".join(vm_configs))
     image = IMAGES[arch]
