@@ -5,11 +5,46 @@
  * entry, exit and checks as any hot exit, with nothing answered); a Tessera VMMCALL (the version,
  * which the core answers in place on that same path: the floor plus the answer); and a read of an
  * emulated MMIO register (the local APIC's version: the full path, decoder and device bus); and
- * a CPUID (leaf 0, filtered by the hypervisor's CPUID policy). */
+ * a CPUID (leaf 0, filtered by the hypervisor's CPUID policy); and the local APIC timer's latency in
+ * TSC-deadline mode, from the deadline to the guest's interrupt handler, the vCPU halted between. */
 #include "guest.h"
 
 #define ROUNDS 2000
 #define NULL_EXIT 0x7f000000UL
+#define TIMER_VECTOR 0x40
+#define LATENCY_SAMPLES 50
+#define LAPIC_EOI 0xb0
+#define LAPIC_SVR 0xf0
+#define LAPIC_LVT_TIMER 0x320
+#define MSR_TSC_DEADLINE 0x6e0
+
+static volatile uint64_t deadline, latency_sum, samples;
+
+void guest_trap(uint64_t vector, uint64_t error_code, struct trap_frame *frame)
+{
+	uint64_t now = rdtsc();
+	(void)error_code;
+	(void)frame;
+	if (vector == TIMER_VECTOR) {
+		latency_sum += now - deadline;
+		samples++;
+	}
+	lapic_write(LAPIC_EOI, 0);
+}
+
+static uint64_t timer_latency(void)
+{
+	lapic_write(LAPIC_SVR, 0x1ff);
+	lapic_write(LAPIC_LVT_TIMER, TIMER_VECTOR | (2u << 17)); /* TSC-deadline mode */
+	for (unsigned i = 0; i < LATENCY_SAMPLES; i++) {
+		uint64_t before = samples;
+		deadline = rdtsc() + 20000;
+		__asm__ volatile("wrmsr" : : "c"(MSR_TSC_DEADLINE), "a"((uint32_t)deadline), "d"((uint32_t)(deadline >> 32)));
+		while (samples == before)
+			__asm__ volatile("sti; hlt; cli");
+	}
+	return latency_sum / samples;
+}
 
 static void cpuid_leaf(uint32_t leaf)
 {
@@ -47,6 +82,8 @@ void guest_main(uint64_t arg)
 	put_dec(mmio);
 	puts_uart(" ticks\nbench: CPUID round trip ");
 	put_dec(id);
+	puts_uart(" ticks\nbench: LAPIC timer latency (TSC deadline to handler) ");
+	put_dec(timer_latency());
 	puts_uart(" ticks\n");
 	system_off();
 }
