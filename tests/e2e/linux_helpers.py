@@ -1,6 +1,7 @@
 """What the Linux e2e tests of every arch share: preparing the guest (Debian's kernel and busybox,
 fetched into .cache) and booting it with the checks every Linux boot must pass."""
 import os
+import re
 import subprocess
 
 from conftest import ROOT, boot, build_image
@@ -24,3 +25,29 @@ def boot_linux(arch, name, configs, smp=2, qemu_args="", env_extra=None, never=(
     for bad in LINUX_FAILURES + tuple(never):
         assert bad not in b.output, b.output
     return b
+
+
+def type_at_the_shell(arch, linux_dir, console):
+    """Boots linux-shell.toml, types commands at its busybox shell over the hypervisor's console
+    and checks the answers: what is typed reaches the guest through its emulated UART's receive
+    interrupt (console names the tty, e.g. ttyAMA0), and the shell's output comes back."""
+    image = build_image(arch, build_dir=f"build/e2e-{arch}-shell", vm_configs=[f"{linux_dir}/linux-shell.toml"])
+    b = boot(arch, smp=2, image=image, timeout=240, dialogue=[
+        (r"interactive shell", ""),
+        (r"# ", "echo typed-$((3 * 5))\r"),
+        (r"typed-15", ""),
+        (r"# ", "cat /proc/cmdline\r"),
+        (r"tessera\.shell", ""),
+        (r"# ", "poweroff -f\r"),
+    ])
+    out = b.output
+    assert not b.timed_out, out
+    assert "Console input goes to VM[1] linux" in out, out
+    assert "No console input" not in out, out
+    # The shell's answers, not the echo of what was typed (which says $((3 * 5))).
+    assert "typed-15" in out, out
+    assert re.search(rf"\[vm1\] console={console} .*rdinit=/init.* tessera\.shell", out), out
+    for bad in LINUX_FAILURES:
+        assert bad not in out, out
+    assert "VM[1] linux: the guest powered off" in out, out
+    assert b.exit_status == 0, out

@@ -6,9 +6,8 @@ import re
 import pytest
 
 from boot_checks import assert_vm_line_from_hwid
-from conftest import boot, build_image
 import linux_helpers
-from linux_helpers import LINUX_FAILURES, prepare_linux
+from linux_helpers import prepare_linux
 
 ARCH = "riscv64"
 
@@ -65,22 +64,4 @@ def test_linux_and_a_bare_metal_guest_side_by_side(linux_dir):
 def test_interactive_shell_over_the_console(linux_dir):
     """What is typed on the hypervisor's console reaches the Linux shell through the emulated
     16550's receive interrupt (routed by the vPLIC), and the shell's answers come back."""
-    image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-shell", vm_configs=[f"{linux_dir}/linux-shell.toml"])
-    b = boot(ARCH, smp=2, image=image, timeout=240, dialogue=[
-        (r"interactive shell", ""),
-        (r"# ", "echo typed-$((3 * 5))\r"),
-        (r"typed-15", ""),
-        (r"# ", "cat /proc/cmdline\r"),
-        (r"tessera\.shell", ""),
-        (r"# ", "poweroff -f\r"),
-    ])
-    out = b.output
-    assert not b.timed_out, out
-    assert "Console input goes to VM[1] linux" in out, out
-    # The shell's answer, not the echo of what was typed (which says $((3 * 5))).
-    assert "typed-15" in out, out
-    assert re.search(r"\[vm1\] console=ttyS0 .*rdinit=/init.* tessera\.shell", out), out
-    for bad in LINUX_FAILURES:
-        assert bad not in out, out
-    assert "VM[1] linux: the guest powered off" in out, out
-    assert b.exit_status == 0
+    linux_helpers.type_at_the_shell(ARCH, linux_dir, "ttyS0")
