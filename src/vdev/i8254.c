@@ -276,6 +276,19 @@ uint8_t i8254_read(struct i8254 *pit, unsigned port, uint64_t now)
 	return (uint8_t)(msb ? value >> 8 : value);
 }
 
+/* A gate trigger (8254 datasheet, "Gate"): a count written since the last one takes effect, and the
+ * counter starts again from the initial count. */
+static void trigger(struct i8254_channel *c, uint64_t now)
+{
+	if (c->reload_pending) {
+		c->initial = c->reload;
+		c->reload_pending = false;
+	}
+	c->frozen = 0;
+	c->start = now;
+	c->running = true;
+}
+
 void i8254_set_gate(struct i8254 *pit, unsigned channel, bool level, uint64_t now)
 {
 	struct i8254_channel *c = &pit->channels[channel];
@@ -290,25 +303,14 @@ void i8254_set_gate(struct i8254 *pit, unsigned channel, bool level, uint64_t no
 			c->frozen = elapsed(c, now);
 			c->running = false;
 		}
-		if (rising) {
-			if (periodic(c->mode)) { /* a trigger reloads the initial count */
-				if (c->reload_pending) {
-					c->initial = c->reload;
-					c->reload_pending = false;
-				}
-				c->frozen = 0;
-			}
+		if (rising && periodic(c->mode)) {
+			trigger(c, now); /* a trigger reloads the initial count */
+		} else if (rising) { /* modes 0 and 4 resume where the gate paused them */
 			c->start = now;
 			c->running = true;
 		}
 	} else if (rising) { /* modes 1 and 5: (re)triggered */
-		if (c->reload_pending) {
-			c->initial = c->reload;
-			c->reload_pending = false;
-		}
-		c->frozen = 0;
-		c->start = now;
-		c->running = true;
+		trigger(c, now);
 	}
 }
 
