@@ -161,8 +161,12 @@ void arch_vcpu_put(struct vcpu *vcpu)
 	a->loaded = false;
 }
 
-/* A data abort with a valid syndrome (ISV): the access width, direction and register are in
- * the ISS (D13.2.39); the IPA is HPFAR_EL2.FIPA with FAR_EL2's page offset (D13.2.52). */
+/* The IPA of a stage-2 abort: HPFAR_EL2.FIPA with FAR_EL2's page offset (D13.2.52). */
+static inline gpa_t abort_ipa(uint64_t hpfar, uint64_t far)
+{
+	return ((hpfar & 0x00000ffffffffff0ULL) << 8) | (far & 0xfff);
+}
+
 /* An MMIO read's value into the register the ISS names, extended as the load would (SSE, SF). */
 static inline void load_mmio_result(struct vcpu_arch *a, uint64_t esr, uint64_t value)
 {
@@ -180,10 +184,12 @@ static inline void load_mmio_result(struct vcpu_arch *a, uint64_t esr, uint64_t 
 	a->regs.x[reg] = value;
 }
 
+/* A data abort with a valid syndrome (ISV): the access width, direction and register are in
+ * the ISS (D13.2.39), the address in abort_ipa. */
 static void decode_data_abort(struct vcpu *vcpu, uint64_t esr, struct vm_exit *exit)
 {
 	struct vcpu_arch *a = &vcpu->arch;
-	gpa_t ipa = ((a->hpfar & 0x00000ffffffffff0ULL) << 8) | (a->far & 0xfff);
+	gpa_t ipa = abort_ipa(a->hpfar, a->far);
 	if (!(esr & ISS_DABT_ISV)) {
 		exit->reason = EXIT_FAULT;
 		exit->fault = (struct vm_exit_fault){ ipa, esr, "data abort without syndrome (e.g. a load pair)" };
@@ -250,7 +256,7 @@ static void decode_sync(struct vcpu *vcpu, struct vm_exit *exit)
 		return;
 	case EC_IABT_LOW:
 		exit->reason = EXIT_FAULT;
-		exit->fault = (struct vm_exit_fault){ ((a->hpfar & 0x00000ffffffffff0ULL) << 8) | (a->far & 0xfff), esr,
+		exit->fault = (struct vm_exit_fault){ abort_ipa(a->hpfar, a->far), esr,
 						      "instruction fetch outside guest memory" };
 		return;
 	case EC_SYSREG:
@@ -356,7 +362,7 @@ static __attribute__((noinline)) struct guest_regs *mmio_in_place(struct vcpu *v
 	if (!(esr & ISS_DABT_ISV) || (reg >= 19 && reg <= 29))
 		return NULL;
 	uint64_t far = read_sysreg(far_el2);
-	gpa_t ipa = ((read_sysreg(hpfar_el2) & 0x00000ffffffffff0ULL) << 8) | (far & 0xfff);
+	gpa_t ipa = abort_ipa(read_sysreg(hpfar_el2), far);
 	bool write = esr & ISS_DABT_WNR;
 	uint64_t value = write && reg != 31 ? a->regs.x[reg] : 0;
 	bool idle = vgic_idle(&a->vgic);
