@@ -13,8 +13,8 @@
 #include "kernel/timer.h"
 #include "lib/errno.h"
 #include "lib/string.h"
-#include "vmm/vdev.h"
 #include "vmm/vcpu.h"
+#include "vmm/vcpu_exit.h"
 #include "vmm/vm.h"
 
 /* Exceptions the guest handles itself (hedeleg, 8.2.2): misaligned fetch, fetch/load/store
@@ -392,8 +392,8 @@ static __attribute__((noinline)) int leave_undecoded(struct vcpu_arch *a, uint64
 	return 1;
 }
 
-/* A load or store guest-page fault handled on the exit path: decoded, and dispatched on the VM's
- * device bus as the core's loop would (vcpu_exit.c handle_mmio), without leaving to it. Anything
+/* A load or store guest-page fault handled on the exit path: decoded, and carried out by
+ * vcpu_mmio_in_place on the VM's device bus, without leaving to the core's loop. Anything
  * unusual (an instruction that cannot be read or emulated, an access no device claims, which the
  * core reports) is left undecoded to arch_vcpu_run, which decodes it again for the core; a
  * device's error becomes the access fault the core would inject. */
@@ -425,11 +425,10 @@ int riscv_guest_exit_mmio(struct guest_regs *regs, uint64_t scause)
 		return leave_undecoded(a, scause);
 	gpa_t gpa = (a->htval << 2) | (a->stval & 3); /* 8.6.3: htval is the GPA >> 2 */
 	uint64_t value = access->write ? a->regs.x[access->reg] : 0; /* x[0] stays 0 */
-	int err = vdev_bus_access(&vcpu->vm->mmio_bus, gpa, access->width, access->write, &value);
-	if (err == -ENODEV)
+	int result = vcpu_mmio_in_place(vcpu, gpa, access->width, access->write, &value);
+	if (result == 0)
 		return leave_undecoded(a, scause);
-	vcpu->exits[EXIT_MMIO]++;
-	if (err < 0) {
+	if (result < 0) {
 		a->scause = scause;
 		arch_vcpu_inject_fault(vcpu, a->exit);
 		a->exit_state = GUEST_EXIT_COMPLETED;
