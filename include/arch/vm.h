@@ -25,6 +25,8 @@ struct vm_boot_params {
 	const char *cmdline;      /* NULL: none */
 	gpa_t initrd_start;       /* 0: no initial ramdisk */
 	gpa_t initrd_end;
+	uint8_t rng_seed[64];     /* /chosen/rng-seed: this boot's own, from kernel/entropy.h */
+	bool has_rng_seed;
 };
 
 /* Writes a device tree describing the VM (memory, CPUs, interrupt controller, timer, consoles,

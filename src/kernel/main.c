@@ -5,6 +5,7 @@
 #include "arch/timer.h"
 #include "kernel/console.h"
 #include "kernel/irq.h"
+#include "kernel/entropy.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/panic.h"
@@ -229,6 +230,7 @@ void kernel_main(struct boot_info *info)
 		arch_power_off();
 	}
 	log_info("Timer: %llu Hz", (unsigned long long)arch_timer_frequency());
+	entropy_init(info->fdt);
 	mm_init(info);
 	if (arch_mmu_init(info) < 0)
 		panic("cannot set up the hypervisor's page tables");

@@ -5,9 +5,11 @@
 #include "vmm/builtin.h"
 #include "vmm/vm_internal.h"
 #include "arch/vm.h"
+#include "kernel/entropy.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "lib/errno.h"
+#include "lib/string.h"
 
 static void report_to_log(void *ctx, enum config_severity severity, const char *message)
 {
@@ -163,8 +165,13 @@ int vm_generate_dtb(struct vm *vm)
 		.cmdline = vm->config->kernel.cmdline.value,
 		.initrd_start = vm->initrd_start,
 		.initrd_end = vm->initrd_end,
+		.has_rng_seed = entropy_available(),
 	};
+	/* A fresh seed on every boot, reboots included: a guest must not see the same seed twice. */
+	if (params.has_rng_seed)
+		entropy_get(params.rng_seed, sizeof(params.rng_seed));
 	int size = arch_vm_build_dtb(vm, &params, buf, max);
+	memset(params.rng_seed, 0, sizeof(params.rng_seed));
 	if (size == -ENOTSUP) {
 		kfree(buf);
 		return 0;

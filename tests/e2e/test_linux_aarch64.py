@@ -25,6 +25,8 @@ def boot_linux(name, configs, smp=2, gic="3"):
 def assert_linux_ran(out, cpus):
     assert "[vm1] [    0.000000] Linux version 6.1" in out, out
     assert re.search(r"\[vm1\] tessera-linux: init started on aarch64, kernel 6\.1\.\S+-cloud-arm64", out), out
+    # Its random-number generator was seeded before init (the guest's rng-seed).
+    assert "[vm1] tessera-linux: random numbers ready before init" in out, out
     assert "[vm1] tessera-linux: the shell ran: 42" in out, out
     assert f"[vm1] tessera-linux: {cpus} CPUs in /proc/cpuinfo" in out, out
     assert "reboot: Power down" in out, out

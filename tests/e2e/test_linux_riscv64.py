@@ -26,6 +26,8 @@ def assert_linux_ran(out, cpus):
     assert re.search(r"\[vm1\] \[    0\.000000\] Linux version \d+\.\d+\S*-riscv64", out), out
     assert "[vm1] [    0.000000] Machine model: Tessera VM" in out, out
     assert re.search(r"\[vm1\] tessera-linux: init started on riscv64, kernel \d+\.\d+\S*-riscv64", out), out
+    # Its random-number generator was seeded before init (the guest's rng-seed).
+    assert "[vm1] tessera-linux: random numbers ready before init" in out, out
     assert "[vm1] tessera-linux: the shell ran: 42" in out, out
     assert f"[vm1] tessera-linux: {cpus} CPUs in /proc/cpuinfo" in out, out
     # The 8250 driver on the emulated 16550, its interrupts through the vPLIC.

@@ -33,6 +33,8 @@ def assert_linux_ran(out, cpus):
     assert "[vm1] [    0.000000] Linux version 6.1" in out, out
     assert "Linux boot protocol 2.1" in out, out
     assert re.search(r"\[vm1\] tessera-linux: init started on x86_64, kernel 6\.1\.\S+-cloud-amd64", out), out
+    # Its random-number generator was seeded before init (RDRAND).
+    assert "[vm1] tessera-linux: random numbers ready before init" in out, out
     assert "[vm1] tessera-linux: the shell ran: 42" in out, out
     assert f"[vm1] tessera-linux: {cpus} CPUs in /proc/cpuinfo" in out, out
     assert "reboot: Power down" in out, out

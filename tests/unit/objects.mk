@@ -46,3 +46,6 @@ $(HOST_BUILD)/unit/riscv_decode_insns.h: tests/unit/data/riscv_decode_insns.S
 # The 8254 PIT's counters (pure model; the VM glue is src/vdev/x86_pit.c).
 UNIT_TESTS += i8254
 unit-srcs-i8254 := src/vdev/i8254.c
+# The ChaCha20 block function behind the entropy pool, against RFC 8439's test vector.
+UNIT_TESTS += chacha20
+unit-srcs-chacha20 := src/lib/chacha20.c

@@ -8,6 +8,7 @@
 #include "lib/format.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
+#include "vmm/vm_dtb.h"
 
 #define PHANDLE_GIC 1
 #define PHANDLE_APB_CLOCK 2
@@ -136,19 +137,10 @@ int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *
 	interrupt_nodes(&w, vm);
 	uint64_t console = uart_nodes(&w, vm);
 
-	fdt_begin_node(&w, "chosen");
-	if (params->cmdline)
-		fdt_property_string(&w, "bootargs", params->cmdline);
-	if (console) {
-		char path[32];
+	char path[32];
+	if (console)
 		format_snprintf(path, sizeof(path), "/pl011@%llx", (unsigned long long)console);
-		fdt_property_string(&w, "stdout-path", path);
-	}
-	if (params->initrd_start) {
-		fdt_property_u64(&w, "linux,initrd-start", params->initrd_start);
-		fdt_property_u64(&w, "linux,initrd-end", params->initrd_end);
-	}
-	fdt_end_node(&w);
+	vm_dtb_write_chosen(&w, params, console ? path : NULL);
 	fdt_end_node(&w);
 	return fdt_finish(&w);
 }

@@ -13,6 +13,7 @@
 #include "lib/string.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
+#include "vmm/vm_dtb.h"
 
 #define PHANDLE_PLIC 1
 #define PHANDLE_HART_INTC(hart) (2 + (hart))
@@ -172,16 +173,7 @@ int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *
 	char console[32];
 	uart_nodes(&w, vm, plic != NULL, console, sizeof(console));
 
-	fdt_begin_node(&w, "chosen");
-	if (params->cmdline)
-		fdt_property_string(&w, "bootargs", params->cmdline);
-	if (console[0])
-		fdt_property_string(&w, "stdout-path", console);
-	if (params->initrd_start) {
-		fdt_property_u64(&w, "linux,initrd-start", params->initrd_start);
-		fdt_property_u64(&w, "linux,initrd-end", params->initrd_end);
-	}
-	fdt_end_node(&w);
+	vm_dtb_write_chosen(&w, params, console[0] ? console : NULL);
 	fdt_end_node(&w);
 	return fdt_finish(&w);
 }

@@ -1,0 +1,12 @@
+/* What every arch's generated guest device tree says the same way. */
+#ifndef VMM_VM_DTB_H
+#define VMM_VM_DTB_H
+
+#include "arch/vm.h"
+#include "lib/fdt_write.h"
+
+/* The /chosen node (Devicetree Specification 0.4 3.6, Linux's chosen.yaml): bootargs, the console
+ * (stdout_path, or NULL), the initial ramdisk and the guest's own rng-seed. */
+void vm_dtb_write_chosen(struct fdt_writer *w, const struct vm_boot_params *params, const char *stdout_path);
+
+#endif
