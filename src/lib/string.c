@@ -5,8 +5,18 @@ void *memcpy(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;
-	/* Word copies when both sides are aligned: image loading copies megabytes. */
+	/* Word copies when both sides are aligned, 64 bytes a round: loading a guest copies its
+	 * kernel (tens of MiB) before the guest starts, and under an emulator every loop instruction
+	 * saved shows in the boot time. */
 	if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
+		for (; n >= 64; n -= 64, d += 64, s += 64) {
+			uint64_t *w = (uint64_t *)d;
+			const uint64_t *r = (const uint64_t *)s;
+			uint64_t a0 = r[0], a1 = r[1], a2 = r[2], a3 = r[3];
+			uint64_t a4 = r[4], a5 = r[5], a6 = r[6], a7 = r[7];
+			w[0] = a0, w[1] = a1, w[2] = a2, w[3] = a3;
+			w[4] = a4, w[5] = a5, w[6] = a6, w[7] = a7;
+		}
 		for (; n >= 8; n -= 8, d += 8, s += 8)
 			*(uint64_t *)d = *(const uint64_t *)s;
 	}
