@@ -56,6 +56,15 @@ static bool is_interrupt_controller(uint64_t emu_type)
 	       emu_type == VM_EMU_GPPT_REDISTRIBUTOR || emu_type == VM_EMU_GPPT_ITS;
 }
 
+/* Where src/vdev/pl011.c is not built (every arch but aarch64, whose guests alone drive a PL011),
+ * a console the config does not name a 16550 gets this instead of the model. */
+__attribute__((weak)) struct vdev *vdev_pl011_create(struct vm *vm, const struct vm_emu_device *emu)
+{
+	log_error("VM[%u] %s: %s:%u: console '%s': no PL011 on " ARCH_NAME " (a 16550 needs 16550 or uart8250 in the name)",
+		  vm->id, vm->name, vm->config->file_name, emu->line, emu->name);
+	return NULL;
+}
+
 static struct vdev *create_emulated(struct vm *vm, const struct vm_emu_device *emu)
 {
 	switch (emu->emu_type) {
