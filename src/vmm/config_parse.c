@@ -173,13 +173,13 @@ static void parse_passthrough_devices(struct parse_context *c, const struct toml
 		indexed(element_key, key, cfg->devices.passthrough_device_count);
 		cfg->devices.passthrough_device_count++;
 		d->line = e->line;
-		size_t n = read_tuple(c, e, element_key, "[\"/device/tree/path\"] or [name, base_gpa, base_hpa, length, irq]",
-				      1, 5, t);
+		static const char shape[] = "[\"/device/tree/path\"] or [name, base_gpa, base_hpa, length, irq]";
+		size_t n = read_tuple(c, e, element_key, shape, 1, 5, t);
 		if (n == 0)
 			continue;
 		if (n != 1 && n != 5) {
-			error(c, e->line, element_key,
-			      "expected [\"/device/tree/path\"] or [name, base_gpa, base_hpa, length, irq], found %zu values", n);
+			/* read_tuple's words for a wrong count (n is 2 to 4 here: "values") */
+			error(c, e->line, element_key, "expected %s, found %zu value%s", shape, n, "s");
 			continue;
 		}
 		read_string(c, t[0], indexed(name_key, element_key, 0), &d->name);
