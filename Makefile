@@ -45,7 +45,7 @@ CFLAGS := --target=$(TARGET_TRIPLE) -std=c11 -ffreestanding -fno-builtin -nostdi
 	-DLOG_LEVEL_BUILD=LOG_LEVEL_$(shell echo $(LOG) | tr a-z A-Z) -DARCH_NAME='"$(ARCH)"' \
 	-DPLATFORM_NAME='"$(PLATFORM_NAME)"' $(ARCH_CFLAGS)
 ASFLAGS := $(CFLAGS) -D__ASSEMBLY__
-LDFLAGS := -nostdlib -static --gc-sections -T $(BUILD)/linker.ld $(ARCH_LDFLAGS)
+LDFLAGS := -nostdlib -static --gc-sections --icf=safe -T $(BUILD)/linker.ld $(ARCH_LDFLAGS)
 
 # Each directory lists its objects in objects.mk as obj-y (always) or obj-$(CONFIG_X), and those of
 # them on the exit path as hot-y.

@@ -8,6 +8,7 @@ IMAGE_NAME := tessera.bin
 # x0 = the device tree, and secondaries stay off until PSCI CPU_ON.
 IMAGE_COMMAND = $(OBJCOPY) -O binary $< $@
 CONFIG_PL011 := y
+CONFIG_VDEV_PL011 := y
 
 CONFIG_GICV2 := y
 CONFIG_GICV3 := y

@@ -19,6 +19,8 @@
 #endif
 
 void log_write(int level, const char *file, int line, const char *fmt, ...) __printf_like(4, 5);
+/* The same with a prefix printed ahead of the message (vmm/vm.h's vm_log_*: "VM[1] linux: "). */
+void log_vwrite(int level, const char *file, int line, const char *prefix, const char *fmt, va_list ap);
 const char *log_level_name(int level);
 
 #define log_at(level, ...)                                                  \

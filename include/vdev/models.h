@@ -8,7 +8,8 @@
 
 struct vm;
 
-/* An Arm PL011 UART: the guest's output goes to the VM's tagged console. */
+/* An Arm PL011 UART: the guest's output goes to the VM's tagged console. aarch64 only
+ * (src/vdev/objects.mk); elsewhere vm_devices.c reports a console that would need it. */
 struct vdev *vdev_pl011_create(struct vm *vm, const struct vm_emu_device *config);
 /* A 16550 UART: MMIO (riscv64, boards) or, on the port-I/O bus, a PC COM port. cfg[0], when given,
  * is the register stride as a shift (reg-shift). */

@@ -4,6 +4,7 @@
 #define VMM_VM_H
 
 #include "lib/types.h"
+#include "kernel/log.h"
 #include "kernel/spinlock.h"
 #include "kernel/timer_queue.h"
 #include "vmm/config.h"
@@ -89,5 +90,19 @@ void vm_console_input_add(struct vm *vm);
 void vm_console_input(char c);
 /* Logs an access no device claims, once per address. */
 void vm_report_unclaimed(struct vm *vm, uint64_t address, bool write, const char *space);
+
+/* A log line about a VM: "VM[id] name: " ahead of the message, written in one place instead of
+ * in every format string. */
+void vm_log_write(const struct vm *vm, int level, const char *file, int line, const char *fmt, ...)
+	__printf_like(5, 6);
+#define vm_log_at(level, vm, ...)                                                   \
+	do {                                                                        \
+		if ((level) <= LOG_LEVEL_BUILD)                                     \
+			vm_log_write((vm), (level), __FILE_NAME__, __LINE__, __VA_ARGS__); \
+	} while (0)
+#define vm_log_error(vm, ...) vm_log_at(LOG_LEVEL_ERROR, vm, __VA_ARGS__)
+#define vm_log_warn(vm, ...) vm_log_at(LOG_LEVEL_WARN, vm, __VA_ARGS__)
+#define vm_log_info(vm, ...) vm_log_at(LOG_LEVEL_INFO, vm, __VA_ARGS__)
+#define vm_log_debug(vm, ...) vm_log_at(LOG_LEVEL_DEBUG, vm, __VA_ARGS__)
 
 #endif

@@ -28,7 +28,7 @@ static void log_printf_unlocked(const char *fmt, ...)
 	va_end(ap);
 }
 
-void log_write(int level, const char *file, int line, const char *fmt, ...)
+void log_vwrite(int level, const char *file, int line, const char *prefix, const char *fmt, va_list ap)
 {
 	uint64_t ns = timer_uptime_ns();
 	struct percpu *cpu = this_cpu();
@@ -42,16 +42,22 @@ void log_write(int level, const char *file, int line, const char *fmt, ...)
 	}
 	module[n] = '\0';
 
-	va_list ap;
-	va_start(ap, fmt);
 	unsigned long flags = console_lock();
 	log_printf_unlocked("[%4llu.%06llu %u:%u %s:%d] ", (unsigned long long)(ns / 1000000000),
 			    (unsigned long long)(ns / 1000 % 1000000), cpu ? cpu->id : 0, task ? task->id : 0,
 			    module, line);
 	if (level <= LOG_LEVEL_WARN)
 		log_printf_unlocked("%s: ", log_level_name(level));
+	log_printf_unlocked("%s", prefix);
 	format_callback(log_putc, NULL, fmt, ap);
 	console_write_unlocked("\n", 1);
 	console_unlock(flags);
+}
+
+void log_write(int level, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_vwrite(level, file, line, "", fmt, ap);
 	va_end(ap);
 }

@@ -86,32 +86,24 @@ static void emit_number(struct out *o, struct spec *s, uint64_t value, bool nega
 
 enum length { LEN_INT, LEN_CHAR, LEN_SHORT, LEN_LONG, LEN_LLONG, LEN_SIZE, LEN_PTRDIFF, LEN_MAX };
 
-static uint64_t take_unsigned(va_list *ap, enum length len)
-{
-	switch (len) {
-	case LEN_CHAR: return (unsigned char)va_arg(*ap, unsigned int);
-	case LEN_SHORT: return (unsigned short)va_arg(*ap, unsigned int);
-	case LEN_LONG: return va_arg(*ap, unsigned long);
-	case LEN_LLONG: return va_arg(*ap, unsigned long long);
-	case LEN_SIZE: return va_arg(*ap, size_t);
-	case LEN_PTRDIFF: return (uint64_t)va_arg(*ap, ptrdiff_t);
-	case LEN_MAX: return va_arg(*ap, uintmax_t);
-	default: return va_arg(*ap, unsigned int);
-	}
-}
+/* size_t, ptrdiff_t and intmax_t are long-sized where this runs (the hypervisor and the host
+ * tests), so one read of a long (of its unsigned twin) serves them all. */
+_Static_assert(sizeof(size_t) == sizeof(long) && sizeof(ptrdiff_t) == sizeof(long) &&
+	       sizeof(intmax_t) == sizeof(long) && sizeof(long) == 8, "format.c assumes LP64");
 
-static int64_t take_signed(va_list *ap, enum length len)
+/* The argument of an integer conversion, sign-extended for d and i, zero-extended otherwise. */
+static uint64_t take_integer(va_list *ap, enum length len, bool is_signed)
 {
-	switch (len) {
-	case LEN_CHAR: return (signed char)va_arg(*ap, int);
-	case LEN_SHORT: return (short)va_arg(*ap, int);
-	case LEN_LONG: return va_arg(*ap, long);
-	case LEN_LLONG: return va_arg(*ap, long long);
-	case LEN_SIZE: return (int64_t)va_arg(*ap, size_t);
-	case LEN_PTRDIFF: return va_arg(*ap, ptrdiff_t);
-	case LEN_MAX: return va_arg(*ap, intmax_t);
-	default: return va_arg(*ap, int);
-	}
+	if (len == LEN_LLONG)
+		return va_arg(*ap, unsigned long long);
+	if (len >= LEN_LONG)
+		return va_arg(*ap, unsigned long);
+	unsigned v = va_arg(*ap, unsigned);
+	if (len == LEN_CHAR)
+		return is_signed ? (uint64_t)(int64_t)(signed char)v : (unsigned char)v;
+	if (len == LEN_SHORT)
+		return is_signed ? (uint64_t)(int64_t)(short)v : (unsigned short)v;
+	return is_signed ? (uint64_t)(int64_t)(int)v : v;
 }
 
 int format_callback(format_putc_fn putc, void *ctx, const char *fmt, va_list ap_in)
@@ -168,22 +160,24 @@ int format_callback(format_putc_fn putc, void *ctx, const char *fmt, va_list ap_
 		else if (*p == 't') { len = LEN_PTRDIFF; p++; }
 		else if (*p == 'j') { len = LEN_MAX; p++; }
 
-		switch (*p) {
-		case 'd':
-		case 'i': {
-			int64_t v = take_signed(&ap, len);
-			uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-			emit_number(&o, &s, mag, v < 0, 10, false);
-			break;
+		/* The integer conversions, by their place in this string: d i u o x X p. */
+		static const char integer_conversions[] = "diuoxXp";
+		static const uint8_t bases[] = { 10, 10, 10, 8, 16, 16, 16 };
+		const char *integer = *p ? strchr(integer_conversions, *p) : NULL;
+		if (integer) {
+			unsigned i = (unsigned)(integer - integer_conversions);
+			uint64_t v;
+			if (*p == 'p') {
+				s.alt = true;
+				v = (uintptr_t)va_arg(ap, void *);
+			} else {
+				v = take_integer(&ap, len, i < 2);
+			}
+			bool negative = i < 2 && (int64_t)v < 0;
+			emit_number(&o, &s, negative ? (uint64_t)0 - v : v, negative, bases[i], *p == 'X');
+			continue;
 		}
-		case 'u': emit_number(&o, &s, take_unsigned(&ap, len), false, 10, false); break;
-		case 'x': emit_number(&o, &s, take_unsigned(&ap, len), false, 16, false); break;
-		case 'X': emit_number(&o, &s, take_unsigned(&ap, len), false, 16, true); break;
-		case 'o': emit_number(&o, &s, take_unsigned(&ap, len), false, 8, false); break;
-		case 'p':
-			s.alt = true;
-			emit_number(&o, &s, (uintptr_t)va_arg(ap, void *), false, 16, false);
-			break;
+		switch (*p) {
 		case 'c': {
 			char c = (char)va_arg(ap, int);
 			s.precision = -1;

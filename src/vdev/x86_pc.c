@@ -30,7 +30,7 @@ static int pm_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t 
 	(void)offset; (void)width;
 	struct pc_port *p = dev->priv;
 	if (value & X86_PM1_SLP_EN) {
-		log_info("VM[%u] %s: the guest powered off", p->vm->id, p->vm->name);
+		vm_log_info(p->vm, "the guest powered off");
 		vm_request_stop(p->vm);
 	}
 	return 0;
@@ -45,7 +45,7 @@ static int reset_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_
 
 static void reset_vm(struct pc_port *p, const char *how)
 {
-	log_info("VM[%u] %s: the guest asked for a reset (%s)", p->vm->id, p->vm->name, how);
+	vm_log_info(p->vm, "the guest asked for a reset (%s)", how);
 	vm_request_reset(p->vm);
 }
 

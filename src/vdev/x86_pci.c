@@ -55,7 +55,7 @@ static int pci_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t
 	struct x86_pci *pci = dev->priv;
 	if (offset == 1 && width == 1) {
 		if (value & 4) {
-			log_info("VM[%u] %s: the guest asked for a reset (port 0xcf9)", pci->vm->id, pci->vm->name);
+			vm_log_info(pci->vm, "the guest asked for a reset (port 0xcf9)");
 			vm_request_reset(pci->vm);
 		}
 		return 0;

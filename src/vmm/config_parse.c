@@ -173,13 +173,13 @@ static void parse_passthrough_devices(struct parse_context *c, const struct toml
 		indexed(element_key, key, cfg->devices.passthrough_device_count);
 		cfg->devices.passthrough_device_count++;
 		d->line = e->line;
-		size_t n = read_tuple(c, e, element_key, "[\"/device/tree/path\"] or [name, base_gpa, base_hpa, length, irq]",
-				      1, 5, t);
+		static const char shape[] = "[\"/device/tree/path\"] or [name, base_gpa, base_hpa, length, irq]";
+		size_t n = read_tuple(c, e, element_key, shape, 1, 5, t);
 		if (n == 0)
 			continue;
 		if (n != 1 && n != 5) {
-			error(c, e->line, element_key,
-			      "expected [\"/device/tree/path\"] or [name, base_gpa, base_hpa, length, irq], found %zu values", n);
+			/* read_tuple's words for a wrong count (n is 2 to 4 here: "values") */
+			error(c, e->line, element_key, "expected %s, found %zu value%s", shape, n, "s");
 			continue;
 		}
 		read_string(c, t[0], indexed(name_key, element_key, 0), &d->name);
@@ -330,17 +330,19 @@ static void parse_phys_cpu_sets(struct parse_context *c, const struct toml_value
 
 enum field_kind { FIELD_NUMBER, FIELD_STRING, FIELD_CUSTOM };
 
+/* Packed to 24 bytes: the schema's tables are read-only data in the image. */
 struct field {
 	const char *key;
-	enum field_kind kind;
-	bool required;
-	size_t offset; /* of the config_number / config_string in struct vm_config */
 	void (*custom)(struct parse_context *c, const struct toml_value *v, const char *key);
+	uint32_t offset; /* of the config_number / config_string in struct vm_config */
+	uint8_t kind;    /* enum field_kind */
+	bool required;
 };
+_Static_assert(sizeof(struct vm_config) <= UINT32_MAX, "struct field's offset is 32 bits");
 
-#define NUMBER(name, member, req) { name, FIELD_NUMBER, req, offsetof(struct vm_config, member), NULL }
-#define STRING(name, member, req) { name, FIELD_STRING, req, offsetof(struct vm_config, member), NULL }
-#define CUSTOM(name, function, req) { name, FIELD_CUSTOM, req, 0, function }
+#define NUMBER(name, member, req) { name, NULL, offsetof(struct vm_config, member), FIELD_NUMBER, req }
+#define STRING(name, member, req) { name, NULL, offsetof(struct vm_config, member), FIELD_STRING, req }
+#define CUSTOM(name, function, req) { name, function, 0, FIELD_CUSTOM, req }
 
 static const struct field base_fields[] = {
 	NUMBER("id", base.id, true),
@@ -381,16 +383,16 @@ _Static_assert(ARRAY_SIZE(kernel_fields) <= MAX_FIELDS_PER_SECTION, "grow MAX_FI
 
 struct section {
 	const char *name;
-	bool required;
 	const struct field *fields;
-	size_t field_count;
-	size_t line_offset; /* of the section's header line in struct vm_config */
+	uint32_t field_count;
+	uint32_t line_offset; /* of the section's header line in struct vm_config */
+	bool required;
 };
 
 static const struct section sections[] = {
-	{ "base", true, base_fields, ARRAY_SIZE(base_fields), offsetof(struct vm_config, base.line) },
-	{ "kernel", true, kernel_fields, ARRAY_SIZE(kernel_fields), offsetof(struct vm_config, kernel.line) },
-	{ "devices", false, devices_fields, ARRAY_SIZE(devices_fields), offsetof(struct vm_config, devices.line) },
+	{ "base", base_fields, ARRAY_SIZE(base_fields), offsetof(struct vm_config, base.line), true },
+	{ "kernel", kernel_fields, ARRAY_SIZE(kernel_fields), offsetof(struct vm_config, kernel.line), true },
+	{ "devices", devices_fields, ARRAY_SIZE(devices_fields), offsetof(struct vm_config, devices.line), false },
 };
 
 static void warn_unknown(struct parse_context *c, const struct toml_value *v, const char *key)

@@ -105,8 +105,8 @@ struct vcpu *vcpu_create(struct vm *vm, unsigned id, cpumask_t affinity)
 	format_snprintf(name, sizeof(name), "vm%u/vcpu%u", vm->id, id);
 	vcpu->task = task_create(name, vcpu_main, vcpu, affinity);
 	if (!vcpu->task) {
-		log_error("VM[%u] %s: cannot create vCPU %u (affinity %#llx)", vm->id, vm->name, id,
-			  (unsigned long long)affinity);
+		vm_log_error(vm, "cannot create vCPU %u (affinity %#llx)", id,
+			     (unsigned long long)affinity);
 		kfree(vcpu);
 		return NULL;
 	}

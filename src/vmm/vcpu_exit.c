@@ -105,17 +105,17 @@ int vcpu_handle_exit(struct vcpu *vcpu, struct vm_exit *exit)
 	case EXIT_HALT:
 		return handle_halt(vcpu);
 	case EXIT_SYSTEM_OFF:
-		log_info("VM[%u] %s: the guest powered off", vm->id, vm->name);
+		vm_log_info(vm, "the guest powered off");
 		vm_request_stop(vm);
 		return 0;
 	case EXIT_SYSTEM_RESET:
-		log_info("VM[%u] %s: the guest asked for a reset", vm->id, vm->name);
+		vm_log_info(vm, "the guest asked for a reset");
 		vm_request_reset(vm);
 		return 0;
 	case EXIT_FAULT:
-		log_warn("VM[%u] %s: vCPU %u: %s at %#llx (cause %#llx)", vm->id, vm->name, vcpu->id,
-			 exit->fault.what ? exit->fault.what : "fault", (unsigned long long)exit->fault.address,
-			 (unsigned long long)exit->fault.cause);
+		vm_log_warn(vm, "vCPU %u: %s at %#llx (cause %#llx)", vcpu->id,
+			    exit->fault.what ? exit->fault.what : "fault", (unsigned long long)exit->fault.address,
+			    (unsigned long long)exit->fault.cause);
 		return -EFAULT;
 	}
 	return -EINVAL;

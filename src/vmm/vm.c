@@ -57,7 +57,7 @@ struct vm *vm_create(const struct vm_config *config)
 
 	int err = arch_vm_init(vm);
 	if (err < 0) {
-		log_error("VM[%u] %s: not started: the arch cannot host it (%d)", vm->id, vm->name, err);
+		vm_log_error(vm, "not started: the arch cannot host it (%d)", err);
 		kfree(vm);
 		return NULL;
 	}
@@ -73,11 +73,11 @@ struct vm *vm_create(const struct vm_config *config)
 	/* Images last: a generated device tree describes every device, the arch's included. */
 	if (arch_vm_create_devices(vm) < 0 || vm_load_images(vm) < 0)
 		goto fail;
-	log_info("VM[%u] %s: %u vCPU(s), %u RAM region(s), %u emulated device(s)", vm->id, vm->name,
-		 vm->vcpu_count, vm->ram_count, vm->mmio_bus.count + vm->pio_bus.count);
+	vm_log_info(vm, "%u vCPU(s), %u RAM region(s), %u emulated device(s)",
+		    vm->vcpu_count, vm->ram_count, vm->mmio_bus.count + vm->pio_bus.count);
 	return vm;
 fail:
-	log_error("VM[%u] %s: not started", vm->id, vm->name);
+	vm_log_error(vm, "not started");
 	vm_destroy(vm);
 	return NULL;
 }
@@ -148,8 +148,8 @@ static void log_exit_counts(struct vm *vm)
 		if (by_reason[r])
 			n += format_snprintf(detail + n, sizeof(detail) - (size_t)n, "%s%s %llu", n ? ", " : "",
 					     names[r], (unsigned long long)by_reason[r]);
-	log_info("VM[%u] %s: stopped (%llu exits%s%s)", vm->id, vm->name, (unsigned long long)total, n ? ": " : "",
-		 n ? detail : "");
+	vm_log_info(vm, "stopped (%llu exits%s%s)", (unsigned long long)total, n ? ": " : "",
+		    n ? detail : "");
 }
 
 /* The last vCPU out finishes what was asked: a stopped VM gives back its memory and wakes the
@@ -163,7 +163,7 @@ void vm_vcpu_left(struct vm *vm)
 	if (!last)
 		return;
 	if (state == VM_RESETTING) {
-		log_info("VM[%u] %s: resetting", vm->id, vm->name);
+		vm_log_info(vm, "resetting");
 		for (unsigned i = 0; i < vm->ram_count; i++)
 			vm_clear_ram(&vm->ram[i]);
 		if (vm_load_images(vm) == 0) {
@@ -174,7 +174,7 @@ void vm_vcpu_left(struct vm *vm)
 			start_boot_vcpu(vm);
 			return;
 		}
-		log_error("VM[%u] %s: cannot reload its images: stopping it", vm->id, vm->name);
+		vm_log_error(vm, "cannot reload its images: stopping it");
 	}
 	flags = spin_lock_irqsave(&vm->lock);
 	vm->state = VM_STOPPED;
@@ -254,8 +254,8 @@ void vm_report_unclaimed(struct vm *vm, uint64_t address, bool write, const char
 	if (vm->unclaimed_count < ARRAY_SIZE(vm->unclaimed_reported))
 		vm->unclaimed_reported[vm->unclaimed_count++] = address;
 	spin_unlock_irqrestore(&vm->lock, flags);
-	log_warn("VM[%u] %s: %s %s %#llx that no device claims", vm->id, vm->name, write ? "write to" : "read from",
-		 space, (unsigned long long)address);
+	vm_log_warn(vm, "%s %s %#llx that no device claims", write ? "write to" : "read from",
+		    space, (unsigned long long)address);
 }
 
 void vm_set_irqchip(struct vm *vm, const struct virq_ops *ops, void *priv)
@@ -270,7 +270,17 @@ void vm_irq_set(struct vm *vm, unsigned irq, bool level)
 		vm->virq->set_level(vm, irq, level);
 	} else if (!vm->virq_missing_reported) {
 		vm->virq_missing_reported = true;
-		log_warn("VM[%u] %s: interrupt %u raised, but the VM has no interrupt controller "
-			 "(interrupt_mode = \"no_irq\")", vm->id, vm->name, irq);
+		vm_log_warn(vm, "interrupt %u raised, but the VM has no interrupt controller "
+			    "(interrupt_mode = \"no_irq\")", irq);
 	}
+}
+
+void vm_log_write(const struct vm *vm, int level, const char *file, int line, const char *fmt, ...)
+		  {
+		  char prefix[sizeof("VM[4294967295] : ") + VM_NAME_MAX];
+	format_snprintf(prefix, sizeof(prefix), "VM[%u] %s: ", vm->id, vm->name);
+	va_list ap;
+	va_start(ap, fmt);
+	log_vwrite(level, file, line, prefix, fmt, ap);
+	va_end(ap);
 }

@@ -16,8 +16,8 @@ static int map_device_window(struct vm *vm, const char *what, gpa_t gpa, hpa_t h
 	uint64_t size = ALIGN_UP(gpa + length, PAGE_SIZE) - start;
 	int err = arch_gpt_map(vm, start, ALIGN_DOWN(hpa, PAGE_SIZE), size, GPT_READ | GPT_WRITE | GPT_DEVICE);
 	if (err < 0)
-		log_error("VM[%u] %s: cannot pass through %s [%#llx, +%#llx): %d", vm->id, vm->name, what,
-			  (unsigned long long)gpa, (unsigned long long)length, err);
+		vm_log_error(vm, "cannot pass through %s [%#llx, +%#llx): %d", what,
+			     (unsigned long long)gpa, (unsigned long long)length, err);
 	return err;
 }
 
@@ -27,7 +27,7 @@ static int pass_through_fdt_node(struct vm *vm, const char *path)
 	const void *fdt = platform_boot_info ? platform_boot_info->fdt : NULL;
 	int node = fdt ? fdt_path_offset(fdt, path) : -ENOENT;
 	if (node < 0) {
-		log_error("VM[%u] %s: passthrough device '%s' is not in the host device tree", vm->id, vm->name, path);
+		vm_log_error(vm, "passthrough device '%s' is not in the host device tree", path);
 		return -ENOENT;
 	}
 	uint64_t base, size;
@@ -56,6 +56,15 @@ static bool is_interrupt_controller(uint64_t emu_type)
 	       emu_type == VM_EMU_GPPT_REDISTRIBUTOR || emu_type == VM_EMU_GPPT_ITS;
 }
 
+/* Where src/vdev/pl011.c is not built (every arch but aarch64, whose guests alone drive a PL011),
+ * a console the config does not name a 16550 gets this instead of the model. */
+__attribute__((weak)) struct vdev *vdev_pl011_create(struct vm *vm, const struct vm_emu_device *emu)
+{
+	vm_log_error(vm, "%s:%u: console '%s': no PL011 on " ARCH_NAME " (a 16550 needs 16550 or uart8250 in the name)",
+		     vm->config->file_name, emu->line, emu->name);
+	return NULL;
+}
+
 static struct vdev *create_emulated(struct vm *vm, const struct vm_emu_device *emu)
 {
 	switch (emu->emu_type) {
@@ -67,9 +76,9 @@ static struct vdev *create_emulated(struct vm *vm, const struct vm_emu_device *e
 			return vdev_ns16550_create(vm, emu);
 		return vdev_pl011_create(vm, emu);
 	default:
-		log_error("VM[%u] %s: %s:%u: emulated device '%s' (emu_type %#llx, %s) is not supported yet",
-			  vm->id, vm->name, vm->config->file_name, emu->line, emu->name,
-			  (unsigned long long)emu->emu_type, config_emu_type_name(emu->emu_type));
+		vm_log_error(vm, "%s:%u: emulated device '%s' (emu_type %#llx, %s) is not supported yet",
+			     vm->config->file_name, emu->line, emu->name, (unsigned long long)emu->emu_type,
+			     config_emu_type_name(emu->emu_type));
 		return NULL;
 	}
 }
@@ -103,9 +112,9 @@ int vm_setup_devices(struct vm *vm)
 		bool port = config_emu_device_is_port(emu);
 		int err = vdev_bus_add(port ? &vm->pio_bus : &vm->mmio_bus, dev, &conflict);
 		if (err < 0) {
-			log_error("VM[%u] %s: emulated device '%s' at %s%#llx overlaps '%s'", vm->id, vm->name, emu->name,
-				  port ? "port " : "",
-				  (unsigned long long)emu->base_gpa, conflict ? conflict->name : "?");
+			vm_log_error(vm, "emulated device '%s' at %s%#llx overlaps '%s'", emu->name,
+				     port ? "port " : "",
+				     (unsigned long long)emu->base_gpa, conflict ? conflict->name : "?");
 			kfree(dev->priv);
 			return err;
 		}

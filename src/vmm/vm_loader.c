@@ -31,14 +31,14 @@ static int load_from_disk(struct vm *vm, enum vm_image_kind kind, struct config_
 	if (err == 0 && file.is_directory)
 		err = -EINVAL;
 	if (err < 0) {
-		log_error("VM[%u] %s: %s_path '%s': %s", vm->id, vm->name, key, image->path.value,
-			  err == -EINVAL ? "is a directory" : disk_error());
+		vm_log_error(vm, "%s_path '%s': %s", key, image->path.value,
+			     err == -EINVAL ? "is a directory" : disk_error());
 		return err;
 	}
 	if (config_check_image_fits(vm->config, kind, file.size, reporter) < 0) {
-		log_error("VM[%u] %s: %s_path '%s': the file (%llu bytes) does not fit in guest RAM at %#llx", vm->id,
-			  vm->name, key, image->path.value, (unsigned long long)file.size,
-			  (unsigned long long)image->load_addr.value);
+		vm_log_error(vm, "%s_path '%s': the file (%llu bytes) does not fit in guest RAM at %#llx", key,
+			     image->path.value, (unsigned long long)file.size,
+			     (unsigned long long)image->load_addr.value);
 		return -EINVAL;
 	}
 	uint8_t *chunk = kmalloc(DISK_CHUNK);
@@ -47,8 +47,8 @@ static int load_from_disk(struct vm *vm, enum vm_image_kind kind, struct config_
 	for (uint64_t offset = 0; offset < file.size && err == 0; offset += DISK_CHUNK) {
 		int64_t got = fat32_read(&file, offset, chunk, DISK_CHUNK);
 		if (got <= 0) {
-			log_error("VM[%u] %s: %s_path '%s': read at offset %llu failed: %s", vm->id, vm->name, key,
-				  image->path.value, (unsigned long long)offset, file.volume->error);
+			vm_log_error(vm, "%s_path '%s': read at offset %llu failed: %s", key,
+				     image->path.value, (unsigned long long)offset, file.volume->error);
 			err = -EIO;
 		} else {
 			err = vm_copy_to_guest(vm, image->load_addr.value + offset, chunk, (size_t)got);
@@ -60,8 +60,8 @@ static int load_from_disk(struct vm *vm, enum vm_image_kind kind, struct config_
 		vm->initrd_end = image->load_addr.value + file.size;
 	}
 	if (err == 0)
-		log_info("VM[%u] %s: loaded %s '%s' from the disk (%llu bytes) at %#llx", vm->id, vm->name, key,
-			 image->path.value, (unsigned long long)file.size, (unsigned long long)image->load_addr.value);
+		vm_log_info(vm, "loaded %s '%s' from the disk (%llu bytes) at %#llx", key,
+			    image->path.value, (unsigned long long)file.size, (unsigned long long)image->load_addr.value);
 	return err;
 }
 
@@ -76,8 +76,8 @@ static int check_kernel_layout(struct vm *vm, struct config_reporter *reporter)
 	    !arch_kernel_layout(header, sizeof(header), &layout))
 		return 0;
 	if (layout.footprint && config_check_image_fits(vm->config, VM_IMAGE_KERNEL, layout.footprint, reporter) < 0) {
-		log_error("VM[%u] %s: the kernel needs %#llx bytes with its BSS (its header says so)", vm->id, vm->name,
-			  (unsigned long long)layout.footprint);
+		vm_log_error(vm, "the kernel needs %#llx bytes with its BSS (its header says so)",
+			     (unsigned long long)layout.footprint);
 		return -EINVAL;
 	}
 	if (layout.alignment && kernel->load_addr.value % layout.alignment != layout.offset) {
@@ -128,22 +128,22 @@ int vm_load_images(struct vm *vm)
 			continue;
 		const struct builtin_vm_file *file = vmm_builtin_image(config, (enum vm_image_kind)kind);
 		if (!file) {
-			log_error("VM[%u] %s: %s_path '%s' was not built into this image", vm->id, vm->name,
-				  config_image_kind_name((enum vm_image_kind)kind), image->path.value);
+			vm_log_error(vm, "%s_path '%s' was not built into this image",
+				     config_image_kind_name((enum vm_image_kind)kind), image->path.value);
 			return -ENOENT;
 		}
 		if (config_check_image_fits(config, (enum vm_image_kind)kind, file->size, &reporter) < 0)
 			return -EINVAL;
 		int err = vm_copy_to_guest(vm, image->load_addr.value, file->data, file->size);
 		if (err < 0) {
-			log_error("VM[%u] %s: %s image (%zu bytes) at %#llx is not in guest RAM", vm->id, vm->name,
-				  config_image_kind_name((enum vm_image_kind)kind), file->size,
-				  (unsigned long long)image->load_addr.value);
+			vm_log_error(vm, "%s image (%zu bytes) at %#llx is not in guest RAM",
+				     config_image_kind_name((enum vm_image_kind)kind), file->size,
+				     (unsigned long long)image->load_addr.value);
 			return err;
 		}
-		log_info("VM[%u] %s: loaded %s '%s' (%zu bytes) at %#llx", vm->id, vm->name,
-			 config_image_kind_name((enum vm_image_kind)kind), image->path.value, file->size,
-			 (unsigned long long)image->load_addr.value);
+		vm_log_info(vm, "loaded %s '%s' (%zu bytes) at %#llx",
+			    config_image_kind_name((enum vm_image_kind)kind), image->path.value, file->size,
+			    (unsigned long long)image->load_addr.value);
 		if (kind == VM_IMAGE_RAMDISK) {
 			vm->initrd_start = image->load_addr.value;
 			vm->initrd_end = image->load_addr.value + file->size;
@@ -177,7 +177,7 @@ int vm_generate_dtb(struct vm *vm)
 		return 0;
 	}
 	if (size < 0) {
-		log_error("VM[%u] %s: cannot build its device tree: %d", vm->id, vm->name, size);
+		vm_log_error(vm, "cannot build its device tree: %d", size);
 		kfree(buf);
 		return size;
 	}
@@ -187,10 +187,10 @@ int vm_generate_dtb(struct vm *vm)
 	int err = vm_copy_to_guest(vm, at, buf, (size_t)size);
 	kfree(buf);
 	if (err < 0) {
-		log_error("VM[%u] %s: no guest RAM for its device tree at %#llx", vm->id, vm->name, (unsigned long long)at);
+		vm_log_error(vm, "no guest RAM for its device tree at %#llx", (unsigned long long)at);
 		return err;
 	}
 	vm->dtb_address = at;
-	log_info("VM[%u] %s: generated device tree (%d bytes) at %#llx", vm->id, vm->name, size, (unsigned long long)at);
+	vm_log_info(vm, "generated device tree (%d bytes) at %#llx", size, (unsigned long long)at);
 	return 0;
 }

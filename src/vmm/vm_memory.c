@@ -37,15 +37,15 @@ static int setup_region(struct vm *vm, const struct vm_memory_region *region)
 		size_t align = (region->size >= MiB(2) && IS_ALIGNED(region->gpa, MiB(2))) ? MiB(2) / PAGE_SIZE : 1;
 		hpa = frame_alloc_zeroed((size_t)frames, align);
 		if (!hpa) {
-			log_error("VM[%u] %s: no memory for region [%#llx, +%#llx) (%llu MiB free)", vm->id,
-				  vm->name, (unsigned long long)region->gpa, (unsigned long long)region->size,
-				  (unsigned long long)(frames_free() * PAGE_SIZE >> 20));
+			vm_log_error(vm, "no memory for region [%#llx, +%#llx) (%llu MiB free)",
+				     (unsigned long long)region->gpa, (unsigned long long)region->size,
+				     (unsigned long long)(frames_free() * PAGE_SIZE >> 20));
 			return -ENOMEM;
 		}
 		allocated = true;
 	} else if (frame_claim(region->gpa, (size_t)frames) < 0) {
-		log_error("VM[%u] %s: region [%#llx, +%#llx) must be GPA = HPA, but that host memory is not free RAM",
-			  vm->id, vm->name, (unsigned long long)region->gpa, (unsigned long long)region->size);
+		vm_log_error(vm, "region [%#llx, +%#llx) must be GPA = HPA, but that host memory is not free RAM",
+			     (unsigned long long)region->gpa, (unsigned long long)region->size);
 		return -EBUSY;
 	} else {
 		allocated = true; /* claimed: returned to the allocator when the VM goes */
@@ -54,8 +54,8 @@ static int setup_region(struct vm *vm, const struct vm_memory_region *region)
 	if (err < 0) {
 		if (allocated)
 			frame_free(hpa, (size_t)frames);
-		log_error("VM[%u] %s: cannot map [%#llx, +%#llx): %d", vm->id, vm->name,
-			  (unsigned long long)region->gpa, (unsigned long long)region->size, err);
+		vm_log_error(vm, "cannot map [%#llx, +%#llx): %d",
+			     (unsigned long long)region->gpa, (unsigned long long)region->size, err);
 		return err;
 	}
 	if (!(region->flags & VM_MEMORY_DEVICE)) {

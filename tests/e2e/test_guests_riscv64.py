@@ -109,6 +109,18 @@ def test_two_vms_at_once_on_separate_cpus():
     assert "VM[1] hello: stopped" in out and "VM[2] hello-two: stopped" in out, out
 
 
+
+def test_console_without_16550_in_its_name_is_refused():
+    """A console's model follows its name; any name without 16550 or uart8250 means a PL011, which
+    only aarch64 emulates: that VM alone is refused, with the config's file and line."""
+    b = run_vms("pl011", [f"{GUESTS}/hello.toml", "tests/e2e/configs/pl011-console-riscv64.toml"])
+    out = b.output
+    assert re.search(r"error: VM\[2\] pl011: \S*pl011-console-riscv64.toml:20: console 'uart0': no PL011 on "
+                     r"riscv64 \(a 16550 needs 16550 or uart8250 in the name\)", out), out
+    assert "VM[2] pl011: not started" in out, out
+    assert "[vm1] Hello from a Tessera guest on riscv64!" in out, out
+    assert "Hypervisor done: powering off" in out, out
+
 def test_vplic_delivers_owned_sources_only():
     b = run_vms("vplic", [f"{GUESTS}/vplic.toml"])
     out = b.output

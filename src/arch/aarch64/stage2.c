@@ -84,8 +84,8 @@ static int choose_ipa(struct vm *vm)
 	else
 		bits = cpu_bits;
 	if (top > (1ULL << bits)) {
-		log_error("VM[%u] %s: guest-physical addresses up to %#llx, but this CPU offers %u-bit IPAs", vm->id,
-			  vm->name, (unsigned long long)top, cpu_bits);
+		vm_log_error(vm, "guest-physical addresses up to %#llx, but this CPU offers %u-bit IPAs",
+			     (unsigned long long)top, cpu_bits);
 		return -ERANGE;
 	}
 	vm->arch.ipa_bits = bits;
@@ -111,8 +111,8 @@ int arch_vm_init(struct vm *vm)
 		return -ENOMEM;
 	vm->arch.vmid = vmid;
 	vm->arch.vttbr = virt_to_phys(vm->arch.stage2_root) | ((uint64_t)vmid << 48);
-	log_info("VM[%u] %s: stage 2 with %u-bit IPAs from level %u, VMID %u", vm->id, vm->name, vm->arch.ipa_bits,
-		 vm->arch.start_level, vmid);
+	vm_log_info(vm, "stage 2 with %u-bit IPAs from level %u, VMID %u", vm->arch.ipa_bits,
+		    vm->arch.start_level, vmid);
 	return 0;
 }
 

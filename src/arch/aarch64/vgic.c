@@ -178,7 +178,7 @@ int vgic_create(struct vm *vm, gpa_t dist_base, gpa_t redist_base)
 	}
 	vm->arch.vgic = vgic;
 	vm_set_irqchip(vm, &vgic_virq, vgic);
-	log_info("VM[%u] %s: vGICv3, distributor %#llx, redistributors %#llx", vm->id, vm->name,
-		 (unsigned long long)dist_base, (unsigned long long)redist_base);
+	vm_log_info(vm, "vGICv3, distributor %#llx, redistributors %#llx",
+		    (unsigned long long)dist_base, (unsigned long long)redist_base);
 	return 0;
 }

@@ -290,6 +290,6 @@ int vgic_mmio_init(struct vgic *vgic, gpa_t dist_base, gpa_t redist_base)
 	if (err == 0)
 		err = vdev_bus_add(&vm->mmio_bus, &vgic->redistributors, &conflict);
 	if (err < 0)
-		log_error("VM[%u] %s: vGIC window overlaps '%s'", vm->id, vm->name, conflict ? conflict->name : "?");
+		vm_log_error(vm, "vGIC window overlaps '%s'", conflict ? conflict->name : "?");
 	return err;
 }

@@ -27,18 +27,18 @@ int vgic_passthrough_spi(struct vm *vm, unsigned intid)
 	if (intid < VGIC_PRIVATE_IRQS || intid - VGIC_PRIVATE_IRQS >= VGIC_SPIS)
 		return -EINVAL;
 	if (spi_owner[intid] && spi_owner[intid] != vm) {
-		log_error("VM[%u] %s: SPI %u already belongs to VM[%u]", vm->id, vm->name, intid, spi_owner[intid]->id);
+		vm_log_error(vm, "SPI %u already belongs to VM[%u]", intid, spi_owner[intid]->id);
 		return -EBUSY;
 	}
 	int err = irq_register(intid, passthrough_irq, vm);
 	if (err < 0) {
-		log_error("VM[%u] %s: SPI %u is the hypervisor's own", vm->id, vm->name, intid);
+		vm_log_error(vm, "SPI %u is the hypervisor's own", intid);
 		return err;
 	}
 	spi_owner[intid] = vm;
 	vgic->spis[intid - VGIC_PRIVATE_IRQS].host_intid = intid;
 	irq_enable(intid);
-	log_info("VM[%u] %s: physical SPI %u passed through", vm->id, vm->name, intid);
+	vm_log_info(vm, "physical SPI %u passed through", intid);
 	return 0;
 }
 

@@ -140,12 +140,11 @@ int vgic_create_v2(struct vm *vm, gpa_t dist_base, gpa_t cpu_base)
 {
 	const struct irqchip_desc *host = &platform_boot_info->irqchip;
 	if (host->reg_count < 4) {
-		log_error("VM[%u] %s: the host GICv2 has no virtualization extension (GICH/GICV not described)",
-			  vm->id, vm->name);
+		vm_log_error(vm, "the host GICv2 has no virtualization extension (GICH/GICV not described)");
 		return -ENOTSUP;
 	}
 	if (vm->vcpu_count > 8) {
-		log_error("VM[%u] %s: a GICv2 serves at most 8 vCPUs", vm->id, vm->name);
+		vm_log_error(vm, "a GICv2 serves at most 8 vCPUs");
 		return -EINVAL;
 	}
 	struct vgic *vgic = vgic_alloc(vm);
@@ -161,13 +160,13 @@ int vgic_create_v2(struct vm *vm, gpa_t dist_base, gpa_t cpu_base)
 	if (err == 0)
 		err = vdev_bus_add(&vm->mmio_bus, &vgic->distributor, &conflict);
 	if (err < 0) {
-		log_error("VM[%u] %s: cannot place the vGICv2 (%d)", vm->id, vm->name, err);
+		vm_log_error(vm, "cannot place the vGICv2 (%d)", err);
 		kfree(vgic);
 		return err;
 	}
 	vm->arch.vgic = vgic;
 	vm_set_irqchip(vm, vgic_virq_ops(), vgic);
-	log_info("VM[%u] %s: vGICv2, distributor %#llx, CPU interface %#llx (GICV %#llx)", vm->id, vm->name,
-		 (unsigned long long)dist_base, (unsigned long long)cpu_base, (unsigned long long)host->regs[3]);
+	vm_log_info(vm, "vGICv2, distributor %#llx, CPU interface %#llx (GICV %#llx)",
+		    (unsigned long long)dist_base, (unsigned long long)cpu_base, (unsigned long long)host->regs[3]);
 	return 0;
 }

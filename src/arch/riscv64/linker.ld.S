@@ -13,7 +13,8 @@ SECTIONS
 		*(.text .text.*)
 	}
 
-	. = ALIGN(4096);
+	/* No page boundaries between the sections: the hypervisor maps all of RAM rwx (mmu.c), so
+	 * padding them out would only grow the file. */
 	.rodata : {
 		*(.rodata .rodata.* .srodata .srodata.*)
 	}
@@ -32,7 +33,6 @@ SECTIONS
 		__ex_table_end = .;
 	}
 
-	. = ALIGN(4096);
 	.data : {
 		*(.data .data.* .sdata .sdata.*)
 	}

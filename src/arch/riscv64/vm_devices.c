@@ -21,14 +21,14 @@ int arch_vm_create_devices(struct vm *vm)
 		struct vdev *conflict = NULL;
 		int err = vdev_bus_add(&vm->mmio_bus, dev, &conflict);
 		if (err < 0) {
-			log_error("VM[%u] %s: vPLIC at %#llx overlaps '%s'", vm->id, vm->name,
-				  (unsigned long long)emu->base_gpa, conflict ? conflict->name : "?");
+			vm_log_error(vm, "vPLIC at %#llx overlaps '%s'",
+				     (unsigned long long)emu->base_gpa, conflict ? conflict->name : "?");
 			dev->ops->destroy(dev);
 			vm_set_irqchip(vm, NULL, NULL);
 			return err;
 		}
-		log_info("VM[%u] %s: vPLIC at %#llx, %u contexts", vm->id, vm->name,
-			 (unsigned long long)emu->base_gpa, 2 * vm->vcpu_count);
+		vm_log_info(vm, "vPLIC at %#llx, %u contexts",
+			    (unsigned long long)emu->base_gpa, 2 * vm->vcpu_count);
 	}
 	return 0;
 }

@@ -109,7 +109,7 @@ static int build_page_tables(struct vm *vm)
 
 static int linux_error(struct vm *vm, const char *what, uint64_t value)
 {
-	log_error("VM[%u] %s: Linux boot: %s (%#llx)", vm->id, vm->name, what, (unsigned long long)value);
+	vm_log_error(vm, "Linux boot: %s (%#llx)", what, (unsigned long long)value);
 	return -EINVAL;
 }
 
@@ -170,9 +170,9 @@ int arch_vm_prepare_boot(struct vm *vm)
 	gpa_t load = kernel->load_addr.value;
 	err = -EINVAL;
 	if (config->kernel.entry_point.value != load + BZ_ENTRY_64) {
-		log_error("VM[%u] %s: kernel.entry_point %#llx: a bzImage starts at kernel_load_addr + 0x200 (%#llx), "
-			  "its 64-bit entry", vm->id, vm->name, (unsigned long long)config->kernel.entry_point.value,
-			  (unsigned long long)(load + BZ_ENTRY_64));
+		vm_log_error(vm, "kernel.entry_point %#llx: a bzImage starts at kernel_load_addr + 0x200 (%#llx), "
+			     "its 64-bit entry", (unsigned long long)config->kernel.entry_point.value,
+			     (unsigned long long)(load + BZ_ENTRY_64));
 		goto out;
 	}
 	if (vm->initrd_start && vm->initrd_start < load + bz.init_size && vm->initrd_end > load) {
@@ -198,10 +198,10 @@ int arch_vm_prepare_boot(struct vm *vm)
 		boot->entry = load + BZ_ENTRY_64;
 		boot->boot_params = LINUX_BOOT_PARAMS_GPA;
 		boot->cr3 = LINUX_PAGE_TABLES_GPA;
-		log_info("VM[%u] %s: Linux boot protocol %u.%02u: kernel (%u bytes) at %#llx, init_size %#x, "
-			 "boot_params at %#llx, ACPI at %#llx", vm->id, vm->name, bz.version >> 8, bz.version & 0xff,
-			 bz.kernel_size, (unsigned long long)load, bz.init_size,
-			 (unsigned long long)LINUX_BOOT_PARAMS_GPA, (unsigned long long)LINUX_ACPI_GPA);
+		vm_log_info(vm, "Linux boot protocol %u.%02u: kernel (%u bytes) at %#llx, init_size %#x, "
+			    "boot_params at %#llx, ACPI at %#llx", bz.version >> 8, bz.version & 0xff,
+			    bz.kernel_size, (unsigned long long)load, bz.init_size,
+			    (unsigned long long)LINUX_BOOT_PARAMS_GPA, (unsigned long long)LINUX_ACPI_GPA);
 	}
 out:
 	kfree(image);

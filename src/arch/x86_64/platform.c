@@ -30,8 +30,8 @@ static int grant_ports(struct vm *vm)
 		}
 		for (uint64_t port = pt->base_gpa; port < pt->base_gpa + pt->length && port < 0x10000; port++)
 			vm->arch.io_permission_map[port / 8] &= (uint8_t)~(1u << (port % 8));
-		log_info("VM[%u] %s: ports %#llx-%#llx passed through (%s)", vm->id, vm->name,
-			 (unsigned long long)pt->base_gpa, (unsigned long long)(pt->base_gpa + pt->length - 1), pt->name);
+		vm_log_info(vm, "ports %#llx-%#llx passed through (%s)",
+			    (unsigned long long)pt->base_gpa, (unsigned long long)(pt->base_gpa + pt->length - 1), pt->name);
 	}
 	return 0;
 }
@@ -48,7 +48,7 @@ int x86_platform_create(struct vm *vm)
 	if (!err)
 		err = x86_pit_create(vm, &vm->arch.pit);
 	if (err < 0)
-		log_error("VM[%u] %s: cannot create the PC platform devices: %d", vm->id, vm->name, err);
+		vm_log_error(vm, "cannot create the PC platform devices: %d", err);
 	return err;
 }
 

@@ -707,7 +707,7 @@ void arch_vcpu_inject_fault(struct vcpu *vcpu, const struct vm_exit *exit)
 {
 	struct vcpu_arch *a = &vcpu->arch;
 	if (a->shutdown) {
-		log_warn("VM[%u] %s: vCPU %u: stopping the VM", vcpu->vm->id, vcpu->vm->name, vcpu->id);
+		vm_log_warn(vcpu->vm, "vCPU %u: stopping the VM", vcpu->id);
 		vm_request_stop(vcpu->vm);
 		return;
 	}
