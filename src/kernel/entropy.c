@@ -25,18 +25,25 @@ static void pool_block(uint32_t counter, uint8_t out[CHACHA20_BLOCK_BYTES])
 	chacha20_block(pool_key, counter, nonce, out);
 }
 
+/* Replaces the key with keystream block 0 of the current request and moves to the next request:
+ * what was generated under the old key cannot be recomputed from the new one. */
+static void rekey(void)
+{
+	uint8_t block[CHACHA20_BLOCK_BYTES];
+	pool_block(0, block);
+	memcpy(pool_key, block, CHACHA20_KEY_BYTES);
+	pool_requests++;
+	memset(block, 0, sizeof(block));
+}
+
 /* Folds up to a key's worth of seed into the key, then re-keys: the key depends on every byte
  * absorbed so far. The seed is assumed random (the firmware's job); this spreads it, it does not
  * make weak input strong. */
 static void absorb(const uint8_t *data, size_t len)
 {
-	uint8_t block[CHACHA20_BLOCK_BYTES];
 	for (size_t i = 0; i < len; i++)
 		pool_key[i % CHACHA20_KEY_BYTES] ^= data[i];
-	pool_block(0, block);
-	memcpy(pool_key, block, CHACHA20_KEY_BYTES);
-	pool_requests++;
-	memset(block, 0, sizeof(block));
+	rekey();
 }
 
 void entropy_init(const void *fdt)
@@ -48,8 +55,7 @@ void entropy_init(const void *fdt)
 	int len = 0;
 	const uint8_t *seed = chosen >= 0 ? fdt_getprop(fdt, chosen, "rng-seed", &len) : NULL;
 	if (!seed || len <= 0) {
-		log_warn("Entropy: no /chosen/rng-seed in the boot device tree; guest device trees get none, "
-			 "so guest kernels start with their random-number generators unseeded");
+		log_warn("Entropy: no rng-seed in the boot device tree; guests get none");
 		return;
 	}
 	for (int at = 0; at < len; at += CHACHA20_KEY_BYTES)
@@ -58,7 +64,7 @@ void entropy_init(const void *fdt)
 	uint64_t now = arch_timer_now();
 	absorb((const uint8_t *)&now, sizeof(now));
 	seeded = true;
-	log_info("Entropy: %d-byte rng-seed from the boot device tree; each guest gets its own", len);
+	log_info("Entropy: %d-byte rng-seed from the boot device tree", len);
 }
 
 bool entropy_available(void)
@@ -79,9 +85,7 @@ void entropy_get(void *buf, size_t len)
 		memcpy(out, block, n);
 		out += n, len -= n;
 	}
-	pool_block(0, block);
-	memcpy(pool_key, block, CHACHA20_KEY_BYTES);
-	pool_requests++;
+	rekey();
 	spin_unlock_irqrestore(&pool_lock, flags);
 	memset(block, 0, sizeof(block));
 }

@@ -34,17 +34,15 @@ void chacha20_block(const uint8_t key[CHACHA20_KEY_BYTES], uint32_t counter, con
 	uint32_t s[16];
 	for (int i = 0; i < 16; i++)
 		s[i] = initial[i];
-	/* 20 rounds: ten column rounds alternating with ten diagonal rounds. */
-	for (int round = 0; round < 10; round++) {
-		quarter_round(s, 0, 4, 8, 12);
-		quarter_round(s, 1, 5, 9, 13);
-		quarter_round(s, 2, 6, 10, 14);
-		quarter_round(s, 3, 7, 11, 15);
-		quarter_round(s, 0, 5, 10, 15);
-		quarter_round(s, 1, 6, 11, 12);
-		quarter_round(s, 2, 7, 8, 13);
-		quarter_round(s, 3, 4, 9, 14);
-	}
+	/* 20 rounds: ten column rounds (the first four quarter rounds) alternating with ten
+	 * diagonal rounds (the last four). */
+	static const uint8_t double_round[8][4] = {
+		{ 0, 4, 8, 12 }, { 1, 5, 9, 13 }, { 2, 6, 10, 14 }, { 3, 7, 11, 15 },
+		{ 0, 5, 10, 15 }, { 1, 6, 11, 12 }, { 2, 7, 8, 13 }, { 3, 4, 9, 14 },
+	};
+	for (int round = 0; round < 10; round++)
+		for (int q = 0; q < 8; q++)
+			quarter_round(s, double_round[q][0], double_round[q][1], double_round[q][2], double_round[q][3]);
 	/* The working state plus the initial state, serialized little-endian. */
 	for (int i = 0; i < 16; i++) {
 		uint32_t v = s[i] + initial[i];
