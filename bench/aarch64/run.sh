@@ -4,7 +4,8 @@
 #    instructions under -icount shift=0 (16 instructions per 62.5 MHz counter tick);
 #  - virtual-timer interrupt latency, deadline to the guest's handler, under -icount shift=0,sleep=off,
 #    beside the same guest code on bare QEMU (tests/guests/aarch64/bench_bare.c), the floor;
-#  - Linux boot to power-off under Tessera against the same kernel and initramfs on bare QEMU;
+#  - Linux boot to power-off under Tessera against the same kernel and initramfs on bare QEMU, in
+#    wall-clock time and in instructions (bench/linux_icount.sh);
 #  - the hypervisor image size without guests.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -53,5 +54,6 @@ grep -q "tessera-linux: powering off" $B-linux/boot.log && grep -q "tessera-linu
 exits=$(sed -n 's/.*VM\[1\] linux: stopped (\([0-9]*\) exits.*/\1/p' $B-linux/boot.log)
 awk -v t="$tessera" -v b="$bare" -v e="$exits" 'BEGIN {
   printf "aarch64 Linux boot to power-off (best of 3): Tessera %.2f s, bare QEMU %.2f s, ratio %.2f (%d exits)\n", t, b, t/b, e }'
+bench/linux_icount.sh aarch64 $B-linux/tessera.bin "$dir"
 size=$(llvm-size-14 $B-noguest/tessera.elf | awk 'NR==2 {print $1+$2}')
 echo "aarch64 image without guests: $(( $(stat -c %s $B-noguest/tessera.bin) / 1024 )) KiB file, text+data $((size / 1024)) KiB"

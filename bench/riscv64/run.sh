@@ -6,7 +6,8 @@
 #    -icount shift=0,sleep=off (1 instruction = 1 ns, the 10 MHz time CSR ticks every 100);
 #  - the same guest binary on bare QEMU (OpenSBI, S-mode) for the reference figures: the latency
 #    of the same timer interrupt, and what OpenSBI's own null call costs;
-#  - Linux boot to power-off under Tessera against the same kernel and initramfs on bare QEMU;
+#  - Linux boot to power-off under Tessera against the same kernel and initramfs on bare QEMU, in
+#    wall-clock time and in instructions (bench/linux_icount.sh);
 #  - the hypervisor image size without guests.
 # Targets: null call <= 118 instructions, MMIO <= 2x the null call, timer latency equal to bare
 # QEMU's, Linux ratio <= 1.10.
@@ -64,5 +65,6 @@ exits=$(sed -n 's/.*VM\[1\] linux: stopped (\([0-9]*\) exits.*/\1/p' $B-linux/bo
 awk -v t="$tessera" -v b="$bare" -v tc="$tessera_c" -v bc="$bare_c" -v e="$exits" 'BEGIN {
   printf "riscv64 Linux boot to power-off (best of 3): Tessera %.2f s, bare QEMU %.2f s, ratio %.2f (%d exits)\n", t, b, t/b, e
   printf "riscv64 Linux boot, QEMU CPU time (best of 3): Tessera %.2f s, bare QEMU %.2f s, ratio %.2f\n", tc, bc, tc/bc }'
+bench/linux_icount.sh riscv64 $B-linux/tessera.bin "$dir"
 size=$(llvm-size-14 $B-noguest/tessera.elf | awk 'NR==2 {print $1+$2}')
 echo "riscv64 image without guests: $(( $(stat -c %s $B-noguest/tessera.bin) / 1024 )) KiB file, text+data $((size / 1024)) KiB"
