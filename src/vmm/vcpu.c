@@ -38,6 +38,7 @@ static void run_guest(struct vcpu *vcpu)
 	for (;;) {
 		if (__atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE) & VCPU_REQUEST_STOP)
 			break;
+		exit.counted = false;
 		arch_irq_disable();
 		arch_vcpu_run(vcpu, &exit);
 		/* A host interrupt that made the guest exit is either still pending, and taken here, or
@@ -45,7 +46,8 @@ static void run_guest(struct vcpu *vcpu)
 		 * (the switch hooks save the guest's registers). */
 		arch_irq_enable();
 		sched_preempt_if_needed();
-		vcpu->exits[exit.reason]++;
+		if (!exit.counted)
+			vcpu->exits[exit.reason]++;
 		int result = vcpu_handle_exit(vcpu, &exit);
 		if (result > 0)
 			arch_vcpu_finish_exit(vcpu, &exit);

@@ -461,8 +461,10 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 			return;
 		if (a->exit_state == GUEST_EXIT_COMPLETED) {
 			if (__atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE)) {
-				/* The core's loop acts on the request (and counts this as one more exit). */
+				/* The core's loop acts on the request; the exit was counted where it was
+				 * finished. */
 				exit->reason = EXIT_NONE;
+				exit->counted = true;
 				return;
 			}
 			continue;
