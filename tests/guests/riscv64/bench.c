@@ -21,7 +21,6 @@
 #define IRQ_S_TIMER 5
 #define SIE_STIE (1UL << 5)
 #define SSTATUS_SIE (1UL << 1)
-#define EXC_ILLEGAL_INSTRUCTION 2
 
 static uint64_t empty_loop(void)
 {
@@ -59,21 +58,6 @@ static void report(const char *what, uint64_t ticks, uint64_t empty)
 }
 
 static volatile uint64_t deadline_cycle, latency_sum, samples;
-static volatile int probing, probe_faulted;
-
-uint64_t guest_exception(uint64_t scause, uint64_t stval, uint64_t sepc)
-{
-	if (probing && scause == EXC_ILLEGAL_INSTRUCTION) {
-		probe_faulted = 1;
-		return sepc + 4; /* the csrr of has_sstc is a 4-byte instruction */
-	}
-	puts_uart("bench: unexpected exception ");
-	put_hex(scause);
-	puts_uart(" stval ");
-	put_hex(stval);
-	putc_uart('\n');
-	system_off();
-}
 
 void guest_interrupt(uint64_t cause)
 {
@@ -85,20 +69,9 @@ void guest_interrupt(uint64_t cause)
 	__asm__ volatile("csrw 0x14d, %0" :: "r"(UINT64_MAX) : "memory"); /* stimecmp: disarmed */
 }
 
-/* stimecmp (CSR 0x14d) exists: Sstc. Reading it is an illegal instruction otherwise. */
-static int has_sstc(void)
-{
-	uint64_t value;
-	probing = 1;
-	__asm__ volatile(".option push\n.option norvc\ncsrr %0, 0x14d\n.option pop" : "=r"(value) :: "memory");
-	probing = 0;
-	(void)value;
-	return !probe_faulted;
-}
-
 static void timer_latency(void)
 {
-	if (!has_sstc()) {
+	if (!guest_has_sstc()) {
 		puts_uart("bench: timer latency: no Sstc\n");
 		return;
 	}

@@ -43,6 +43,9 @@ void secondary_main(uint64_t hartid, uint64_t opaque);
 uint64_t guest_exception(uint64_t scause, uint64_t stval, uint64_t sepc);
 /* Interrupts (cause without the top bit). */
 void guest_interrupt(uint64_t cause);
+/* Whether the hart has Sstc: stimecmp (CSR 0x14d) reads, where without it the read is an
+ * illegal instruction (privileged spec 20211203, 2.1), which the runtime catches. */
+int guest_has_sstc(void);
 extern void secondary_start(void);
 __attribute__((noreturn)) void system_off(void);
 

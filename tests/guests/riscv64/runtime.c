@@ -39,6 +39,32 @@ __attribute__((weak)) void secondary_main(uint64_t hartid, uint64_t opaque)
 	sbi_call(SBI_EXT_HSM, 1, 0, 0, 0); /* hart_stop */
 }
 
+/* Set while guest_has_sstc reads stimecmp: the illegal-instruction trap that answers "no" is
+ * the runtime's, not the guest's. */
+static volatile int probing_sstc, sstc_probe_faulted;
+
+#define EXC_ILLEGAL_INSTRUCTION 2
+
+uint64_t guest_trap_exception(uint64_t scause, uint64_t stval, uint64_t sepc)
+{
+	if (probing_sstc && scause == EXC_ILLEGAL_INSTRUCTION) {
+		sstc_probe_faulted = 1;
+		return sepc + 4; /* the probe's csrr, assembled without compression */
+	}
+	return guest_exception(scause, stval, sepc);
+}
+
+int guest_has_sstc(void)
+{
+	uint64_t value;
+	sstc_probe_faulted = 0;
+	probing_sstc = 1;
+	__asm__ volatile(".option push\n.option norvc\ncsrr %0, 0x14d\n.option pop" : "=r"(value) :: "memory");
+	probing_sstc = 0;
+	(void)value;
+	return !sstc_probe_faulted;
+}
+
 __attribute__((weak)) uint64_t guest_exception(uint64_t scause, uint64_t stval, uint64_t sepc)
 {
 	puts_uart("unexpected exception: scause ");

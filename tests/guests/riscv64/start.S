@@ -1,7 +1,8 @@
 /* Test-guest entry for riscv64 (Linux boot protocol: VS-mode, MMU off, a0 = hart id, a1 = DTB).
- * Sets up a stack per hart and a trap vector that sends exceptions to guest_exception and
- * interrupts to guest_interrupt, then calls guest_main(hartid, dtb) on the boot hart or
- * secondary_main(hartid, opaque) on harts started with SBI HSM hart_start. */
+ * Sets up a stack per hart and a trap vector that sends exceptions to guest_exception (through
+ * the runtime, which answers its own Sstc probe) and interrupts to guest_interrupt, then calls
+ * guest_main(hartid, dtb) on the boot hart or secondary_main(hartid, opaque) on harts started
+ * with SBI HSM hart_start. */
 	.section .text.start, "ax"
 	.global _start
 _start:
@@ -55,7 +56,7 @@ trap_vector:
 	bltz	a0, 3f
 	csrr	a1, stval
 	csrr	a2, sepc
-	call	guest_exception
+	call	guest_trap_exception
 	csrw	sepc, a0
 	j	4f
 3:	slli	a0, a0, 1

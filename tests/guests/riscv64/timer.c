@@ -14,38 +14,10 @@
 
 static volatile int ticks;
 static volatile int use_stimecmp;
-static volatile int probing;
-static volatile int probe_faulted;
 
 static void write_stimecmp(uint64_t value)
 {
 	__asm__ volatile("csrw 0x14d, %0" :: "r"(value) : "memory");
-}
-
-#define EXC_ILLEGAL_INSTRUCTION 2
-
-uint64_t guest_exception(uint64_t scause, uint64_t stval, uint64_t sepc)
-{
-	if (probing && scause == EXC_ILLEGAL_INSTRUCTION) {
-		probe_faulted = 1;
-		return sepc + 4; /* the csrr below is a 4-byte instruction */
-	}
-	puts_uart("timer guest: unexpected exception ");
-	put_hex(scause);
-	puts_uart(" stval ");
-	put_hex(stval);
-	putc_uart('\n');
-	system_off();
-}
-
-static int has_stimecmp(void)
-{
-	uint64_t value;
-	probing = 1;
-	__asm__ volatile(".option push\n.option norvc\ncsrr %0, 0x14d\n.option pop" : "=r"(value) :: "memory");
-	probing = 0;
-	(void)value;
-	return !probe_faulted;
 }
 
 void guest_interrupt(uint64_t cause)
@@ -90,7 +62,7 @@ void guest_main(uint64_t hartid, uint64_t dtb)
 	puts_uart("timer guest: ");
 	put_dec((uint64_t)via_sbi);
 	puts_uart(" interrupts via SBI TIME\n");
-	if (!has_stimecmp()) {
+	if (!guest_has_sstc()) {
 		puts_uart("timer guest: no Sstc, stimecmp is an illegal instruction\n");
 		system_off();
 	}

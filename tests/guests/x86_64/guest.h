@@ -30,6 +30,8 @@ void system_reset(void);
 void guest_main(uint64_t arg);
 void secondary_main(uint64_t apic_id);
 void guest_trap(uint64_t vector, uint64_t error_code, struct trap_frame *frame);
+/* Says which trap no guest code expected, and where, then powers the VM off. */
+__attribute__((noreturn)) void report_unexpected_trap(uint64_t vector, uint64_t error_code, const struct trap_frame *frame);
 extern char sipi_start[];
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }

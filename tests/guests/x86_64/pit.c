@@ -20,21 +20,12 @@
 /* Control words: channel << 6 | access << 4 | mode << 1; access 1 = LSB, 2 = MSB, 3 = LSB then MSB. */
 #define CONTROL(channel, access, mode) ((uint8_t)((channel) << 6 | (access) << 4 | (mode) << 1))
 
-static volatile unsigned interrupts, wrong_vectors;
+static volatile unsigned interrupts;
 
 void guest_trap(uint64_t vector, uint64_t error_code, struct trap_frame *frame)
 {
-	if (vector != PIT_VECTOR) {
-		puts_uart("pit guest: unexpected vector ");
-		put_dec(vector);
-		puts_uart(" error ");
-		put_hex(error_code);
-		puts_uart(" at ");
-		put_hex(frame->rip);
-		putc_uart('\n');
-		wrong_vectors++;
-		system_off();
-	}
+	if (vector != PIT_VECTOR)
+		report_unexpected_trap(vector, error_code, frame);
 	interrupts++;
 	lapic_write(LAPIC_EOI, 0);
 }

@@ -35,7 +35,7 @@ __attribute__((weak)) void secondary_main(uint64_t apic_id)
 		__asm__ volatile("cli; hlt");
 }
 
-__attribute__((weak)) void guest_trap(uint64_t vector, uint64_t error_code, struct trap_frame *frame)
+void report_unexpected_trap(uint64_t vector, uint64_t error_code, const struct trap_frame *frame)
 {
 	puts_uart("unexpected trap: vector ");
 	put_dec(vector);
@@ -45,4 +45,9 @@ __attribute__((weak)) void guest_trap(uint64_t vector, uint64_t error_code, stru
 	put_hex(frame->rip);
 	putc_uart('\n');
 	system_off();
+}
+
+__attribute__((weak)) void guest_trap(uint64_t vector, uint64_t error_code, struct trap_frame *frame)
+{
+	report_unexpected_trap(vector, error_code, frame);
 }

@@ -14,16 +14,8 @@ static volatile unsigned ticks;
 
 void guest_trap(uint64_t vector, uint64_t error_code, struct trap_frame *frame)
 {
-	if (vector != TIMER_VECTOR) {
-		puts_uart("timer guest: unexpected vector ");
-		put_dec(vector);
-		puts_uart(" error ");
-		put_hex(error_code);
-		puts_uart(" at ");
-		put_hex(frame->rip);
-		putc_uart('\n');
-		system_off();
-	}
+	if (vector != TIMER_VECTOR)
+		report_unexpected_trap(vector, error_code, frame);
 	ticks++;
 	lapic_write(LAPIC_EOI, 0);
 }
