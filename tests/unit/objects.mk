@@ -49,3 +49,6 @@ unit-srcs-i8254 := src/vdev/i8254.c
 # The ChaCha20 block function behind the entropy pool, against RFC 8439's test vector.
 UNIT_TESTS += chacha20
 unit-srcs-chacha20 := src/lib/chacha20.c
+# The entropy pool: seeded from a device tree's rng-seed, fresh bytes for every request.
+UNIT_TESTS += entropy
+unit-srcs-entropy := src/kernel/entropy.c src/lib/chacha20.c src/lib/fdt.c src/lib/fdt_write.c src/lib/format.c
