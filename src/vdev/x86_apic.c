@@ -42,6 +42,8 @@
 #define TIMER_PERIODIC 1
 #define TIMER_TSC_DEADLINE 2
 #define IOAPIC_ENTRIES 24
+/* The shortest spacing of periodic timer interrupts (KVM's min_timer_period_us is 200 us too). */
+#define TIMER_MIN_PERIOD_NS 200000
 
 struct vlapic {
 	struct spinlock lock;
@@ -165,8 +167,17 @@ static void timer_fired(struct timer_event *event, void *arg)
 	uint32_t lvt = l->lvt[0];
 	unsigned mode = (lvt >> TIMER_MODE_SHIFT) & 3;
 	if (mode == TIMER_PERIODIC && l->timer_period_ns) {
-		l->timer_start_ns += l->timer_period_ns;
-		timer_arm(&l->timer, arch_timer_now() + timer_ns_to_ticks(l->timer_period_ns), timer_fired, l);
+		/* The next period counts from the end of this one (10.5.4: the count reloads when it
+		 * reaches zero), not from when the host got round to it: else the host's latency would
+		 * lengthen every period, and a guest clocked by it would run slow. Periods the host
+		 * missed whole are skipped rather than delivered in a burst, and none is shorter than
+		 * TIMER_MIN_PERIOD_NS, so no guest can keep its host CPU in this handler. */
+		uint64_t period = l->timer_period_ns < TIMER_MIN_PERIOD_NS ? TIMER_MIN_PERIOD_NS : l->timer_period_ns;
+		uint64_t now = timer_uptime_ns();
+		l->timer_start_ns += period;
+		if (l->timer_start_ns + period <= now)
+			l->timer_start_ns += (now - l->timer_start_ns) / period * period;
+		timer_arm(&l->timer, timer_ns_to_ticks(l->timer_start_ns + period), timer_fired, l);
 	} else if (mode == TIMER_TSC_DEADLINE) {
 		l->deadline_tsc = 0;
 	}
