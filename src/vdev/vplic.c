@@ -191,10 +191,37 @@ static const struct vdev_ops vplic_ops = {
 	.destroy = vplic_destroy,
 };
 
-static void own(struct vplic *p, uint64_t irq)
+/* Calls fn for each interrupt source the VM owns: the irq of each of its devices but the PLIC
+ * itself, emulated or passed through. */
+static void for_each_owned_source(const struct vm_config *c, void (*fn)(void *arg, unsigned irq), void *arg)
 {
-	if (irq > 0 && irq < VPLIC_SOURCES)
-		set_bit_to(p->owned, (unsigned)irq, true);
+	for (size_t i = 0; i < c->devices.emu_device_count; i++)
+		if (c->devices.emu_devices[i].emu_type != VM_EMU_INTERRUPT_CONTROLLER &&
+		    c->devices.emu_devices[i].irq > 0 && c->devices.emu_devices[i].irq < VPLIC_SOURCES)
+			fn(arg, (unsigned)c->devices.emu_devices[i].irq);
+	for (size_t i = 0; i < c->devices.passthrough_device_count; i++)
+		if (c->devices.passthrough_devices[i].irq > 0 && c->devices.passthrough_devices[i].irq < VPLIC_SOURCES)
+			fn(arg, (unsigned)c->devices.passthrough_devices[i].irq);
+}
+
+static void own(void *arg, unsigned irq)
+{
+	struct vplic *p = arg;
+	set_bit_to(p->owned, irq, true);
+}
+
+static void note_highest(void *arg, unsigned irq)
+{
+	unsigned *highest = arg;
+	if (irq > *highest)
+		*highest = irq;
+}
+
+unsigned vdev_vplic_source_count(const struct vm_config *config)
+{
+	unsigned highest = 0;
+	for_each_owned_source(config, note_highest, &highest);
+	return (highest | 31) < VPLIC_SOURCES ? (highest | 31) : VPLIC_SOURCES - 1;
 }
 
 struct vdev *vdev_vplic_create(struct vm *vm, const struct vm_emu_device *config)
@@ -210,12 +237,7 @@ struct vdev *vdev_vplic_create(struct vm *vm, const struct vm_emu_device *config
 		return NULL;
 	}
 	/* p->lock: zeroed memory is SPINLOCK_INIT */
-	const struct vm_config *c = vm->config;
-	for (size_t i = 0; i < c->devices.emu_device_count; i++)
-		if (c->devices.emu_devices[i].emu_type != VM_EMU_INTERRUPT_CONTROLLER)
-			own(p, c->devices.emu_devices[i].irq);
-	for (size_t i = 0; i < c->devices.passthrough_device_count; i++)
-		own(p, c->devices.passthrough_devices[i].irq);
+	for_each_owned_source(vm->config, own, p);
 	p->dev = (struct vdev){ config->name, config->base_gpa, config->length, &vplic_ops, p };
 	vm_set_irqchip(vm, &vplic_virq_ops, p);
 	return &p->dev;
