@@ -128,26 +128,32 @@ static bool check_cpus(void)
 
 struct preempt_check {
 	struct task *waiter;
+	unsigned cpu;
 	uint64_t first_started;
 	uint64_t second_started;
 	unsigned finished;
 };
 
-static void busy_first(void *arg)
-{
-	struct preempt_check *check = arg;
-	check->first_started = arch_timer_now();
-	uint64_t limit = check->first_started + timer_ns_to_ticks(PREEMPT_CHECK_LIMIT_NS);
-	while (!__atomic_load_n(&check->second_started, __ATOMIC_ACQUIRE) && arch_timer_now() < limit)
-		arch_cpu_relax();
-	if (__atomic_add_fetch(&check->finished, 1, __ATOMIC_ACQ_REL) == 2)
-		task_wake(check->waiter);
-}
-
 static void busy_second(void *arg)
 {
 	struct preempt_check *check = arg;
 	__atomic_store_n(&check->second_started, arch_timer_now(), __ATOMIC_RELEASE);
+	if (__atomic_add_fetch(&check->finished, 1, __ATOMIC_ACQ_REL) == 2)
+		task_wake(check->waiter);
+}
+
+static void busy_first(void *arg)
+{
+	struct preempt_check *check = arg;
+	check->first_started = arch_timer_now();
+	/* The second task exists only once this one runs: created together, a first task slow to
+	 * start (its CPU's host thread descheduled on a loaded machine) could be preempted before it
+	 * noted its start, and the second would seem to have run first. */
+	if (!task_create("busy/2", busy_second, check, CPUMASK_ONE(check->cpu)))
+		panic("cannot create the preemption check's tasks");
+	uint64_t limit = check->first_started + timer_ns_to_ticks(PREEMPT_CHECK_LIMIT_NS);
+	while (!__atomic_load_n(&check->second_started, __ATOMIC_ACQUIRE) && arch_timer_now() < limit)
+		arch_cpu_relax();
 	if (__atomic_add_fetch(&check->finished, 1, __ATOMIC_ACQ_REL) == 2)
 		task_wake(check->waiter);
 }
@@ -159,13 +165,13 @@ static bool check_preemption(void)
 	while (cpu > 0 && !percpu_of(cpu)->online)
 		cpu--;
 	check.waiter = task_current();
-	if (!task_create("busy/1", busy_first, &check, CPUMASK_ONE(cpu)) ||
-	    !task_create("busy/2", busy_second, &check, CPUMASK_ONE(cpu)))
+	check.cpu = cpu;
+	if (!task_create("busy/1", busy_first, &check, CPUMASK_ONE(cpu)))
 		panic("cannot create the preemption check's tasks");
 	while (__atomic_load_n(&check.finished, __ATOMIC_ACQUIRE) < 2)
 		task_sleep();
-	if (!check.second_started || check.second_started < check.first_started) {
-		log_error("Preemption check failed on CPU %u: a task that never yields kept the CPU", cpu);
+	if (!check.second_started) {
+		log_error("Preemption check failed on CPU %u: a busy task kept it 1 s", cpu);
 		return false;
 	}
 	log_info("Preemption: two busy tasks shared CPU %u, the second ran %llu us after the first started", cpu,
