@@ -9,10 +9,9 @@
 
 /* Takes the seed the boot device tree carries, if any (fdt may be NULL). */
 void entropy_init(const void *fdt);
-/* Whether there is a seed to give: without one, entropy_get must not be used. */
-bool entropy_available(void);
 /* Fills buf with bytes no other caller gets, from a generator re-keyed after every call (so
- * what was handed out cannot be recomputed from a later state). */
-void entropy_get(void *buf, size_t len);
+ * what was handed out cannot be recomputed from a later state). false, and nothing written, when
+ * the pool was never seeded. */
+bool entropy_get(void *buf, size_t len);
 
 #endif

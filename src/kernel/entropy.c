@@ -7,7 +7,6 @@
 #include "kernel/entropy.h"
 #include "kernel/spinlock.h"
 #include "kernel/log.h"
-#include "arch/timer.h"
 #include "lib/chacha20.h"
 #include "lib/fdt.h"
 #include "lib/string.h"
@@ -55,25 +54,19 @@ void entropy_init(const void *fdt)
 	int len = 0;
 	const uint8_t *seed = chosen >= 0 ? fdt_getprop(fdt, chosen, "rng-seed", &len) : NULL;
 	if (!seed || len <= 0) {
-		log_warn("Entropy: no rng-seed in the boot device tree; guests get none");
+		log_warn("Entropy: no rng-seed in the device tree; guests get none");
 		return;
 	}
 	for (int at = 0; at < len; at += CHACHA20_KEY_BYTES)
 		absorb(seed + at, (size_t)(len - at < CHACHA20_KEY_BYTES ? len - at : CHACHA20_KEY_BYTES));
-	/* Not entropy, but it makes two boots from one seed differ in time. */
-	uint64_t now = arch_timer_now();
-	absorb((const uint8_t *)&now, sizeof(now));
 	seeded = true;
-	log_info("Entropy: %d-byte rng-seed from the boot device tree", len);
+	log_info("Entropy: %d-byte rng-seed from the device tree", len);
 }
 
-bool entropy_available(void)
+bool entropy_get(void *buf, size_t len)
 {
-	return seeded;
-}
-
-void entropy_get(void *buf, size_t len)
-{
+	if (!seeded)
+		return false;
 	uint8_t block[CHACHA20_BLOCK_BYTES];
 	uint8_t *out = buf;
 	unsigned long flags = spin_lock_irqsave(&pool_lock);
@@ -88,4 +81,5 @@ void entropy_get(void *buf, size_t len)
 	rekey();
 	spin_unlock_irqrestore(&pool_lock, flags);
 	memset(block, 0, sizeof(block));
+	return true;
 }

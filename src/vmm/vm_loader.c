@@ -165,11 +165,9 @@ int vm_generate_dtb(struct vm *vm)
 		.cmdline = vm->config->kernel.cmdline.value,
 		.initrd_start = vm->initrd_start,
 		.initrd_end = vm->initrd_end,
-		.has_rng_seed = entropy_available(),
 	};
 	/* A fresh seed on every boot, reboots included: a guest must not see the same seed twice. */
-	if (params.has_rng_seed)
-		entropy_get(params.rng_seed, sizeof(params.rng_seed));
+	params.has_rng_seed = entropy_get(params.rng_seed, sizeof(params.rng_seed));
 	int size = arch_vm_build_dtb(vm, &params, buf, max);
 	memset(params.rng_seed, 0, sizeof(params.rng_seed));
 	if (size == -ENOTSUP) {
