@@ -9,6 +9,17 @@
  * guest_run. SP_EL2 is untouched by the guest, so it still points at our frame. */
 #include "arch_impl/vm.h"
 
+/* The guest's x19-x29, which C keeps (callee-saved), to or from the register block at \base:
+ * loaded on entry, stored only when an exit needs the full handler. */
+.macro guest_x19_to_x29 one, pair, base
+	\one	x19, [\base, #GUEST_REGS_X19]
+	\pair	x20, x21, [\base, #GUEST_REGS_X19 + 8]
+	\pair	x22, x23, [\base, #GUEST_REGS_X19 + 24]
+	\pair	x24, x25, [\base, #GUEST_REGS_X19 + 40]
+	\pair	x26, x27, [\base, #GUEST_REGS_X19 + 56]
+	\pair	x28, x29, [\base, #GUEST_REGS_X19 + 72]
+.endm
+
 	.text
 	.global guest_run
 guest_run:			/* x0 = struct guest_regs * */
@@ -21,12 +32,7 @@ guest_run:			/* x0 = struct guest_regs * */
 guest_enter:			/* x0 = struct guest_regs *, host frame on the stack */
 	mrs	x1, tpidr_el2
 	str	x0, [x1]		/* percpu.arch_scratch[0] */
-	ldr	x19, [x0, #152]
-	ldp	x20, x21, [x0, #160]
-	ldp	x22, x23, [x0, #176]
-	ldp	x24, x25, [x0, #192]
-	ldp	x26, x27, [x0, #208]
-	ldp	x28, x29, [x0, #224]
+	guest_x19_to_x29 ldr, ldp, x0
 	b	guest_load_rest
 
 guest_resume_quick:		/* x0 = struct guest_regs *; x19-x29 still hold the guest's values */
@@ -76,12 +82,7 @@ guest_exit:			/* x0 = vector index; the guest's x0/x1 are at [sp] */
 	ldr	x0, [sp], #16
 	mrs	x1, tpidr_el2
 	ldr	x1, [x1]
-	str	x19, [x1, #152]
-	stp	x20, x21, [x1, #160]
-	stp	x22, x23, [x1, #176]
-	stp	x24, x25, [x1, #192]
-	stp	x26, x27, [x1, #208]
-	stp	x28, x29, [x1, #224]
+	guest_x19_to_x29 str, stp, x1
 	mov	x19, x0			/* the guest's x19 is saved: keep the vector across the call */
 	bl	guest_exit_handler	/* (vector, registers) */
 	cbnz	x0, guest_enter

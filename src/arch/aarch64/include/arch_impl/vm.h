@@ -4,6 +4,7 @@
 #ifndef ARCH_IMPL_VM_H
 #define ARCH_IMPL_VM_H
 
+#define GUEST_REGS_X19 152
 #define GUEST_REGS_PC 248
 #define GUEST_REGS_PSTATE 256
 
@@ -59,6 +60,7 @@ struct vm_arch {
 	struct vgic *vgic;      /* NULL: interrupt_mode = "no_irq" */
 };
 
+_Static_assert(__builtin_offsetof(struct guest_regs, x[19]) == GUEST_REGS_X19, "guest.S offsets");
 _Static_assert(__builtin_offsetof(struct guest_regs, pc) == GUEST_REGS_PC, "guest.S offsets");
 _Static_assert(__builtin_offsetof(struct guest_regs, pstate) == GUEST_REGS_PSTATE, "guest.S offsets");
 #endif
