@@ -5,17 +5,16 @@
 # its timer's start to the end, hypervisor exits included, the same on every run. What wall-clock
 # time adds on top is QEMU's cost of emulating the second translation stage and of the host
 # memory it touches, which real hardware does not pay.
-#   bench/linux_icount.sh ARCH TESSERA_IMAGE LINUX_DIR
+#   bench/linux_icount.sh ARCH TESSERA_IMAGE LINUX_DIR BARE_QEMU...
+# BARE_QEMU is the arch's bench's own QEMU and machine for the bare run (no -smp, -m or images).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+[ $# -ge 4 ] || { echo "usage: bench/linux_icount.sh ARCH TESSERA_IMAGE LINUX_DIR BARE_QEMU..." >&2; exit 2; }
 arch=$1 image=$2 dir=$3
+shift 3
+bare=("$@")
 icount="-icount shift=0,sleep=off"
 cmdline=$(sed -n 's/^cmdline = "\(.*\)"/\1/p' "$dir/linux-1cpu.toml")
-case "$arch" in
-  aarch64) bare=(qemu-system-aarch64 -M virt,gic-version=3 -cpu cortex-a72) ;;
-  riscv64) bare=(qemu-system-riscv64 -M virt -bios default) ;;
-  *) echo "linux_icount.sh: no bare-QEMU command for $arch" >&2; exit 2 ;;
-esac
 tessera_log=$(ARCH=$arch SMP=1 QEMU_ARGS="$icount" timeout 600 scripts/qemu-run.sh "$image" 2>&1 | tr -d '\r')
 bare_log=$(timeout 600 "${bare[@]}" -smp 1 -m 256M -nographic -no-reboot $icount -kernel "$dir/Image" \
   -initrd "$dir/initramfs.cpio.gz" -append "$cmdline" 2>&1 | tr -d '\r')

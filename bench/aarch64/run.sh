@@ -9,6 +9,8 @@
 #  - the hypervisor image size without guests.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# Bare QEMU, for the floors: the same machine without the hypervisor.
+bare_qemu=(qemu-system-aarch64 -M virt,gic-version=3 -cpu cortex-a72)
 B=build/bench-aarch64
 make -s ARCH=aarch64 BUILD=$B VM_CONFIGS=tests/guests/aarch64/bench.toml >/dev/null
 make -s ARCH=aarch64 BUILD=$B-noguest VM_CONFIGS= >/dev/null
@@ -24,7 +26,7 @@ lat=$(echo "$out" | sed -n 's/.*vtimer_latency ticks_x1000_per_op=\([0-9]*\).*/\
 if [ -z "$smc" ] || [ -z "$mmio" ] || [ -z "$lat" ]; then echo "$out"; echo "bench: the guest did not report" >&2; exit 1; fi
 echo "aarch64 null call (SMC PSCI_VERSION round trip): $(to_instructions "$smc") instructions"
 echo "aarch64 emulated MMIO read (PL011 FR):          $(to_instructions "$mmio") instructions"
-bare_out=$(timeout 120 qemu-system-aarch64 -M virt,gic-version=3 -cpu cortex-a72 -nographic -no-reboot -smp 1 -m 256M \
+bare_out=$(timeout 120 "${bare_qemu[@]}" -nographic -no-reboot -smp 1 -m 256M \
   -kernel build/guests/aarch64/bench_bare.elf -icount shift=0,sleep=off 2>&1 | tr -d '\r')
 bare_lat=$(echo "$bare_out" | sed -n 's/.*vtimer_latency_bare ticks_x1000_per_op=\([0-9]*\).*/\1/p')
 [ -n "$bare_lat" ] || { echo "$bare_out"; echo "bench: the bare-QEMU guest did not report" >&2; exit 1; }
@@ -41,7 +43,7 @@ for run in 1 2 3; do
   t0=$(date +%s.%N)
   ARCH=aarch64 SMP=1 timeout 300 scripts/qemu-run.sh $B-linux/tessera.bin > $B-linux/boot.log 2>&1
   t1=$(date +%s.%N)
-  timeout 300 qemu-system-aarch64 -M virt,gic-version=3 -cpu cortex-a72 -smp 1 -m 256M -nographic -no-reboot \
+  timeout 300 "${bare_qemu[@]}" -smp 1 -m 256M -nographic -no-reboot \
     -kernel "$dir/Image" -initrd "$dir/initramfs.cpio.gz" -append "$cmdline" > $B-linux/bare.log 2>&1
   t2=$(date +%s.%N)
   tessera_times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")
@@ -54,6 +56,6 @@ grep -q "tessera-linux: powering off" $B-linux/boot.log && grep -q "tessera-linu
 exits=$(sed -n 's/.*VM\[1\] linux: stopped (\([0-9]*\) exits.*/\1/p' $B-linux/boot.log)
 awk -v t="$tessera" -v b="$bare" -v e="$exits" 'BEGIN {
   printf "aarch64 Linux boot to power-off (best of 3): Tessera %.2f s, bare QEMU %.2f s, ratio %.2f (%d exits)\n", t, b, t/b, e }'
-bench/linux_icount.sh aarch64 $B-linux/tessera.bin "$dir"
+bench/linux_icount.sh aarch64 $B-linux/tessera.bin "$dir" "${bare_qemu[@]}"
 size=$(llvm-size-14 $B-noguest/tessera.elf | awk 'NR==2 {print $1+$2}')
 echo "aarch64 image without guests: $(( $(stat -c %s $B-noguest/tessera.bin) / 1024 )) KiB file, text+data $((size / 1024)) KiB"

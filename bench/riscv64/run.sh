@@ -13,6 +13,8 @@
 # QEMU's, Linux ratio <= 1.10.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# Bare QEMU, for the floors: the same machine without the hypervisor.
+bare_qemu=(qemu-system-riscv64 -M virt -bios default)
 B=build/bench-riscv64
 make -s ARCH=riscv64 BUILD=$B VM_CONFIGS=tests/guests/riscv64/bench.toml >/dev/null
 make -s ARCH=riscv64 BUILD=$B-noguest VM_CONFIGS= >/dev/null
@@ -24,7 +26,7 @@ out=$(ARCH=riscv64 SMP=1 QEMU_ARGS="$icount" timeout 120 scripts/qemu-run.sh $B/
 null=$(echo "$out" | figure "null SBI call (BASE get_spec_version)")
 mmio=$(echo "$out" | figure "emulated MMIO read (16550 SCR)")
 lat=$(echo "$out" | figure "timer latency (stimecmp deadline to handler)")
-bare=$(timeout 120 qemu-system-riscv64 -M virt -bios default -nographic -no-reboot -smp 1 -m 256M $icount \
+bare=$(timeout 120 "${bare_qemu[@]}" -nographic -no-reboot -smp 1 -m 256M $icount \
   -kernel $guest 2>&1 | tr -d '\r')
 bare_null=$(echo "$bare" | figure "null SBI call (BASE get_spec_version)")
 bare_lat=$(echo "$bare" | figure "timer latency (stimecmp deadline to handler)")
@@ -50,7 +52,7 @@ for run in 1 2 3; do
   { time ARCH=riscv64 SMP=1 timeout 300 scripts/qemu-run.sh $B-linux/tessera.bin > $B-linux/boot.log 2>&1; } 2> $B-linux/time
   read -r wall user sys < $B-linux/time
   tessera_times+=("$wall"); tessera_cpu+=("$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')")
-  { time timeout 300 qemu-system-riscv64 -M virt -bios default -smp 1 -m 256M -nographic -no-reboot \
+  { time timeout 300 "${bare_qemu[@]}" -smp 1 -m 256M -nographic -no-reboot \
     -kernel "$dir/Image" -initrd "$dir/initramfs.cpio.gz" -append "$cmdline" > $B-linux/bare.log 2>&1; } 2> $B-linux/time
   read -r wall user sys < $B-linux/time
   bare_times+=("$wall"); bare_cpu+=("$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')")
@@ -65,6 +67,6 @@ exits=$(sed -n 's/.*VM\[1\] linux: stopped (\([0-9]*\) exits.*/\1/p' $B-linux/bo
 awk -v t="$tessera" -v b="$bare" -v tc="$tessera_c" -v bc="$bare_c" -v e="$exits" 'BEGIN {
   printf "riscv64 Linux boot to power-off (best of 3): Tessera %.2f s, bare QEMU %.2f s, ratio %.2f (%d exits)\n", t, b, t/b, e
   printf "riscv64 Linux boot, QEMU CPU time (best of 3): Tessera %.2f s, bare QEMU %.2f s, ratio %.2f\n", tc, bc, tc/bc }'
-bench/linux_icount.sh riscv64 $B-linux/tessera.bin "$dir"
+bench/linux_icount.sh riscv64 $B-linux/tessera.bin "$dir" "${bare_qemu[@]}"
 size=$(llvm-size-14 $B-noguest/tessera.elf | awk 'NR==2 {print $1+$2}')
 echo "riscv64 image without guests: $(( $(stat -c %s $B-noguest/tessera.bin) / 1024 )) KiB file, text+data $((size / 1024)) KiB"
