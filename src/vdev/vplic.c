@@ -19,6 +19,7 @@
 #include "vmm/vm.h"
 
 #define VPLIC_WORDS (VPLIC_SOURCES / 32)
+_Static_assert(VPLIC_SOURCES % 32 == 0, "whole enable words");
 #define PRIORITY_MAX 7
 #define PENDING_BASE 0x1000
 #define ENABLE_BASE 0x2000
@@ -221,7 +222,8 @@ unsigned vdev_vplic_source_count(const struct vm_config *config)
 {
 	unsigned highest = 0;
 	for_each_owned_source(config, note_highest, &highest);
-	return (highest | 31) < VPLIC_SOURCES ? (highest | 31) : VPLIC_SOURCES - 1;
+	/* highest < VPLIC_SOURCES, a multiple of 32: rounding up stays within the model. */
+	return highest | 31;
 }
 
 struct vdev *vdev_vplic_create(struct vm *vm, const struct vm_emu_device *config)
