@@ -39,7 +39,7 @@ include mk/arch-$(ARCH).mk
 VM_CONFIGS ?= $(DEFAULT_VM_CONFIGS)
 
 CFLAGS := --target=$(TARGET_TRIPLE) -std=c11 -ffreestanding -fno-builtin -nostdinc \
-	-isystem $(shell $(CLANG) -print-resource-dir 2>/dev/null)/include -Iinclude -Isrc/arch/$(ARCH)/include \
+	-isystem $(shell $(CLANG) -print-resource-dir 2>/dev/null)/include -Iinclude -Isrc/arch/$(ARCH)/include -Isrc/virt/$(ARCH)/include \
 	-Wall -Wextra -Werror -Wno-unused-parameter $(OPTIMIZE) -g -fno-common -fno-stack-protector \
 	-fno-pic -fno-pie -ffunction-sections -fdata-sections \
 	-DLOG_LEVEL_BUILD=LOG_LEVEL_$(shell echo $(LOG) | tr a-z A-Z) -DARCH_NAME='"$(ARCH)"' \
@@ -49,7 +49,7 @@ LDFLAGS := -nostdlib -static --gc-sections --icf=safe -T $(BUILD)/linker.ld $(AR
 
 # Each directory lists its objects in objects.mk as obj-y (always) or obj-$(CONFIG_X), and those of
 # them on the exit path as hot-y.
-SUBDIRS := src/lib src/kernel src/vmm src/vdev src/fs src/drivers/uart src/drivers/irq src/drivers/virtio src/arch/$(ARCH)
+SUBDIRS := src src/lib src/kernel src/vmm src/vdev src/fs src/drivers/uart src/drivers/irq src/drivers/virtio src/arch/$(ARCH) src/virt/$(ARCH)
 define include_objects
 obj-y :=
 hot-y :=

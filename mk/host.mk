@@ -49,7 +49,7 @@ $(HOST_BUILD)/tools/$(1): $$(tool-srcs-$(1)) $$(wildcard include/*/*.h)
 endef
 $(foreach t,$(HOST_TOOLS),$(eval $(call tool_rule,$(t))))
 
-.PHONY: tools unit-test fuzz-test fuzz-long e2e-test images-all bench
+.PHONY: tools unit-test fuzz-test fuzz-long e2e-test images-all bench check-layers
 tools: $(TOOL_BINS)
 
 unit-test: $(UNIT_BINS)
@@ -77,8 +77,13 @@ images-all:
 e2e-test: images-all tools
 	$(PYTEST) -v tests/e2e
 
+# The include rules of docs/architecture.md: no layer includes one above it.
+check-layers:
+	@scripts/check-layers.sh
+
 test:
 	@scripts/ensure-deps.sh test
+	@scripts/check-layers.sh
 	$(MAKE) --no-print-directory unit-test
 	$(MAKE) --no-print-directory config-test
 	$(MAKE) --no-print-directory fuzz-test

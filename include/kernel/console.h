@@ -6,6 +6,19 @@
 #include "lib/types.h"
 #include "kernel/platform.h"
 
+/* What a UART driver (src/drivers/uart/) gives the console; registered with DRIVER_REGISTER as a
+ * DRIVER_UART and chosen by the platform's compatible string. */
+struct uart_ops {
+	int (*init)(const struct uart_desc *desc);
+	void (*putc)(const struct uart_desc *desc, char c);
+	/* Returns a received character or -1 when none is waiting. */
+	int (*getc)(const struct uart_desc *desc);
+	/* Optional: makes received characters raise the UART's interrupt (desc->irq). */
+	void (*enable_rx_interrupt)(const struct uart_desc *desc);
+	/* Optional: acknowledges the receive interrupt once the characters have been read. */
+	void (*ack_rx_interrupt)(const struct uart_desc *desc);
+};
+
 int console_init(const struct uart_desc *desc);
 void console_putc(char c);
 void console_write(const char *s, size_t len);

@@ -5,7 +5,7 @@
 #include "lib/types.h"
 #include "kernel/sched.h"
 #include "vmm/exit.h"
-#include "arch_impl/vm.h"
+#include "virt_impl/vm.h"
 
 struct vm;
 

@@ -9,7 +9,7 @@
 #include "kernel/timer_queue.h"
 #include "vmm/config.h"
 #include "vmm/vdev.h"
-#include "arch_impl/vm.h"
+#include "virt_impl/vm.h"
 
 #define VM_MAX 16
 

@@ -2,7 +2,7 @@
 #ifndef VMM_VM_DTB_H
 #define VMM_VM_DTB_H
 
-#include "arch/vm.h"
+#include "virt/arch_vm.h"
 #include "lib/fdt_write.h"
 
 /* The /chosen node (Devicetree Specification 0.4 3.6, Linux's chosen.yaml): bootargs, the console

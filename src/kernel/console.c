@@ -2,7 +2,6 @@
 #include "kernel/console.h"
 #include "kernel/driver.h"
 #include "kernel/spinlock.h"
-#include "drivers/uart.h"
 #include "lib/format.h"
 #include "lib/errno.h"
 #include "kernel/irq.h"

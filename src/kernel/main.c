@@ -1,8 +1,10 @@
 /* The boot flow: bring the machine up (console, memory, MMU, interrupts, timers, every CPU),
- * check that each CPU schedules and takes timer interrupts, then hand over to the VMM. */
+ * check that each CPU schedules and takes timer interrupts, then hand over to app_main()
+ * (kernel/app.h). */
 #include "arch/boot.h"
 #include "arch/cpu.h"
 #include "arch/timer.h"
+#include "kernel/app.h"
 #include "kernel/console.h"
 #include "kernel/irq.h"
 #include "kernel/entropy.h"
@@ -13,7 +15,6 @@
 #include "kernel/sched.h"
 #include "kernel/timer.h"
 #include "kernel/version.h"
-#include "vmm/vmm.h"
 #include "lib/string.h"
 
 #define CPU_START_TIMEOUT_NS 10000000000ULL /* emulated CPUs on a loaded host can be slow to start */
@@ -217,7 +218,7 @@ static void main_task(void *arg)
 	check_preemption();
 	if (cmdline_has(hypervisor_cmdline, "tessera.selftest=fault"))
 		selftest_fault();
-	vmm_run();
+	app_main();
 	log_info("Hypervisor done: powering off");
 	arch_power_off();
 }

@@ -7,7 +7,7 @@
 #include "vmm/vm_internal.h"
 #include "vmm/vcpu_exit.h"
 #include "arch/cpu.h"
-#include "arch/vm.h"
+#include "virt/arch_vm.h"
 #include "arch/boot.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"

@@ -5,7 +5,7 @@
 #include "vmm/vm.h"
 #include "arch/boot.h"
 #include "arch/cpu.h"
-#include "arch/vm.h"
+#include "virt/arch_vm.h"
 #include "kernel/log.h"
 #include "lib/errno.h"
 

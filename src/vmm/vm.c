@@ -4,7 +4,7 @@
 #include "vmm/vcpu.h"
 #include "vmm/vm_internal.h"
 #include "vmm/virq.h"
-#include "arch/vm.h"
+#include "virt/arch_vm.h"
 #include "kernel/console.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"

@@ -2,7 +2,7 @@
  * explicit form) as device memory, and emulated devices on the VM's MMIO bus. */
 #include "vmm/vm_internal.h"
 #include "vdev/models.h"
-#include "arch/vm.h"
+#include "virt/arch_vm.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/platform.h"

@@ -4,7 +4,7 @@
 #include "fs/disk.h"
 #include "vmm/builtin.h"
 #include "vmm/vm_internal.h"
-#include "arch/vm.h"
+#include "virt/arch_vm.h"
 #include "kernel/entropy.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"

@@ -3,7 +3,7 @@
 #include "vmm/vm.h"
 #include "vmm/vm_internal.h"
 #include "arch/cpu.h"
-#include "arch/vm.h"
+#include "virt/arch_vm.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "lib/errno.h"

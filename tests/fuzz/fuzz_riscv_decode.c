@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/arch/riscv64/include/arch_impl/insn_decode.h"
+#include "../../src/virt/riscv64/include/virt_impl/insn_decode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../../src/arch/x86_64/include/arch_impl/insn_decode.h"
+#include "../../src/virt/x86_64/include/virt_impl/insn_decode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -5,11 +5,11 @@ fuzz-srcs-vmconfig := src/lib/toml.c src/lib/format.c src/vmm/config_parse.c src
 	src/vmm/config_common.c
 
 FUZZ_TARGETS += x86_decode
-fuzz-srcs-x86_decode := src/arch/x86_64/insn_decode.c
+fuzz-srcs-x86_decode := src/virt/x86_64/insn_decode.c
 FUZZ_TARGETS += fat32
 fuzz-srcs-fat32 := src/fs/fat32.c src/lib/format.c
 FUZZ_TARGETS += riscv_decode
-fuzz-srcs-riscv_decode := src/arch/riscv64/include/arch_impl/insn_decode.h
+fuzz-srcs-riscv_decode := src/virt/riscv64/include/virt_impl/insn_decode.h
 
 FUZZ_TARGETS += fdt
 fuzz-srcs-fdt := src/lib/fdt.c src/kernel/platform_fdt.c

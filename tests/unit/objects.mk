@@ -26,7 +26,7 @@ unit-srcs-vmm_config := src/vmm/vmm_config.c src/lib/toml.c src/lib/format.c src
 	src/vmm/config_validate.c src/vmm/config_common.c
 
 UNIT_TESTS += x86_decode
-unit-srcs-x86_decode := src/arch/x86_64/insn_decode.c
+unit-srcs-x86_decode := src/virt/x86_64/insn_decode.c
 UNIT_TESTS += fdt_write
 unit-srcs-fdt_write := src/lib/fdt_write.c src/lib/fdt.c src/lib/format.c
 UNIT_TESTS += device_bus
@@ -36,7 +36,7 @@ UNIT_TESTS += fat32
 unit-srcs-fat32 := src/fs/fat32.c src/lib/format.c
 # riscv64 trapped load/store decoder, against encodings clang-14 assembles on the host.
 UNIT_TESTS += riscv_decode
-unit-srcs-riscv_decode := src/arch/riscv64/include/arch_impl/insn_decode.h $(HOST_BUILD)/unit/riscv_decode_insns.h
+unit-srcs-riscv_decode := src/virt/riscv64/include/virt_impl/insn_decode.h $(HOST_BUILD)/unit/riscv_decode_insns.h
 $(HOST_BUILD)/unit/riscv_decode_insns.h: tests/unit/data/riscv_decode_insns.S
 	@mkdir -p $(dir $@)
 	clang-14 --target=riscv64-unknown-elf -march=rv64imafdc -c $< -o $(HOST_BUILD)/unit/riscv_decode_insns.o

@@ -1,4 +1,4 @@
-/* The riscv64 trapped load/store decoder (src/arch/riscv64/include/arch_impl/insn_decode.h)
+/* The riscv64 trapped load/store decoder (src/virt/riscv64/include/virt_impl/insn_decode.h)
  * against encodings assembled on the host by clang-14 from tests/unit/data/riscv_decode_insns.S
  * (the build turns them into RISCV_DECODE_INSNS, a byte array, in
  * build/host/unit/riscv_decode_insns.h). */
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../src/arch/riscv64/include/arch_impl/insn_decode.h"
+#include "../../src/virt/riscv64/include/virt_impl/insn_decode.h"
 #include "../../build/host/unit/riscv_decode_insns.h" /* generated: tests/unit/objects.mk */
 
 struct expect {

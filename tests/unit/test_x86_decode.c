@@ -1,4 +1,4 @@
-/* The x86 MMIO instruction decoder (src/arch/x86_64/insn_decode.c) against encodings assembled by
+/* The x86 MMIO instruction decoder (src/virt/x86_64/insn_decode.c) against encodings assembled by
  * clang-14 --target=x86_64 (llvm-objdump -d of the AT&T source shown with each case): operation,
  * width, register, immediate and length, plus what it must refuse. */
 #include <setjmp.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../src/arch/x86_64/include/arch_impl/insn_decode.h"
+#include "../../src/virt/x86_64/include/virt_impl/insn_decode.h"
 
 struct expect {
 	const char *source;

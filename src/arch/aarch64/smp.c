@@ -5,7 +5,6 @@
 #include "kernel/irq.h"
 #include "kernel/log.h"
 #include "kernel/percpu.h"
-#include "arch_impl/vgic.h"
 #include "lib/string.h"
 #include "lib/errno.h"
 
@@ -51,10 +50,6 @@ void arch_cpu_late_init(unsigned cpu_index)
 	(void)cpu_index;
 	irq_register(SGI_RESCHEDULE, reschedule_ipi, NULL);
 	irq_enable(SGI_RESCHEDULE);
-	/* The virtual CPU interface: ICH_* system registers on GICv3, the GICH frame on GICv2. */
-	const struct irqchip_ops *chip = irq_chip();
-	if (chip)
-		vgic_init_cpu(strcmp(chip->name, "GICv3") == 0);
 }
 
 void arch_send_ipi(unsigned cpu_index)

@@ -1,7 +1,7 @@
 /* The host's wall-clock time from its CMOS RTC (MC146818A: index port 0x70, data 0x71), read once
  * when first asked, for the guests' RTC and paravirtual wall clock. Waits out an update in
  * progress (register A bit 7) and honours register B's binary and 12-hour modes. */
-#include "arch_impl/guest.h"
+#include "arch_impl/host_rtc.h"
 #include "arch_impl/io.h"
 #include "kernel/spinlock.h"
 #include "kernel/timer.h"

@@ -3,7 +3,7 @@
  * (the device tree's reg-shift and reg-io-width). The firmware has already set the line up
  * (baud rate, 8N1), so init only masks the UART's interrupts and enables the FIFOs; it leaves
  * LCR alone, which on the DesignWare UART may only be written while the UART is idle. */
-#include "drivers/uart.h"
+#include "kernel/console.h"
 #include "drivers/ns16550_regs.h"
 #include "kernel/driver.h"
 #include "lib/errno.h"

@@ -3,7 +3,7 @@
  * baud, 8N1: divisor 1 of the 1.8432 MHz / 16 clock. */
 #include "arch_impl/io.h"
 #include "drivers/ns16550_regs.h"
-#include "drivers/uart.h"
+#include "kernel/console.h"
 #include "kernel/driver.h"
 
 #define DIVISOR_115200 1

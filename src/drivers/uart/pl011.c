@@ -1,6 +1,6 @@
 /* Arm PL011 UART, polled (PrimeCell UART PL011 TRM DDI0183, 3.3: UARTDR, UARTFR). The loader or
  * firmware has already set the baud rate; Tessera leaves it. */
-#include "drivers/uart.h"
+#include "kernel/console.h"
 #include "kernel/driver.h"
 
 #define UARTDR 0x00

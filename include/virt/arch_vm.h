@@ -1,0 +1,80 @@
+/* The arch contract, guest part: guest-physical page tables (stage-2, G-stage, NPT), vCPU state,
+ * entering the guest and decoding why it left. struct vm_arch and struct vcpu_arch are defined by
+ * the arch in virt_impl/vm.h and embedded in the generic objects. */
+#ifndef VIRT_ARCH_VM_H
+#define VIRT_ARCH_VM_H
+
+#include "lib/types.h"
+#include "vmm/exit.h"
+
+struct vm;
+struct vcpu;
+
+/* Guest memory permissions for arch_gpt_map. */
+#define GPT_READ 0x1u
+#define GPT_WRITE 0x2u
+#define GPT_EXECUTE 0x4u
+#define GPT_DEVICE 0x8u /* device memory (passthrough MMIO): no caching, no speculation */
+
+/* Creates the VM's empty guest page tables and picks its VMID/ASID. */
+int arch_vm_init(struct vm *vm);
+/* Creates the arch's own devices of a VM (its interrupt controller) once its vCPUs exist. */
+int arch_vm_create_devices(struct vm *vm);
+/* What the boot protocol tells the guest besides its devices. */
+struct vm_boot_params {
+	const char *cmdline;      /* NULL: none */
+	gpa_t initrd_start;       /* 0: no initial ramdisk */
+	gpa_t initrd_end;
+	uint8_t rng_seed[64];     /* /chosen/rng-seed: this boot's own, from kernel/entropy.h */
+	bool has_rng_seed;
+};
+
+/* Writes a device tree describing the VM (memory, CPUs, interrupt controller, timer, consoles,
+ * /chosen) into buf; returns its size, -ENOSPC, or -ENOTSUP when the arch has no DT guests. */
+int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *buf, size_t size);
+/* What a kernel image's header says about its placement (the Linux arm64/riscv Image header's
+ * text_offset and image_size, Linux Documentation/arch/arm64/booting.rst). */
+struct kernel_layout {
+	uint64_t footprint;  /* bytes it occupies once running, BSS included; 0: the file's size */
+	uint64_t alignment;  /* it must load at a multiple of this plus offset; 0: anywhere */
+	uint64_t offset;
+};
+
+/* Bytes of a kernel image's start handed to arch_kernel_layout: enough for the x86 bzImage setup
+ * header, which ends near offset 0x270. */
+#define KERNEL_HEADER_BYTES 1024
+
+/* Reads the header at the start of a kernel image; false when it is not a format the arch knows
+ * (a bare-metal binary), in which case nothing is checked. */
+bool arch_kernel_layout(const void *header, size_t size, struct kernel_layout *layout);
+/* Called once the images are loaded (and again after a reset): what the boot protocol needs
+ * beyond the images and the device tree (x86: the bzImage's kernel moved in place, boot_params,
+ * ACPI tables, the first page tables). The core has a no-op default for arches that need none. */
+int arch_vm_prepare_boot(struct vm *vm);
+/* Frees the guest page tables (the memory they map is the caller's). */
+void arch_vm_destroy(struct vm *vm);
+int arch_gpt_map(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned permissions);
+int arch_gpt_unmap(struct vm *vm, gpa_t gpa, uint64_t size);
+/* The host address behind a guest-physical address; -EFAULT when unmapped. */
+int arch_gpt_translate(struct vm *vm, gpa_t gpa, hpa_t *hpa);
+
+/* Puts a vCPU in its architectural reset state, to start at entry with arg in the boot-protocol
+ * register (x0 = DTB on arm64, a1 = DTB with a0 = hart id on riscv64, rsi = boot_params on x86). */
+int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg);
+/* Loads a vCPU's state onto this physical CPU (system registers, FP) before running it, and
+ * saves it back before the vCPU's task may sleep or migrate. */
+void arch_vcpu_load(struct vcpu *vcpu);
+void arch_vcpu_put(struct vcpu *vcpu);
+/* Runs the guest until an exit the core must see; interrupts masked on entry and return. */
+void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit);
+/* Completes a handled exit: writes an MMIO read's value or a call's result into the guest's
+ * register and moves the guest past the instruction. */
+void arch_vcpu_finish_exit(struct vcpu *vcpu, const struct vm_exit *exit);
+/* Delivers the architected fault for an access no model accepts (data abort, access fault, #GP). */
+void arch_vcpu_inject_fault(struct vcpu *vcpu, const struct vm_exit *exit);
+/* Whether an interrupt is pending for the vCPU (a halted vCPU wakes for it). */
+bool arch_vcpu_irq_pending(struct vcpu *vcpu);
+/* The guest-visible id of vCPU n of a VM (MPIDR, hart id, APIC id). */
+uint64_t arch_vcpu_guest_id(unsigned vcpu_index);
+
+#endif

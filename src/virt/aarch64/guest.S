@@ -1,0 +1,146 @@
+/* Entering and leaving a guest (Arm ARM D1.10 exception entry, C5.2 ERET). guest_run saves the
+ * host's callee-saved registers on the hypervisor stack, records the guest register block in the
+ * per-CPU scratch word 0, loads the guest's registers and ERETs. An exception from the guest
+ * lands in the lower-EL vectors (vectors.S), which push x0/x1 and jump to guest_exit with the
+ * vector index in x0. guest_exit stores the guest's registers and asks C (interrupts masked)
+ * whether the exit can be finished in place, first guest_exit_quick with only the registers C may
+ * clobber saved, then guest_exit_handler with all of them: if so it re-enters the guest at once
+ * from the register block returned; otherwise it returns the vector index to the caller of
+ * guest_run. SP_EL2 is untouched by the guest, so it still points at our frame. */
+#include "virt_impl/vm.h"
+
+/* The guest's x19-x29, which C keeps (callee-saved), to or from the register block at \base:
+ * loaded on entry, stored only when an exit needs the full handler. */
+.macro guest_x19_to_x29 one, pair, base
+	\one	x19, [\base, #GUEST_REGS_X19]
+	\pair	x20, x21, [\base, #GUEST_REGS_X19 + 8]
+	\pair	x22, x23, [\base, #GUEST_REGS_X19 + 24]
+	\pair	x24, x25, [\base, #GUEST_REGS_X19 + 40]
+	\pair	x26, x27, [\base, #GUEST_REGS_X19 + 56]
+	\pair	x28, x29, [\base, #GUEST_REGS_X19 + 72]
+.endm
+
+	.text
+	.global guest_run
+guest_run:			/* x0 = struct guest_regs * */
+	stp	x29, x30, [sp, #-96]!
+	stp	x19, x20, [sp, #16]
+	stp	x21, x22, [sp, #32]
+	stp	x23, x24, [sp, #48]
+	stp	x25, x26, [sp, #64]
+	stp	x27, x28, [sp, #80]
+guest_enter:			/* x0 = struct guest_regs *, host frame on the stack */
+	mrs	x1, tpidr_el2
+	str	x0, [x1]		/* percpu.arch_scratch[0] */
+	guest_x19_to_x29 ldr, ldp, x0
+	b	guest_load_rest
+
+guest_resume_quick:		/* x0 = struct guest_regs *; x19-x29 still hold the guest's values */
+	add	sp, sp, #16		/* the vector guest_exit kept */
+guest_load_rest:		/* x0 = struct guest_regs *: PC, PSTATE, x0-x18, x30, then ERET */
+	ldp	x1, x2, [x0, #GUEST_REGS_PC]
+	msr	elr_el2, x1
+	msr	spsr_el2, x2
+	ldp	x2, x3, [x0, #16]
+	ldp	x4, x5, [x0, #32]
+	ldp	x6, x7, [x0, #48]
+	ldp	x8, x9, [x0, #64]
+	ldp	x10, x11, [x0, #80]
+	ldp	x12, x13, [x0, #96]
+	ldp	x14, x15, [x0, #112]
+	ldp	x16, x17, [x0, #128]
+	ldr	x18, [x0, #144]
+	ldr	x30, [x0, #240]
+	ldp	x0, x1, [x0, #0]
+	eret
+
+	.global guest_exit
+guest_exit:			/* x0 = vector index; the guest's x0/x1 are at [sp] */
+	/* First what C may clobber (AAPCS64 5.1.1: x0-x18 and x30), PC and PSTATE: enough for
+	 * guest_exit_quick, which leaves the guest's x19-x29 live in the registers. */
+	mrs	x1, tpidr_el2
+	ldr	x1, [x1]
+	stp	x2, x3, [x1, #16]
+	stp	x4, x5, [x1, #32]
+	stp	x6, x7, [x1, #48]
+	stp	x8, x9, [x1, #64]
+	stp	x10, x11, [x1, #80]
+	stp	x12, x13, [x1, #96]
+	stp	x14, x15, [x1, #112]
+	stp	x16, x17, [x1, #128]
+	str	x18, [x1, #144]
+	str	x30, [x1, #240]
+	ldp	x2, x3, [sp]
+	stp	x2, x3, [x1, #0]
+	mrs	x2, elr_el2
+	mrs	x3, spsr_el2
+	stp	x2, x3, [x1, #GUEST_REGS_PC]
+	str	x0, [sp]		/* the vector, where the guest's x0/x1 were */
+	bl	guest_exit_quick	/* (vector, registers) */
+	cbnz	x0, guest_resume_quick
+	/* The slow way: the rest of the guest's registers, then the full handler. */
+	ldr	x0, [sp], #16
+	mrs	x1, tpidr_el2
+	ldr	x1, [x1]
+	guest_x19_to_x29 str, stp, x1
+	mov	x19, x0			/* the guest's x19 is saved: keep the vector across the call */
+	bl	guest_exit_handler	/* (vector, registers) */
+	cbnz	x0, guest_enter
+	mov	x0, x19
+	ldp	x19, x20, [sp, #16]
+	ldp	x21, x22, [sp, #32]
+	ldp	x23, x24, [sp, #48]
+	ldp	x25, x26, [sp, #64]
+	ldp	x27, x28, [sp, #80]
+	ldp	x29, x30, [sp], #96
+	ret
+
+
+/* FP/SIMD state: the hypervisor is built without FP, so only guests' values live in v0-v31. */
+	.global guest_fp_save
+guest_fp_save:			/* x0 = struct guest_fp_state * */
+	stp	q0, q1, [x0, #0]
+	stp	q2, q3, [x0, #32]
+	stp	q4, q5, [x0, #64]
+	stp	q6, q7, [x0, #96]
+	stp	q8, q9, [x0, #128]
+	stp	q10, q11, [x0, #160]
+	stp	q12, q13, [x0, #192]
+	stp	q14, q15, [x0, #224]
+	stp	q16, q17, [x0, #256]
+	stp	q18, q19, [x0, #288]
+	stp	q20, q21, [x0, #320]
+	stp	q22, q23, [x0, #352]
+	stp	q24, q25, [x0, #384]
+	stp	q26, q27, [x0, #416]
+	stp	q28, q29, [x0, #448]
+	stp	q30, q31, [x0, #480]
+	mrs	x1, fpsr
+	mrs	x2, fpcr
+	add	x0, x0, #512
+	stp	x1, x2, [x0]
+	ret
+
+	.global guest_fp_restore
+guest_fp_restore:
+	ldp	q0, q1, [x0, #0]
+	ldp	q2, q3, [x0, #32]
+	ldp	q4, q5, [x0, #64]
+	ldp	q6, q7, [x0, #96]
+	ldp	q8, q9, [x0, #128]
+	ldp	q10, q11, [x0, #160]
+	ldp	q12, q13, [x0, #192]
+	ldp	q14, q15, [x0, #224]
+	ldp	q16, q17, [x0, #256]
+	ldp	q18, q19, [x0, #288]
+	ldp	q20, q21, [x0, #320]
+	ldp	q22, q23, [x0, #352]
+	ldp	q24, q25, [x0, #384]
+	ldp	q26, q27, [x0, #416]
+	ldp	q28, q29, [x0, #448]
+	ldp	q30, q31, [x0, #480]
+	add	x0, x0, #512
+	ldp	x1, x2, [x0]
+	msr	fpsr, x1
+	msr	fpcr, x2
+	ret

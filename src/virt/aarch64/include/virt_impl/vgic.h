@@ -1,0 +1,132 @@
+/* The virtual GICv3 of a VM (GICv3/v4 architecture specification IHI0069): an emulated
+ * distributor and one redistributor per vCPU on the VM's MMIO bus, and the hardware virtual CPU
+ * interface (ICH_* list registers) that delivers pending interrupts to the guest.
+ *
+ * vgic.c       interrupt state, routing, pending selection, injection (any context, vgic lock)
+ * vgic_mmio.c  GICD and GICR register emulation
+ * vgic_lr.c    list registers: fill before entry, read back after exit; ICH state load/put */
+#ifndef ARCH_IMPL_VGIC_H
+#define ARCH_IMPL_VGIC_H
+
+#include "lib/types.h"
+#include "kernel/spinlock.h"
+#include "vmm/vdev.h"
+
+#define VGIC_PRIVATE_IRQS 32   /* SGIs 0-15, PPIs 16-31, per vCPU */
+#define VGIC_SPIS 256          /* INTIDs 32..287 */
+#define VGIC_MAX_LRS 16
+#define VGIC_VTIMER_INTID 27   /* the EL1 virtual timer's PPI (Arm BSA, QEMU virt) */
+#define VGIC_MAINTENANCE_INTID 25
+
+struct vm;
+struct vcpu;
+
+struct vgic_irq {
+	uint8_t priority;
+	bool enabled;
+	bool edge;          /* ICFGR: edge-triggered (SGIs always) */
+	bool pending_latch; /* edge event, ISPENDR write, SGI */
+	bool line_level;    /* a level-sensitive input's current level */
+	bool active;
+	bool in_lr;         /* a list register holds it: its state lives there until read back */
+	uint64_t route;     /* GICD_IROUTER affinity for SPIs */
+	unsigned target;    /* vCPU index it is delivered to */
+	unsigned host_intid; /* a passthrough SPI: the host line to unmask when the guest is done */
+};
+
+/* Per-vCPU part, inside struct vcpu_arch. */
+struct vgic_cpu {
+	struct vgic_irq private_irqs[VGIC_PRIVATE_IRQS];
+	uint32_t waker;
+	/* Interrupts whose state changed or that sit in a list register: only these can need a list
+	 * register, so entry and the halt check look at these bits instead of every interrupt. */
+	uint32_t private_watch;
+	uint64_t spi_watch[VGIC_SPIS / 64];
+	bool spis_watched;  /* a bit may be set in spi_watch (the exit path reads this one word) */
+	uint64_t lr[VGIC_MAX_LRS];
+	unsigned lr_used;   /* LRs filled at the last entry */
+	uint64_t vmcr, ap0r0, ap1r0, hcr;
+};
+
+struct vgic {
+	struct vm *vm;
+	struct spinlock lock;
+	bool v2;              /* the guest sees a GICv2 (the host's GIC is a GICv2) */
+	uint32_t ctlr;
+	uint32_t enable_mask; /* the GICD_CTLR bit that forwards interrupts: Grp1 (v3), Enable (v2) */
+	struct vgic_irq spis[VGIC_SPIS];
+	struct vdev distributor;
+	struct vdev redistributors;
+};
+
+/* Creates the VM's vGIC with its distributor at dist_base (64 KiB) and the redistributors at
+ * redist_base (128 KiB per vCPU), adds both to the MMIO bus, registers it as the VM's interrupt
+ * controller. Call after the vCPUs exist. */
+int vgic_create(struct vm *vm, gpa_t dist_base, gpa_t redist_base);
+/* The version-independent state of a new vGIC. */
+struct vgic *vgic_alloc(struct vm *vm);
+/* The interrupt-line operations both versions register with vm_set_irqchip. */
+const struct virq_ops *vgic_virq_ops(void);
+struct virq_ops;
+struct vgic_irq *vgic_irq_of(struct vgic *vgic, struct vcpu *vcpu, unsigned intid);
+/* Makes an interrupt pending for its target (edge semantics) and kicks that vCPU. */
+void vgic_inject(struct vm *vm, struct vcpu *vcpu, unsigned intid);
+/* The guest wrote ICC_SGI1R_EL1. */
+void vgic_send_sgi(struct vcpu *sender, uint64_t sgi1r);
+/* Whether an enabled interrupt is pending for the vCPU (in a list register or waiting). */
+bool vgic_pending(struct vcpu *vcpu);
+/* Whether the vCPU's vGIC has nothing in list registers and nothing that may need one: then
+ * entry and exit can leave the virtual CPU interface as it is. */
+static inline bool vgic_idle(const struct vgic_cpu *cpu)
+{
+	return !cpu->lr_used && !cpu->private_watch && !cpu->spis_watched;
+}
+/* Fills free list registers from the pending set (before entry) / reads them back (after exit). */
+void vgic_flush_lrs(struct vcpu *vcpu);
+void vgic_sync_lrs(struct vcpu *vcpu);
+/* On the exit path, with the list registers still as the guest left them (not synced): makes the
+ * loaded vCPU's private interrupt intid pending straight in a free list register. false when it
+ * cannot (no free register, the interrupt in one already, active or disabled): then inject it
+ * through the model. */
+bool vgic_inject_in_place(struct vcpu *vcpu, unsigned intid);
+/* The host claimed irq while vcpu ran: if it is the guest's virtual or physical timer and can go
+ * straight into a list register (vgic_inject_in_place), masks that timer as the model's handler
+ * would and returns true; otherwise does nothing. */
+bool vtimer_fire_in_place(struct vcpu *vcpu, unsigned irq);
+/* Sets up this physical CPU's virtual CPU interface (GICv3 ICH_* or GICv2 GICH), its maintenance
+ * interrupt and the guest timer's PPI, once: called when a vCPU is loaded. */
+void vgic_init_this_cpu(void);
+void vgic_load(struct vcpu *vcpu);
+void vgic_put(struct vcpu *vcpu);
+/* The host GIC's virtual CPU interface, in the GICv3 list-register format. */
+struct vgic_hw {
+	unsigned (*lr_count)(void);
+	void (*write_lr)(unsigned n, uint64_t lr);
+	uint64_t (*read_lr)(unsigned n);
+	void (*write_hcr)(uint64_t hcr);
+	uint64_t (*read_hcr)(void);
+	void (*save)(struct vgic_cpu *cpu);
+	void (*restore)(const struct vgic_cpu *cpu);
+};
+extern const struct vgic_hw vgic_v2_hw;
+
+/* Builds a vGICv2 (GICv2 hosts): distributor at dist_base, the hardware GICV frame mapped at
+ * cpu_base as the guest's CPU interface. */
+int vgic_create_v2(struct vm *vm, gpa_t dist_base, gpa_t cpu_base);
+/* Shared register-bank emulation (vgic_mmio.c): an access to one of the GICD_I* banks. */
+int vgic_bank_register(struct vgic *vgic, struct vcpu *vcpu, uint64_t offset, unsigned width, bool write,
+		       uint64_t *value, bool private_view);
+/* The vCPU whose state is loaded on this CPU: the one making an MMIO access being handled. */
+struct vcpu *vgic_current_vcpu(void);
+/* The vCPU for a pending decision, vCPU for a routed SPI: effective pending state. */
+bool vgic_irq_is_pending(const struct vgic_irq *irq);
+void vgic_lock(struct vgic *vgic, unsigned long *flags);
+/* Gives the VM the physical SPI intid (a passthrough device's interrupt); -EBUSY if another VM or
+ * the hypervisor has it. */
+int vgic_passthrough_spi(struct vm *vm, unsigned intid);
+void vgic_passthrough_done(struct vgic_irq *irq);
+/* Marks an interrupt for its target vCPU's next look (vgic lock held). */
+void vgic_watch(struct vgic *vgic, struct vcpu *vcpu, unsigned intid);
+void vgic_unlock(struct vgic *vgic, unsigned long flags);
+
+#endif

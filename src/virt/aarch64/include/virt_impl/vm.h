@@ -1,0 +1,68 @@
+/* aarch64 parts of the VM and vCPU objects (arch/vm.h). The guest's general registers, PC and
+ * PSTATE are saved by the exit path (guest.S) at the offsets below; EL1 system registers, FP/SIMD
+ * and the virtual timer move only when the vCPU's task leaves or regains a CPU (load/put). */
+#ifndef ARCH_IMPL_VM_H
+#define ARCH_IMPL_VM_H
+
+#define GUEST_REGS_X19 152
+#define GUEST_REGS_PC 248
+#define GUEST_REGS_PSTATE 256
+
+#ifndef __ASSEMBLY__
+#include "lib/types.h"
+#include "virt_impl/vgic.h"
+#include "kernel/timer_queue.h"
+
+struct vm_exit;
+
+struct guest_regs {
+	uint64_t x[31];
+	uint64_t pc;     /* ELR_EL2 */
+	uint64_t pstate; /* SPSR_EL2 */
+};
+
+/* EL1 state a guest owns (Arm ARM D13.2 / D19.2 register descriptions). */
+struct guest_el1_state {
+	uint64_t sctlr, cpacr, ttbr0, ttbr1, tcr, mair, amair, vbar, contextidr;
+	uint64_t tpidr_el0, tpidrro_el0, tpidr_el1, sp_el0, sp_el1, elr_el1, spsr_el1;
+	uint64_t esr, far, afsr0, afsr1, par, cntkctl, csselr;
+	uint64_t cntv_ctl, cntv_cval, cntp_ctl, cntp_cval;
+};
+
+struct guest_fp_state {
+	uint64_t q[64]; /* v0-v31, 128 bits each */
+	uint64_t fpsr, fpcr;
+};
+
+struct vcpu_arch {
+	struct guest_regs regs;  /* first: guest.S addresses it through the per-CPU scratch word */
+	struct guest_el1_state el1;
+	struct guest_fp_state fp;
+	uint64_t vmpidr;
+	uint64_t hcr;
+	/* The syndrome of the last exit, for completing or faulting it. */
+	uint64_t esr, far, hpfar;
+	unsigned pc_advance;    /* bytes to step past the trapping instruction */
+	struct vm_exit *exit;   /* where the exit path reports an exit for the run loop */
+	bool loaded;
+	struct vgic_cpu vgic;
+	struct timer_event vtimer_wakeup; /* the guest's timers while the vCPU is off its CPU */
+	struct timer_event ptimer_wakeup;
+};
+
+struct vm_arch {
+	uint64_t *stage2_root;  /* level-1 table of the stage-2 translation */
+	uint64_t vttbr;         /* root | VMID << 48 */
+	uint16_t vmid;
+	unsigned ipa_bits;       /* guest-physical address size */
+	unsigned start_level;    /* first level of the stage-2 walk: 0 or 1 */
+	uint64_t vtcr;           /* VTCR_EL2 for this VM */
+	struct vgic *vgic;      /* NULL: interrupt_mode = "no_irq" */
+};
+
+_Static_assert(__builtin_offsetof(struct guest_regs, x[19]) == GUEST_REGS_X19, "guest.S offsets");
+_Static_assert(__builtin_offsetof(struct guest_regs, pc) == GUEST_REGS_PC, "guest.S offsets");
+_Static_assert(__builtin_offsetof(struct guest_regs, pstate) == GUEST_REGS_PSTATE, "guest.S offsets");
+#endif
+
+#endif

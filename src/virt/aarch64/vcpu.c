@@ -1,0 +1,529 @@
+/* aarch64 vCPUs: reset state, loading and saving the EL1 context, running the guest and turning
+ * ESR_EL2 syndromes into arch-neutral exits (Arm ARM D13.2.37 ESR_EL2, D1.10.4 exception return
+ * addresses). */
+#include "arch/cpu.h"
+#include "virt/arch_vm.h"
+#include "virt_impl/guest_psci.h"
+#include "arch_impl/sysreg.h"
+#include "virt_impl/vgic.h"
+#include "kernel/irq.h"
+#include "kernel/log.h"
+#include "kernel/percpu.h"
+#include "kernel/sched.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "vmm/vcpu.h"
+#include "vmm/vcpu_exit.h"
+#include "vmm/vm.h"
+
+/* HCR_EL2 while a guest runs (D19.2.49): stage 2 on (VM), set/way cache ops upgraded (SWIO),
+ * physical IRQ/FIQ/SError to EL2 (IMO, FMO, AMO), WFI/WFE trapped (TWI, TWE), SMC trapped (TSC),
+ * EL1 is AArch64 (RW). */
+#define HCR_GUEST ((1ULL << 0) | (1ULL << 1) | (1ULL << 3) | (1ULL << 4) | (1ULL << 5) | (1ULL << 13) | \
+		   (1ULL << 14) | (1ULL << 19) | (1ULL << 31))
+#define SCTLR_EL1_RESET 0x30d00800ULL /* RES1 bits, MMU and caches off (D19.2.118) */
+#define PSTATE_EL1H_MASKED 0x3c5ULL   /* EL1h, D, A, I, F masked */
+#define MPIDR_RES1 (1ULL << 31)
+
+#define ESR_EC(esr) ((esr) >> 26)
+#define ESR_IL (1ULL << 25)
+#define EC_UNKNOWN 0x00
+#define EC_WFX 0x01
+#define EC_HVC64 0x16
+#define EC_SMC64 0x17
+#define EC_SYSREG 0x18
+#define EC_IABT_LOW 0x20
+#define EC_IABT_CUR 0x21
+#define EC_DABT_LOW 0x24
+#define EC_DABT_CUR 0x25
+
+#define ISS_DABT_ISV (1ULL << 24)
+#define ISS_DABT_SSE (1ULL << 21)
+#define ISS_DABT_SF (1ULL << 15)
+#define ISS_DABT_WNR (1ULL << 6)
+
+#define VECTOR_LOWER_SYNC 8
+#define VECTOR_LOWER_IRQ 9
+#define VECTOR_LOWER_FIQ 10
+#define VECTOR_LOWER_SERROR 11
+
+unsigned guest_run(struct guest_regs *regs);
+void guest_fp_save(struct guest_fp_state *fp);
+void guest_fp_restore(const struct guest_fp_state *fp);
+void vtimer_load(struct vcpu *vcpu);
+void vtimer_put(struct vcpu *vcpu);
+
+uint64_t arch_vcpu_guest_id(unsigned vcpu_index)
+{
+	/* Aff0 = the vCPU index, in clusters of 16 as GICv3's SGI target lists expect. */
+	return ((uint64_t)(vcpu_index / 16) << 8) | (vcpu_index % 16);
+}
+
+int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	*a = (struct vcpu_arch){ 0 };
+	a->regs.x[0] = arg;
+	a->regs.pc = entry;
+	a->regs.pstate = PSTATE_EL1H_MASKED;
+	a->el1.sctlr = SCTLR_EL1_RESET;
+	a->vmpidr = MPIDR_RES1 | vcpu->guest_id;
+	a->hcr = HCR_GUEST;
+	return 0;
+}
+
+void arch_vcpu_load(struct vcpu *vcpu)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	const struct guest_el1_state *s = &a->el1;
+	vgic_init_this_cpu();
+	write_sysreg(vtcr_el2, vcpu->vm->arch.vtcr);
+	write_sysreg(vttbr_el2, vcpu->vm->arch.vttbr);
+	write_sysreg(hcr_el2, a->hcr);
+	write_sysreg(vmpidr_el2, a->vmpidr);
+	write_sysreg(sctlr_el1, s->sctlr);
+	write_sysreg(cpacr_el1, s->cpacr);
+	write_sysreg(ttbr0_el1, s->ttbr0);
+	write_sysreg(ttbr1_el1, s->ttbr1);
+	write_sysreg(tcr_el1, s->tcr);
+	write_sysreg(mair_el1, s->mair);
+	write_sysreg(amair_el1, s->amair);
+	write_sysreg(vbar_el1, s->vbar);
+	write_sysreg(contextidr_el1, s->contextidr);
+	write_sysreg(tpidr_el0, s->tpidr_el0);
+	write_sysreg(tpidrro_el0, s->tpidrro_el0);
+	write_sysreg(tpidr_el1, s->tpidr_el1);
+	write_sysreg(sp_el0, s->sp_el0);
+	write_sysreg(sp_el1, s->sp_el1);
+	write_sysreg(elr_el1, s->elr_el1);
+	write_sysreg(spsr_el1, s->spsr_el1);
+	write_sysreg(esr_el1, s->esr);
+	write_sysreg(far_el1, s->far);
+	write_sysreg(afsr0_el1, s->afsr0);
+	write_sysreg(afsr1_el1, s->afsr1);
+	write_sysreg(par_el1, s->par);
+	write_sysreg(cntkctl_el1, s->cntkctl);
+	write_sysreg(csselr_el1, s->csselr);
+	write_sysreg(cntv_cval_el0, s->cntv_cval);
+	write_sysreg(cntv_ctl_el0, s->cntv_ctl);
+	write_sysreg(cntp_cval_el0, s->cntp_cval);
+	write_sysreg(cntp_ctl_el0, s->cntp_ctl);
+	guest_fp_restore(&a->fp);
+	if (vcpu->vm->arch.vgic)
+		vgic_load(vcpu);
+	vtimer_load(vcpu);
+	isb();
+	a->loaded = true;
+}
+
+void arch_vcpu_put(struct vcpu *vcpu)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	if (!a->loaded)
+		return;
+	struct guest_el1_state *s = &a->el1;
+	s->sctlr = read_sysreg(sctlr_el1);
+	s->cpacr = read_sysreg(cpacr_el1);
+	s->ttbr0 = read_sysreg(ttbr0_el1);
+	s->ttbr1 = read_sysreg(ttbr1_el1);
+	s->tcr = read_sysreg(tcr_el1);
+	s->mair = read_sysreg(mair_el1);
+	s->amair = read_sysreg(amair_el1);
+	s->vbar = read_sysreg(vbar_el1);
+	s->contextidr = read_sysreg(contextidr_el1);
+	s->tpidr_el0 = read_sysreg(tpidr_el0);
+	s->tpidrro_el0 = read_sysreg(tpidrro_el0);
+	s->tpidr_el1 = read_sysreg(tpidr_el1);
+	s->sp_el0 = read_sysreg(sp_el0);
+	s->sp_el1 = read_sysreg(sp_el1);
+	s->elr_el1 = read_sysreg(elr_el1);
+	s->spsr_el1 = read_sysreg(spsr_el1);
+	s->esr = read_sysreg(esr_el1);
+	s->far = read_sysreg(far_el1);
+	s->afsr0 = read_sysreg(afsr0_el1);
+	s->afsr1 = read_sysreg(afsr1_el1);
+	s->par = read_sysreg(par_el1);
+	s->cntkctl = read_sysreg(cntkctl_el1);
+	s->csselr = read_sysreg(csselr_el1);
+	s->cntv_ctl = read_sysreg(cntv_ctl_el0);
+	s->cntv_cval = read_sysreg(cntv_cval_el0);
+	s->cntp_ctl = read_sysreg(cntp_ctl_el0);
+	s->cntp_cval = read_sysreg(cntp_cval_el0);
+	/* The guest's timers must not fire on this CPU for someone else. */
+	write_sysreg(cntv_ctl_el0, 0);
+	write_sysreg(cntp_ctl_el0, 0);
+	vtimer_put(vcpu);
+	if (vcpu->vm->arch.vgic)
+		vgic_put(vcpu);
+	guest_fp_save(&a->fp);
+	/* Stage 2 off while the host runs other tasks: EL1 belongs to nobody then. */
+	write_sysreg(hcr_el2, read_sysreg(hcr_el2) & ~1ULL);
+	isb();
+	a->loaded = false;
+}
+
+/* The IPA of a stage-2 abort: HPFAR_EL2.FIPA with FAR_EL2's page offset (D13.2.52). */
+static inline gpa_t abort_ipa(uint64_t hpfar, uint64_t far)
+{
+	return ((hpfar & 0x00000ffffffffff0ULL) << 8) | (far & 0xfff);
+}
+
+/* An MMIO read's value into the register the ISS names, extended as the load would (SSE, SF). */
+static inline void load_mmio_result(struct vcpu_arch *a, uint64_t esr, uint64_t value)
+{
+	unsigned reg = (unsigned)((esr >> 16) & 31);
+	unsigned bits = 8u << ((esr >> 22) & 3);
+	if (reg == 31)
+		return; /* XZR */
+	if (bits < 64) {
+		value &= (1ULL << bits) - 1;
+		if ((esr & ISS_DABT_SSE) && (value >> (bits - 1)) & 1)
+			value |= ~((1ULL << bits) - 1);
+	}
+	if (!(esr & ISS_DABT_SF))
+		value &= 0xffffffffULL; /* a W register: the upper half reads as zero */
+	a->regs.x[reg] = value;
+}
+
+/* A data abort with a valid syndrome (ISV): the access width, direction and register are in
+ * the ISS (D13.2.39), the address in abort_ipa. */
+static void decode_data_abort(struct vcpu *vcpu, uint64_t esr, struct vm_exit *exit)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	gpa_t ipa = abort_ipa(a->hpfar, a->far);
+	if (!(esr & ISS_DABT_ISV)) {
+		exit->reason = EXIT_FAULT;
+		exit->fault = (struct vm_exit_fault){ ipa, esr, "data abort without syndrome (e.g. a load pair)" };
+		return;
+	}
+	exit->reason = EXIT_MMIO;
+	exit->mmio = (struct vm_exit_mmio){
+		.gpa = ipa,
+		.width = 1u << ((esr >> 22) & 3),
+		.write = (esr & ISS_DABT_WNR) != 0,
+		.sign_extend = (esr & ISS_DABT_SSE) != 0,
+		.reg = (unsigned)((esr >> 16) & 31),
+	};
+	if (exit->mmio.write)
+		exit->mmio.value = exit->mmio.reg == 31 ? 0 : a->regs.x[exit->mmio.reg];
+	a->pc_advance = 4;
+}
+
+/* ISS of a trapped MSR/MRS (D13.2.37, EC 0x18): Op0 [21:20], Op2 [19:17], Op1 [16:14],
+ * CRn [13:10], Rt [9:5], CRm [4:1], direction [0] (1 = read). The guest's SGI registers trap
+ * because HCR_EL2.IMO is set (IHI0069 12.1.8): ICC_SGI1R_EL1 is 3,0,c12,c11,5, ICC_ASGI1R_EL1
+ * op2 6, ICC_SGI0R_EL1 op2 7. */
+#define SYSREG_ISS(op0, op1, crn, crm, op2) \
+	(((uint64_t)(op0) << 20) | ((uint64_t)(op2) << 17) | ((uint64_t)(op1) << 14) | ((uint64_t)(crn) << 10) | ((uint64_t)(crm) << 1))
+#define SYSREG_ISS_MASK SYSREG_ISS(3, 7, 15, 15, 7)
+
+static void decode_sysreg(struct vcpu *vcpu, uint64_t esr, struct vm_exit *exit)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	uint64_t reg = esr & SYSREG_ISS_MASK;
+	unsigned rt = (unsigned)((esr >> 5) & 31);
+	bool read = esr & 1;
+	if (!read && vcpu->vm->arch.vgic &&
+	    (reg == SYSREG_ISS(3, 0, 12, 11, 5) || reg == SYSREG_ISS(3, 0, 12, 11, 6) || reg == SYSREG_ISS(3, 0, 12, 11, 7))) {
+		vgic_send_sgi(vcpu, rt == 31 ? 0 : a->regs.x[rt]);
+		a->pc_advance = 4;
+		exit->reason = EXIT_NONE;
+		return;
+	}
+	exit->reason = EXIT_FAULT;
+	exit->fault = (struct vm_exit_fault){ a->regs.pc, esr, "trapped system register access" };
+}
+
+static void decode_sync(struct vcpu *vcpu, struct vm_exit *exit)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	uint64_t esr = a->esr;
+	a->pc_advance = 0;
+	switch (ESR_EC(esr)) {
+	case EC_WFX:
+		a->pc_advance = 4;
+		/* WFE is a spin-wait hint: give the CPU away if someone else wants it, nothing more. */
+		exit->reason = (esr & 1) ? EXIT_NONE : EXIT_HALT;
+		return;
+	case EC_SMC64:
+		a->pc_advance = 4; /* a trapped SMC returns to itself (D1.10.4) */
+		guest_psci_or_hypercall(vcpu, exit);
+		return;
+	case EC_HVC64:
+		guest_psci_or_hypercall(vcpu, exit); /* HVC returns past itself */
+		return;
+	case EC_DABT_LOW:
+		decode_data_abort(vcpu, esr, exit);
+		return;
+	case EC_IABT_LOW:
+		exit->reason = EXIT_FAULT;
+		exit->fault = (struct vm_exit_fault){ abort_ipa(a->hpfar, a->far), esr,
+						      "instruction fetch outside guest memory" };
+		return;
+	case EC_SYSREG:
+		decode_sysreg(vcpu, esr, exit);
+		return;
+	default:
+		exit->reason = EXIT_FAULT;
+		exit->fault = (struct vm_exit_fault){ a->regs.pc, esr, "unhandled exception class" };
+		return;
+	}
+}
+
+/* WFI and WFE trap only while another task waits for this CPU (HCR_EL2.TWI/TWE, D19.2.49). A vCPU
+ * alone on its CPU waits in the guest itself: an interrupt for it (its timer's PPI, a kick IPI)
+ * still reaches EL2 first because HCR_EL2.IMO routes physical IRQs here, and wakes the WFI. */
+#define HCR_TRAP_WAIT ((1ULL << 13) | (1ULL << 14))
+
+static void choose_wait_trapping(struct vcpu_arch *a)
+{
+	uint64_t hcr = sched_cpu_has_waiting_tasks() ? a->hcr | HCR_TRAP_WAIT : a->hcr & ~HCR_TRAP_WAIT;
+	if (hcr != a->hcr) {
+		a->hcr = hcr;
+		write_sysreg(hcr_el2, hcr);
+	}
+}
+
+/* A host interrupt taken while the guest ran: handled here rather than after the return to the
+ * run loop, so the guest's own timer interrupt costs one trip through the vectors instead of a
+ * second one through the host's. Returns the registers to re-enter the guest with when nothing is
+ * left for the scheduler, else NULL. */
+static __attribute__((noinline)) struct guest_regs *irq_in_place(struct vcpu *vcpu)
+{
+	const struct irqchip_ops *chip = irq_chip();
+	unsigned irq = chip->claim();
+	if (vtimer_fire_in_place(vcpu, irq)) {
+		/* The common case: the list registers need nothing more. */
+		chip->complete(irq);
+		vcpu->exits[EXIT_IRQ]++;
+		return &vcpu->arch.regs;
+	}
+	bool idle = vgic_idle(&vcpu->arch.vgic);
+	if (!idle)
+		vgic_sync_lrs(vcpu);
+	if (irq != IRQ_NONE) {
+		irq_handle(irq);
+		chip->complete(irq);
+	}
+	irq_dispatch();
+	if (this_cpu()->need_resched || __atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE))
+		return NULL;
+	vcpu->exits[EXIT_IRQ]++;
+	if (!idle || !vgic_idle(&vcpu->arch.vgic))
+		vgic_flush_lrs(vcpu);
+	return &vcpu->arch.regs;
+}
+
+/* Handles what the exit path can finish without the run loop: calls answered in the arch and MMIO
+ * to a device model. true: re-enter the guest. */
+static bool finish_in_place(struct vcpu *vcpu, unsigned vector, struct vm_exit *exit)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	a->pc_advance = 0;
+	if (vector == VECTOR_LOWER_IRQ || vector == VECTOR_LOWER_FIQ) {
+		exit->reason = EXIT_IRQ;
+		return false;
+	}
+	if (vector != VECTOR_LOWER_SYNC) {
+		exit->reason = EXIT_FAULT;
+		exit->fault = (struct vm_exit_fault){ a->regs.pc, read_sysreg(esr_el2),
+						      vector == VECTOR_LOWER_SERROR ? "SError from the guest" : "AArch32 guest" };
+		return false;
+	}
+	a->esr = read_sysreg(esr_el2);
+	a->far = read_sysreg(far_el2);
+	a->hpfar = read_sysreg(hpfar_el2);
+	decode_sync(vcpu, exit);
+	if (exit->reason == EXIT_NONE) {
+		/* WFE still goes to the run loop: it is a hint to give the CPU away. */
+		if (ESR_EC(a->esr) == EC_WFX)
+			return false;
+		vcpu->exits[EXIT_NONE]++;
+		a->regs.pc += a->pc_advance;
+		return true;
+	}
+	if (exit->reason != EXIT_MMIO)
+		return false;
+	struct vm_exit_mmio *mmio = &exit->mmio;
+	int result = vcpu_mmio_in_place(vcpu, mmio->gpa, mmio->width, mmio->write, &mmio->value);
+	if (result > 0)
+		arch_vcpu_finish_exit(vcpu, exit);
+	else if (result < 0)
+		arch_vcpu_inject_fault(vcpu, exit);
+	return result != 0;
+}
+
+/* An MMIO access to a device model, from guest_exit_quick: only when the register it reads into or
+ * writes from is one already saved (x0-x18, x30); the rest take the full path. Decodes the
+ * syndrome as decode_data_abort does, without building a struct vm_exit. */
+static __attribute__((noinline)) struct guest_regs *mmio_in_place(struct vcpu *vcpu, uint64_t esr)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	unsigned reg = (unsigned)((esr >> 16) & 31);
+	if (!(esr & ISS_DABT_ISV) || (reg >= 19 && reg <= 29))
+		return NULL;
+	uint64_t far = read_sysreg(far_el2);
+	gpa_t ipa = abort_ipa(read_sysreg(hpfar_el2), far);
+	bool write = esr & ISS_DABT_WNR;
+	uint64_t value = write && reg != 31 ? a->regs.x[reg] : 0;
+	bool idle = vgic_idle(&a->vgic);
+	if (!idle)
+		vgic_sync_lrs(vcpu); /* the device may be the vGIC, whose state must be the guest's */
+	int result = vcpu_mmio_in_place(vcpu, ipa, 1u << ((esr >> 22) & 3), write, &value);
+	if (result == 0)
+		return NULL; /* nobody claims the address: the full path logs and faults it */
+	if (result > 0) {
+		if (!write)
+			load_mmio_result(a, esr, value);
+		a->regs.pc += 4;
+	} else {
+		struct vm_exit exit = { .reason = EXIT_MMIO };
+		a->esr = esr; /* the syndrome the injected abort reports */
+		a->far = far;
+		arch_vcpu_inject_fault(vcpu, &exit);
+	}
+	if (!idle || !vgic_idle(&a->vgic))
+		vgic_flush_lrs(vcpu);
+	return &a->regs;
+}
+
+/* guest_exit's first try (guest.S), interrupts masked, with only x0-x18, x30, PC and PSTATE
+ * saved: the guest's x19-x29 are still in the registers, which C preserves. Takes the exits that
+ * need no more: calls answered from the registers alone, which touch nothing else (the list
+ * registers keep what the guest left in them), MMIO through those registers, and host
+ * interrupts. Returns the registers to re-enter the guest with, or NULL for guest_exit_handler;
+ * what returns NULL has changed nothing the full path would do again. */
+struct guest_regs *guest_exit_quick(unsigned vector, struct guest_regs *regs);
+struct guest_regs *guest_exit_quick(unsigned vector, struct guest_regs *regs)
+{
+	struct vcpu *vcpu = container_of(regs, struct vcpu, arch.regs);
+	if (vector == VECTOR_LOWER_SYNC) {
+		uint64_t esr = read_sysreg(esr_el2);
+		if (ESR_EC(esr) == EC_DABT_LOW)
+			return mmio_in_place(vcpu, esr);
+		return guest_call_in_place(vcpu);
+	}
+	if (vector == VECTOR_LOWER_IRQ || vector == VECTOR_LOWER_FIQ)
+		return irq_in_place(vcpu);
+	return NULL;
+}
+
+/* guest_exit's second try, with all the guest's registers saved. Returns the registers to
+ * re-enter with, or NULL to return from guest_run to arch_vcpu_run with the exit in
+ * vcpu->arch.exit. */
+struct guest_regs *guest_exit_handler(unsigned vector, struct guest_regs *regs);
+struct guest_regs *guest_exit_handler(unsigned vector, struct guest_regs *regs)
+{
+	struct vcpu *vcpu = container_of(regs, struct vcpu, arch.regs);
+	bool idle = vgic_idle(&vcpu->arch.vgic);
+	if (!idle)
+		vgic_sync_lrs(vcpu);
+	if (!finish_in_place(vcpu, vector, vcpu->arch.exit))
+		return NULL;
+	if (!idle || !vgic_idle(&vcpu->arch.vgic))
+		vgic_flush_lrs(vcpu);
+	return &vcpu->arch.regs;
+}
+
+void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	a->exit = exit;
+	choose_wait_trapping(a);
+	vgic_flush_lrs(vcpu);
+	guest_run(&a->regs);
+}
+
+void arch_vcpu_finish_exit(struct vcpu *vcpu, const struct vm_exit *exit)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	switch (exit->reason) {
+	case EXIT_MMIO:
+		if (!exit->mmio.write)
+			load_mmio_result(a, a->esr, exit->mmio.value);
+		break;
+	case EXIT_HYPERCALL:
+		a->regs.x[0] = (uint64_t)exit->hypercall.result;
+		break;
+	case EXIT_CPU_ON:
+		a->regs.x[0] = (uint64_t)guest_psci_result(exit->cpu_on.result);
+		break;
+	default:
+		break;
+	}
+	a->regs.pc += a->pc_advance;
+	a->pc_advance = 0;
+}
+
+/* Delivers a synchronous exception to the guest's EL1 as the hardware would (D1.10.2): ESR_EL1,
+ * FAR_EL1, ELR_EL1 and SPSR_EL1 set, PC to the vector for the EL it came from, PSTATE EL1h masked. */
+static void inject_sync_exception(struct vcpu *vcpu, uint64_t esr, uint64_t far)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	unsigned long flags = arch_irq_save(); /* the EL1 registers are live while loaded */
+	uint64_t mode = a->regs.pstate & 0xf;
+	uint64_t offset = mode == 0x5 ? 0x200 : mode == 0x4 ? 0x000 : 0x400;
+	write_sysreg(esr_el1, esr);
+	write_sysreg(far_el1, far);
+	write_sysreg(elr_el1, a->regs.pc);
+	write_sysreg(spsr_el1, a->regs.pstate);
+	a->regs.pc = read_sysreg(vbar_el1) + offset;
+	a->regs.pstate = PSTATE_EL1H_MASKED;
+	arch_irq_restore(flags);
+}
+
+void arch_vcpu_inject_fault(struct vcpu *vcpu, const struct vm_exit *exit)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	bool from_el0 = (a->regs.pstate & 0xf) == 0;
+	uint64_t ec = ESR_EC(a->esr);
+	a->pc_advance = 0;
+	if (exit->reason == EXIT_MMIO || ec == EC_DABT_LOW) {
+		/* Synchronous external abort on a data access (DFSC 0x10), at the guest's VA. */
+		uint64_t esr = ((from_el0 ? (uint64_t)EC_DABT_LOW : EC_DABT_CUR) << 26) | ESR_IL | 0x10 |
+			       (a->esr & ISS_DABT_WNR);
+		inject_sync_exception(vcpu, esr, a->far);
+	} else if (ec == EC_IABT_LOW) {
+		uint64_t esr = ((from_el0 ? (uint64_t)EC_IABT_LOW : EC_IABT_CUR) << 26) | ESR_IL | 0x10;
+		inject_sync_exception(vcpu, esr, a->far);
+	} else {
+		/* Anything else no model accepts is an undefined instruction to the guest. */
+		inject_sync_exception(vcpu, ((uint64_t)EC_UNKNOWN << 26) | ESR_IL, 0);
+	}
+}
+
+bool arch_vcpu_irq_pending(struct vcpu *vcpu)
+{
+	return vgic_pending(vcpu);
+}
+
+/* The VM's interrupt controller: a vGICv3 when the config asks for interrupts, at the addresses
+ * its emulated GIC devices give (emu_type 0x01 interrupt controller / 0x21 GPPT distributor for
+ * the distributor, 0x20 GPPT redistributor for the redistributors), or else where the host's are. */
+int arch_vm_create_devices(struct vm *vm)
+{
+	const struct vm_config *config = vm->config;
+	if (config->devices.interrupt_mode.value == VM_INTERRUPTS_NONE)
+		return 0;
+	const struct irqchip_ops *host = irq_chip();
+	const struct irqchip_desc *desc = &platform_boot_info->irqchip;
+	bool host_v3 = host && strcmp(host->name, "GICv3") == 0;
+	gpa_t dist = desc->regs[0], redist = desc->regs[1];
+	for (size_t i = 0; i < config->devices.emu_device_count; i++) {
+		const struct vm_emu_device *emu = &config->devices.emu_devices[i];
+		if (emu->emu_type == VM_EMU_INTERRUPT_CONTROLLER || emu->emu_type == VM_EMU_GPPT_DISTRIBUTOR)
+			dist = emu->base_gpa;
+		else if (emu->emu_type == VM_EMU_GPPT_REDISTRIBUTOR)
+			redist = emu->base_gpa;
+	}
+	/* On a GICv2 host the guest gets a GICv2: its CPU interface where the host's GICC is. */
+	int err = host_v3 ? vgic_create(vm, dist, redist) : vgic_create_v2(vm, dist, desc->regs[1]);
+	if (err < 0 || config->devices.interrupt_mode.value != VM_INTERRUPTS_PASSTHROUGH)
+		return err;
+	for (size_t i = 0; i < config->devices.passthrough_device_count && err == 0; i++) {
+		const struct vm_passthrough_device *pt = &config->devices.passthrough_devices[i];
+		if (!pt->is_device_tree_path && pt->irq >= 32)
+			err = vgic_passthrough_spi(vm, (unsigned)pt->irq);
+	}
+	return err;
+}

@@ -1,0 +1,184 @@
+/* vGIC interrupt state (see virt_impl/vgic.h): which interrupt is pending for which vCPU, and
+ * getting it noticed. Device models raise SPIs through vm_irq_set (virq ops); SGIs come from the
+ * guest's ICC_SGI1R_EL1 writes; PPIs (the virtual timer) from the arch. */
+#include "virt_impl/vgic.h"
+#include "arch_impl/sysreg.h"
+#include "kernel/log.h"
+#include "kernel/mm.h"
+#include "kernel/percpu.h"
+#include "lib/errno.h"
+#include "vmm/vcpu.h"
+#include "vmm/virq.h"
+#include "vmm/vm.h"
+
+void vgic_lock(struct vgic *vgic, unsigned long *flags)
+{
+	*flags = spin_lock_irqsave(&vgic->lock);
+}
+
+void vgic_unlock(struct vgic *vgic, unsigned long flags)
+{
+	spin_unlock_irqrestore(&vgic->lock, flags);
+}
+
+struct vgic_irq *vgic_irq_of(struct vgic *vgic, struct vcpu *vcpu, unsigned intid)
+{
+	if (intid < VGIC_PRIVATE_IRQS)
+		return &vcpu->arch.vgic.private_irqs[intid];
+	if (intid - VGIC_PRIVATE_IRQS < VGIC_SPIS)
+		return &vgic->spis[intid - VGIC_PRIVATE_IRQS];
+	return NULL;
+}
+
+void vgic_watch(struct vgic *vgic, struct vcpu *vcpu, unsigned intid)
+{
+	if (intid < VGIC_PRIVATE_IRQS) {
+		vcpu->arch.vgic.private_watch |= 1u << intid;
+		return;
+	}
+	unsigned spi = intid - VGIC_PRIVATE_IRQS;
+	if (spi >= VGIC_SPIS)
+		return;
+	unsigned target = vgic->spis[spi].target;
+	if (target < vgic->vm->vcpu_count) {
+		struct vgic_cpu *cpu = &vgic->vm->vcpus[target]->arch.vgic;
+		cpu->spi_watch[spi / 64] |= 1ULL << (spi % 64);
+		cpu->spis_watched = true;
+	}
+}
+
+bool vgic_irq_is_pending(const struct vgic_irq *irq)
+{
+	return irq->pending_latch || (!irq->edge && irq->line_level);
+}
+
+/* Level change of an SPI line from a device model (virq ops). */
+static void vgic_set_level(struct vm *vm, unsigned intid, bool level)
+{
+	struct vgic *vgic = vm->arch.vgic;
+	if (intid < VGIC_PRIVATE_IRQS || intid - VGIC_PRIVATE_IRQS >= VGIC_SPIS)
+		return;
+	struct vgic_irq *irq = &vgic->spis[intid - VGIC_PRIVATE_IRQS];
+	unsigned long flags;
+	vgic_lock(vgic, &flags);
+	bool was = irq->line_level;
+	irq->line_level = level;
+	if (irq->edge && level && !was)
+		irq->pending_latch = true;
+	vgic_watch(vgic, NULL, intid);
+	unsigned target = irq->target;
+	bool notify = level && irq->enabled;
+	vgic_unlock(vgic, flags);
+	if (notify && target < vm->vcpu_count)
+		vcpu_kick(vm->vcpus[target]);
+}
+
+static const struct virq_ops vgic_virq = { .set_level = vgic_set_level };
+
+const struct virq_ops *vgic_virq_ops(void)
+{
+	return &vgic_virq;
+}
+
+void vgic_inject(struct vm *vm, struct vcpu *vcpu, unsigned intid)
+{
+	struct vgic *vgic = vm->arch.vgic;
+	if (!vgic)
+		return;
+	unsigned long flags;
+	vgic_lock(vgic, &flags);
+	struct vgic_irq *irq = vgic_irq_of(vgic, vcpu, intid);
+	if (irq) {
+		irq->pending_latch = true;
+		vgic_watch(vgic, vcpu, intid);
+	}
+	if (irq && intid >= VGIC_PRIVATE_IRQS && irq->target < vm->vcpu_count)
+		vcpu = vm->vcpus[irq->target];
+	vgic_unlock(vgic, flags);
+	vcpu_kick(vcpu);
+}
+
+/* ICC_SGI1R_EL1 (IHI0069 12.2.23): TargetList [15:0], Aff1 [23:16], INTID [27:24], Aff2 [39:32],
+ * IRM [40] (all but self), Aff3 [55:48]. */
+void vgic_send_sgi(struct vcpu *sender, uint64_t sgi1r)
+{
+	struct vm *vm = sender->vm;
+	unsigned intid = (sgi1r >> 24) & 0xf;
+	bool all_but_self = (sgi1r >> 40) & 1;
+	uint64_t cluster = ((sgi1r >> 16) & 0xff) << 8 | ((sgi1r >> 32) & 0xff) << 16 | ((sgi1r >> 48) & 0xff) << 32;
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		struct vcpu *target = vm->vcpus[i];
+		uint64_t id = target->guest_id;
+		bool hit = all_but_self ? target != sender
+					: ((id & ~0xffULL) == cluster && (id & 0xff) < 16 && ((sgi1r >> (id & 0xff)) & 1));
+		if (hit)
+			vgic_inject(vm, target, intid);
+	}
+}
+
+bool vgic_pending(struct vcpu *vcpu)
+{
+	struct vgic *vgic = vcpu->vm->arch.vgic;
+	if (!vgic)
+		return false;
+	struct vgic_cpu *cpu = &vcpu->arch.vgic;
+	for (unsigned i = 0; i < cpu->lr_used; i++)
+		if ((cpu->lr[i] >> 62) & 1)
+			return true;
+	bool found = false;
+	unsigned long flags;
+	vgic_lock(vgic, &flags);
+	for (uint32_t bits = cpu->private_watch; bits && !found; bits &= bits - 1) {
+		struct vgic_irq *irq = &cpu->private_irqs[__builtin_ctz(bits)];
+		found = irq->enabled && vgic_irq_is_pending(irq);
+	}
+	for (unsigned w = 0; w < VGIC_SPIS / 64 && !found && (vgic->ctlr & vgic->enable_mask); w++) {
+		for (uint64_t bits = cpu->spi_watch[w]; bits && !found; bits &= bits - 1) {
+			struct vgic_irq *irq = &vgic->spis[w * 64 + (unsigned)__builtin_ctzll(bits)];
+			found = irq->enabled && irq->target == vcpu->id && vgic_irq_is_pending(irq);
+		}
+	}
+	vgic_unlock(vgic, flags);
+	return found;
+}
+
+int vgic_mmio_init(struct vgic *vgic, gpa_t dist_base, gpa_t redist_base);
+
+struct vcpu *vgic_current_vcpu(void)
+{
+	return (struct vcpu *)(uintptr_t)this_cpu()->arch_scratch[1];
+}
+
+/* The state both GIC versions share: SGIs edge-triggered, every redistributor asleep. */
+struct vgic *vgic_alloc(struct vm *vm)
+{
+	struct vgic *vgic = kzalloc(sizeof(*vgic));
+	if (!vgic)
+		return NULL;
+	vgic->vm = vm;
+	for (unsigned v = 0; v < vm->vcpu_count; v++) {
+		struct vgic_cpu *cpu = &vm->vcpus[v]->arch.vgic;
+		for (unsigned i = 0; i < VGIC_PRIVATE_IRQS; i++)
+			cpu->private_irqs[i] = (struct vgic_irq){ .edge = i < 16, .target = v };
+		cpu->waker = 0x6; /* ProcessorSleep | ChildrenAsleep until the guest wakes it */
+	}
+	return vgic;
+}
+
+int vgic_create(struct vm *vm, gpa_t dist_base, gpa_t redist_base)
+{
+	struct vgic *vgic = vgic_alloc(vm);
+	if (!vgic)
+		return -ENOMEM;
+	vgic->enable_mask = 2; /* GICD_CTLR.EnableGrp1NS */
+	int err = vgic_mmio_init(vgic, dist_base, redist_base);
+	if (err < 0) {
+		kfree(vgic);
+		return err;
+	}
+	vm->arch.vgic = vgic;
+	vm_set_irqchip(vm, &vgic_virq, vgic);
+	vm_log_info(vm, "vGICv3, distributor %#llx, redistributors %#llx",
+		    (unsigned long long)dist_base, (unsigned long long)redist_base);
+	return 0;
+}

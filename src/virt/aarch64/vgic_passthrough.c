@@ -1,0 +1,51 @@
+/* Physical SPIs given to a VM (interrupt_mode = "passthrough"): the SPI of each passthrough device
+ * in the config belongs to that VM alone. When it fires, Tessera masks it at the host distributor
+ * and raises the same INTID on the VM's vGIC; the list register asks for a maintenance interrupt
+ * when the guest ends it (ICH_LR_EL2.EOI, IHI0069 12.4.6), and the line is unmasked then, so a
+ * device that still asserts it interrupts again. Other VMs' distributors are emulated: they cannot
+ * reach a physical SPI at all. */
+#include "virt_impl/vgic.h"
+#include "kernel/irq.h"
+#include "kernel/log.h"
+#include "lib/errno.h"
+#include "vmm/vcpu.h"
+#include "vmm/virq.h"
+#include "vmm/vm.h"
+
+static struct vm *spi_owner[VGIC_PRIVATE_IRQS + VGIC_SPIS];
+
+static void passthrough_irq(unsigned irq, void *arg)
+{
+	struct vm *vm = arg;
+	irq_disable(irq);
+	vm_irq_set(vm, irq, true);
+}
+
+int vgic_passthrough_spi(struct vm *vm, unsigned intid)
+{
+	struct vgic *vgic = vm->arch.vgic;
+	if (intid < VGIC_PRIVATE_IRQS || intid - VGIC_PRIVATE_IRQS >= VGIC_SPIS)
+		return -EINVAL;
+	if (spi_owner[intid] && spi_owner[intid] != vm) {
+		vm_log_error(vm, "SPI %u already belongs to VM[%u]", intid, spi_owner[intid]->id);
+		return -EBUSY;
+	}
+	int err = irq_register(intid, passthrough_irq, vm);
+	if (err < 0) {
+		vm_log_error(vm, "SPI %u is the hypervisor's own", intid);
+		return err;
+	}
+	spi_owner[intid] = vm;
+	vgic->spis[intid - VGIC_PRIVATE_IRQS].host_intid = intid;
+	irq_enable(intid);
+	vm_log_info(vm, "physical SPI %u passed through", intid);
+	return 0;
+}
+
+/* The guest ended a passthrough interrupt: its input follows the device again. Called from the
+ * list-register read-back with the vGIC lock held. */
+void vgic_passthrough_done(struct vgic_irq *irq)
+{
+	irq->line_level = false;
+	irq_enable(irq->host_intid);
+}

@@ -1,0 +1,73 @@
+/* The GICv2 virtual interface control frame, GICH (GICv2 architecture specification IHI0048B,
+ * 5.3): list registers and control, converted to and from the GICv3 list-register format the
+ * rest of the vGIC uses. GICv2 LR (5.3.11): VirtualID [9:0], PhysicalID [19:10] (bit 19 = EOI
+ * maintenance when HW is 0), Priority [27:23] (top 5 bits), State [29:28], Grp1 [30], HW [31].
+ * A GICv2 guest enables group 0 only, so its interrupts go in as group 0 (signalled as IRQs). */
+#include "virt_impl/vgic.h"
+#include "kernel/platform.h"
+
+#define GICH_HCR 0x000
+#define GICH_VTR 0x004
+#define GICH_VMCR 0x008
+#define GICH_APR 0x0f0
+#define GICH_LR0 0x100
+#define V2_LR_EOI (1u << 19)
+#define V3_LR_EOI (1ULL << 41)
+
+static volatile uint32_t *gich(unsigned offset)
+{
+	return (volatile uint32_t *)(uintptr_t)(platform_boot_info->irqchip.regs[2] + offset);
+}
+
+static unsigned v2_lr_count(void)
+{
+	return (*gich(GICH_VTR) & 0x3f) + 1;
+}
+
+static void v2_write_lr(unsigned n, uint64_t lr)
+{
+	uint32_t v = (uint32_t)(lr & 0x3ff) | (uint32_t)(((lr >> 48) & 0xff) >> 3) << 23 |
+		     (uint32_t)((lr >> 62) & 3) << 28 | ((lr & V3_LR_EOI) ? V2_LR_EOI : 0);
+	*gich(GICH_LR0 + 4 * n) = v;
+}
+
+static uint64_t v2_read_lr(unsigned n)
+{
+	uint32_t v = *gich(GICH_LR0 + 4 * n);
+	return (uint64_t)(v & 0x3ff) | (uint64_t)((v >> 23) & 0x1f) << 51 | (uint64_t)((v >> 28) & 3) << 62 |
+	       ((v & V2_LR_EOI) ? V3_LR_EOI : 0);
+}
+
+static void v2_write_hcr(uint64_t hcr)
+{
+	*gich(GICH_HCR) = (uint32_t)hcr; /* En [0] and NPIE [3] sit where ICH_HCR_EL2 has them */
+}
+
+static uint64_t v2_read_hcr(void)
+{
+	return *gich(GICH_HCR);
+}
+
+static void v2_save(struct vgic_cpu *cpu)
+{
+	cpu->vmcr = *gich(GICH_VMCR);
+	cpu->ap0r0 = *gich(GICH_APR);
+	*gich(GICH_VMCR) = 0;
+	*gich(GICH_APR) = 0;
+}
+
+static void v2_restore(const struct vgic_cpu *cpu)
+{
+	*gich(GICH_VMCR) = (uint32_t)cpu->vmcr;
+	*gich(GICH_APR) = (uint32_t)cpu->ap0r0;
+}
+
+const struct vgic_hw vgic_v2_hw = {
+	.lr_count = v2_lr_count,
+	.write_lr = v2_write_lr,
+	.read_lr = v2_read_lr,
+	.write_hcr = v2_write_hcr,
+	.read_hcr = v2_read_hcr,
+	.save = v2_save,
+	.restore = v2_restore,
+};

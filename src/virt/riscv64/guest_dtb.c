@@ -1,0 +1,180 @@
+/* The device tree a riscv64 guest gets when its config names no dtb_path: generated from the config
+ * in the shape of QEMU's virt machine, which Linux and bare-metal guests know (Linux bindings
+ * riscv/cpus.yaml, riscv/extensions.yaml, interrupt-controller/riscv,cpu-intc.yaml,
+ * interrupt-controller/sifive,plic-1.0.0.yaml, serial/8250.yaml; Devicetree Specification v0.4,
+ * 3.3 /memory, 3.6 /chosen, 3.7 /cpus). The guest's ISA is what Tessera lets a VS-mode guest use:
+ * RV64GC, its counters (hcounteren) and Sstc when the host has it (henvcfg.STCE); nothing whose
+ * state a vCPU switch does not keep (V) or that henvcfg leaves off (Svpbmt, Zicbom). */
+#include "arch/timer.h"
+#include "virt/arch_vm.h"
+#include "virt_impl/guest.h"
+#include "lib/fdt_write.h"
+#include "lib/format.h"
+#include "lib/string.h"
+#include "vdev/models.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+#include "vmm/vm_dtb.h"
+
+#define PHANDLE_PLIC 1
+#define PHANDLE_HART_INTC(hart) (2 + (hart))
+/* Local interrupt numbers of a hart (privileged spec 20211203, 3.1.9 mip/mie). */
+#define IRQ_M_EXTERNAL 11
+#define IRQ_S_EXTERNAL 9
+/* QEMU virt's 16550 input clock, which Linux's 8250 driver needs to compute divisors. */
+#define UART_CLOCK_HZ 3686400
+
+static void isa_properties(struct fdt_writer *w)
+{
+	bool sstc = riscv_guest_has_sstc();
+	fdt_property_string(w, "riscv,isa", sstc ? "rv64imafdc_zicntr_zicsr_zifencei_sstc"
+					       : "rv64imafdc_zicntr_zicsr_zifencei");
+	fdt_property_string(w, "riscv,isa-base", "rv64i");
+	const char *const extensions[] = { "i", "m", "a", "f", "d", "c", "zicntr", "zicsr", "zifencei",
+					   sstc ? "sstc" : NULL, NULL };
+	fdt_property_strings(w, "riscv,isa-extensions", extensions);
+}
+
+static void cpus_node(struct fdt_writer *w, struct vm *vm)
+{
+	fdt_begin_node(w, "cpus");
+	fdt_property_u32(w, "#address-cells", 1);
+	fdt_property_u32(w, "#size-cells", 0);
+	/* The guest reads the host's time CSR directly (htimedelta 0), so it counts at the host's rate. */
+	fdt_property_u32(w, "timebase-frequency", (uint32_t)arch_timer_frequency());
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		uint64_t hart = vm->vcpus[i]->guest_id;
+		fdt_begin_node_at(w, "cpu", hart);
+		fdt_property_string(w, "device_type", "cpu");
+		fdt_property_u32(w, "reg", (uint32_t)hart);
+		fdt_property_string(w, "status", "okay");
+		fdt_property_string(w, "compatible", "riscv");
+		isa_properties(w);
+		/* The G-stage is Sv39x4; the guest's own stage may be anything the hart has, but Sv39
+		 * is what every RV64 Linux supports and the cheapest walk under emulation. */
+		fdt_property_string(w, "mmu-type", "riscv,sv39");
+		fdt_begin_node(w, "interrupt-controller");
+		fdt_property_u32(w, "#interrupt-cells", 1);
+		fdt_property_empty(w, "interrupt-controller");
+		fdt_property_string(w, "compatible", "riscv,cpu-intc");
+		fdt_property_u32(w, "phandle", PHANDLE_HART_INTC(i));
+		fdt_end_node(w);
+		fdt_end_node(w);
+	}
+	fdt_end_node(w);
+}
+
+static const struct vm_emu_device *find_vplic(const struct vm_config *config)
+{
+	for (size_t i = 0; i < config->devices.emu_device_count; i++)
+		if (config->devices.emu_devices[i].emu_type == VM_EMU_INTERRUPT_CONTROLLER)
+			return &config->devices.emu_devices[i];
+	return NULL;
+}
+
+/* Contexts 2h and 2h + 1 of the vPLIC are hart h's M- and S-mode ones (vplic.c); Linux uses the
+ * S-mode context of each hart and skips the others by their local interrupt number. */
+static void plic_node(struct fdt_writer *w, struct vm *vm, const struct vm_emu_device *plic)
+{
+	fdt_begin_node_at(w, "plic", plic->base_gpa);
+	const char *const compatible[] = { "sifive,plic-1.0.0", "riscv,plic0", NULL };
+	fdt_property_strings(w, "compatible", compatible);
+	fdt_property_reg(w, plic->base_gpa, plic->length);
+	fdt_property_u32(w, "#address-cells", 0);
+	fdt_property_u32(w, "#interrupt-cells", 1);
+	fdt_property_empty(w, "interrupt-controller");
+	fdt_property_u32(w, "riscv,ndev", vdev_vplic_source_count(vm->config));
+	uint32_t cells[4 * 64];
+	size_t n = 0;
+	for (unsigned h = 0; h < vm->vcpu_count && n + 4 <= sizeof(cells) / sizeof(cells[0]); h++) {
+		cells[n++] = PHANDLE_HART_INTC(h);
+		cells[n++] = IRQ_M_EXTERNAL;
+		cells[n++] = PHANDLE_HART_INTC(h);
+		cells[n++] = IRQ_S_EXTERNAL;
+	}
+	fdt_property_cells(w, "interrupts-extended", cells, n);
+	fdt_property_u32(w, "phandle", PHANDLE_PLIC);
+	fdt_end_node(w);
+}
+
+static bool contains(const char *haystack, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (; *haystack; haystack++)
+		if (!strncmp(haystack, needle, n))
+			return true;
+	return false;
+}
+
+/* The core picks the 16550 model for a console by the same names (src/vmm/vm_devices.c). */
+static bool names_a_16550(const char *name)
+{
+	return name && (contains(name, "16550") || contains(name, "uart8250"));
+}
+
+/* Every 16550 the guest can reach, emulated or passed through by address; returns the node name of
+ * the first one for stdout-path (empty when there is none). */
+static void uart_nodes(struct fdt_writer *w, struct vm *vm, bool have_plic, char *first, size_t first_size)
+{
+	const struct vm_config *config = vm->config;
+	size_t emu_count = config->devices.emu_device_count;
+	first[0] = '\0';
+	for (size_t i = 0; i < emu_count + config->devices.passthrough_device_count; i++) {
+		uint64_t base, size, irq, reg_shift = 0;
+		if (i < emu_count) {
+			const struct vm_emu_device *emu = &config->devices.emu_devices[i];
+			if (emu->emu_type != VM_EMU_CONSOLE || !names_a_16550(emu->name))
+				continue;
+			base = emu->base_gpa, size = emu->length, irq = emu->irq;
+			if (emu->config_count > 0)
+				reg_shift = emu->config[0]; /* ns16550.c: the first cfg word is the stride */
+		} else {
+			const struct vm_passthrough_device *pt = &config->devices.passthrough_devices[i - emu_count];
+			if (pt->is_device_tree_path || !names_a_16550(pt->name))
+				continue;
+			base = pt->base_gpa, size = pt->length, irq = pt->irq;
+		}
+		fdt_begin_node_at(w, "serial", base);
+		fdt_property_string(w, "compatible", "ns16550a");
+		fdt_property_reg(w, base, size);
+		fdt_property_u32(w, "clock-frequency", UART_CLOCK_HZ);
+		if (reg_shift)
+			fdt_property_u32(w, "reg-shift", (uint32_t)reg_shift);
+		if (have_plic && irq > 0 && irq < VPLIC_SOURCES) {
+			fdt_property_u32(w, "interrupt-parent", PHANDLE_PLIC);
+			fdt_property_u32(w, "interrupts", (uint32_t)irq);
+		}
+		fdt_end_node(w);
+		if (!first[0])
+			format_snprintf(first, first_size, "/serial@%llx", (unsigned long long)base);
+	}
+}
+
+int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *buf, size_t size)
+{
+	struct fdt_writer w;
+	fdt_begin(&w, buf, size);
+	fdt_begin_node(&w, "");
+	fdt_property_u32(&w, "#address-cells", 2);
+	fdt_property_u32(&w, "#size-cells", 2);
+	const char *const compatible[] = { "riscv-virtio", NULL };
+	fdt_property_strings(&w, "compatible", compatible);
+	fdt_property_string(&w, "model", "Tessera VM");
+
+	cpus_node(&w, vm);
+	for (unsigned i = 0; i < vm->ram_count; i++) {
+		fdt_begin_node_at(&w, "memory", vm->ram[i].gpa);
+		fdt_property_string(&w, "device_type", "memory");
+		fdt_property_reg(&w, vm->ram[i].gpa, vm->ram[i].size);
+		fdt_end_node(&w);
+	}
+	const struct vm_emu_device *plic = find_vplic(vm->config);
+	if (plic)
+		plic_node(&w, vm, plic);
+	char console[32];
+	uart_nodes(&w, vm, plic != NULL, console, sizeof(console));
+
+	vm_dtb_write_chosen(&w, params, console[0] ? console : NULL);
+	fdt_end_node(&w);
+	return fdt_finish(&w);
+}

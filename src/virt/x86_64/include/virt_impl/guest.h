@@ -1,0 +1,42 @@
+/* Internal interfaces between the x86_64 guest files: the VM's platform devices (platform.c), the
+ * guest's own page tables (guest_walk.c), and the CPUID and MSR policies (guest_cpuid.c,
+ * guest_msr.c). All run in the vCPU's task on its physical CPU. */
+#ifndef ARCH_IMPL_GUEST_H
+#define ARCH_IMPL_GUEST_H
+
+#include "lib/types.h"
+#include "arch_impl/host_rtc.h"
+
+struct vm;
+struct vcpu;
+
+/* platform.c: the PC devices every VM has (port-I/O and APIC models), and their removal. */
+int x86_platform_create(struct vm *vm);
+void x86_platform_destroy(struct vm *vm);
+
+/* guest_walk.c: translates a guest-linear address through the guest's paging mode (none, 32-bit,
+ * PAE, 4-level); -EFAULT when unmapped (the caller faults or gives up). */
+int x86_guest_translate(struct vcpu *vcpu, uint64_t linear, gpa_t *gpa);
+/* Copies between the host and guest-linear memory, page by page. */
+int x86_guest_read_linear(struct vcpu *vcpu, uint64_t linear, void *dst, size_t size);
+int x86_guest_write_linear(struct vcpu *vcpu, uint64_t linear, const void *src, size_t size);
+
+/* guest_cpuid.c: fills rax/rbx/rcx/rdx for the guest's CPUID. */
+void x86_guest_cpuid(struct vcpu *vcpu);
+/* guest_msr.c: emulates RDMSR/WRMSR; false when the MSR is not in the policy (the guest gets #GP). */
+bool x86_guest_rdmsr(struct vcpu *vcpu, uint32_t msr, uint64_t *value);
+bool x86_guest_wrmsr(struct vcpu *vcpu, uint32_t msr, uint64_t value);
+
+/* guest_pvclock.c: the KVM-compatible paravirtual clock (MSRs 0x4b564d00/01) offered at CPUID
+ * 0x40000100; true when msr is one of its MSRs (then handled). */
+bool x86_pvclock_wrmsr(struct vcpu *vcpu, uint32_t msr, uint64_t value);
+bool x86_pvclock_rdmsr(struct vcpu *vcpu, uint32_t msr, uint64_t *value);
+
+/* vcpu.c: queues an exception for the guest (delivered at the next VMRUN). */
+void x86_guest_inject_exception(struct vcpu *vcpu, unsigned vector, bool has_error, uint32_t error);
+
+#define X86_VECTOR_UD 6
+#define X86_VECTOR_GP 13
+#define X86_VECTOR_PF 14
+
+#endif

@@ -1,0 +1,66 @@
+/* x86_64 (AMD SVM) parts of the VM and vCPU objects (arch/vm.h). A vCPU owns a VMCB (APM vol. 2,
+ * appendix B) holding the guest's segment, control and system state plus RAX/RSP/RIP/RFLAGS; the
+ * other general registers are saved by svm_run.S into regs[], indexed in the instruction encoding's
+ * order (rax = 0, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8 .. r15), so a decoded ModRM register number
+ * indexes it directly. regs[0] and regs[4] are copied from/to the VMCB around each run. */
+#ifndef ARCH_IMPL_VM_H
+#define ARCH_IMPL_VM_H
+
+#include "lib/types.h"
+#include "virt_impl/insn_decode.h"
+#include "virt_impl/guest_boot.h"
+
+struct vmcb;
+struct vlapic;
+
+enum x86_reg {
+	X86_RAX, X86_RCX, X86_RDX, X86_RBX, X86_RSP, X86_RBP, X86_RSI, X86_RDI,
+	X86_R8, X86_R9, X86_R10, X86_R11, X86_R12, X86_R13, X86_R14, X86_R15,
+};
+
+/* The second half of an instruction the core sees as two accesses (read-modify-write to MMIO,
+ * xchg, string I/O repeats): arch_vcpu_run hands it out without entering the guest. */
+struct pending_access {
+	bool active;
+	bool is_pio;
+	uint64_t address;
+	unsigned width;
+	uint64_t value;
+};
+
+struct vcpu_arch {
+	uint64_t regs[16];        /* first: svm_run.S stores through this pointer */
+	struct vmcb *vmcb;
+	paddr_t vmcb_pa;
+	unsigned last_cpu;        /* the physical CPU it last ran on (+1; 0 = never) */
+	unsigned tag;             /* unique per start: which guest context a CPU's TLB holds */
+	uint64_t tlb_generation;  /* the VM's NPT generation this vCPU's TLB entries belong to */
+	/* What the last exit needs to complete. */
+	uint64_t next_rip;        /* where the guest resumes once the exit is handled */
+	struct x86_insn insn;     /* the decoded instruction of an MMIO exit */
+	bool mmio_string;         /* the access was one iteration of a (rep) movs/stos */
+	bool mmio_rmw;            /* a read whose result feeds a write (and, or, xchg) */
+	bool pio_string;
+	uint64_t exit_code;
+	struct pending_access pending;
+	bool shutdown;            /* the guest triple-faulted */
+	bool started_by_sipi;
+	struct vlapic *lapic;
+	int offered_vector;       /* the vector offered through V_IRQ for this run, or -1 */
+	uint64_t pvclock_msr, pvclock_wall_msr; /* guest_pvclock.c */
+};
+
+struct vm_arch {
+	uint64_t *npt_root;       /* PML4 of the nested page tables */
+	uint32_t asid;
+	uint8_t *io_permission_map; /* per VM when it has passthrough ports, else NULL (all intercepted) */
+	uint64_t tlb_generation;  /* bumped when a mapping is removed or changed */
+	struct vioapic *ioapic;
+	struct x86_platform *platform;
+	struct x86_pit *pit;      /* vdev/x86_pit.c, reset with the boot vCPU */
+	bool pvclock_ready;       /* guest_pvclock.c: the VM's system time 0, once set */
+	uint64_t pvclock_tsc0, pvclock_wall_ns;
+	struct linux_boot linux_boot; /* set when the kernel is a Linux bzImage (linux_boot.c) */
+};
+
+#endif

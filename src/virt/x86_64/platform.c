@@ -1,0 +1,73 @@
+/* The PC every x86 VM gets besides what its config lists: local APICs and an IOAPIC (the VM's
+ * interrupt controller), and the legacy ports for power-off, reset and the masked 8259s. Their
+ * memory is freed with the VM's other devices (vm_release_devices). */
+#include "virt/arch_vm.h"
+#include "virt_impl/guest.h"
+#include "virt_impl/vapic.h"
+#include "vdev/x86_pc.h"
+#include "vmm/vm.h"
+#include "kernel/log.h"
+#include "kernel/mm.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "vmm/config.h"
+
+/* Passthrough ports ("port:" names, docs/config.md): the VM gets its own I/O permission map
+ * (APM vol. 2, 15.10.1: one bit per port, set = intercept) with those ports' bits clear. */
+static int grant_ports(struct vm *vm)
+{
+	const struct vm_config *config = vm->config;
+	for (size_t i = 0; i < config->devices.passthrough_device_count; i++) {
+		const struct vm_passthrough_device *pt = &config->devices.passthrough_devices[i];
+		if (pt->is_device_tree_path || !config_name_is_port(pt->name))
+			continue;
+		if (!vm->arch.io_permission_map) {
+			paddr_t pa = frame_alloc(3, 1);
+			if (!pa)
+				return -ENOMEM;
+			vm->arch.io_permission_map = phys_to_virt(pa);
+			memset(vm->arch.io_permission_map, 0xff, 3 * PAGE_SIZE);
+		}
+		for (uint64_t port = pt->base_gpa; port < pt->base_gpa + pt->length && port < 0x10000; port++)
+			vm->arch.io_permission_map[port / 8] &= (uint8_t)~(1u << (port % 8));
+		vm_log_info(vm, "ports %#llx-%#llx passed through (%s)",
+			    (unsigned long long)pt->base_gpa, (unsigned long long)(pt->base_gpa + pt->length - 1), pt->name);
+	}
+	return 0;
+}
+
+int x86_platform_create(struct vm *vm)
+{
+	int err = grant_ports(vm);
+	if (!err)
+		err = x86_apic_create(vm);
+	if (!err)
+		err = x86_pc_devices_create(vm);
+	if (!err)
+		err = x86_rtc_create(vm, x86_host_unix_time_ns() / 1000000000ULL);
+	if (!err)
+		err = x86_pit_create(vm, &vm->arch.pit);
+	if (err < 0)
+		vm_log_error(vm, "cannot create the PC platform devices: %d", err);
+	return err;
+}
+
+void x86_platform_destroy(struct vm *vm)
+{
+	/* The devices go with vm_release_devices. */
+	if (vm->arch.io_permission_map)
+		frame_free(virt_to_phys(vm->arch.io_permission_map), 3);
+	vm->arch.io_permission_map = NULL;
+}
+
+int arch_vm_create_devices(struct vm *vm)
+{
+	(void)vm; /* created with the VM (arch_vm_init): the vCPUs find their local APICs at init */
+	return 0;
+}
+
+int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *buf, size_t size)
+{
+	(void)vm; (void)params; (void)buf; (void)size;
+	return -ENOTSUP; /* x86 guests learn their machine from ACPI and boot_params, not a device tree */
+}

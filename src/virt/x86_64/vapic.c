@@ -1,0 +1,526 @@
+/* Local APICs and the IOAPIC of an x86 VM (see vdev/x86_apic.h). Register offsets and semantics:
+ * Intel SDM vol. 3, 10.4-10.8 and 10.12 (xAPIC MMIO), 10.5.4 (timer), 10.6 (ICR); the IOAPIC's
+ * indirect IOREGSEL/IOWIN window and redirection entries: 82093AA datasheet, 3.2. The timer counts
+ * at a 1 GHz bus clock (one tick a nanosecond, before the divider) on the host's timer events.
+ * A local APIC is touched by its vCPU, by other vCPUs (IPIs), by device interrupts and by its timer
+ * event: its state is under its own lock. */
+#include "virt_impl/vapic.h"
+#include "vmm/vcpu.h"
+#include "vmm/vdev.h"
+#include "vmm/virq.h"
+#include "vmm/vm.h"
+#include "arch/timer.h"
+#include "kernel/log.h"
+#include "kernel/mm.h"
+#include "kernel/spinlock.h"
+#include "kernel/timer.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+#define LAPIC_ID 0x20
+#define LAPIC_VERSION 0x30
+#define LAPIC_TPR 0x80
+#define LAPIC_PPR 0xa0
+#define LAPIC_EOI 0xb0
+#define LAPIC_LDR 0xd0
+#define LAPIC_DFR 0xe0
+#define LAPIC_SVR 0xf0
+#define LAPIC_ISR 0x100
+#define LAPIC_TMR 0x180
+#define LAPIC_IRR 0x200
+#define LAPIC_ESR 0x280
+#define LAPIC_ICR_LOW 0x300
+#define LAPIC_ICR_HIGH 0x310
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_LVT_LAST 0x370
+#define LAPIC_TIMER_INITIAL 0x380
+#define LAPIC_TIMER_CURRENT 0x390
+#define LAPIC_TIMER_DIVIDE 0x3e0
+#define LVT_MASKED (1u << 16)
+#define TIMER_MODE_SHIFT 17
+#define TIMER_ONE_SHOT 0
+#define TIMER_PERIODIC 1
+#define TIMER_TSC_DEADLINE 2
+#define IOAPIC_ENTRIES 24
+/* The shortest spacing of periodic timer interrupts (KVM's min_timer_period_us is 200 us too). */
+#define TIMER_MIN_PERIOD_NS 200000
+
+struct vlapic {
+	struct spinlock lock;
+	struct vm *vm;
+	unsigned index;
+	uint32_t irr[8], isr[8], tmr[8];
+	bool irr_any;      /* some IRR bit is set: read without the lock on every guest entry */
+	uint32_t tpr, ldr, dfr, svr, esr, icr_high, divide, initial_count;
+	uint32_t lvt[6]; /* timer, thermal, perf, LINT0, LINT1, error */
+	uint64_t timer_start_ns, timer_period_ns, deadline_tsc;
+	struct timer_event timer;
+};
+
+struct vioapic {
+	struct spinlock lock;
+	struct vm *vm;
+	uint32_t select, id;
+	uint64_t redirection[IOAPIC_ENTRIES];
+	bool level[IOAPIC_ENTRIES];
+};
+
+struct x86_apics {
+	struct vdev lapic_dev, ioapic_dev;
+	struct vioapic ioapic;
+	unsigned count;
+	struct vlapic lapics[];
+};
+
+static struct x86_apics *apics_of(struct vm *vm) { return (struct x86_apics *)vm->virq_priv; }
+
+struct vlapic *vlapic_of(struct vm *vm, unsigned vcpu_index)
+{
+	struct x86_apics *apics = apics_of(vm);
+	return apics && vcpu_index < apics->count ? &apics->lapics[vcpu_index] : NULL;
+}
+
+static int highest_bit(const uint32_t *bits)
+{
+	for (int i = 7; i >= 0; i--)
+		if (bits[i])
+			return i * 32 + 31 - __builtin_clz(bits[i]);
+	return -1;
+}
+
+static void set_bit(uint32_t *bits, unsigned v) { bits[v / 32] |= 1u << (v % 32); }
+static void clear_bit(uint32_t *bits, unsigned v) { bits[v / 32] &= ~(1u << (v % 32)); }
+
+void vlapic_reset(struct vlapic *l)
+{
+	unsigned long flags = spin_lock_irqsave(&l->lock);
+	timer_cancel(&l->timer);
+	memset(l->irr, 0, sizeof(l->irr));
+	l->irr_any = false;
+	memset(l->isr, 0, sizeof(l->isr));
+	memset(l->tmr, 0, sizeof(l->tmr));
+	l->tpr = l->ldr = l->esr = l->icr_high = l->divide = l->initial_count = 0;
+	l->dfr = 0xffffffff;
+	l->svr = 0xff;
+	for (unsigned i = 0; i < 6; i++)
+		l->lvt[i] = LVT_MASKED;
+	l->deadline_tsc = 0;
+	spin_unlock_irqrestore(&l->lock, flags);
+}
+
+/* Requests 'vector' on this local APIC and wakes its vCPU. */
+static void lapic_raise(struct vlapic *l, unsigned vector, bool level)
+{
+	if (vector < 16)
+		return;
+	unsigned long flags = spin_lock_irqsave(&l->lock);
+	set_bit(l->irr, vector);
+	__atomic_store_n(&l->irr_any, true, __ATOMIC_RELEASE);
+	if (level)
+		set_bit(l->tmr, vector);
+	else
+		clear_bit(l->tmr, vector);
+	spin_unlock_irqrestore(&l->lock, flags);
+	struct vcpu *vcpu = l->vm->vcpus ? l->vm->vcpus[l->index] : NULL;
+	if (vcpu)
+		vcpu_kick(vcpu);
+}
+
+int vlapic_pending_vector(struct vlapic *l)
+{
+	if (!__atomic_load_n(&l->irr_any, __ATOMIC_ACQUIRE))
+		return -1;
+	unsigned long flags = spin_lock_irqsave(&l->lock);
+	int vector = -1;
+	if (l->svr & 0x100) { /* software-enabled (10.4.7.2) */
+		int irr = highest_bit(l->irr), isr = highest_bit(l->isr);
+		unsigned ppr = MAX(l->tpr & 0xf0, isr >= 0 ? (unsigned)isr & 0xf0 : 0);
+		if (irr >= 0 && ((unsigned)irr & 0xf0) > ppr)
+			vector = irr;
+	}
+	spin_unlock_irqrestore(&l->lock, flags);
+	return vector;
+}
+
+void vlapic_accept(struct vlapic *l, int vector)
+{
+	unsigned long flags = spin_lock_irqsave(&l->lock);
+	clear_bit(l->irr, (unsigned)vector);
+	set_bit(l->isr, (unsigned)vector);
+	__atomic_store_n(&l->irr_any, highest_bit(l->irr) >= 0, __ATOMIC_RELEASE);
+	spin_unlock_irqrestore(&l->lock, flags);
+}
+
+/* --- timer --- */
+
+static uint64_t timer_divisor(const struct vlapic *l)
+{
+	unsigned code = ((l->divide >> 1) & 4) | (l->divide & 3); /* 10.5.4 figure 10-10 */
+	return code == 7 ? 1 : 2ULL << code;
+}
+
+static void timer_fired(struct timer_event *event, void *arg)
+{
+	(void)event;
+	struct vlapic *l = arg;
+	unsigned long flags = spin_lock_irqsave(&l->lock);
+	uint32_t lvt = l->lvt[0];
+	unsigned mode = (lvt >> TIMER_MODE_SHIFT) & 3;
+	if (mode == TIMER_PERIODIC && l->timer_period_ns) {
+		/* The next period counts from the end of this one (10.5.4: the count reloads when it
+		 * reaches zero), not from when the host got round to it: else the host's latency would
+		 * lengthen every period, and a guest clocked by it would run slow. Periods the host
+		 * missed whole are skipped rather than delivered in a burst, and none is shorter than
+		 * TIMER_MIN_PERIOD_NS, so no guest can keep its host CPU in this handler. */
+		uint64_t period = l->timer_period_ns < TIMER_MIN_PERIOD_NS ? TIMER_MIN_PERIOD_NS : l->timer_period_ns;
+		uint64_t now = timer_uptime_ns();
+		l->timer_start_ns += period;
+		if (l->timer_start_ns + period <= now)
+			l->timer_start_ns += (now - l->timer_start_ns) / period * period;
+		timer_arm(&l->timer, timer_ns_to_ticks(l->timer_start_ns + period), timer_fired, l);
+	} else if (mode == TIMER_TSC_DEADLINE) {
+		l->deadline_tsc = 0;
+	}
+	spin_unlock_irqrestore(&l->lock, flags);
+	if (!(lvt & LVT_MASKED))
+		lapic_raise(l, lvt & 0xff, false);
+}
+
+/* Starts the count-down timer from the initial count; with the lock held. */
+static void timer_start(struct vlapic *l)
+{
+	timer_cancel(&l->timer);
+	unsigned mode = (l->lvt[0] >> TIMER_MODE_SHIFT) & 3;
+	if (mode == TIMER_TSC_DEADLINE || !l->initial_count)
+		return;
+	l->timer_period_ns = (uint64_t)l->initial_count * timer_divisor(l);
+	l->timer_start_ns = timer_uptime_ns();
+	timer_arm(&l->timer, arch_timer_now() + timer_ns_to_ticks(l->timer_period_ns), timer_fired, l);
+}
+
+static uint32_t timer_current(struct vlapic *l)
+{
+	if (!l->initial_count || !l->timer.armed)
+		return 0;
+	uint64_t elapsed = timer_uptime_ns() - l->timer_start_ns;
+	if (elapsed >= l->timer_period_ns)
+		return 0;
+	return (uint32_t)((l->timer_period_ns - elapsed) / timer_divisor(l));
+}
+
+uint64_t vlapic_tsc_deadline(struct vlapic *l)
+{
+	return l->deadline_tsc;
+}
+
+void vlapic_set_tsc_deadline(struct vlapic *l, uint64_t host_tsc)
+{
+	unsigned long flags = spin_lock_irqsave(&l->lock);
+	timer_cancel(&l->timer);
+	l->deadline_tsc = host_tsc;
+	if (host_tsc && ((l->lvt[0] >> TIMER_MODE_SHIFT) & 3) == TIMER_TSC_DEADLINE)
+		timer_arm(&l->timer, host_tsc, timer_fired, l); /* the host's timer ticks are the TSC */
+	spin_unlock_irqrestore(&l->lock, flags);
+}
+
+/* --- IPIs --- */
+
+static void ioapic_eoi(struct vioapic *io, unsigned vector);
+
+/* Whether a local APIC is among an interrupt's destinations (SDM vol. 3, 10.6.2): physical mode
+ * names an APIC id (0xff: all); logical mode matches the LDR against the destination, as a bit
+ * mask in the flat model (DFR 0xffffffff) or cluster (high nibble) plus mask in the cluster model.
+ * Linux uses logical flat mode for its IPIs and IOAPIC entries with up to 8 CPUs. */
+static bool lapic_matches(const struct vlapic *l, unsigned destination, bool logical)
+{
+	if (!logical)
+		return destination == 0xff || destination == l->index;
+	unsigned ldr = l->ldr >> 24;
+	if ((l->dfr >> 28) == 0xf)
+		return (ldr & destination) != 0;
+	return destination == 0xff || ((ldr >> 4) == (destination >> 4) && (ldr & destination & 0xf));
+}
+
+static void send_ipi(struct vlapic *from, uint32_t icr_low)
+{
+	struct x86_apics *apics = apics_of(from->vm);
+	unsigned vector = icr_low & 0xff, mode = (icr_low >> 8) & 7, shorthand = (icr_low >> 18) & 3;
+	unsigned destination = from->icr_high >> 24;
+	for (unsigned i = 0; i < apics->count; i++) {
+		struct vlapic *to = &apics->lapics[i];
+		bool hit = shorthand == 1 ? to == from : shorthand == 2 ? true : shorthand == 3 ? to != from
+			 : lapic_matches(to, destination, icr_low & (1u << 11));
+		if (!hit)
+			continue;
+		struct vcpu *vcpu = from->vm->vcpus[i];
+		switch (mode) {
+		case 0: /* fixed */
+		case 1: /* lowest priority: the first match */
+			lapic_raise(to, vector, false);
+			break;
+		case 5: /* INIT: a vCPU that is off waits for its STARTUP; a running one is left alone */
+			if ((icr_low & (1u << 14)) && vcpu->state != VCPU_OFF)
+				log_debug("VM[%u]: INIT to running vCPU %u ignored", from->vm->id, i);
+			break;
+		case 6: /* STARTUP: real mode at vector << 12 */
+			if (vcpu_request_start(vcpu, (gpa_t)vector << 12, 0) == 0)
+				log_debug("VM[%u]: vCPU %u started by SIPI at %#x", from->vm->id, i, vector << 12);
+			break;
+		default:
+			log_debug("VM[%u]: IPI delivery mode %u not emulated", from->vm->id, mode);
+			break;
+		}
+	}
+}
+
+/* --- local APIC registers --- */
+
+static int lapic_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+{
+	(void)width;
+	struct x86_apics *apics = dev->priv;
+	struct vcpu *vcpu = NULL;
+	/* The window is per vCPU: whoever reads sees its own APIC. */
+	struct vm *vm = apics->ioapic.vm;
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		if (vm->vcpus[i]->task == task_current())
+			vcpu = vm->vcpus[i];
+	if (!vcpu)
+		return -EINVAL;
+	struct vlapic *l = &apics->lapics[vcpu->id];
+	unsigned long flags = spin_lock_irqsave(&l->lock);
+	uint32_t v = 0;
+	unsigned reg = (unsigned)offset & 0xff0;
+	switch (reg) {
+	case LAPIC_ID: v = l->index << 24; break;
+	case LAPIC_VERSION: v = 0x00050014; break; /* 6 LVT entries, integrated APIC */
+	case LAPIC_TPR: v = l->tpr; break;
+	case LAPIC_PPR: { int isr = highest_bit(l->isr); v = MAX(l->tpr & 0xf0, isr >= 0 ? (unsigned)isr & 0xf0 : 0); break; }
+	case LAPIC_LDR: v = l->ldr; break;
+	case LAPIC_DFR: v = l->dfr; break;
+	case LAPIC_SVR: v = l->svr; break;
+	case LAPIC_ESR: v = l->esr; break;
+	case LAPIC_ICR_LOW: v = 0; break; /* delivered at once: never busy */
+	case LAPIC_ICR_HIGH: v = l->icr_high; break;
+	case LAPIC_TIMER_INITIAL: v = l->initial_count; break;
+	case LAPIC_TIMER_CURRENT: v = timer_current(l); break;
+	case LAPIC_TIMER_DIVIDE: v = l->divide; break;
+	default:
+		if (reg >= LAPIC_ISR && reg < LAPIC_ISR + 0x80) v = l->isr[(reg - LAPIC_ISR) / 16];
+		else if (reg >= LAPIC_TMR && reg < LAPIC_TMR + 0x80) v = l->tmr[(reg - LAPIC_TMR) / 16];
+		else if (reg >= LAPIC_IRR && reg < LAPIC_IRR + 0x80) v = l->irr[(reg - LAPIC_IRR) / 16];
+		else if (reg >= LAPIC_LVT_TIMER && reg <= LAPIC_LVT_LAST) v = l->lvt[(reg - LAPIC_LVT_TIMER) / 16];
+		break;
+	}
+	spin_unlock_irqrestore(&l->lock, flags);
+	*value = v;
+	return 0;
+}
+
+static int lapic_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
+{
+	(void)width;
+	struct x86_apics *apics = dev->priv;
+	struct vm *vm = apics->ioapic.vm;
+	struct vcpu *vcpu = NULL;
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		if (vm->vcpus[i]->task == task_current())
+			vcpu = vm->vcpus[i];
+	if (!vcpu)
+		return -EINVAL;
+	struct vlapic *l = &apics->lapics[vcpu->id];
+	uint32_t v = (uint32_t)value;
+	unsigned reg = (unsigned)offset & 0xff0;
+	unsigned long flags = spin_lock_irqsave(&l->lock);
+	int eoi_vector = -1;
+	bool eoi_level = false;
+	switch (reg) {
+	case LAPIC_TPR: l->tpr = v & 0xff; break;
+	case LAPIC_EOI:
+		eoi_vector = highest_bit(l->isr);
+		if (eoi_vector >= 0) {
+			clear_bit(l->isr, (unsigned)eoi_vector);
+			eoi_level = (l->tmr[eoi_vector / 32] >> (eoi_vector % 32)) & 1;
+		}
+		break;
+	case LAPIC_LDR: l->ldr = v & 0xff000000; break;
+	case LAPIC_DFR: l->dfr = v | 0x0fffffff; break;
+	case LAPIC_SVR: l->svr = v & 0x13ff; break;
+	case LAPIC_ESR: l->esr = 0; break;
+	case LAPIC_ICR_HIGH: l->icr_high = v & 0xff000000; break;
+	case LAPIC_ICR_LOW:
+		spin_unlock_irqrestore(&l->lock, flags);
+		send_ipi(l, v);
+		return 0;
+	case LAPIC_TIMER_INITIAL:
+		l->initial_count = v;
+		timer_start(l);
+		break;
+	case LAPIC_TIMER_DIVIDE: l->divide = v & 0xb; break;
+	case LAPIC_LVT_TIMER: {
+		unsigned old_mode = (l->lvt[0] >> TIMER_MODE_SHIFT) & 3;
+		l->lvt[0] = v & 0x710ff;
+		if (((v >> TIMER_MODE_SHIFT) & 3) != old_mode) { /* a mode change stops the timer (10.5.4.1) */
+			timer_cancel(&l->timer);
+			l->initial_count = 0;
+			l->deadline_tsc = 0;
+		}
+		break;
+	}
+	default:
+		if (reg > LAPIC_LVT_TIMER && reg <= LAPIC_LVT_LAST)
+			l->lvt[(reg - LAPIC_LVT_TIMER) / 16] = v & 0x1f7ff;
+		break;
+	}
+	spin_unlock_irqrestore(&l->lock, flags);
+	if (eoi_vector >= 0 && eoi_level)
+		ioapic_eoi(&apics->ioapic, (unsigned)eoi_vector);
+	return 0;
+}
+
+/* The local APICs' window owns the whole block: their timers stop before it is freed. */
+static void apics_destroy(struct vdev *dev)
+{
+	struct x86_apics *apics = dev->priv;
+	for (unsigned i = 0; i < apics->count; i++)
+		timer_cancel(&apics->lapics[i].timer);
+	kfree(apics);
+}
+
+static void ioapic_destroy(struct vdev *dev)
+{
+	(void)dev; /* part of the block the local APICs' window frees */
+}
+
+static const struct vdev_ops lapic_ops = { .read = lapic_read, .write = lapic_write, .destroy = apics_destroy };
+
+/* --- IOAPIC --- */
+
+/* Delivers entry 'pin' if it is unmasked (and, level-triggered, not awaiting its EOI). */
+static void ioapic_deliver(struct vioapic *io, unsigned pin)
+{
+	uint64_t entry = io->redirection[pin];
+	bool level_triggered = entry & (1u << 15);
+	if (entry & (1u << 16))
+		return;
+	if (level_triggered) {
+		if (entry & (1u << 14)) /* remote IRR */
+			return;
+		io->redirection[pin] |= 1u << 14;
+	}
+	struct x86_apics *apics = apics_of(io->vm);
+	unsigned destination = (unsigned)(entry >> 56);
+	bool lowest_priority = ((entry >> 8) & 7) == 1;
+	for (unsigned i = 0; i < apics->count; i++) {
+		if (lapic_matches(&apics->lapics[i], destination, entry & (1u << 11))) {
+			lapic_raise(&apics->lapics[i], entry & 0xff, level_triggered);
+			if (lowest_priority || level_triggered)
+				break; /* one destination: the first that matches */
+		}
+	}
+}
+
+static void ioapic_set_level(struct vm *vm, unsigned irq, bool level)
+{
+	struct vioapic *io = &apics_of(vm)->ioapic;
+	if (irq >= IOAPIC_ENTRIES)
+		return;
+	unsigned long flags = spin_lock_irqsave(&io->lock);
+	bool rising = level && !io->level[irq];
+	io->level[irq] = level;
+	if (rising || (level && (io->redirection[irq] & (1u << 15))))
+		ioapic_deliver(io, irq);
+	spin_unlock_irqrestore(&io->lock, flags);
+}
+
+static void ioapic_eoi(struct vioapic *io, unsigned vector)
+{
+	unsigned long flags = spin_lock_irqsave(&io->lock);
+	for (unsigned pin = 0; pin < IOAPIC_ENTRIES; pin++) {
+		if ((io->redirection[pin] & 0xff) == vector && (io->redirection[pin] & (1u << 14))) {
+			io->redirection[pin] &= ~(1ULL << 14);
+			if (io->level[pin])
+				ioapic_deliver(io, pin);
+		}
+	}
+	spin_unlock_irqrestore(&io->lock, flags);
+}
+
+static int ioapic_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+{
+	(void)width;
+	struct vioapic *io = &container_of(dev, struct x86_apics, ioapic_dev)->ioapic;
+	unsigned long flags = spin_lock_irqsave(&io->lock);
+	uint32_t v = 0;
+	if (offset == 0) {
+		v = io->select;
+	} else if (offset == 0x10) {
+		unsigned r = io->select;
+		if (r == 0) v = io->id;
+		else if (r == 1) v = ((IOAPIC_ENTRIES - 1) << 16) | 0x11;
+		else if (r >= 0x10 && r < 0x10 + 2 * IOAPIC_ENTRIES)
+			v = (uint32_t)(io->redirection[(r - 0x10) / 2] >> ((r & 1) ? 32 : 0));
+	}
+	spin_unlock_irqrestore(&io->lock, flags);
+	*value = v;
+	return 0;
+}
+
+static int ioapic_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
+{
+	(void)width;
+	struct vioapic *io = &container_of(dev, struct x86_apics, ioapic_dev)->ioapic;
+	unsigned long flags = spin_lock_irqsave(&io->lock);
+	if (offset == 0) {
+		io->select = (uint32_t)value & 0xff;
+	} else if (offset == 0x10) {
+		unsigned r = io->select;
+		if (r == 0) {
+			io->id = (uint32_t)value & 0x0f000000;
+		} else if (r >= 0x10 && r < 0x10 + 2 * IOAPIC_ENTRIES) {
+			unsigned pin = (r - 0x10) / 2;
+			uint64_t *e = &io->redirection[pin];
+			if (r & 1)
+				*e = (*e & 0xffffffffULL) | ((uint64_t)(uint32_t)value << 32);
+			else
+				*e = (*e & ~0xffffffffULL) | (*e & (1u << 14)) | ((uint32_t)value & ~(1u << 14) & ~(1u << 12));
+			if (!(*e & (1u << 16)) && io->level[pin] && (*e & (1u << 15)))
+				ioapic_deliver(io, pin);
+		}
+	}
+	spin_unlock_irqrestore(&io->lock, flags);
+	return 0;
+}
+
+static const struct vdev_ops ioapic_ops = { .read = ioapic_read, .write = ioapic_write, .destroy = ioapic_destroy };
+static const struct virq_ops x86_virq_ops = { ioapic_set_level };
+
+int x86_apic_create(struct vm *vm)
+{
+	unsigned count = (unsigned)vm->config->base.cpu_num.value;
+	struct x86_apics *apics = kzalloc(sizeof(*apics) + count * sizeof(struct vlapic));
+	if (!apics)
+		return -ENOMEM;
+	apics->count = count;
+	apics->ioapic.vm = vm;
+	for (unsigned pin = 0; pin < IOAPIC_ENTRIES; pin++)
+		apics->ioapic.redirection[pin] = 1u << 16; /* masked at reset */
+	for (unsigned i = 0; i < count; i++) {
+		apics->lapics[i].vm = vm;
+		apics->lapics[i].index = i;
+		vlapic_reset(&apics->lapics[i]);
+	}
+	apics->lapic_dev = (struct vdev){ "local APIC", X86_LAPIC_BASE, 0x1000, &lapic_ops, apics };
+	apics->ioapic_dev = (struct vdev){ "IOAPIC", X86_IOAPIC_BASE, 0x1000, &ioapic_ops, NULL };
+	struct vdev *conflict;
+	int err = vdev_bus_add(&vm->mmio_bus, &apics->lapic_dev, &conflict);
+	if (err == 0)
+		err = vdev_bus_add(&vm->mmio_bus, &apics->ioapic_dev, &conflict);
+	if (err < 0) {
+		kfree(apics);
+		return err;
+	}
+	vm_set_irqchip(vm, &x86_virq_ops, apics);
+	return 0;
+}
+
