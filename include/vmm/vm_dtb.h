@@ -5,6 +5,13 @@
 #include "virt/arch_vm.h"
 #include "lib/fdt_write.h"
 
+struct vm;
+
+/* Starts the tree and opens its root node: two address and two size cells, the machine's
+ * compatible string and the model "Tessera VM". */
+void vm_dtb_begin(struct fdt_writer *w, void *buf, size_t size, const char *compatible);
+/* One /memory@gpa node for each of the VM's RAM regions. */
+void vm_dtb_write_memory(struct fdt_writer *w, const struct vm *vm);
 /* The /chosen node (Devicetree Specification 0.4 3.6, Linux's chosen.yaml): bootargs, the console
  * (stdout_path, or NULL), the initial ramdisk and the guest's own rng-seed. */
 void vm_dtb_write_chosen(struct fdt_writer *w, const struct vm_boot_params *params, const char *stdout_path);

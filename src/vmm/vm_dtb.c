@@ -1,5 +1,27 @@
 /* What every arch's generated guest device tree says the same way (vmm/vm_dtb.h). */
 #include "vmm/vm_dtb.h"
+#include "vmm/vm.h"
+
+void vm_dtb_begin(struct fdt_writer *w, void *buf, size_t size, const char *compatible)
+{
+	fdt_begin(w, buf, size);
+	fdt_begin_node(w, "");
+	fdt_property_u32(w, "#address-cells", 2);
+	fdt_property_u32(w, "#size-cells", 2);
+	const char *const compatibles[] = { compatible, NULL };
+	fdt_property_strings(w, "compatible", compatibles);
+	fdt_property_string(w, "model", "Tessera VM");
+}
+
+void vm_dtb_write_memory(struct fdt_writer *w, const struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->ram_count; i++) {
+		fdt_begin_node_at(w, "memory", vm->ram[i].gpa);
+		fdt_property_string(w, "device_type", "memory");
+		fdt_property_reg(w, vm->ram[i].gpa, vm->ram[i].size);
+		fdt_end_node(w);
+	}
+}
 
 void vm_dtb_write_chosen(struct fdt_writer *w, const struct vm_boot_params *params, const char *stdout_path)
 {

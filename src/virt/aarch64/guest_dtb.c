@@ -111,13 +111,7 @@ static uint64_t uart_nodes(struct fdt_writer *w, struct vm *vm)
 int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *buf, size_t size)
 {
 	struct fdt_writer w;
-	fdt_begin(&w, buf, size);
-	fdt_begin_node(&w, "");
-	fdt_property_u32(&w, "#address-cells", 2);
-	fdt_property_u32(&w, "#size-cells", 2);
-	const char *const compatible[] = { "linux,dummy-virt", NULL };
-	fdt_property_strings(&w, "compatible", compatible);
-	fdt_property_string(&w, "model", "Tessera VM");
+	vm_dtb_begin(&w, buf, size, "linux,dummy-virt");
 	if (vm->arch.vgic)
 		fdt_property_u32(&w, "interrupt-parent", PHANDLE_GIC);
 
@@ -128,12 +122,7 @@ int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *
 	fdt_end_node(&w);
 
 	cpus_node(&w, vm);
-	for (unsigned i = 0; i < vm->ram_count; i++) {
-		fdt_begin_node_at(&w, "memory", vm->ram[i].gpa);
-		fdt_property_string(&w, "device_type", "memory");
-		fdt_property_reg(&w, vm->ram[i].gpa, vm->ram[i].size);
-		fdt_end_node(&w);
-	}
+	vm_dtb_write_memory(&w, vm);
 	interrupt_nodes(&w, vm);
 	uint64_t console = uart_nodes(&w, vm);
 

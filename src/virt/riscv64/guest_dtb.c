@@ -153,21 +153,10 @@ static void uart_nodes(struct fdt_writer *w, struct vm *vm, bool have_plic, char
 int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *buf, size_t size)
 {
 	struct fdt_writer w;
-	fdt_begin(&w, buf, size);
-	fdt_begin_node(&w, "");
-	fdt_property_u32(&w, "#address-cells", 2);
-	fdt_property_u32(&w, "#size-cells", 2);
-	const char *const compatible[] = { "riscv-virtio", NULL };
-	fdt_property_strings(&w, "compatible", compatible);
-	fdt_property_string(&w, "model", "Tessera VM");
+	vm_dtb_begin(&w, buf, size, "riscv-virtio");
 
 	cpus_node(&w, vm);
-	for (unsigned i = 0; i < vm->ram_count; i++) {
-		fdt_begin_node_at(&w, "memory", vm->ram[i].gpa);
-		fdt_property_string(&w, "device_type", "memory");
-		fdt_property_reg(&w, vm->ram[i].gpa, vm->ram[i].size);
-		fdt_end_node(&w);
-	}
+	vm_dtb_write_memory(&w, vm);
 	const struct vm_emu_device *plic = find_vplic(vm->config);
 	if (plic)
 		plic_node(&w, vm, plic);
