@@ -95,6 +95,14 @@ static bool platform_has_cpu_id(const struct config_platform *p, uint64_t id)
 	return false;
 }
 
+/* A per-vCPU list (phys_cpu_ids, phys_cpu_sets) has one entry for each of cpu_num's vCPUs. */
+static void check_one_per_vcpu(struct check *c, uint32_t line, const char *key, size_t count)
+{
+	const struct vm_config *cfg = c->config;
+	if (cfg->base.cpu_num.line && count != cfg->base.cpu_num.value)
+		error(c, line, key, "has %zu entries but cpu_num is %llu", count, ull(cfg->base.cpu_num.value));
+}
+
 static void check_phys_cpu_ids(struct check *c)
 {
 	const struct vm_config *cfg = c->config;
@@ -103,9 +111,7 @@ static void check_phys_cpu_ids(struct check *c)
 	size_t count = cfg->base.phys_cpu_id_count;
 	if (!line)
 		return;
-	if (cfg->base.cpu_num.line && count != cfg->base.cpu_num.value)
-		error(c, line, "base.phys_cpu_ids", "has %zu entries but cpu_num is %llu", count,
-		      ull(cfg->base.cpu_num.value));
+	check_one_per_vcpu(c, line, "base.phys_cpu_ids", count);
 	for (size_t i = 0; i < count; i++) {
 		uint64_t id = cfg->base.phys_cpu_ids[i];
 		indexed(key, "base.phys_cpu_ids", i);
@@ -134,9 +140,7 @@ static void check_phys_cpu_sets(struct check *c)
 	size_t count = cfg->base.phys_cpu_set_count;
 	if (!line)
 		return;
-	if (cfg->base.cpu_num.line && count != cfg->base.cpu_num.value)
-		error(c, line, "base.phys_cpu_sets", "has %zu entries but cpu_num is %llu", count,
-		      ull(cfg->base.cpu_num.value));
+	check_one_per_vcpu(c, line, "base.phys_cpu_sets", count);
 	unsigned cpus = c->platform ? c->platform->cpu_count : 0;
 	for (size_t i = 0; i < count; i++) {
 		uint64_t mask = cfg->base.phys_cpu_sets[i];
