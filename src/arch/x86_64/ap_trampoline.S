@@ -35,18 +35,7 @@ trampoline_protected:
 	movl	%eax, %ds
 	movl	%eax, %es
 	movl	%eax, %ss
-	movl	%cr4, %eax
-	orl	$CR4_PAE, %eax
-	movl	%eax, %cr4
-	movl	$x86_boot_pml4, %eax
-	movl	%eax, %cr3
-	movl	$MSR_EFER, %ecx
-	rdmsr
-	orl	$MSR_EFER_LME, %eax
-	wrmsr
-	movl	%cr0, %eax
-	orl	$CR0_PG, %eax
-	movl	%eax, %cr0
+	enter_long_mode
 	ljmpl	$SELECTOR_CODE64, $AT(trampoline_long)
 
 	.code64

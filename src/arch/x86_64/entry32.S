@@ -76,19 +76,7 @@ multiboot_entry:
 	cmpl	$(BOOT_PD_COUNT * 512), %ecx
 	jb	2b
 
-	/* CR4.PAE, CR3, EFER.LME, then CR0.PG activates long mode (APM vol. 2, 14.6.1). */
-	movl	%cr4, %eax
-	orl	$CR4_PAE, %eax
-	movl	%eax, %cr4
-	movl	$x86_boot_pml4, %eax
-	movl	%eax, %cr3
-	movl	$MSR_EFER, %ecx
-	rdmsr
-	orl	$MSR_EFER_LME, %eax
-	wrmsr
-	movl	%cr0, %eax
-	orl	$(CR0_PG | CR0_PE), %eax
-	movl	%eax, %cr0
+	enter_long_mode
 
 	lgdt	x86_boot_gdt_pointer
 	ljmp	$SELECTOR_CODE64, $entry64
