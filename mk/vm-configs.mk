@@ -34,6 +34,13 @@ config-test: $(VMCONFIG_TOOL)
 	  $(VMCONFIG_TOOL) check --cpus 4 configs/vms/*-$$arch.toml; \
 	  for f in configs/vms/*-$$arch.toml; do $(VMCONFIG_TOOL) show $$f > /dev/null; done; \
 	done
+	@echo "== vmconfig check --cpus 4 configs/vms/*.toml (the README's example: ids compared within an arch)"
+	@$(VMCONFIG_TOOL) check --cpus 4 configs/vms/*.toml
+	@echo "== two configs of one arch with one VM id are refused, naming both"
+	@mkdir -p $(HOST_BUILD)/config-test && cp configs/vms/demo-riscv64.toml $(HOST_BUILD)/config-test/copy-riscv64.toml
+	@! $(VMCONFIG_TOOL) check configs/vms/*.toml $(HOST_BUILD)/config-test/copy-riscv64.toml 2> $(HOST_BUILD)/config-test/err
+	@grep -q "copy-riscv64.toml:5: base.id: VM id 1 is also used by configs/vms/demo-riscv64.toml:5" $(HOST_BUILD)/config-test/err
+	@! grep -q "aarch64" $(HOST_BUILD)/config-test/err
 	@echo "== scripts/gen-builtin-vms.sh with an image that is missing must fail naming config and key"
 	@rm -rf $(HOST_BUILD)/config-test && mkdir -p $(HOST_BUILD)/config-test && printf '%s\n' '[base]' 'id = 9' 'name = "t"' 'vm_type = 1' \
 	  'cpu_num = 1' '[kernel]' 'image_location = "memory"' 'kernel_path = "missing.bin"' \

@@ -222,7 +222,8 @@ static void check_images(struct check *c)
 			error(c, image->path.line, path_key, "must not be empty");
 		if (image->path.line && !image->load_addr.line && kind != VM_IMAGE_KERNEL)
 			error(c, image->path.line, path_key, "is set but %s_load_addr is missing", name);
-		if (!image->path.line && image->load_addr.line && kind != VM_IMAGE_KERNEL)
+		/* dtb_load_addr without dtb_path is where the generated device tree goes (vm_loader.c). */
+		if (!image->path.line && image->load_addr.line && kind != VM_IMAGE_KERNEL && kind != VM_IMAGE_DTB)
 			warning(c, image->load_addr.line, address_key, "is set but there is no image to load (ignored)");
 		else
 			check_address_in_ram(c, &image->load_addr, address_key);

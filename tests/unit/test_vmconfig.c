@@ -295,6 +295,10 @@ static void test_image_rules(void **state)
 			    "vm.toml:10: kernel.dtb_path: is set but dtb_load_addr is missing\n"
 			    "W vm.toml:11: kernel.bios_load_addr: is set but there is no image to load (ignored)\n"
 			    "vm.toml:13: kernel.ramdisk_load_addr: 0x41000000 is outside guest RAM\n");
+	/* dtb_load_addr without dtb_path places the generated device tree: no warning. */
+	assert_string_equal(check(BASE KERNEL "dtb_load_addr = 0x40f0_0000\n" RAM, NULL), "");
+	assert_string_equal(check(BASE KERNEL "dtb_load_addr = 0x9000_0000\n" RAM, NULL),
+			    "vm.toml:10: kernel.dtb_load_addr: 0x90000000 is outside guest RAM\n");
 }
 
 static void test_image_fits(void **state)

@@ -1,8 +1,13 @@
 /* vmconfig: checks and prints Tessera/AxVisor VM config files on the build host, with the same
  * parser and validator the hypervisor runs at boot.
  *
- *   vmconfig check [--cpus N] FILE...   report every error and warning; exit 1 on any error;
- *                                       VM ids and names must also be unique across the FILEs
+ *   vmconfig check [--cpus N] [--arch A] FILE...
+ *                                       report every error and warning; exit 1 on any error;
+ *                                       VM ids and names must also be unique across the FILEs of
+ *                                       one arch (configs of different arches never run together).
+ *                                       A file's arch is --arch, else the arch its name contains
+ *                                       (AxVisor's names do: linux-aarch64-qemu-smp1.toml); a file
+ *                                       whose arch is unknown is compared with every other.
  *   vmconfig show [--cpus N] FILE       the config as TOML with every default filled in
  *   vmconfig files [--cpus N] FILE      for image_location = "memory": "key<TAB>absolute path" per
  *                                       image, paths relative to FILE's directory; exit 1 if one is
@@ -22,6 +27,23 @@ struct loaded_config {
 	char *text;
 	void *arena_memory;
 };
+
+static const char *const arches[] = { "aarch64", "riscv64", "x86_64" };
+
+/* The arch a config file is for: the one given, else the one its base name contains; NULL when
+ * neither tells. */
+static const char *arch_of(const char *path, const char *given)
+{
+	if (given)
+		return given;
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++) {
+		if (strstr(base, arches[i]))
+			return arches[i];
+	}
+	return NULL;
+}
 
 static void print_diagnostic(void *ctx, enum config_severity severity, const char *message)
 {
@@ -85,22 +107,34 @@ static int load(const char *path, const struct config_platform *platform, struct
 	return config_validate(config, platform, reporter) ? -1 : 0;
 }
 
-static int check(int count, char **files, const struct config_platform *platform)
+static int check(int count, char **files, const struct config_platform *platform, const char *arch)
 {
 	struct config_reporter reporter = { .report = print_diagnostic };
 	struct vm_config *configs = calloc((size_t)count, sizeof(*configs));
 	struct loaded_config *loaded = calloc((size_t)count, sizeof(*loaded));
+	const char **config_arch = calloc((size_t)count, sizeof(*config_arch));
+	struct vm_config *same_arch = calloc((size_t)count, sizeof(*same_arch));
 	size_t good = 0;
-	if (!configs || !loaded) {
+	if (!configs || !loaded || !config_arch || !same_arch) {
 		fprintf(stderr, "vmconfig: out of memory\n");
 		return 1;
 	}
 	for (int i = 0; i < count; i++) {
 		/* Only configs without errors take part in the cross-file checks: broken ones have holes. */
 		if (load(files[i], platform, &configs[good], &loaded[i], &reporter) == 0)
-			good++;
+			config_arch[good++] = arch_of(files[i], arch);
 	}
-	config_check_unique(configs, good, &reporter);
+	/* Each clash is reported once, on the later config, against the earlier ones of its arch. */
+	for (size_t i = 1; i < good; i++) {
+		size_t n = 0;
+		for (size_t j = 0; j < i; j++) {
+			if (!config_arch[i] || !config_arch[j] || strcmp(config_arch[i], config_arch[j]) == 0)
+				same_arch[n++] = configs[j];
+		}
+		config_check_unique_against(&configs[i], same_arch, n, &reporter);
+	}
+	free(config_arch);
+	free(same_arch);
 	for (int i = 0; i < count; i++) {
 		free(loaded[i].text);
 		free(loaded[i].arena_memory);
@@ -166,7 +200,7 @@ static int files(const char *file, const struct config_platform *platform)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: vmconfig check [--cpus N] FILE...\n"
+	fprintf(stderr, "usage: vmconfig check [--arch A] [--cpus N] FILE...\n"
 			"       vmconfig show [--cpus N] FILE\n"
 			"       vmconfig files [--cpus N] FILE\n");
 	return 2;
@@ -179,7 +213,20 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return usage();
 	const char *command = argv[1];
+	const char *arch = NULL;
 	int first = 2;
+	while (first + 1 < argc && strcmp(argv[first], "--arch") == 0) {
+		arch = NULL;
+		for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++) {
+			if (strcmp(argv[first + 1], arches[i]) == 0)
+				arch = arches[i];
+		}
+		if (!arch) {
+			fprintf(stderr, "vmconfig: --arch is aarch64, riscv64 or x86_64, not '%s'\n", argv[first + 1]);
+			return 2;
+		}
+		first += 2;
+	}
 	while (first < argc && strcmp(argv[first], "--cpus") == 0) {
 		char *end;
 		if (first + 1 >= argc)
@@ -195,7 +242,7 @@ int main(int argc, char **argv)
 	}
 	int count = argc - first;
 	if (strcmp(command, "check") == 0 && count >= 1)
-		return check(count, argv + first, known_platform);
+		return check(count, argv + first, known_platform, arch);
 	if (strcmp(command, "show") == 0 && count == 1)
 		return show(argv[first], known_platform);
 	if (strcmp(command, "files") == 0 && count == 1)
