@@ -62,13 +62,15 @@ case "$arch" in
     devices='["ns16550", 0x1000_0000, 0x100, 10, 0x2, []],   # PLIC source 10, as on QEMU virt
     ["vplic", 0x0c00_0000, 0x60_0000, 0, 0x1, []],' ;;
   x86_64)
-    # Linux Documentation/arch/x86/boot.rst, 64-bit boot protocol: the protected-mode kernel at its
-    # pref_address, startup_64 0x200 in; boot_params, the e820 map and the ACPI tables are built by
-    # Tessera (src/arch/x86_64/linux_boot.c). 256 MiB from 0: the e820 map leaves out
+    # Linux Documentation/arch/x86/boot.rst, 64-bit boot protocol: the protected-mode kernel at
+    # 0x100000, the protocol's default, with entry_point = kernel_load_addr as AxVisor's configs
+    # write it (Tessera enters startup_64, 0x200 in; the kernel decompresses itself to its
+    # pref_address, 16 MiB); boot_params, the e820 map and the ACPI tables are built by
+    # Tessera (src/virt/x86_64/linux_boot.c). 256 MiB from 0: the e820 map leaves out
     # 0x9c000-0xfffff (ACPI tables, the legacy hole), but RAM behind it lets the kernel's scans of
     # the BIOS areas read zeros instead of trapping.
     describe="Debian's amd64 cloud kernel (bzImage, 64-bit boot protocol)"
-    kernel=bzImage load=0x100_0000 entry=0x100_0200 initrd=0x800_0000
+    kernel=bzImage load=0x10_0000 entry=0x10_0000 initrd=0x800_0000
     cmdline="console=ttyS0 earlycon=uart,io,0x3f8 rdinit=/init quiet"
     ram="[0x0, 0x1000_0000, 0x7, 0],"
     devices='["port:com1-16550", 0x3f8, 8, 4, 0x2, []],' ;;

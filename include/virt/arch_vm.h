@@ -33,9 +33,10 @@ struct vm_boot_params {
  * /chosen) into buf; returns its size, -ENOSPC, or -ENOTSUP when the arch has no DT guests. */
 int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *buf, size_t size);
 /* What a kernel image's header says about its placement (the Linux arm64/riscv Image header's
- * text_offset and image_size, Linux Documentation/arch/arm64/booting.rst). */
+ * text_offset and image_size, Linux Documentation/arch/arm64/booting.rst; the x86 bzImage's
+ * kernel_alignment, pref_address and init_size, Documentation/arch/x86/boot.rst). */
 struct kernel_layout {
-	uint64_t footprint;  /* bytes it occupies once running, BSS included; 0: the file's size */
+	uint64_t footprint;  /* bytes from the load address it occupies once running, BSS included; 0: the file's size */
 	uint64_t alignment;  /* it must load at a multiple of this plus offset; 0: anywhere */
 	uint64_t offset;
 };
@@ -44,9 +45,9 @@ struct kernel_layout {
  * header, which ends near offset 0x270. */
 #define KERNEL_HEADER_BYTES 1024
 
-/* Reads the header at the start of a kernel image; false when it is not a format the arch knows
- * (a bare-metal binary), in which case nothing is checked. */
-bool arch_kernel_layout(const void *header, size_t size, struct kernel_layout *layout);
+/* Reads the header at the start of a kernel image loaded at load; false when it is not a format
+ * the arch knows (a bare-metal binary), in which case nothing is checked. */
+bool arch_kernel_layout(const void *header, size_t size, gpa_t load, struct kernel_layout *layout);
 /* Called once the images are loaded (and again after a reset): what the boot protocol needs
  * beyond the images and the device tree (x86: the bzImage's kernel moved in place, boot_params,
  * ACPI tables, the first page tables). The core has a no-op default for arches that need none. */

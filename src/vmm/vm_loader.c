@@ -73,7 +73,7 @@ static int check_kernel_layout(struct vm *vm, struct config_reporter *reporter)
 	uint8_t header[KERNEL_HEADER_BYTES];
 	struct kernel_layout layout;
 	if (!kernel->path.value || vm_copy_from_guest(vm, header, kernel->load_addr.value, sizeof(header)) < 0 ||
-	    !arch_kernel_layout(header, sizeof(header), &layout))
+	    !arch_kernel_layout(header, sizeof(header), kernel->load_addr.value, &layout))
 		return 0;
 	if (layout.footprint && config_check_image_fits(vm->config, VM_IMAGE_KERNEL, layout.footprint, reporter) < 0) {
 		vm_log_error(vm, "the kernel needs %#llx bytes with its BSS (its header says so)",
@@ -82,7 +82,7 @@ static int check_kernel_layout(struct vm *vm, struct config_reporter *reporter)
 	}
 	if (layout.alignment && kernel->load_addr.value % layout.alignment != layout.offset) {
 		config_report(reporter, CONFIG_ERROR, vm->config->file_name, kernel->load_addr.line, "kernel.kernel_load_addr",
-			      "%#llx: this kernel must load at a %#llx boundary plus %#llx (its header's text_offset)",
+			      "%#llx: this kernel's header asks for a %#llx boundary plus %#llx",
 			      (unsigned long long)kernel->load_addr.value, (unsigned long long)layout.alignment,
 			      (unsigned long long)layout.offset);
 		return -EINVAL;

@@ -74,8 +74,8 @@ def test_misplaced_kernel_is_refused_naming_the_key(linux_dir):
         f.write(text)
     image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-misplaced", vm_configs=[f"{linux_dir}/linux-misplaced.toml"])
     b = boot(ARCH, smp=1, image=image, timeout=120)
-    assert re.search(r"error: linux-misplaced\.toml:\d+: kernel\.kernel_load_addr: 0x40100000: this kernel must "
-                     r"load at a 0x200000 boundary plus 0", b.output), b.output
+    assert re.search(r"error: linux-misplaced\.toml:\d+: kernel\.kernel_load_addr: 0x40100000: this kernel's header "
+                     r"asks for a 0x200000 boundary plus 0", b.output), b.output
     assert "VM[1] linux: not started" in b.output, b.output
     assert b.exit_status == 0 and not b.timed_out
 

@@ -7,7 +7,7 @@
 #include "virt/arch_vm.h"
 #include "lib/string.h"
 
-bool arch_kernel_layout(const void *header, size_t size, struct kernel_layout *layout)
+bool arch_kernel_layout(const void *header, size_t size, gpa_t load, struct kernel_layout *layout)
 {
 	const uint8_t *h = header;
 	if (size < 64 || memcmp(h + 56, "RSC\x05", 4) != 0)

@@ -9,6 +9,9 @@
  *   MISC_ENABLE    reads fast strings only; writes ignored
  *   MTRRs          read as "none, write-back default"; writes ignored (NPT types rule)
  *   KVM's pvclock MSRs 0x4b564d00/01 (guest_pvclock.c)
+ *   NB_CFG         (0xc001001f) reads 0, writes ignored, as KVM answers it: Linux's PCI code sets
+ *                  its EnableCf8ExtCfg bit on every AMD CPU that comes online (arch/x86/pci/
+ *                  amd_bus.c) and, without an answer, logs an "unchecked MSR access error"
  *   a few status MSRs Linux probes (PLATFORM_ID, UCODE_REV, HWCR, SYSCFG...) read as 0. */
 #include "virt_impl/guest.h"
 #include "arch_impl/msr.h"
@@ -28,6 +31,7 @@
 #define MSR_UCODE_REV 0x8b
 #define MSR_SYSCFG 0xc0010010
 #define MSR_HWCR 0xc0010015
+#define MSR_AMD64_NB_CFG 0xc001001f
 #define MSR_TSC_AUX 0xc0000103
 #define EFER_GUEST_WRITABLE 0xd01ULL /* SCE, LME, LMA, NXE */
 #define LAPIC_BASE 0xfee00000ULL
@@ -60,7 +64,7 @@ bool x86_guest_rdmsr(struct vcpu *vcpu, uint32_t msr, uint64_t *value)
 		*value = 0xc06; /* MTRRs enabled, fixed enabled, default write-back */
 		return true;
 	case MSR_MTRR_CAP: case MSR_PLATFORM_ID: case MSR_UCODE_REV: case MSR_MCG_CAP: case MSR_MCG_STATUS:
-	case MSR_SYSCFG: case MSR_HWCR: case MSR_TSC_AUX:
+	case MSR_SYSCFG: case MSR_HWCR: case MSR_TSC_AUX: case MSR_AMD64_NB_CFG:
 		*value = 0;
 		return true;
 	default:
@@ -95,6 +99,7 @@ bool x86_guest_wrmsr(struct vcpu *vcpu, uint32_t msr, uint64_t value)
 			vlapic_set_tsc_deadline(vcpu->arch.lapic, value - v->control.tsc_offset);
 		return true;
 	case MSR_MISC_ENABLE: case MSR_MTRR_DEF_TYPE: case MSR_UCODE_REV: case MSR_MCG_STATUS: case MSR_TSC_AUX:
+	case MSR_AMD64_NB_CFG:
 		return true;
 	default:
 		if (msr >= 0x200 && msr < 0x280) /* variable and fixed MTRRs: NPT memory types rule */

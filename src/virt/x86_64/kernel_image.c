@@ -34,13 +34,28 @@ bool bzimage_parse(const uint8_t *image, size_t size, struct bzimage *out)
 	return out->kernel_size && out->init_size >= out->kernel_size;
 }
 
-/* Tessera moves the protected-mode kernel down to kernel_load_addr (linux_boot.c), where it must
- * sit at a kernel_alignment boundary with init_size bytes of RAM for its decompression. */
-bool arch_kernel_layout(const void *header, size_t size, struct kernel_layout *layout)
+/* Tessera moves the protected-mode kernel down to kernel_load_addr (linux_boot.c), 0x100000 in
+ * the protocol's default and QEMU's. Any address will do: a relocatable kernel "loaded at an
+ * alignment incompatible with [kernel_alignment] will be realigned during kernel initialization",
+ * and a non-relocatable one "will unconditionally move itself" to pref_address (boot.rst). Where it
+ * decompresses to is what needs RAM: its startup_64 (arch/x86/boot/compressed/head_64.S) takes the
+ * load address aligned up to kernel_alignment, or pref_address (LOAD_PHYSICAL_ADDR) if that is
+ * higher or the kernel is not relocatable, and needs init_size bytes from there. */
+uint64_t bzimage_footprint(const struct bzimage *bz, gpa_t load)
+{
+	uint64_t output = bz->pref_address;
+	if (bz->relocatable && bz->kernel_alignment) {
+		uint64_t aligned = (load + bz->kernel_alignment - 1) / bz->kernel_alignment * bz->kernel_alignment;
+		output = MAX(aligned, bz->pref_address);
+	}
+	return MAX(output, load) + bz->init_size - load;
+}
+
+bool arch_kernel_layout(const void *header, size_t size, gpa_t load, struct kernel_layout *layout)
 {
 	struct bzimage bz;
 	if (!bzimage_parse(header, size, &bz))
 		return false;
-	*layout = (struct kernel_layout){ .footprint = bz.init_size, .alignment = bz.kernel_alignment, .offset = 0 };
+	*layout = (struct kernel_layout){ .footprint = bzimage_footprint(&bz, load) };
 	return true;
 }

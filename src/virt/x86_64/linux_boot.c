@@ -169,14 +169,16 @@ int arch_vm_prepare_boot(struct vm *vm)
 		goto out; /* not a bzImage: a bare-metal guest */
 	gpa_t load = kernel->load_addr.value;
 	err = -EINVAL;
-	if (config->kernel.entry_point.value != load + BZ_ENTRY_64) {
-		vm_log_error(vm, "kernel.entry_point %#llx: a bzImage starts at kernel_load_addr + 0x200 (%#llx), "
-			     "its 64-bit entry", (unsigned long long)config->kernel.entry_point.value,
-			     (unsigned long long)(load + BZ_ENTRY_64));
+	/* entry_point = kernel_load_addr, as AxVisor's configs write it, means the protocol's entry. */
+	gpa_t entry = config->kernel.entry_point.value;
+	if (entry != load && entry != load + BZ_ENTRY_64) {
+		vm_log_error(vm, "kernel.entry_point %#llx: a bzImage starts at its 64-bit entry, kernel_load_addr + "
+			     "0x200 (%#llx); entry_point = kernel_load_addr (%#llx) means the same",
+			     (unsigned long long)entry, (unsigned long long)(load + BZ_ENTRY_64), (unsigned long long)load);
 		goto out;
 	}
-	if (vm->initrd_start && vm->initrd_start < load + bz.init_size && vm->initrd_end > load) {
-		linux_error(vm, "the initrd overlaps the kernel's init_size from kernel_load_addr", vm->initrd_start);
+	if (vm->initrd_start && vm->initrd_start < load + bzimage_footprint(&bz, load) && vm->initrd_end > load) {
+		linux_error(vm, "the initrd overlaps where the kernel decompresses (init_size bytes)", vm->initrd_start);
 		goto out;
 	}
 	err = move_kernel(vm, load, &bz);

@@ -1,7 +1,7 @@
 /* Exit costs in guest TSC ticks (bench/x86_64/run.sh runs this under -icount shift=0, so a tick
  * is one executed instruction, guest's or hypervisor's, not wall-clock noise): the floor, a bare
  * VMRUN/#VMEXIT round trip (a VMMCALL with a number no hypercall has, which the hypervisor's hot
- * exit path, svm_hot_exit in src/arch/x86_64/vcpu.c, sends straight back into the guest: the same
+ * exit path, svm_hot_exit in src/virt/x86_64/vcpu.c, sends straight back into the guest: the same
  * entry, exit and checks as any hot exit, with nothing answered); a Tessera VMMCALL (the version,
  * which the core answers in place on that same path: the floor plus the answer); and a read of an
  * emulated MMIO register (the local APIC's version: the full path, decoder and device bus); and

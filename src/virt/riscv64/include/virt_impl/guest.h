@@ -1,4 +1,4 @@
-/* riscv64 guest internals shared by the files of src/arch/riscv64 (vcpu.c, the SBI extensions)
+/* riscv64 guest internals shared by the files of src/virt/riscv64 (vcpu.c, the SBI extensions)
  * and the riscv-only device models (the vPLIC): raising a vCPU's virtual interrupts and the SBI
  * dispatch. Nothing outside riscv64 code includes this. */
 #ifndef ARCH_IMPL_GUEST_H

@@ -49,5 +49,8 @@ struct bzimage {
 /* Parses a bzImage's setup header; false when the bytes are not a 64-bit-capable bzImage of
  * protocol 2.12 or later (the caller treats it as a bare-metal binary). */
 bool bzimage_parse(const uint8_t *image, size_t size, struct bzimage *out);
+/* Bytes from load that the kernel loaded there needs once it runs: up to the end of the buffer it
+ * decompresses into (kernel_image.c says where that is). */
+uint64_t bzimage_footprint(const struct bzimage *bz, gpa_t load);
 
 #endif
