@@ -33,10 +33,24 @@ int fdt_path_offset(const void *fdt, const char *path);
 int fdt_find_compatible(const void *fdt, int from, const char *compatible);
 int fdt_find_phandle(const void *fdt, uint32_t phandle);
 
+/* A node's properties in order: fdt_first_property(fdt, node), then fdt_next_property(fdt, prop)
+ * with the offset the previous call returned; -ENOENT after the last, -EINVAL if corrupt.
+ * fdt_property_at gives one's name, value and length (NULL if corrupt). */
+int fdt_first_property(const void *fdt, int node);
+int fdt_next_property(const void *fdt, int prop);
+const void *fdt_property_at(const void *fdt, int prop, const char **name, int *len);
+/* The largest phandle in the tree (0 if none): new nodes take phandles above it. */
+uint32_t fdt_max_phandle(const void *fdt);
+
 /* #address-cells / #size-cells that apply to node's "reg" (from its parent; defaults 2 and 1). */
 int fdt_reg_cells(const void *fdt, int node, int *address_cells, int *size_cells);
 /* Entry 'index' of node's "reg"; -ENOENT past the end. */
 int fdt_get_reg(const void *fdt, int node, int index, uint64_t *address, uint64_t *size);
+/* The same entry as a CPU physical address: translated through the "ranges" of every bus above the
+ * node (Devicetree Specification v0.4, 2.3.8; an empty "ranges" is the identity). -ENOENT past the
+ * end, -ERANGE when a bus has no "ranges" or none of its windows holds the address, -EINVAL for
+ * address cells other than 1 or 2. */
+int fdt_translate_reg(const void *fdt, int node, int index, uint64_t *address, uint64_t *size);
 
 static inline uint32_t fdt_be32(const void *p)
 {

@@ -340,3 +340,88 @@ int fdt_get_reg(const void *fdt, int node, int index, uint64_t *address, uint64_
 	*size = sc ? fdt_read_cells(reg + 4 * ac, sc) : 0;
 	return 0;
 }
+
+/* The FDT_PROP at or after offset, skipping NOPs; -ENOENT at the node's first child or end. */
+static int property_from(const void *fdt, int offset)
+{
+	while (offset >= 0 && token_at(fdt, offset) == FDT_NOP)
+		offset += 4;
+	if (offset < 0)
+		return offset;
+	return token_at(fdt, offset) == FDT_PROP ? offset : -ENOENT;
+}
+
+int fdt_first_property(const void *fdt, int node)
+{
+	if (token_at(fdt, node) != FDT_BEGIN_NODE)
+		return -EINVAL;
+	return property_from(fdt, skip_name(fdt, node + 4));
+}
+
+int fdt_next_property(const void *fdt, int prop)
+{
+	if (token_at(fdt, prop) != FDT_PROP)
+		return -EINVAL;
+	return property_from(fdt, skip_prop(fdt, prop));
+}
+
+const void *fdt_property_at(const void *fdt, int prop, const char **name, int *len)
+{
+	if (token_at(fdt, prop) != FDT_PROP || skip_prop(fdt, prop) < 0)
+		return NULL;
+	const uint8_t *p = struct_block(fdt) + prop;
+	*name = string_at(fdt, fdt_be32(p + 8));
+	*len = (int)fdt_be32(p + 4);
+	return *name ? p + 12 : NULL;
+}
+
+uint32_t fdt_max_phandle(const void *fdt)
+{
+	uint32_t max = 0;
+	for (int node = fdt_next_node(fdt, -1, NULL); node >= 0; node = fdt_next_node(fdt, node, NULL)) {
+		uint32_t phandle = fdt_getprop_u32(fdt, node, "phandle", 0);
+		if (phandle != 0xffffffffu && phandle > max)
+			max = phandle;
+	}
+	return max;
+}
+
+/* One step up: an address on bus's children's side to its side, through bus's "ranges". */
+static int translate_up(const void *fdt, int bus, uint64_t *address, uint64_t size)
+{
+	int len, parent_cells, size_cells;
+	const uint8_t *ranges = fdt_getprop(fdt, bus, "ranges", &len);
+	if (!ranges)
+		return -ERANGE;
+	if (len == 0)
+		return 0; /* the identity */
+	int child_cells = (int)fdt_getprop_u32(fdt, bus, "#address-cells", 2);
+	if (fdt_reg_cells(fdt, bus, &parent_cells, &size_cells) < 0 || child_cells < 1 || child_cells > 2)
+		return -EINVAL;
+	size_cells = (int)fdt_getprop_u32(fdt, bus, "#size-cells", 1);
+	if (size_cells < 1 || size_cells > 2)
+		return -EINVAL;
+	int entry = 4 * (child_cells + parent_cells + size_cells);
+	for (int at = 0; at + entry <= len; at += entry) {
+		uint64_t child = fdt_read_cells(ranges + at, child_cells);
+		uint64_t parent = fdt_read_cells(ranges + at + 4 * child_cells, parent_cells);
+		uint64_t length = fdt_read_cells(ranges + at + 4 * (child_cells + parent_cells), size_cells);
+		if (*address >= child && *address - child < length && size <= length - (*address - child)) {
+			*address = parent + (*address - child);
+			return 0;
+		}
+	}
+	return -ERANGE;
+}
+
+int fdt_translate_reg(const void *fdt, int node, int index, uint64_t *address, uint64_t *size)
+{
+	int err = fdt_get_reg(fdt, node, index, address, size);
+	/* Every bus between the node and the root, bounded by the tree's depth. */
+	for (int bus = fdt_parent(fdt, node), depth = 0; err == 0 && bus >= 0; bus = fdt_parent(fdt, bus)) {
+		if (fdt_parent(fdt, bus) < 0 || ++depth > MAX_DEPTH)
+			break; /* the root: its children's addresses are CPU addresses */
+		err = translate_up(fdt, bus, address, *size);
+	}
+	return err;
+}

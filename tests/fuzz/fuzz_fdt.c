@@ -23,11 +23,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)fdt_node_is_available(blob, node);
 			uint64_t address, reg_size;
 			(void)fdt_get_reg(blob, node, 0, &address, &reg_size);
+			(void)fdt_translate_reg(blob, node, 0, &address, &reg_size);
+			int props = 0;
+			for (int p = fdt_first_property(blob, node); p >= 0 && props < 4096; p = fdt_next_property(blob, p), props++) {
+				const char *name;
+				(void)fdt_property_at(blob, p, &name, &len);
+			}
 			(void)fdt_first_child(blob, node);
 			(void)fdt_next_sibling(blob, node);
 		}
 		(void)fdt_path_offset(blob, "/cpus/cpu@0");
 		(void)fdt_find_phandle(blob, 1);
+		(void)fdt_max_phandle(blob);
 		struct boot_info info;
 		memset(&info, 0, sizeof(info));
 		(void)platform_from_fdt(&info, blob, 0);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "lib/errno.h"
 #include "lib/fdt.h"
 #include "kernel/platform.h"
 
@@ -99,6 +100,48 @@ static void test_reg(void **state)
 	assert_int_equal(size, 0xf60000);
 }
 
+static void test_translate_through_ranges(void **state)
+{
+	(void)state;
+	uint64_t addr, size;
+	int timer = fdt_path_offset(blob, "/bus/timer");
+	assert_int_equal(fdt_translate_reg(blob, timer, 0, &addr, &size), 0);
+	assert_int_equal(addr, 0x20001000);
+	assert_int_equal(size, 0x100);
+	int dev = fdt_path_offset(blob, "/bus/inner/dev");
+	assert_int_equal(fdt_translate_reg(blob, dev, 0, &addr, &size), 0); /* 0x10 + 0x4800 + 0x20000000 */
+	assert_int_equal(addr, 0x20004810);
+	/* Outside every window of its bus, and under a bus without ranges: no CPU address. */
+	assert_int_equal(fdt_translate_reg(blob, fdt_path_offset(blob, "/bus/inner/far"), 0, &addr, &size), -ERANGE);
+	assert_int_equal(fdt_translate_reg(blob, fdt_path_offset(blob, "/nobus/dev"), 0, &addr, &size), -ERANGE);
+	/* A child of the root and one of a bus with an empty ranges are CPU addresses already. */
+	assert_int_equal(fdt_translate_reg(blob, fdt_path_offset(blob, "/memory"), 1, &addr, &size), 0);
+	assert_int_equal(addr, 0x100000000ULL);
+	assert_int_equal(fdt_translate_reg(blob, fdt_path_offset(blob, "/reserved-memory/firmware"), 0, &addr, &size), 0);
+	assert_int_equal(addr, 0x5f000000);
+	assert_int_equal(fdt_translate_reg(blob, timer, 1, &addr, &size), -ENOENT);
+}
+
+static void test_properties_in_order(void **state)
+{
+	(void)state;
+	const char *names[8];
+	int count = 0, len = 0;
+	int timer = fdt_path_offset(blob, "/bus/timer");
+	for (int p = fdt_first_property(blob, timer); p >= 0 && count < 8; p = fdt_next_property(blob, p)) {
+		const void *value = fdt_property_at(blob, p, &names[count], &len);
+		assert_non_null(value);
+		count++;
+	}
+	assert_int_equal(count, 2);
+	assert_string_equal(names[0], "reg");
+	assert_string_equal(names[1], "clocks");
+	assert_int_equal(len, 4);
+	/* A node with no properties before its children. */
+	assert_int_equal(fdt_first_property(blob, fdt_path_offset(blob, "/")), fdt_first_property(blob, 0));
+	assert_int_equal(fdt_max_phandle(blob), 0x9000);
+}
+
 static void test_platform_discovery(void **state)
 {
 	(void)state;
@@ -147,6 +190,13 @@ static void test_corrupt_blobs_never_crash(void **state)
 			fdt_node_name(copy, n);
 			fdt_getprop(copy, n, "reg", &len);
 			fdt_node_is_compatible(copy, n, "arm,pl011");
+			uint64_t address, size;
+			fdt_translate_reg(copy, n, 0, &address, &size);
+			int props = 0;
+			for (int p = fdt_first_property(copy, n); p >= 0 && props < 100; p = fdt_next_property(copy, p), props++) {
+				const char *name;
+				fdt_property_at(copy, p, &name, &len);
+			}
 		}
 		struct boot_info info;
 		memset(&info, 0, sizeof(info));
@@ -162,6 +212,8 @@ int main(void)
 		cmocka_unit_test(test_paths_and_props),
 		cmocka_unit_test(test_tree_walk),
 		cmocka_unit_test(test_reg),
+		cmocka_unit_test(test_translate_through_ranges),
+		cmocka_unit_test(test_properties_in_order),
 		cmocka_unit_test(test_platform_discovery),
 		cmocka_unit_test(test_corrupt_blobs_never_crash),
 	};
