@@ -5,7 +5,7 @@ HOST_CC := clang-14
 HOST_CFLAGS := -std=c11 -Iinclude -Wall -Wextra -Werror -Wno-unused-parameter -g -O1 -DHOST_BUILD \
 	-DLOG_LEVEL_BUILD=LOG_LEVEL_INFO
 # Unit tests find their compiled device trees here.
-HOST_CFLAGS += -DSAMPLE_DTB='"$(HOST_BUILD)/unit/sample.dtb"'
+HOST_CFLAGS += -DSAMPLE_DTB='"$(HOST_BUILD)/unit/sample.dtb"' -DBOARD_DTB='"$(HOST_BUILD)/unit/board.dtb"'
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 20
 PYTEST := /usr/bin/python3 -m pytest

@@ -52,3 +52,6 @@ unit-srcs-chacha20 := src/lib/chacha20.c
 # The entropy pool: seeded from a device tree's rng-seed, fresh bytes for every request.
 UNIT_TESTS += entropy
 unit-srcs-entropy := src/kernel/entropy.c src/lib/chacha20.c src/lib/fdt.c src/lib/fdt_write.c src/lib/format.c
+# Device-tree passthrough: which host nodes a VM gets, and the guest tree they make.
+UNIT_TESTS += dt_passthrough
+unit-srcs-dt_passthrough := src/vmm/dt_passthrough.c src/lib/fdt.c src/lib/fdt_write.c src/lib/format.c $(HOST_BUILD)/unit/board.dtb
