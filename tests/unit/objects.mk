@@ -55,3 +55,6 @@ unit-srcs-entropy := src/kernel/entropy.c src/lib/chacha20.c src/lib/fdt.c src/l
 # Device-tree passthrough: which host nodes a VM gets, and the guest tree they make.
 UNIT_TESTS += dt_passthrough
 unit-srcs-dt_passthrough := src/vmm/dt_passthrough.c src/lib/fdt.c src/lib/fdt_write.c src/lib/format.c $(HOST_BUILD)/unit/board.dtb
+# Ownership of host MMIO pages and interrupts between the hypervisor and the VMs.
+UNIT_TESTS += host_resources
+unit-srcs-host_resources := src/vmm/host_resources.c src/lib/format.c
