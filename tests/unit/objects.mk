@@ -52,3 +52,6 @@ unit-srcs-chacha20 := src/lib/chacha20.c
 # The entropy pool: seeded from a device tree's rng-seed, fresh bytes for every request.
 UNIT_TESTS += entropy
 unit-srcs-entropy := src/kernel/entropy.c src/lib/chacha20.c src/lib/fdt.c src/lib/fdt_write.c src/lib/format.c
+# The VMID/ASID allocator.
+UNIT_TESTS += id_pool
+unit-srcs-id_pool := src/lib/id_pool.c
