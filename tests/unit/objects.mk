@@ -55,3 +55,6 @@ unit-srcs-entropy := src/kernel/entropy.c src/lib/chacha20.c src/lib/fdt.c src/l
 # The VMID/ASID allocator.
 UNIT_TESTS += id_pool
 unit-srcs-id_pool := src/lib/id_pool.c
+# The guest page-table walker, with made-up descriptor formats (the test provides frame_alloc).
+UNIT_TESTS += gpt
+unit-srcs-gpt := src/virt/gpt.c
