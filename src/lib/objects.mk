@@ -1,1 +1,1 @@
-obj-y += string.o format.o fdt.o fdt_write.o toml.o chacha20.o
+obj-y += string.o format.o fdt.o fdt_write.o toml.o chacha20.o id_pool.o

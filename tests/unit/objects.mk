@@ -58,3 +58,9 @@ unit-srcs-dt_passthrough := src/vmm/dt_passthrough.c src/lib/fdt.c src/lib/fdt_w
 # Ownership of host MMIO pages and interrupts between the hypervisor and the VMs.
 UNIT_TESTS += host_resources
 unit-srcs-host_resources := src/vmm/host_resources.c src/lib/format.c
+# The VMID/ASID allocator.
+UNIT_TESTS += id_pool
+unit-srcs-id_pool := src/lib/id_pool.c
+# The guest page-table walker, with made-up descriptor formats (the test provides frame_alloc).
+UNIT_TESTS += gpt
+unit-srcs-gpt := src/virt/gpt.c

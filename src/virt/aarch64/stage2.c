@@ -1,25 +1,20 @@
 /* Stage-2 translation for guests (Arm ARM D8.3 "Translation table descriptor formats", stage 2
  * attributes D8.5.5): 4 KiB granule, 2 MiB blocks where both addresses and the size allow, 4 KiB
- * pages otherwise. One VMID per VM. The IPA space is 39 bits, walked from level 1, when the VM's
- * memory and devices fit below 512 GiB and the CPU's PARange allows; otherwise the CPU's full
- * PARange (up to 48 bits), walked from level 0 (D8.2.6, VTCR_EL2.SL0 and T0SZ). */
+ * pages otherwise, walked by virt/gpt.c. One VMID per VM, returned when it goes (no VMID free: the
+ * VM is not created). The IPA space is 39 bits, walked from level 1, when the VM's memory and
+ * devices fit below 512 GiB and the CPU's PARange allows; otherwise the CPU's full PARange (up to
+ * 48 bits), walked from level 0 (D8.2.6, VTCR_EL2.SL0 and T0SZ). */
 #include "virt/arch_vm.h"
 #include "arch_impl/sysreg.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/spinlock.h"
 #include "lib/errno.h"
-#include "lib/string.h"
+#include "lib/id_pool.h"
+#include "virt/gpt.h"
 #include "vmm/vm.h"
 
 #define SHORT_IPA_BITS 39
-#define ENTRIES 512
-#define DESC_VALID 0x1ULL
-#define DESC_TABLE 0x3ULL  /* levels 1-2 */
-#define DESC_PAGE 0x3ULL   /* level 3 */
-#define DESC_BLOCK 0x1ULL  /* levels 1-2 */
-#define DESC_TYPE_MASK 0x3ULL
-#define DESC_ADDRESS_MASK 0x0000fffffffff000ULL
 #define S2_MEMATTR_NORMAL_WB (0xfULL << 2)
 #define S2_MEMATTR_DEVICE_NGNRE (0x1ULL << 2)
 #define S2_AP_READ (1ULL << 6)
@@ -27,18 +22,11 @@
 #define S2_SH_INNER (3ULL << 8)
 #define S2_AF (1ULL << 10)
 #define S2_XN (2ULL << 53) /* XN[1:0] = 0b10: not executable at EL1 or EL0 */
+#define VMIDS 256          /* 8-bit VMIDs (VTCR_EL2.VS = 0) */
 
 static struct spinlock vmid_lock = SPINLOCK_INIT;
-static uint16_t next_vmid = 1;
-
-static uint64_t *new_table(void)
-{
-	paddr_t pa = frame_alloc(1, 1);
-	if (!pa)
-		return NULL;
-	memset(phys_to_virt(pa), 0, PAGE_SIZE);
-	return phys_to_virt(pa);
-}
+static uint64_t vmid_map[ID_POOL_WORDS(VMIDS)];
+static struct id_pool vmids = { vmid_map, VMIDS };
 
 static uint64_t attributes(unsigned permissions)
 {
@@ -52,6 +40,18 @@ static uint64_t attributes(unsigned permissions)
 		a |= S2_XN;
 	return a;
 }
+
+/* D8.3.1 (VMSAv8-64 descriptors, 4 KiB granule): bits[1:0] = 0b11 a table at levels 0-2 and a page
+ * at level 3, 0b01 a block; the output address in bits[47:12]. Blocks of 2 MiB only (level 2). */
+static const struct gpt_format stage2_format = {
+	.page_shift = 12, .level_bits = 9, .root_pages = 1, .max_block_level = 1,
+	.oa_shift = 12, .oa_mask = 0x0000fffffffff000ULL, .valid = 0x1,
+	.type_mask = 0x3, .table_type = 0x3, .table_bits = 0x3, .page_bits = 0x3, .block_bits = 0x1,
+	.leaf_attributes = attributes,
+};
+
+/* Walked from level 0 or 1 (the Arm ARM's numbering): 4 or 3 levels. */
+#define STAGE2(vm) (&(struct gpt){ &stage2_format, (vm)->arch.stage2_root, 4 - (vm)->arch.start_level, (vm)->arch.ipa_bits })
 
 /* The highest guest-physical address the config asks for: memory regions and device windows. */
 static uint64_t highest_gpa(const struct vm_config *c)
@@ -96,71 +96,6 @@ static int choose_ipa(struct vm *vm)
 	return 0;
 }
 
-int arch_vm_init(struct vm *vm)
-{
-	int err = choose_ipa(vm);
-	if (err < 0)
-		return err;
-	unsigned long flags = spin_lock_irqsave(&vmid_lock);
-	uint16_t vmid = next_vmid < 256 ? next_vmid++ : 0;
-	spin_unlock_irqrestore(&vmid_lock, flags);
-	if (!vmid)
-		return -ENOSPC;
-	vm->arch.stage2_root = new_table();
-	if (!vm->arch.stage2_root)
-		return -ENOMEM;
-	vm->arch.vmid = vmid;
-	vm->arch.vttbr = virt_to_phys(vm->arch.stage2_root) | ((uint64_t)vmid << 48);
-	vm_log_info(vm, "stage 2 with %u-bit IPAs from level %u, VMID %u", vm->arch.ipa_bits,
-		    vm->arch.start_level, vmid);
-	return 0;
-}
-
-static void free_tables(uint64_t *table, int level)
-{
-	if (level < 3) {
-		for (int i = 0; i < ENTRIES; i++)
-			if ((table[i] & DESC_TYPE_MASK) == DESC_TABLE)
-				free_tables(phys_to_virt(table[i] & DESC_ADDRESS_MASK), level + 1);
-	}
-	frame_free(virt_to_phys(table), 1);
-}
-
-void arch_vm_destroy(struct vm *vm)
-{
-	if (vm->arch.stage2_root)
-		free_tables(vm->arch.stage2_root, (int)vm->arch.start_level);
-	vm->arch.stage2_root = NULL;
-}
-
-static unsigned index_at(gpa_t gpa, int level)
-{
-	return (unsigned)(gpa >> (12 + 9 * (3 - level))) & (ENTRIES - 1);
-}
-
-/* The entry for gpa at 'level', creating tables on the way (a block in the way is split). */
-static uint64_t *entry_for(struct vm *vm, gpa_t gpa, int level)
-{
-	uint64_t *table = vm->arch.stage2_root;
-	for (int l = (int)vm->arch.start_level; l < level; l++) {
-		uint64_t *e = &table[index_at(gpa, l)];
-		if ((*e & DESC_TYPE_MASK) != DESC_TABLE) {
-			uint64_t *next = new_table();
-			if (!next)
-				return NULL;
-			if ((*e & DESC_TYPE_MASK) == DESC_BLOCK) {
-				uint64_t step = 1ULL << (12 + 9 * (3 - (l + 1)));
-				uint64_t base = *e & DESC_ADDRESS_MASK, attrs = *e & ~DESC_ADDRESS_MASK & ~DESC_TYPE_MASK;
-				for (int i = 0; i < ENTRIES; i++)
-					next[i] = (base + i * step) | attrs | (l + 1 == 3 ? DESC_PAGE : DESC_BLOCK);
-			}
-			*e = virt_to_phys(next) | DESC_TABLE;
-		}
-		table = phys_to_virt(*e & DESC_ADDRESS_MASK);
-	}
-	return &table[index_at(gpa, level)];
-}
-
 static void flush_stage2_tlb(void)
 {
 	dsb(ishst);
@@ -169,80 +104,59 @@ static void flush_stage2_tlb(void)
 	isb();
 }
 
+int arch_vm_init(struct vm *vm)
+{
+	int err = choose_ipa(vm);
+	if (err < 0)
+		return err;
+	unsigned long flags = spin_lock_irqsave(&vmid_lock);
+	int vmid = id_pool_alloc(&vmids);
+	spin_unlock_irqrestore(&vmid_lock, flags);
+	if (vmid < 0)
+		return -ENOSPC; /* every VMID is in use */
+	vm->arch.vmid = (uint16_t)vmid;
+	vm->arch.stage2_root = gpt_alloc_root(&stage2_format);
+	if (!vm->arch.stage2_root) {
+		arch_vm_destroy(vm);
+		return -ENOMEM;
+	}
+	vm->arch.vttbr = virt_to_phys(vm->arch.stage2_root) | ((uint64_t)vmid << 48);
+	vm_log_info(vm, "stage 2 with %u-bit IPAs from level %u, VMID %u", vm->arch.ipa_bits,
+		    vm->arch.start_level, vmid);
+	return 0;
+}
+
+void arch_vm_destroy(struct vm *vm)
+{
+	/* The VMID may go to another VM next: nothing cached under it may outlive this one. */
+	flush_stage2_tlb();
+	gpt_free(STAGE2(vm));
+	vm->arch.stage2_root = NULL;
+	unsigned long flags = spin_lock_irqsave(&vmid_lock);
+	id_pool_free(&vmids, vm->arch.vmid);
+	spin_unlock_irqrestore(&vmid_lock, flags);
+	vm->arch.vmid = 0;
+}
+
 int arch_gpt_map(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned permissions)
 {
-	if (!IS_ALIGNED(gpa | hpa | size, PAGE_SIZE) || gpa + size > (1ULL << vm->arch.ipa_bits) || gpa + size < gpa)
-		return -EINVAL;
-	uint64_t attrs = attributes(permissions);
-	bool replaced = false;
-	while (size) {
-		bool block = IS_ALIGNED(gpa | hpa, MiB(2)) && size >= MiB(2);
-		uint64_t *e = entry_for(vm, gpa, block ? 2 : 3);
-		if (!e)
-			return -ENOMEM;
-		if ((*e & DESC_TYPE_MASK) == DESC_TABLE && block) {
-			/* A finer mapping was here: map this range page by page instead. */
-			block = false;
-			e = entry_for(vm, gpa, 3);
-			if (!e)
-				return -ENOMEM;
-		}
-		replaced |= (*e & DESC_VALID) != 0;
-		*e = (hpa & DESC_ADDRESS_MASK) | attrs | (block ? DESC_BLOCK : DESC_PAGE);
-		uint64_t step = block ? MiB(2) : PAGE_SIZE;
-		gpa += step;
-		hpa += step;
-		size -= step;
-	}
+	int replaced = gpt_map(STAGE2(vm), gpa, hpa, size, permissions);
+	if (replaced < 0)
+		return replaced;
 	dsb(ishst);
 	if (replaced)
 		flush_stage2_tlb();
 	return 0;
 }
 
-/* The valid leaf entry mapping gpa and the size it covers, or NULL. */
-static uint64_t *leaf_for(struct vm *vm, gpa_t gpa, uint64_t *covers)
-{
-	uint64_t *table = vm->arch.stage2_root;
-	if (gpa >= (1ULL << vm->arch.ipa_bits))
-		return NULL;
-	for (int level = (int)vm->arch.start_level; level <= 3; level++) {
-		uint64_t *e = &table[index_at(gpa, level)];
-		if (!(*e & DESC_VALID))
-			return NULL;
-		if (level == 3 || (*e & DESC_TYPE_MASK) == DESC_BLOCK) {
-			*covers = 1ULL << (12 + 9 * (3 - level));
-			return e;
-		}
-		table = phys_to_virt(*e & DESC_ADDRESS_MASK);
-	}
-	return NULL;
-}
-
 int arch_gpt_unmap(struct vm *vm, gpa_t gpa, uint64_t size)
 {
-	while (size) {
-		uint64_t covers = PAGE_SIZE;
-		uint64_t *e = leaf_for(vm, gpa, &covers);
-		if (e && covers > PAGE_SIZE && (!IS_ALIGNED(gpa, covers) || size < covers)) {
-			e = entry_for(vm, gpa, 3); /* split the block, then clear one page */
-			covers = PAGE_SIZE;
-		}
-		if (e)
-			*e = 0;
-		gpa += covers;
-		size = size > covers ? size - covers : 0;
-	}
+	int err = gpt_unmap(STAGE2(vm), gpa, size);
 	flush_stage2_tlb();
-	return 0;
+	return err;
 }
 
 int arch_gpt_translate(struct vm *vm, gpa_t gpa, hpa_t *hpa)
 {
-	uint64_t covers;
-	uint64_t *e = leaf_for(vm, gpa, &covers);
-	if (!e)
-		return -EFAULT;
-	*hpa = (*e & DESC_ADDRESS_MASK & ~(covers - 1)) | (gpa & (covers - 1));
-	return 0;
+	return gpt_translate(STAGE2(vm), gpa, hpa);
 }
