@@ -11,7 +11,7 @@
 
 static int handle_mmio(struct vcpu *vcpu, struct vm_exit_mmio *mmio)
 {
-	int err = vdev_bus_access(&vcpu->vm->mmio_bus, mmio->gpa, mmio->width, mmio->write, &mmio->value);
+	int err = vdev_bus_access(&vcpu->vm->mmio_bus, vcpu, mmio->gpa, mmio->width, mmio->write, &mmio->value);
 	if (err == -ENODEV) {
 		vm_report_unclaimed(vcpu->vm, mmio->gpa, mmio->write, "MMIO");
 		return -EFAULT;
@@ -26,14 +26,14 @@ __attribute__((always_inline)) int vcpu_mmio_in_place(struct vcpu *vcpu, gpa_t g
 	if (!dev)
 		return 0;
 	vcpu->exits[EXIT_MMIO]++;
-	int err = vdev_access(dev, gpa - dev->base, width, write, value);
+	int err = vdev_access(dev, vcpu, gpa - dev->base, width, write, value);
 	return err < 0 ? err : 1;
 }
 
 /* Port I/O nobody claims reads as all ones, as on a PC bus with nothing behind the port. */
 static int handle_pio(struct vcpu *vcpu, struct vm_exit_pio *pio)
 {
-	int err = vdev_bus_access(&vcpu->vm->pio_bus, pio->port, pio->width, pio->write, &pio->value);
+	int err = vdev_bus_access(&vcpu->vm->pio_bus, vcpu, pio->port, pio->width, pio->write, &pio->value);
 	if (err == -ENODEV) {
 		vm_report_unclaimed(vcpu->vm, pio->port, pio->write, "port");
 		if (!pio->write)

@@ -5,7 +5,6 @@
 #include "arch_impl/sysreg.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
-#include "kernel/percpu.h"
 #include "lib/errno.h"
 #include "vmm/vcpu.h"
 #include "vmm/virq.h"
@@ -143,11 +142,6 @@ bool vgic_pending(struct vcpu *vcpu)
 }
 
 int vgic_mmio_init(struct vgic *vgic, gpa_t dist_base, gpa_t redist_base);
-
-struct vcpu *vgic_current_vcpu(void)
-{
-	return (struct vcpu *)(uintptr_t)this_cpu()->arch_scratch[1];
-}
 
 /* The state both GIC versions share: SGIs edge-triggered, every redistributor asleep. */
 struct vgic *vgic_alloc(struct vm *vm)

@@ -123,7 +123,7 @@ static void complete(struct vplic *p, unsigned c, uint64_t n)
 	update_lines(p);
 }
 
-static int vplic_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+static int vplic_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value)
 {
 	struct vplic *p = dev->priv;
 	if (width != 4 || (offset & 3))
@@ -149,7 +149,7 @@ static int vplic_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_
 	return 0;
 }
 
-static int vplic_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
+static int vplic_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value)
 {
 	struct vplic *p = dev->priv;
 	if (width != 4 || (offset & 3))

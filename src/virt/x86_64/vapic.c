@@ -275,18 +275,11 @@ static void send_ipi(struct vlapic *from, uint32_t icr_low)
 
 /* --- local APIC registers --- */
 
-static int lapic_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+static int lapic_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value)
 {
 	(void)width;
 	struct x86_apics *apics = dev->priv;
-	struct vcpu *vcpu = NULL;
 	/* The window is per vCPU: whoever reads sees its own APIC. */
-	struct vm *vm = apics->ioapic.vm;
-	for (unsigned i = 0; i < vm->vcpu_count; i++)
-		if (vm->vcpus[i]->task == task_current())
-			vcpu = vm->vcpus[i];
-	if (!vcpu)
-		return -EINVAL;
 	struct vlapic *l = &apics->lapics[vcpu->id];
 	unsigned long flags = spin_lock_irqsave(&l->lock);
 	uint32_t v = 0;
@@ -317,17 +310,10 @@ static int lapic_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_
 	return 0;
 }
 
-static int lapic_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
+static int lapic_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value)
 {
 	(void)width;
 	struct x86_apics *apics = dev->priv;
-	struct vm *vm = apics->ioapic.vm;
-	struct vcpu *vcpu = NULL;
-	for (unsigned i = 0; i < vm->vcpu_count; i++)
-		if (vm->vcpus[i]->task == task_current())
-			vcpu = vm->vcpus[i];
-	if (!vcpu)
-		return -EINVAL;
 	struct vlapic *l = &apics->lapics[vcpu->id];
 	uint32_t v = (uint32_t)value;
 	unsigned reg = (unsigned)offset & 0xff0;
@@ -446,7 +432,7 @@ static void ioapic_eoi(struct vioapic *io, unsigned vector)
 	spin_unlock_irqrestore(&io->lock, flags);
 }
 
-static int ioapic_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+static int ioapic_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value)
 {
 	(void)width;
 	struct vioapic *io = &container_of(dev, struct x86_apics, ioapic_dev)->ioapic;
@@ -466,7 +452,7 @@ static int ioapic_read(struct vdev *dev, uint64_t offset, unsigned width, uint64
 	return 0;
 }
 
-static int ioapic_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
+static int ioapic_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value)
 {
 	(void)width;
 	struct vioapic *io = &container_of(dev, struct x86_apics, ioapic_dev)->ioapic;
