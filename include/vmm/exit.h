@@ -5,6 +5,20 @@
 
 #include "lib/types.h"
 
+/* What handling an exit, or one access on a device bus, came to: the one result of the arches'
+ * exit paths (riscv64's SBI handlers included), vcpu_handle_exit, vcpu_mmio_in_place and the
+ * device bus (vdev_access, vdev_bus_access). A device model's read and write return 0 or -errno,
+ * which vdev_access maps to EXIT_HANDLED or EXIT_GUEST_FAULT. EXIT_HANDLED is 0, so assembly tests
+ * "resume" with one branch on zero. (aarch64's and x86's quick exit paths return to their assembly
+ * the registers to re-enter with, or NULL / false, instead.) */
+enum vm_exit_result {
+	EXIT_HANDLED = 0,   /* done: the guest resumes (past the instruction, once the exit is finished) */
+	EXIT_UNCLAIMED,     /* not handled here: no device at the address (bus), or the exit goes on to
+			     * the run loop (an exit path); nothing was done */
+	EXIT_STOP_VCPU,     /* this vCPU leaves the guest (turned off, its VM stopping or resetting) */
+	EXIT_GUEST_FAULT,   /* the guest gets the architected fault (data abort, access fault, #GP) */
+};
+
 enum vm_exit_reason {
 	EXIT_NONE,          /* handled inside the arch (e.g. a sysreg trap): just run again */
 	EXIT_MMIO,          /* a load or store to guest-physical memory that is not RAM */

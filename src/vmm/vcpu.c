@@ -48,10 +48,10 @@ static void run_guest(struct vcpu *vcpu)
 		sched_preempt_if_needed();
 		if (!exit.counted)
 			vcpu->exits[exit.reason]++;
-		int result = vcpu_handle_exit(vcpu, &exit);
-		if (result > 0)
+		enum vm_exit_result result = vcpu_handle_exit(vcpu, &exit);
+		if (result == EXIT_HANDLED)
 			arch_vcpu_finish_exit(vcpu, &exit);
-		else if (result == 0)
+		else if (result == EXIT_STOP_VCPU)
 			break;
 		else
 			arch_vcpu_inject_fault(vcpu, &exit);

@@ -72,14 +72,14 @@ static void test_lookup_edges_and_dispatch(void **state)
 	assert_null(vdev_bus_find(&bus, 0x10fd, 4)); /* runs past the end */
 	assert_null(vdev_bus_find(&bus, 0x1100, 1));
 	uint64_t v = 0;
-	assert_int_equal(vdev_bus_access(&bus, fake_vcpu, 0x1010, 4, false, &v), 0);
+	assert_int_equal(vdev_bus_access(&bus, fake_vcpu, 0x1010, 4, false, &v), EXIT_HANDLED);
 	assert_int_equal(v, 0x1010);
 	assert_int_equal(last_offset, 0x10);
 	assert_int_equal(last_width, 4);
 	assert_ptr_equal(last_vcpu, fake_vcpu);
 	v = 0xbad;
-	assert_int_equal(vdev_bus_access(&bus, fake_vcpu, 0x1020, 2, true, &v), -5);
-	assert_int_equal(vdev_bus_access(&bus, fake_vcpu, 0x2000, 4, false, &v), -19);
+	assert_int_equal(vdev_bus_access(&bus, fake_vcpu, 0x1020, 2, true, &v), EXIT_GUEST_FAULT);
+	assert_int_equal(vdev_bus_access(&bus, fake_vcpu, 0x2000, 4, false, &v), EXIT_UNCLAIMED);
 }
 
 /* The recently found device answers first, but never for an address outside it. */

@@ -345,12 +345,12 @@ static bool finish_in_place(struct vcpu *vcpu, unsigned vector, struct vm_exit *
 	if (exit->reason != EXIT_MMIO)
 		return false;
 	struct vm_exit_mmio *mmio = &exit->mmio;
-	int result = vcpu_mmio_in_place(vcpu, mmio->gpa, mmio->width, mmio->write, &mmio->value);
-	if (result > 0)
+	enum vm_exit_result result = vcpu_mmio_in_place(vcpu, mmio->gpa, mmio->width, mmio->write, &mmio->value);
+	if (result == EXIT_HANDLED)
 		arch_vcpu_finish_exit(vcpu, exit);
-	else if (result < 0)
+	else if (result == EXIT_GUEST_FAULT)
 		arch_vcpu_inject_fault(vcpu, exit);
-	return result != 0;
+	return result != EXIT_UNCLAIMED;
 }
 
 /* An MMIO access to a device model, from guest_exit_quick: only when the register it reads into or
@@ -369,10 +369,10 @@ static __attribute__((noinline)) struct guest_regs *mmio_in_place(struct vcpu *v
 	bool idle = vgic_idle(&a->vgic);
 	if (!idle)
 		vgic_sync_lrs(vcpu); /* the device may be the vGIC, whose state must be the guest's */
-	int result = vcpu_mmio_in_place(vcpu, ipa, 1u << ((esr >> 22) & 3), write, &value);
-	if (result == 0)
+	enum vm_exit_result result = vcpu_mmio_in_place(vcpu, ipa, 1u << ((esr >> 22) & 3), write, &value);
+	if (result == EXIT_UNCLAIMED)
 		return NULL; /* nobody claims the address: the full path logs and faults it */
-	if (result > 0) {
+	if (result == EXIT_HANDLED) {
 		if (!write)
 			load_mmio_result(a, esr, value);
 		a->regs.pc += 4;
