@@ -42,6 +42,16 @@ struct vm_exit_mmio {
 	uint64_t value;     /* written value, or the read result the handler fills */
 };
 
+/* What an emulated load puts in its register: the value read narrowed to width bytes (1, 2, 4 or
+ * 8), then sign- or zero-extended to 64 bits. The arch narrows further for a smaller register (an
+ * aarch64 W register, an x86 8/16/32-bit one). */
+static inline uint64_t mmio_load_value(uint64_t value, unsigned width, bool sign_extend)
+{
+	unsigned shift = 64 - 8 * width;
+	value <<= shift;
+	return sign_extend ? (uint64_t)((int64_t)value >> shift) : value >> shift;
+}
+
 struct vm_exit_pio {
 	uint16_t port;
 	unsigned width;

@@ -172,14 +172,9 @@ static inline gpa_t abort_ipa(uint64_t hpfar, uint64_t far)
 static inline void load_mmio_result(struct vcpu_arch *a, uint64_t esr, uint64_t value)
 {
 	unsigned reg = (unsigned)((esr >> 16) & 31);
-	unsigned bits = 8u << ((esr >> 22) & 3);
 	if (reg == 31)
 		return; /* XZR */
-	if (bits < 64) {
-		value &= (1ULL << bits) - 1;
-		if ((esr & ISS_DABT_SSE) && (value >> (bits - 1)) & 1)
-			value |= ~((1ULL << bits) - 1);
-	}
+	value = mmio_load_value(value, 1u << ((esr >> 22) & 3), esr & ISS_DABT_SSE);
 	if (!(esr & ISS_DABT_SF))
 		value &= 0xffffffffULL; /* a W register: the upper half reads as zero */
 	a->regs.x[reg] = value;

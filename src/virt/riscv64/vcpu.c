@@ -343,20 +343,10 @@ static void prepare_entry(struct vcpu_arch *a)
 	take_requests(a);
 }
 
-/* What an emulated load writes to its register: the value narrowed to the access width (1, 2, 4
- * or 8 bytes) and sign- or zero-extended as the instruction says (unprivileged spec 20191213,
- * 2.6 "Load and Store Instructions"). */
-static inline uint64_t loaded_value(uint64_t value, unsigned width, bool sign_extend)
-{
-	unsigned shift = 64 - 8 * width;
-	value <<= shift;
-	return sign_extend ? (uint64_t)((int64_t)value >> shift) : value >> shift;
-}
-
 static void complete_mmio_read(struct vcpu_arch *a, const struct vm_exit_mmio *mmio)
 {
 	if (!mmio->write && mmio->reg != 0)
-		a->regs.x[mmio->reg] = loaded_value(mmio->value, mmio->width, mmio->sign_extend);
+		a->regs.x[mmio->reg] = mmio_load_value(mmio->value, mmio->width, mmio->sign_extend);
 }
 
 enum vm_exit_result riscv_vcpu_resume_slow(struct vcpu *vcpu)
@@ -435,7 +425,7 @@ enum vm_exit_result riscv_guest_exit_mmio(struct guest_regs *regs, uint64_t scau
 		return EXIT_UNCLAIMED;
 	}
 	if (!access->write && access->reg)
-		a->regs.x[access->reg] = loaded_value(value, access->width, access->sign_extend);
+		a->regs.x[access->reg] = mmio_load_value(value, access->width, access->sign_extend);
 	csr_write(sepc, a->regs.sepc + access->length);
 	return riscv_vcpu_resume_from_exit(vcpu);
 }

@@ -604,17 +604,13 @@ static void finish_mmio(struct vcpu *vcpu, const struct vm_exit_mmio *mmio)
 	struct vcpu_arch *a = &vcpu->arch;
 	struct vmcb_save *s = &a->vmcb->save;
 	const struct x86_insn *insn = &a->insn;
-	uint64_t value = mmio->value & width_mask(mmio->width);
+	uint64_t value = mmio_load_value(mmio->value, mmio->width, mmio->sign_extend);
 	switch (insn->op) {
 	case X86_OP_LOAD:
 		write_reg(a, (unsigned)insn->reg, insn->reg_width, insn->high_byte, value);
 		break;
 	case X86_OP_LOAD_ZERO:
-		write_reg(a, (unsigned)insn->reg, insn->reg_width, false, value);
-		break;
-	case X86_OP_LOAD_SIGN:
-		if ((value >> (8 * mmio->width - 1)) & 1)
-			value |= ~width_mask(mmio->width);
+	case X86_OP_LOAD_SIGN: /* extended by mmio_load_value */
 		write_reg(a, (unsigned)insn->reg, insn->reg_width, false, value);
 		break;
 	case X86_OP_TEST: {
