@@ -65,8 +65,11 @@ int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg);
  * saves it back before the vCPU's task may sleep or migrate. */
 void arch_vcpu_load(struct vcpu *vcpu);
 void arch_vcpu_put(struct vcpu *vcpu);
-/* Runs the guest until an exit the core must see; interrupts masked on entry and return. */
-void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit);
+/* Runs the guest until an exit the core must see; interrupts masked on entry and return.
+ * EXIT_UNCLAIMED: *exit is the run loop's to count and handle (vcpu_handle_exit); EXIT_HANDLED:
+ * the exit path finished and counted the exit, and returned only so that the run loop acts on a
+ * request before the guest runs again. */
+enum vm_exit_result arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit);
 /* Completes a handled exit: writes an MMIO read's value or a call's result into the guest's
  * register and moves the guest past the instruction. */
 void arch_vcpu_finish_exit(struct vcpu *vcpu, const struct vm_exit *exit);

@@ -80,9 +80,6 @@ struct vm_exit_fault {
 
 struct vm_exit {
 	enum vm_exit_reason reason;
-	/* The arch has counted this exit in vcpu->exits already: it finished it on its exit path and
-	 * only then returned to the run loop, for a request. The run loop counts every other one. */
-	bool counted;
 	union {
 		struct vm_exit_mmio mmio;
 		struct vm_exit_pio pio;

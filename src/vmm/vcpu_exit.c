@@ -26,7 +26,7 @@ __attribute__((always_inline)) enum vm_exit_result vcpu_mmio_in_place(struct vcp
 	struct vdev *dev = vdev_bus_find(&vcpu->vm->mmio_bus, gpa, width);
 	if (!dev)
 		return EXIT_UNCLAIMED;
-	vcpu->exits[EXIT_MMIO]++;
+	vcpu_count_exit(vcpu, EXIT_MMIO);
 	return vdev_access(dev, vcpu, gpa - dev->base, width, write, value);
 }
 

@@ -290,7 +290,7 @@ static __attribute__((noinline)) struct guest_regs *irq_in_place(struct vcpu *vc
 	if (vtimer_fire_in_place(vcpu, irq)) {
 		/* The common case: the list registers need nothing more. */
 		chip->complete(irq);
-		vcpu->exits[EXIT_IRQ]++;
+		vcpu_count_exit(vcpu, EXIT_IRQ);
 		return &vcpu->arch.regs;
 	}
 	bool idle = vgic_idle(&vcpu->arch.vgic);
@@ -303,7 +303,7 @@ static __attribute__((noinline)) struct guest_regs *irq_in_place(struct vcpu *vc
 	irq_dispatch();
 	if (this_cpu()->need_resched || __atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE))
 		return NULL;
-	vcpu->exits[EXIT_IRQ]++;
+	vcpu_count_exit(vcpu, EXIT_IRQ);
 	if (!idle || !vgic_idle(&vcpu->arch.vgic))
 		vgic_flush_lrs(vcpu);
 	return &vcpu->arch.regs;
@@ -333,7 +333,7 @@ static bool finish_in_place(struct vcpu *vcpu, unsigned vector, struct vm_exit *
 		/* WFE still goes to the run loop: it is a hint to give the CPU away. */
 		if (ESR_EC(a->esr) == EC_WFX)
 			return false;
-		vcpu->exits[EXIT_NONE]++;
+		vcpu_count_exit(vcpu, EXIT_NONE);
 		a->regs.pc += a->pc_advance;
 		return true;
 	}
@@ -420,13 +420,14 @@ struct guest_regs *guest_exit_handler(unsigned vector, struct guest_regs *regs)
 	return &vcpu->arch.regs;
 }
 
-void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
+enum vm_exit_result arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct vcpu_arch *a = &vcpu->arch;
 	a->exit = exit;
 	choose_wait_trapping(a);
 	vgic_flush_lrs(vcpu);
 	guest_run(&a->regs);
+	return EXIT_UNCLAIMED; /* what the exit path finishes, it re-enters from */
 }
 
 void arch_vcpu_finish_exit(struct vcpu *vcpu, const struct vm_exit *exit)

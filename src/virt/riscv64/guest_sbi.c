@@ -54,7 +54,7 @@ bool guest_sbi_extension_available(uint64_t eid)
 enum vm_exit_result guest_sbi_answer(struct vcpu *vcpu, long error, long value)
 {
 	guest_sbi_set_result(vcpu, error, value);
-	vcpu->exits[EXIT_NONE]++;
+	vcpu_count_exit(vcpu, EXIT_NONE);
 	csr_write(sepc, csr_read(sepc) + 4);
 	return riscv_vcpu_resume_from_exit(vcpu);
 }

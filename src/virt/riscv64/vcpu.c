@@ -438,7 +438,7 @@ enum vm_exit_result riscv_guest_exit_other(struct guest_regs *regs, uint64_t sca
 	return leave_undecoded(a, scause);
 }
 
-void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
+enum vm_exit_result arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct vcpu_arch *a = &vcpu->arch;
 	a->exit = exit;
@@ -448,25 +448,21 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 		guest_run(&a->regs);
 		__atomic_store_n(&a->in_guest, false, __ATOMIC_RELEASE);
 		if (a->exit_state == GUEST_EXIT_DECODED)
-			return;
+			return EXIT_UNCLAIMED;
 		if (a->exit_state == GUEST_EXIT_COMPLETED) {
-			if (__atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE)) {
-				/* The core's loop acts on the request; the exit was counted where it was
-				 * finished. */
-				exit->reason = EXIT_NONE;
-				exit->counted = true;
-				return;
-			}
+			/* Finished and counted on the exit path; the core's loop acts on the request. */
+			if (__atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE))
+				return EXIT_HANDLED;
 			continue;
 		}
 		if (a->scause & SCAUSE_INTERRUPT) {
 			exit->reason = EXIT_IRQ;
-			return;
+			return EXIT_UNCLAIMED;
 		}
 		decode_exception(vcpu, exit);
 		if (exit->reason != EXIT_NONE)
-			return;
-		vcpu->exits[EXIT_NONE]++;
+			return EXIT_UNCLAIMED;
+		vcpu_count_exit(vcpu, EXIT_NONE);
 		a->regs.sepc += a->pc_advance;
 	}
 }
