@@ -18,8 +18,12 @@ struct vcpu;
 
 /* Creates the VM's empty guest page tables and picks its VMID/ASID. */
 int arch_vm_init(struct vm *vm);
-/* Creates the arch's own devices of a VM (its interrupt controller) once its vCPUs exist. */
-int arch_vm_create_devices(struct vm *vm);
+/* Creates the VM's virtual interrupt controller once its vCPUs exist (none when the config asks
+ * for none) and makes it the VM's irqchip (vm_set_irqchip). Each arch implements it in its
+ * controller's file: vgic.c (aarch64 vGICv3, or vGICv2 on a GICv2 host), vplic.c (riscv64),
+ * vapic.c (x86 local APICs and IOAPIC). The arch's other devices of a VM do not come through
+ * here: x86's PC platform devices (x86_platform_create) come with arch_vm_init. */
+int arch_vm_create_irqchip(struct vm *vm);
 /* What the boot protocol tells the guest besides its devices. */
 struct vm_boot_params {
 	const char *cmdline;      /* NULL: none */

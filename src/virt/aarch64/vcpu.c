@@ -492,34 +492,3 @@ bool arch_vcpu_irq_pending(struct vcpu *vcpu)
 {
 	return vgic_pending(vcpu);
 }
-
-/* The VM's interrupt controller: a vGICv3 when the config asks for interrupts, at the addresses
- * its emulated GIC devices give (emu_type 0x01 interrupt controller / 0x21 GPPT distributor for
- * the distributor, 0x20 GPPT redistributor for the redistributors), or else where the host's are. */
-int arch_vm_create_devices(struct vm *vm)
-{
-	const struct vm_config *config = vm->config;
-	if (config->devices.interrupt_mode.value == VM_INTERRUPTS_NONE)
-		return 0;
-	const struct irqchip_ops *host = irq_chip();
-	const struct irqchip_desc *desc = &platform_boot_info->irqchip;
-	bool host_v3 = host && strcmp(host->name, "GICv3") == 0;
-	gpa_t dist = desc->regs[0], redist = desc->regs[1];
-	for (size_t i = 0; i < config->devices.emu_device_count; i++) {
-		const struct vm_emu_device *emu = &config->devices.emu_devices[i];
-		if (emu->emu_type == VM_EMU_INTERRUPT_CONTROLLER || emu->emu_type == VM_EMU_GPPT_DISTRIBUTOR)
-			dist = emu->base_gpa;
-		else if (emu->emu_type == VM_EMU_GPPT_REDISTRIBUTOR)
-			redist = emu->base_gpa;
-	}
-	/* On a GICv2 host the guest gets a GICv2: its CPU interface where the host's GICC is. */
-	int err = host_v3 ? vgic_create(vm, dist, redist) : vgic_create_v2(vm, dist, desc->regs[1]);
-	if (err < 0 || config->devices.interrupt_mode.value != VM_INTERRUPTS_PASSTHROUGH)
-		return err;
-	for (size_t i = 0; i < config->devices.passthrough_device_count && err == 0; i++) {
-		const struct vm_passthrough_device *pt = &config->devices.passthrough_devices[i];
-		if (!pt->is_device_tree_path && pt->irq >= 32)
-			err = vgic_passthrough_spi(vm, (unsigned)pt->irq);
-	}
-	return err;
-}

@@ -4,6 +4,7 @@
  * at a 1 GHz bus clock (one tick a nanosecond, before the divider) on the host's timer events.
  * A local APIC is touched by its vCPU, by other vCPUs (IPIs), by device interrupts and by its timer
  * event: its state is under its own lock. */
+#include "virt/arch_vm.h"
 #include "virt_impl/vapic.h"
 #include "vmm/vcpu.h"
 #include "vmm/vdev.h"
@@ -481,7 +482,9 @@ static int ioapic_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, un
 static const struct vdev_ops ioapic_ops = { .read = ioapic_read, .write = ioapic_write, .destroy = ioapic_destroy };
 static const struct virq_ops x86_virq_ops = { ioapic_set_level };
 
-int x86_apic_create(struct vm *vm)
+/* The VM's interrupt controller (virt/arch_vm.h): its local APICs and IOAPIC on its MMIO bus, the
+ * IOAPIC registered as the irqchip; freed with the VM's devices (vm_release_devices). */
+int arch_vm_create_irqchip(struct vm *vm)
 {
 	unsigned count = (unsigned)vm->config->base.cpu_num.value;
 	struct x86_apics *apics = kzalloc(sizeof(*apics) + count * sizeof(struct vlapic));

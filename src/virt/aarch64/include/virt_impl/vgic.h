@@ -59,10 +59,6 @@ struct vgic {
 	struct vdev redistributors;
 };
 
-/* Creates the VM's vGIC with its distributor at dist_base (64 KiB) and the redistributors at
- * redist_base (128 KiB per vCPU), adds both to the MMIO bus, registers it as the VM's interrupt
- * controller. Call after the vCPUs exist. */
-int vgic_create(struct vm *vm, gpa_t dist_base, gpa_t redist_base);
 /* The version-independent state of a new vGIC. */
 struct vgic *vgic_alloc(struct vm *vm);
 /* The interrupt-line operations both versions register with vm_set_irqchip. */
