@@ -180,28 +180,18 @@ static inline void load_mmio_result(struct vcpu_arch *a, uint64_t esr, uint64_t 
 	a->regs.x[reg] = value;
 }
 
-/* A data abort with a valid syndrome (ISV): the access width, direction and register are in
- * the ISS (D13.2.39), the address in abort_ipa. */
-static void decode_data_abort(struct vcpu *vcpu, uint64_t esr, struct vm_exit *exit)
+/* The one decoding of a data abort with a valid syndrome (ISV): the access width, direction and
+ * register are in the ISS (D13.2.39), the address (abort_ipa) is gpa. The value written is not
+ * read here: the register may not be saved yet. */
+static inline struct vm_exit_mmio decode_data_abort(uint64_t esr, gpa_t gpa)
 {
-	struct vcpu_arch *a = &vcpu->arch;
-	gpa_t ipa = abort_ipa(a->hpfar, a->far);
-	if (!(esr & ISS_DABT_ISV)) {
-		exit->reason = EXIT_FAULT;
-		exit->fault = (struct vm_exit_fault){ ipa, esr, "data abort without syndrome (e.g. a load pair)" };
-		return;
-	}
-	exit->reason = EXIT_MMIO;
-	exit->mmio = (struct vm_exit_mmio){
-		.gpa = ipa,
+	return (struct vm_exit_mmio){
+		.gpa = gpa,
 		.width = 1u << ((esr >> 22) & 3),
 		.write = (esr & ISS_DABT_WNR) != 0,
 		.sign_extend = (esr & ISS_DABT_SSE) != 0,
 		.reg = (unsigned)((esr >> 16) & 31),
 	};
-	if (exit->mmio.write)
-		exit->mmio.value = exit->mmio.reg == 31 ? 0 : a->regs.x[exit->mmio.reg];
-	a->pc_advance = 4;
 }
 
 /* ISS of a trapped MSR/MRS (D13.2.37, EC 0x18): Op0 [21:20], Op2 [19:17], Op1 [16:14],
@@ -248,7 +238,8 @@ static void decode_sync(struct vcpu *vcpu, struct vm_exit *exit)
 		guest_psci_or_hypercall(vcpu, exit); /* HVC returns past itself */
 		return;
 	case EC_DABT_LOW:
-		decode_data_abort(vcpu, esr, exit);
+		/* Decoded into *exit by mmio_in_place, which every data abort meets first. */
+		a->pc_advance = 4;
 		return;
 	case EC_IABT_LOW:
 		exit->reason = EXIT_FAULT;
@@ -340,6 +331,8 @@ static bool finish_in_place(struct vcpu *vcpu, unsigned vector, struct vm_exit *
 	if (exit->reason != EXIT_MMIO)
 		return false;
 	struct vm_exit_mmio *mmio = &exit->mmio;
+	if (mmio->write)
+		mmio->value = mmio->reg == 31 ? 0 : a->regs.x[mmio->reg];
 	enum vm_exit_result result = vcpu_mmio_in_place(vcpu, mmio->gpa, mmio->width, mmio->write, &mmio->value);
 	if (result == EXIT_HANDLED)
 		arch_vcpu_finish_exit(vcpu, exit);
@@ -348,27 +341,41 @@ static bool finish_in_place(struct vcpu *vcpu, unsigned vector, struct vm_exit *
 	return result != EXIT_UNCLAIMED;
 }
 
-/* An MMIO access to a device model, from guest_exit_quick: only when the register it reads into or
- * writes from is one already saved (x0-x18, x30); the rest take the full path. Decodes the
- * syndrome as decode_data_abort does, without building a struct vm_exit. */
+/* A data abort mmio_in_place does not finish goes on in *vcpu->arch.exit, decoded here: the full
+ * path (decode_sync) does not decode it again. */
+static __attribute__((noinline)) struct guest_regs *hand_on(struct vcpu *vcpu, uint64_t esr, gpa_t gpa)
+{
+	struct vm_exit *exit = vcpu->arch.exit;
+	if (esr & ISS_DABT_ISV) {
+		exit->reason = EXIT_MMIO;
+		exit->mmio = decode_data_abort(esr, gpa);
+	} else {
+		exit->reason = EXIT_FAULT;
+		exit->fault = (struct vm_exit_fault){ gpa, esr, "data abort without syndrome (e.g. a load pair)" };
+	}
+	return NULL;
+}
+
+/* A data abort, from guest_exit_quick: decoded, and carried out when a device model claims it and
+ * the register it reads into or writes from is one already saved (x0-x18, x30); the rest go on
+ * to the full path (hand_on). */
 static __attribute__((noinline)) struct guest_regs *mmio_in_place(struct vcpu *vcpu, uint64_t esr)
 {
 	struct vcpu_arch *a = &vcpu->arch;
-	unsigned reg = (unsigned)((esr >> 16) & 31);
-	if (!(esr & ISS_DABT_ISV) || (reg >= 19 && reg <= 29))
-		return NULL;
 	uint64_t far = read_sysreg(far_el2);
-	gpa_t ipa = abort_ipa(read_sysreg(hpfar_el2), far);
-	bool write = esr & ISS_DABT_WNR;
-	uint64_t value = write && reg != 31 ? a->regs.x[reg] : 0;
+	gpa_t gpa = abort_ipa(read_sysreg(hpfar_el2), far);
+	struct vm_exit_mmio mmio = decode_data_abort(esr, gpa);
+	if (!(esr & ISS_DABT_ISV) || (mmio.reg >= 19 && mmio.reg <= 29))
+		return hand_on(vcpu, esr, gpa);
+	uint64_t value = mmio.write && mmio.reg != 31 ? a->regs.x[mmio.reg] : 0;
 	bool idle = vgic_idle(&a->vgic);
 	if (!idle)
 		vgic_sync_lrs(vcpu); /* the device may be the vGIC, whose state must be the guest's */
-	enum vm_exit_result result = vcpu_mmio_in_place(vcpu, ipa, 1u << ((esr >> 22) & 3), write, &value);
+	enum vm_exit_result result = vcpu_mmio_in_place(vcpu, mmio.gpa, mmio.width, mmio.write, &value);
 	if (result == EXIT_UNCLAIMED)
-		return NULL; /* nobody claims the address: the full path logs and faults it */
+		return hand_on(vcpu, esr, gpa); /* the run loop logs and faults it */
 	if (result == EXIT_HANDLED) {
-		if (!write)
+		if (!mmio.write)
 			load_mmio_result(a, esr, value);
 		a->regs.pc += 4;
 	} else {
