@@ -17,9 +17,6 @@ struct vdev *vdev_ns16550_create(struct vm *vm, const struct vm_emu_device *conf
 /* Reads as zero, ignores writes: a placeholder AxVisor configs use (emu_type 0). */
 struct vdev *vdev_dummy_create(struct vm *vm, const struct vm_emu_device *config);
 
-/* An emulated PLIC (riscv64 only, src/vdev/vplic.c): the VM's interrupt controller, registered
- * with vm_set_irqchip; its vCPUs must exist. */
-struct vdev *vdev_vplic_create(struct vm *vm, const struct vm_emu_device *config);
 /* How many sources (riscv,ndev) a VM's device tree gives its PLIC: up to the highest the VM owns,
  * rounded up to a whole 32-source enable word, less source 0 (31, 63, ...). Linux's driver sets up
  * every source it is offered at boot, each a few register accesses and so a few exits. */

@@ -18,8 +18,12 @@ struct vcpu;
 
 /* Creates the VM's empty guest page tables and picks its VMID/ASID. */
 int arch_vm_init(struct vm *vm);
-/* Creates the arch's own devices of a VM (its interrupt controller) once its vCPUs exist. */
-int arch_vm_create_devices(struct vm *vm);
+/* Creates the VM's virtual interrupt controller once its vCPUs exist (none when the config asks
+ * for none) and makes it the VM's irqchip (vm_set_irqchip). Each arch implements it in its
+ * controller's file: vgic.c (aarch64 vGICv3, or vGICv2 on a GICv2 host), vplic.c (riscv64),
+ * vapic.c (x86 local APICs and IOAPIC). The arch's other devices of a VM do not come through
+ * here: x86's PC platform devices (x86_platform_create) come with arch_vm_init. */
+int arch_vm_create_irqchip(struct vm *vm);
 /* What the boot protocol tells the guest besides its devices. */
 struct vm_boot_params {
 	const char *cmdline;      /* NULL: none */
@@ -66,8 +70,11 @@ int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg);
  * saves it back before the vCPU's task may sleep or migrate. */
 void arch_vcpu_load(struct vcpu *vcpu);
 void arch_vcpu_put(struct vcpu *vcpu);
-/* Runs the guest until an exit the core must see; interrupts masked on entry and return. */
-void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit);
+/* Runs the guest until an exit the core must see; interrupts masked on entry and return.
+ * EXIT_UNCLAIMED: *exit is the run loop's to count and handle (vcpu_handle_exit); EXIT_HANDLED:
+ * the exit path finished and counted the exit, and returned only so that the run loop acts on a
+ * request before the guest runs again. */
+enum vm_exit_result arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit);
 /* Completes a handled exit: writes an MMIO read's value or a call's result into the guest's
  * register and moves the guest past the instruction. */
 void arch_vcpu_finish_exit(struct vcpu *vcpu, const struct vm_exit *exit);

@@ -5,6 +5,20 @@
 
 #include "lib/types.h"
 
+/* What handling an exit, or one access on a device bus, came to: the one result of the arches'
+ * exit paths (riscv64's SBI handlers included), vcpu_handle_exit, vcpu_mmio_in_place and the
+ * device bus (vdev_access, vdev_bus_access). A device model's read and write return 0 or -errno,
+ * which vdev_access maps to EXIT_HANDLED or EXIT_GUEST_FAULT. EXIT_HANDLED is 0, so assembly tests
+ * "resume" with one branch on zero. (aarch64's and x86's quick exit paths return to their assembly
+ * the registers to re-enter with, or NULL / false, instead.) */
+enum vm_exit_result {
+	EXIT_HANDLED = 0,   /* done: the guest resumes (past the instruction, once the exit is finished) */
+	EXIT_UNCLAIMED,     /* not handled here: no device at the address (bus), or the exit goes on to
+			     * the run loop (an exit path); nothing was done */
+	EXIT_STOP_VCPU,     /* this vCPU leaves the guest (turned off, its VM stopping or resetting) */
+	EXIT_GUEST_FAULT,   /* the guest gets the architected fault (data abort, access fault, #GP) */
+};
+
 enum vm_exit_reason {
 	EXIT_NONE,          /* handled inside the arch (e.g. a sysreg trap): just run again */
 	EXIT_MMIO,          /* a load or store to guest-physical memory that is not RAM */
@@ -27,6 +41,16 @@ struct vm_exit_mmio {
 	unsigned reg;       /* the guest register to read into or write from (arch numbering) */
 	uint64_t value;     /* written value, or the read result the handler fills */
 };
+
+/* What an emulated load puts in its register: the value read narrowed to width bytes (1, 2, 4 or
+ * 8), then sign- or zero-extended to 64 bits. The arch narrows further for a smaller register (an
+ * aarch64 W register, an x86 8/16/32-bit one). */
+static inline uint64_t mmio_load_value(uint64_t value, unsigned width, bool sign_extend)
+{
+	unsigned shift = 64 - 8 * width;
+	value <<= shift;
+	return sign_extend ? (uint64_t)((int64_t)value >> shift) : value >> shift;
+}
 
 struct vm_exit_pio {
 	uint16_t port;
@@ -56,9 +80,6 @@ struct vm_exit_fault {
 
 struct vm_exit {
 	enum vm_exit_reason reason;
-	/* The arch has counted this exit in vcpu->exits already: it finished it on its exit path and
-	 * only then returned to the run loop, for a request. The run loop counts every other one. */
-	bool counted;
 	union {
 		struct vm_exit_mmio mmio;
 		struct vm_exit_pio pio;

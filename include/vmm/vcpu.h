@@ -30,9 +30,17 @@ struct vcpu {
 	unsigned requests;       /* VCPU_REQUEST_*, set atomically */
 	gpa_t start_entry;       /* for VCPU_REQUEST_START */
 	uint64_t start_arg;
-	uint64_t exits[EXIT_FAULT + 1];
+	uint64_t exits[EXIT_FAULT + 1]; /* by reason; only vcpu_count_exit changes them */
 	struct vcpu_arch arch;
 };
+
+/* Counts one exit of the vCPU, once, where it is finished: on the arch's exit path for an exit it
+ * finishes there (arch_vcpu_run then does not return it, or returns EXIT_HANDLED), in the run loop
+ * for one arch_vcpu_run hands on. The only place vcpu->exits is counted. */
+static inline void vcpu_count_exit(struct vcpu *vcpu, enum vm_exit_reason reason)
+{
+	vcpu->exits[reason]++;
+}
 
 /* Creates the vCPU's task (not yet running the guest). */
 struct vcpu *vcpu_create(struct vm *vm, unsigned id, cpumask_t affinity);

@@ -7,15 +7,16 @@
 
 struct vcpu;
 
-/* > 0: resume the guest (after arch_vcpu_finish_exit); 0: this vCPU leaves the guest;
- * < 0: the guest gets the architected fault for the access. */
-int vcpu_handle_exit(struct vcpu *vcpu, struct vm_exit *exit);
+/* EXIT_HANDLED: resume the guest (after arch_vcpu_finish_exit); EXIT_STOP_VCPU: this vCPU leaves
+ * the guest; EXIT_GUEST_FAULT: the guest gets the architected fault. Never EXIT_UNCLAIMED: the
+ * run loop is the last to see an exit. */
+enum vm_exit_result vcpu_handle_exit(struct vcpu *vcpu, struct vm_exit *exit);
 
 /* For an arch's exit path, called with interrupts masked before the guest's state leaves the CPU:
  * an MMIO access (as in struct vm_exit_mmio) to an address a device model claims is carried out
- * here and counted as the run loop counts its exits. Returns what vcpu_handle_exit would (> 0
- * done, < 0 fault the guest), or 0 when nobody claims the address: then nothing was done, and the
- * exit goes to the run loop, which logs it. */
-int vcpu_mmio_in_place(struct vcpu *vcpu, gpa_t gpa, unsigned width, bool write, uint64_t *value);
+ * here and counted as the run loop counts its exits. Returns EXIT_HANDLED or EXIT_GUEST_FAULT as
+ * vcpu_handle_exit would, or EXIT_UNCLAIMED when nobody claims the address: then nothing was
+ * done, and the exit goes to the run loop, which logs it. */
+enum vm_exit_result vcpu_mmio_in_place(struct vcpu *vcpu, gpa_t gpa, unsigned width, bool write, uint64_t *value);
 
 #endif

@@ -5,13 +5,16 @@
 #define VMM_VDEV_H
 
 #include "lib/types.h"
+#include "vmm/exit.h"
 
 struct vdev;
+struct vcpu;
 
+/* vcpu is the vCPU making the access (a per-vCPU window such as a local APIC answers for it). */
 struct vdev_ops {
-	/* Return 0, or a negative error that becomes a fault for the guest. */
-	int (*read)(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value);
-	int (*write)(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value);
+	/* Return 0, or a negative error that becomes a fault for the guest (EXIT_GUEST_FAULT). */
+	int (*read)(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value);
+	int (*write)(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value);
 	/* Frees the device when its VM goes; NULL: kfree(dev->priv). */
 	void (*destroy)(struct vdev *dev);
 };
@@ -42,8 +45,10 @@ int vdev_bus_add(struct vdev_bus *bus, struct vdev *dev, struct vdev **conflict)
 /* The device whose window holds [address, address + width), or NULL. */
 struct vdev *vdev_bus_find(struct vdev_bus *bus, uint64_t address, unsigned width);
 /* One access to dev at offset (write: *value is written; read: *value receives the result). */
-int vdev_access(struct vdev *dev, uint64_t offset, unsigned width, bool write, uint64_t *value);
-/* Dispatches an access; -ENODEV when no device claims it. */
-int vdev_bus_access(struct vdev_bus *bus, uint64_t address, unsigned width, bool write, uint64_t *value);
+enum vm_exit_result vdev_access(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, bool write,
+				uint64_t *value);
+/* Dispatches an access; EXIT_UNCLAIMED when no device claims it. */
+enum vm_exit_result vdev_bus_access(struct vdev_bus *bus, struct vcpu *vcpu, uint64_t address, unsigned width, bool write,
+				    uint64_t *value);
 
 #endif

@@ -2,7 +2,7 @@
 #include "vdev/models.h"
 #include "kernel/mm.h"
 
-static int dummy_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+static int dummy_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value)
 {
 	(void)dev;
 	(void)offset;
@@ -11,7 +11,7 @@ static int dummy_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_
 	return 0;
 }
 
-static int dummy_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
+static int dummy_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value)
 {
 	(void)dev;
 	(void)offset;

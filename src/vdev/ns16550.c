@@ -117,7 +117,7 @@ static __attribute__((noinline)) int read_locked(struct ns16550 *uart, unsigned 
 	return 0;
 }
 
-static int ns16550_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+static int ns16550_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value)
 {
 	struct ns16550 *uart = dev->priv;
 	(void)width;
@@ -127,7 +127,7 @@ static int ns16550_read(struct vdev *dev, uint64_t offset, unsigned width, uint6
 	return read_locked(uart, reg, value);
 }
 
-static int ns16550_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
+static int ns16550_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value)
 {
 	struct ns16550 *uart = dev->priv;
 	(void)width;

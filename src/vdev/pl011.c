@@ -75,7 +75,7 @@ static uint64_t read_flags(struct pl011 *uart)
 	return UARTFR_TXFE | (count ? 0 : UARTFR_RXFE) | (count == RX_FIFO ? UARTFR_RXFF : 0);
 }
 
-static int pl011_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+static int pl011_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value)
 {
 	struct pl011 *uart = dev->priv;
 	(void)width;
@@ -112,7 +112,7 @@ static int pl011_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_
 	return 0;
 }
 
-static int pl011_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
+static int pl011_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value)
 {
 	struct pl011 *uart = dev->priv;
 	(void)width;

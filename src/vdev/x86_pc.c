@@ -18,14 +18,14 @@ struct pc_port {
 	uint16_t pm1_enable;
 };
 
-static int pm_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+static int pm_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value)
 {
 	(void)dev; (void)offset; (void)width;
 	*value = 1; /* SCI_EN: the machine is in ACPI mode */
 	return 0;
 }
 
-static int pm_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
+static int pm_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value)
 {
 	(void)offset; (void)width;
 	struct pc_port *p = dev->priv;
@@ -36,7 +36,7 @@ static int pm_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t 
 	return 0;
 }
 
-static int reset_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+static int reset_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value)
 {
 	(void)dev; (void)offset; (void)width;
 	*value = 0;
@@ -49,7 +49,7 @@ static void reset_vm(struct pc_port *p, const char *how)
 	vm_request_reset(p->vm);
 }
 
-static int keyboard_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
+static int keyboard_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value)
 {
 	(void)width;
 	if (offset == 0 && (value & 0xff) == 0xfe)
@@ -57,13 +57,13 @@ static int keyboard_write(struct vdev *dev, uint64_t offset, unsigned width, uin
 	return 0;
 }
 
-static int post_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
+static int post_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value)
 {
 	(void)dev; (void)offset; (void)width; (void)value;
 	return 0; /* POST codes and I/O delays */
 }
 
-static int pic_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+static int pic_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value)
 {
 	(void)width;
 	struct pc_port *p = dev->priv;
@@ -71,7 +71,7 @@ static int pic_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t 
 	return 0;
 }
 
-static int pic_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
+static int pic_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value)
 {
 	(void)width;
 	struct pc_port *p = dev->priv;
@@ -83,7 +83,7 @@ static int pic_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t
 static const struct vdev_ops pm_ops = { .read = pm_read, .write = pm_write };
 /* PM1a status (offset 0, write 1 to clear: nothing is ever pending) and enable (offset 2, kept so
  * that ACPI drivers see the events they enable; ACPI 6.4, 4.8.3.1). */
-static int pm_event_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+static int pm_event_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value)
 {
 	struct pc_port *p = dev->priv;
 	uint32_t reg = (uint32_t)p->pm1_enable << 16; /* status 0 */
@@ -91,7 +91,7 @@ static int pm_event_read(struct vdev *dev, uint64_t offset, unsigned width, uint
 	return 0;
 }
 
-static int pm_event_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
+static int pm_event_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value)
 {
 	struct pc_port *p = dev->priv;
 	uint32_t reg = (uint32_t)p->pm1_enable << 16;

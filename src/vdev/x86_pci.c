@@ -30,7 +30,7 @@ static bool selects_bridge(uint32_t address)
 	return (address & CONFIG_ENABLE) && !(address & 0x00ffff00u);
 }
 
-static int pci_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+static int pci_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value)
 {
 	struct x86_pci *pci = dev->priv;
 	unsigned long flags = spin_lock_irqsave(&pci->lock);
@@ -50,7 +50,7 @@ static int pci_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t 
 	return 0;
 }
 
-static int pci_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
+static int pci_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value)
 {
 	struct x86_pci *pci = dev->priv;
 	if (offset == 1 && width == 1) {

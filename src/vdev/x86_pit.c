@@ -92,7 +92,7 @@ static void edge_due(struct timer_event *event, void *arg)
 	}
 }
 
-static int counters_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+static int counters_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value)
 {
 	struct x86_pit *p = dev->priv;
 	unsigned long flags = spin_lock_irqsave(&p->lock);
@@ -105,7 +105,7 @@ static int counters_read(struct vdev *dev, uint64_t offset, unsigned width, uint
 	return 0;
 }
 
-static int counters_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
+static int counters_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value)
 {
 	struct x86_pit *p = dev->priv;
 	unsigned long flags = spin_lock_irqsave(&p->lock);
@@ -119,7 +119,7 @@ static int counters_write(struct vdev *dev, uint64_t offset, unsigned width, uin
 	return 0;
 }
 
-static int port_b_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+static int port_b_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value)
 {
 	(void)offset; (void)width;
 	struct x86_pit *p = dev->priv;
@@ -135,7 +135,7 @@ static int port_b_read(struct vdev *dev, uint64_t offset, unsigned width, uint64
 	return 0;
 }
 
-static int port_b_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
+static int port_b_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value)
 {
 	(void)offset; (void)width;
 	struct x86_pit *p = dev->priv;

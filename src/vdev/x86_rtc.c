@@ -60,7 +60,7 @@ static uint8_t time_register(struct x86_rtc *rtc, unsigned reg)
 	}
 }
 
-static int rtc_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+static int rtc_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value)
 {
 	(void)width;
 	struct x86_rtc *rtc = dev->priv;
@@ -78,7 +78,7 @@ static int rtc_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t 
 	return 0;
 }
 
-static int rtc_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
+static int rtc_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value)
 {
 	(void)width;
 	struct x86_rtc *rtc = dev->priv;

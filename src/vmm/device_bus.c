@@ -73,21 +73,25 @@ __attribute__((always_inline)) struct vdev *vdev_bus_find(struct vdev_bus *bus, 
 	return dev;
 }
 
-int vdev_bus_access(struct vdev_bus *bus, uint64_t address, unsigned width, bool write, uint64_t *value)
+enum vm_exit_result vdev_bus_access(struct vdev_bus *bus, struct vcpu *vcpu, uint64_t address, unsigned width, bool write,
+				    uint64_t *value)
 {
 	struct vdev *dev = vdev_bus_find(bus, address, width);
 	if (!dev)
-		return -ENODEV;
-	return vdev_access(dev, address - dev->base, width, write, value);
+		return EXIT_UNCLAIMED;
+	return vdev_access(dev, vcpu, address - dev->base, width, write, value);
 }
 
-int vdev_access(struct vdev *dev, uint64_t offset, unsigned width, bool write, uint64_t *value)
+/* Inlined into the exit paths under LTO, as vdev_bus_find is. */
+__attribute__((always_inline)) enum vm_exit_result vdev_access(struct vdev *dev, struct vcpu *vcpu, uint64_t offset,
+							       unsigned width, bool write, uint64_t *value)
 {
-	if (write)
-		return dev->ops->write ? dev->ops->write(dev, offset, width, *value) : 0;
-	if (!dev->ops->read) {
+	int err = 0;
+	if (write && dev->ops->write)
+		err = dev->ops->write(dev, vcpu, offset, width, *value);
+	else if (!write && dev->ops->read)
+		err = dev->ops->read(dev, vcpu, offset, width, value);
+	else if (!write)
 		*value = 0;
-		return 0;
-	}
-	return dev->ops->read(dev, offset, width, value);
+	return err < 0 ? EXIT_GUEST_FAULT : EXIT_HANDLED;
 }

@@ -38,20 +38,20 @@ static void run_guest(struct vcpu *vcpu)
 	for (;;) {
 		if (__atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE) & VCPU_REQUEST_STOP)
 			break;
-		exit.counted = false;
 		arch_irq_disable();
-		arch_vcpu_run(vcpu, &exit);
+		enum vm_exit_result result = arch_vcpu_run(vcpu, &exit);
 		/* A host interrupt that made the guest exit is either still pending, and taken here, or
 		 * was handled on the exit path; either may have asked for this task to be preempted
 		 * (the switch hooks save the guest's registers). */
 		arch_irq_enable();
 		sched_preempt_if_needed();
-		if (!exit.counted)
-			vcpu->exits[exit.reason]++;
-		int result = vcpu_handle_exit(vcpu, &exit);
-		if (result > 0)
+		if (result == EXIT_HANDLED)
+			continue;
+		vcpu_count_exit(vcpu, exit.reason);
+		result = vcpu_handle_exit(vcpu, &exit);
+		if (result == EXIT_HANDLED)
 			arch_vcpu_finish_exit(vcpu, &exit);
-		else if (result == 0)
+		else if (result == EXIT_STOP_VCPU)
 			break;
 		else
 			arch_vcpu_inject_fault(vcpu, &exit);

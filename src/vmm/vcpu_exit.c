@@ -9,45 +9,44 @@
 #include "kernel/log.h"
 #include "lib/errno.h"
 
-static int handle_mmio(struct vcpu *vcpu, struct vm_exit_mmio *mmio)
+static enum vm_exit_result handle_mmio(struct vcpu *vcpu, struct vm_exit_mmio *mmio)
 {
-	int err = vdev_bus_access(&vcpu->vm->mmio_bus, mmio->gpa, mmio->width, mmio->write, &mmio->value);
-	if (err == -ENODEV) {
-		vm_report_unclaimed(vcpu->vm, mmio->gpa, mmio->write, "MMIO");
-		return -EFAULT;
-	}
-	return err < 0 ? err : 1;
+	enum vm_exit_result result = vdev_bus_access(&vcpu->vm->mmio_bus, vcpu, mmio->gpa, mmio->width, mmio->write,
+						     &mmio->value);
+	if (result != EXIT_UNCLAIMED)
+		return result;
+	vm_report_unclaimed(vcpu->vm, mmio->gpa, mmio->write, "MMIO");
+	return EXIT_GUEST_FAULT;
 }
 
 /* Inlined into the arch exit paths when they are linked with LTO: it is on every MMIO exit. */
-__attribute__((always_inline)) int vcpu_mmio_in_place(struct vcpu *vcpu, gpa_t gpa, unsigned width, bool write, uint64_t *value)
+__attribute__((always_inline)) enum vm_exit_result vcpu_mmio_in_place(struct vcpu *vcpu, gpa_t gpa, unsigned width,
+								     bool write, uint64_t *value)
 {
 	struct vdev *dev = vdev_bus_find(&vcpu->vm->mmio_bus, gpa, width);
 	if (!dev)
-		return 0;
-	vcpu->exits[EXIT_MMIO]++;
-	int err = vdev_access(dev, gpa - dev->base, width, write, value);
-	return err < 0 ? err : 1;
+		return EXIT_UNCLAIMED;
+	vcpu_count_exit(vcpu, EXIT_MMIO);
+	return vdev_access(dev, vcpu, gpa - dev->base, width, write, value);
 }
 
 /* Port I/O nobody claims reads as all ones, as on a PC bus with nothing behind the port. */
-static int handle_pio(struct vcpu *vcpu, struct vm_exit_pio *pio)
+static enum vm_exit_result handle_pio(struct vcpu *vcpu, struct vm_exit_pio *pio)
 {
-	int err = vdev_bus_access(&vcpu->vm->pio_bus, pio->port, pio->width, pio->write, &pio->value);
-	if (err == -ENODEV) {
-		vm_report_unclaimed(vcpu->vm, pio->port, pio->write, "port");
-		if (!pio->write)
-			pio->value = pio->width >= 8 ? ~0ULL : (1ULL << (8 * pio->width)) - 1;
-		return 1;
-	}
-	return err < 0 ? err : 1;
+	enum vm_exit_result result = vdev_bus_access(&vcpu->vm->pio_bus, vcpu, pio->port, pio->width, pio->write, &pio->value);
+	if (result != EXIT_UNCLAIMED)
+		return result;
+	vm_report_unclaimed(vcpu->vm, pio->port, pio->write, "port");
+	if (!pio->write)
+		pio->value = pio->width >= 8 ? ~0ULL : (1ULL << (8 * pio->width)) - 1;
+	return EXIT_HANDLED;
 }
 
-static int handle_cpu_on(struct vcpu *vcpu, struct vm_exit_cpu_on *on)
+static enum vm_exit_result handle_cpu_on(struct vcpu *vcpu, struct vm_exit_cpu_on *on)
 {
 	struct vcpu *target = vcpu_find_by_guest_id(vcpu->vm, on->target);
 	on->result = target ? vcpu_request_start(target, on->entry, on->context) : -EINVAL;
-	return 1;
+	return EXIT_HANDLED;
 }
 
 static bool stop_requested(struct vcpu *vcpu)
@@ -58,11 +57,11 @@ static bool stop_requested(struct vcpu *vcpu)
 /* WFI/HLT: wait until an interrupt is pending for the vCPU or a request arrives. When no other
  * task wants this CPU, the vCPU waits in place, still loaded: its timer stays armed in hardware
  * and wakes it directly. Otherwise the task sleeps and the CPU goes to others. */
-static int handle_halt(struct vcpu *vcpu)
+static enum vm_exit_result handle_halt(struct vcpu *vcpu)
 {
 	vm_console_flush(vcpu->vm); /* a prompt waiting for input must be visible */
 	if (arch_vcpu_irq_pending(vcpu) || stop_requested(vcpu))
-		return 1;
+		return EXIT_HANDLED;
 	vcpu->state = VCPU_HALTED;
 	for (;;) {
 		arch_irq_disable();
@@ -80,43 +79,43 @@ static int handle_halt(struct vcpu *vcpu)
 		arch_irq_enable();
 	}
 	vcpu->state = VCPU_RUNNING;
-	return 1;
+	return EXIT_HANDLED;
 }
 
-int vcpu_handle_exit(struct vcpu *vcpu, struct vm_exit *exit)
+enum vm_exit_result vcpu_handle_exit(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct vm *vm = vcpu->vm;
 	switch (exit->reason) {
 	case EXIT_NONE:
 	case EXIT_IRQ:
-		return 1;
+		return EXIT_HANDLED;
 	case EXIT_MMIO:
 		return handle_mmio(vcpu, &exit->mmio);
 	case EXIT_PIO:
 		return handle_pio(vcpu, &exit->pio);
 	case EXIT_HYPERCALL:
 		hypercall_handle(vcpu, &exit->hypercall);
-		return 1;
+		return EXIT_HANDLED;
 	case EXIT_CPU_ON:
 		return handle_cpu_on(vcpu, &exit->cpu_on);
 	case EXIT_CPU_OFF:
 		log_debug("VM[%u] vCPU %u: off", vm->id, vcpu->id);
-		return 0;
+		return EXIT_STOP_VCPU;
 	case EXIT_HALT:
 		return handle_halt(vcpu);
 	case EXIT_SYSTEM_OFF:
 		vm_log_info(vm, "the guest powered off");
 		vm_request_stop(vm);
-		return 0;
+		return EXIT_STOP_VCPU;
 	case EXIT_SYSTEM_RESET:
 		vm_log_info(vm, "the guest asked for a reset");
 		vm_request_reset(vm);
-		return 0;
+		return EXIT_STOP_VCPU;
 	case EXIT_FAULT:
 		vm_log_warn(vm, "vCPU %u: %s at %#llx (cause %#llx)", vcpu->id,
 			    exit->fault.what ? exit->fault.what : "fault", (unsigned long long)exit->fault.address,
 			    (unsigned long long)exit->fault.cause);
-		return -EFAULT;
+		return EXIT_GUEST_FAULT;
 	}
-	return -EINVAL;
+	return EXIT_GUEST_FAULT;
 }

@@ -71,7 +71,7 @@ struct vm *vm_create(const struct vm_config *config)
 			goto fail;
 	}
 	/* Images last: a generated device tree describes every device, the arch's included. */
-	if (arch_vm_create_devices(vm) < 0 || vm_load_images(vm) < 0)
+	if (arch_vm_create_irqchip(vm) < 0 || vm_load_images(vm) < 0)
 		goto fail;
 	vm_log_info(vm, "%u vCPU(s), %u RAM region(s), %u emulated device(s)",
 		    vm->vcpu_count, vm->ram_count, vm->mmio_bus.count + vm->pio_bus.count);

@@ -49,7 +49,7 @@ static bool strstr_simple(const char *haystack, const char *needle)
 	return false;
 }
 
-/* Interrupt controllers are built by the arch once the vCPUs exist (arch_vm_create_devices). */
+/* Interrupt controllers are built by the arch once the vCPUs exist (arch_vm_create_irqchip). */
 static bool is_interrupt_controller(uint64_t emu_type)
 {
 	return emu_type == VM_EMU_INTERRUPT_CONTROLLER || emu_type == VM_EMU_GPPT_DISTRIBUTOR ||
@@ -104,7 +104,7 @@ int vm_setup_devices(struct vm *vm)
 	for (size_t i = 0; i < config->devices.emu_device_count; i++) {
 		const struct vm_emu_device *emu = &config->devices.emu_devices[i];
 		if (is_interrupt_controller(emu->emu_type))
-			continue; /* the arch's: arch_vm_create_devices */
+			continue; /* the arch's: arch_vm_create_irqchip */
 		struct vdev *dev = create_emulated(vm, emu);
 		if (!dev)
 			return -ENODEV;

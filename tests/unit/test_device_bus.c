@@ -9,16 +9,18 @@
 
 static uint64_t last_offset;
 static unsigned last_width;
+static struct vcpu *last_vcpu;
 
-static int fake_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+static int fake_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value)
 {
 	last_offset = offset;
 	last_width = width;
+	last_vcpu = vcpu;
 	*value = dev->base + offset;
 	return 0;
 }
 
-static int fake_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
+static int fake_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value)
 {
 	(void)dev;
 	last_offset = offset;
@@ -61,6 +63,7 @@ static void test_lookup_edges_and_dispatch(void **state)
 	(void)state;
 	struct vdev_bus bus;
 	struct vdev a = { "a", 0x1000, 0x100, &ops, NULL };
+	struct vcpu *fake_vcpu = (struct vcpu *)&bus; /* only passed through to the model */
 	vdev_bus_init(&bus);
 	vdev_bus_add(&bus, &a, NULL);
 	assert_null(vdev_bus_find(&bus, 0xfff, 1));
@@ -69,13 +72,14 @@ static void test_lookup_edges_and_dispatch(void **state)
 	assert_null(vdev_bus_find(&bus, 0x10fd, 4)); /* runs past the end */
 	assert_null(vdev_bus_find(&bus, 0x1100, 1));
 	uint64_t v = 0;
-	assert_int_equal(vdev_bus_access(&bus, 0x1010, 4, false, &v), 0);
+	assert_int_equal(vdev_bus_access(&bus, fake_vcpu, 0x1010, 4, false, &v), EXIT_HANDLED);
 	assert_int_equal(v, 0x1010);
 	assert_int_equal(last_offset, 0x10);
 	assert_int_equal(last_width, 4);
+	assert_ptr_equal(last_vcpu, fake_vcpu);
 	v = 0xbad;
-	assert_int_equal(vdev_bus_access(&bus, 0x1020, 2, true, &v), -5);
-	assert_int_equal(vdev_bus_access(&bus, 0x2000, 4, false, &v), -19);
+	assert_int_equal(vdev_bus_access(&bus, fake_vcpu, 0x1020, 2, true, &v), EXIT_GUEST_FAULT);
+	assert_int_equal(vdev_bus_access(&bus, fake_vcpu, 0x2000, 4, false, &v), EXIT_UNCLAIMED);
 }
 
 /* The recently found device answers first, but never for an address outside it. */

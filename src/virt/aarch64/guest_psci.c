@@ -101,7 +101,7 @@ __attribute__((noinline)) struct guest_regs *guest_call_in_place(struct vcpu *vc
 	if ((ec != EC_HVC64 && ec != EC_SMC64) || !guest_call_answer(vcpu))
 		return NULL;
 	vcpu->arch.regs.pc += ec == EC_SMC64 ? 4 : 0; /* a trapped SMC returns to itself (D1.10.4) */
-	vcpu->exits[EXIT_NONE]++;
+	vcpu_count_exit(vcpu, EXIT_NONE);
 	return &vcpu->arch.regs;
 }
 

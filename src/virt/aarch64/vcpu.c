@@ -172,41 +172,26 @@ static inline gpa_t abort_ipa(uint64_t hpfar, uint64_t far)
 static inline void load_mmio_result(struct vcpu_arch *a, uint64_t esr, uint64_t value)
 {
 	unsigned reg = (unsigned)((esr >> 16) & 31);
-	unsigned bits = 8u << ((esr >> 22) & 3);
 	if (reg == 31)
 		return; /* XZR */
-	if (bits < 64) {
-		value &= (1ULL << bits) - 1;
-		if ((esr & ISS_DABT_SSE) && (value >> (bits - 1)) & 1)
-			value |= ~((1ULL << bits) - 1);
-	}
+	value = mmio_load_value(value, 1u << ((esr >> 22) & 3), esr & ISS_DABT_SSE);
 	if (!(esr & ISS_DABT_SF))
 		value &= 0xffffffffULL; /* a W register: the upper half reads as zero */
 	a->regs.x[reg] = value;
 }
 
-/* A data abort with a valid syndrome (ISV): the access width, direction and register are in
- * the ISS (D13.2.39), the address in abort_ipa. */
-static void decode_data_abort(struct vcpu *vcpu, uint64_t esr, struct vm_exit *exit)
+/* The one decoding of a data abort with a valid syndrome (ISV): the access width, direction and
+ * register are in the ISS (D13.2.39), the address (abort_ipa) is gpa. The value written is not
+ * read here: the register may not be saved yet. */
+static inline struct vm_exit_mmio decode_data_abort(uint64_t esr, gpa_t gpa)
 {
-	struct vcpu_arch *a = &vcpu->arch;
-	gpa_t ipa = abort_ipa(a->hpfar, a->far);
-	if (!(esr & ISS_DABT_ISV)) {
-		exit->reason = EXIT_FAULT;
-		exit->fault = (struct vm_exit_fault){ ipa, esr, "data abort without syndrome (e.g. a load pair)" };
-		return;
-	}
-	exit->reason = EXIT_MMIO;
-	exit->mmio = (struct vm_exit_mmio){
-		.gpa = ipa,
+	return (struct vm_exit_mmio){
+		.gpa = gpa,
 		.width = 1u << ((esr >> 22) & 3),
 		.write = (esr & ISS_DABT_WNR) != 0,
 		.sign_extend = (esr & ISS_DABT_SSE) != 0,
 		.reg = (unsigned)((esr >> 16) & 31),
 	};
-	if (exit->mmio.write)
-		exit->mmio.value = exit->mmio.reg == 31 ? 0 : a->regs.x[exit->mmio.reg];
-	a->pc_advance = 4;
 }
 
 /* ISS of a trapped MSR/MRS (D13.2.37, EC 0x18): Op0 [21:20], Op2 [19:17], Op1 [16:14],
@@ -253,7 +238,8 @@ static void decode_sync(struct vcpu *vcpu, struct vm_exit *exit)
 		guest_psci_or_hypercall(vcpu, exit); /* HVC returns past itself */
 		return;
 	case EC_DABT_LOW:
-		decode_data_abort(vcpu, esr, exit);
+		/* Decoded into *exit by mmio_in_place, which every data abort meets first. */
+		a->pc_advance = 4;
 		return;
 	case EC_IABT_LOW:
 		exit->reason = EXIT_FAULT;
@@ -295,7 +281,7 @@ static __attribute__((noinline)) struct guest_regs *irq_in_place(struct vcpu *vc
 	if (vtimer_fire_in_place(vcpu, irq)) {
 		/* The common case: the list registers need nothing more. */
 		chip->complete(irq);
-		vcpu->exits[EXIT_IRQ]++;
+		vcpu_count_exit(vcpu, EXIT_IRQ);
 		return &vcpu->arch.regs;
 	}
 	bool idle = vgic_idle(&vcpu->arch.vgic);
@@ -308,7 +294,7 @@ static __attribute__((noinline)) struct guest_regs *irq_in_place(struct vcpu *vc
 	irq_dispatch();
 	if (this_cpu()->need_resched || __atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE))
 		return NULL;
-	vcpu->exits[EXIT_IRQ]++;
+	vcpu_count_exit(vcpu, EXIT_IRQ);
 	if (!idle || !vgic_idle(&vcpu->arch.vgic))
 		vgic_flush_lrs(vcpu);
 	return &vcpu->arch.regs;
@@ -338,42 +324,58 @@ static bool finish_in_place(struct vcpu *vcpu, unsigned vector, struct vm_exit *
 		/* WFE still goes to the run loop: it is a hint to give the CPU away. */
 		if (ESR_EC(a->esr) == EC_WFX)
 			return false;
-		vcpu->exits[EXIT_NONE]++;
+		vcpu_count_exit(vcpu, EXIT_NONE);
 		a->regs.pc += a->pc_advance;
 		return true;
 	}
 	if (exit->reason != EXIT_MMIO)
 		return false;
 	struct vm_exit_mmio *mmio = &exit->mmio;
-	int result = vcpu_mmio_in_place(vcpu, mmio->gpa, mmio->width, mmio->write, &mmio->value);
-	if (result > 0)
+	if (mmio->write)
+		mmio->value = mmio->reg == 31 ? 0 : a->regs.x[mmio->reg];
+	enum vm_exit_result result = vcpu_mmio_in_place(vcpu, mmio->gpa, mmio->width, mmio->write, &mmio->value);
+	if (result == EXIT_HANDLED)
 		arch_vcpu_finish_exit(vcpu, exit);
-	else if (result < 0)
+	else if (result == EXIT_GUEST_FAULT)
 		arch_vcpu_inject_fault(vcpu, exit);
-	return result != 0;
+	return result != EXIT_UNCLAIMED;
 }
 
-/* An MMIO access to a device model, from guest_exit_quick: only when the register it reads into or
- * writes from is one already saved (x0-x18, x30); the rest take the full path. Decodes the
- * syndrome as decode_data_abort does, without building a struct vm_exit. */
+/* A data abort mmio_in_place does not finish goes on in *vcpu->arch.exit, decoded here: the full
+ * path (decode_sync) does not decode it again. */
+static __attribute__((noinline)) struct guest_regs *hand_on(struct vcpu *vcpu, uint64_t esr, gpa_t gpa)
+{
+	struct vm_exit *exit = vcpu->arch.exit;
+	if (esr & ISS_DABT_ISV) {
+		exit->reason = EXIT_MMIO;
+		exit->mmio = decode_data_abort(esr, gpa);
+	} else {
+		exit->reason = EXIT_FAULT;
+		exit->fault = (struct vm_exit_fault){ gpa, esr, "data abort without syndrome (e.g. a load pair)" };
+	}
+	return NULL;
+}
+
+/* A data abort, from guest_exit_quick: decoded, and carried out when a device model claims it and
+ * the register it reads into or writes from is one already saved (x0-x18, x30); the rest go on
+ * to the full path (hand_on). */
 static __attribute__((noinline)) struct guest_regs *mmio_in_place(struct vcpu *vcpu, uint64_t esr)
 {
 	struct vcpu_arch *a = &vcpu->arch;
-	unsigned reg = (unsigned)((esr >> 16) & 31);
-	if (!(esr & ISS_DABT_ISV) || (reg >= 19 && reg <= 29))
-		return NULL;
 	uint64_t far = read_sysreg(far_el2);
-	gpa_t ipa = abort_ipa(read_sysreg(hpfar_el2), far);
-	bool write = esr & ISS_DABT_WNR;
-	uint64_t value = write && reg != 31 ? a->regs.x[reg] : 0;
+	gpa_t gpa = abort_ipa(read_sysreg(hpfar_el2), far);
+	struct vm_exit_mmio mmio = decode_data_abort(esr, gpa);
+	if (!(esr & ISS_DABT_ISV) || (mmio.reg >= 19 && mmio.reg <= 29))
+		return hand_on(vcpu, esr, gpa);
+	uint64_t value = mmio.write && mmio.reg != 31 ? a->regs.x[mmio.reg] : 0;
 	bool idle = vgic_idle(&a->vgic);
 	if (!idle)
 		vgic_sync_lrs(vcpu); /* the device may be the vGIC, whose state must be the guest's */
-	int result = vcpu_mmio_in_place(vcpu, ipa, 1u << ((esr >> 22) & 3), write, &value);
-	if (result == 0)
-		return NULL; /* nobody claims the address: the full path logs and faults it */
-	if (result > 0) {
-		if (!write)
+	enum vm_exit_result result = vcpu_mmio_in_place(vcpu, mmio.gpa, mmio.width, mmio.write, &value);
+	if (result == EXIT_UNCLAIMED)
+		return hand_on(vcpu, esr, gpa); /* the run loop logs and faults it */
+	if (result == EXIT_HANDLED) {
+		if (!mmio.write)
 			load_mmio_result(a, esr, value);
 		a->regs.pc += 4;
 	} else {
@@ -425,13 +427,14 @@ struct guest_regs *guest_exit_handler(unsigned vector, struct guest_regs *regs)
 	return &vcpu->arch.regs;
 }
 
-void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
+enum vm_exit_result arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct vcpu_arch *a = &vcpu->arch;
 	a->exit = exit;
 	choose_wait_trapping(a);
 	vgic_flush_lrs(vcpu);
 	guest_run(&a->regs);
+	return EXIT_UNCLAIMED; /* what the exit path finishes, it re-enters from */
 }
 
 void arch_vcpu_finish_exit(struct vcpu *vcpu, const struct vm_exit *exit)
@@ -495,35 +498,4 @@ void arch_vcpu_inject_fault(struct vcpu *vcpu, const struct vm_exit *exit)
 bool arch_vcpu_irq_pending(struct vcpu *vcpu)
 {
 	return vgic_pending(vcpu);
-}
-
-/* The VM's interrupt controller: a vGICv3 when the config asks for interrupts, at the addresses
- * its emulated GIC devices give (emu_type 0x01 interrupt controller / 0x21 GPPT distributor for
- * the distributor, 0x20 GPPT redistributor for the redistributors), or else where the host's are. */
-int arch_vm_create_devices(struct vm *vm)
-{
-	const struct vm_config *config = vm->config;
-	if (config->devices.interrupt_mode.value == VM_INTERRUPTS_NONE)
-		return 0;
-	const struct irqchip_ops *host = irq_chip();
-	const struct irqchip_desc *desc = &platform_boot_info->irqchip;
-	bool host_v3 = host && strcmp(host->name, "GICv3") == 0;
-	gpa_t dist = desc->regs[0], redist = desc->regs[1];
-	for (size_t i = 0; i < config->devices.emu_device_count; i++) {
-		const struct vm_emu_device *emu = &config->devices.emu_devices[i];
-		if (emu->emu_type == VM_EMU_INTERRUPT_CONTROLLER || emu->emu_type == VM_EMU_GPPT_DISTRIBUTOR)
-			dist = emu->base_gpa;
-		else if (emu->emu_type == VM_EMU_GPPT_REDISTRIBUTOR)
-			redist = emu->base_gpa;
-	}
-	/* On a GICv2 host the guest gets a GICv2: its CPU interface where the host's GICC is. */
-	int err = host_v3 ? vgic_create(vm, dist, redist) : vgic_create_v2(vm, dist, desc->regs[1]);
-	if (err < 0 || config->devices.interrupt_mode.value != VM_INTERRUPTS_PASSTHROUGH)
-		return err;
-	for (size_t i = 0; i < config->devices.passthrough_device_count && err == 0; i++) {
-		const struct vm_passthrough_device *pt = &config->devices.passthrough_devices[i];
-		if (!pt->is_device_tree_path && pt->irq >= 32)
-			err = vgic_passthrough_spi(vm, (unsigned)pt->irq);
-	}
-	return err;
 }

@@ -1,12 +1,14 @@
 /* vGIC interrupt state (see virt_impl/vgic.h): which interrupt is pending for which vCPU, and
  * getting it noticed. Device models raise SPIs through vm_irq_set (virq ops); SGIs come from the
  * guest's ICC_SGI1R_EL1 writes; PPIs (the virtual timer) from the arch. */
+#include "virt/arch_vm.h"
 #include "virt_impl/vgic.h"
 #include "arch_impl/sysreg.h"
+#include "kernel/irq.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
-#include "kernel/percpu.h"
 #include "lib/errno.h"
+#include "lib/string.h"
 #include "vmm/vcpu.h"
 #include "vmm/virq.h"
 #include "vmm/vm.h"
@@ -144,11 +146,6 @@ bool vgic_pending(struct vcpu *vcpu)
 
 int vgic_mmio_init(struct vgic *vgic, gpa_t dist_base, gpa_t redist_base);
 
-struct vcpu *vgic_current_vcpu(void)
-{
-	return (struct vcpu *)(uintptr_t)this_cpu()->arch_scratch[1];
-}
-
 /* The state both GIC versions share: SGIs edge-triggered, every redistributor asleep. */
 struct vgic *vgic_alloc(struct vm *vm)
 {
@@ -165,7 +162,9 @@ struct vgic *vgic_alloc(struct vm *vm)
 	return vgic;
 }
 
-int vgic_create(struct vm *vm, gpa_t dist_base, gpa_t redist_base)
+/* A vGICv3: its distributor at dist_base (64 KiB), the redistributors at redist_base (128 KiB per
+ * vCPU), both on the MMIO bus, registered as the VM's interrupt controller. */
+static int vgic_create(struct vm *vm, gpa_t dist_base, gpa_t redist_base)
 {
 	struct vgic *vgic = vgic_alloc(vm);
 	if (!vgic)
@@ -181,4 +180,35 @@ int vgic_create(struct vm *vm, gpa_t dist_base, gpa_t redist_base)
 	vm_log_info(vm, "vGICv3, distributor %#llx, redistributors %#llx",
 		    (unsigned long long)dist_base, (unsigned long long)redist_base);
 	return 0;
+}
+
+/* The VM's interrupt controller: a vGICv3 when the config asks for interrupts, at the addresses
+ * its emulated GIC devices give (emu_type 0x01 interrupt controller / 0x21 GPPT distributor for
+ * the distributor, 0x20 GPPT redistributor for the redistributors), or else where the host's are. */
+int arch_vm_create_irqchip(struct vm *vm)
+{
+	const struct vm_config *config = vm->config;
+	if (config->devices.interrupt_mode.value == VM_INTERRUPTS_NONE)
+		return 0;
+	const struct irqchip_ops *host = irq_chip();
+	const struct irqchip_desc *desc = &platform_boot_info->irqchip;
+	bool host_v3 = host && strcmp(host->name, "GICv3") == 0;
+	gpa_t dist = desc->regs[0], redist = desc->regs[1];
+	for (size_t i = 0; i < config->devices.emu_device_count; i++) {
+		const struct vm_emu_device *emu = &config->devices.emu_devices[i];
+		if (emu->emu_type == VM_EMU_INTERRUPT_CONTROLLER || emu->emu_type == VM_EMU_GPPT_DISTRIBUTOR)
+			dist = emu->base_gpa;
+		else if (emu->emu_type == VM_EMU_GPPT_REDISTRIBUTOR)
+			redist = emu->base_gpa;
+	}
+	/* On a GICv2 host the guest gets a GICv2: its CPU interface where the host's GICC is. */
+	int err = host_v3 ? vgic_create(vm, dist, redist) : vgic_create_v2(vm, dist, desc->regs[1]);
+	if (err < 0 || config->devices.interrupt_mode.value != VM_INTERRUPTS_PASSTHROUGH)
+		return err;
+	for (size_t i = 0; i < config->devices.passthrough_device_count && err == 0; i++) {
+		const struct vm_passthrough_device *pt = &config->devices.passthrough_devices[i];
+		if (!pt->is_device_tree_path && pt->irq >= 32)
+			err = vgic_passthrough_spi(vm, (unsigned)pt->irq);
+	}
+	return err;
 }

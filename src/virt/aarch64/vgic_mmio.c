@@ -142,7 +142,7 @@ static struct vcpu *vcpu_of_affinity(struct vm *vm, uint64_t route)
 	return vcpu ? vcpu : vm->vcpus[0];
 }
 
-static int distributor_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+static int distributor_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value)
 {
 	struct vgic *vgic = dev->priv;
 	uint64_t first;
@@ -166,7 +166,7 @@ static int distributor_read(struct vdev *dev, uint64_t offset, unsigned width, u
 	return 0;
 }
 
-static int distributor_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
+static int distributor_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value)
 {
 	struct vgic *vgic = dev->priv;
 	uint64_t first;
@@ -243,12 +243,12 @@ static int redistributor_access(struct vdev *dev, uint64_t offset, unsigned widt
 	return 0;
 }
 
-static int redistributor_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+static int redistributor_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value)
 {
 	return redistributor_access(dev, offset, width, false, value);
 }
 
-static int redistributor_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
+static int redistributor_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value)
 {
 	return redistributor_access(dev, offset, width, true, &value);
 }

@@ -22,12 +22,6 @@
 #define GICD_V2_SIZE 0x1000
 #define GICC_SIZE 0x2000
 
-static struct vcpu *accessor(struct vgic *vgic)
-{
-	struct vcpu *vcpu = vgic_current_vcpu();
-	return vcpu && vcpu->vm == vgic->vm ? vcpu : vgic->vm->vcpus[0];
-}
-
 /* GICD_SGIR (4.3.15): TargetListFilter [25:24], CPUTargetList [23:16], SGIINTID [3:0]. */
 static void send_sgi(struct vgic *vgic, struct vcpu *sender, uint32_t value)
 {
@@ -71,10 +65,9 @@ static int targets_access(struct vgic *vgic, struct vcpu *vcpu, uint64_t offset,
 	return 0;
 }
 
-static int distributor_access(struct vdev *dev, uint64_t offset, unsigned width, bool write, uint64_t *value)
+static int distributor_access(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, bool write, uint64_t *value)
 {
 	struct vgic *vgic = dev->priv;
-	struct vcpu *vcpu = accessor(vgic);
 	if (offset >= GICD_IGROUPR && offset < GICD_IGROUPR + 0x80) {
 		if (!write)
 			*value = 0; /* everything is group 0 for a GICv2 guest */
@@ -113,14 +106,14 @@ static int distributor_access(struct vdev *dev, uint64_t offset, unsigned width,
 	return 0;
 }
 
-static int distributor_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+static int distributor_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value)
 {
-	return distributor_access(dev, offset, width, false, value);
+	return distributor_access(dev, vcpu, offset, width, false, value);
 }
 
-static int distributor_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
+static int distributor_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value)
 {
-	return distributor_access(dev, offset, width, true, &value);
+	return distributor_access(dev, vcpu, offset, width, true, &value);
 }
 
 static void vgic_v2_destroy(struct vdev *dev)

@@ -28,10 +28,13 @@ static void mask_timer(unsigned irq)
 	isb();
 }
 
+/* A timer PPI taken through the host's vectors (the vCPU waiting in place, or the exit path could
+ * not inject it): it is for the vCPU whose timers are loaded on this CPU, kept in a per-CPU word
+ * between vtimer_load and vtimer_put. */
 static void vtimer_irq(unsigned irq, void *arg)
 {
 	(void)arg;
-	struct vcpu *vcpu = vgic_current_vcpu();
+	struct vcpu *vcpu = (struct vcpu *)(uintptr_t)this_cpu()->arch_scratch[1];
 	mask_timer(irq);
 	if (vcpu)
 		vgic_inject(vcpu->vm, vcpu, irq);

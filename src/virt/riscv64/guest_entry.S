@@ -138,7 +138,7 @@ guest_exit:
 	li	t1, EXC_ECALL_VS
 	bne	a1, t1, 1f
 	call	riscv_guest_exit_sbi
-3:	bnez	a0, leave_guest
+3:	bnez	a0, leave_guest	/* not EXIT_HANDLED (0, vmm/exit.h) */
 	ld	a0, PERCPU_SCRATCH_GUEST(tp)
 	/* Answered: back into the guest, s0-s11 and gp untouched, sepc set by the C code. */
 	load_g	ra, 1, a0

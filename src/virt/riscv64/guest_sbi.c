@@ -51,15 +51,15 @@ bool guest_sbi_extension_available(uint64_t eid)
 
 /* The ecall is done: on to the next instruction, and back into the guest from the exit path
  * unless the core's loop must see a request first (riscv_vcpu_resume_from_exit). */
-int guest_sbi_answer(struct vcpu *vcpu, long error, long value)
+enum vm_exit_result guest_sbi_answer(struct vcpu *vcpu, long error, long value)
 {
 	guest_sbi_set_result(vcpu, error, value);
-	vcpu->exits[EXIT_NONE]++;
+	vcpu_count_exit(vcpu, EXIT_NONE);
 	csr_write(sepc, csr_read(sepc) + 4);
 	return riscv_vcpu_resume_from_exit(vcpu);
 }
 
-int guest_sbi_to_core(struct vcpu *vcpu)
+enum vm_exit_result guest_sbi_to_core(struct vcpu *vcpu)
 {
 	struct vcpu_arch *a = &vcpu->arch;
 	a->scause = EXC_ECALL_VS; /* privileged spec 8.6.1: cause 10, so the guest was in VS-mode */
@@ -67,19 +67,20 @@ int guest_sbi_to_core(struct vcpu *vcpu)
 	a->regs.spp = SSTATUS_SPP;
 	a->pc_advance = 4;
 	a->exit_state = GUEST_EXIT_DECODED;
-	/* 1, hidden from the optimizer: seen through (LTO), the constant would turn the handlers'
-	 * tail calls in riscv_guest_exit_sbi into calls, and give that a stack frame on every path. */
-	int leave = 1;
+	/* EXIT_UNCLAIMED, hidden from the optimizer: seen through (LTO), the constant would turn the
+	 * handlers' tail calls in riscv_guest_exit_sbi into calls and give that a stack frame on every
+	 * path (4 more instructions on the null SBI call, measured). */
+	enum vm_exit_result leave = EXIT_UNCLAIMED;
 	__asm__("" : "+r"(leave));
 	return leave;
 }
 
 /* Called by guest_entry.S for an ecall from VS-mode, on the hypervisor's stack with interrupts
  * masked and only the guest registers a C call may clobber saved (see riscv_guest_exit_mmio in
- * vcpu.c). Returns 0 to resume the guest from the exit path, 1 to leave to arch_vcpu_run. The
- * small extension ids (legacy 0-8, BASE 0x10) are told from the four-character ones with one
- * compare. */
-int riscv_guest_exit_sbi(struct guest_regs *regs)
+ * vcpu.c). Returns EXIT_HANDLED to resume the guest from the exit path, EXIT_UNCLAIMED to leave to
+ * arch_vcpu_run. The small extension ids (legacy 0-8, BASE 0x10) are told from the four-character
+ * ones with one compare. */
+enum vm_exit_result riscv_guest_exit_sbi(struct guest_regs *regs)
 {
 	struct vcpu *vcpu = container_of(container_of(regs, struct vcpu_arch, regs), struct vcpu, arch);
 	const struct guest_sbi_call *call = (const struct guest_sbi_call *)&regs->x[10];

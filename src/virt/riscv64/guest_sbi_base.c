@@ -10,12 +10,12 @@
 #define TESSERA_SBI_IMPL_VERSION 0x000100 /* 0.1.0 */
 
 /* Out of line, so the other functions, answered on the exit path's fast route, need no frame. */
-static __attribute__((noinline)) int probe_extension(struct vcpu *vcpu, const struct guest_sbi_call *call)
+static __attribute__((noinline)) enum vm_exit_result probe_extension(struct vcpu *vcpu, const struct guest_sbi_call *call)
 {
 	return guest_sbi_answer(vcpu, SBI_SUCCESS, guest_sbi_extension_available(call->args[0]));
 }
 
-int guest_sbi_base(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
+enum vm_exit_result guest_sbi_base(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
 {
 	switch (call->fid) {
 	case 0: return guest_sbi_answer(vcpu, SBI_SUCCESS, SBI_SPEC_VERSION_2_0);   /* get_spec_version */

@@ -10,7 +10,7 @@
 #define DBCN_READ 1
 #define DBCN_WRITE_BYTE 2
 
-int guest_sbi_dbcn(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
+enum vm_exit_result guest_sbi_dbcn(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
 {
 	struct vm *vm = vcpu->vm;
 	const uint64_t *arg = call->args;

@@ -23,7 +23,7 @@ static long hart_status(struct vcpu *target)
 	return target->state == VCPU_OFF ? HSM_STATE_STOPPED : HSM_STATE_STARTED;
 }
 
-int guest_sbi_hsm(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
+enum vm_exit_result guest_sbi_hsm(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
 {
 	const uint64_t *arg = call->args;
 	switch (call->fid) {

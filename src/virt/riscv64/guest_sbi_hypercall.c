@@ -3,7 +3,7 @@
  * answer is a0 = SBI_SUCCESS, a1 = the result (arch_vcpu_finish_exit). */
 #include "virt_impl/guest.h"
 
-int guest_sbi_hypercall(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
+enum vm_exit_result guest_sbi_hypercall(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
 {
 	exit->reason = EXIT_HYPERCALL;
 	exit->hypercall = (struct vm_exit_hypercall){ .nr = call->fid };

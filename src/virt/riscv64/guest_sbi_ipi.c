@@ -5,7 +5,7 @@
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
-int guest_sbi_ipi(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
+enum vm_exit_result guest_sbi_ipi(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
 {
 	if (call->fid != 0) {
 		return guest_sbi_answer(vcpu, SBI_ERR_NOT_SUPPORTED, 0);

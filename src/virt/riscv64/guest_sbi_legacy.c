@@ -9,12 +9,12 @@
 #define LEGACY_CONSOLE_GETCHAR 0x02
 
 /* The legacy calls return one value in a0 (5.1); a1 is left as the guest had it. */
-static int answer(struct vcpu *vcpu, long value)
+static enum vm_exit_result answer(struct vcpu *vcpu, long value)
 {
 	return guest_sbi_answer(vcpu, value, (long)vcpu->arch.regs.x[11]);
 }
 
-int guest_sbi_legacy(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
+enum vm_exit_result guest_sbi_legacy(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
 {
 	switch (call->eid) {
 	case SBI_EXT_LEGACY_SET_TIMER:

@@ -11,7 +11,7 @@
 #define RFENCE_SFENCE_VMA 1
 #define RFENCE_SFENCE_VMA_ASID 2
 
-int guest_sbi_rfence(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
+enum vm_exit_result guest_sbi_rfence(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
 {
 	if (call->fid != RFENCE_FENCE_I && call->fid != RFENCE_SFENCE_VMA && call->fid != RFENCE_SFENCE_VMA_ASID) {
 		return guest_sbi_answer(vcpu, SBI_ERR_NOT_SUPPORTED, 0);

@@ -8,7 +8,7 @@
 #define SRST_TYPE_COLD_REBOOT 1
 #define SRST_TYPE_WARM_REBOOT 2
 
-int guest_sbi_srst(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
+enum vm_exit_result guest_sbi_srst(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit)
 {
 	if (call->fid != SRST_SYSTEM_RESET) {
 		return guest_sbi_answer(vcpu, SBI_ERR_NOT_SUPPORTED, 0);

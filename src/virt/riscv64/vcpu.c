@@ -39,12 +39,12 @@ void guest_run(struct guest_regs *regs);
  * a0-a7 are valid): riscv_guest_exit_sbi (guest_sbi.c) for an ecall from VS-mode,
  * riscv_guest_exit_mmio for a load or store guest-page fault, riscv_guest_exit_other for the
  * rest. An exit answered there (an SBI call such as BASE or TIME, an emulated MMIO access)
- * returns 0: the guest resumes straight away, without the core's loop. A host interrupt or kick
+ * returns EXIT_HANDLED (0): the guest resumes straight away, without the core's loop. A host interrupt or kick
  * that arrives meanwhile stays pending and makes that entry exit at once, so nothing is missed.
- * Anything else returns 1 with the trap CSRs in vcpu_arch (exit_state says how far it got):
+ * Anything else returns EXIT_UNCLAIMED with the trap CSRs in vcpu_arch (exit_state says how far it got):
  * guest_run returns to arch_vcpu_run with every register saved. */
-int riscv_guest_exit_mmio(struct guest_regs *regs, uint64_t scause);
-int riscv_guest_exit_other(struct guest_regs *regs, uint64_t scause);
+enum vm_exit_result riscv_guest_exit_mmio(struct guest_regs *regs, uint64_t scause);
+enum vm_exit_result riscv_guest_exit_other(struct guest_regs *regs, uint64_t scause);
 void guest_fp_save(struct guest_fp_state *fp);
 void guest_fp_restore(const struct guest_fp_state *fp);
 
@@ -343,23 +343,13 @@ static void prepare_entry(struct vcpu_arch *a)
 	take_requests(a);
 }
 
-/* What an emulated load writes to its register: the value narrowed to the access width (1, 2, 4
- * or 8 bytes) and sign- or zero-extended as the instruction says (unprivileged spec 20191213,
- * 2.6 "Load and Store Instructions"). */
-static inline uint64_t loaded_value(uint64_t value, unsigned width, bool sign_extend)
-{
-	unsigned shift = 64 - 8 * width;
-	value <<= shift;
-	return sign_extend ? (uint64_t)((int64_t)value >> shift) : value >> shift;
-}
-
 static void complete_mmio_read(struct vcpu_arch *a, const struct vm_exit_mmio *mmio)
 {
 	if (!mmio->write && mmio->reg != 0)
-		a->regs.x[mmio->reg] = loaded_value(mmio->value, mmio->width, mmio->sign_extend);
+		a->regs.x[mmio->reg] = mmio_load_value(mmio->value, mmio->width, mmio->sign_extend);
 }
 
-int riscv_vcpu_resume_slow(struct vcpu *vcpu)
+enum vm_exit_result riscv_vcpu_resume_slow(struct vcpu *vcpu)
 {
 	struct vcpu_arch *a = &vcpu->arch;
 	if (__atomic_load_n(&vcpu->requests, __ATOMIC_RELAXED)) {
@@ -367,10 +357,10 @@ int riscv_vcpu_resume_slow(struct vcpu *vcpu)
 		a->regs.sepc = csr_read(sepc);
 		a->regs.spp = csr_read(sstatus) & SSTATUS_SPP;
 		a->exit_state = GUEST_EXIT_COMPLETED;
-		return 1;
+		return EXIT_UNCLAIMED;
 	}
 	take_requests(a);
-	return 0;
+	return EXIT_HANDLED;
 }
 
 /* The trap CSRs of an exit, as arch_vcpu_run and arch_vcpu_inject_fault want them; read before
@@ -385,11 +375,11 @@ static inline void save_trap_csrs(struct vcpu_arch *a)
 }
 
 /* An exit for arch_vcpu_run to decode, its trap CSRs saved. */
-static __attribute__((noinline)) int leave_undecoded(struct vcpu_arch *a, uint64_t scause)
+static __attribute__((noinline)) enum vm_exit_result leave_undecoded(struct vcpu_arch *a, uint64_t scause)
 {
 	a->scause = scause;
 	a->exit_state = GUEST_EXIT_UNDECODED;
-	return 1;
+	return EXIT_UNCLAIMED;
 }
 
 /* A load or store guest-page fault handled on the exit path: decoded, and carried out by
@@ -397,7 +387,7 @@ static __attribute__((noinline)) int leave_undecoded(struct vcpu_arch *a, uint64
  * unusual (an instruction that cannot be read or emulated, an access no device claims, which the
  * core reports) is left undecoded to arch_vcpu_run, which decodes it again for the core; a
  * device's error becomes the access fault the core would inject. */
-int riscv_guest_exit_mmio(struct guest_regs *regs, uint64_t scause)
+enum vm_exit_result riscv_guest_exit_mmio(struct guest_regs *regs, uint64_t scause)
 {
 	struct vcpu_arch *a = container_of(regs, struct vcpu_arch, regs);
 	struct vcpu *vcpu = container_of(a, struct vcpu, arch);
@@ -425,30 +415,30 @@ int riscv_guest_exit_mmio(struct guest_regs *regs, uint64_t scause)
 		return leave_undecoded(a, scause);
 	gpa_t gpa = (a->htval << 2) | (a->stval & 3); /* 8.6.3: htval is the GPA >> 2 */
 	uint64_t value = access->write ? a->regs.x[access->reg] : 0; /* x[0] stays 0 */
-	int result = vcpu_mmio_in_place(vcpu, gpa, access->width, access->write, &value);
-	if (result == 0)
+	enum vm_exit_result result = vcpu_mmio_in_place(vcpu, gpa, access->width, access->write, &value);
+	if (result == EXIT_UNCLAIMED)
 		return leave_undecoded(a, scause);
-	if (result < 0) {
+	if (result == EXIT_GUEST_FAULT) {
 		a->scause = scause;
 		arch_vcpu_inject_fault(vcpu, a->exit);
 		a->exit_state = GUEST_EXIT_COMPLETED;
-		return 1;
+		return EXIT_UNCLAIMED;
 	}
 	if (!access->write && access->reg)
-		a->regs.x[access->reg] = loaded_value(value, access->width, access->sign_extend);
+		a->regs.x[access->reg] = mmio_load_value(value, access->width, access->sign_extend);
 	csr_write(sepc, a->regs.sepc + access->length);
 	return riscv_vcpu_resume_from_exit(vcpu);
 }
 
 /* Interrupts and the exceptions arch_vcpu_run decodes. */
-int riscv_guest_exit_other(struct guest_regs *regs, uint64_t scause)
+enum vm_exit_result riscv_guest_exit_other(struct guest_regs *regs, uint64_t scause)
 {
 	struct vcpu_arch *a = container_of(regs, struct vcpu_arch, regs);
 	save_trap_csrs(a);
 	return leave_undecoded(a, scause);
 }
 
-void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
+enum vm_exit_result arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct vcpu_arch *a = &vcpu->arch;
 	a->exit = exit;
@@ -458,25 +448,21 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 		guest_run(&a->regs);
 		__atomic_store_n(&a->in_guest, false, __ATOMIC_RELEASE);
 		if (a->exit_state == GUEST_EXIT_DECODED)
-			return;
+			return EXIT_UNCLAIMED;
 		if (a->exit_state == GUEST_EXIT_COMPLETED) {
-			if (__atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE)) {
-				/* The core's loop acts on the request; the exit was counted where it was
-				 * finished. */
-				exit->reason = EXIT_NONE;
-				exit->counted = true;
-				return;
-			}
+			/* Finished and counted on the exit path; the core's loop acts on the request. */
+			if (__atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE))
+				return EXIT_HANDLED;
 			continue;
 		}
 		if (a->scause & SCAUSE_INTERRUPT) {
 			exit->reason = EXIT_IRQ;
-			return;
+			return EXIT_UNCLAIMED;
 		}
 		decode_exception(vcpu, exit);
 		if (exit->reason != EXIT_NONE)
-			return;
-		vcpu->exits[EXIT_NONE]++;
+			return EXIT_UNCLAIMED;
+		vcpu_count_exit(vcpu, EXIT_NONE);
 		a->regs.sepc += a->pc_advance;
 	}
 }

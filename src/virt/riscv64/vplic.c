@@ -8,6 +8,7 @@
  * cannot be set, so it can neither enable nor claim them. Lines are level-triggered: a source is
  * pending while its line is high and it is not being handled (claimed and not yet completed). */
 #include "vdev/models.h"
+#include "virt/arch_vm.h"
 #include "virt_impl/guest.h"
 #include "virt_impl/hcsr.h"
 #include "kernel/log.h"
@@ -123,7 +124,7 @@ static void complete(struct vplic *p, unsigned c, uint64_t n)
 	update_lines(p);
 }
 
-static int vplic_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+static int vplic_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value)
 {
 	struct vplic *p = dev->priv;
 	if (width != 4 || (offset & 3))
@@ -149,7 +150,7 @@ static int vplic_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_
 	return 0;
 }
 
-static int vplic_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
+static int vplic_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value)
 {
 	struct vplic *p = dev->priv;
 	if (width != 4 || (offset & 3))
@@ -226,7 +227,7 @@ unsigned vdev_vplic_source_count(const struct vm_config *config)
 	return highest | 31;
 }
 
-struct vdev *vdev_vplic_create(struct vm *vm, const struct vm_emu_device *config)
+static struct vdev *vplic_create(struct vm *vm, const struct vm_emu_device *config)
 {
 	struct vplic *p = kzalloc(sizeof(*p));
 	if (!p)
@@ -243,4 +244,31 @@ struct vdev *vdev_vplic_create(struct vm *vm, const struct vm_emu_device *config
 	p->dev = (struct vdev){ config->name, config->base_gpa, config->length, &vplic_ops, p };
 	vm_set_irqchip(vm, &vplic_virq_ops, p);
 	return &p->dev;
+}
+
+/* The VM's interrupt controller (virt/arch_vm.h): an emulated PLIC where the config lists an
+ * interrupt controller (emu_type 0x1). */
+int arch_vm_create_irqchip(struct vm *vm)
+{
+	const struct vm_config *config = vm->config;
+	for (size_t i = 0; i < config->devices.emu_device_count; i++) {
+		const struct vm_emu_device *emu = &config->devices.emu_devices[i];
+		if (emu->emu_type != VM_EMU_INTERRUPT_CONTROLLER)
+			continue;
+		struct vdev *dev = vplic_create(vm, emu);
+		if (!dev)
+			return -ENOMEM;
+		struct vdev *conflict = NULL;
+		int err = vdev_bus_add(&vm->mmio_bus, dev, &conflict);
+		if (err < 0) {
+			vm_log_error(vm, "vPLIC at %#llx overlaps '%s'",
+				     (unsigned long long)emu->base_gpa, conflict ? conflict->name : "?");
+			dev->ops->destroy(dev);
+			vm_set_irqchip(vm, NULL, NULL);
+			return err;
+		}
+		vm_log_info(vm, "vPLIC at %#llx, %u contexts",
+			    (unsigned long long)emu->base_gpa, 2 * vm->vcpu_count);
+	}
+	return 0;
 }

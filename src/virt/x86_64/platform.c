@@ -1,5 +1,6 @@
-/* The PC every x86 VM gets besides what its config lists: local APICs and an IOAPIC (the VM's
- * interrupt controller), and the legacy ports for power-off, reset and the masked 8259s. Their
+/* The PC every x86 VM gets besides what its config lists and its interrupt controller (vapic.c,
+ * arch_vm_create_irqchip): the legacy ports for power-off, reset and the masked 8259s, the RTC and
+ * the PIT. Their
  * memory is freed with the VM's other devices (vm_release_devices). */
 #include "virt/arch_vm.h"
 #include "virt_impl/guest.h"
@@ -40,8 +41,6 @@ int x86_platform_create(struct vm *vm)
 {
 	int err = grant_ports(vm);
 	if (!err)
-		err = x86_apic_create(vm);
-	if (!err)
 		err = x86_pc_devices_create(vm);
 	if (!err)
 		err = x86_rtc_create(vm, x86_host_unix_time_ns() / 1000000000ULL);
@@ -58,12 +57,6 @@ void x86_platform_destroy(struct vm *vm)
 	if (vm->arch.io_permission_map)
 		frame_free(virt_to_phys(vm->arch.io_permission_map), 3);
 	vm->arch.io_permission_map = NULL;
-}
-
-int arch_vm_create_devices(struct vm *vm)
-{
-	(void)vm; /* created with the VM (arch_vm_init): the vCPUs find their local APICs at init */
-	return 0;
 }
 
 int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *buf, size_t size)

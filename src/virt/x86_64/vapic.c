@@ -4,6 +4,7 @@
  * at a 1 GHz bus clock (one tick a nanosecond, before the divider) on the host's timer events.
  * A local APIC is touched by its vCPU, by other vCPUs (IPIs), by device interrupts and by its timer
  * event: its state is under its own lock. */
+#include "virt/arch_vm.h"
 #include "virt_impl/vapic.h"
 #include "vmm/vcpu.h"
 #include "vmm/vdev.h"
@@ -275,18 +276,11 @@ static void send_ipi(struct vlapic *from, uint32_t icr_low)
 
 /* --- local APIC registers --- */
 
-static int lapic_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+static int lapic_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value)
 {
 	(void)width;
 	struct x86_apics *apics = dev->priv;
-	struct vcpu *vcpu = NULL;
 	/* The window is per vCPU: whoever reads sees its own APIC. */
-	struct vm *vm = apics->ioapic.vm;
-	for (unsigned i = 0; i < vm->vcpu_count; i++)
-		if (vm->vcpus[i]->task == task_current())
-			vcpu = vm->vcpus[i];
-	if (!vcpu)
-		return -EINVAL;
 	struct vlapic *l = &apics->lapics[vcpu->id];
 	unsigned long flags = spin_lock_irqsave(&l->lock);
 	uint32_t v = 0;
@@ -317,17 +311,10 @@ static int lapic_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_
 	return 0;
 }
 
-static int lapic_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
+static int lapic_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value)
 {
 	(void)width;
 	struct x86_apics *apics = dev->priv;
-	struct vm *vm = apics->ioapic.vm;
-	struct vcpu *vcpu = NULL;
-	for (unsigned i = 0; i < vm->vcpu_count; i++)
-		if (vm->vcpus[i]->task == task_current())
-			vcpu = vm->vcpus[i];
-	if (!vcpu)
-		return -EINVAL;
 	struct vlapic *l = &apics->lapics[vcpu->id];
 	uint32_t v = (uint32_t)value;
 	unsigned reg = (unsigned)offset & 0xff0;
@@ -446,7 +433,7 @@ static void ioapic_eoi(struct vioapic *io, unsigned vector)
 	spin_unlock_irqrestore(&io->lock, flags);
 }
 
-static int ioapic_read(struct vdev *dev, uint64_t offset, unsigned width, uint64_t *value)
+static int ioapic_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value)
 {
 	(void)width;
 	struct vioapic *io = &container_of(dev, struct x86_apics, ioapic_dev)->ioapic;
@@ -466,7 +453,7 @@ static int ioapic_read(struct vdev *dev, uint64_t offset, unsigned width, uint64
 	return 0;
 }
 
-static int ioapic_write(struct vdev *dev, uint64_t offset, unsigned width, uint64_t value)
+static int ioapic_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value)
 {
 	(void)width;
 	struct vioapic *io = &container_of(dev, struct x86_apics, ioapic_dev)->ioapic;
@@ -495,7 +482,9 @@ static int ioapic_write(struct vdev *dev, uint64_t offset, unsigned width, uint6
 static const struct vdev_ops ioapic_ops = { .read = ioapic_read, .write = ioapic_write, .destroy = ioapic_destroy };
 static const struct virq_ops x86_virq_ops = { ioapic_set_level };
 
-int x86_apic_create(struct vm *vm)
+/* The VM's interrupt controller (virt/arch_vm.h): its local APICs and IOAPIC on its MMIO bus, the
+ * IOAPIC registered as the irqchip; freed with the VM's devices (vm_release_devices). */
+int arch_vm_create_irqchip(struct vm *vm)
 {
 	unsigned count = (unsigned)vm->config->base.cpu_num.value;
 	struct x86_apics *apics = kzalloc(sizeof(*apics) + count * sizeof(struct vlapic));

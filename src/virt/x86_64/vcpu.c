@@ -549,13 +549,13 @@ bool svm_hot_exit(uint64_t *regs)
 		x86_guest_cpuid(vcpu);
 		v->save.rax = a->regs[X86_RAX];
 		v->save.rip += 2; /* 0F A2 */
-		vcpu->exits[EXIT_NONE]++;
+		vcpu_count_exit(vcpu, EXIT_NONE);
 	} else if (v->save.rax != X86_HYPERCALL_NULL_EXIT) {
 		int64_t result;
 		if (!hypercall_answer_in_place(vcpu, v->save.rax, &result))
 			return false;
 		v->save.rax = (uint64_t)result;
-		vcpu->exits[EXIT_HYPERCALL]++;
+		vcpu_count_exit(vcpu, EXIT_HYPERCALL);
 		v->save.rip += 3; /* 0F 01 D9 */
 	} else {
 		v->save.rip += 3;
@@ -566,11 +566,11 @@ bool svm_hot_exit(uint64_t *regs)
 	return true;
 }
 
-void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
+enum vm_exit_result arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct vcpu_arch *a = &vcpu->arch;
 	if (take_pending(a, exit))
-		return;
+		return EXIT_UNCLAIMED;
 	struct vmcb *v = a->vmcb;
 	unsigned cpu = this_cpu()->id;
 	uint64_t generation = __atomic_load_n(&vcpu->vm->arch.tlb_generation, __ATOMIC_ACQUIRE);
@@ -597,6 +597,7 @@ void arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	if (v->control.exit_int_info & SVM_EVENT_VALID)
 		v->control.event_inject = v->control.exit_int_info;
 	decode_exit(vcpu, exit);
+	return EXIT_UNCLAIMED;
 }
 
 static void finish_mmio(struct vcpu *vcpu, const struct vm_exit_mmio *mmio)
@@ -604,17 +605,13 @@ static void finish_mmio(struct vcpu *vcpu, const struct vm_exit_mmio *mmio)
 	struct vcpu_arch *a = &vcpu->arch;
 	struct vmcb_save *s = &a->vmcb->save;
 	const struct x86_insn *insn = &a->insn;
-	uint64_t value = mmio->value & width_mask(mmio->width);
+	uint64_t value = mmio_load_value(mmio->value, mmio->width, mmio->sign_extend);
 	switch (insn->op) {
 	case X86_OP_LOAD:
 		write_reg(a, (unsigned)insn->reg, insn->reg_width, insn->high_byte, value);
 		break;
 	case X86_OP_LOAD_ZERO:
-		write_reg(a, (unsigned)insn->reg, insn->reg_width, false, value);
-		break;
-	case X86_OP_LOAD_SIGN:
-		if ((value >> (8 * mmio->width - 1)) & 1)
-			value |= ~width_mask(mmio->width);
+	case X86_OP_LOAD_SIGN: /* extended by mmio_load_value */
 		write_reg(a, (unsigned)insn->reg, insn->reg_width, false, value);
 		break;
 	case X86_OP_TEST: {

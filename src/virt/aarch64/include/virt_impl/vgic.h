@@ -59,10 +59,6 @@ struct vgic {
 	struct vdev redistributors;
 };
 
-/* Creates the VM's vGIC with its distributor at dist_base (64 KiB) and the redistributors at
- * redist_base (128 KiB per vCPU), adds both to the MMIO bus, registers it as the VM's interrupt
- * controller. Call after the vCPUs exist. */
-int vgic_create(struct vm *vm, gpa_t dist_base, gpa_t redist_base);
 /* The version-independent state of a new vGIC. */
 struct vgic *vgic_alloc(struct vm *vm);
 /* The interrupt-line operations both versions register with vm_set_irqchip. */
@@ -116,8 +112,6 @@ int vgic_create_v2(struct vm *vm, gpa_t dist_base, gpa_t cpu_base);
 /* Shared register-bank emulation (vgic_mmio.c): an access to one of the GICD_I* banks. */
 int vgic_bank_register(struct vgic *vgic, struct vcpu *vcpu, uint64_t offset, unsigned width, bool write,
 		       uint64_t *value, bool private_view);
-/* The vCPU whose state is loaded on this CPU: the one making an MMIO access being handled. */
-struct vcpu *vgic_current_vcpu(void);
 /* The vCPU for a pending decision, vCPU for a routed SPI: effective pending state. */
 bool vgic_irq_is_pending(const struct vgic_irq *irq);
 void vgic_lock(struct vgic *vgic, unsigned long *flags);

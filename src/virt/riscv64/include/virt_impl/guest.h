@@ -23,20 +23,20 @@ void riscv_vcpu_remote_fence(struct vcpu *self, struct vcpu *target);
 void riscv_vcpu_set_timer(struct vcpu *vcpu, uint64_t deadline);
 bool riscv_guest_has_sstc(void);
 
-/* The end of an exit answered on the exit path (guest_entry.S): 0 resumes the guest from there;
- * 1 when the core's loop must see a request first (the exit is complete). in_guest stays true on
+/* The end of an exit answered on the exit path (guest_entry.S): EXIT_HANDLED resumes the guest
+ * from there; EXIT_UNCLAIMED when the core's loop must see a request first (the exit is complete). in_guest stays true on
  * that path: a remote fence or an interrupt raised from another CPU meanwhile also kicked this
  * one, and that IPI, pending while interrupts are masked, makes the entry exit at once; what this
  * vCPU raised for itself (irq_update, fence_pending) is taken here. Plain byte reads: a flag set
  * after them is the raiser's own CPU's kick's business, as above. */
-int riscv_vcpu_resume_slow(struct vcpu *vcpu);
-static inline int riscv_vcpu_resume_from_exit(struct vcpu *vcpu)
+enum vm_exit_result riscv_vcpu_resume_slow(struct vcpu *vcpu);
+static inline enum vm_exit_result riscv_vcpu_resume_from_exit(struct vcpu *vcpu)
 {
 	const volatile uint8_t *irq_update = (const volatile uint8_t *)&vcpu->arch.irq_update;
 	const volatile uint8_t *fence_pending = (const volatile uint8_t *)&vcpu->arch.fence_pending;
 	if (__atomic_load_n(&vcpu->requests, __ATOMIC_RELAXED) | *irq_update | *fence_pending)
 		return riscv_vcpu_resume_slow(vcpu);
-	return 0;
+	return EXIT_HANDLED;
 }
 
 /* The vPLIC's interrupt sources are 1..VPLIC_SOURCES - 1 (src/vdev/vplic.c; the device tree's
@@ -51,13 +51,14 @@ struct guest_sbi_call {
 	uint64_t fid, eid;
 };
 
-/* Each extension's handler returns what riscv_guest_exit_sbi returns to the exit path: 0 when
- * the guest resumes from there, 1 when guest_run returns to arch_vcpu_run. It ends in one of:
+/* Each extension's handler returns what riscv_guest_exit_sbi returns to the exit path:
+ * EXIT_HANDLED when the guest resumes from there, EXIT_UNCLAIMED when guest_run returns to
+ * arch_vcpu_run. It ends in one of:
  *  - guest_sbi_answer: a0 = error, a1 = value (SBI 3.1), the ecall done (stepped over);
  *  - guest_sbi_to_core: *exit filled in for the core (CPU_ON, HALT, a hypercall, power off...),
  *    which steps over the ecall once it has finished it. */
-int guest_sbi_answer(struct vcpu *vcpu, long error, long value);
-int guest_sbi_to_core(struct vcpu *vcpu);
+enum vm_exit_result guest_sbi_answer(struct vcpu *vcpu, long error, long value);
+enum vm_exit_result guest_sbi_to_core(struct vcpu *vcpu);
 /* a0 and a1 for a call the core finishes (HSM suspend answers before it waits). */
 static inline void guest_sbi_set_result(struct vcpu *vcpu, long error, long value)
 {
@@ -69,15 +70,15 @@ bool guest_sbi_extension_available(uint64_t eid);
 
 /* One handler per extension (guest_sbi_<extension>.c). Never inlined (with LTO they could be):
  * riscv_guest_exit_sbi tail-calls them and needs no stack frame of its own. */
-__attribute__((noinline)) int guest_sbi_base(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
-__attribute__((noinline)) int guest_sbi_time(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
-__attribute__((noinline)) int guest_sbi_ipi(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
-__attribute__((noinline)) int guest_sbi_rfence(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
-__attribute__((noinline)) int guest_sbi_hsm(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
-__attribute__((noinline)) int guest_sbi_srst(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
-__attribute__((noinline)) int guest_sbi_dbcn(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
-__attribute__((noinline)) int guest_sbi_legacy(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
-__attribute__((noinline)) int guest_sbi_hypercall(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+__attribute__((noinline)) enum vm_exit_result guest_sbi_base(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+__attribute__((noinline)) enum vm_exit_result guest_sbi_time(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+__attribute__((noinline)) enum vm_exit_result guest_sbi_ipi(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+__attribute__((noinline)) enum vm_exit_result guest_sbi_rfence(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+__attribute__((noinline)) enum vm_exit_result guest_sbi_hsm(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+__attribute__((noinline)) enum vm_exit_result guest_sbi_srst(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+__attribute__((noinline)) enum vm_exit_result guest_sbi_dbcn(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+__attribute__((noinline)) enum vm_exit_result guest_sbi_legacy(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
+__attribute__((noinline)) enum vm_exit_result guest_sbi_hypercall(struct vcpu *vcpu, const struct guest_sbi_call *call, struct vm_exit *exit);
 /* The SBI error code for a core result (0, -EBUSY, -EINVAL) of CPU_ON. */
 long guest_sbi_error_of(int64_t core_result);
 

@@ -14,9 +14,6 @@ struct vlapic;
 #define X86_LAPIC_BASE 0xfee00000ULL
 #define X86_IOAPIC_BASE 0xfec00000ULL
 
-/* Creates the VM's local APICs and IOAPIC on its MMIO bus and registers the IOAPIC as the VM's
- * interrupt controller; freed with the VM's devices (vm_release_devices). */
-int x86_apic_create(struct vm *vm);
 struct vlapic *vlapic_of(struct vm *vm, unsigned vcpu_index);
 void vlapic_reset(struct vlapic *lapic);
 /* The highest requested vector above the processor priority, or -1. */
