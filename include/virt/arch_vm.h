@@ -21,9 +21,12 @@ int arch_vm_init(struct vm *vm);
 /* Creates the VM's virtual interrupt controller once its vCPUs exist (none when the config asks
  * for none) and makes it the VM's irqchip (vm_set_irqchip). Each arch implements it in its
  * controller's file: vgic.c (aarch64 vGICv3, or vGICv2 on a GICv2 host), vplic.c (riscv64),
- * vapic.c (x86 local APICs and IOAPIC). The arch's other devices of a VM do not come through
- * here: x86's PC platform devices (x86_platform_create) come with arch_vm_init. */
+ * vapic.c (x86 local APICs and IOAPIC). */
 int arch_vm_create_irqchip(struct vm *vm);
+/* Creates the devices every VM of the arch has besides its config's and its interrupt controller
+ * (x86: the PC's legacy ports, RTC and PIT, and the ports the config passes through), at the end
+ * of vm_setup_devices. The core has a no-op default for arches that have none. */
+int arch_vm_create_platform(struct vm *vm);
 /* What the boot protocol tells the guest besides its devices. */
 struct vm_boot_params {
 	const char *cmdline;      /* NULL: none */

@@ -83,6 +83,13 @@ static struct vdev *create_emulated(struct vm *vm, const struct vm_emu_device *e
 	}
 }
 
+/* Arches whose VMs have no devices beyond their config's and their interrupt controller. */
+__attribute__((weak)) int arch_vm_create_platform(struct vm *vm)
+{
+	(void)vm;
+	return 0;
+}
+
 int vm_setup_devices(struct vm *vm)
 {
 	const struct vm_config *config = vm->config;
@@ -119,7 +126,7 @@ int vm_setup_devices(struct vm *vm)
 			return err;
 		}
 	}
-	return 0;
+	return arch_vm_create_platform(vm);
 }
 
 void vm_release_devices(struct vm *vm)

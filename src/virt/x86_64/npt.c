@@ -62,11 +62,6 @@ int arch_vm_init(struct vm *vm)
 	int asid = id_pool_alloc(&asids);
 	spin_unlock_irqrestore(&asid_lock, flags);
 	vm->arch.asid = asid > 0 ? (uint32_t)asid : shared_asid;
-	int err = x86_platform_create(vm);
-	if (err < 0) {
-		arch_vm_destroy(vm);
-		return err;
-	}
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 /* The PC every x86 VM gets besides what its config lists and its interrupt controller (vapic.c,
  * arch_vm_create_irqchip): the legacy ports for power-off, reset and the masked 8259s, the RTC and
- * the PIT. Their
- * memory is freed with the VM's other devices (vm_release_devices). */
+ * the PIT (arch_vm_create_platform, at the end of vm_setup_devices). Their memory is freed with
+ * the VM's other devices (vm_release_devices). */
 #include "virt/arch_vm.h"
 #include "virt_impl/guest.h"
 #include "virt_impl/vapic.h"
@@ -37,7 +37,7 @@ static int grant_ports(struct vm *vm)
 	return 0;
 }
 
-int x86_platform_create(struct vm *vm)
+int arch_vm_create_platform(struct vm *vm)
 {
 	int err = grant_ports(vm);
 	if (!err)

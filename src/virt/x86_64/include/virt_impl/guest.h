@@ -11,7 +11,6 @@ struct vm;
 struct vcpu;
 
 /* platform.c: the PC devices every VM has (port-I/O and APIC models), and their removal. */
-int x86_platform_create(struct vm *vm);
 void x86_platform_destroy(struct vm *vm);
 
 /* guest_walk.c: translates a guest-linear address through the guest's paging mode (none, 32-bit,
