@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Tessera: a unified type-1 hypervisor in C for aarch64, riscv64 and x86_64.
 #   make [ARCH=aarch64|riscv64|x86_64] [LOG=info] [VM_CONFIGS=a.toml:b.toml]   build build/<arch>/
 #   make run [SMP=4] [MEM=1G] [QEMU_ARGS=...] [DISK=disk.img]                   boot it in QEMU
@@ -123,6 +124,6 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '1,7p' Makefile
+	@sed -n '2,8p' Makefile
 
 -include $(ALL_OBJS:.o=.d)

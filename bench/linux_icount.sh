@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The Linux boot of bench/<arch>/run.sh once more, counted instead of timed: under
 # -icount shift=0,sleep=off each guest instruction is one nanosecond of the guest's clock (idle
 # time is skipped, not slept), so Linux's own timestamp at power-off measures the work done from

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # aarch64 at EL2 on QEMU virt (GICv3 by default, GICv2 with GIC=2 at run time) and device-tree boards.
 TARGET_TRIPLE := aarch64-none-elf
 ARCH_CFLAGS := -mgeneral-regs-only -mcmodel=small

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # riscv64 in HS-mode under OpenSBI on QEMU virt and device-tree boards.
 TARGET_TRIPLE := riscv64-unknown-elf
 # clang-14 takes Zicsr and Zifencei as part of 'i' and rejects them by name.

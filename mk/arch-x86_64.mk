@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # x86_64 in long mode on QEMU q35 with an AMD CPU (SVM + NPT).
 TARGET_TRIPLE := x86_64-none-elf
 # Small code model: the image is linked at 2 MiB and identity mapped, so every symbol is below 2 GiB.

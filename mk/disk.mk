@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A FAT32 disk for the hypervisor (guest images and VM configs read at boot), made without mount or
 # root by mkfs.fat and mtools:
 #   make disk_img GUESTS=a.toml:b.toml:file.bin [DISK_IMG=disk.img] [DISK_SIZE_MB=64]

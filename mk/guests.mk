@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Small bare-metal test guests of our own (tests/guests/<arch>/): each <name>.c is linked with the
 # arch's start.S and runtime.c into build/guests/<arch>/<name>.bin, a raw image for the VM configs
 # next to it (<name>.toml) to build in with VM_CONFIGS.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Host-side builds: unit tests (cmocka), fuzz targets (libFuzzer), tools, and the e2e test run.
 # Host code compiles the same src/ files as the hypervisor; the C library stands in for src/lib/string.c.
 
@@ -84,6 +85,7 @@ check-layers:
 test:
 	@scripts/ensure-deps.sh test
 	@scripts/check-layers.sh
+	@scripts/check-license.sh
 	$(MAKE) --no-print-directory unit-test
 	$(MAKE) --no-print-directory config-test
 	$(MAKE) --no-print-directory fuzz-test

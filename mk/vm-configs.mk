@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Built-in VM configs: make VM_CONFIGS=a.toml:b.toml builds each config, and for image_location =
 # "memory" its kernel/DTB/BIOS/ramdisk, into the hypervisor (tables in include/vmm/builtin.h).
 # Include after ALL_OBJS is collected. The table object always exists, empty without VM_CONFIGS.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Enforces the include rules of docs/architecture.md ("Layers"): each directory may include the
 # headers of the layers below it and its own, never those above. Run by `make test` (and alone as
 # `make check-layers`); prints every violation as file:line and exits 1 if there is any.

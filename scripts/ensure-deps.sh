@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian packages a make target needs, and nothing else. As root it runs apt-get (with
 # one 'apt-get update' first); otherwise it prints the exact command and fails, so nothing is half set up.
 #   scripts/ensure-deps.sh build|run|test|disk

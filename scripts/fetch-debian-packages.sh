@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Downloads Debian packages for another architecture into a cache and unpacks them there, with a
 # private apt configuration: the system's apt state (sources, lists, dpkg status) is not touched.
 #   scripts/fetch-debian-packages.sh ARCH SUITE DEST PACKAGE...

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Generates the assembly that builds VM configs and their images into the hypervisor
 # (include/vmm/builtin.h describes the result), plus a make dependency file listing the images.
 #   scripts/gen-builtin-vms.sh VMCONFIG_TOOL OUT.S OUT.d "a.toml:b.toml"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Creates a FAT32 disk image for Tessera with mkfs.fat and mtools: no mount, no root.
 #   scripts/make-disk-img.sh OUT.img ARCH ENTRY...
 # An ENTRY ending in .toml is a VM config: it goes to /guest/vm_default/ on the disk, where the

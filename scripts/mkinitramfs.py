@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes a gzip-compressed initramfs (cpio "newc", Linux Documentation/driver-api/early-userspace/
 buffer-format.rst) holding a static busybox, /dev/console and an /init script, without needing
 root, cpio or fakeroot on the build machine.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Prepares the Linux test guest for an arch in .cache/tessera/linux-<arch>/: Debian's kernel and
 # busybox-static fetched from Debian's archive (cached), an initramfs running
 # tests/guests/linux/init.sh, and VM configs for 1 and 2 vCPUs (linux-<n>cpu.toml) that build the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Boots a Tessera image in QEMU with the console on stdio. Used by 'make run' and by the e2e tests,
 # so what the tests check is what a user runs.
 #   ARCH=aarch64 SMP=4 MEM=1G GIC=3 QEMU_ARGS='-icount shift=0' scripts/qemu-run.sh build/aarch64/tessera.bin

@@ -1,2 +1,3 @@
+# SPDX-License-Identifier: Apache-2.0
 # The start-up above the kernel and the VMM (include/kernel/app.h).
 obj-y += main.o

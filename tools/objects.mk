@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Host tools: HOST_TOOLS += name; tool-srcs-name := every source file of the tool.
 
 HOST_TOOLS += vmconfig

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # aarch64 benchmarks (issue 4): prints figures, gates nothing.
 #  - null call (SMC PSCI_VERSION) and emulated-MMIO read round trips, net of an empty loop, in guest
 #    instructions under -icount shift=0 (16 instructions per 62.5 MHz counter tick);

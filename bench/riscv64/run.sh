@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # riscv64 benchmarks (issue 5): prints figures, gates nothing.
 #  - null call (SBI BASE get_spec_version) and emulated-MMIO read (16550 SCR) round trips, net of
 #    an empty loop, and the timer-interrupt latency with Sstc (deadline to the guest's handler),

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Linux boot time under Tessera vs bare QEMU, printed, never a pass/fail gate: the same Debian
 # bookworm amd64 cloud kernel and busybox initramfs (scripts/prepare-linux-guest.sh x86_64), from
 # QEMU's start to its exit after the guest's 'poweroff -f'. Under Tessera that is the hypervisor's

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # x86_64 exit costs, printed, never a pass/fail gate: builds an image with the bench guest
 # (tests/guests/x86_64/bench.c) and boots it under -icount shift=0 (deterministic: one instruction
 # per virtual ns; sleep=off, so a halted guest waiting for its timer jumps to the deadline instead of

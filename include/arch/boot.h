@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The arch contract, boot part: what each arch's entry code hands to kernel_main, and the
  * hooks the kernel calls while it brings the machine up.
  *

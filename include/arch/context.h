@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The arch contract, task context part: the callee-saved state of a kernel task and the switch.
  * struct arch_context is defined by the arch (arch_impl/context.h). */
 #ifndef ARCH_CONTEXT_H

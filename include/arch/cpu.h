@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The arch contract, CPU part: interrupt masking, idling, per-CPU pointer, halting.
  * Every arch implements these in src/arch/<arch>/ (most are static inline in arch_impl/cpu.h). */
 #ifndef ARCH_CPU_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The arch contract, timer part: one monotonic counter shared by all CPUs and a one-shot
  * deadline per CPU. The arch calls timer_interrupt() (kernel/timer.h) when the deadline passes. */
 #ifndef ARCH_TIMER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Block devices: the host disk the hypervisor reads guest images and configs from. Sectors are
  * 512 bytes. Reads are synchronous and polled; one caller at a time (boot, from one CPU). */
 #ifndef DRIVERS_BLOCK_H

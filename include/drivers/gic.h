@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Arm GIC distributor registers shared by the GICv2 and GICv3 drivers (GICv3/v4 architecture
  * specification IHI0069, 12.9; GICv2 IHI0048, 4.3). */
 #ifndef DRIVERS_GIC_H

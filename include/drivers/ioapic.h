@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The I/O APIC(s) of an x86 machine: global system interrupts (GSIs) routed to a vector on one
  * CPU. Used by the combined x86 irqchip driver (drivers/irq/lapic.c). */
 #ifndef DRIVERS_IOAPIC_H

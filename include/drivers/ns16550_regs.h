@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* 16550 UART registers and bits (TI PC16550D datasheet, section 8). Register numbers are in units
  * of the register stride, which the platform gives (reg-shift in the device tree, 1 byte on PCs). */
 #ifndef DRIVERS_NS16550_REGS_H

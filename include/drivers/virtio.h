@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Virtio devices (Virtio spec 1.1, OASIS, 2019): one struct virtio_device over a transport
  * (virtio_mmio.c on device-tree machines, virtio_pci.c on PCI ones), split virtqueues used
  * synchronously and polled (virtqueue.c), and device drivers on top (virtio_blk.c). Only modern

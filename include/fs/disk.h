@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The hypervisor's disk: the FAT32 volume on the host block device (drivers/block.h), mounted on
  * first use and then kept. Guest images (image_location = "fs") and the VM configs in
  * /guest/vm_default/ are read from it at boot, from one CPU; nothing is ever written.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A read-only FAT32 reader: mounts a volume through a sector-reading callback, resolves paths
  * (long file names, subdirectories, case-insensitive like FAT itself), lists directories and reads
  * files of any size. Nothing is ever written.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The runtime's contract with what runs on it. Once every CPU is online and has passed the boot
  * checks, the kernel's main task (pinned to CPU 0, may sleep) calls app_main(); when it returns,
  * the machine powers off. Implemented above the kernel, by src/main.c, so that the kernel never

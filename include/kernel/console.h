@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The hypervisor's console: the platform's UART. Output is serialized by console_lock so lines
  * from different CPUs never interleave. */
 #ifndef KERNEL_CONSOLE_H

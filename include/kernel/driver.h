@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Driver registry: each driver puts a struct driver in the ".drivers" section, so the build
  * chooses which drivers exist (objects.mk) and the platform description chooses which one runs. */
 #ifndef KERNEL_DRIVER_H

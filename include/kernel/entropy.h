@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tessera's entropy pool: seeded at boot from what the firmware leaves in the device tree
  * (/chosen/rng-seed, Devicetree Specification 0.4 3.6 and Linux's chosen.yaml), it hands every
  * guest a seed of its own for its device tree, so a guest kernel starts with its random-number

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A bitmap frame allocator over one physical window. Pure data structure (no locking, no global
  * state); host-tested in tests/unit/test_frame_allocator.c. Frames start out used: the caller
  * frees the ranges that are RAM and not reserved. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A first-fit heap with boundary headers and coalescing, over regions the caller donates.
  * Pure data structure; host-tested in tests/unit/test_heap_allocator.c. */
 #ifndef KERNEL_HEAP_ALLOCATOR_H

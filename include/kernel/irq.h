@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Interrupt dispatch: the irqchip driver in use, and handlers by interrupt number (GIC INTID,
  * PLIC source, or x86 vector). The arch calls irq_dispatch() when an external interrupt arrives. */
 #ifndef KERNEL_IRQ_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The hypervisor's log, in AxVisor's line format:
  *   [  0.159027 0:2 vmm:17] Creating VM [1] "linux"
  * seconds since boot, CPU:task, the source file's base name and line, then the message.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Physical memory: the frame allocator (4 KiB frames, contiguous runs) and the kernel heap.
  * The pure allocators live in frame_allocator.h and heap_allocator.h; these are the locked,
  * global entry points the rest of the hypervisor uses. */

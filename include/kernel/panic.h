@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fatal hypervisor errors: print, stop the other CPUs, power off. Never for guest errors. */
 #ifndef KERNEL_PANIC_H
 #define KERNEL_PANIC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Per-CPU data. Each CPU reaches its own block through arch_this_cpu(); other CPUs' blocks are
  * reached with percpu_of() and are only touched under the lock that guards the field. */
 #ifndef KERNEL_PERCPU_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the machine is made of, as found at boot from the device tree (aarch64, riscv64) or from
  * multiboot and ACPI (x86_64). Filled by the arch's boot code, read by the kernel. */
 #ifndef KERNEL_PLATFORM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A CPU's queue of runnable tasks: round-robin FIFO. Pure data structure (no locking): the owner
  * holds percpu.lock. Host-tested in tests/unit/test_runqueue.c. */
 #ifndef KERNEL_RUNQUEUE_H

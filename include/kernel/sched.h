@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The preemptive scheduler: kernel tasks with CPU affinity, a run queue per CPU, time slices
  * ended by the timer, sleeping and waking. vCPUs run as tasks.
  *

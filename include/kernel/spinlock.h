@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Ticket spinlocks, fair between CPUs. spin_lock_irqsave also masks interrupts on this CPU, which
  * every lock that an interrupt handler may take must use. */
 #ifndef KERNEL_SPINLOCK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Timer events on top of the arch's one-shot timer: each CPU keeps its own queue and programs
  * its timer for the earliest deadline. Events run in interrupt context on the CPU that armed them. */
 #ifndef KERNEL_TIMER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A CPU's pending timer events, kept sorted by deadline so the earliest is at the front.
  * Pure data structure (no locking, no clock): the owner holds percpu.lock and passes "now".
  * Host-tested in tests/unit/test_timer_queue.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The ChaCha20 block function (RFC 8439 2.3): 64 bytes of keystream from a 256-bit key, a 32-bit
  * block counter and a 96-bit nonce. Tessera uses it as the generator behind its entropy pool
  * (kernel/entropy.h), never for encryption. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Error codes: functions return 0 or a positive count on success and a negative code on failure.
  * The values are Linux's, so host tools that also include <errno.h> see identical definitions. */
 #ifndef LIB_ERRNO_H

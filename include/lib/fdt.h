@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A reader for flattened device trees (Devicetree Specification v0.4, chapter 5). Nodes are named
  * by their structure-block offset. Every access is bounds-checked against the header's sizes, so
  * a corrupt blob yields errors, never reads outside it. No global state, no allocation. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Builds a flattened device tree (Devicetree Specification v0.4, chapter 5) in a caller buffer:
  * nodes and properties in document order, strings shared, one empty memory reservation block.
  * Errors (no room, unbalanced nodes) stick: every later call does nothing and fdt_finish reports. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* printf-style formatting without global state. Supports the flags '-', '0', ' ', '+', '#', field
  * width and precision (also '*'), length modifiers hh h l ll z t j, and conversions d i u x X o c s p %.
  * Host code links the C library's printf family, so these carry their own names. */

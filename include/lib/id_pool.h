@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A pool of small ids (VMIDs, ASIDs): a bitmap the caller owns, one bit per id, set while in use.
  * Id 0 is never handed out (the host's or the shared one). Not locked: the caller serialises. */
 #ifndef LIB_ID_POOL_H

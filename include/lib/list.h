@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Intrusive circular doubly-linked lists: the node lives inside the object, so insertion and
  * removal never allocate. */
 #ifndef LIB_LIST_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The C string and memory functions, freestanding. Host builds (unit tests, tools) get the same
  * prototypes and link the C library's implementations instead of src/lib/string.c. */
 #ifndef LIB_STRING_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A TOML 1.0 reader for VM configs, freestanding and allocation-free.
  *
  * Supported: tables, dotted keys, arrays of tables, inline tables, arrays (nested, mixed types,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Basic types shared by every layer: fixed-width integers from the compiler's freestanding
  * headers plus the hypervisor's address types. Guest-physical and host-physical addresses are
  * distinct types so a mix-up reads wrong in review. */

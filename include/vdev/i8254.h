@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Intel 8254 programmable interval timer as a pure state machine (Intel 8254 datasheet,
  * order number 231164: "Control Word Format", "Read Operations", "Read-Back Command", "Modes"):
  * three 16-bit down-counters on a common clock, each with its mode (0-5), access mode (LSB, MSB,

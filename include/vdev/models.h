@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Emulated device models and their constructors. Each returns a device ready for the VM's bus,
  * or NULL when memory runs out. */
 #ifndef VDEV_MODELS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The legacy PC devices every x86 VM has on its port-I/O bus: ACPI PM1a control (power-off,
  * q35's PMBASE 0x600 + 4), the reset control register 0xcf9 and the keyboard controller's reset
  * line (0x64), the POST port 0x80, a masked i8259 pair (0x20/0xa0), the CMOS RTC (0x70) and the

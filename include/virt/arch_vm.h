@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The arch contract, guest part: guest-physical page tables (stage-2, G-stage, NPT), vCPU state,
  * entering the guest and decoding why it left. struct vm_arch and struct vcpu_arch are defined by
  * the arch in virt_impl/vm.h and embedded in the generic objects. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The guest page-table walker shared by the three arches (src/virt/gpt.c): guest-physical to
  * host-physical tables of 2^level_bits entries per page, walked from a root that may span
  * several pages. Each arch describes its descriptors in a struct gpt_format (Arm stage 2, Arm ARM

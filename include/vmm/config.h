@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* VM configuration: AxVisor's TOML schema ([base], [kernel], [devices]) read into a plain struct, and
  * checks that name the file, line and key of every problem (docs/config.md describes each key).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Device-tree passthrough, with AxVisor's semantics. A passthrough_devices entry that is a path
  * (["/"], ["/soc/serial@2000"]) passes that host node and its whole subtree, less every
  * excluded_devices subtree and less what the hypervisor keeps for itself:

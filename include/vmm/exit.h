@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The arch-neutral description of why a guest stopped running. Arch code decodes its own exit
  * (ESR_EL2, scause/htinst, VMCB EXITCODE) into one of these; the core handles it. */
 #ifndef VMM_EXIT_H

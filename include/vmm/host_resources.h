@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Who owns each host resource a VM can be given: MMIO pages (passthrough windows, device-tree
  * nodes) and physical interrupts. Each has at most one owner: the hypervisor (owner 0: its
  * interrupt controller, its disk) or one VM (owner = its id). The one exception is the

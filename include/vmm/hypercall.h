@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Hypercall numbers. 0-6 are AxVisor's (HyperCallCode), so guests written for AxVisor keep
  * working; Tessera's own calls follow. Conventions: aarch64 "hvc #0" with the number in x0 and
  * arguments in x1-x6 (when x0 is outside the PSCI/SMCCC ranges); riscv64 SBI extension 0x485643

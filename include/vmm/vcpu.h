@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A virtual CPU: a kernel task that runs the guest and handles its exits (the run loop). */
 #ifndef VMM_VCPU_H
 #define VMM_VCPU_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Exit handling: what the core does with each arch-neutral exit reason. */
 #ifndef VMM_VCPU_EXIT_H
 #define VMM_VCPU_EXIT_H

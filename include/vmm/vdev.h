@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The device bus: each VM's emulated devices, sorted by address, found by binary search.
  * A device model implements struct vdev_ops; offsets are relative to the device's base.
  * Pure data structure (no locking, no allocation beyond the caller's array); host-tested. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A VM's virtual interrupt controller (vGIC on aarch64, vPLIC on riscv64, vIOAPIC + vLAPIC on
  * x86_64). Device models raise and lower interrupt lines with vm_irq_set(); the controller model
  * decides which vCPU to interrupt, makes arch_vcpu_irq_pending() true for it and kicks it

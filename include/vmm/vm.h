@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A virtual machine: its configuration, guest memory, devices and vCPUs. Created from a
  * validated struct vm_config by vm_create(); runs until the guest powers it off or it faults. */
 #ifndef VMM_VM_H

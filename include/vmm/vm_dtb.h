@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What every arch's generated guest device tree says the same way. */
 #ifndef VMM_VM_DTB_H
 #define VMM_VM_DTB_H

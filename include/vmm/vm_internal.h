@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Pieces of VM construction shared by the files of src/vmm/ (not for device models or arches). */
 #ifndef VMM_VM_INTERNAL_H
 #define VMM_VM_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The arch-neutral VMM: reads VM configs, creates VMs and runs them until all have stopped. */
 #ifndef VMM_VMM_H
 #define VMM_VMM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The hypervisor's disk (see include/fs/disk.h): glue between the block device and the FAT32
  * reader, with the kernel's log and heap. */
 #include "fs/disk.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Read-only FAT32 (see include/fs/fat32.h). Layout and field offsets: Microsoft "FAT: General
  * Overview of On-Disk Format", version 1.03 (the FAT specification): section 3 (boot sector and
  * BPB), 4 (the FAT), 6 (directory entries), 7 (long names). FAT32 is recognised as Linux does, by

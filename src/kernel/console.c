@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The hypervisor console on the platform UART (see kernel/console.h). */
 #include "kernel/console.h"
 #include "kernel/driver.h"

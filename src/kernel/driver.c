@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Driver lookup over the ".drivers" section the linker script brackets. */
 #include "kernel/driver.h"
 #include "lib/string.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The entropy pool (kernel/entropy.h). The firmware's seed is absorbed into a ChaCha20 key
  * (lib/chacha20.h); each request then takes blocks of keystream and replaces the key with fresh
  * keystream before returning ("fast key erasure"), so no two callers get the same bytes and the

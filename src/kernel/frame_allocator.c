@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Bitmap frame allocator (see kernel/frame_allocator.h). One bit per 4 KiB frame; a search hint
  * makes successive single-frame allocations O(1) amortized. */
 #include "kernel/frame_allocator.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* First-fit heap (see kernel/heap_allocator.h). Every block, used or free, starts with a header
  * holding its total size; free blocks sit on an address-ordered list so a freed block merges with
  * the neighbours it touches. Blocks start 16-aligned and are multiples of 16 bytes. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Interrupt dispatch (see kernel/irq.h). */
 #include "kernel/irq.h"
 #include "kernel/driver.h"

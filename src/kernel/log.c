@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The log (see kernel/log.h). A line is formatted straight to the console under its lock, so
  * long lines are never cut and lines from different CPUs never mix. */
 #include "kernel/log.h"

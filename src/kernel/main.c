@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The boot flow: bring the machine up (console, memory, MMU, interrupts, timers, every CPU),
  * check that each CPU schedules and takes timer interrupts, then hand over to app_main()
  * (kernel/app.h). */

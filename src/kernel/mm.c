@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Physical memory management (see kernel/mm.h): one frame allocator over the span of all RAM
  * regions, holes and reserved ranges marked used, and a heap that grows by whole frames. */
 #include "kernel/mm.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Hypervisor panic: a bug in Tessera itself, never a guest's doing. Prints the reason and powers
  * the machine off so QEMU (or the board) does not hang silently. */
 #include "kernel/panic.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Per-CPU blocks (see kernel/percpu.h). */
 #include "kernel/percpu.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Platform discovery from a flattened device tree (see kernel/platform.h): RAM, reserved ranges,
  * CPUs, the console UART and the interrupt controller. Bindings: Devicetree Specification v0.4
  * (memory 3.4, reserved-memory 3.5, chosen 3.6, cpus 3.7-3.8) and Linux's bindings for the GIC,

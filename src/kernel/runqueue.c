@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Run queue: FIFO of runnable tasks (see kernel/runqueue.h). */
 #include "kernel/runqueue.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The scheduler (see kernel/sched.h).
  *
  * One lock, sched_lock, guards every run queue and every task's state: scheduling events are rare

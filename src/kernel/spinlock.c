@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Ticket spinlocks (see kernel/spinlock.h): each locker takes a ticket and waits for its turn, so
  * no CPU starves. Acquire/release ordering comes from the C11 atomic builtins. */
 #include "kernel/spinlock.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Per-CPU timer events over the arch one-shot timer (see kernel/timer.h). */
 #include "kernel/timer.h"
 #include "kernel/percpu.h"

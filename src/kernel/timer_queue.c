@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Timer queue: events sorted by deadline (see kernel/timer_queue.h). A sorted list is the right
  * size here: a CPU has a handful of pending events (a time slice, a few sleeping tasks, a vCPU's
  * virtual timer), so insertion cost is a few comparisons. */

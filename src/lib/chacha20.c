@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The ChaCha20 block function, written from RFC 8439 sections 2.1-2.3 (see lib/chacha20.h). */
 #include "lib/chacha20.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Flattened device tree reader; see lib/fdt.h. Layout per Devicetree Specification v0.4, 5.2
  * (header), 5.4 (structure block tokens) and 5.5 (strings block). */
 #include "lib/fdt.h"

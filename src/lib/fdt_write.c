@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* FDT builder (see lib/fdt_write.h). While building, the structure block grows from just after the
  * header and reservation block, and the strings block grows from the end of the buffer toward it;
  * fdt_finish moves the strings next to the structure block and writes the header (spec 5.2). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* printf-style formatting (see lib/format.h). One pass over the format string; numbers are
  * rendered into a small buffer, then padded. No floating point: the hypervisor has no use for it. */
 #include "lib/format.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The id pool (lib/id_pool.h): a linear scan of a small bitmap. */
 #include "lib/id_pool.h"
 #include "lib/errno.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The C string and memory functions for the freestanding hypervisor (host builds use libc's). */
 #include "lib/string.h"
 

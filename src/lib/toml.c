@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* TOML 1.0 reader (https://toml.io/en/v1.0.0): see include/lib/toml.h for what it accepts.
  *
  * One pass, recursive descent. Recursion happens only for values nested in arrays and inline

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A device that reads as zero and ignores writes (AxVisor's emu_type 0, "Dummy"). */
 #include "vdev/models.h"
 #include "kernel/mm.h"

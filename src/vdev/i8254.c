@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The 8254 PIT's counters (see vdev/i8254.h). Every channel keeps the count N it was loaded with
  * and the tick it started; its count and OUT at any tick follow from the mode's timing diagram
  * (Intel 8254 datasheet, "Mode 0" to "Mode 5"), with e = clock ticks counted since the load:

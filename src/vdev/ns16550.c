@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Emulated 16550 UART (TI PC16550D datasheet, section 8: registers; 8.6 interrupt priorities).
  * Transmit goes to the VM's console; the transmitter is always ready, so THRE is always set and
  * its interrupt fires whenever the guest enables it. Receive is empty until console input is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Emulated Arm PL011 UART (PrimeCell UART PL011 TRM DDI0183: 3.3 register summary, 3.4 interrupts).
  * Transmit goes to the VM's console at once, so the transmit FIFO is always empty and never raises
  * an interrupt. Typed input (vm_console_input) fills a receive FIFO; the receive and receive-timeout

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Legacy PC ports (see vdev/x86_pc.h). Power-off: a write to PM1a_CNT with SLP_EN set (ACPI 6.4,
  * 4.8.3.2.1; the FADT and the \_S5 package the guest reads give SLP_TYP 0 for S5, and any SLP_TYP
  * is taken as S5 since no sleep state is offered). Reset: 0xcf9 with bit 2 (RST_CPU) set, or

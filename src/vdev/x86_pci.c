@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* PCI configuration mechanism #1 (PCI Local Bus Specification 3.0, 3.2.2.3.2) at ports 0xcf8-0xcff
  * with one device: a host bridge at 00:00.0 (class 06/00; Red Hat's id 1b36:0008, "PCIe host
  * bridge", which Linux drives with no quirks). Every other function reads as absent (all ones).

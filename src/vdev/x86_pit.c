@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The VM's 8254 PIT (see vdev/x86_pc.h): the counters of vdev/i8254.c on ports 0x40-0x43, clocked
  * at 1.193182 MHz from the host's timer (the TSC on x86) since the VM's creation, with the PC's
  * wiring around them (IBM PC/AT Technical Reference; Intel ICH datasheets, "NMI Status and Control

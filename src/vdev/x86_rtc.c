@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The PC's CMOS RTC (Motorola MC146818A; the index port 0x70, bit 7 of which is the NMI mask, and
  * the data port 0x71): time and date in BCD, 24-hour mode, counted from the host's wall-clock
  * time at the VM's creation plus the time since; register A shows no update in progress, D a

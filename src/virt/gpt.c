@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The guest page-table walker (virt/gpt.h), one for the three guest-physical translations:
  * - Arm stage 2 (Arm ARM D8.3 "Translation table descriptor formats"): bit 0 valid, bits[1:0]
  *   0b11 a table above level 3 and a page at level 3, 0b01 a block;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Pieces shared by the config parser, validator and their users: the diagnostic line format and
  * the names of enumerated values. */
 #include "lib/format.h"

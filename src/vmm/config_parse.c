@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* TOML tree -> struct vm_config, following AxVisor's schema (docs/config.md). This file checks what
  * the shape of the file decides: types, tuple lengths, required keys, known enumeration strings,
  * unknown keys. Meaning (ranges, overlaps, CPUs) is config_validate.c's job. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Semantic checks on a parsed vm_config: value ranges, page alignment, overlapping windows, CPU
  * assignments against the platform, addresses inside guest RAM. Each check reports and carries on.
  * Also the checks across configs (unique ids and names) and the loader's image-size check. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The device bus (see vmm/vdev.h): a sorted array, because a VM has a few dozen devices at most
  * and lookups on every MMIO exit must be cheap and allocation-free. */
 #include "vmm/vdev.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Device-tree passthrough (see vmm/dt_passthrough.h). The host tree is read once into three
  * tables indexed by node (document order): offset, parent, state. Every later pass is a loop over
  * those tables, so a hostile or merely large tree costs time linear in its size per pass, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Ownership of host MMIO pages and interrupts (see vmm/host_resources.h). */
 #include "vmm/host_resources.h"
 #include "kernel/spinlock.h"

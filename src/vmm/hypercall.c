@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Hypercalls (see vmm/hypercall.h). The IVC channel calls arrive with inter-VM communication;
  * until then they answer "not supported", as does any unknown number. */
 #include "vmm/hypercall.h"

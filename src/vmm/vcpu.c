@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* vCPUs (see vmm/vcpu.h). Each is a kernel task: it waits until started, runs the guest, handles
  * its exits, and goes back to waiting when the guest turns it off or the VM stops or resets.
  * The guest state that lives in CPU registers follows the task through the scheduler's switch

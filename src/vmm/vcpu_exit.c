@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The exit dispatcher (see vmm/vcpu_exit.h): one handler per arch-neutral reason. */
 #include "vmm/vcpu_exit.h"
 #include "vmm/hypercall.h"

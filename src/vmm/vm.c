@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* VM lifecycle (see vmm/vm.h): create from a config, start, stop, reset; the tagged console and
  * the once-per-address report of unclaimed accesses. */
 #include "vmm/vm.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Typed input for the guests (see vm_console_input in vmm/vm.h). The hypervisor's UART raises its
  * receive interrupt; each character goes to the emulated UART of the VM that has the focus. */
 #include "vmm/vm.h"

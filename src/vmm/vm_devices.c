@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A VM's devices from its config: passthrough windows mapped GPA = HPA (or GPA -> HPA for the
  * explicit form) as device memory, and emulated devices on the VM's MMIO bus. */
 #include "vmm/vm_internal.h"

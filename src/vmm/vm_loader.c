@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Guest images: copied into guest RAM at their load addresses, from the images built into the
  * hypervisor (image_location = "memory") or from files on the FAT32 disk (image_location = "fs",
  * include/fs/disk.h). Any failure names the VM, the image's path and what was wrong. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Guest memory: backing each configured region (allocated, identical or reserved host memory),
  * mapping it in the guest page tables, and copying between the host and guest RAM. */
 #include "vmm/vm.h"

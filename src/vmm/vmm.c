@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The VMM entry point (see vmm/vmm.h): reads the built-in configs, then those in /guest/vm_default/
  * on the disk (include/fs/disk.h), creates and starts each VM,
  * and waits until every VM has stopped. A config or VM that fails is reported and skipped; the

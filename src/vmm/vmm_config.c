@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reads the configs built into the hypervisor at boot (see include/vmm/builtin.h): parse, validate,
  * drop the broken ones with a log line each, keep the rest for vmm_init. */
 #include "kernel/log.h"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Assertions on the boot story that every arch tells the same way."""
 import re
 

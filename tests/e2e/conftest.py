@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Shared helpers for the end-to-end tests: boot a Tessera image in QEMU through the same
 script `make run` uses, collect the serial console, and return it with QEMU's exit status."""
 import os

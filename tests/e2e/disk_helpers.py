@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Shared by tests/e2e/test_disk_<arch>.py: guests and configs from a FAT32 disk. Disks are made by
 scripts/make-disk-img.sh (mkfs.fat + mtools, as `make disk_img` does), some then corrupted on
 purpose; each check asserts on the guest's own console lines, on the hypervisor's messages, and on

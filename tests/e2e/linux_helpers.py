@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """What the Linux e2e tests of every arch share: preparing the guest (Debian's kernel and busybox,
 fetched into .cache) and booting it with the checks every Linux boot must pass."""
 import os

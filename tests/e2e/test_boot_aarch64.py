@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """aarch64: the runtime boots at EL2 on QEMU virt (GICv3 and GICv2), brings every CPU up, takes
 timer interrupts and schedules on each, and powers off; without EL2 it says why and powers off."""
 import pytest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """riscv64: the runtime boots in HS-mode under QEMU's default OpenSBI, brings every hart up through
 SBI HSM, takes timer interrupts (Sstc, or SBI TIME without it) and schedules on each, and powers
 off through SBI SRST; without the H extension it says why and powers off; its own faults print

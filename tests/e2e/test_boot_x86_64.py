@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """x86_64: the runtime boots from QEMU's multiboot loader on q35 with an AMD EPYC CPU, reads the
 machine from the multiboot memory map and ACPI, brings every CPU up with INIT-SIPI-SIPI, takes LAPIC
 timer interrupts and schedules on each, and powers off through ACPI S5; a CPU without SVM or nested

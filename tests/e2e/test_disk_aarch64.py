@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """aarch64 guests and configs from a FAT32 disk (virtio-blk over virtio-mmio): the checks are in
 disk_helpers.DiskTests, shared with the other arches; here only what aarch64 prints."""
 from disk_helpers import DiskArch, DiskTests

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """x86_64 guests and configs from a FAT32 disk (modern virtio-blk-pci on q35, found by a scan of PCI
 bus 0): the checks are in disk_helpers.DiskTests, shared with the other arches; here only what
 x86_64 prints."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """aarch64 guests: our bare-metal test guests run at EL1 under Tessera; each test asserts on the
 guest's own console output and on what the hypervisor logged, including what must not happen."""
 import re

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """x86_64 guests: our bare-metal test guests run under AMD SVM with nested paging; each test asserts
 on the guest's own console output and on what the hypervisor logged, including what must not
 happen."""

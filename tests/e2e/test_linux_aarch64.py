@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Debian's arm64 Linux (linux-image-cloud-arm64 from bookworm, fetched at test time into .cache,
 never committed) boots under Tessera to a busybox shell, runs commands and powers its VM off."""
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Debian's riscv64 Linux (linux-image-riscv64 and busybox-static from sid, fetched at test time
 into .cache, never committed) boots under Tessera in VS-mode with the device tree Tessera generates,
 reaches a busybox shell, runs commands and powers its VM off through SBI SRST."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Debian's amd64 Linux (linux-image-cloud-amd64 from bookworm, fetched at test time into .cache,
 never committed) boots under Tessera through the 64-bit boot protocol to a busybox shell, runs
 commands and powers its VM off through ACPI (PM1a_CNT SLP_EN)."""

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target for the FAT32 reader (src/fs/fat32.c): mount, walk every directory, open every
  * path found and read each file, front to back and at a few offsets. The reader must return errors,
  * never crash, read out of bounds or hang, whatever the disk holds.

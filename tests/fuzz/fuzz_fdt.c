@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target for the device-tree reader: any blob that passes fdt_check must be walkable
  * node by node and property by property, and platform discovery must terminate, all without
  * reading outside the blob (ASan) or undefined behaviour (UBSan). */

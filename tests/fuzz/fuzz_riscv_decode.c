@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzzes the riscv64 trapped load/store decoder with arbitrary instruction words: it must never
  * crash, and whatever it accepts must be self-consistent (a length matching the encoding, a
  * power-of-two width, a register number, sign extension only on narrow loads). */

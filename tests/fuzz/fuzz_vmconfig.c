@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer: config_parse + config_validate + config_check_image_fits on arbitrary bytes. The arena
  * is sized like the hypervisor's so running out of it is exercised too. */
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzzes the x86 MMIO instruction decoder in all three modes: it must never read past the bytes it
  * is given, and what it accepts must be self-consistent (length within the input and 15 bytes,
  * width a power of two up to 8, register a valid number). */

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Regenerates the seed corpus of tests/fuzz/fuzz_fat32.c: small FAT32 volumes made by mkfs.fat and
 # filled by mtools, stored sparse (u32 sector number + 512 bytes, for each sector that is not zero).
 # Run by hand when the input format changes; the seeds are committed.

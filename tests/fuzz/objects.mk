@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Fuzz targets: FUZZ_TARGETS += name; fuzz-srcs-name := sources; seed corpus in tests/fuzz/corpus/name/.
 
 FUZZ_TARGETS += vmconfig

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Host unit tests: UNIT_TESTS += name; unit-srcs-name := the sources tests/unit/test_name.c needs.
 UNIT_TESTS += format
 unit-srcs-format := src/lib/format.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The ChaCha20 block function against the test vector of RFC 8439 2.3.2 (which OpenSSL's
  * chacha20 cipher reproduces), and the counter and nonce each changing the whole block. */
 #include <setjmp.h>

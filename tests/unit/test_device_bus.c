@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The device bus: ordered insertion, overlap refusal, lookups at the edges, dispatch. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Device-tree passthrough (src/vmm/dt_passthrough.c) over tests/unit/data/board.dts: which host
  * nodes a VM gets for AxVisor's ["/"] with an excluded PCIe host, which it gets for one node, why
  * the others are refused, and what the guest tree then holds. The kernel's log and allocator are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for src/kernel/entropy.c: the pool takes the boot device tree's /chosen/rng-seed, says
  * so in the log (and says when there is none), and hands every request bytes of its own. The
  * kernel's lock and log are fakes here; the device trees are written with lib/fdt_write. */

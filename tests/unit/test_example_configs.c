@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Every config in configs/vms/ must pass the checker with no error and no warning on a 4-CPU
  * platform, and `vmconfig show` of it must be a fixed point (show(parse(show(x))) == show(x)), so the
  * normalized form is itself a valid config meaning the same thing. Runs from the repository root. */

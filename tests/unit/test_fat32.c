@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The FAT32 reader (src/fs/fat32.c) on volumes made at test time by mkfs.fat and filled by mtools:
  * long names, deep directories, a large file, fragmented files (made by writing and deleting files),
  * then corrupted copies: looping chains, chains leaving the volume, truncated chains, a bad boot

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The device-tree reader and platform discovery, on a tree compiled by dtc from
  * tests/unit/data/sample.dts, plus corrupted copies of it. */
 #include <setjmp.h>

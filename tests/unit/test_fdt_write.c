@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The FDT writer, checked by reading its output back with the FDT reader (and by dtc when the
  * test runs: the blob must decompile). */
 #include <setjmp.h>

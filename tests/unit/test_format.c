@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* format_snprintf against the C library's snprintf for the conversions the hypervisor uses. */
 #include <setjmp.h>
 #include <stdarg.h>

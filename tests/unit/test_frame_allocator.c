@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The bitmap frame allocator: release/reserve clipping, alignment, exhaustion, double free. */
 #include <setjmp.h>
 #include <stdarg.h>

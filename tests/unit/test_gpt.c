@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The guest page-table walker (src/virt/gpt.c) with made-up descriptor formats: an Arm-like one
  * (type bits 0b11 table/page, 0b01 block, 2 MiB blocks at most) and a RISC-V-like one (the frame
  * number at bit 10, a 4-page root, 1 GiB leaves). Tables come from the C heap through the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The heap: alignment, splitting, coalescing, exhaustion, bad frees, and a randomized soak that
  * checks no two live blocks overlap and everything comes back. */
 #include <setjmp.h>

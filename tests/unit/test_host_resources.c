@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Ownership of host MMIO pages and interrupts (src/vmm/host_resources.c): one owner each, the
  * hypervisor's console shareable, pages the unit of MMIO, everything back when a VM goes. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The 8254 PIT model (src/vdev/i8254.c) against the datasheet's timing: counts and OUT in modes 0,
  * 2 and 3 (and the strobes), the counter latch, the access modes, read-back, GATE, a count of 0,
  * BCD, and a new count in mode 2 taking over at the end of the period. Time is in PIT ticks. */

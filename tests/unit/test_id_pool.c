@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The id pool behind VMIDs and ASIDs: lowest free id first, never 0, -ENOSPC when full, reuse. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The scheduler's run queue (FIFO) and the timer queue (sorted by deadline, FIFO among equals). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The riscv64 trapped load/store decoder (src/virt/riscv64/include/virt_impl/insn_decode.h)
  * against encodings assembled on the host by clang-14 from tests/unit/data/riscv_decode_insns.S
  * (the build turns them into RISCV_DECODE_INSNS, a byte array, in

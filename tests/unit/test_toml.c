@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for src/lib/toml.c: every supported TOML 1.0 feature, and the exact error (line, column,
  * message) for input outside the subset. */
 #include <setjmp.h>

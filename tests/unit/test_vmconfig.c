@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the VM config schema (src/vmm/config_*.c): a realistic AxVisor-style file parses
  * into the expected struct, and every rule reports its exact "file:line: key: text" diagnostic. */
 #include <setjmp.h>

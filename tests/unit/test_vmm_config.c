@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for src/vmm/vmm_config.c: built-in configs are parsed at boot, broken or clashing ones
  * are skipped with log lines, and built-in images are found by config and kind. The generated tables
  * and the kernel log are replaced by fakes here. */

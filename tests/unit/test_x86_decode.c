@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The x86 MMIO instruction decoder (src/virt/x86_64/insn_decode.c) against encodings assembled by
  * clang-14 --target=x86_64 (llvm-objdump -d of the AT&T source shown with each case): operation,
  * width, register, immediate and length, plus what it must refuse. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* vmconfig: checks and prints Tessera/AxVisor VM config files on the build host, with the same
  * parser and validator the hypervisor runs at boot.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `vmconfig show`: prints a parsed config as TOML in AxVisor's schema, every default written out,
  * so users see exactly what Tessera will do with their file. */
 #include <inttypes.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Internals of the host tool tools/vmconfig (see main.c for its commands). */
 #ifndef TOOLS_VMCONFIG_H
 #define TOOLS_VMCONFIG_H

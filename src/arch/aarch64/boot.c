@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* aarch64 boot: turns what the loader handed over (x0 = device tree) into a struct boot_info
  * and enters the kernel. Also the path for a CPU entered below EL2. */
 #include "arch/boot.h"

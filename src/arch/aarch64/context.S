@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Task context switch (arch/context.h): saves the callee-saved registers, LR and SP of 'from'
  * (x0) and resumes 'to' (x1). Layout: struct arch_context in arch_impl/context.h. */
 	.text

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* aarch64 CPU contract: per-CPU pointer, idling, halting, power, task contexts. */
 #include "arch/boot.h"
 #include "arch/context.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* aarch64 entry. The image starts with the Linux arm64 Image header (Linux
  * Documentation/arch/arm64/booting.rst, "Call the kernel image"), so QEMU and U-Boot load it at
  * RAM base + text_offset and enter it with x0 = the device tree, MMU off, at EL2 when the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tessera on aarch64: linked where a loader honouring the Linux arm64 Image header puts it
  * (RAM base 0x40000000 on QEMU virt + text_offset 0x80000). */
 OUTPUT_ARCH(aarch64)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The hypervisor's own EL2 stage-1 translation: an identity map with 4 KiB granule and a 39-bit
  * address space starting at level 1 (Arm ARM D8.2 "Translation table descriptor formats").
  * The low 4 GiB are device memory, RAM is normal write-back memory; 1 GiB blocks where aligned,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* PSCI conduit (see arch_impl/psci.h). SMC Calling Convention (Arm DEN0028): function ID in
  * w0, arguments in x1-x3, result in x0. */
 #include "arch_impl/psci.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Secondary CPUs on aarch64: started with PSCI CPU_ON (DEN0022, 5.6), reschedule IPIs as SGI 1. */
 #include "arch/boot.h"
 #include "arch_impl/psci.h"

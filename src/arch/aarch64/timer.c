@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The hypervisor's timer on aarch64: the EL2 physical timer (CNTHP_*, Arm ARM D11.2), on the
  * counter CNTPCT_EL0. Guests keep the EL1 virtual and physical timers. Its PPI comes from the
  * device tree's arm,armv8-timer node (4th interrupt: the hypervisor timer; INTID 26 on QEMU). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* EL2 exception handling for the hypervisor itself: interrupts go to the kernel's dispatch,
  * anything synchronous taken at EL2 is a Tessera bug and is reported with every register.
  * Exceptions from guests (lower EL) arrive with the VM support. */

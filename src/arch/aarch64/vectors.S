@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* EL2 exception vectors (Arm ARM D1.10.2: 16 entries of 0x80 bytes, table 2 KiB aligned).
  * Exceptions taken at EL2 save x0/x1, load their index and join trap_entry, which completes the
  * frame (struct trap_frame) and calls arch_trap(frame, index). Exceptions from a guest (lower EL)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The boot hart's C entry: entry.S calls riscv_boot_main(hart id, device tree) on the boot stack
  * with BSS cleared, stvec set and tp = sscratch = percpu_of(0). It turns the device tree into a
  * struct boot_info and hands over to kernel_main(). Until kernel_main sets the console up, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Task contexts: a new task starts in riscv_task_trampoline (context_switch.S), which calls
  * entry(arg) on its own stack with interrupts masked (they stay masked across the switch). */
 #include "arch/context.h"

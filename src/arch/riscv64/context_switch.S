@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* arch_context_switch(from, to): saves the callee-saved registers (RISC-V psABI integer
  * register convention) and sp into 'from', loads them from 'to' and returns into 'to'.
  * tp is not switched: it belongs to the CPU. Interrupts are masked by the caller. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* CPU control: the per-CPU pointer, idling, halting, powering off. */
 #include "arch/boot.h"
 #include "arch/cpu.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the boot hart offers. S-mode cannot read misa (privileged spec 20211203, 3.1.1 is an
  * M-mode CSR), so the device tree's "riscv,isa" string of the boot hart (Linux binding
  * Documentation/devicetree/bindings/riscv/cpus.yaml; newer trees add "riscv,isa-extensions")

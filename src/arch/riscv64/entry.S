@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Entry points. OpenSBI's fw_dynamic (and any SBI firmware following the Linux RISC-V boot
  * protocol, Documentation/arch/riscv/boot.rst) enters the image in S-mode, MMU off, with
  * a0 = hart id and a1 = the device tree. The boot hart is whichever won the firmware's lottery;

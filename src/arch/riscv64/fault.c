@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Hypervisor fault report: a synchronous exception taken in HS-mode that no fixup covers.
  * Prints every integer register with its psABI name, pc, scause (with its name from the
  * privileged spec 20211203, table 4.2 and the H extension, chapter 8), stval and sstatus, then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tessera riscv64 image layout. OpenSBI's fw_dynamic jumps to 0x80200000 (the first 2 MiB of
  * RAM belong to the firmware); _start must be the image's first byte. */
 OUTPUT_ARCH(riscv)

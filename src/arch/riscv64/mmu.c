@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The hypervisor's own address space: an Sv39 identity map (privileged spec 20211203, 4.4;
  * PTE format 4.4.1 and 4.3.1) built from the largest pages that fit: 1 GiB, 2 MiB, 4 KiB.
  *  - RAM (boot_info.ram) is read/write/execute;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The host half of riscv64 in HS-mode.
 # Assembly: boot and secondary entry, trap entry, task switch, guarded CSR probes.
 obj-y += entry.o trap_entry.o context_switch.o probe.o

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Guarded reads of CSRs that may not exist. Reading an unimplemented CSR raises an illegal
  * instruction exception (RISC-V privileged spec 20211203, 2.1); each guarded instruction has an
  * .ex_table entry, and trap.c resumes at the fixup instead of reporting a hypervisor fault.

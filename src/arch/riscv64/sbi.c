@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SBI calls (RISC-V SBI specification v1.0.0). Each wrapper uses the v0.2+ extension when
  * sbi_init() found it and the legacy call (chapter 5) otherwise. Holds no lock: the probe results
  * are written once on the boot hart before any other hart runs. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Secondary harts and IPIs. Secondaries wait in the SBI HSM STOPPED state until hart_start
  * (SBI v1.0.0, 9.1) sends them to secondary_entry (entry.S) with a1 = the opaque value, which
  * here is the target's struct percpu; its stack top is in its arch scratch words (firmware

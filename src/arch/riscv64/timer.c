@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The timer: the time CSR (privileged spec 20211203, unprivileged Zicntr "time", readable in
  * S-mode when M-mode sets mcounteren.TM) counts at /cpus "timebase-frequency" on every hart.
  * One-shot deadlines use stimecmp when Sstc is usable (Sstc 1.0: STIP is set while

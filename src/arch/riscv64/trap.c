@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Trap dispatch for traps taken in HS-mode. Interrupts (scause top bit set, RISC-V privileged
  * spec 20211203, 4.1.8 table 4.2): supervisor software = the reschedule IPI, supervisor timer =
  * this CPU's one-shot deadline, supervisor external = the PLIC. Every path ends with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The trap entry written to stvec (RISC-V privileged spec 20211203, 4.1.2, direct mode).
  * It saves the whole integer file and sepc/sstatus/scause/stval as a struct trap_frame
  * (arch_impl/trap.h) on the interrupted stack, calls trap_handle(frame) with interrupts

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reads the few ACPI tables the hypervisor needs (ACPI 6.4, chapter 5): the RSDP found in the EBDA
  * or the BIOS area (5.2.5.1), the RSDT/XSDT, the MADT (5.2.12) for the CPUs' APIC ids, the IOAPICs
  * and the ISA interrupt overrides, and the FADT (5.2.9) for the PM1 control block and the reset

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Where application processors start: smp.c copies x86_ap_trampoline_start..end to
  * AP_TRAMPOLINE_BASE and sends INIT-SIPI-SIPI with that page as the vector. The CPU starts in real
  * mode at CS:IP = (base >> 4):0 (Intel SDM vol. 3, 8.4.4.1), goes to 32-bit protected mode with the

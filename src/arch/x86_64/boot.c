@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The boot CPU's path from entry64.S to kernel_main: descriptor tables, per-CPU pointer, TSC
  * calibration (the log's clock), then struct boot_info from multiboot and ACPI. Nothing can be
  * logged before kernel_main sets up the console, so what went wrong or was assumed here is kept and

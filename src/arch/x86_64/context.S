@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Kernel task switch (include/arch/context.h). Saves the callee-saved registers and RSP of the
  * current task into 'from' (RDI), loads those of 'to' (RSI) and returns on the new stack. Offsets
  * match struct arch_context (arch_impl/context.h). Interrupts are masked by the caller. */

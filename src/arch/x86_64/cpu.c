@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Per-CPU odds and ends of the arch contract: idling, halting, the per-CPU pointer, task contexts. */
 #include "arch_impl/msr.h"
 #include "arch/boot.h"

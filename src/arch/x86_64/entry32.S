@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The multiboot header and the 32-bit entry (Multiboot 0.6.96, 3.2 "Machine state"): the loader
  * jumps here in flat 32-bit protected mode, paging off, interrupts off, EAX = 0x2BADB002 and
  * EBX = the multiboot information. This file clears BSS, identity-maps the low 4 GiB with 2 MiB

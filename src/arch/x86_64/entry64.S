@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The boot CPU's first 64-bit instructions: flat data segments, the boot stack, then C
  * (x86_boot_main in boot.c) with the multiboot magic and information address. */
 #include "arch_impl/multiboot.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The global descriptor table and one task-state segment per CPU (AMD APM vol. 2, 4.8 and 12.2.5).
  * In long mode segmentation is flat; the TSS matters only for its interrupt stack table, which
  * gives #DF, NMI and #MC a stack of their own (APM vol. 2, 8.9.4), so even a kernel stack overflow

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The host's wall-clock time from its CMOS RTC (MC146818A: index port 0x70, data 0x71), read once
  * when first asked, for the guests' RTC and paravirtual wall clock. Waits out an update in
  * progress (register A bit 7) and honours register B's binary and 12-hour modes. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The interrupt descriptor table: 256 interrupt gates into the stubs of vectors.S (AMD APM vol. 2,
  * 4.8.4 "Gate descriptors" and 8.9). Interrupt gates clear IF on entry, so every trap runs masked.
  * #DF, NMI and #MC switch to the CPU's critical stack (IST, see gdt.c). */

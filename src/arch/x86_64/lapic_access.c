@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Where the local APIC is and how to send it commands. The LAPIC belongs to the CPU, so the arch
  * uses it directly for its timer, IPIs and INIT/SIPI; the irqchip driver (drivers/irq/lapic.c)
  * does the per-CPU enable and the routing. xAPIC MMIO mode (AMD APM vol. 2, 16.3.1). */

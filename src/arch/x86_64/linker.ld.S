@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tessera on x86_64: linked and loaded at 2 MiB, identity mapped. The multiboot header comes first
  * so it sits in the first 8 KiB of the file (Multiboot 0.6.96, 3.1.1); the loader enters at
  * multiboot_entry in 32-bit protected mode. */

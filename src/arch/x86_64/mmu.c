@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The hypervisor's own page tables: an identity map (include/kernel/mm.h) in 4-level long-mode
  * paging (AMD APM vol. 2, 5.3). RAM is write-back; everything else below 4 GiB (PCI holes, IOAPIC,
  * LAPIC, firmware, the legacy VGA window) is uncached device memory (PCD|PWT, default PAT = UC,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The boot information a Multiboot loader gives (Multiboot 0.6.96, 3.3): the BIOS memory map
  * becomes boot_info.ram, and what the loader placed in memory (its information block, the map, the
  * command line, modules) becomes boot_info.reserved, so the frame allocator leaves it alone. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The 8254 PIT's channel 2 as a stopwatch for calibration (Intel 8254 datasheet; PC port 61h).
  * Channel 2's gate is bit 0 of port 61h and its output reads back as bit 5, so it can be timed by
  * polling without interrupts or the speaker (bit 1 stays clear). Mode 0 ("interrupt on terminal

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Power-off through ACPI S5 and reset.
  * Power-off (ACPI 6.4, 7.4.2 and 16.1.7): write SLP_TYP for S5 with SLP_EN to PM1a_CNT (and PM1b_CNT
  * if present), in ACPI mode. SLP_TYP comes from the DSDT's \_S5 package (acpi.c). QEMU's DSDT

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Starting application processors with INIT-SIPI-SIPI (Intel SDM vol. 3, 8.4.4.1 "Typical BSP
  * initialization sequence"; AMD APM vol. 2, 16.5) into the real-mode trampoline (ap_trampoline.S),
  * one CPU at a time: arch_cpu_start fills the trampoline's parameter block and waits until the new

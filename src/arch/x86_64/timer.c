@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Each CPU's one-shot timer is its local APIC timer (AMD APM vol. 2, 16.4; Intel SDM vol. 3,
  * 10.5.4), raising VECTOR_TIMER. Deadlines are absolute TSC values (tsc.c). If CPUID.01h:ECX[24]
  * offers TSC-deadline mode the deadline goes straight to MSR 6E0h; otherwise (AMD CPUs, QEMU's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Interrupt and exception dispatch, called by vectors.S with interrupts masked.
  * External interrupts: the LAPIC timer goes to timer_interrupt(), the reschedule IPI to
  * ipi_interrupt(), IOAPIC vectors to irq_handle(vector); then EOI, then a possible task switch

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The time-stamp counter is the hypervisor's clock (arch_timer_now). Its rate is measured once at
  * boot against the PIT, whose 1.193182 MHz is fixed on every PC, because QEMU (host TSC rate) and
  * real CPUs differ and AMD CPUs report no TSC frequency in CPUID. It is one clock for all CPUs: all

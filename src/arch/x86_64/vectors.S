@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The 256 interrupt entry stubs and the common frame save (AMD APM vol. 2, 8.9: long-mode
  * interrupt control transfers). Each stub makes the stack uniform -- a zero where the CPU pushes
  * no error code, then the vector -- and jumps to trap_common, which saves every general register

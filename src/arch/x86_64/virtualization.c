@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Does this CPU have what Tessera needs to run guests: AMD SVM (CPUID 8000_0001h ECX[2]) not
  * disabled by firmware (VM_CR.SVMDIS, MSR C001_0114h bit 4) and nested paging (CPUID 8000_000Ah
  * EDX[0]) -- AMD APM vol. 2, 15.4 "Enabling SVM" and 15.25 "Nested Paging". Also prints the CPU

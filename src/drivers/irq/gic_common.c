@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Distributor helpers shared by the GICv2 and GICv3 drivers (see drivers/gic.h). */
 #include "drivers/gic.h"
 

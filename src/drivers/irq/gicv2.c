@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* GICv2 host driver: distributor plus the memory-mapped CPU interface (GICv2 architecture
  * specification IHI0048B: 4.3 distributor, 4.4 CPU interface). */
 #include "drivers/gic.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* GICv3 host driver: distributor with affinity routing, one redistributor per CPU, and the
  * system-register CPU interface (GICv3/v4 architecture specification IHI0069: 12.9 GICD,
  * 12.10-12.11 GICR, 12.2 ICC). All interrupts are non-secure group 1. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* I/O APIC (Intel 82093AA datasheet, 3.2: IOREGSEL at +0x00 selects a register, IOWIN at +0x10
  * reads or writes it; register 01h holds the number of redirection entries, and entry n is the
  * register pair 10h+2n (low) / 11h+2n (high)). */

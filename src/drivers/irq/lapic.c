@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The x86 interrupt controller as the kernel sees it (compatible "x86,lapic-ioapic"): each CPU's
  * local APIC plus the I/O APIC(s), with the legacy 8259 pair remapped and masked. Interrupt
  * numbers are vectors (arch_impl/vectors.h): GSI n arrives on VECTOR_GSI_BASE + n. The arch's trap

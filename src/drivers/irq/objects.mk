@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 obj-$(CONFIG_GICV2) += gicv2.o
 obj-$(CONFIG_GICV3) += gicv3.o gic_common.o
 obj-$(CONFIG_GICV2) += gic_common.o

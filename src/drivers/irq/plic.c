@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* RISC-V Platform-Level Interrupt Controller ("riscv,plic0", "sifive,plic-1.0.0"), per the
  * RISC-V PLIC Specification v1.0.0, "Memory Map":
  *   priority of source n      base + 4 * n               (n = 1..ndev; 0 = never interrupts)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* 16550-compatible UART over MMIO ("ns16550a", "ns16550", "snps,dw-apb-uart"): polled output
  * and input. Register n sits at base + (n << reg_shift) and is accessed reg_width bytes wide
  * (the device tree's reg-shift and reg-io-width). The firmware has already set the line up

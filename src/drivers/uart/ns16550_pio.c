@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A 16550 UART on x86 I/O ports (COM1 at 0x3F8 on PCs): output polled, input by interrupt. Registers: TI PC16550D datasheet,
  * section 8 (include/drivers/ns16550_regs.h); one port per register. The console runs at 115200
  * baud, 8N1: divisor 1 of the 1.8432 MHz / 16 clock. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Arm PL011 UART, polled (PrimeCell UART PL011 TRM DDI0183, 3.3: UARTDR, UARTFR). The loader or
  * firmware has already set the baud rate; Tessera leaves it. */
 #include "kernel/console.h"

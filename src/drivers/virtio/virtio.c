@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Transport-neutral virtio device initialization (Virtio spec 1.1, 3.1.1 "Driver Requirements:
  * Device Initialization"). */
 #include "drivers/virtio.h"

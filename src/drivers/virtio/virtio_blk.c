@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Virtio block device (Virtio spec 1.1, 5.2), read-only use: the host disk behind block_disk().
  * Each read is one request of three descriptors: header (type, sector), data, status byte. */
 #include "drivers/block.h"

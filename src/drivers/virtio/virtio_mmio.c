@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Virtio over MMIO (Virtio spec 1.1, 4.2), version 2 (modern) register layout. Devices are found in
  * the device tree as "virtio,mmio" nodes (QEMU virt has 32 such transports, most of them empty:
  * device id 0); each is probed for its magic, version and device id. QEMU makes its virtio-mmio

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Virtio over PCI (Virtio spec 1.1, 4.1), modern interface only: the device's vendor-specific
  * capabilities locate the common configuration, notification and device configuration structures
  * in its BARs (4.1.4). Devices are found by scanning bus 0 through the legacy configuration

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Split virtqueues (Virtio spec 1.1, 2.6), used one request at a time and polled: the hypervisor
  * reads its disk only at boot, so neither interrupts nor several requests in flight are needed.
  * The rings live in one zeroed page; the device sees them at their physical (= virtual) address. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Entering and leaving a guest (Arm ARM D1.10 exception entry, C5.2 ERET). guest_run saves the
  * host's callee-saved registers on the hypervisor stack, records the guest register block in the
  * per-CPU scratch word 0, loads the guest's registers and ERETs. An exception from the guest

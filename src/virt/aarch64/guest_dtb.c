@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The device tree a guest gets when its config names no dtb_path: generated from the config in the
  * shape of QEMU's virt machine, which Linux and bare-metal guests know (Linux bindings
  * arm/cpus.yaml, arm/psci.yaml, interrupt-controller/arm,gic-v3.yaml, timer/arm,arch_timer.yaml,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Guest PSCI (see virt_impl/guest_psci.h). Function ids and return codes: DEN0022D 5.1-5.2;
  * SMC Calling Convention ranges: DEN0028 2.5. */
 #include "virt_impl/guest_psci.h"

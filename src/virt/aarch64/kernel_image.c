@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Linux arm64 Image header (Linux Documentation/arch/arm64/booting.rst, "Call the kernel
  * image"): code0/code1, text_offset at 8, image_size at 16 (BSS included; 0 in kernels before
  * 3.17, which also mean text_offset 0x80000), flags at 24, "ARM\x64" at 56. The image must sit at

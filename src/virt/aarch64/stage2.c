@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Stage-2 translation for guests (Arm ARM D8.3 "Translation table descriptor formats", stage 2
  * attributes D8.5.5): 4 KiB granule, 2 MiB blocks where both addresses and the size allow, 4 KiB
  * pages otherwise, walked by virt/gpt.c. One VMID per VM, returned when it goes (no VMID free: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* aarch64 vCPUs: reset state, loading and saving the EL1 context, running the guest and turning
  * ESR_EL2 syndromes into arch-neutral exits (Arm ARM D13.2.37 ESR_EL2, D1.10.4 exception return
  * addresses). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* vGIC interrupt state (see virt_impl/vgic.h): which interrupt is pending for which vCPU, and
  * getting it noticed. Device models raise SPIs through vm_irq_set (virq ops); SGIs come from the
  * guest's ICC_SGI1R_EL1 writes; PPIs (the virtual timer) from the arch. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* List registers and the virtual CPU interface (IHI0069 12.4 ICH_* registers). Pending and active
  * interrupts of a vCPU are written into the list registers just before entry and read back just
  * after exit, both inside arch_vcpu_run with interrupts masked; between runs the model holds all

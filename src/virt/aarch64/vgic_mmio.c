@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Emulated GICv3 distributor and redistributors (IHI0069 12.9 GICD_*, 12.10-12.11 GICR_*).
  * Group 1 only, affinity routing always on (ARE), no LPIs, no security extension (DS = 1). */
 #include "virt_impl/vgic.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Physical SPIs given to a VM (interrupt_mode = "passthrough"): the SPI of each passthrough device
  * in the config belongs to that VM alone. When it fires, Tessera masks it at the host distributor
  * and raises the same INTID on the VM's vGIC; the list register asks for a maintenance interrupt

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The GICv2 virtual interface control frame, GICH (GICv2 architecture specification IHI0048B,
  * 5.3): list registers and control, converted to and from the GICv3 list-register format the
  * rest of the vGIC uses. GICv2 LR (5.3.11): VirtualID [9:0], PhysicalID [19:10] (bit 19 = EOI

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Emulated GICv2 distributor for guests on GICv2 hosts (IHI0048B 4.3): the interrupt banks are
  * shared with the GICv3 emulation (vgic_mmio.c), SGIs and PPIs banked per vCPU in the distributor
  * itself; GICD_ITARGETSR picks an SPI's vCPU, GICD_SGIR sends SGIs. The guest's CPU interface is the

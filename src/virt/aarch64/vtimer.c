@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The guest's EL1 timers (Arm ARM D11.2.4 CNTV_*, D11.2.3 CNTP_*): the guest programs them directly
  * (CNTHCTL_EL2 lets EL1 use the physical one; CNTVOFF_EL2 is 0). When one fires while the guest
  * runs, its PPI (27 virtual, 30 physical) reaches EL2; Tessera masks that timer's output

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* G-stage translation for guests (RISC-V privileged spec 20211203, 8.5 "Two-Stage Address
  * Translation"; 18.5 in later editions): Sv39x4, a 41-bit guest-physical space whose root table is
  * 16 KiB (2048 entries, 16 KiB aligned, 8.5.1) and whose lower levels are ordinary Sv39 tables,

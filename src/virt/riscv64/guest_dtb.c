@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The device tree a riscv64 guest gets when its config names no dtb_path: generated from the config
  * in the shape of QEMU's virt machine, which Linux and bare-metal guests know (Linux bindings
  * riscv/cpus.yaml, riscv/extensions.yaml, interrupt-controller/riscv,cpu-intc.yaml,

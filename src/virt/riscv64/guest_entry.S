@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Entering and leaving a guest (RISC-V privileged spec 20211203, 8.5 traps with the H extension,
  * 3.3.2 SRET). guest_run saves the hypervisor's callee-saved registers (and gp) on its stack,
  * records that stack and the guest register block in per-CPU scratch words, points stvec at

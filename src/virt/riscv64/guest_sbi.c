@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SBI for guests (RISC-V SBI specification v2.0): the ecall a guest makes from VS-mode comes
  * here as scause 10 (privileged spec 20211203, 8.6.1). The call is a7 = extension id, a6 =
  * function id, a0-a5 arguments; the answer is a0 = error, a1 = value (SBI 3.1). Each extension

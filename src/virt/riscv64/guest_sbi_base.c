@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SBI BASE extension for guests (SBI v2.0, chapter 4): the spec version Tessera implements,
  * its implementation id and version, extension probing, and machine ids (zero: a VM is no
  * particular vendor's hart). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SBI DBCN (debug console) extension for guests (SBI v2.0, chapter 12): write and write_byte go
  * to the VM's tagged console; read has no input to give yet (0 bytes). Buffers are guest-physical
  * (base_lo + base_hi << 32) and must lie in the VM's RAM. */

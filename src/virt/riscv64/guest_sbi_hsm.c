@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SBI HSM extension for guests (SBI v2.0, chapter 9): hart_start becomes the core's CPU_ON
  * (the started hart gets a0 = its hart id, a1 = opaque), hart_stop its CPU_OFF, hart_suspend a
  * wait for an interrupt (retentive: returns; non-retentive: resumes at resume_addr). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tessera (and AxVisor) hypercalls on riscv64: SBI extension 0x485643 ("HVC") with the hypercall
  * number as function id and arguments in a0-a5 (vmm/hypercall.h). The core handles them; the
  * answer is a0 = SBI_SUCCESS, a1 = the result (arch_vcpu_finish_exit). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SBI IPI extension for guests (SBI v2.0, chapter 7): send_ipi raises the supervisor software
  * interrupt (VSSIP) on the named harts of the caller's own VM; hart ids outside it are invalid. */
 #include "virt_impl/guest.h"

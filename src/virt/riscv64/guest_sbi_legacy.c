@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SBI legacy extensions for guests (SBI v2.0, chapter 5, deprecated but still used by early
  * consoles): set_timer (0x00), console_putchar (0x01), console_getchar (0x02: no input yet, -1)
  * and shutdown (0x08). They return a single value in a0 (5.1). */

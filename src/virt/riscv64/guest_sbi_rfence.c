@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SBI RFENCE extension for guests (SBI v2.0, chapter 8): remote FENCE.I and SFENCE.VMA reach only
  * harts of the caller's VM; each target flushes its whole VS-stage TLB for the VM's VMID (a
  * superset of any address or ASID range asked for) and its instruction cache before it next runs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SBI SRST extension for guests (SBI v2.0, chapter 10): shutdown stops the VM, cold and warm
  * reboot reset it (the core reloads its images and boots it again). */
 #include "virt_impl/guest.h"

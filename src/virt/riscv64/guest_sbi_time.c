@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SBI TIME extension for guests (SBI v2.0, chapter 6): set_timer programs the vCPU's next timer
  * interrupt and clears the pending one; vstimecmp with Sstc, an emulated timer through hvip.VSTIP
  * otherwise (vcpu.c). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Linux RISC-V Image header (Linux Documentation/arch/riscv/boot-image-header.rst):
  * text_offset at 8, image_size at 16 (BSS included), "RSC\x05" at 56. Unlike arm64's, RISC-V's
  * text_offset (2 MiB on RV64) is only the distance from the start of RAM a loader should leave

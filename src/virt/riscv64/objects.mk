@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The guest half of riscv64: guests in VS-mode.
 # Guest entry/exit, G-stage tables, vCPU context and exits (load/store decoding is inline, in
 # virt_impl/insn_decode.h), the vPLIC, the VM's devices and generated device tree, the Image header.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* riscv64 vCPUs: reset state, loading and saving the VS-mode context, running the guest and
  * turning scause/htval/stval into arch-neutral exits (RISC-V privileged spec 20211203, chapter 8:
  * 8.2 hypervisor CSRs, 8.5 two-stage translation and traps, 8.6.3 htval/htinst). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Emulated PLIC for riscv64 VMs (RISC-V PLIC specification 1.0.0: 3 memory map, 4 interrupt
  * priorities, 5 pending bits, 6 enables, 7 thresholds, 8 claim/complete). Contexts follow QEMU's
  * virt machine: context 2h is hart h's M-mode (kept, never delivered), 2h + 1 its S-mode, which

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ACPI tables for a Linux guest (ACPI 6.4, chapter 5), written into a buffer that lands at a known
  * guest-physical address: RSDP (5.2.5.3) -> XSDT (5.2.8) -> FADT (5.2.9, with the FACS and the DSDT)
  * and MADT (5.2.12). They describe the PC of platform.c: one local APIC per vCPU, the IOAPIC at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The guest's CPUID (AMD APM vol. 3, appendix E; CPUID Specification #25481): the host's answers,
  * filtered so the guest sees a coherent machine of its own: SVM and its leaf hidden (no nested
  * virtualization), no MONITOR/MWAIT (intercepted), no x2APIC, no performance counters or

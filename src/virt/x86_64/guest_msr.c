@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The guest's MSRs (AMD APM vol. 2, appendix A), a deliberate policy: the syscall and segment-base
  * MSRs are the guest's own (VMLOAD/VMSAVE, not intercepted, vcpu.c); these are emulated; every
  * other MSR raises #GP in the guest, as on a CPU that does not have it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A paravirtual clock for guests, with the KVM ABI Linux already speaks (Linux
  * Documentation/virt/kvm/x86/msr.rst and cpuid.rst): Tessera keeps its own signature at CPUID
  * 0x40000000 and offers "KVMKVMKVM" at 0x40000100 with only the clocksource features (Linux scans

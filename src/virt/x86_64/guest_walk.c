@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Walking the guest's own page tables (AMD APM vol. 2, 5.2-5.3: 32-bit, PAE and long-mode 4-level
  * paging, with 4 MiB / 2 MiB / 1 GiB large pages), to fetch the instruction at a nested page fault
  * and the memory operands of string instructions. Permissions are not checked: the hardware

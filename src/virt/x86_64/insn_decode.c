@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The MMIO instruction decoder (see virt_impl/insn_decode.h). Prefixes (APM vol. 3, 1.2), REX
  * (1.2.7), then a one- or two-byte opcode whose memory operand is a ModRM (1.4) with optional
  * SIB and displacement, then an immediate. Only forms with a memory operand are accepted: a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Kernel image headers on x86_64: the Linux bzImage setup header (Linux
  * Documentation/arch/x86/boot.rst). A bare-metal binary has none and is loaded as it is. */
 #include "virt/arch_vm.h"

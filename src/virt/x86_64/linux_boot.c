@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Linux x86 64-bit boot protocol (Linux Documentation/arch/x86/boot.rst, "64-bit Boot
  * Protocol"), run after the images are loaded (arch_vm_prepare_boot): the bzImage sits at
  * kernel_load_addr as a file; its protected-mode kernel is moved down to that address (setup code

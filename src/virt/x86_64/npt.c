@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Nested page tables (AMD APM vol. 2, 15.25 "Nested Paging"): the guest-physical to host-physical
  * translation in the long-mode 4-level format (5.3), walked by virt/gpt.c as user accesses
  * (15.25.5), so every entry has U set. RAM is write-back (no PCD/PWT; the guest's PAT combines with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The guest half of x86_64 (AMD SVM with nested paging): per-CPU SVM state, VMRUN, NPT, the vCPU
 # and its exits, instruction decoding, CPUID/MSR policy, the paravirtual clock, the vLAPIC and
 # vIOAPIC, the PC platform of a VM, Linux's boot protocol and ACPI tables for guests.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The PC every x86 VM gets besides what its config lists and its interrupt controller (vapic.c,
  * arch_vm_create_irqchip): the legacy ports for power-off, reset and the masked 8259s, the RTC and
  * the PIT (arch_vm_create_platform, at the end of vm_setup_devices). Their memory is freed with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Per-CPU SVM state (AMD APM vol. 2, 15.4 "Enabling SVM" and 15.5.1 "VMRUN"): EFER.SVME, the host
  * save area whose address goes to VM_HSAVE_PA, and a host-state VMCB. VMRUN/#VMEXIT switch only
  * part of the state; FS, GS (the per-CPU pointer), TR (the interrupt stacks), LDTR and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Entering and leaving a guest (AMD APM vol. 2, 15.5 VMRUN, 15.6 #VMEXIT, 15.17 GIF).
  * svm_run(regs, vmcb_pa, host_vmcb_pa): with GIF clear (CLGI) and RFLAGS.IF set, so that a
  * physical interrupt arriving while the guest runs makes it exit (INTR intercept) and stays pending

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Local APICs and the IOAPIC of an x86 VM (see vdev/x86_apic.h). Register offsets and semantics:
  * Intel SDM vol. 3, 10.4-10.8 and 10.12 (xAPIC MMIO), 10.5.4 (timer), 10.6 (ICR); the IOAPIC's
  * indirect IOREGSEL/IOWIN window and redirection entries: 82093AA datasheet, 3.2. The timer counts

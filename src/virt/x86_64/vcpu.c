@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* x86_64 vCPUs under AMD SVM (AMD APM vol. 2, chapter 15): the VMCB's reset state, entering the
  * guest through svm_run.S, and turning #VMEXIT codes into arch-neutral exits. QEMU's SVM has no
  * NRIPS and no decode assists, so the length of every intercepted instruction is known here

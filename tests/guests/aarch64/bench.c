@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Micro-benchmarks run by bench/aarch64/run.sh under QEMU -icount shift=0, where one guest
  * instruction takes 1 ns of virtual time and the 62.5 MHz counter ticks every 16 instructions.
  * Each figure is the average over ITERATIONS round trips, minus an empty loop of the same length,

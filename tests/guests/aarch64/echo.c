@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reads a line typed on the hypervisor's console through the emulated PL011 (polling UARTFR) and
  * answers it in capitals: console input reaches the guest that has the focus. */
 #include "guest.h"

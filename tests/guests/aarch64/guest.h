@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The small runtime our aarch64 test guests share: console, PSCI and Tessera hypercalls through
  * HVC, and hooks for exceptions. Each guest defines guest_main (and may define secondary_main,
  * guest_sync_exception, guest_irq). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The demo guest: greets through the UART, asks Tessera who it is, and powers its VM off. */
 #include "guest.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Uses RAM above 512 GiB (at 1 TiB), which needs more than a 39-bit IPA space: Tessera must pick a
  * larger stage-2 from the CPU's PARange. Writes a pattern there, reads it back. */
 #include "guest.h"

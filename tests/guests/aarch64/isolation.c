@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Probes memory the guest was not given: just past its RAM, the hypervisor's own load address
  * on the host, and the top of the IPA space. Every probe must fault in the guest. */
 #include "guest.h"

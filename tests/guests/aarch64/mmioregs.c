@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* MMIO through every kind of register: Tessera finishes an access through x0-x18 or x30 on its
  * quick exit path and one through x19-x29 on the full path, so the same loads and stores are made
  * through both and must give the same results: widths, sign extension, W registers (upper half

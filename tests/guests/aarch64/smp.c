@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Starts every other vCPU with PSCI CPU_ON; each reports its MPIDR and turns itself off. */
 #include "guest.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Test-guest entry for aarch64 (Linux arm64 boot protocol: EL1, MMU off, x0 = DTB). Sets up a
  * stack per vCPU, a vector table that sends synchronous exceptions to guest_sync_exception, and
  * calls guest_main(x0) on the boot vCPU or secondary_main(context) on vCPUs started by CPU_ON. */

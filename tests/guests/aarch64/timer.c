@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Takes interrupts through the virtual GICv3: five EL1 virtual-timer ticks (PPI 27), three EL1
  * physical-timer ticks (PPI 30) and an SGI the guest sends itself, acknowledged and ended through
  * the ICC system registers. */

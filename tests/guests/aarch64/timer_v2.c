@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The timer guest for GICv2 hosts: the same five virtual-timer ticks, three physical-timer ticks and
  * a self-sent SGI, through a GICv2 distributor and the memory-mapped CPU interface. */
 #include "guest.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Owns the machine's PL011 and its interrupt (SPI 33) through passthrough: enables the UART's
  * receive interrupts and the SPI in its vGIC, sleeps in WFI, and answers the typed line in
  * capitals from its interrupt handler. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Console output helpers every test guest shares; each arch's runtime.c provides putc_uart. */
 #include <stdint.h>
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # /init of the Linux test guests: a busybox shell runs a few commands and powers the VM off.
 /bin/busybox --install -s /bin
 mount -t proc proc /proc

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Touches an address no device claims: the guest must get an access fault (not a dead VM, not
  * a hypervisor crash), survive it, and carry on. Uses a compressed load too (C.LW). */
 #include "guest.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Exit-path benchmark (bench/riscv64/run.sh runs it under QEMU -icount shift=0, where one
  * instruction takes 1 ns and the 10 MHz time CSR ticks every 100 instructions): a null SBI call
  * (BASE get_spec_version) and a read of the emulated UART's scratch register, each averaged over

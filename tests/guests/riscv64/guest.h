@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The small runtime our riscv64 test guests share: an NS16550 console, SBI calls (and Tessera
  * hypercalls on SBI extension 0x485643), and hooks for traps. Each guest defines guest_main (and
  * may define secondary_main, guest_exception, guest_interrupt). Guests run in VS-mode with the

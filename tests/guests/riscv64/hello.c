@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The demo guest: greets through the UART, asks Tessera who it is and which SBI it speaks, and
  * powers its VM off with SBI SRST. */
 #include "guest.h"

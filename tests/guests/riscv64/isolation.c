@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Probes memory the guest was not given: just past its RAM, the host's PLIC, near the top of the
  * host's RAM, and the top of the Sv39x4 guest-physical space. Every probe must fault in the guest. */
 #include "guest.h"

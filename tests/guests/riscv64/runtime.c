@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared runtime of the riscv64 test guests (see guest.h). */
 #include "guest.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Starts every other hart with SBI HSM hart_start; each reports in and stops itself. */
 #include "guest.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Test-guest entry for riscv64 (Linux boot protocol: VS-mode, MMU off, a0 = hart id, a1 = DTB).
  * Sets up a stack per hart and a trap vector that sends exceptions to guest_exception (through
  * the runtime, which answers its own Sstc probe) and interrupts to guest_interrupt, then calls

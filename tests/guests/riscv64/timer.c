@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Timer interrupts two ways: five through SBI TIME set_timer, then five by writing stimecmp
  * directly (Sstc, which the guest sees as vstimecmp). Each waits in WFI for its interrupt. On a
  * hart without Sstc (QEMU -cpu rv64,sstc=false) the SBI deadline is emulated by the hypervisor

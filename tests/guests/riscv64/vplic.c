@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The emulated PLIC: the UART's THR-empty interrupt (source 10, which the VM owns) arrives as a
  * supervisor external interrupt, is claimed and completed; source 5, which the VM does not own,
  * cannot be enabled. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Exit costs in guest TSC ticks (bench/x86_64/run.sh runs this under -icount shift=0, so a tick
  * is one executed instruction, guest's or hypervisor's, not wall-clock noise): the floor, a bare
  * VMRUN/#VMEXIT round trip (a VMMCALL with a number no hypercall has, which the hypervisor's hot

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The small runtime our x86_64 test guests share: COM1 console through port I/O, Tessera
  * hypercalls through VMMCALL (rax = number, rdi, rsi, rdx = arguments), power-off through ACPI
  * PM1a_CNT, reset through port 0xcf9, the local APIC, and a trap hook. Each guest defines

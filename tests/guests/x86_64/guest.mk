@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Flags for the x86_64 test guests (see mk/guests.mk): 64-bit code, no SSE (no FPU setup needed).
 GUEST_TARGET := x86_64-none-elf
 GUEST_CFLAGS := -mno-red-zone -mgeneral-regs-only -mcmodel=small -mno-sse -static -Wl,--no-pie -Wl,--build-id=none

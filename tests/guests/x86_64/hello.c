@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The demo guest: greets through COM1, asks Tessera who it is with VMMCALL, and powers its VM off. */
 #include "guest.h"
 

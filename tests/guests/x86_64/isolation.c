@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Probes guest-physical memory the VM was not given: past its RAM, where the hypervisor lives on
  * the host, above 4 GiB and near the top of the mapped space. Each probe must read all ones and
  * keep nothing written to it: it is nobody's memory, never the host's or another VM's. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unclaimed MMIO and ports read as all ones and swallow writes (logged once by Tessera), and the
  * MMIO forms guests use on a real device (the local APIC's TPR) decode and act right: mov, movzx,
  * or, and, test, xchg, and a rep stos. */

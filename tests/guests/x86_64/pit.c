@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The VM's 8254 PIT (Intel 8254 datasheet), seen as a PC guest sees it: channel 0's count read
  * back going down through the counter latch (LSB then MSB) and through MSB-only reads; the
  * read-back command's status (OUT, mode) before and after a mode 0 terminal count; channel 2 gated

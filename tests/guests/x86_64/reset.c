@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reboots its VM once through the reset control port 0xcf9: the first boot asks for the reset,
  * the second (counted by the hypervisor, since RAM is wiped) powers off. */
 #include "guest.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Starts vCPUs 1-3 with INIT and STARTUP IPIs through the local APIC's ICR (the MP start-up
  * sequence); each reports its APIC id from long mode, then the boot vCPU sends each a fixed IPI. */
 #include "guest.h"

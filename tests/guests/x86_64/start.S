@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Test-guest entry for x86_64. Tessera starts the boot vCPU in flat 32-bit protected mode with
  * paging off (ebx = boot argument); vCPUs started with INIT/SIPI begin in real mode at the page of
  * sipi_start. Both build nothing but reach long mode on the same tables: the first 512 GiB

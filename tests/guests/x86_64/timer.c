@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Local APIC timer interrupts: periodic, one-shot, then TSC-deadline, each counted by the
  * interrupt handler (vector 0x40) while the vCPU halts between them. */
 #include "guest.h"

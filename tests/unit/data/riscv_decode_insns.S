@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Loads, stores and non-memory instructions for tests/unit/test_riscv_decode.c, assembled on the
  * host by clang-14 --target=riscv64 (rv64imafdc, compressed forms where the assembler picks them)
  * and extracted as bytes. The test's table lists the expected decoding of each, in this order. */

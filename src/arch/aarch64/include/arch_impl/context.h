@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* aarch64 task context: the AAPCS64 callee-saved registers x19-x29, the link register and the
  * stack pointer (Procedure Call Standard for the Arm 64-bit Architecture, 6.1.1). Offsets are
  * used by context.S. */

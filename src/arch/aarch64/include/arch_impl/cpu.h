@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* aarch64 inline parts of the CPU contract (arch/cpu.h). Interrupt masking is PSTATE.I
  * (DAIF bit 7); the per-CPU pointer lives in TPIDR_EL2, which only EL2 can read. */
 #ifndef ARCH_IMPL_CPU_H

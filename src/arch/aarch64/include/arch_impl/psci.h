@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* PSCI calls from EL2 (Arm DEN0022 "Power State Coordination Interface", 5.x function IDs).
  * At EL2 the conduit must be SMC: an HVC would trap to Tessera itself. */
 #ifndef ARCH_IMPL_PSCI_H

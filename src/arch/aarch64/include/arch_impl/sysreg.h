@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* System register access for aarch64 (Arm ARM, chapter D13/D19 register descriptions). */
 #ifndef ARCH_IMPL_SYSREG_H
 #define ARCH_IMPL_SYSREG_H

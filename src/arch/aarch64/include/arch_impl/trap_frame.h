@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The register frame every exception to EL2 saves on the stack (vectors.S builds it). */
 #ifndef ARCH_IMPL_TRAP_FRAME_H
 #define ARCH_IMPL_TRAP_FRAME_H

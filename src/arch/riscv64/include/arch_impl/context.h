@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* riscv64 task context: what the calling convention says a callee must preserve (RISC-V psABI,
  * "Integer register convention": s0-s11, sp) and the return address. tp is not here: it is the
  * CPU's, not the task's. Offsets are used by context_switch.S. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* riscv64 part of the CPU contract (arch/cpu.h): interrupt masking with sstatus.SIE, the per-CPU
  * pointer in tp. tp holds this CPU's struct percpu while the hypervisor runs; sscratch holds the
  * same pointer at all times, so the trap entry finds it even when tp belongs to a guest. */

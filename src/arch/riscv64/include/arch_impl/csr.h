@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* RISC-V control and status registers used by the hypervisor in HS-mode, with the bits it needs.
  * RISC-V privileged spec 20211203: sstatus 4.1.1, sip/sie 4.1.3, stvec 4.1.2, scause 4.1.8,
  * satp 4.1.11; Sstc (stimecmp) is the 'Sstc' extension v1.0. Usable from C and assembly. */

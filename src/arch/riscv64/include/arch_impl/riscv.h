@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* riscv64-private interfaces shared between the files of src/arch/riscv64 and the riscv-only
  * drivers (PLIC). Nothing outside riscv64 code includes this. */
 #ifndef ARCH_IMPL_RISCV_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Calls into the SBI firmware (RISC-V SBI specification v1.0.0, chapter 3 binary encoding:
  * a7 = extension id, a6 = function id, a0..a5 arguments; a0 = error, a1 = value).
  * sbi_init() probes which extensions exist; the wrappers fall back to the legacy

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The trap frame the entry code (trap_entry.S) builds on the interrupted stack, and the per-CPU
  * scratch words it uses. Offsets are shared by assembly and C.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the arch learns from the ACPI tables (ACPI 6.4, 5.2) and shares with the x86 irqchip driver
  * and power-off: the interrupt controllers from the MADT and the PM1 control block from the FADT. */
 #ifndef ARCH_IMPL_ACPI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* BIT(n) usable from both C (64-bit unsigned long) and assembly (plain integer). */
 #ifndef ARCH_IMPL_BITS_H
 #define ARCH_IMPL_BITS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The callee-saved state of a kernel task on x86_64 (System V AMD64 ABI, 3.2.1: rbx, rbp,
  * r12-r15 are preserved across calls) plus its stack pointer. Interrupts are masked at every
  * switch, so RFLAGS need not be kept. The offsets are used by context.S. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* x86_64 inline CPU primitives for the arch contract (include/arch/cpu.h): interrupt masking
  * through RFLAGS.IF, PAUSE, and the per-CPU pointer, which lives in percpu.arch_scratch[0] and is
  * reached through the GS base (AMD APM vol. 2, 4.5.3: FS and GS in 64-bit mode). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The host's wall-clock time (src/arch/x86_64/host_rtc.c), for the guests' RTC and paravirtual
  * wall clock. */
 #ifndef ARCH_IMPL_HOST_RTC_H

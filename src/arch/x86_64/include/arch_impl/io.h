@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* x86 I/O-port access (AMD APM vol. 3, IN/OUT). Used by the arch and by x86-only drivers
  * (ns16550 on COM1, the 8259 and PIT). */
 #ifndef ARCH_IMPL_IO_H

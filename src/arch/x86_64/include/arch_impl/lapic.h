@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The local APIC in xAPIC mode, as the arch uses it (timer, IPIs, INIT/SIPI) and the irqchip driver
  * (src/drivers/irq/lapic.c) enables it. Register offsets: AMD APM vol. 2, 16.3 "Local APIC", table
  * 16-2; Intel SDM vol. 3, 10.4.1. The registers are 32 bits wide, 16-byte aligned. */

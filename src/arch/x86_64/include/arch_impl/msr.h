@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Model-specific registers the hypervisor touches (AMD APM vol. 2, appendix A), CPUID
  * and RDTSC. Included by assembly (constants only). */
 #ifndef ARCH_IMPL_MSR_H

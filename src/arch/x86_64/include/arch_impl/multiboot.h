@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Multiboot 0.6.96 information structure the loader hands over in EBX (Multiboot
  * specification, 3.3 "Boot information format"). Only the fields Tessera reads. */
 #ifndef ARCH_IMPL_MULTIBOOT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Long-mode 4-level paging (AMD APM vol. 2, 5.3: page-translation entries). Included by assembly. */
 #ifndef ARCH_IMPL_PAGING_H
 #define ARCH_IMPL_PAGING_H

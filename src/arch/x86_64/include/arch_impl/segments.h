@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The GDT layout shared by the multiboot entry, the AP trampoline and gdt.c (AMD APM vol. 2,
  * 4.8: long-mode segment descriptors). Included by assembly. */
 #ifndef ARCH_IMPL_SEGMENTS_H

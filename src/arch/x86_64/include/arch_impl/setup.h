@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Internal interfaces between the x86_64 arch files: the boot path (boot.c) calls these in order
  * before kernel_main, and secondaries (smp.c) repeat the per-CPU ones. */
 #ifndef ARCH_IMPL_SETUP_H

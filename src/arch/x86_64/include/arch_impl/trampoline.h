@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The real-mode trampoline that application processors start in (ap_trampoline.S): copied to a
  * page below 1 MiB because a STARTUP IPI can only name a 4 KiB page under 1 MiB (Intel SDM vol. 3,
  * 8.4.4.1; the vector is the page number). Included by assembly. */

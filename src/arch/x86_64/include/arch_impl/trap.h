@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The frame vectors.S saves on the current stack for every interrupt and exception: the general
  * registers it pushes, then the vector and error code, then what the CPU pushed (AMD APM vol. 2,
  * 8.9.3: long-mode interrupt stack frame). */

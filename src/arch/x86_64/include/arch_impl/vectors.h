@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* How Tessera uses the 256 interrupt vectors on x86_64 (AMD APM vol. 2, 8.2: vectors 0-31 are
  * exceptions). The kernel's interrupt numbers on x86 are these vectors. Included by assembly. */
 #ifndef ARCH_IMPL_VECTORS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* PSCI 1.1 for guests (Arm DEN0022D) and AxVisor-style hypercalls, both reached by HVC #0 or a
  * trapped SMC with the function id in x0. */
 #ifndef ARCH_IMPL_GUEST_PSCI_H

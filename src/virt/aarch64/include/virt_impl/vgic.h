@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The virtual GICv3 of a VM (GICv3/v4 architecture specification IHI0069): an emulated
  * distributor and one redistributor per vCPU on the VM's MMIO bus, and the hardware virtual CPU
  * interface (ICH_* list registers) that delivers pending interrupts to the guest.

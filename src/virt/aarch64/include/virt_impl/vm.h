@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* aarch64 parts of the VM and vCPU objects (arch/vm.h). The guest's general registers, PC and
  * PSTATE are saved by the exit path (guest.S) at the offsets below; EL1 system registers, FP/SIMD
  * and the virtual timer move only when the vCPU's task leaves or regains a CPU (load/put). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* riscv64 guest internals shared by the files of src/virt/riscv64 (vcpu.c, the SBI extensions)
  * and the riscv-only device models (the vPLIC): raising a vCPU's virtual interrupts and the SBI
  * dispatch. Nothing outside riscv64 code includes this. */

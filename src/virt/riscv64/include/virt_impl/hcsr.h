@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Hypervisor-extension CSRs and instructions (RISC-V privileged spec 20211203, chapter 8).
  * LLVM 14 knows the CSR names but not hfence.*, hlv* or hsv*: those are emitted with .insn
  * (encodings: 8.2.x "Hypervisor Virtual-Machine Load and Store Instructions", 8.3.2 fences;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Decoding a guest's trapped load or store from its instruction bits. QEMU reports htinst = 0
  * (the transformed instruction is optional, privileged spec 20211203, 8.6.3), so the hypervisor
  * reads the instruction itself (HLVX.HU) and decodes it here. Pure functions, inline because

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* riscv64 parts of the VM and vCPU objects (arch/vm.h). The guest runs in VS-mode (RISC-V
  * privileged spec 20211203, chapter 8). The exit path (guest_entry.S) saves the integer
  * registers, sepc and the guest's privilege (sstatus.SPP) at the offsets below; the VS CSRs, FP

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Linux x86 boot protocol (Linux Documentation/arch/x86/boot.rst): what Tessera reads from a
  * bzImage's setup header, and where the 64-bit boot path keeps its state. */
 #ifndef ARCH_IMPL_BZIMAGE_H

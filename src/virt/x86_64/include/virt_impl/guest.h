@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Internal interfaces between the x86_64 guest files: the VM's platform devices (platform.c), the
  * guest's own page tables (guest_walk.c), and the CPUID and MSR policies (guest_cpuid.c,
  * guest_msr.c). All run in the vCPU's task on its physical CPU. */

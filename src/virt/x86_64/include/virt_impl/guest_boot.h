@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Linux 64-bit boot path of x86 guests (linux_boot.c, guest_acpi.c): the guest-physical layout
  * of what Tessera writes into low memory, and the state the boot vCPU starts with. */
 #ifndef ARCH_IMPL_GUEST_BOOT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Decoding the x86 instructions guests use on emulated MMIO (AMD APM vol. 3, chapter 1
  * "Instruction Encoding" and the opcode maps of appendix A). QEMU's SVM has no decode assists and
  * no NRIPS, so on a nested page fault Tessera fetches the bytes at the guest's RIP and decodes

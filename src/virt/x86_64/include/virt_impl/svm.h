@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* AMD SVM: the virtual machine control block and the constants Tessera uses (AMD APM vol. 2,
  * chapter 15 and appendix B "Layout of VMCB"; exit codes in appendix C). The structure is laid out
  * by offset, checked below against the tables of appendix B. */

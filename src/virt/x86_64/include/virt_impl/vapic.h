@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The x86 interrupt controllers of a VM (Intel SDM vol. 3, chapter 10 "APIC"; 82093AA IOAPIC
  * datasheet): one xAPIC-mode local APIC per vCPU at 0xfee00000 (timer one-shot, periodic and
  * TSC-deadline; fixed IPIs, INIT and STARTUP; EOI; TPR), and one IOAPIC at 0xfec00000 routing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* x86_64 (AMD SVM) parts of the VM and vCPU objects (arch/vm.h). A vCPU owns a VMCB (APM vol. 2,
  * appendix B) holding the guest's segment, control and system state plus RAX/RSP/RIP/RFLAGS; the
  * other general registers are saved by svm_run.S into regs[], indexed in the instruction encoding's
