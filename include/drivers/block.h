@@ -10,6 +10,8 @@
 
 struct block_device {
 	char name[48];          /* for messages, e.g. "virtio-blk@0xa003e00" */
+	paddr_t mmio_base;      /* its MMIO window, which no VM may be given; size 0: none */
+	uint64_t mmio_size;
 	uint64_t sector_count;
 	/* Reads `count` sectors from `sector` into `buffer` (hypervisor memory). 0 or a negative error. */
 	int (*read)(struct block_device *dev, uint64_t sector, uint32_t count, void *buffer);

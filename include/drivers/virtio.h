@@ -40,6 +40,7 @@ struct virtio_device {
 	char name[40];        /* "virtio-mmio@0xa003e00", "virtio-pci 00:03.0" */
 	uint32_t device_id;
 	uintptr_t regs;       /* transport registers (mmio) or the common config (pci) */
+	uint64_t regs_size;   /* mmio: the window's size from the device tree; pci: 0 */
 	uintptr_t notify;     /* pci: notify region base */
 	uint32_t notify_multiplier;
 	uintptr_t device_config;

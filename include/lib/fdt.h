@@ -52,6 +52,10 @@ int fdt_get_reg(const void *fdt, int node, int index, uint64_t *address, uint64_
  * end, -ERANGE when a bus has no "ranges" or none of its windows holds the address, -EINVAL for
  * address cells other than 1 or 2. */
 int fdt_translate_reg(const void *fdt, int node, int index, uint64_t *address, uint64_t *size);
+/* The same, for a caller that knows the node's ancestors (ancestors[0] its parent, the root last):
+ * no walk of the tree to find them. */
+int fdt_translate_reg_with(const void *fdt, int node, const int *ancestors, int count, int index, uint64_t *address,
+			   uint64_t *size);
 
 static inline uint32_t fdt_be32(const void *p)
 {

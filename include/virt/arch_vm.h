@@ -28,6 +28,10 @@ int arch_vm_create_irqchip(struct vm *vm);
  * (x86: the PC's legacy ports, RTC and PIT, and the ports the config passes through), at the end
  * of vm_setup_devices. The core has a no-op default for arches that have none. */
 int arch_vm_create_platform(struct vm *vm);
+/* Whether a host device-tree node is the hypervisor's, kept from device-tree passthrough with its
+ * subtree (vmm/dt_passthrough.h): the arch's timer, PMU, a power-off device that would stop the
+ * host. The host interrupt controller is kept without asking. The core defaults to none. */
+bool arch_dt_node_is_kept(const void *fdt, int node);
 /* What the boot protocol tells the guest besides its devices. */
 struct vm_boot_params {
 	const char *cmdline;      /* NULL: none */

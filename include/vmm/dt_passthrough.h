@@ -24,6 +24,10 @@
 #include "lib/fdt_write.h"
 #include "vmm/config.h"
 
+struct dt_range {
+	uint64_t base, size;
+};
+
 /* A host physical window, for the busy list. */
 struct dt_window {
 	uint64_t base, size;
@@ -45,6 +49,8 @@ struct dt_passthrough {
 	int *offsets;             /* node i's offset, in document order; node 0 is the root */
 	int *parents;             /* node i's parent's index; -1 for the root */
 	uint8_t *states;          /* what became of node i (dt_passthrough.c) */
+	struct dt_range *windows; /* every node's MMIO windows as CPU addresses (dt_passthrough_windows) */
+	unsigned *window_start;
 	uint32_t irqchip_phandle; /* the host interrupt controller's phandle, 0 if none */
 	uint32_t max_phandle;     /* the largest phandle in the host tree: generated nodes go above */
 	unsigned passed;          /* how many nodes are passed */
@@ -58,6 +64,15 @@ int dt_passthrough_select(struct dt_passthrough *p, const void *fdt, const struc
 void dt_passthrough_free(struct dt_passthrough *p);
 /* Whether host node i (an index into p->offsets) is passed. */
 bool dt_passthrough_is_passed(const struct dt_passthrough *p, unsigned i);
+/* Node i's MMIO windows, as CPU addresses ("reg" through every bus's "ranges"; none for a node
+ * whose bus maps nothing to the CPU): sets *windows, returns how many. */
+unsigned dt_passthrough_windows(const struct dt_passthrough *p, unsigned i, const struct dt_range **windows);
+/* Calls fn(ctx, node, specifier) for every interrupt of a passed node that goes to the host
+ * interrupt controller ("interrupts" under an interrupt-parent that is it, or an
+ * "interrupts-extended" entry naming it): specifier points at its #interrupt-cells big-endian
+ * cells, as the host tree writes them. Stops at, and returns, fn's first nonzero result. */
+int dt_passthrough_for_each_interrupt(const struct dt_passthrough *p, int (*fn)(void *ctx, int node, const void *specifier),
+				      void *ctx);
 /* Copies the passed nodes into a guest tree whose root node is open in w, with the buses above
  * them (their addressing properties only), in the host tree's order. */
 void dt_passthrough_write(const struct dt_passthrough *p, struct fdt_writer *w);

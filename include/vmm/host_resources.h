@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Who owns each host resource a VM can be given: MMIO pages (passthrough windows, device-tree
- * nodes) and physical interrupts. Each has at most one owner: the hypervisor (owner 0: its
- * interrupt controller, its disk) or one VM (owner = its id). The one exception is the
+ * nodes) and physical interrupts. Each has at most one owner: the hypervisor
+ * (HOST_OWNER_HYPERVISOR: its interrupt controller, its disk) or one VM (owner = its id). The one exception is the
  * hypervisor's console UART, which it registers as shareable: a VM may take it too (the caller
  * warns), and the hypervisor keeps writing its own lines there.
  *
@@ -21,14 +21,14 @@ enum host_resource_kind {
 struct host_claim {
 	enum host_resource_kind kind;
 	uint64_t first, last; /* inclusive: a range may end at the top of the address space */
-	unsigned owner;       /* 0: the hypervisor, else a VM id */
+	unsigned owner;       /* a VM id, or HOST_OWNER_HYPERVISOR */
 	char owner_name[48];  /* "the hypervisor", "VM[2] linux" */
-	const char *what;     /* "its interrupt controller", "passthrough device '/uart@9000000'" */
+	char what[64];        /* "its interrupt controller", "host node 'uart@9000000'" */
 	bool shareable;
 };
 
 #define HOST_CLAIMS_MAX 256
-#define HOST_OWNER_HYPERVISOR 0u
+#define HOST_OWNER_HYPERVISOR 0xffffffffu
 
 /* Claims [base, base + size). Returns 0, HOST_CLAIM_SHARED when it overlaps the hypervisor's
  * shareable claim (and nothing else), -EBUSY with *holder set when another owner has any part of

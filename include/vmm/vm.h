@@ -9,6 +9,8 @@
 #include "kernel/spinlock.h"
 #include "kernel/timer_queue.h"
 #include "vmm/config.h"
+#include "vmm/dt_passthrough.h"
+#include "vmm/host_resources.h"
 #include "vmm/vdev.h"
 #include "virt_impl/vm.h"
 
@@ -56,6 +58,7 @@ struct vm {
 	const struct virq_ops *virq;    /* the VM's interrupt controller model, or NULL */
 	void *virq_priv;
 	bool virq_missing_reported;
+	struct dt_passthrough dt;       /* the host device-tree nodes passed through (vm_devices.c) */
 	struct vm_arch arch;
 };
 
@@ -91,6 +94,11 @@ void vm_console_input_add(struct vm *vm);
 void vm_console_input(char c);
 /* Logs an access no device claims, once per address. */
 void vm_report_unclaimed(struct vm *vm, uint64_t address, bool write, const char *space);
+/* Takes a host MMIO range or physical interrupt for the VM (vmm/host_resources.h): 0, or a
+ * negative error after a log line naming what (e.g. "host node 'uart@9000000'") and who has it.
+ * Sharing the hypervisor's console UART is allowed with a warning. Released with the VM. */
+int vm_claim_host_resource(struct vm *vm, enum host_resource_kind kind, uint64_t base, uint64_t size,
+			   const char *what);
 
 /* A log line about a VM: "VM[id] name: " ahead of the message, written in one place instead of
  * in every format string. */

@@ -11,6 +11,12 @@ struct vm;
 /* Starts the tree and opens its root node: two address and two size cells, the machine's
  * compatible string and the model "Tessera VM". */
 void vm_dtb_begin(struct fdt_writer *w, void *buf, size_t size, const char *compatible);
+/* Phandle n (1, 2, ...) of a node the arch generates: n itself, or, when host nodes are passed
+ * through (vm->dt), n above the host tree's largest phandle, so that the copied nodes' references
+ * keep their meaning. The VM's interrupt controller takes vm_dtb_irqchip_phandle instead: the host
+ * controller's phandle, which the copied nodes name as their interrupt parent. */
+uint32_t vm_dtb_phandle(const struct vm *vm, uint32_t n);
+uint32_t vm_dtb_irqchip_phandle(const struct vm *vm, uint32_t n);
 /* One /memory@gpa node for each of the VM's RAM regions. */
 void vm_dtb_write_memory(struct fdt_writer *w, const struct vm *vm);
 /* The /chosen node (Devicetree Specification 0.4 3.6, Linux's chosen.yaml): bootargs, the console

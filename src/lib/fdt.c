@@ -387,26 +387,31 @@ uint32_t fdt_max_phandle(const void *fdt)
 	return max;
 }
 
-/* One step up: an address on bus's children's side to its side, through bus's "ranges". */
-static int translate_up(const void *fdt, int bus, uint64_t *address, uint64_t size)
+/* #address-cells and #size-cells a node sets for its children (defaults 2 and 1, DT spec 2.3.5). */
+static int child_cells(const void *fdt, int node, int *address_cells, int *size_cells)
 {
-	int len, parent_cells, size_cells;
+	*address_cells = (int)fdt_getprop_u32(fdt, node, "#address-cells", 2);
+	*size_cells = (int)fdt_getprop_u32(fdt, node, "#size-cells", 1);
+	return *address_cells < 1 || *address_cells > 2 || *size_cells < 0 || *size_cells > 2 ? -EINVAL : 0;
+}
+
+/* One step up: an address on bus's children's side to its parent's side, through bus's "ranges". */
+static int translate_up(const void *fdt, int bus, int bus_parent, uint64_t *address, uint64_t size)
+{
+	int len, child_ac, child_sc, parent_ac, parent_sc;
 	const uint8_t *ranges = fdt_getprop(fdt, bus, "ranges", &len);
 	if (!ranges)
 		return -ERANGE;
 	if (len == 0)
 		return 0; /* the identity */
-	int child_cells = (int)fdt_getprop_u32(fdt, bus, "#address-cells", 2);
-	if (fdt_reg_cells(fdt, bus, &parent_cells, &size_cells) < 0 || child_cells < 1 || child_cells > 2)
+	if (child_cells(fdt, bus, &child_ac, &child_sc) < 0 || child_sc < 1 ||
+	    child_cells(fdt, bus_parent, &parent_ac, &parent_sc) < 0)
 		return -EINVAL;
-	size_cells = (int)fdt_getprop_u32(fdt, bus, "#size-cells", 1);
-	if (size_cells < 1 || size_cells > 2)
-		return -EINVAL;
-	int entry = 4 * (child_cells + parent_cells + size_cells);
+	int entry = 4 * (child_ac + parent_ac + child_sc);
 	for (int at = 0; at + entry <= len; at += entry) {
-		uint64_t child = fdt_read_cells(ranges + at, child_cells);
-		uint64_t parent = fdt_read_cells(ranges + at + 4 * child_cells, parent_cells);
-		uint64_t length = fdt_read_cells(ranges + at + 4 * (child_cells + parent_cells), size_cells);
+		uint64_t child = fdt_read_cells(ranges + at, child_ac);
+		uint64_t parent = fdt_read_cells(ranges + at + 4 * child_ac, parent_ac);
+		uint64_t length = fdt_read_cells(ranges + at + 4 * (child_ac + parent_ac), child_sc);
 		if (*address >= child && *address - child < length && size <= length - (*address - child)) {
 			*address = parent + (*address - child);
 			return 0;
@@ -415,14 +420,30 @@ static int translate_up(const void *fdt, int bus, uint64_t *address, uint64_t si
 	return -ERANGE;
 }
 
+int fdt_translate_reg_with(const void *fdt, int node, const int *ancestors, int count, int index, uint64_t *address,
+			   uint64_t *size)
+{
+	int ac, sc, len;
+	if (count < 1 || child_cells(fdt, ancestors[0], &ac, &sc) < 0)
+		return -EINVAL;
+	const uint8_t *reg = fdt_getprop(fdt, node, "reg", &len);
+	int entry = 4 * (ac + sc);
+	if (!reg || index < 0 || (index + 1) * entry > len)
+		return -ENOENT;
+	reg += index * entry;
+	*address = fdt_read_cells(reg, ac);
+	*size = sc ? fdt_read_cells(reg + 4 * ac, sc) : 0;
+	/* Every bus between the node and the root: the root's children's addresses are CPU addresses. */
+	int err = 0;
+	for (int k = 0; err == 0 && k + 1 < count; k++)
+		err = translate_up(fdt, ancestors[k], ancestors[k + 1], address, *size);
+	return err;
+}
+
 int fdt_translate_reg(const void *fdt, int node, int index, uint64_t *address, uint64_t *size)
 {
-	int err = fdt_get_reg(fdt, node, index, address, size);
-	/* Every bus between the node and the root, bounded by the tree's depth. */
-	for (int bus = fdt_parent(fdt, node), depth = 0; err == 0 && bus >= 0; bus = fdt_parent(fdt, bus)) {
-		if (fdt_parent(fdt, bus) < 0 || ++depth > MAX_DEPTH)
-			break; /* the root: its children's addresses are CPU addresses */
-		err = translate_up(fdt, bus, address, *size);
-	}
-	return err;
+	int ancestors[MAX_DEPTH], count = 0;
+	for (int up = fdt_parent(fdt, node); up >= 0 && count < MAX_DEPTH; up = fdt_parent(fdt, up))
+		ancestors[count++] = up;
+	return fdt_translate_reg_with(fdt, node, ancestors, count, index, address, size);
 }

@@ -402,12 +402,58 @@ int config_validate(const struct vm_config *config, const struct config_platform
 	return reporter->errors == errors_before ? 0 : -EINVAL;
 }
 
+/* Whether a device-tree path lies in the subtree of another ("/" holds every path). */
+static bool path_within(const char *path, const char *top)
+{
+	size_t n = strlen(top);
+	if (n > 0 && top[n - 1] == '/')
+		n--;
+	return strncmp(path, top, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* What two configs' passthrough_devices both claim: the same host page (MMIO is mapped by the
+ * page), the same port, the same physical interrupt, or overlapping device-tree subtrees. A host
+ * resource has one owner (vmm/host_resources.h); the rest is only known at boot. */
+static void check_passthrough_against(const struct vm_config *config, const struct vm_config *b,
+				      struct config_reporter *reporter)
+{
+	char key[KEY_MAX];
+	for (size_t i = 0; i < config->devices.passthrough_device_count; i++) {
+		const struct vm_passthrough_device *d = &config->devices.passthrough_devices[i];
+		indexed(key, "devices.passthrough_devices", i);
+		for (size_t k = 0; k < b->devices.passthrough_device_count; k++) {
+			const struct vm_passthrough_device *e = &b->devices.passthrough_devices[k];
+			const char *what = NULL;
+			if (d->is_device_tree_path || e->is_device_tree_path) {
+				if (d->is_device_tree_path && e->is_device_tree_path &&
+				    (path_within(d->name, e->name) || path_within(e->name, d->name)))
+					what = "device-tree node";
+			} else if (config_name_is_port(d->name) != config_name_is_port(e->name)) {
+				continue;
+			} else if (config_name_is_port(d->name) ? ranges_overlap(d->base_hpa, d->length, e->base_hpa, e->length)
+							       : ranges_overlap(ALIGN_DOWN(d->base_hpa, PAGE_SIZE),
+										ALIGN_UP(d->base_hpa + d->length, PAGE_SIZE) - ALIGN_DOWN(d->base_hpa, PAGE_SIZE),
+										ALIGN_DOWN(e->base_hpa, PAGE_SIZE),
+										ALIGN_UP(e->base_hpa + e->length, PAGE_SIZE) - ALIGN_DOWN(e->base_hpa, PAGE_SIZE))) {
+				what = config_name_is_port(d->name) ? "port" : "host page";
+			} else if (d->irq && d->irq == e->irq) {
+				what = "physical interrupt";
+			}
+			if (what)
+				config_report(reporter, CONFIG_ERROR, config->file_name, d->line, key,
+					      "'%s' claims a %s that %s:%u ('%s') claims too: a host device has one owner",
+					      d->name, what, b->file_name, e->line, e->name);
+		}
+	}
+}
+
 int config_check_unique_against(const struct vm_config *config, const struct vm_config *others, size_t count,
 				 struct config_reporter *reporter)
 {
 	unsigned errors_before = reporter->errors;
 	for (size_t j = 0; j < count; j++) {
 		const struct vm_config *b = &others[j];
+		check_passthrough_against(config, b, reporter);
 		if (config->base.id.line && b->base.id.line && config->base.id.value == b->base.id.value)
 			config_report(reporter, CONFIG_ERROR, config->file_name, config->base.id.line, "base.id",
 				      "VM id %llu is also used by %s:%u", ull(config->base.id.value), b->file_name,

@@ -52,6 +52,51 @@ static int read_tree(struct dt_passthrough *p)
 	return 0;
 }
 
+/* Node i's MMIO windows as CPU addresses (reg through every bus's ranges), into out (NULL: only
+ * counted). A node under a bus that maps nothing to the CPU (an I2C device) has none. */
+static unsigned node_windows(const struct dt_passthrough *p, unsigned i, struct dt_range *out)
+{
+	int ancestors[MAX_DEPTH], depth = 0;
+	for (int up = p->parents[i]; up >= 0 && depth < MAX_DEPTH; up = p->parents[up])
+		ancestors[depth++] = p->offsets[up];
+	unsigned n = 0;
+	uint64_t base, size;
+	for (int r = 0; r < 256 && fdt_translate_reg_with(p->fdt, p->offsets[i], ancestors, depth, r, &base, &size) == 0; r++) {
+		if (size == 0)
+			continue;
+		if (out)
+			out[n] = (struct dt_range){ base, size };
+		n++;
+	}
+	return n;
+}
+
+/* Every node's windows, once: p->windows[p->window_start[i] .. p->window_start[i + 1]). */
+static int read_windows(struct dt_passthrough *p)
+{
+	p->window_start = kzalloc((p->count + 1) * sizeof(unsigned));
+	if (!p->window_start)
+		return -ENOMEM;
+	unsigned total = 0;
+	for (unsigned i = 0; i < p->count; i++) {
+		p->window_start[i] = total;
+		total += i ? node_windows(p, i, NULL) : 0; /* the root's reg, if any, is not a device */
+	}
+	p->window_start[p->count] = total;
+	p->windows = kzalloc((total ? total : 1) * sizeof(struct dt_range));
+	if (!p->windows)
+		return -ENOMEM;
+	for (unsigned i = 1; i < p->count; i++)
+		node_windows(p, i, p->windows + p->window_start[i]);
+	return 0;
+}
+
+unsigned dt_passthrough_windows(const struct dt_passthrough *p, unsigned i, const struct dt_range **windows)
+{
+	*windows = p->windows + p->window_start[i];
+	return p->window_start[i + 1] - p->window_start[i];
+}
+
 /* The index of the node at a host offset, or -1. */
 static int index_of(const struct dt_passthrough *p, int offset)
 {
@@ -199,21 +244,38 @@ static unsigned count_passed(const struct dt_passthrough *p)
 	return n;
 }
 
-/* Whether any window of node i shares a page with a busy window; logs the first. */
-static bool touches_busy(const struct dt_passthrough *p, unsigned i, const struct dt_passthrough_rules *rules,
-			 const struct vm_config *config)
+static bool same_page(struct dt_range a, uint64_t base, uint64_t size)
 {
-	uint64_t base, size;
-	for (int r = 0; r < 64 && fdt_translate_reg(p->fdt, p->offsets[i], r, &base, &size) == 0; r++) {
-		uint64_t first = ALIGN_DOWN(base, PAGE_SIZE), end = ALIGN_UP(base + size, PAGE_SIZE);
-		for (size_t b = 0; b < rules->busy_count; b++) {
-			const struct dt_window *w = &rules->busy[b];
-			if (first < ALIGN_UP(w->base + w->size, PAGE_SIZE) && ALIGN_DOWN(w->base, PAGE_SIZE) < end) {
-				log_warn(VM_LABEL "host node '%s' is not passed through: its page at %#llx is %s's",
-					 VM_LABEL_ARGS(config), fdt_node_name(p->fdt, p->offsets[i]),
-					 (unsigned long long)first, w->what);
-				return true;
-			}
+	return ALIGN_DOWN(a.base, PAGE_SIZE) <= ALIGN_DOWN(base + size - 1, PAGE_SIZE) &&
+	       ALIGN_DOWN(base, PAGE_SIZE) <= ALIGN_DOWN(a.base + a.size - 1, PAGE_SIZE);
+}
+
+/* Whether a window of passed node i shares a page with a busy window or with a node the VM does
+ * not get (kept or excluded: "excluded" means its window is not mapped); logs the first. */
+static bool shares_a_page(const struct dt_passthrough *p, unsigned i, const struct dt_passthrough_rules *rules,
+			  const struct vm_config *config)
+{
+	const struct dt_range *mine;
+	unsigned n = dt_passthrough_windows(p, i, &mine);
+	for (unsigned w = 0; w < n; w++) {
+		const char *whose = NULL;
+		for (size_t b = 0; b < rules->busy_count && !whose; b++)
+			if (same_page(mine[w], rules->busy[b].base, rules->busy[b].size))
+				whose = rules->busy[b].what;
+		for (unsigned j = 1; j < p->count && !whose; j++) {
+			if (p->states[j] != NODE_KEPT && p->states[j] != NODE_EXCLUDED)
+				continue;
+			const struct dt_range *theirs;
+			unsigned m = dt_passthrough_windows(p, j, &theirs);
+			for (unsigned t = 0; t < m && !whose; t++)
+				if (same_page(mine[w], theirs[t].base, theirs[t].size))
+					whose = fdt_node_name(p->fdt, p->offsets[j]);
+		}
+		if (whose) {
+			log_warn(VM_LABEL "host node '%s' is not passed through: its page at %#llx is %s's",
+				 VM_LABEL_ARGS(config), fdt_node_name(p->fdt, p->offsets[i]),
+				 (unsigned long long)ALIGN_DOWN(mine[w].base, PAGE_SIZE), whose);
+			return true;
 		}
 	}
 	return false;
@@ -230,6 +292,8 @@ int dt_passthrough_select(struct dt_passthrough *p, const void *fdt, const struc
 	if (!any || !fdt)
 		return 0;
 	int err = read_tree(p);
+	if (err == 0)
+		err = read_windows(p);
 	if (err < 0)
 		return err;
 	p->max_phandle = fdt_max_phandle(fdt);
@@ -263,8 +327,6 @@ int dt_passthrough_select(struct dt_passthrough *p, const void *fdt, const struc
 		if (generic_kept(fdt, node, p->parents[i] == 0) || node == rules->irqchip ||
 		    (rules->kept && rules->kept(fdt, node)))
 			mark_subtree(p, i, NODE_KEPT, false);
-		else if (p->states[i] == NODE_PASSED && touches_busy(p, i, rules, config))
-			mark_subtree(p, i, NODE_DROPPED, false);
 	}
 	/* References: pull in what passed nodes need, to a fixed point (each round that changes
 	 * anything passes one more node at least, so count rounds suffice), then drop, again to a
@@ -278,6 +340,10 @@ int dt_passthrough_select(struct dt_passthrough *p, const void *fdt, const struc
 		if (count_passed(p) == before)
 			break;
 	}
+	/* MMIO is mapped by the page, and a page has one owner. */
+	for (unsigned i = 1; i < p->count; i++)
+		if (p->states[i] == NODE_PASSED && shares_a_page(p, i, rules, config))
+			mark_subtree(p, i, NODE_DROPPED, false);
 	for (unsigned round = 0, dropped = 1; dropped && round < p->count; round++) {
 		dropped = 0;
 		for (unsigned i = 0; i < p->count; i++)
@@ -299,6 +365,8 @@ int dt_passthrough_select(struct dt_passthrough *p, const void *fdt, const struc
 
 void dt_passthrough_free(struct dt_passthrough *p)
 {
+	kfree(p->window_start);
+	kfree(p->windows);
 	kfree(p->offsets);
 	kfree(p->parents);
 	kfree(p->states);
@@ -308,6 +376,50 @@ void dt_passthrough_free(struct dt_passthrough *p)
 bool dt_passthrough_is_passed(const struct dt_passthrough *p, unsigned i)
 {
 	return i < p->count && p->states[i] == NODE_PASSED;
+}
+
+/* The interrupt parent's phandle for node i: its own interrupt-parent, or its nearest ancestor's. */
+static uint32_t interrupt_parent(const struct dt_passthrough *p, unsigned i)
+{
+	for (int n = (int)i, guard = 0; n >= 0 && guard < MAX_DEPTH; n = p->parents[n], guard++) {
+		int len;
+		const void *value = fdt_getprop(p->fdt, p->offsets[n], "interrupt-parent", &len);
+		if (value && len >= 4)
+			return fdt_be32(value);
+	}
+	return 0;
+}
+
+int dt_passthrough_for_each_interrupt(const struct dt_passthrough *p, int (*fn)(void *ctx, int node, const void *specifier),
+				      void *ctx)
+{
+	int irqchip = p->irqchip_phandle ? fdt_find_phandle(p->fdt, p->irqchip_phandle) : -1;
+	int cells = irqchip >= 0 ? (int)fdt_getprop_u32(p->fdt, irqchip, "#interrupt-cells", 0) : 0;
+	if (cells < 1 || cells > 4)
+		return 0;
+	int entry = 4 * cells;
+	for (unsigned i = 0; i < p->count; i++) {
+		if (p->states[i] != NODE_PASSED)
+			continue;
+		int node = p->offsets[i], len;
+		const uint8_t *spec = fdt_getprop(p->fdt, node, "interrupts", &len);
+		if (spec && interrupt_parent(p, i) == p->irqchip_phandle) {
+			for (int at = 0; at + entry <= len; at += entry) {
+				int err = fn(ctx, node, spec + at);
+				if (err)
+					return err;
+			}
+		}
+		/* interrupts-extended: <phandle specifier>...; only entries naming the controller, whose
+		 * specifier length is known, can be walked past. */
+		spec = fdt_getprop(p->fdt, node, "interrupts-extended", &len);
+		for (int at = 0; spec && at + 4 + entry <= len && fdt_be32(spec + at) == p->irqchip_phandle; at += 4 + entry) {
+			int err = fn(ctx, node, spec + at + 4);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
 }
 
 /* What a bus above passed nodes keeps: how its children's addresses and interrupts read. */

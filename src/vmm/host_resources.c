@@ -42,9 +42,9 @@ int host_resource_claim(enum host_resource_kind kind, uint64_t base, uint64_t si
 		return -ENOSPC;
 	}
 	struct host_claim *c = &claims[claim_count++];
-	*c = (struct host_claim){ .kind = kind, .first = first, .last = last, .owner = owner, .what = what,
-				  .shareable = shareable };
+	*c = (struct host_claim){ .kind = kind, .first = first, .last = last, .owner = owner, .shareable = shareable };
 	format_snprintf(c->owner_name, sizeof(c->owner_name), "%s", owner_name);
+	format_snprintf(c->what, sizeof(c->what), "%s", what);
 	spin_unlock_irqrestore(&lock, flags);
 	return result;
 }

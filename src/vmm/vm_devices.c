@@ -1,43 +1,108 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A VM's devices from its config: passthrough windows mapped GPA = HPA (or GPA -> HPA for the
- * explicit form) as device memory, and emulated devices on the VM's MMIO bus. */
+ * explicit form) as device memory once the VM owns their host pages (vmm/host_resources.h),
+ * device-tree passthrough (vmm/dt_passthrough.h), and emulated devices on the VM's buses. */
 #include "vmm/vm_internal.h"
+#include "vmm/dt_passthrough.h"
+#include "vmm/host_resources.h"
 #include "vdev/models.h"
 #include "virt/arch_vm.h"
+#include "drivers/block.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/platform.h"
 #include "lib/errno.h"
 #include "lib/fdt.h"
+#include "lib/format.h"
 #include "lib/string.h"
+
+int vm_claim_host_resource(struct vm *vm, enum host_resource_kind kind, uint64_t base, uint64_t size,
+			   const char *what)
+{
+	char owner[48];
+	struct host_claim holder;
+	format_snprintf(owner, sizeof(owner), "VM[%u] %s", vm->id, vm->name);
+	int err = host_resource_claim(kind, base, size, vm->id, owner, what, false, &holder);
+	const char *unit = kind == HOST_MMIO ? "host page" : "physical interrupt";
+	if (err == HOST_CLAIM_SHARED) {
+		vm_log_warn(vm, kind == HOST_MMIO ? "%s is the hypervisor's console UART too: both write to it"
+						  : "%s is the hypervisor's console interrupt: typed input goes to this VM",
+			    what);
+		return 0;
+	}
+	if (err == -EBUSY)
+		vm_log_error(vm, "%s: %s %#llx is %s's (%s)", what, unit,
+			     (unsigned long long)(kind == HOST_MMIO ? MAX(holder.first, ALIGN_DOWN(base, PAGE_SIZE)) : base),
+			     holder.owner_name, holder.what);
+	else if (err < 0)
+		vm_log_error(vm, "%s: cannot claim [%#llx, +%#llx): %d", what, (unsigned long long)base,
+			     (unsigned long long)size, err);
+	return err;
+}
 
 static int map_device_window(struct vm *vm, const char *what, gpa_t gpa, hpa_t hpa, uint64_t length)
 {
+	int err = vm_claim_host_resource(vm, HOST_MMIO, hpa, length, what);
+	if (err < 0)
+		return err;
 	gpa_t start = ALIGN_DOWN(gpa, PAGE_SIZE);
 	uint64_t size = ALIGN_UP(gpa + length, PAGE_SIZE) - start;
-	int err = arch_gpt_map(vm, start, ALIGN_DOWN(hpa, PAGE_SIZE), size, GPT_READ | GPT_WRITE | GPT_DEVICE);
+	err = arch_gpt_map(vm, start, ALIGN_DOWN(hpa, PAGE_SIZE), size, GPT_READ | GPT_WRITE | GPT_DEVICE);
 	if (err < 0)
 		vm_log_error(vm, "cannot pass through %s [%#llx, +%#llx): %d", what,
 			     (unsigned long long)gpa, (unsigned long long)length, err);
 	return err;
 }
 
-/* ["/path/in/host/device/tree"]: every "reg" window of that host node, mapped GPA = HPA. */
-static int pass_through_fdt_node(struct vm *vm, const char *path)
+/* Arches without nodes of their own to keep from a VM. */
+__attribute__((weak)) bool arch_dt_node_is_kept(const void *fdt, int node)
+{
+	(void)fdt;
+	(void)node;
+	return false;
+}
+
+/* The device-tree paths among passthrough_devices (AxVisor's semantics, vmm/dt_passthrough.h):
+ * the nodes chosen, then every MMIO window of theirs mapped GPA = HPA. A node's interrupts are
+ * routed when the arch builds the VM's interrupt controller; the nodes are copied into its
+ * generated device tree. */
+static int pass_through_device_tree(struct vm *vm)
 {
 	const void *fdt = platform_boot_info ? platform_boot_info->fdt : NULL;
-	int node = fdt ? fdt_path_offset(fdt, path) : -ENOENT;
-	if (node < 0) {
-		vm_log_error(vm, "passthrough device '%s' is not in the host device tree", path);
+	struct dt_window busy[VDEV_BUS_MAX + 1];
+	size_t busy_count = 0;
+	struct block_device *disk = block_disk();
+	if (disk && disk->mmio_size)
+		busy[busy_count++] = (struct dt_window){ disk->mmio_base, disk->mmio_size, "the hypervisor's disk" };
+	for (unsigned i = 0; i < vm->mmio_bus.count; i++) {
+		const struct vdev *dev = vm->mmio_bus.devices[i];
+		busy[busy_count++] = (struct dt_window){ dev->base, dev->size, dev->name };
+	}
+	struct dt_passthrough_rules rules = { .kept = arch_dt_node_is_kept, .irqchip = -1, .busy = busy,
+					      .busy_count = busy_count };
+	if (platform_boot_info)
+		rules.irqchip = platform_boot_info->irqchip.fdt_node;
+	bool any = false;
+	for (size_t e = 0; e < vm->config->devices.passthrough_device_count; e++)
+		any |= vm->config->devices.passthrough_devices[e].is_device_tree_path;
+	if (any && !fdt) {
+		vm_log_error(vm, "device-tree passthrough needs a host device tree, and this machine has none");
 		return -ENOENT;
 	}
-	uint64_t base, size;
-	for (int i = 0; fdt_get_reg(fdt, node, i, &base, &size) == 0; i++) {
-		int err = map_device_window(vm, path, base, base, size);
-		if (err < 0)
-			return err;
+	int err = dt_passthrough_select(&vm->dt, fdt, vm->config, &rules);
+	for (unsigned i = 0; err == 0 && i < vm->dt.count; i++) {
+		if (!dt_passthrough_is_passed(&vm->dt, i))
+			continue;
+		char what[80];
+		format_snprintf(what, sizeof(what), "host node '%s'", fdt_node_name(fdt, vm->dt.offsets[i]));
+		const struct dt_range *windows;
+		unsigned n = dt_passthrough_windows(&vm->dt, i, &windows);
+		for (unsigned w = 0; err == 0 && w < n; w++)
+			err = map_device_window(vm, what, windows[w].base, windows[w].base, windows[w].size);
 	}
-	return 0;
+	if (err == 0 && vm->dt.passed)
+		vm_log_info(vm, "%u host device-tree node(s) passed through", vm->dt.passed);
+	return err;
 }
 
 /* Whether needle occurs in haystack. */
@@ -98,8 +163,9 @@ int vm_setup_devices(struct vm *vm)
 		const struct vm_passthrough_device *pt = &config->devices.passthrough_devices[i];
 		if (config_name_is_port(pt->name))
 			continue; /* port space: the arch grants those ports in arch_vm_init */
-		int err = pt->is_device_tree_path ? pass_through_fdt_node(vm, pt->name)
-						  : map_device_window(vm, pt->name, pt->base_gpa, pt->base_hpa, pt->length);
+		if (pt->is_device_tree_path)
+			continue; /* pass_through_device_tree, once the emulated devices are known */
+		int err = map_device_window(vm, pt->name, pt->base_gpa, pt->base_hpa, pt->length);
 		if (err < 0)
 			return err;
 	}
@@ -127,11 +193,14 @@ int vm_setup_devices(struct vm *vm)
 			return err;
 		}
 	}
-	return arch_vm_create_platform(vm);
+	int err = arch_vm_create_platform(vm);
+	return err < 0 ? err : pass_through_device_tree(vm);
 }
 
 void vm_release_devices(struct vm *vm)
 {
+	dt_passthrough_free(&vm->dt);
+	host_resource_release(vm->id);
 	struct vdev_bus *buses[] = { &vm->mmio_bus, &vm->pio_bus };
 	for (unsigned b = 0; b < ARRAY_SIZE(buses); b++) {
 		for (unsigned i = 0; i < buses[b]->count; i++) {

@@ -14,6 +14,18 @@ void vm_dtb_begin(struct fdt_writer *w, void *buf, size_t size, const char *comp
 	fdt_property_string(w, "model", "Tessera VM");
 }
 
+/* Beside host nodes passed through, generated phandles go above the host's, and the VM's
+ * interrupt controller answers to the host controller's phandle, which the copied nodes name. */
+uint32_t vm_dtb_phandle(const struct vm *vm, uint32_t n)
+{
+	return vm->dt.passed ? vm->dt.max_phandle + n : n;
+}
+
+uint32_t vm_dtb_irqchip_phandle(const struct vm *vm, uint32_t n)
+{
+	return vm->dt.passed && vm->dt.irqchip_phandle ? vm->dt.irqchip_phandle : vm_dtb_phandle(vm, n);
+}
+
 void vm_dtb_write_memory(struct fdt_writer *w, const struct vm *vm)
 {
 	for (unsigned i = 0; i < vm->ram_count; i++) {

@@ -33,7 +33,10 @@ static int setup_region(struct vm *vm, const struct vm_memory_region *region)
 	hpa_t hpa = region->gpa;
 	bool allocated = false;
 	if (region->flags & VM_MEMORY_DEVICE) {
-		/* host MMIO passed through: nothing to back */
+		/* host MMIO passed through: nothing to back, but its pages must be the VM's */
+		int err = vm_claim_host_resource(vm, HOST_MMIO, region->gpa, region->size, "device memory region");
+		if (err < 0)
+			return err;
 	} else if (region->map_type == VM_MAP_ALLOCATE) {
 		size_t align = (region->size >= MiB(2) && IS_ALIGNED(region->gpa, MiB(2))) ? MiB(2) / PAGE_SIZE : 1;
 		hpa = frame_alloc_zeroed((size_t)frames, align);

@@ -6,7 +6,9 @@
 #include "vmm/vmm.h"
 #include "vmm/builtin.h"
 #include "vmm/vm.h"
+#include "drivers/block.h"
 #include "fs/disk.h"
+#include "kernel/platform.h"
 #include "lib/string.h"
 #include "kernel/console.h"
 #include "kernel/log.h"
@@ -61,6 +63,28 @@ static size_t config_arena_size(void)
 	return 16 * text + 4096;
 }
 
+/* What no VM may be given (vmm/host_resources.h): the hypervisor's interrupt controller and its
+ * disk. Its console UART may be, with a warning: the hypervisor keeps writing its lines there. */
+static void claim_hypervisor_resources(void)
+{
+	const struct boot_info *info = platform_boot_info;
+	struct host_claim holder;
+	for (unsigned i = 0; info && i < info->irqchip.reg_count; i++)
+		if (info->irqchip.sizes[i])
+			host_resource_claim(HOST_MMIO, info->irqchip.regs[i], info->irqchip.sizes[i], HOST_OWNER_HYPERVISOR,
+					    "the hypervisor", "its interrupt controller", false, &holder);
+	if (info && (info->console.kind == UART_PL011 || info->console.kind == UART_NS16550_MMIO))
+		host_resource_claim(HOST_MMIO, info->console.base, 1, HOST_OWNER_HYPERVISOR, "the hypervisor",
+				    "its console", true, &holder);
+	if (info && info->console.irq)
+		host_resource_claim(HOST_IRQ, info->console.irq, 1, HOST_OWNER_HYPERVISOR, "the hypervisor",
+				    "its console", true, &holder);
+	struct block_device *disk = block_disk();
+	if (disk && disk->mmio_size)
+		host_resource_claim(HOST_MMIO, disk->mmio_base, disk->mmio_size, HOST_OWNER_HYPERVISOR, "the hypervisor",
+				    "its disk", false, &holder);
+}
+
 static bool all_stopped(unsigned count)
 {
 	for (unsigned i = 0; i < count; i++)
@@ -80,6 +104,7 @@ void vmm_run(void)
 		.cpu_hardware_id_count = cpus_possible,
 	};
 	disk_read_configs(keep_disk_config, NULL);
+	claim_hypervisor_resources();
 	size_t arena_size = config_arena_size();
 	void *arena = kmalloc(arena_size);
 	if (!arena) {

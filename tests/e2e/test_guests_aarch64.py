@@ -35,6 +35,38 @@ def test_hello_on_emulated_uart_and_hypercalls():
     assert "VM[1] hello: the guest powered off" in b.output
 
 
+def test_excluded_device_is_not_mapped_and_aborts():
+    """passthrough_devices = [["/"]] less /virtio_mmio@a000000: the guest's three accesses to it
+    abort as an unclaimed address does, and the transports that share its page are left out with
+    it (a page has one owner), each named once."""
+    b = run_vms("excluded", ["tests/e2e/configs/excluded-abort-aarch64.toml"])
+    out = b.output
+    assert re.search(r"VM\[1\] excluded: \d+ host device-tree node\(s\) passed through", out), out
+    assert out.count("[vm1] abort guest: caught exception class 0x25 at FAR 0xa000000") == 3, out
+    assert "[vm1] abort guest: survived 3 aborts" in out, out
+    assert "host node 'virtio_mmio@a000200' is not passed through: its page at 0xa000000 is virtio_mmio@a000000's" in out, out
+    assert "host node 'pl011@9000000' is not passed through: its page at 0x9000000 is pl011's" in out, out
+    assert "VM[1] excluded: the guest powered off" in out, out
+
+
+def test_a_host_device_has_one_owner():
+    """Two VMs claim the host's PL061 (by device-tree path, then by window) and a third the
+    hypervisor's GIC: the second and third are refused naming who has it, the first runs."""
+    b = run_vms("owners", ["tests/e2e/configs/owner-first-aarch64.toml", "tests/e2e/configs/owner-second-aarch64.toml",
+                           "tests/e2e/configs/owner-gic-aarch64.toml"])
+    out = b.output
+    # The PL061 and the clock it names.
+    assert "VM[1] gpio-first: 2 host device-tree node(s) passed through" in out, out
+    assert ("VM[2] gpio-second: gpio: host page 0x9030000 is VM[1] gpio-first's (host node 'pl061@9030000')"
+            in out), out
+    assert "VM[2] gpio-second: not started" in out, out
+    assert ("VM[3] wants-the-gic: gicd: host page 0x8000000 is the hypervisor's (its interrupt controller)"
+            in out), out
+    assert "VM[3] wants-the-gic: not started" in out, out
+    assert "[vm1] Hello from a Tessera guest on aarch64!" in out, out
+    assert "VM[1] gpio-first: the guest powered off" in out, out
+
+
 def test_unclaimed_mmio_is_an_abort_the_guest_survives():
     b = run_vms("abort", [f"{GUESTS}/abort.toml"])
     out = b.output

@@ -85,3 +85,67 @@ def test_interactive_shell_over_the_console(linux_dir):
     """What is typed on the hypervisor's console reaches the Linux shell through the emulated
     PL011's receive interrupt, and the shell's answers come back."""
     linux_helpers.type_at_the_shell(ARCH, linux_dir, "ttyAMA0")
+
+
+# AxVisor's own QEMU aarch64 Linux example (its configs/vms/linux-aarch64-qemu-smp1.toml, written
+# here afresh from the schema): the whole host tree but the PCIe host, RAM at 0x8000_0000 mapped
+# GPA = HPA, physical interrupts passed through. Tessera needs the load addresses AxVisor leaves
+# to its loader.
+AXVISOR_WHOLE_MACHINE = """[base]
+id = 1
+name = "linux-qemu"
+vm_type = 1
+cpu_num = 1
+phys_cpu_ids = [0]
+
+[kernel]
+entry_point = 0x8020_0000
+image_location = "memory"
+kernel_path = "Image"
+kernel_load_addr = 0x8020_0000
+ramdisk_path = "initramfs.cpio.gz"
+ramdisk_load_addr = 0x8800_0000
+cmdline = "console=ttyAMA0 earlycon=pl011,0x09000000 rdinit=/init tessera.shell"
+memory_regions = [
+    [0x8000_0000, 0x1000_0000, 0x7, 1],  # MAP_IDENTICAL
+]
+
+[devices]
+passthrough_devices = [["/"]]
+excluded_devices = [["/pcie@10000000"]]
+emu_devices = []
+interrupt_mode = "passthrough"
+"""
+
+
+def test_axvisor_example_gets_the_whole_machine_but_what_is_kept(linux_dir):
+    """passthrough_devices = [["/"]] with the PCIe host excluded: Linux finds the host's own
+    devices in its tree (the PL011, the PL031 RTC, the PL061 GPIO), not the PCIe host, not the
+    hypervisor's GIC; it writes to the passed-through PL011 itself (its lines carry no [vm1] tag),
+    what is typed reaches its shell through that UART's own interrupt, and it powers off."""
+    path = os.path.join(ROOT, linux_dir, "linux-axvisor-whole-machine.toml")
+    with open(path, "w") as f:
+        f.write(AXVISOR_WHOLE_MACHINE)
+    image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-axvisor-whole", vm_configs=[path])
+    b = boot(ARCH, smp=2, mem="3G", image=image, timeout=240, dialogue=[
+        (r"interactive shell", ""),
+        (r"# ", "echo typed-$((3 * 5))\r"),
+        (r"typed-15", ""),
+        (r"# ", "poweroff -f\r"),
+    ])
+    out = b.output
+    assert not b.timed_out and b.exit_status == 0, out
+    for bad in linux_helpers.LINUX_FAILURES:
+        assert bad not in out, out
+    assert re.search(r"VM\[1\] linux-qemu: \d+ host device-tree node\(s\) passed through", out), out
+    assert re.search(r"VM\[1\] linux-qemu: \d+ physical SPIs of its host device-tree nodes passed through", out), out
+    assert "host node 'pl011@9000000' is the hypervisor's console UART too" in out, out
+    # The host's devices, as Linux probed them from its tree; no PCIe host, no second GIC.
+    assert "9000000.pl011: ttyAMA0 at MMIO 0x9000000" in out, out
+    assert "rtc-pl031 9010000.pl031: registered as rtc0" in out, out
+    assert "pl061_gpio 9030000.pl061: PL061 GPIO chip registered" in out, out
+    assert "pci-host-generic" not in out and "PCI host bridge" not in out, out
+    # Straight to the UART, untagged; typed input answered by the shell.
+    assert re.search(r"^tessera-linux: init started on aarch64", out, re.M), out
+    assert "typed-15" in out, out
+    assert "VM[1] linux-qemu: the guest powered off" in out, out

@@ -107,7 +107,7 @@ static void test_the_whole_machine_less_what_is_kept(void **state)
 	log_text[0] = '\0';
 	assert_int_equal(dt_passthrough_select(&p, board, &c, &r), 0);
 	const char *yes[] = { "/apb-pclk", "/uart@9000000", "/pl061@9030000", "/gpio-keys", "/gpio-keys/poweroff",
-			      "/soc", "/soc/virtio@1000", "/soc/rtc@2000" };
+			      "/soc", "/soc/virtio@1000", "/soc/virtio@1200", "/soc/rtc@2000" };
 	const char *no[] = { "/psci", "/chosen", "/aliases", "/memory@40000000", "/cpus", "/cpus/cpu@0", "/intc",
 			     "/intc/its@8080000", "/timer", "/test@100000", "/poweroff", "/soc/virtio@0",
 			     "/soc/virtio@200", "/pcie@10000000" };
@@ -115,7 +115,7 @@ static void test_the_whole_machine_less_what_is_kept(void **state)
 		assert_true(passed(&p, yes[i]));
 	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
 		assert_false(passed(&p, no[i]));
-	assert_int_equal(p.passed, 8);
+	assert_int_equal(p.passed, 9);
 	assert_int_equal(p.irqchip_phandle, 0x10);
 	assert_int_equal(p.max_phandle, 0x22);
 	/* The disk's page rules out both transports in it; the power-off syscon needs the finisher. */
@@ -144,6 +144,60 @@ static void test_the_whole_machine_less_what_is_kept(void **state)
 	assert_int_equal(fdt_path_offset(guest, "/intc"), -ENOENT);
 	assert_int_equal(fdt_path_offset(guest, "/pcie@10000000"), -ENOENT);
 	assert_int_equal(fdt_path_offset(guest, "/poweroff"), -ENOENT);
+	dt_passthrough_free(&p);
+}
+
+static int note_interrupt(void *ctx, int node, const void *specifier)
+{
+	char *text = ctx;
+	const uint8_t *cells = specifier;
+	size_t used = strlen(text);
+	snprintf(text + used, 256 - used, "%s:%u,%u,%u ", fdt_node_name(board, node), fdt_be32(cells),
+		 fdt_be32(cells + 4), fdt_be32(cells + 8));
+	return 0;
+}
+
+static void test_interrupts_of_passed_nodes(void **state)
+{
+	(void)state;
+	struct vm_config c = config_passing("/", "/pcie@10000000");
+	struct dt_passthrough_rules r = rules();
+	struct dt_passthrough p;
+	assert_int_equal(dt_passthrough_select(&p, board, &c, &r), 0);
+	char text[256] = "";
+	assert_int_equal(dt_passthrough_for_each_interrupt(&p, note_interrupt, text), 0);
+	/* Not the timer's (kept), nor the dropped virtio transports', nor gpio-keys' (none). */
+	assert_string_equal(text, "uart@9000000:0,1,4 pl061@9030000:0,7,4 virtio@1000:0,24,1 ");
+	dt_passthrough_free(&p);
+}
+
+static void test_an_excluded_node_takes_its_page_along(void **state)
+{
+	(void)state;
+	/* Excluded means unmapped: a node sharing its page cannot be mapped either. */
+	struct vm_config c = config_passing("/", "/soc/virtio@1000");
+	struct dt_passthrough_rules r = rules();
+	r.busy_count = 0;
+	struct dt_passthrough p;
+	log_text[0] = '\0';
+	assert_int_equal(dt_passthrough_select(&p, board, &c, &r), 0);
+	assert_false(passed(&p, "/soc/virtio@1000"));
+	assert_false(passed(&p, "/soc/virtio@1200"));
+	assert_true(passed(&p, "/soc/virtio@0"));
+	assert_true(passed(&p, "/soc/rtc@2000"));
+	assert_string_equal(log_text,
+			    "W VM[1] linux: host node 'virtio@1200' is not passed through: its page at 0xa001000 is virtio@1000's\n"
+			    "W VM[1] linux: host node 'poweroff' is not passed through: it refers to 'test@100000', which the VM does not get\n");
+	/* The windows a passed node maps: its reg through the bus's ranges. */
+	const struct dt_range *windows;
+	int rtc = fdt_path_offset(board, "/soc/rtc@2000");
+	for (unsigned i = 0; i < p.count; i++) {
+		if (p.offsets[i] != rtc)
+			continue;
+		assert_int_equal(dt_passthrough_windows(&p, i, &windows), 1);
+		assert_int_equal(windows[0].base, 0xa002000);
+		assert_int_equal(windows[0].size, 0x1000);
+	}
 	dt_passthrough_free(&p);
 }
 
@@ -215,6 +269,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_the_whole_machine_less_what_is_kept),
+		cmocka_unit_test(test_interrupts_of_passed_nodes),
+		cmocka_unit_test(test_an_excluded_node_takes_its_page_along),
 		cmocka_unit_test(test_one_node_brings_what_it_refers_to),
 		cmocka_unit_test(test_paths_that_are_not_there),
 		cmocka_unit_test(test_no_path_entries_pass_nothing),

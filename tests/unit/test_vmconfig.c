@@ -362,6 +362,24 @@ static void test_limits(void **state)
 	assert_string_equal(check(text, NULL), "vm.toml:10: kernel.memory_regions: has 17 entries; at most 16 are supported\n");
 }
 
+static void test_one_owner_across_configs(void **state)
+{
+	setup(NULL);
+#define OTHER(id, name) "[base]\nid = " #id "\nname = \"" name "\"\nvm_type = 1\ncpu_num = 1\n" KERNEL RAM "[devices]\n"
+	assert_int_equal(parse(&configs[0], "a.toml", OTHER(1, "a") "passthrough_devices = [[\"uart\", 0x900_0000, 0x900_0000, 0x100, 33], [\"/soc\"]]\n"), 0);
+	/* Another window in the same page, the same interrupt elsewhere, a subtree of a's path. */
+	assert_int_equal(parse(&configs[1], "b.toml", OTHER(2, "b") "passthrough_devices = [[\"rtc\", 0x900_0800, 0x900_0800, 0x100, 0],\n"
+									"[\"gpio\", 0x903_0000, 0x903_0000, 0x1000, 33], [\"/soc/i2c@1000\"]]\n"), 0);
+	/* Nothing in common: the next page, another interrupt, a sibling path. */
+	assert_int_equal(parse(&configs[2], "c.toml", OTHER(3, "c") "passthrough_devices = [[\"rtc\", 0x900_1000, 0x900_1000, 0x100, 34], [\"/socket\"]]\n"), 0);
+	assert_int_equal(config_check_unique(configs, 3, &reporter), -EINVAL);
+	assert_string_equal(diagnostics,
+			    "b.toml:12: devices.passthrough_devices[0]: 'rtc' claims a host page that a.toml:12 ('uart') claims too: a host device has one owner\n"
+			    "b.toml:13: devices.passthrough_devices[1]: 'gpio' claims a physical interrupt that a.toml:12 ('uart') claims too: a host device has one owner\n"
+			    "b.toml:13: devices.passthrough_devices[2]: '/soc/i2c@1000' claims a device-tree node that a.toml:12 ('/soc') claims too: a host device has one owner\n");
+#undef OTHER
+}
+
 static void test_unique_across_configs(void **state)
 {
 	setup(NULL);
@@ -399,6 +417,7 @@ int main(void)
 		cmocka_unit_test_setup(test_device_rules, setup),
 		cmocka_unit_test_setup(test_limits, setup),
 		cmocka_unit_test_setup(test_unique_across_configs, setup),
+		cmocka_unit_test_setup(test_one_owner_across_configs, setup),
 		cmocka_unit_test_setup(test_names, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

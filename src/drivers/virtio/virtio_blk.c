@@ -77,6 +77,8 @@ static int virtio_blk_probe(void)
 			    (uint64_t)disk.dev.ops->read_config32(&disk.dev, 4) << 32;
 	format_snprintf(disk.block.name, sizeof(disk.block.name), "%s", disk.dev.name);
 	disk.block.sector_count = capacity;
+	disk.block.mmio_base = disk.dev.regs;
+	disk.block.mmio_size = disk.dev.regs_size;
 	disk.block.read = virtio_blk_read;
 	disk.block.priv = &disk;
 	log_info("Disk %s: %llu sectors (%llu MiB)", disk.block.name, (unsigned long long)capacity,

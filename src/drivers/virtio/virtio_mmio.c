@@ -112,7 +112,7 @@ int virtio_find_device(uint32_t device_id, struct virtio_device *dev)
 		uint64_t base, size;
 		if (!fdt_node_is_available(fdt, node) || fdt_get_reg(fdt, node, 0, &base, &size) < 0 || size < 0x200)
 			continue;
-		*dev = (struct virtio_device){ .ops = &mmio_ops, .regs = (uintptr_t)base };
+		*dev = (struct virtio_device){ .ops = &mmio_ops, .regs = (uintptr_t)base, .regs_size = size };
 		format_snprintf(dev->name, sizeof(dev->name), "virtio-mmio@%#llx", (unsigned long long)base);
 		if (rd(dev, MMIO_MAGIC_VALUE) != MMIO_MAGIC || rd(dev, MMIO_DEVICE_ID) != device_id)
 			continue;

@@ -5,14 +5,15 @@
  * serial/pl011.yaml). */
 #include "virt/arch_vm.h"
 #include "virt_impl/vgic.h"
+#include "lib/fdt.h"
 #include "lib/fdt_write.h"
 #include "lib/format.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 #include "vmm/vm_dtb.h"
 
-#define PHANDLE_GIC 1
-#define PHANDLE_APB_CLOCK 2
+#define PHANDLE_GIC(vm) vm_dtb_irqchip_phandle(vm, 1)
+#define PHANDLE_APB_CLOCK(vm) vm_dtb_phandle(vm, 2)
 #define GIC_SPI 0
 #define GIC_PPI 1
 #define IRQ_LEVEL_HIGH 4
@@ -48,7 +49,7 @@ static void interrupt_nodes(struct fdt_writer *w, struct vm *vm)
 			    (uint32_t)vgic->redistributors.size };
 	reg[0] = (uint32_t)(vgic->distributor.base >> 32);
 	fdt_property_cells(w, "reg", reg, 8);
-	fdt_property_u32(w, "phandle", PHANDLE_GIC);
+	fdt_property_u32(w, "phandle", PHANDLE_GIC(vm));
 	fdt_end_node(w);
 
 	/* Secure, non-secure physical, virtual and hypervisor timers: PPIs 13, 14, 11, 10. A GICv2
@@ -69,13 +70,6 @@ static uint64_t uart_nodes(struct fdt_writer *w, struct vm *vm)
 {
 	const struct vm_config *config = vm->config;
 	uint64_t first = 0;
-	fdt_begin_node(w, "apb-pclk");
-	fdt_property_string(w, "compatible", "fixed-clock");
-	fdt_property_u32(w, "#clock-cells", 0);
-	fdt_property_u32(w, "clock-frequency", 24000000);
-	fdt_property_string(w, "clock-output-names", "clk24mhz");
-	fdt_property_u32(w, "phandle", PHANDLE_APB_CLOCK);
-	fdt_end_node(w);
 	for (size_t i = 0; i < config->devices.emu_device_count + config->devices.passthrough_device_count; i++) {
 		uint64_t base, size, irq;
 		if (i < config->devices.emu_device_count) {
@@ -90,6 +84,16 @@ static uint64_t uart_nodes(struct fdt_writer *w, struct vm *vm)
 				continue; /* "pl011..." */
 			base = pt->base_gpa, size = pt->length, irq = pt->irq;
 		}
+		if (!first) {
+			/* Their clock, named apart from a host "apb-pclk" that may be passed through. */
+			fdt_begin_node(w, "uart-pclk");
+			fdt_property_string(w, "compatible", "fixed-clock");
+			fdt_property_u32(w, "#clock-cells", 0);
+			fdt_property_u32(w, "clock-frequency", 24000000);
+			fdt_property_string(w, "clock-output-names", "clk24mhz");
+			fdt_property_u32(w, "phandle", PHANDLE_APB_CLOCK(vm));
+			fdt_end_node(w);
+		}
 		fdt_begin_node_at(w, "pl011", base);
 		const char *const compatible[] = { "arm,pl011", "arm,primecell", NULL };
 		fdt_property_strings(w, "compatible", compatible);
@@ -98,7 +102,7 @@ static uint64_t uart_nodes(struct fdt_writer *w, struct vm *vm)
 			uint32_t cells[3] = { GIC_SPI, (uint32_t)irq - 32, IRQ_LEVEL_HIGH };
 			fdt_property_cells(w, "interrupts", cells, 3);
 		}
-		uint32_t clocks[2] = { PHANDLE_APB_CLOCK, PHANDLE_APB_CLOCK };
+		uint32_t clocks[2] = { PHANDLE_APB_CLOCK(vm), PHANDLE_APB_CLOCK(vm) };
 		fdt_property_cells(w, "clocks", clocks, 2);
 		const char *const clock_names[] = { "uartclk", "apb_pclk", NULL };
 		fdt_property_strings(w, "clock-names", clock_names);
@@ -114,7 +118,7 @@ int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *
 	struct fdt_writer w;
 	vm_dtb_begin(&w, buf, size, "linux,dummy-virt");
 	if (vm->arch.vgic)
-		fdt_property_u32(&w, "interrupt-parent", PHANDLE_GIC);
+		fdt_property_u32(&w, "interrupt-parent", PHANDLE_GIC(vm));
 
 	fdt_begin_node(&w, "psci");
 	const char *const psci[] = { "arm,psci-1.0", "arm,psci-0.2", NULL };
@@ -126,6 +130,7 @@ int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *
 	vm_dtb_write_memory(&w, vm);
 	interrupt_nodes(&w, vm);
 	uint64_t console = uart_nodes(&w, vm);
+	dt_passthrough_write(&vm->dt, &w);
 
 	char path[32];
 	if (console)
@@ -133,4 +138,16 @@ int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *
 	vm_dtb_write_chosen(&w, params, console ? path : NULL);
 	fdt_end_node(&w);
 	return fdt_finish(&w);
+}
+
+/* The host's own on aarch64 (arm,arch_timer.yaml, arm,pmu.yaml): its timer and PMU interrupts are
+ * per-CPU PPIs, and the VM has a virtual timer node of its own. */
+bool arch_dt_node_is_kept(const void *fdt, int node)
+{
+	static const char *const kept[] = { "arm,armv8-timer", "arm,armv7-timer", "arm,armv8-pmuv3",
+					    "arm,cortex-a72-pmu", "arm,cortex-a53-pmu", "arm,cortex-a57-pmu" };
+	for (size_t i = 0; i < ARRAY_SIZE(kept); i++)
+		if (fdt_node_is_compatible(fdt, node, kept[i]))
+			return true;
+	return false;
 }

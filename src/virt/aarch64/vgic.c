@@ -9,6 +9,7 @@
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "lib/errno.h"
+#include "lib/fdt.h"
 #include "lib/string.h"
 #include "vmm/vcpu.h"
 #include "vmm/virq.h"
@@ -186,6 +187,25 @@ static int vgic_create(struct vm *vm, gpa_t dist_base, gpa_t redist_base)
 /* The VM's interrupt controller: a vGICv3 when the config asks for interrupts, at the addresses
  * its emulated GIC devices give (emu_type 0x01 interrupt controller / 0x21 GPPT distributor for
  * the distributor, 0x20 GPPT redistributor for the redistributors), or else where the host's are. */
+/* An interrupt of a host device-tree node passed through, in the GIC binding's three cells
+ * (arm,gic-v3.yaml): type 0 is an SPI, INTID 32 + number; a PPI (type 1) is per CPU and stays
+ * with the host. */
+struct dt_spis {
+	struct vm *vm;
+	unsigned count;
+};
+
+static int pass_dt_interrupt(void *ctx, int node, const void *specifier)
+{
+	(void)node;
+	struct dt_spis *spis = ctx;
+	const uint8_t *cells = specifier;
+	if (fdt_be32(cells) != 0)
+		return 0;
+	spis->count++;
+	return vgic_passthrough_spi(spis->vm, VGIC_PRIVATE_IRQS + fdt_be32(cells + 4), false);
+}
+
 int arch_vm_create_irqchip(struct vm *vm)
 {
 	const struct vm_config *config = vm->config;
@@ -209,7 +229,12 @@ int arch_vm_create_irqchip(struct vm *vm)
 	for (size_t i = 0; i < config->devices.passthrough_device_count && err == 0; i++) {
 		const struct vm_passthrough_device *pt = &config->devices.passthrough_devices[i];
 		if (!pt->is_device_tree_path && pt->irq >= 32)
-			err = vgic_passthrough_spi(vm, (unsigned)pt->irq);
+			err = vgic_passthrough_spi(vm, (unsigned)pt->irq, true);
 	}
+	struct dt_spis spis = { vm, 0 };
+	if (err == 0)
+		err = dt_passthrough_for_each_interrupt(&vm->dt, pass_dt_interrupt, &spis);
+	if (err == 0 && spis.count)
+		vm_log_info(vm, "%u physical SPIs of its host device-tree nodes passed through", spis.count);
 	return err;
 }

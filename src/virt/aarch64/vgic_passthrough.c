@@ -9,11 +9,10 @@
 #include "kernel/irq.h"
 #include "kernel/log.h"
 #include "lib/errno.h"
+#include "lib/format.h"
 #include "vmm/vcpu.h"
 #include "vmm/virq.h"
 #include "vmm/vm.h"
-
-static struct vm *spi_owner[VGIC_PRIVATE_IRQS + VGIC_SPIS];
 
 static void passthrough_irq(unsigned irq, void *arg)
 {
@@ -22,24 +21,25 @@ static void passthrough_irq(unsigned irq, void *arg)
 	vm_irq_set(vm, irq, true);
 }
 
-int vgic_passthrough_spi(struct vm *vm, unsigned intid)
+int vgic_passthrough_spi(struct vm *vm, unsigned intid, bool announce)
 {
 	struct vgic *vgic = vm->arch.vgic;
 	if (intid < VGIC_PRIVATE_IRQS || intid - VGIC_PRIVATE_IRQS >= VGIC_SPIS)
 		return -EINVAL;
-	if (spi_owner[intid] && spi_owner[intid] != vm) {
-		vm_log_error(vm, "SPI %u already belongs to VM[%u]", intid, spi_owner[intid]->id);
-		return -EBUSY;
-	}
-	int err = irq_register(intid, passthrough_irq, vm);
+	char what[24];
+	format_snprintf(what, sizeof(what), "SPI %u", intid);
+	int err = vm_claim_host_resource(vm, HOST_IRQ, intid, 1, what);
+	if (err < 0)
+		return err;
+	err = irq_register(intid, passthrough_irq, vm);
 	if (err < 0) {
 		vm_log_error(vm, "SPI %u is the hypervisor's own", intid);
 		return err;
 	}
-	spi_owner[intid] = vm;
 	vgic->spis[intid - VGIC_PRIVATE_IRQS].host_intid = intid;
 	irq_enable(intid);
-	vm_log_info(vm, "physical SPI %u passed through", intid);
+	if (announce)
+		vm_log_info(vm, "physical SPI %u passed through", intid);
 	return 0;
 }
 

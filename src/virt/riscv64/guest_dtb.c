@@ -9,6 +9,7 @@
 #include "arch/timer.h"
 #include "virt/arch_vm.h"
 #include "virt_impl/guest.h"
+#include "lib/fdt.h"
 #include "lib/fdt_write.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -17,8 +18,8 @@
 #include "vmm/vm.h"
 #include "vmm/vm_dtb.h"
 
-#define PHANDLE_PLIC 1
-#define PHANDLE_HART_INTC(hart) (2 + (hart))
+#define PHANDLE_PLIC(vm) vm_dtb_irqchip_phandle(vm, 1)
+#define PHANDLE_HART_INTC(vm, hart) vm_dtb_phandle(vm, 2 + (hart))
 /* Local interrupt numbers of a hart (privileged spec 20211203, 3.1.9 mip/mie). */
 #define IRQ_M_EXTERNAL 11
 #define IRQ_S_EXTERNAL 9
@@ -58,7 +59,7 @@ static void cpus_node(struct fdt_writer *w, struct vm *vm)
 		fdt_property_u32(w, "#interrupt-cells", 1);
 		fdt_property_empty(w, "interrupt-controller");
 		fdt_property_string(w, "compatible", "riscv,cpu-intc");
-		fdt_property_u32(w, "phandle", PHANDLE_HART_INTC(i));
+		fdt_property_u32(w, "phandle", PHANDLE_HART_INTC(vm, i));
 		fdt_end_node(w);
 		fdt_end_node(w);
 	}
@@ -88,13 +89,13 @@ static void plic_node(struct fdt_writer *w, struct vm *vm, const struct vm_emu_d
 	uint32_t cells[4 * 64];
 	size_t n = 0;
 	for (unsigned h = 0; h < vm->vcpu_count && n + 4 <= sizeof(cells) / sizeof(cells[0]); h++) {
-		cells[n++] = PHANDLE_HART_INTC(h);
+		cells[n++] = PHANDLE_HART_INTC(vm, h);
 		cells[n++] = IRQ_M_EXTERNAL;
-		cells[n++] = PHANDLE_HART_INTC(h);
+		cells[n++] = PHANDLE_HART_INTC(vm, h);
 		cells[n++] = IRQ_S_EXTERNAL;
 	}
 	fdt_property_cells(w, "interrupts-extended", cells, n);
-	fdt_property_u32(w, "phandle", PHANDLE_PLIC);
+	fdt_property_u32(w, "phandle", PHANDLE_PLIC(vm));
 	fdt_end_node(w);
 }
 
@@ -142,7 +143,7 @@ static void uart_nodes(struct fdt_writer *w, struct vm *vm, bool have_plic, char
 		if (reg_shift)
 			fdt_property_u32(w, "reg-shift", (uint32_t)reg_shift);
 		if (have_plic && irq > 0 && irq < VPLIC_SOURCES) {
-			fdt_property_u32(w, "interrupt-parent", PHANDLE_PLIC);
+			fdt_property_u32(w, "interrupt-parent", PHANDLE_PLIC(vm));
 			fdt_property_u32(w, "interrupts", (uint32_t)irq);
 		}
 		fdt_end_node(w);
@@ -163,8 +164,22 @@ int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *
 		plic_node(&w, vm, plic);
 	char console[32];
 	uart_nodes(&w, vm, plic != NULL, console, sizeof(console));
+	dt_passthrough_write(&vm->dt, &w);
 
 	vm_dtb_write_chosen(&w, params, console[0] ? console : NULL);
 	fdt_end_node(&w);
 	return fdt_finish(&w);
+}
+
+/* The host's own on riscv64: its timer (the CLINT or ACLINT, whose timer and IPIs the hypervisor
+ * drives through SBI), the test finisher that powers the host off, and the PMU node that asks for
+ * SBI's PMU extension, which guests are not offered. */
+bool arch_dt_node_is_kept(const void *fdt, int node)
+{
+	static const char *const kept[] = { "riscv,clint0", "sifive,clint0", "riscv,aclint-mswi", "riscv,aclint-mtimer",
+					    "sifive,test0", "sifive,test1", "riscv,pmu" };
+	for (size_t i = 0; i < ARRAY_SIZE(kept); i++)
+		if (fdt_node_is_compatible(fdt, node, kept[i]))
+			return true;
+	return false;
 }

@@ -118,7 +118,7 @@ bool vgic_irq_is_pending(const struct vgic_irq *irq);
 void vgic_lock(struct vgic *vgic, unsigned long *flags);
 /* Gives the VM the physical SPI intid (a passthrough device's interrupt); -EBUSY if another VM or
  * the hypervisor has it. */
-int vgic_passthrough_spi(struct vm *vm, unsigned intid);
+int vgic_passthrough_spi(struct vm *vm, unsigned intid, bool announce);
 void vgic_passthrough_done(struct vgic_irq *irq);
 /* Marks an interrupt for its target vCPU's next look (vgic lock held). */
 void vgic_watch(struct vgic *vgic, struct vcpu *vcpu, unsigned intid);
