@@ -10,6 +10,7 @@
 
 struct vm;
 struct vcpu;
+struct vm_emu_device;
 
 /* Guest memory permissions for arch_gpt_map. */
 #define GPT_READ 0x1u
@@ -28,6 +29,10 @@ int arch_vm_create_irqchip(struct vm *vm);
  * (x86: the PC's legacy ports, RTC and PIT, and the ports the config passes through), at the end
  * of vm_setup_devices. The core has a no-op default for arches that have none. */
 int arch_vm_create_platform(struct vm *vm);
+/* The console a VM gets when its config names none (devices.console = "auto"): an emulated UART
+ * where the arch's usual machine has one (QEMU virt's PL011 or 16550, the PC's COM1), as an
+ * emu_devices entry would describe it. */
+void arch_vm_default_console(struct vm_emu_device *console);
 /* Whether a host device-tree node is the hypervisor's, kept from device-tree passthrough with its
  * subtree (vmm/dt_passthrough.h): the arch's timer, PMU, a power-off device that would stop the
  * host. The host interrupt controller is kept without asking. The core defaults to none. */

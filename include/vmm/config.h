@@ -62,6 +62,12 @@ enum vm_interrupt_mode {
 	VM_INTERRUPTS_PASSTHROUGH = 2, /* "passthrough" ("pt") */
 };
 
+/* devices.console (Tessera's key): whether a VM whose config gives it no console gets one. */
+enum vm_console {
+	VM_CONSOLE_AUTO = 0, /* "auto": an emulated UART at the machine's usual address */
+	VM_CONSOLE_NONE = 1, /* "none": no console unless the config names one */
+};
+
 /* emu_devices[i][4]: AxVisor's EmulatedDeviceType numbers */
 enum vm_emu_type {
 	VM_EMU_DUMMY = 0x00,
@@ -183,6 +189,7 @@ struct vm_config {
 		struct vm_emu_device emu_devices[VM_MAX_EMU_DEVICES];
 		size_t emu_device_count;
 		struct config_number interrupt_mode; /* enum vm_interrupt_mode */
+		struct config_number console;        /* Tessera's: enum vm_console, default VM_CONSOLE_AUTO */
 	} devices;
 };
 

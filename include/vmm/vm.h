@@ -59,6 +59,7 @@ struct vm {
 	void *virq_priv;
 	bool virq_missing_reported;
 	struct dt_passthrough dt;       /* the host device-tree nodes passed through (vm_devices.c) */
+	struct vm_emu_device default_console; /* given when its config names none; its name NULL if not */
 	struct vm_arch arch;
 };
 

@@ -371,12 +371,19 @@ static const struct field kernel_fields[] = {
 };
 
 /* AxVisor requires emu_devices and passthrough_devices; Tessera lets them default to empty. */
+static void parse_console(struct parse_context *c, const struct toml_value *v, const char *key)
+{
+	static const struct name_value names[] = { { "auto", VM_CONSOLE_AUTO }, { "none", VM_CONSOLE_NONE } };
+	read_enumeration(c, v, key, names, ARRAY_SIZE(names), "\"auto\" or \"none\"", &c->config->devices.console);
+}
+
 static const struct field devices_fields[] = {
 	CUSTOM("passthrough_devices", parse_passthrough_devices, false),
 	CUSTOM("passthrough_addresses", parse_passthrough_addresses, false),
 	CUSTOM("excluded_devices", parse_excluded_devices, false),
 	CUSTOM("emu_devices", parse_emu_devices, false),
 	CUSTOM("interrupt_mode", parse_interrupt_mode, false),
+	CUSTOM("console", parse_console, false),
 };
 
 #define MAX_FIELDS_PER_SECTION 16

@@ -156,6 +156,55 @@ __attribute__((weak)) int arch_vm_create_platform(struct vm *vm)
 	return 0;
 }
 
+static int add_emulated(struct vm *vm, const struct vm_emu_device *emu)
+{
+	struct vdev *dev = create_emulated(vm, emu);
+	if (!dev)
+		return -ENODEV;
+	struct vdev *conflict = NULL;
+	bool port = config_emu_device_is_port(emu);
+	int err = vdev_bus_add(port ? &vm->pio_bus : &vm->mmio_bus, dev, &conflict);
+	if (err < 0) {
+		vm_log_error(vm, "emulated device '%s' at %s%#llx overlaps '%s'", emu->name, port ? "port " : "",
+			     (unsigned long long)emu->base_gpa, conflict ? conflict->name : "?");
+		kfree(dev->priv);
+	}
+	return err;
+}
+
+/* Every VM shows what it prints (devices.console = "auto", the default): one whose config names no
+ * console gets an emulated UART where its machine usually has one, unless something of its own is
+ * there already (a UART passed through, by window or device-tree node). "none" opts out. */
+static int give_a_console(struct vm *vm)
+{
+	const struct vm_config *config = vm->config;
+	if (config->devices.console.value == VM_CONSOLE_NONE)
+		return 0;
+	for (size_t i = 0; i < config->devices.emu_device_count; i++)
+		if (config->devices.emu_devices[i].emu_type == VM_EMU_CONSOLE)
+			return 0;
+	struct vm_emu_device console;
+	arch_vm_default_console(&console);
+	bool port = config_emu_device_is_port(&console);
+	hpa_t hpa;
+	if (vdev_bus_find(port ? &vm->pio_bus : &vm->mmio_bus, console.base_gpa, 1) ||
+	    (!port && arch_gpt_translate(vm, console.base_gpa, &hpa) == 0))
+		return 0;
+	for (size_t i = 0; i < config->devices.passthrough_device_count; i++) {
+		const struct vm_passthrough_device *pt = &config->devices.passthrough_devices[i];
+		if (!pt->is_device_tree_path && config_name_is_port(pt->name) == port && pt->base_gpa <= console.base_gpa &&
+		    console.base_gpa - pt->base_gpa < pt->length)
+			return 0;
+	}
+	vm->default_console = console;
+	int err = add_emulated(vm, &vm->default_console);
+	if (err == 0)
+		vm_log_info(vm, "its config names no console, so it gets one: an emulated %s at %s%#llx, interrupt %llu "
+			    "(devices.console = \"none\" would leave it without)", console.name + (port ? sizeof(CONFIG_PORT_DEVICE_PREFIX) - 1 : 0), port ? "port " : "",
+			    (unsigned long long)console.base_gpa, (unsigned long long)console.irq);
+	return err;
+}
+
 int vm_setup_devices(struct vm *vm)
 {
 	const struct vm_config *config = vm->config;
@@ -179,22 +228,14 @@ int vm_setup_devices(struct vm *vm)
 		const struct vm_emu_device *emu = &config->devices.emu_devices[i];
 		if (is_interrupt_controller(emu->emu_type))
 			continue; /* the arch's: arch_vm_create_irqchip */
-		struct vdev *dev = create_emulated(vm, emu);
-		if (!dev)
-			return -ENODEV;
-		struct vdev *conflict = NULL;
-		bool port = config_emu_device_is_port(emu);
-		int err = vdev_bus_add(port ? &vm->pio_bus : &vm->mmio_bus, dev, &conflict);
-		if (err < 0) {
-			vm_log_error(vm, "emulated device '%s' at %s%#llx overlaps '%s'", emu->name,
-				     port ? "port " : "",
-				     (unsigned long long)emu->base_gpa, conflict ? conflict->name : "?");
-			kfree(dev->priv);
+		int err = add_emulated(vm, emu);
+		if (err < 0)
 			return err;
-		}
 	}
 	int err = arch_vm_create_platform(vm);
-	return err < 0 ? err : pass_through_device_tree(vm);
+	if (err == 0)
+		err = pass_through_device_tree(vm);
+	return err < 0 ? err : give_a_console(vm);
 }
 
 void vm_release_devices(struct vm *vm)

@@ -197,3 +197,14 @@ def test_mmio_through_every_register_gives_the_same_results():
     assert "[vm1] mmioregs: str wzr x5 0x0 x20 0x0" in out, out
     assert "[vm1] mmioregs: unclaimed loads aborted 2 times" in out, out
     assert "VM[1] mmioregs: the guest powered off" in out, out
+
+
+def test_a_vm_without_a_console_gets_one():
+    """Two VMs whose configs name no console: each gets an emulated UART where the machine usually
+    has one, says so, and what each guest prints is shown, tagged with its VM."""
+    b = run_vms("noconsole", ["tests/e2e/configs/noconsole-one-aarch64.toml", "tests/e2e/configs/noconsole-two-aarch64.toml"])
+    out = b.output
+    for vm, name in ((1, "quiet-one"), (2, "quiet-two")):
+        assert f"VM[{vm}] {name}: its config names no console, so it gets one: an emulated pl011 at 0x9000000, interrupt 33" in out, out
+        assert f"[vm{vm}] Hello from a Tessera guest on aarch64!" in out, out
+        assert f"VM[{vm}] {name}: the guest powered off" in out, out

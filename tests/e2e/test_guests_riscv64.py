@@ -130,3 +130,14 @@ def test_vplic_delivers_owned_sources_only():
     assert "[vm1] vplic guest: enable bits read back 0x400" in out, out
     assert ("[vm1] vplic guest: 1 external interrupt(s), claimed source 10, IIR 0x2, "
             "nothing left to claim: 0") in out, out
+
+
+def test_a_vm_without_a_console_gets_one():
+    """Two VMs whose configs name no console: each gets an emulated UART where the machine usually
+    has one, says so, and what each guest prints is shown, tagged with its VM."""
+    b = run_vms("noconsole", ["tests/e2e/configs/noconsole-one-riscv64.toml", "tests/e2e/configs/noconsole-two-riscv64.toml"])
+    out = b.output
+    for vm, name in ((1, "quiet-one"), (2, "quiet-two")):
+        assert f"VM[{vm}] {name}: its config names no console, so it gets one: an emulated ns16550 at 0x10000000, interrupt 10" in out, out
+        assert f"[vm{vm}] Hello from a Tessera guest on riscv64!" in out, out
+        assert f"VM[{vm}] {name}: the guest powered off" in out, out

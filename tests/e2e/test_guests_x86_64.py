@@ -119,3 +119,14 @@ def test_two_vms_at_once_on_separate_cpus():
     # VM 2's vCPU is pinned to physical CPU 1: its power-off is logged from CPU 1.
     assert re.search(r"\[ *\d+\.\d+ 1:\d+ x86_pc:\d+\] VM\[2\] hello-two: the guest powered off", out), out
     assert "VM[1] hello: stopped" in out and "VM[2] hello-two: stopped" in out, out
+
+
+def test_a_vm_without_a_console_gets_one():
+    """Two VMs whose configs name no console: each gets an emulated UART where the machine usually
+    has one, says so, and what each guest prints is shown, tagged with its VM."""
+    b = run_vms("noconsole", ["tests/e2e/configs/noconsole-one-x86_64.toml", "tests/e2e/configs/noconsole-two-x86_64.toml"])
+    out = b.output
+    for vm, name in ((1, "quiet-one"), (2, "quiet-two")):
+        assert f"VM[{vm}] {name}: its config names no console, so it gets one: an emulated com1-16550 at port 0x3f8, interrupt 4" in out, out
+        assert f"[vm{vm}] Hello from a Tessera guest on x86_64!" in out, out
+        assert f"VM[{vm}] {name}: the guest powered off" in out, out

@@ -123,6 +123,7 @@ static void print_devices(FILE *out, const struct vm_config *c)
 		fprintf(out, "], # %s\n", config_emu_type_name(d->emu_type));
 	}
 	fprintf(out, "]\ninterrupt_mode = \"%s\"\n", config_interrupt_mode_name(c->devices.interrupt_mode.value));
+	fprintf(out, "console = \"%s\"\n", c->devices.console.value == VM_CONSOLE_NONE ? "none" : "auto");
 }
 
 void vmconfig_show(FILE *out, const struct vm_config *config)

@@ -70,16 +70,17 @@ static uint64_t uart_nodes(struct fdt_writer *w, struct vm *vm)
 {
 	const struct vm_config *config = vm->config;
 	uint64_t first = 0;
-	for (size_t i = 0; i < config->devices.emu_device_count + config->devices.passthrough_device_count; i++) {
+	size_t emu_count = config->devices.emu_device_count, pt_count = config->devices.passthrough_device_count;
+	/* The config's emulated consoles, its passed-through PL011s, then the one it was given. */
+	for (size_t i = 0; i < emu_count + pt_count + 1; i++) {
 		uint64_t base, size, irq;
-		if (i < config->devices.emu_device_count) {
-			const struct vm_emu_device *emu = &config->devices.emu_devices[i];
-			if (emu->emu_type != VM_EMU_CONSOLE)
+		if (i < emu_count || i == emu_count + pt_count) {
+			const struct vm_emu_device *emu = i < emu_count ? &config->devices.emu_devices[i] : &vm->default_console;
+			if (!emu->name || emu->emu_type != VM_EMU_CONSOLE)
 				continue;
 			base = emu->base_gpa, size = emu->length, irq = emu->irq;
 		} else {
-			const struct vm_passthrough_device *pt =
-				&config->devices.passthrough_devices[i - config->devices.emu_device_count];
+			const struct vm_passthrough_device *pt = &config->devices.passthrough_devices[i - emu_count];
 			if (pt->is_device_tree_path || !pt->name || pt->name[0] != 'p')
 				continue; /* "pl011..." */
 			base = pt->base_gpa, size = pt->length, irq = pt->irq;
@@ -150,4 +151,11 @@ bool arch_dt_node_is_kept(const void *fdt, int node)
 		if (fdt_node_is_compatible(fdt, node, kept[i]))
 			return true;
 	return false;
+}
+
+/* QEMU virt's PL011: 0x0900_0000, SPI 1 (INTID 33). */
+void arch_vm_default_console(struct vm_emu_device *console)
+{
+	*console = (struct vm_emu_device){ .name = "pl011", .base_gpa = 0x09000000, .length = 0x1000, .irq = 33,
+					   .emu_type = VM_EMU_CONSOLE };
 }

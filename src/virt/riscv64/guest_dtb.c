@@ -121,10 +121,14 @@ static void uart_nodes(struct fdt_writer *w, struct vm *vm, bool have_plic, char
 	const struct vm_config *config = vm->config;
 	size_t emu_count = config->devices.emu_device_count;
 	first[0] = '\0';
-	for (size_t i = 0; i < emu_count + config->devices.passthrough_device_count; i++) {
+	size_t pt_count = config->devices.passthrough_device_count;
+	/* The config's emulated consoles, its passed-through 16550s, then the one it was given. */
+	for (size_t i = 0; i < emu_count + pt_count + 1; i++) {
 		uint64_t base, size, irq, reg_shift = 0;
-		if (i < emu_count) {
-			const struct vm_emu_device *emu = &config->devices.emu_devices[i];
+		if (i < emu_count || i == emu_count + pt_count) {
+			const struct vm_emu_device *emu = i < emu_count ? &config->devices.emu_devices[i] : &vm->default_console;
+			if (!emu->name)
+				continue;
 			if (emu->emu_type != VM_EMU_CONSOLE || !names_a_16550(emu->name))
 				continue;
 			base = emu->base_gpa, size = emu->length, irq = emu->irq;
@@ -182,4 +186,11 @@ bool arch_dt_node_is_kept(const void *fdt, int node)
 		if (fdt_node_is_compatible(fdt, node, kept[i]))
 			return true;
 	return false;
+}
+
+/* QEMU virt's 16550: 0x1000_0000, PLIC source 10. */
+void arch_vm_default_console(struct vm_emu_device *console)
+{
+	*console = (struct vm_emu_device){ .name = "ns16550", .base_gpa = 0x10000000, .length = 0x100, .irq = 10,
+					   .emu_type = VM_EMU_CONSOLE };
 }

@@ -65,3 +65,10 @@ int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *
 	(void)vm; (void)params; (void)buf; (void)size;
 	return -ENOTSUP; /* x86 guests learn their machine from ACPI and boot_params, not a device tree */
 }
+
+/* The PC's COM1: a 16550 at ports 0x3f8-0x3ff, IRQ 4. */
+void arch_vm_default_console(struct vm_emu_device *console)
+{
+	*console = (struct vm_emu_device){ .name = "port:com1-16550", .base_gpa = 0x3f8, .length = 8, .irq = 4,
+					   .emu_type = VM_EMU_CONSOLE };
+}
