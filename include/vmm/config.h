@@ -160,7 +160,7 @@ struct vm_config {
 		struct config_number cpu_num;
 		uint64_t phys_cpu_ids[VM_MAX_VCPUS];
 		size_t phys_cpu_id_count;
-		uint32_t phys_cpu_ids_line; /* 0: absent, vCPU i runs as physical id i */
+		uint32_t phys_cpu_ids_line; /* 0: absent, the vCPUs are not pinned (docs/config.md) */
 		uint64_t phys_cpu_sets[VM_MAX_VCPUS];
 		size_t phys_cpu_set_count;
 		uint32_t phys_cpu_sets_line; /* 0: absent, vCPUs may run on any CPU */
