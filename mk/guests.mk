@@ -9,8 +9,21 @@ GUEST_NAMES := $(filter-out runtime,$(basename $(notdir $(wildcard $(GUEST_SRC_D
 GUEST_BINS := $(addprefix $(GUEST_OUT_DIR)/,$(addsuffix .bin,$(GUEST_NAMES)))
 GUEST_COMMON := $(GUEST_SRC_DIR)/start.S $(GUEST_SRC_DIR)/runtime.c tests/guests/common/print.c
 
+# <name>-<address>.bin: the guest <name> linked at <address> (GUEST_RELINKED, in the arch's guest.mk;
+# its guest.ld takes GUEST_BASE).
+GUEST_RELINKED_BINS := $(addprefix $(GUEST_OUT_DIR)/,$(addsuffix .bin,$(GUEST_RELINKED)))
+define relinked_rule
+$(GUEST_OUT_DIR)/$(1).elf: $(GUEST_SRC_DIR)/$(firstword $(subst -, ,$(1))).c $(GUEST_COMMON) $(GUEST_SRC_DIR)/guest.h $(GUEST_SRC_DIR)/guest.ld
+	@mkdir -p $$(dir $$@)
+	@$$(if $(Q),echo "  GUEST   $$@")
+	$(Q)$(CLANG) --target=$(GUEST_TARGET) -std=c11 -ffreestanding -nostdlib -fno-pic -O2 -Wall -Wextra -Werror \
+		$(GUEST_CFLAGS) -fuse-ld=lld -Wl,--gc-sections -Wl,--defsym=GUEST_BASE=$(lastword $(subst -, ,$(1))) \
+		-T $(GUEST_SRC_DIR)/guest.ld $(GUEST_COMMON) $$< -o $$@
+endef
+$(foreach g,$(GUEST_RELINKED),$(eval $(call relinked_rule,$(g))))
+
 .PHONY: guests
-guests: $(GUEST_BINS)
+guests: $(GUEST_BINS) $(GUEST_RELINKED_BINS)
 
 $(GUEST_OUT_DIR)/%.elf: $(GUEST_SRC_DIR)/%.c $(GUEST_COMMON) $(GUEST_SRC_DIR)/guest.h $(GUEST_SRC_DIR)/guest.ld
 	@mkdir -p $(dir $@)

@@ -2,3 +2,6 @@
 # Flags for the aarch64 test guests (see mk/guests.mk).
 GUEST_TARGET := aarch64-none-elf
 GUEST_CFLAGS := -mgeneral-regs-only
+# Copies linked at another address, <guest>-<address>.bin: AxVisor's ArceOS configs enter at
+# 0x8020_0000 (tests/e2e/configs/axvisor/).
+GUEST_RELINKED := hello-0x80200000
