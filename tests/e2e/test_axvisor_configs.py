@@ -41,3 +41,21 @@ def test_arceos_aarch64_qemu_smp1():
     assert "VM[1] arceos-qemu: the guest powered off" in out, out
     for bad in ("Tessera panic", "Hypervisor exception", "error:"):
         assert bad not in out, out
+
+
+def test_arceos_riscv64_qemu_smp1():
+    """No devices named at all: the VM gets an emulated 16550 where QEMU's virt machine has one, so
+    what the guest prints is shown; the device tree goes where dtb_load_addr says."""
+    arch = "riscv64"
+    disk = disk_with(arch, "arceos", f"{AXVISOR}/arceos-riscv64-qemu-smp1.toml")
+    image = build_image(arch, build_dir=f"build/e2e-{arch}-axvisor", vm_configs=[])
+    b = boot(arch, smp=2, image=image, timeout=120, env_extra={"DISK": disk})
+    out = b.output
+    assert not b.timed_out and b.exit_status == 0, out
+    assert "VM[1] arceos-qemu: loaded kernel '/guest/hello.bin' from the disk" in out, out
+    assert re.search(r"VM\[1\] arceos-qemu: generated device tree \(\d+ bytes\) at 0x82200000", out), out
+    assert "VM[1] arceos-qemu: its config names no console, so it gets one: an emulated ns16550" in out, out
+    assert "[vm1] Hello from a Tessera guest on riscv64!" in out, out
+    assert "VM[1] arceos-qemu: the guest powered off" in out, out
+    for bad in ("Tessera panic", "Hypervisor exception", "error:"):
+        assert bad not in out, out
