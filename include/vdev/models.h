@@ -18,9 +18,5 @@ struct vdev *vdev_ns16550_create(struct vm *vm, const struct vm_emu_device *conf
 /* Reads as zero, ignores writes: a placeholder AxVisor configs use (emu_type 0). */
 struct vdev *vdev_dummy_create(struct vm *vm, const struct vm_emu_device *config);
 
-/* How many sources (riscv,ndev) a VM's device tree gives its PLIC: up to the highest the VM owns,
- * rounded up to a whole 32-source enable word, less source 0 (31, 63, ...). Linux's driver sets up
- * every source it is offered at boot, each a few register accesses and so a few exits. */
-unsigned vdev_vplic_source_count(const struct vm_config *config);
 
 #endif

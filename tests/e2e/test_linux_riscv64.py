@@ -2,6 +2,7 @@
 """Debian's riscv64 Linux (linux-image-riscv64 and busybox-static from sid, fetched at test time
 into .cache, never committed) boots under Tessera in VS-mode with the device tree Tessera generates,
 reaches a busybox shell, runs commands and powers its VM off through SBI SRST."""
+import os
 import re
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from boot_checks import assert_vm_line_from_hwid
 import linux_helpers
 from linux_helpers import prepare_linux
+from conftest import ROOT, boot, build_image
 
 ARCH = "riscv64"
 
@@ -68,3 +70,65 @@ def test_interactive_shell_over_the_console(linux_dir):
     """What is typed on the hypervisor's console reaches the Linux shell through the emulated
     16550's receive interrupt (routed by the vPLIC), and the shell's answers come back."""
     linux_helpers.type_at_the_shell(ARCH, linux_dir, "ttyS0")
+
+
+# The riscv64 counterpart of AxVisor's whole-machine example: the host tree but its PCIe host,
+# 256 MiB of RAM mapped GPA = HPA above the hypervisor, physical PLIC sources passed through the
+# VM's vPLIC (which takes the host PLIC's place and phandle).
+WHOLE_MACHINE = """[base]
+id = 1
+name = "linux-qemu"
+vm_type = 1
+cpu_num = 1
+phys_cpu_ids = [0]
+
+[kernel]
+entry_point = 0x9020_0000
+image_location = "memory"
+kernel_path = "Image"
+kernel_load_addr = 0x9020_0000
+ramdisk_path = "initramfs.cpio.gz"
+ramdisk_load_addr = 0x9800_0000
+cmdline = "console=ttyS0 earlycon=sbi rdinit=/init tessera.shell"
+memory_regions = [
+    [0x9000_0000, 0x1000_0000, 0x7, 1],  # MAP_IDENTICAL
+]
+
+[devices]
+passthrough_devices = [["/"]]
+excluded_devices = [["/soc/pci@30000000"]]
+emu_devices = [
+    ["vplic", 0x0c00_0000, 0x60_0000, 0, 0x1, []],
+]
+interrupt_mode = "passthrough"
+"""
+
+
+def test_whole_machine_with_plic_sources_passed_through(linux_dir):
+    """passthrough_devices = [["/"]] less the PCIe host: Linux probes the host's own 16550 and
+    Goldfish RTC from its tree, writes to the UART itself, and what is typed reaches its shell
+    through the UART's physical PLIC source, forwarded by the vPLIC and unmasked at each
+    completion; the hypervisor keeps its CLINT and the test finisher (the power-off syscon that
+    names it is left out)."""
+    path = os.path.join(ROOT, linux_dir, "linux-whole-machine.toml")
+    with open(path, "w") as f:
+        f.write(WHOLE_MACHINE)
+    image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-whole-machine", vm_configs=[path])
+    b = boot(ARCH, smp=2, image=image, timeout=240, dialogue=[
+        (r"interactive shell", ""),
+        (r"# ", "echo typed-$((3 * 5))\r"),
+        (r"typed-15", ""),
+        (r"# ", "poweroff -f\r"),
+    ])
+    out = b.output
+    assert not b.timed_out and b.exit_status == 0, out
+    for bad in linux_helpers.LINUX_FAILURES:
+        assert bad not in out, out
+    assert re.search(r"VM\[1\] linux-qemu: \d+ host device-tree node\(s\) passed through", out), out
+    assert re.search(r"VM\[1\] linux-qemu: \d+ physical PLIC source\(s\) passed through", out), out
+    assert "host node 'poweroff' is not passed through: it refers to 'test@100000'" in out, out
+    assert re.search(r"10000000\.serial: ttyS0 at MMIO 0x10000000 \(irq = \d+, base_baud = \d+\) is a 16550A", out), out
+    assert "goldfish_rtc 101000.rtc: registered as rtc0" in out, out
+    assert "pci-host-generic" not in out, out
+    assert "typed-15" in out, out
+    assert "VM[1] linux-qemu: the guest powered off" in out, out

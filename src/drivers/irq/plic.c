@@ -139,12 +139,17 @@ static void plic_init_cpu(unsigned cpu_index)
 	csr_set(sie, SIE_SEIE);
 }
 
+/* Enabling routes the source to this CPU's context alone; disabling masks it with priority 0
+ * (PLIC spec 1.0.0, 4) and leaves the enable bits: a completion for a source not enabled for the
+ * context is ignored (8), and a handler that masks the source it is handling (a passthrough one,
+ * until the guest completes it) must still have the driver's completion count. */
 static void plic_enable(unsigned irq)
 {
 	int target = this_cpu_context();
 	if (irq == 0 || irq > source_count || target < 0)
 		return;
 	unsigned long flags = spin_lock_irqsave(&plic_lock);
+	*reg(PLIC_PRIORITY + 4 * irq) = PLIC_DEFAULT_PRIORITY;
 	for (unsigned i = 0; i < s_context_count; i++) {
 		volatile uint32_t *word = enable_word(s_contexts[i].context, irq);
 		if ((int)s_contexts[i].context == target)
@@ -159,10 +164,7 @@ static void plic_disable(unsigned irq)
 {
 	if (irq == 0 || irq > source_count)
 		return;
-	unsigned long flags = spin_lock_irqsave(&plic_lock);
-	for (unsigned i = 0; i < s_context_count; i++)
-		*enable_word(s_contexts[i].context, irq) &= ~(1u << (irq % 32));
-	spin_unlock_irqrestore(&plic_lock, flags);
+	*reg(PLIC_PRIORITY + 4 * irq) = 0;
 }
 
 static unsigned plic_claim(void)

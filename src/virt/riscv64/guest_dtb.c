@@ -85,7 +85,7 @@ static void plic_node(struct fdt_writer *w, struct vm *vm, const struct vm_emu_d
 	fdt_property_u32(w, "#address-cells", 0);
 	fdt_property_u32(w, "#interrupt-cells", 1);
 	fdt_property_empty(w, "interrupt-controller");
-	fdt_property_u32(w, "riscv,ndev", vdev_vplic_source_count(vm->config));
+	fdt_property_u32(w, "riscv,ndev", vplic_source_count(vm));
 	uint32_t cells[4 * 64];
 	size_t n = 0;
 	for (unsigned h = 0; h < vm->vcpu_count && n + 4 <= sizeof(cells) / sizeof(cells[0]); h++) {

@@ -7,15 +7,23 @@
  * A VM owns the sources of its own devices (the irq of each emulated device and of each
  * passthrough device in its config); enable bits of sources it does not own read as zero and
  * cannot be set, so it can neither enable nor claim them. Lines are level-triggered: a source is
- * pending while its line is high and it is not being handled (claimed and not yet completed). */
+ * pending while its line is high and it is not being handled (claimed and not yet completed).
+ *
+ * With interrupt_mode = "passthrough", the physical PLIC sources of its passthrough devices (the
+ * tuple's irq, a passed device-tree node's interrupts) are the VM's too: when one fires, the host
+ * masks it and raises the VM's line; the guest's completion lowers the line and unmasks the
+ * source, so a device that still asserts it interrupts again (as vgic_passthrough.c on aarch64). */
 #include "vdev/models.h"
 #include "virt/arch_vm.h"
 #include "virt_impl/guest.h"
 #include "virt_impl/hcsr.h"
+#include "kernel/irq.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/spinlock.h"
 #include "lib/errno.h"
+#include "lib/fdt.h"
+#include "lib/format.h"
 #include "vmm/vcpu.h"
 #include "vmm/virq.h"
 #include "vmm/vm.h"
@@ -44,6 +52,7 @@ struct vplic {
 	uint32_t level[VPLIC_WORDS];
 	uint32_t pending[VPLIC_WORDS];
 	uint32_t in_service[VPLIC_WORDS];
+	uint32_t passthrough[VPLIC_WORDS]; /* sources that are the host's, given to this VM */
 	struct vplic_context *contexts;
 };
 
@@ -120,6 +129,11 @@ static void complete(struct vplic *p, unsigned c, uint64_t n)
 	if (n == 0 || n >= VPLIC_SOURCES || !bit(p->contexts[c].enable, (unsigned)n))
 		return;
 	set_bit_to(p->in_service, (unsigned)n, false);
+	if (bit(p->passthrough, (unsigned)n)) {
+		/* The device speaks for itself again: its line is the host source's. */
+		set_bit_to(p->level, (unsigned)n, false);
+		irq_enable((unsigned)n);
+	}
 	if (bit(p->level, (unsigned)n))
 		set_bit_to(p->pending, (unsigned)n, true);
 	update_lines(p);
@@ -213,19 +227,51 @@ static void own(void *arg, unsigned irq)
 	set_bit_to(p->owned, irq, true);
 }
 
-static void note_highest(void *arg, unsigned irq)
+unsigned vplic_source_count(const struct vm *vm)
 {
-	unsigned *highest = arg;
-	if (irq > *highest)
-		*highest = irq;
-}
-
-unsigned vdev_vplic_source_count(const struct vm_config *config)
-{
+	const struct vplic *p = vm->virq_priv;
 	unsigned highest = 0;
-	for_each_owned_source(config, note_highest, &highest);
+	for (unsigned n = 1; p && n < VPLIC_SOURCES; n++)
+		if (bit(p->owned, n))
+			highest = n;
 	/* highest < VPLIC_SOURCES, a multiple of 32: rounding up stays within the model. */
 	return highest | 31;
+}
+
+static void passthrough_source(unsigned irq, void *arg)
+{
+	struct vplic *p = arg;
+	irq_disable(irq);
+	vplic_set_level(p->vm, irq, true);
+}
+
+static int pass_source(struct vplic *p, unsigned source)
+{
+	struct vm *vm = p->vm;
+	if (source == 0 || source >= VPLIC_SOURCES) {
+		vm_log_error(vm, "PLIC source %u is beyond the vPLIC's %u", source, VPLIC_SOURCES - 1);
+		return -EINVAL;
+	}
+	char what[32];
+	format_snprintf(what, sizeof(what), "PLIC source %u", source);
+	int err = vm_claim_host_resource(vm, HOST_IRQ, source, 1, what);
+	if (err == 0 && (err = irq_register(source, passthrough_source, p)) < 0)
+		vm_log_error(vm, "PLIC source %u is the hypervisor's own", source);
+	if (err < 0)
+		return err;
+	unsigned long flags = spin_lock_irqsave(&p->lock);
+	set_bit_to(p->owned, source, true);
+	set_bit_to(p->passthrough, source, true);
+	spin_unlock_irqrestore(&p->lock, flags);
+	irq_enable(source);
+	return 0;
+}
+
+/* A passed device-tree node's interrupt, in the PLIC binding's one cell: the source. */
+static int pass_dt_interrupt(void *ctx, int node, const void *specifier)
+{
+	(void)node;
+	return pass_source(ctx, fdt_be32(specifier));
 }
 
 static struct vdev *vplic_create(struct vm *vm, const struct vm_emu_device *config)
@@ -270,6 +316,23 @@ int arch_vm_create_irqchip(struct vm *vm)
 		}
 		vm_log_info(vm, "vPLIC at %#llx, %u contexts",
 			    (unsigned long long)emu->base_gpa, 2 * vm->vcpu_count);
+		if (config->devices.interrupt_mode.value != VM_INTERRUPTS_PASSTHROUGH)
+			continue;
+		struct vplic *p = dev->priv;
+		for (size_t k = 0; k < config->devices.passthrough_device_count && err == 0; k++) {
+			const struct vm_passthrough_device *pt = &config->devices.passthrough_devices[k];
+			if (!pt->is_device_tree_path && pt->irq)
+				err = pass_source(p, (unsigned)pt->irq);
+		}
+		if (err == 0)
+			err = dt_passthrough_for_each_interrupt(&vm->dt, pass_dt_interrupt, p);
+		if (err < 0)
+			return err;
+		unsigned passed = 0;
+		for (unsigned n = 1; n < VPLIC_SOURCES; n++)
+			passed += bit(p->passthrough, n);
+		if (passed)
+			vm_log_info(vm, "%u physical PLIC source(s) passed through", passed);
 	}
 	return 0;
 }

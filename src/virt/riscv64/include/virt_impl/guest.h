@@ -43,6 +43,11 @@ static inline enum vm_exit_result riscv_vcpu_resume_from_exit(struct vcpu *vcpu)
 /* The vPLIC's interrupt sources are 1..VPLIC_SOURCES - 1 (src/vdev/vplic.c; the device tree's
  * riscv,ndev). */
 #define VPLIC_SOURCES 128
+/* How many sources (riscv,ndev) a VM's device tree gives its vPLIC: up to the highest the VM owns,
+ * emulated or passed through, rounded up to a whole 32-source enable word, less source 0 (31, 63,
+ * ...). Linux's driver sets up every source it is offered at boot, each a few register accesses
+ * and so a few exits. */
+unsigned vplic_source_count(const struct vm *vm);
 
 /* The SBI call the guest made (SBI v2.0 chapter 3: a0-a5 arguments, a6 = FID, a7 = EID), laid
  * out as x10..x17 are in struct guest_regs so that it is read in place, not copied: a handler
