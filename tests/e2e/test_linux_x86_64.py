@@ -122,3 +122,55 @@ def test_interactive_shell_over_the_console(linux_dir):
     """What is typed on the hypervisor's console reaches the Linux shell through the emulated
     16550's receive interrupt (IOAPIC pin 4), and the shell's answers come back."""
     linux_helpers.type_at_the_shell(ARCH, linux_dir, "ttyS0")
+
+
+# COM1 given to the VM, ports and interrupt: AxVisor's interrupt_mode = "passthrough" on a PC.
+COM1_PASSED_THROUGH = """[base]
+id = 1
+name = "linux-com1"
+vm_type = 2
+cpu_num = 1
+phys_cpu_ids = [0x0]
+
+[kernel]
+image_location = "memory"
+kernel_path = "bzImage"
+kernel_load_addr = 0x10_0000
+entry_point = 0x10_0000
+ramdisk_path = "initramfs.cpio.gz"
+ramdisk_load_addr = 0x800_0000
+cmdline = "console=ttyS0 rdinit=/init quiet tessera.shell"
+memory_regions = [
+    [0x0, 0x1000_0000, 0x7, 0],
+]
+
+[devices]
+passthrough_devices = [["port:com1", 0x3f8, 0x3f8, 8, 4]]
+emu_devices = []
+interrupt_mode = "passthrough"
+"""
+
+
+def test_com1_and_its_ioapic_pin_passed_through(linux_dir):
+    """The host's COM1 ports and its IOAPIC input (GSI 4) are the VM's: Linux drives the real 16550
+    itself (its lines carry no [vm1] tag), and what is typed reaches its shell through the host
+    pin, forwarded as an edge on the VM's own IOAPIC pin 4."""
+    path = os.path.join(ROOT, linux_dir, "linux-com1.toml")
+    with open(path, "w") as f:
+        f.write(COM1_PASSED_THROUGH)
+    image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-com1", vm_configs=[path])
+    b = boot(ARCH, smp=2, image=image, timeout=240, dialogue=[
+        (r"interactive shell", ""),
+        (r"# ", "echo typed-$((3 * 5))\r"),
+        (r"typed-15", ""),
+        (r"# ", "poweroff -f\r"),
+    ])
+    out = b.output
+    assert not b.timed_out and b.exit_status == 0, out
+    for bad in linux_helpers.LINUX_FAILURES:
+        assert bad not in out, out
+    assert "VM[1] linux-com1: physical GSI 4 (edge-triggered) passed through" in out, out
+    assert "a VM owns the console UART's interrupt" in out, out
+    assert re.search(r"^tessera-linux: interactive shell", out, re.M), out
+    assert "typed-15" in out, out
+    assert "VM[1] linux-com1: the guest powered off" in out, out

@@ -86,7 +86,7 @@ static void lapic_init_cpu(unsigned cpu_index)
 
 /* An IOAPIC input's trigger and polarity: the MADT's override for it if any, else the bus default
  * (ISA IRQs 0-15: edge, active high; PCI above: level, active low -- ACPI 6.4, 5.2.12.5). */
-static void gsi_signalling(uint32_t gsi, bool *level, bool *active_low)
+void ioapic_gsi_signalling(uint32_t gsi, bool *level, bool *active_low)
 {
 	const struct acpi_irq_override *o = acpi_override_for_gsi(gsi);
 	uint16_t flags = o ? o->flags : 0;
@@ -110,7 +110,7 @@ static void x86_irqchip_enable(unsigned irq)
 		return;
 	uint32_t gsi = irq - VECTOR_GSI_BASE;
 	bool level, active_low;
-	gsi_signalling(gsi, &level, &active_low);
+	ioapic_gsi_signalling(gsi, &level, &active_low);
 	if (ioapic_route(gsi, (uint8_t)irq, lapic_id(), level, active_low) < 0)
 		log_warn("x86 irqchip: no IOAPIC input for vector %#x (GSI %u)", irq, gsi);
 }

@@ -12,11 +12,15 @@
 #include "vmm/virq.h"
 #include "vmm/vm.h"
 #include "arch/timer.h"
+#include "kernel/irq.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/spinlock.h"
 #include "kernel/timer.h"
+#include "arch_impl/vectors.h"
+#include "drivers/ioapic.h"
 #include "lib/errno.h"
+#include "lib/format.h"
 #include "lib/string.h"
 
 #define LAPIC_ID 0x20
@@ -65,6 +69,8 @@ struct vioapic {
 	uint32_t select, id;
 	uint64_t redirection[IOAPIC_ENTRIES];
 	bool level[IOAPIC_ENTRIES];
+	uint32_t passthrough;  /* pins that are the host's IOAPIC inputs, given to this VM */
+	uint32_t host_level;   /* ... of which level-triggered at the host */
 };
 
 struct x86_apics {
@@ -427,6 +433,11 @@ static void ioapic_eoi(struct vioapic *io, unsigned vector)
 	for (unsigned pin = 0; pin < IOAPIC_ENTRIES; pin++) {
 		if ((io->redirection[pin] & 0xff) == vector && (io->redirection[pin] & (1u << 14))) {
 			io->redirection[pin] &= ~(1ULL << 14);
+			if (io->host_level & (1u << pin)) {
+				/* The device speaks for itself again: its line is the host input's. */
+				io->level[pin] = false;
+				irq_enable(VECTOR_GSI_BASE + pin);
+			}
 			if (io->level[pin])
 				ioapic_deliver(io, pin);
 		}
@@ -483,6 +494,50 @@ static int ioapic_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, un
 static const struct vdev_ops ioapic_ops = { .read = ioapic_read, .write = ioapic_write, .destroy = ioapic_destroy };
 static const struct virq_ops x86_virq_ops = { ioapic_set_level };
 
+/* A host IOAPIC input given to the VM fired: an edge becomes an edge on the VM's pin of the same
+ * number; a level-triggered input is masked at the host and held high at the VM's pin until the
+ * guest's EOI (ioapic_eoi), when the host input is unmasked and, if the device still asserts it,
+ * fires again (as vgic_passthrough.c on aarch64). */
+static void passthrough_pin(unsigned irq, void *arg)
+{
+	struct vm *vm = arg;
+	struct vioapic *io = &((struct x86_apics *)vm->virq_priv)->ioapic;
+	unsigned pin = irq - VECTOR_GSI_BASE;
+	if (io->host_level & (1u << pin)) {
+		irq_disable(irq);
+		ioapic_set_level(vm, pin, true);
+	} else {
+		ioapic_set_level(vm, pin, true);
+		ioapic_set_level(vm, pin, false);
+	}
+}
+
+/* The GSI of a passthrough device (interrupt_mode = "passthrough"): the host's IOAPIC input of that
+ * number is the VM's, on its own IOAPIC's pin of the same number. */
+static int pass_pin(struct vm *vm, struct vioapic *io, unsigned gsi)
+{
+	if (gsi >= IOAPIC_ENTRIES) {
+		vm_log_error(vm, "GSI %u is beyond the VM's IOAPIC (%u pins)", gsi, IOAPIC_ENTRIES);
+		return -EINVAL;
+	}
+	char what[24];
+	format_snprintf(what, sizeof(what), "GSI %u", gsi);
+	/* Claimed by the host's number for it, the vector, as the hypervisor's own claims are. */
+	int err = vm_claim_host_resource(vm, HOST_IRQ, VECTOR_GSI_BASE + gsi, 1, what);
+	if (err == 0 && (err = irq_register(VECTOR_GSI_BASE + gsi, passthrough_pin, vm)) < 0)
+		vm_log_error(vm, "GSI %u is the hypervisor's own", gsi);
+	if (err < 0)
+		return err;
+	bool level, active_low;
+	ioapic_gsi_signalling(gsi, &level, &active_low);
+	io->passthrough |= 1u << gsi;
+	if (level)
+		io->host_level |= 1u << gsi;
+	irq_enable(VECTOR_GSI_BASE + gsi);
+	vm_log_info(vm, "physical GSI %u (%s-triggered) passed through", gsi, level ? "level" : "edge");
+	return 0;
+}
+
 /* The VM's interrupt controller (virt/arch_vm.h): its local APICs and IOAPIC on its MMIO bus, the
  * IOAPIC registered as the irqchip; freed with the VM's devices (vm_release_devices). */
 int arch_vm_create_irqchip(struct vm *vm)
@@ -511,6 +566,13 @@ int arch_vm_create_irqchip(struct vm *vm)
 		return err;
 	}
 	vm_set_irqchip(vm, &x86_virq_ops, apics);
-	return 0;
+	if (vm->config->devices.interrupt_mode.value != VM_INTERRUPTS_PASSTHROUGH)
+		return 0;
+	for (size_t i = 0; i < vm->config->devices.passthrough_device_count && err == 0; i++) {
+		const struct vm_passthrough_device *pt = &vm->config->devices.passthrough_devices[i];
+		if (!pt->is_device_tree_path && pt->irq)
+			err = pass_pin(vm, &apics->ioapic, (unsigned)pt->irq);
+	}
+	return err;
 }
 
