@@ -25,6 +25,8 @@ const void *fdt_getprop(const void *fdt, int node, const char *name, int *len);
 /* The first cell of a property, or fallback when absent or short. */
 uint32_t fdt_getprop_u32(const void *fdt, int node, const char *name, uint32_t fallback);
 bool fdt_node_is_compatible(const void *fdt, int node, const char *compatible);
+/* Whether the node is compatible with any string of a NULL-terminated list. */
+bool fdt_node_is_compatible_with_any(const void *fdt, int node, const char *const *compatibles);
 /* Status "okay"/"ok" or absent. */
 bool fdt_node_is_available(const void *fdt, int node);
 

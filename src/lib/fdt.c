@@ -252,6 +252,14 @@ bool fdt_node_is_compatible(const void *fdt, int node, const char *compatible)
 	return list && stringlist_contains(list, len, compatible);
 }
 
+bool fdt_node_is_compatible_with_any(const void *fdt, int node, const char *const *compatibles)
+{
+	for (; *compatibles; compatibles++)
+		if (fdt_node_is_compatible(fdt, node, *compatibles))
+			return true;
+	return false;
+}
+
 bool fdt_node_is_available(const void *fdt, int node)
 {
 	int len;

@@ -28,6 +28,27 @@ def boot_linux(arch, name, configs, smp=2, qemu_args="", env_extra=None, never=(
     return b
 
 
+# Typed at a Linux guest's busybox shell (tessera.shell on its command line) and answered: the
+# shell's answer, not the echo of what was typed (which says $((3 * 5))).
+SHELL_DIALOGUE = [
+    (r"interactive shell", ""),
+    (r"# ", "echo typed-$((3 * 5))\r"),
+    (r"typed-15", ""),
+]
+
+
+def shell_session(arch, image, mem="1G"):
+    """Boots an image whose Linux VM stops at its shell, types a sum and powers the VM off; returns
+    the boot after the checks every such session must pass (the answer came back)."""
+    b = boot(arch, smp=2, mem=mem, image=image, timeout=240, dialogue=SHELL_DIALOGUE + [(r"# ", "poweroff -f\r")])
+    out = b.output
+    assert not b.timed_out and b.exit_status == 0, out
+    for bad in LINUX_FAILURES:
+        assert bad not in out, out
+    assert "typed-15" in out, out
+    return b
+
+
 def type_at_the_shell(arch, linux_dir, console):
     """Boots linux-shell.toml, types commands at its busybox shell over the hypervisor's console
     and checks the answers: what is typed reaches the guest through its emulated UART's receive

@@ -146,11 +146,8 @@ int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *
 bool arch_dt_node_is_kept(const void *fdt, int node)
 {
 	static const char *const kept[] = { "arm,armv8-timer", "arm,armv7-timer", "arm,armv8-pmuv3",
-					    "arm,cortex-a72-pmu", "arm,cortex-a53-pmu", "arm,cortex-a57-pmu" };
-	for (size_t i = 0; i < ARRAY_SIZE(kept); i++)
-		if (fdt_node_is_compatible(fdt, node, kept[i]))
-			return true;
-	return false;
+					    "arm,cortex-a72-pmu", "arm,cortex-a53-pmu", "arm,cortex-a57-pmu", NULL };
+	return fdt_node_is_compatible_with_any(fdt, node, kept);
 }
 
 /* QEMU virt's PL011: 0x0900_0000, SPI 1 (INTID 33). */

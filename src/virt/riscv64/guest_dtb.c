@@ -181,11 +181,8 @@ int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *
 bool arch_dt_node_is_kept(const void *fdt, int node)
 {
 	static const char *const kept[] = { "riscv,clint0", "sifive,clint0", "riscv,aclint-mswi", "riscv,aclint-mtimer",
-					    "sifive,test0", "sifive,test1", "riscv,pmu" };
-	for (size_t i = 0; i < ARRAY_SIZE(kept); i++)
-		if (fdt_node_is_compatible(fdt, node, kept[i]))
-			return true;
-	return false;
+					    "sifive,test0", "sifive,test1", "riscv,pmu", NULL };
+	return fdt_node_is_compatible_with_any(fdt, node, kept);
 }
 
 /* QEMU virt's 16550: 0x1000_0000, PLIC source 10. */
