@@ -141,3 +141,18 @@ def test_a_vm_without_a_console_gets_one():
         assert f"VM[{vm}] {name}: its config names no console, so it gets one: an emulated ns16550 at 0x10000000, interrupt 10" in out, out
         assert f"[vm{vm}] Hello from a Tessera guest on riscv64!" in out, out
         assert f"VM[{vm}] {name}: the guest powered off" in out, out
+
+
+def test_a_host_device_has_one_owner():
+    """Two VMs claim the host's Goldfish RTC (by device-tree path, then by window) and a third the
+    hypervisor's PLIC: the second and third are refused naming who has it, the first runs."""
+    b = run_vms("owners", ["tests/e2e/configs/owner-first-riscv64.toml", "tests/e2e/configs/owner-second-riscv64.toml",
+                           "tests/e2e/configs/owner-plic-riscv64.toml"])
+    out = b.output
+    assert "VM[1] rtc-first: 1 host device-tree node(s) passed through" in out, out
+    assert "VM[2] rtc-second: rtc: host page 0x101000 is VM[1] rtc-first's (host node 'rtc@101000')" in out, out
+    assert "VM[2] rtc-second: not started" in out, out
+    assert "VM[3] wants-the-plic: plic: host page 0xc000000 is the hypervisor's (its interrupt controller)" in out, out
+    assert "VM[3] wants-the-plic: not started" in out, out
+    assert "[vm1] Hello from a Tessera guest on riscv64!" in out, out
+    assert "VM[1] rtc-first: the guest powered off" in out, out
