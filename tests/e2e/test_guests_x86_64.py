@@ -130,3 +130,13 @@ def test_a_vm_without_a_console_gets_one():
         assert f"VM[{vm}] {name}: its config names no console, so it gets one: an emulated com1-16550 at port 0x3f8, interrupt 4" in out, out
         assert f"[vm{vm}] Hello from a Tessera guest on x86_64!" in out, out
         assert f"VM[{vm}] {name}: the guest powered off" in out, out
+
+
+def test_the_hypervisors_ioapic_is_never_given_out():
+    """A VM that asks for the host's IOAPIC window is refused naming it; the other VM runs."""
+    b = run_vms("owners", [f"{GUESTS}/hello.toml", "tests/e2e/configs/owner-ioapic-x86_64.toml"])
+    out = b.output
+    assert ("VM[2] wants-the-ioapic: ioapic: host page 0xfec00000 is the hypervisor's (its interrupt controller)"
+            in out), out
+    assert "VM[2] wants-the-ioapic: not started" in out, out
+    assert "[vm1] Hello from a Tessera guest on x86_64!" in out, out
