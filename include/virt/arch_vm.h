@@ -56,6 +56,8 @@ struct kernel_layout {
 	uint64_t footprint;  /* bytes from the load address it occupies once running, BSS included; 0: the file's size */
 	uint64_t alignment;  /* it must load at a multiple of this plus offset; 0: anywhere */
 	uint64_t offset;
+	gpa_t preferred;     /* where its boot protocol puts it when the config does not say (x86
+			      * bzImage: 0x100000); 0: the first RAM aligned as above, plus offset */
 };
 
 /* Bytes of a kernel image's start handed to arch_kernel_layout: enough for the x86 bzImage setup

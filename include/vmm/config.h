@@ -245,6 +245,10 @@ int config_check_unique_against(const struct vm_config *config, const struct vm_
 
 /* For the image loader: checks that `size` bytes at the image's load address fit inside one guest
  * memory region. Returns 0 or -EINVAL (reported with the load address key's line). */
+/* The same at an explicit base: where the loader put an image whose load address the config leaves
+ * to it (kernel_load_addr absent). */
+int config_check_image_fits_at(const struct vm_config *config, enum vm_image_kind kind, uint64_t base, uint64_t size,
+			       struct config_reporter *reporter);
 int config_check_image_fits(const struct vm_config *config, enum vm_image_kind kind, uint64_t size,
 			    struct config_reporter *reporter);
 

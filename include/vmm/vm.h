@@ -49,6 +49,8 @@ struct vm {
 	unsigned boot_count;            /* boots so far, resets included */
 	gpa_t initrd_start, initrd_end;  /* where the ramdisk image was loaded, if any */
 	gpa_t dtb_address;               /* the device tree handed to the boot vCPU, 0: none */
+	gpa_t image_gpa[VM_IMAGE_KIND_COUNT]; /* where each image was loaded (vm_loader.c) */
+	gpa_t entry;                     /* where the boot vCPU starts */
 	struct task *waiter;           /* woken when the VM stops (vmm_run) */
 	bool finished;                 /* stopped, and its last vCPU is done with it */
 	uint64_t unclaimed_reported[8]; /* addresses of unclaimed accesses already logged */

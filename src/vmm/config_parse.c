@@ -355,10 +355,10 @@ static const struct field base_fields[] = {
 };
 
 static const struct field kernel_fields[] = {
-	NUMBER("entry_point", kernel.entry_point, true),
+	NUMBER("entry_point", kernel.entry_point, false),
 	CUSTOM("image_location", parse_image_location, false),
 	STRING("kernel_path", kernel.images[VM_IMAGE_KERNEL].path, true),
-	NUMBER("kernel_load_addr", kernel.images[VM_IMAGE_KERNEL].load_addr, true),
+	NUMBER("kernel_load_addr", kernel.images[VM_IMAGE_KERNEL].load_addr, false),
 	STRING("dtb_path", kernel.images[VM_IMAGE_DTB].path, false),
 	NUMBER("dtb_load_addr", kernel.images[VM_IMAGE_DTB].load_addr, false),
 	STRING("bios_path", kernel.images[VM_IMAGE_BIOS].path, false),

@@ -480,9 +480,14 @@ int config_check_unique(const struct vm_config *configs, size_t count, struct co
 int config_check_image_fits(const struct vm_config *config, enum vm_image_kind kind, uint64_t size,
 			    struct config_reporter *reporter)
 {
+	return config_check_image_fits_at(config, kind, config->kernel.images[kind].load_addr.value, size, reporter);
+}
+
+int config_check_image_fits_at(const struct vm_config *config, enum vm_image_kind kind, uint64_t base, uint64_t size,
+			       struct config_reporter *reporter)
+{
 	const struct vm_image *image = &config->kernel.images[kind];
 	char key[KEY_MAX];
-	uint64_t base = image->load_addr.value;
 	format_snprintf(key, sizeof(key), "kernel.%s_load_addr", config_image_kind_name(kind));
 	uint32_t line = image->load_addr.line ? image->load_addr.line : image->path.line;
 	if (size > 0 && range_is_valid(base, size) && in_guest_memory(config, base, size))

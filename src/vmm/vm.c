@@ -90,7 +90,7 @@ static void start_boot_vcpu(struct vm *vm)
 	uint64_t arg = config->kernel.images[VM_IMAGE_DTB].path.value ? config->kernel.images[VM_IMAGE_DTB].load_addr.value
 									: vm->dtb_address;
 	vm->boot_count++;
-	vcpu_request_start(vm->vcpus[0], config->kernel.entry_point.value, arg);
+	vcpu_request_start(vm->vcpus[0], vm->entry, arg);
 }
 
 void vm_start(struct vm *vm)

@@ -36,10 +36,10 @@ static int load_from_disk(struct vm *vm, enum vm_image_kind kind, struct config_
 			     err == -EINVAL ? "is a directory" : disk_error());
 		return err;
 	}
-	if (config_check_image_fits(vm->config, kind, file.size, reporter) < 0) {
+	if (config_check_image_fits_at(vm->config, kind, vm->image_gpa[kind], file.size, reporter) < 0) {
 		vm_log_error(vm, "%s_path '%s': the file (%llu bytes) does not fit in guest RAM at %#llx", key,
 			     image->path.value, (unsigned long long)file.size,
-			     (unsigned long long)image->load_addr.value);
+			     (unsigned long long)vm->image_gpa[kind]);
 		return -EINVAL;
 	}
 	uint8_t *chunk = kmalloc(DISK_CHUNK);
@@ -52,17 +52,17 @@ static int load_from_disk(struct vm *vm, enum vm_image_kind kind, struct config_
 				     image->path.value, (unsigned long long)offset, file.volume->error);
 			err = -EIO;
 		} else {
-			err = vm_copy_to_guest(vm, image->load_addr.value + offset, chunk, (size_t)got);
+			err = vm_copy_to_guest(vm, vm->image_gpa[kind] + offset, chunk, (size_t)got);
 		}
 	}
 	kfree(chunk);
 	if (err == 0 && kind == VM_IMAGE_RAMDISK) {
-		vm->initrd_start = image->load_addr.value;
-		vm->initrd_end = image->load_addr.value + file.size;
+		vm->initrd_start = vm->image_gpa[kind];
+		vm->initrd_end = vm->image_gpa[kind] + file.size;
 	}
 	if (err == 0)
 		vm_log_info(vm, "loaded %s '%s' from the disk (%llu bytes) at %#llx", key,
-			    image->path.value, (unsigned long long)file.size, (unsigned long long)image->load_addr.value);
+			    image->path.value, (unsigned long long)file.size, (unsigned long long)vm->image_gpa[kind]);
 	return err;
 }
 
@@ -73,18 +73,19 @@ static int check_kernel_layout(struct vm *vm, struct config_reporter *reporter)
 	const struct vm_image *kernel = &vm->config->kernel.images[VM_IMAGE_KERNEL];
 	uint8_t header[KERNEL_HEADER_BYTES];
 	struct kernel_layout layout;
-	if (!kernel->path.value || vm_copy_from_guest(vm, header, kernel->load_addr.value, sizeof(header)) < 0 ||
-	    !arch_kernel_layout(header, sizeof(header), kernel->load_addr.value, &layout))
+	gpa_t load = vm->image_gpa[VM_IMAGE_KERNEL];
+	if (!kernel->path.value || vm_copy_from_guest(vm, header, load, sizeof(header)) < 0 ||
+	    !arch_kernel_layout(header, sizeof(header), load, &layout))
 		return 0;
-	if (layout.footprint && config_check_image_fits(vm->config, VM_IMAGE_KERNEL, layout.footprint, reporter) < 0) {
+	if (layout.footprint && config_check_image_fits_at(vm->config, VM_IMAGE_KERNEL, load, layout.footprint, reporter) < 0) {
 		vm_log_error(vm, "the kernel needs %#llx bytes with its BSS (its header says so)",
 			     (unsigned long long)layout.footprint);
 		return -EINVAL;
 	}
-	if (layout.alignment && kernel->load_addr.value % layout.alignment != layout.offset) {
+	if (layout.alignment && load % layout.alignment != layout.offset) {
 		config_report(reporter, CONFIG_ERROR, vm->config->file_name, kernel->load_addr.line, "kernel.kernel_load_addr",
 			      "%#llx: this kernel's header asks for a %#llx boundary plus %#llx",
-			      (unsigned long long)kernel->load_addr.value, (unsigned long long)layout.alignment,
+			      (unsigned long long)load, (unsigned long long)layout.alignment,
 			      (unsigned long long)layout.offset);
 		return -EINVAL;
 	}
@@ -108,9 +109,60 @@ static int finish_loading(struct vm *vm, struct config_reporter *reporter)
 	return err < 0 ? err : arch_vm_prepare_boot(vm);
 }
 
+/* The first bytes of the kernel image, from the hypervisor or the disk; 0 bytes when it cannot be
+ * read (the load that follows says why). */
+static size_t read_kernel_header(struct vm *vm, uint8_t *buf, size_t size)
+{
+	const struct vm_config *config = vm->config;
+	if (!config->kernel.images[VM_IMAGE_KERNEL].path.value)
+		return 0;
+	if (config->kernel.image_location.value == VM_IMAGE_IN_MEMORY) {
+		const struct builtin_vm_file *file = vmm_builtin_image(config, VM_IMAGE_KERNEL);
+		size_t n = file ? MIN(size, file->size) : 0;
+		if (n)
+			memcpy(buf, file->data, n);
+		return n;
+	}
+	struct fat32_file file;
+	if (disk_open(config->kernel.images[VM_IMAGE_KERNEL].path.value, &file) < 0 || file.is_directory)
+		return 0;
+	int64_t got = fat32_read(&file, 0, buf, size);
+	return got > 0 ? (size_t)got : 0;
+}
+
+/* Where each image goes: the config's load address; for a kernel whose config leaves it to the
+ * loader (AxVisor's Linux examples do), where its boot protocol puts it: its protocol's own
+ * address (x86 bzImage: 0x100000), or the start of the lowest RAM region aligned as its header asks
+ * plus its offset (arm64: 2 MiB plus text_offset; riscv64: 2 MiB), or that start itself for a
+ * binary without a header. The entry point defaults to where the kernel starts (on x86, for a
+ * bzImage, the protocol's entry). */
+static void place_images(struct vm *vm)
+{
+	const struct vm_config *config = vm->config;
+	for (int kind = 0; kind < VM_IMAGE_KIND_COUNT; kind++)
+		vm->image_gpa[kind] = config->kernel.images[kind].load_addr.value;
+	if (!config->kernel.images[VM_IMAGE_KERNEL].load_addr.line && vm->ram_count) {
+		gpa_t ram = vm->ram[0].gpa;
+		for (unsigned i = 1; i < vm->ram_count; i++)
+			ram = MIN(ram, vm->ram[i].gpa);
+		uint8_t header[KERNEL_HEADER_BYTES];
+		size_t n = read_kernel_header(vm, header, sizeof(header));
+		struct kernel_layout layout = { 0 };
+		gpa_t at = ram;
+		if (n && arch_kernel_layout(header, n, ram, &layout)) {
+			uint64_t align = layout.alignment ? layout.alignment : PAGE_SIZE;
+			at = layout.preferred ? layout.preferred : (ram + align - 1) / align * align + layout.offset;
+		}
+		vm->image_gpa[VM_IMAGE_KERNEL] = at;
+		vm_log_info(vm, "no kernel_load_addr in its config: the kernel goes to %#llx", (unsigned long long)at);
+	}
+	vm->entry = config->kernel.entry_point.line ? config->kernel.entry_point.value : vm->image_gpa[VM_IMAGE_KERNEL];
+}
+
 int vm_load_images(struct vm *vm)
 {
 	const struct vm_config *config = vm->config;
+	place_images(vm);
 	if (config->kernel.image_location.value != VM_IMAGE_IN_MEMORY) {
 		struct config_reporter reporter = { .report = report_to_log };
 		for (int kind = 0; kind < VM_IMAGE_KIND_COUNT; kind++) {
@@ -133,21 +185,21 @@ int vm_load_images(struct vm *vm)
 				     config_image_kind_name((enum vm_image_kind)kind), image->path.value);
 			return -ENOENT;
 		}
-		if (config_check_image_fits(config, (enum vm_image_kind)kind, file->size, &reporter) < 0)
+		if (config_check_image_fits_at(config, (enum vm_image_kind)kind, vm->image_gpa[kind], file->size, &reporter) < 0)
 			return -EINVAL;
-		int err = vm_copy_to_guest(vm, image->load_addr.value, file->data, file->size);
+		int err = vm_copy_to_guest(vm, vm->image_gpa[kind], file->data, file->size);
 		if (err < 0) {
 			vm_log_error(vm, "%s image (%zu bytes) at %#llx is not in guest RAM",
 				     config_image_kind_name((enum vm_image_kind)kind), file->size,
-				     (unsigned long long)image->load_addr.value);
+				     (unsigned long long)vm->image_gpa[kind]);
 			return err;
 		}
 		vm_log_info(vm, "loaded %s '%s' (%zu bytes) at %#llx",
 			    config_image_kind_name((enum vm_image_kind)kind), image->path.value, file->size,
-			    (unsigned long long)image->load_addr.value);
+			    (unsigned long long)vm->image_gpa[kind]);
 		if (kind == VM_IMAGE_RAMDISK) {
-			vm->initrd_start = image->load_addr.value;
-			vm->initrd_end = image->load_addr.value + file->size;
+			vm->initrd_start = vm->image_gpa[kind];
+			vm->initrd_end = vm->image_gpa[kind] + file->size;
 		}
 	}
 	return finish_loading(vm, &reporter);

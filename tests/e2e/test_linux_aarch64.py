@@ -89,8 +89,8 @@ def test_interactive_shell_over_the_console(linux_dir):
 
 # AxVisor's own QEMU aarch64 Linux example (its configs/vms/linux-aarch64-qemu-smp1.toml, written
 # here afresh from the schema): the whole host tree but the PCIe host, RAM at 0x8000_0000 mapped
-# GPA = HPA, physical interrupts passed through. Tessera needs the load addresses AxVisor leaves
-# to its loader.
+# GPA = HPA, physical interrupts passed through, no entry_point or kernel_load_addr (the loader
+# places the Image). Added: our initramfs and a command line that asks for a shell.
 AXVISOR_WHOLE_MACHINE = """[base]
 id = 1
 name = "linux-qemu"
@@ -99,10 +99,8 @@ cpu_num = 1
 phys_cpu_ids = [0]
 
 [kernel]
-entry_point = 0x8020_0000
 image_location = "memory"
 kernel_path = "Image"
-kernel_load_addr = 0x8020_0000
 ramdisk_path = "initramfs.cpio.gz"
 ramdisk_load_addr = 0x8800_0000
 cmdline = "console=ttyAMA0 earlycon=pl011,0x09000000 rdinit=/init tessera.shell"
@@ -128,6 +126,7 @@ def test_axvisor_example_gets_the_whole_machine_but_what_is_kept(linux_dir):
         f.write(AXVISOR_WHOLE_MACHINE)
     image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-axvisor-whole", vm_configs=[path])
     out = linux_helpers.shell_session(ARCH, image, mem="3G").output
+    assert "VM[1] linux-qemu: no kernel_load_addr in its config: the kernel goes to 0x80000000" in out, out
     assert re.search(r"VM\[1\] linux-qemu: \d+ host device-tree node\(s\) passed through", out), out
     assert re.search(r"VM\[1\] linux-qemu: \d+ physical SPIs of its host device-tree nodes passed through", out), out
     assert "host node 'pl011@9000000' is the hypervisor's console UART too" in out, out

@@ -178,9 +178,7 @@ static void test_missing_and_unknown_keys(void **state)
 			    "vm.toml:1: base.name: missing required key\n"
 			    "vm.toml:1: base.vm_type: missing required key\n"
 			    "vm.toml:1: base.cpu_num: missing required key\n"
-			    "vm.toml:3: kernel.entry_point: missing required key\n"
 			    "vm.toml:3: kernel.kernel_path: missing required key\n"
-			    "vm.toml:3: kernel.kernel_load_addr: missing required key\n"
 			    "W vm.toml:6: devices.foo: unknown key (ignored)\n"
 			    "W vm.toml:7: tessera: unknown key (ignored)\n");
 	/* unknown keys alone are warnings: the file still parses */

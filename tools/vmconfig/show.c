@@ -60,8 +60,12 @@ static void print_base(FILE *out, const struct vm_config *c)
 
 static void print_kernel(FILE *out, const struct vm_config *c)
 {
-	fprintf(out, "\n[kernel]\nentry_point = 0x%" PRIx64 "\nimage_location = \"%s\"\n", c->kernel.entry_point.value,
-		c->kernel.image_location.value == VM_IMAGE_IN_MEMORY ? "memory" : "fs");
+	fputs("\n[kernel]\n", out);
+	if (c->kernel.entry_point.line)
+		fprintf(out, "entry_point = 0x%" PRIx64 "\n", c->kernel.entry_point.value);
+	else
+		fputs("# entry_point not set: where the kernel is loaded\n", out);
+	fprintf(out, "image_location = \"%s\"\n", c->kernel.image_location.value == VM_IMAGE_IN_MEMORY ? "memory" : "fs");
 	for (int kind = 0; kind < VM_IMAGE_KIND_COUNT; kind++) {
 		const struct vm_image *image = &c->kernel.images[kind];
 		const char *name = config_image_kind_name(kind);
@@ -69,7 +73,10 @@ static void print_kernel(FILE *out, const struct vm_config *c)
 			continue;
 		fprintf(out, "%s_path = ", name);
 		print_string(out, image->path.value);
-		fprintf(out, "\n%s_load_addr = 0x%" PRIx64 "\n", name, image->load_addr.value);
+		if (image->load_addr.line || kind != VM_IMAGE_KERNEL)
+			fprintf(out, "\n%s_load_addr = 0x%" PRIx64 "\n", name, image->load_addr.value);
+		else
+			fputs("\n# kernel_load_addr not set: where its boot protocol puts it\n", out);
 	}
 	if (c->kernel.cmdline.value) {
 		fputs("cmdline = ", out);

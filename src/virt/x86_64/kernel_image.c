@@ -57,6 +57,6 @@ bool arch_kernel_layout(const void *header, size_t size, gpa_t load, struct kern
 	struct bzimage bz;
 	if (!bzimage_parse(header, size, &bz))
 		return false;
-	*layout = (struct kernel_layout){ .footprint = bzimage_footprint(&bz, load) };
+	*layout = (struct kernel_layout){ .footprint = bzimage_footprint(&bz, load), .preferred = 0x100000 };
 	return true;
 }

@@ -165,13 +165,13 @@ int arch_vm_prepare_boot(struct vm *vm)
 	if (!image || !scratch)
 		goto out;
 	err = 0;
-	if (!kernel->path.value || vm_copy_from_guest(vm, image, kernel->load_addr.value, KERNEL_HEADER_BYTES) < 0 ||
+	if (!kernel->path.value || vm_copy_from_guest(vm, image, vm->image_gpa[VM_IMAGE_KERNEL], KERNEL_HEADER_BYTES) < 0 ||
 	    !bzimage_parse(image, KERNEL_HEADER_BYTES, &bz))
 		goto out; /* not a bzImage: a bare-metal guest */
-	gpa_t load = kernel->load_addr.value;
+	gpa_t load = vm->image_gpa[VM_IMAGE_KERNEL];
 	err = -EINVAL;
 	/* entry_point = kernel_load_addr, as AxVisor's configs write it, means the protocol's entry. */
-	gpa_t entry = config->kernel.entry_point.value;
+	gpa_t entry = vm->entry;
 	if (entry != load && entry != load + BZ_ENTRY_64) {
 		vm_log_error(vm, "kernel.entry_point %#llx: a bzImage starts at its 64-bit entry, kernel_load_addr + "
 			     "0x200 (%#llx); entry_point = kernel_load_addr (%#llx) means the same",
