@@ -69,7 +69,7 @@ __attribute__((weak)) bool arch_dt_node_is_kept(const void *fdt, int node)
 static int pass_through_device_tree(struct vm *vm)
 {
 	const void *fdt = platform_boot_info ? platform_boot_info->fdt : NULL;
-	struct dt_window busy[VDEV_BUS_MAX + 1];
+	struct dt_window busy[1 + VDEV_BUS_MAX + VM_MAX_MEMORY_REGIONS];
 	size_t busy_count = 0;
 	struct block_device *disk = block_disk();
 	if (disk && disk->mmio_size)
@@ -78,6 +78,9 @@ static int pass_through_device_tree(struct vm *vm)
 		const struct vdev *dev = vm->mmio_bus.devices[i];
 		busy[busy_count++] = (struct dt_window){ dev->base, dev->size, dev->name };
 	}
+	/* Windows are mapped GPA = HPA: none may land on the VM's own RAM. */
+	for (unsigned i = 0; i < vm->ram_count; i++)
+		busy[busy_count++] = (struct dt_window){ vm->ram[i].gpa, vm->ram[i].size, "the VM's RAM" };
 	struct dt_passthrough_rules rules = { .kept = arch_dt_node_is_kept, .irqchip = -1, .busy = busy,
 					      .busy_count = busy_count };
 	if (platform_boot_info)
