@@ -67,7 +67,7 @@ bool dt_passthrough_is_passed(const struct dt_passthrough *p, unsigned i);
 /* Node i's MMIO windows, as CPU addresses ("reg" through every bus's "ranges"; none for a node
  * whose bus maps nothing to the CPU): sets *windows, returns how many. */
 unsigned dt_passthrough_windows(const struct dt_passthrough *p, unsigned i, const struct dt_range **windows);
-/* Calls fn(ctx, node, specifier) for every interrupt of a passed node that goes to the host
+/* Calls fn(ctx, node, specifier) for every interrupt of a passed, enabled node that goes to the host
  * interrupt controller ("interrupts" under an interrupt-parent that is it, or an
  * "interrupts-extended" entry naming it): specifier points at its #interrupt-cells big-endian
  * cells, as the host tree writes them. Stops at, and returns, fn's first nonzero result. */

@@ -399,7 +399,7 @@ int dt_passthrough_for_each_interrupt(const struct dt_passthrough *p, int (*fn)(
 		return 0;
 	int entry = 4 * cells;
 	for (unsigned i = 0; i < p->count; i++) {
-		if (p->states[i] != NODE_PASSED)
+		if (p->states[i] != NODE_PASSED || !fdt_node_is_available(p->fdt, p->offsets[i]))
 			continue;
 		int node = p->offsets[i], len;
 		const uint8_t *spec = fdt_getprop(p->fdt, node, "interrupts", &len);

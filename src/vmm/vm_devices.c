@@ -94,7 +94,8 @@ static int pass_through_device_tree(struct vm *vm)
 	}
 	int err = dt_passthrough_select(&vm->dt, fdt, vm->config, &rules);
 	for (unsigned i = 0; err == 0 && i < vm->dt.count; i++) {
-		if (!dt_passthrough_is_passed(&vm->dt, i))
+		/* A disabled node ("status" not "okay") is copied as it is, but nothing of it is used. */
+		if (!dt_passthrough_is_passed(&vm->dt, i) || !fdt_node_is_available(fdt, vm->dt.offsets[i]))
 			continue;
 		char what[80];
 		format_snprintf(what, sizeof(what), "host node '%s'", fdt_node_name(fdt, vm->dt.offsets[i]));
