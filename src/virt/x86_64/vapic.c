@@ -69,8 +69,7 @@ struct vioapic {
 	uint32_t select, id;
 	uint64_t redirection[IOAPIC_ENTRIES];
 	bool level[IOAPIC_ENTRIES];
-	uint32_t passthrough;  /* pins that are the host's IOAPIC inputs, given to this VM */
-	uint32_t host_level;   /* ... of which level-triggered at the host */
+	uint32_t host_level;   /* pins that are the host's level-triggered IOAPIC inputs, given to this VM */
 };
 
 struct x86_apics {
@@ -530,7 +529,6 @@ static int pass_pin(struct vm *vm, struct vioapic *io, unsigned gsi)
 		return err;
 	bool level, active_low;
 	ioapic_gsi_signalling(gsi, &level, &active_low);
-	io->passthrough |= 1u << gsi;
 	if (level)
 		io->host_level |= 1u << gsi;
 	irq_enable(VECTOR_GSI_BASE + gsi);
