@@ -22,8 +22,17 @@ $(GUEST_OUT_DIR)/$(1).elf: $(GUEST_SRC_DIR)/$(firstword $(subst -, ,$(1))).c $(G
 endef
 $(foreach g,$(GUEST_RELINKED),$(eval $(call relinked_rule,$(g))))
 
+# <name>.bin from firmware/<name>.S and firmware/<name>.ld (GUEST_FIRMWARE, in the arch's guest.mk):
+# boot stubs a config names as its BIOS, which run before the guest's own start.S.
+GUEST_FIRMWARE_BINS := $(addprefix $(GUEST_OUT_DIR)/,$(addsuffix .bin,$(GUEST_FIRMWARE)))
+$(GUEST_OUT_DIR)/%.elf: $(GUEST_SRC_DIR)/firmware/%.S $(GUEST_SRC_DIR)/firmware/%.ld
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GUEST   $@")
+	$(Q)$(CLANG) --target=$(GUEST_TARGET) -ffreestanding -nostdlib -fno-pic $(GUEST_CFLAGS) -fuse-ld=lld \
+		-T $(GUEST_SRC_DIR)/firmware/$*.ld $< -o $@
+
 .PHONY: guests
-guests: $(GUEST_BINS) $(GUEST_RELINKED_BINS)
+guests: $(GUEST_BINS) $(GUEST_RELINKED_BINS) $(GUEST_FIRMWARE_BINS)
 
 $(GUEST_OUT_DIR)/%.elf: $(GUEST_SRC_DIR)/%.c $(GUEST_COMMON) $(GUEST_SRC_DIR)/guest.h $(GUEST_SRC_DIR)/guest.ld
 	@mkdir -p $(dir $@)

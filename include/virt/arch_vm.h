@@ -29,6 +29,11 @@ int arch_vm_create_irqchip(struct vm *vm);
  * (x86: the PC's legacy ports, RTC and PIT, and the ports the config passes through), at the end
  * of vm_setup_devices. The core has a no-op default for arches that have none. */
 int arch_vm_create_platform(struct vm *vm);
+/* The part of the VM's own interrupt controller that serves [gpa, gpa + size) whole, by name, or
+ * NULL. A passthrough window naming it (AxVisor's x86 configs name the IO APIC and local APIC
+ * pages) is served by that emulation: the host's interrupt controller is the hypervisor's. The
+ * core defaults to none. */
+const char *arch_vm_irqchip_window(gpa_t gpa, uint64_t size);
 /* The console a VM gets when its config names none (devices.console = "auto"): an emulated UART
  * where the arch's usual machine has one (QEMU virt's PL011 or 16550, the PC's COM1), as an
  * emu_devices entry would describe it. */

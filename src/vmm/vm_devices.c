@@ -40,8 +40,22 @@ int vm_claim_host_resource(struct vm *vm, enum host_resource_kind kind, uint64_t
 	return err;
 }
 
+/* Arches whose passthrough windows never name their VMs' interrupt controllers. */
+__attribute__((weak)) const char *arch_vm_irqchip_window(gpa_t gpa, uint64_t size)
+{
+	(void)gpa;
+	(void)size;
+	return NULL;
+}
+
 static int map_device_window(struct vm *vm, const char *what, gpa_t gpa, hpa_t hpa, uint64_t length)
 {
+	const char *irqchip = gpa == hpa ? arch_vm_irqchip_window(gpa, length) : NULL;
+	if (irqchip) {
+		vm_log_info(vm, "%s [%#llx, +%#llx) is served by the VM's own %s: the host's interrupt controller "
+			    "stays the hypervisor's", what, (unsigned long long)gpa, (unsigned long long)length, irqchip);
+		return 0;
+	}
 	int err = vm_claim_host_resource(vm, HOST_MMIO, hpa, length, what);
 	if (err < 0)
 		return err;

@@ -59,3 +59,26 @@ def test_arceos_riscv64_qemu_smp1():
     assert "VM[1] arceos-qemu: the guest powered off" in out, out
     for bad in ("Tessera panic", "Hypervisor exception", "error:"):
         assert bad not in out, out
+
+
+def test_nimbos_x86_64_qemu_smp1():
+    """A BIOS entered first: the boot vCPU starts in real mode at 0x8000 in our boot stub (the
+    contract of AxVisor's axvm-bios), which enters the guest at 0x20_0000 in protected mode. The
+    IO APIC and local APIC windows the config passes through are served by the VM's own APICs; the
+    HPET's page is the VM's; with no console named, the VM gets COM1."""
+    arch = "x86_64"
+    disk = disk_with(arch, "nimbos", f"{AXVISOR}/nimbos-x86_64-qemu-smp1.toml")
+    image = build_image(arch, build_dir=f"build/e2e-{arch}-axvisor", vm_configs=[])
+    b = boot(arch, smp=2, image=image, timeout=120, env_extra={"DISK": disk})
+    out = b.output
+    assert not b.timed_out and b.exit_status == 0, out
+    assert "VM[1] nimbos: loaded bios '/guest/bios.bin' from the disk" in out, out
+    assert re.search(r"bios .* at 0x8000$", out, re.M), out
+    assert "VM[1] nimbos: loaded kernel '/guest/hello-0x200000.bin' from the disk" in out, out
+    for window, served_by in (("IO APIC [0xfec00000", "IOAPIC"), ("Local APIC [0xfee00000", "local APIC")):
+        assert f"VM[1] nimbos: {window}, +0x1000) is served by the VM's own {served_by}" in out, out
+    assert "its config names no console, so it gets one: an emulated com1-16550 at port 0x3f8" in out, out
+    assert "[vm1] Hello from a Tessera guest on x86_64!" in out, out
+    assert "VM[1] nimbos: the guest powered off" in out, out
+    for bad in ("Tessera panic", "Hypervisor exception", "error:"):
+        assert bad not in out, out

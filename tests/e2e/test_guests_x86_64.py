@@ -133,7 +133,8 @@ def test_a_vm_without_a_console_gets_one():
 
 
 def test_the_hypervisors_ioapic_is_never_given_out():
-    """A VM that asks for the host's IOAPIC window is refused naming it; the other VM runs."""
+    """A VM that asks for the host's IOAPIC page (at a guest address of its own, where its virtual
+    IOAPIC cannot serve it instead) is refused naming it; the other VM runs."""
     b = run_vms("owners", [f"{GUESTS}/hello.toml", "tests/e2e/configs/owner-ioapic-x86_64.toml"])
     out = b.output
     assert ("VM[2] wants-the-ioapic: ioapic: host page 0xfec00000 is the hypervisor's (its interrupt controller)"

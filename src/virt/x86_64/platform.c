@@ -14,6 +14,16 @@
 #include "lib/string.h"
 #include "vmm/config.h"
 
+/* The VM's local APICs and IOAPIC sit where the PC's are (vapic.h). */
+const char *arch_vm_irqchip_window(gpa_t gpa, uint64_t size)
+{
+	if (gpa >= X86_LAPIC_BASE && gpa + size <= X86_LAPIC_BASE + PAGE_SIZE)
+		return "local APIC";
+	if (gpa >= X86_IOAPIC_BASE && gpa + size <= X86_IOAPIC_BASE + PAGE_SIZE)
+		return "IOAPIC";
+	return NULL;
+}
+
 /* Passthrough ports ("port:" names, docs/config.md): the VM gets its own I/O permission map
  * (APM vol. 2, 15.10.1: one bit per port, set = intercept) with those ports' bits clear. */
 static int grant_ports(struct vm *vm)

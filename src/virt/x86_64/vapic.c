@@ -566,10 +566,17 @@ int arch_vm_create_irqchip(struct vm *vm)
 	vm_set_irqchip(vm, &x86_virq_ops, apics);
 	if (vm->config->devices.interrupt_mode.value != VM_INTERRUPTS_PASSTHROUGH)
 		return 0;
+	/* Each pin once, however many windows name it; a window the VM's own APICs serve
+	 * (arch_vm_irqchip_window) has no device interrupt of its own to pass. */
+	uint64_t passed = 0;
 	for (size_t i = 0; i < vm->config->devices.passthrough_device_count && err == 0; i++) {
 		const struct vm_passthrough_device *pt = &vm->config->devices.passthrough_devices[i];
-		if (!pt->is_device_tree_path && pt->irq)
-			err = pass_pin(vm, &apics->ioapic, (unsigned)pt->irq);
+		if (pt->is_device_tree_path || !pt->irq || (pt->irq < 64 && (passed & (1ULL << pt->irq))) ||
+		    (pt->base_gpa == pt->base_hpa && arch_vm_irqchip_window(pt->base_gpa, pt->length)))
+			continue;
+		err = pass_pin(vm, &apics->ioapic, (unsigned)pt->irq);
+		if (pt->irq < 64)
+			passed |= 1ULL << pt->irq;
 	}
 	return err;
 }

@@ -27,6 +27,7 @@
 #define CR0_ET (1ULL << 4)
 #define CR0_PG (1ULL << 31)
 #define EFER_LMA (1ULL << 10)
+#define REAL_MODE_LIMIT 0x100000ULL /* 1 MiB: what a real-mode cs:ip reaches */
 #define PAT_POWER_ON 0x0007040600070406ULL
 #define SEG_ATTR_L (1u << 9)
 #define SEG_ATTR_DB (1u << 10)
@@ -98,10 +99,31 @@ static void start_linux_64(struct vcpu *vcpu)
 	vcpu->arch.regs[X86_RSI] = boot->boot_params;
 }
 
+/* A config that names a BIOS (bios_path) and enters at its load address (entry_point ==
+ * bios_load_addr, as AxVisor's x86 configs do with axvm-bios at 0x8000) starts the boot vCPU in
+ * the firmware, in real mode, as a CPU runs its firmware after reset; the firmware then enters
+ * the kernel itself. */
+static bool enters_firmware(const struct vm *vm, gpa_t entry)
+{
+	const struct vm_image *bios = &vm->config->kernel.images[VM_IMAGE_BIOS];
+	return bios->path.value && entry == vm->image_gpa[VM_IMAGE_BIOS] && entry < REAL_MODE_LIMIT;
+}
+
+/* Real mode at cs:ip (Intel SDM vol. 3, 20.1.1 "Address Translation in Real-Address Mode"): a
+ * STARTUP IPI gives cs = vector << 8 and ip = 0 (8.4.4.1), firmware gets the 64 KiB segment its
+ * entry lies in, so code linked at its load address (axvm-bios at 0x8000) runs with cs base 0. */
+static void start_real_mode(struct vmcb_save *s, uint64_t cs_base, uint64_t ip)
+{
+	set_segment(&s->cs, (uint16_t)(cs_base >> 4), cs_base, 0xffff, 0x9b);
+	set_segment(&s->ds, 0, 0, 0xffff, 0x93);
+	s->cr0 = CR0_ET;
+	s->rip = ip;
+}
+
 /* The boot vCPU starts in flat 32-bit protected mode with paging off (like a multiboot loader
- * leaves it, APM vol. 2, 14.1 for the initial state), with the boot argument in ebx and esi;
- * a vCPU started by INIT/SIPI starts in real mode at vector << 12 (Intel SDM vol. 3, 8.4.4.1;
- * the AMD APM describes the same startup IPI in 16.5). */
+ * leaves it, APM vol. 2, 14.1 for the initial state), with the boot argument in ebx and esi, or
+ * in its firmware (enters_firmware); a vCPU started by INIT/SIPI starts in real mode at
+ * vector << 12 (Intel SDM vol. 3, 8.4.4.1; the AMD APM describes the same startup IPI in 16.5). */
 int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg)
 {
 	struct vcpu_arch *a = &vcpu->arch;
@@ -142,11 +164,9 @@ int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg)
 	a->started_by_sipi = vcpu->id != 0;
 	bool linux_64 = !a->started_by_sipi && vcpu->vm->arch.linux_boot.active;
 	if (a->started_by_sipi) {
-		uint16_t selector = (uint16_t)(entry >> 4);
-		set_segment(&s->cs, selector, entry & 0xffff0, 0xffff, 0x9b);
-		set_segment(&s->ds, 0, 0, 0xffff, 0x93);
-		s->cr0 = CR0_ET;
-		s->rip = 0;
+		start_real_mode(s, entry & 0xffff0, 0);
+	} else if (enters_firmware(vcpu->vm, entry)) {
+		start_real_mode(s, entry & 0xf0000, entry & 0xffff);
 	} else if (vcpu->vm->arch.linux_boot.active) {
 		start_linux_64(vcpu);
 	} else {
