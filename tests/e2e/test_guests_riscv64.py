@@ -41,11 +41,27 @@ def test_unclaimed_mmio_is_an_access_fault_the_guest_survives():
     b = run_vms("abort", [f"{GUESTS}/abort.toml"])
     out = b.output
     # Load access fault (5) once, store access fault (7) twice, at the guest's address.
-    assert out.count("[vm1] abort guest: caught exception cause 5 at stval 0xa000000") == 1, out
-    assert out.count("[vm1] abort guest: caught exception cause 7 at stval 0xa000000") == 2, out
+    assert out.count("[vm1] abort guest: caught exception cause 5 at stval 0x10001000") == 1, out
+    assert out.count("[vm1] abort guest: caught exception cause 7 at stval 0x10001000") == 2, out
     assert "[vm1] abort guest: survived 3 faults" in out, out
     # Logged once per address, not once per access.
-    assert out.count("MMIO 0xa000000 that no device claims") == 1, out
+    assert out.count("MMIO 0x10001000 that no device claims") == 1, out
+
+
+def test_excluded_device_is_not_mapped_and_faults():
+    """passthrough_devices = [["/"]] less /soc/virtio_mmio@10001000: the transport is not in the
+    guest's tree, its page is not mapped, and the guest's three accesses to it fault as an
+    unclaimed address does, while the rest of the machine (the other seven transports among it)
+    is passed through."""
+    b = run_vms("excluded", ["tests/e2e/configs/excluded-abort-riscv64.toml"])
+    out = b.output
+    passed = re.search(r"VM\[1\] excluded: (\d+) host device-tree node\(s\) passed through", out)
+    assert passed and int(passed.group(1)) >= 7, out
+    assert out.count("[vm1] abort guest: caught exception cause 5 at stval 0x10001000") == 1, out
+    assert out.count("[vm1] abort guest: caught exception cause 7 at stval 0x10001000") == 2, out
+    assert "[vm1] abort guest: survived 3 faults" in out, out
+    assert "host node 'serial@10000000' is not passed through: its page at 0x10000000 is ns16550's" in out, out
+    assert "VM[1] excluded: the guest powered off" in out, out
 
 
 def test_timer_interrupts_via_sbi_time_and_stimecmp():
