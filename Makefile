@@ -50,7 +50,7 @@ LDFLAGS := -nostdlib -static --gc-sections --icf=safe -T $(BUILD)/linker.ld $(AR
 
 # Each directory lists its objects in objects.mk as obj-y (always) or obj-$(CONFIG_X), and those of
 # them on the exit path as hot-y.
-SUBDIRS := src src/lib src/kernel src/vmm src/vdev src/fs src/drivers/uart src/drivers/irq src/drivers/virtio src/arch/$(ARCH) src/virt src/virt/$(ARCH)
+SUBDIRS := src src/lib src/kernel src/vmm src/vdev src/vdev/virtio src/fs src/drivers src/drivers/uart src/drivers/irq src/drivers/virtio src/arch/$(ARCH) src/virt src/virt/$(ARCH)
 define include_objects
 obj-y :=
 hot-y :=

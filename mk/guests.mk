@@ -8,12 +8,14 @@ GUEST_OUT_DIR := build/guests/$(ARCH)
 GUEST_NAMES := $(filter-out runtime,$(basename $(notdir $(wildcard $(GUEST_SRC_DIR)/*.c))))
 GUEST_BINS := $(addprefix $(GUEST_OUT_DIR)/,$(addsuffix .bin,$(GUEST_NAMES)))
 GUEST_COMMON := $(GUEST_SRC_DIR)/start.S $(GUEST_SRC_DIR)/runtime.c tests/guests/common/print.c
+# Code several arches' guests include (tests/guests/common/vblk.c): a prerequisite, not compiled alone.
+GUEST_INCLUDED := $(filter-out $(GUEST_COMMON),$(wildcard tests/guests/common/*.c))
 
 # <name>-<address>.bin: the guest <name> linked at <address> (GUEST_RELINKED, in the arch's guest.mk;
 # its guest.ld takes GUEST_BASE).
 GUEST_RELINKED_BINS := $(addprefix $(GUEST_OUT_DIR)/,$(addsuffix .bin,$(GUEST_RELINKED)))
 define relinked_rule
-$(GUEST_OUT_DIR)/$(1).elf: $(GUEST_SRC_DIR)/$(firstword $(subst -, ,$(1))).c $(GUEST_COMMON) $(GUEST_SRC_DIR)/guest.h $(GUEST_SRC_DIR)/guest.ld
+$(GUEST_OUT_DIR)/$(1).elf: $(GUEST_SRC_DIR)/$(firstword $(subst -, ,$(1))).c $(GUEST_COMMON) $(GUEST_INCLUDED) $(GUEST_SRC_DIR)/guest.h $(GUEST_SRC_DIR)/guest.ld
 	@mkdir -p $$(dir $$@)
 	@$$(if $(Q),echo "  GUEST   $$@")
 	$(Q)$(CLANG) --target=$(GUEST_TARGET) -std=c11 -ffreestanding -nostdlib -fno-pic -O2 -Wall -Wextra -Werror \
@@ -34,7 +36,7 @@ $(GUEST_OUT_DIR)/%.elf: $(GUEST_SRC_DIR)/firmware/%.S $(GUEST_SRC_DIR)/firmware/
 .PHONY: guests
 guests: $(GUEST_BINS) $(GUEST_RELINKED_BINS) $(GUEST_FIRMWARE_BINS)
 
-$(GUEST_OUT_DIR)/%.elf: $(GUEST_SRC_DIR)/%.c $(GUEST_COMMON) $(GUEST_SRC_DIR)/guest.h $(GUEST_SRC_DIR)/guest.ld
+$(GUEST_OUT_DIR)/%.elf: $(GUEST_SRC_DIR)/%.c $(GUEST_COMMON) $(GUEST_INCLUDED) $(GUEST_SRC_DIR)/guest.h $(GUEST_SRC_DIR)/guest.ld
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  GUEST   $@")
 	$(Q)$(CLANG) --target=$(GUEST_TARGET) -std=c11 -ffreestanding -nostdlib -fno-pic -O2 -Wall -Wextra -Werror \

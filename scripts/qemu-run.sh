@@ -3,8 +3,10 @@
 # Boots a Tessera image in QEMU with the console on stdio. Used by 'make run' and by the e2e tests,
 # so what the tests check is what a user runs.
 #   ARCH=aarch64 SMP=4 MEM=1G GIC=3 QEMU_ARGS='-icount shift=0' scripts/qemu-run.sh build/aarch64/tessera.bin
-# DISK=disk.img attaches a disk image (read-only: the hypervisor never writes it) as a modern
-# virtio block device: virtio-blk-device on the virt machines, virtio-blk-pci on q35.
+# DISK=disk.img attaches a disk image as a modern virtio block device (virtio-blk-device on the
+# virt machines, virtio-blk-pci on q35): disk 0, the hypervisor's FAT32 disk. It is read-only unless
+# DISK_WRITABLE=1 (for VMs given files on it to write). DISK2=other.img attaches a second, writable
+# disk: disk 1, for VMs given it or its partitions.
 set -euo pipefail
 image=${1:?usage: qemu-run.sh IMAGE}
 arch=${ARCH:-aarch64}
@@ -13,18 +15,29 @@ mem=${MEM:-1G}
 gic=${GIC:-3}
 extra=${QEMU_ARGS:-}
 disk=${DISK:-}
+disk2=${DISK2:-}
 common=(-nographic -no-reboot -smp "$smp" -m "$mem")
-disk_args=()
-if [ -n "$disk" ]; then
-  [ -f "$disk" ] || { echo "qemu-run.sh: no disk image '$disk'" >&2; exit 2; }
-  drive=(-drive "file=$disk,if=none,format=raw,readonly=on,id=disk0")
+# QEMU's virtio-mmio transports are legacy unless told otherwise; Tessera drives modern ones.
+[ "$arch" = x86_64 ] || common+=(-global virtio-mmio.force-legacy=false)
+attach() { # image id read-only
+  [ -f "$1" ] || { echo "qemu-run.sh: no disk image '$1'" >&2; exit 2; }
+  common+=(-drive "file=$1,if=none,format=raw,readonly=$3,id=$2")
   case "$arch" in
-    # QEMU's virtio-mmio transports are legacy unless told otherwise; Tessera drives modern ones.
-    aarch64|riscv64) disk_args=(-global virtio-mmio.force-legacy=false "${drive[@]}" -device virtio-blk-device,drive=disk0) ;;
-    x86_64) disk_args=("${drive[@]}" -device virtio-blk-pci,drive=disk0,disable-legacy=on) ;;
+    aarch64|riscv64) common+=(-device "virtio-blk-device,drive=$2") ;;
+    x86_64) common+=(-device "virtio-blk-pci,drive=$2,disable-legacy=on") ;;
   esac
+}
+# Tessera numbers disks by address on the virt machines (virtio-mmio, lowest first), where QEMU gives
+# the first -device the highest transport, so DISK2 goes first there; in PCI slot order (the first
+# -device first) on q35.
+disk0_readonly=$([ "${DISK_WRITABLE:-0}" = 1 ] && echo off || echo on)
+if [ "$arch" = x86_64 ]; then
+  [ -z "$disk" ] || attach "$disk" disk0 "$disk0_readonly"
+  [ -z "$disk2" ] || attach "$disk2" disk1 off
+else
+  [ -z "$disk2" ] || attach "$disk2" disk1 off
+  [ -z "$disk" ] || attach "$disk" disk0 "$disk0_readonly"
 fi
-common+=("${disk_args[@]}")
 case "$arch" in
   aarch64)
     # cortex-a72: EL2 without the cost of -cpu max under TCG.

@@ -7,17 +7,7 @@
 #define DRIVERS_VIRTIO_H
 
 #include "lib/types.h"
-
-#define VIRTIO_ID_BLOCK 2
-
-/* Device status bits (spec 2.1). */
-#define VIRTIO_STATUS_ACKNOWLEDGE 1u
-#define VIRTIO_STATUS_DRIVER 2u
-#define VIRTIO_STATUS_DRIVER_OK 4u
-#define VIRTIO_STATUS_FEATURES_OK 8u
-#define VIRTIO_STATUS_FAILED 128u
-
-#define VIRTIO_F_VERSION_1 (1ull << 32) /* spec 6 */
+#include "lib/virtio_spec.h"
 
 struct virtio_device;
 
@@ -47,13 +37,15 @@ struct virtio_device {
 	uint16_t notify_offset[4]; /* pci: per queue, read when it is set up */
 };
 
-/* Finds the first device with `device_id` on this machine's transport; fills `dev`. -ENODEV when
- * there is none. Implemented by the transport the build selects. */
-int virtio_find_device(uint32_t device_id, struct virtio_device *dev);
+/* Finds the device with `device_id` that comes after `skip` others like it on this machine's
+ * transport (device-tree order, PCI slot order); fills `dev`. -ENODEV when there is none.
+ * Implemented by the transport the build selects. */
+int virtio_find_device(uint32_t device_id, unsigned skip, struct virtio_device *dev);
 
-/* Reset, ACKNOWLEDGE, DRIVER, feature negotiation (VERSION_1 and `wanted`), FEATURES_OK (spec
- * 3.1.1). Returns 0 or a negative error with the device marked FAILED. */
-int virtio_negotiate(struct virtio_device *dev, uint64_t wanted);
+/* Reset, ACKNOWLEDGE, DRIVER, feature negotiation (VERSION_1 and what of `wanted` is offered),
+ * FEATURES_OK (spec 3.1.1). Returns 0 with *accepted set, or a negative error with the device
+ * marked FAILED. */
+int virtio_negotiate(struct virtio_device *dev, uint64_t wanted, uint64_t *accepted);
 
 /* A split virtqueue (spec 2.6) with one request in flight at a time. */
 struct virtqueue {

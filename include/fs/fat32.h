@@ -75,6 +75,12 @@ int64_t fat32_read(struct fat32_file *file, uint64_t offset, void *buffer, uint6
 
 /* Calls `visit` for each entry of a directory (not "." and ".."), in disk order, until it returns
  * non-zero (which is then returned). Returns 0 when all were visited or a negative error. */
+/* Visits the runs of consecutive clusters that hold a file, front to back: the run's offset in the
+ * file, where it starts on the device (bytes) and its length (whole clusters: the last run covers
+ * the file's end and the rest of its last cluster). Stops at the first nonzero return. A file's
+ * data can then be read and written in place, without the FAT. */
+typedef int (*fat32_extent_fn)(void *ctx, uint64_t file_offset, uint64_t device_byte, uint64_t length);
+int fat32_extents(struct fat32_file *file, fat32_extent_fn visit, void *ctx);
 typedef int (*fat32_visit_fn)(void *ctx, const struct fat32_entry *entry);
 int fat32_list(struct fat32_file *directory, fat32_visit_fn visit, void *ctx);
 

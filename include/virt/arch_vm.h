@@ -9,6 +9,7 @@
 #include "vmm/exit.h"
 
 struct vm;
+struct virtio_vdev;
 struct vcpu;
 struct vm_emu_device;
 
@@ -34,6 +35,10 @@ int arch_vm_create_platform(struct vm *vm);
  * pages) is served by that emulation: the host's interrupt controller is the hypervisor's. The
  * core defaults to none. */
 const char *arch_vm_irqchip_window(gpa_t gpa, uint64_t size);
+/* Puts a virtio device on the VM's buses the way the arch's guests find them: virtio-mmio at the
+ * config's window (the core's default; aarch64 and riscv64 list it in the device tree), or a PCI
+ * function (x86). NULL when memory runs out. */
+struct vdev *arch_vm_virtio_transport(struct vm *vm, struct virtio_vdev *v, const struct vm_emu_device *emu);
 /* The console a VM gets when its config names none (devices.console = "auto"): an emulated UART
  * where the arch's usual machine has one (QEMU virt's PL011 or 16550, the PC's COM1), as an
  * emu_devices entry would describe it. */

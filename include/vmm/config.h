@@ -257,12 +257,34 @@ const char *config_image_kind_name(enum vm_image_kind kind);
 
 const char *config_interrupt_mode_name(enum vm_interrupt_mode mode);
 const char *config_emu_type_name(uint64_t emu_type); /* NULL for numbers AxVisor does not define */
+bool config_emu_type_is_virtio(uint64_t emu_type);   /* 0xE1 block, 0xE2 net, 0xE3 console */
 /* Tessera's convention for x86 port I/O: an emulated or passthrough device whose name starts with
  * "port:" lives in port space at base_gpa (a port number), not in guest-physical space. Emulated
  * ones sit on the VM's port-I/O bus; passthrough ones are the arch's (I/O permission map). */
 #define CONFIG_PORT_DEVICE_PREFIX "port:"
 bool config_name_is_port(const char *name);
 bool config_emu_device_is_port(const struct vm_emu_device *device);
+
+/* The backend of a virtio block device (emu_type 0xE1), named after '@' in its name so the file
+ * stays valid in AxVisor's schema: "vda@disk1" (host disk 1 whole), "vda@disk1p2" (its partition 2),
+ * "vda@/guest/root.img" (a file on the hypervisor's FAT32 disk, written in place). ":ro" at the end
+ * makes it read-only. docs/config.md, "Virtio devices". */
+enum config_blk_kind { CONFIG_BLK_DISK, CONFIG_BLK_PARTITION, CONFIG_BLK_FILE };
+#define CONFIG_BLK_PATH_MAX 127
+struct config_blk_backend {
+	enum config_blk_kind kind;
+	unsigned disk;          /* disk and partition */
+	unsigned partition;     /* partition: 1 and up */
+	char path[CONFIG_BLK_PATH_MAX + 1]; /* file */
+	bool read_only;
+};
+/* 0, or -EINVAL with *why saying what is wrong with the name. */
+int config_blk_backend(const char *device_name, struct config_blk_backend *out, const char **why);
+/* "disk1", "disk1p2" or the file's path, with ":ro" when read-only. */
+void config_blk_backend_name(const struct config_blk_backend *backend, char *out, size_t size);
+/* Whether two backends may reach the same sectors (the same disk, a disk and its partition, the
+ * same partition, the same file). */
+bool config_blk_backends_overlap(const struct config_blk_backend *a, const struct config_blk_backend *b);
 
 /* Formats "file:line: key: message" (or "file: key: message" when line is 0) and passes it on. */
 void config_report(struct config_reporter *reporter, enum config_severity severity, const char *file_name,

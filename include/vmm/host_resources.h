@@ -16,7 +16,11 @@
 enum host_resource_kind {
 	HOST_MMIO, /* claimed by the page: MMIO is mapped by the page */
 	HOST_IRQ,  /* the controller's interrupt number (INTID, PLIC source, IOAPIC pin) */
+	HOST_DISK, /* sectors of a host disk: HOST_DISK_SECTOR(disk, sector); shareable = read-only,
+		    * and read-only claims of several VMs may overlap (a writer has its range alone) */
 };
+
+#define HOST_DISK_SECTOR(disk, sector) ((uint64_t)(disk) << 48 | (sector))
 
 struct host_claim {
 	enum host_resource_kind kind;

@@ -18,6 +18,9 @@ struct vdev_ops {
 	int (*write)(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value);
 	/* Frees the device when its VM goes; NULL: kfree(dev->priv). */
 	void (*destroy)(struct vdev *dev);
+	/* Back to its power-on state when the VM resets (all its vCPUs stopped); NULL: nothing kept
+	 * needs it. */
+	void (*reset)(struct vdev *dev);
 };
 
 struct vdev {

@@ -77,6 +77,10 @@ void vm_request_reset(struct vm *vm);
 /* Copies host bytes into guest-physical memory; -EFAULT if any part is not guest RAM. */
 int vm_copy_to_guest(struct vm *vm, gpa_t gpa, const void *src, size_t size);
 int vm_copy_from_guest(struct vm *vm, void *dst, gpa_t gpa, size_t size);
+/* The hypervisor's address of guest RAM [gpa, gpa + length), which must lie in one of the VM's
+ * RAM regions, or NULL (device memory, another VM's, a wrap). For device models that reach into
+ * guest memory (virtqueues); the regions do not move while the VM exists. */
+void *vm_guest_ram(struct vm *vm, gpa_t gpa, uint64_t length);
 /* The guest's console output, a line at a time, each tagged with the VM ("[vm1] ..."), so that
  * several VMs' lines never mix. */
 void vm_console_putc(struct vm *vm, char c);

@@ -19,6 +19,11 @@ uint32_t vm_dtb_phandle(const struct vm *vm, uint32_t n);
 uint32_t vm_dtb_irqchip_phandle(const struct vm *vm, uint32_t n);
 /* One /memory@gpa node for each of the VM's RAM regions. */
 void vm_dtb_write_memory(struct fdt_writer *w, const struct vm *vm);
+/* A virtio-mmio node (virtio/mmio.yaml) for each of the VM's virtio devices; `interrupts` writes
+ * the arch's interrupt specifier for a line. Devices are dma-coherent: the hypervisor reaches guest
+ * memory through the caches. */
+typedef void (*vm_dtb_interrupt_fn)(struct fdt_writer *w, const struct vm *vm, uint64_t irq);
+void vm_dtb_write_virtio_mmio(struct fdt_writer *w, const struct vm *vm, vm_dtb_interrupt_fn interrupts);
 /* The /chosen node (Devicetree Specification 0.4 3.6, Linux's chosen.yaml): bootargs, the console
  * (stdout_path, or NULL), the initial ramdisk and the guest's own rng-seed. */
 void vm_dtb_write_chosen(struct fdt_writer *w, const struct vm_boot_params *params, const char *stdout_path);

@@ -15,6 +15,10 @@ int vm_generate_dtb(struct vm *vm);
 /* Passthrough windows and emulated devices from the config. */
 int vm_setup_devices(struct vm *vm);
 void vm_release_devices(struct vm *vm);
+/* The backend a virtio-blk device's name asks for (vm_blk_backend.c), or NULL after a log line. */
+struct vblk_backend *vm_blk_backend_open(struct vm *vm, const struct vm_emu_device *emu);
+/* Puts every device back in its power-on state (a VM reset, all its vCPUs stopped). */
+void vm_reset_devices(struct vm *vm);
 /* Called by a vCPU's task when it leaves the guest for good (CPU_OFF, stop, reset). */
 void vm_vcpu_left(struct vm *vm);
 

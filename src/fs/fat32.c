@@ -300,6 +300,41 @@ int64_t fat32_read(struct fat32_file *file, uint64_t offset, void *buffer, uint6
 	return (int64_t)done;
 }
 
+int fat32_extents(struct fat32_file *file, fat32_extent_fn visit, void *ctx)
+{
+	struct fat32_volume *v = file->volume;
+	if (file->first_cluster == 0)
+		return 0;
+	/* fat32_open checked the chain: it ends, within the volume, after as many clusters as the size
+	 * needs; the count bounds this walk all the same. */
+	uint64_t clusters = (file->size + v->cluster_bytes - 1) / v->cluster_bytes;
+	uint32_t run_first = file->first_cluster, cluster = run_first;
+	uint64_t run_offset = 0, run_clusters = 1;
+	for (uint64_t i = 1; i <= clusters; i++) {
+		uint32_t next = 0;
+		if (i < clusters) {
+			int err = next_cluster(v, file->path, cluster, &next);
+			if (err)
+				return err;
+			if (!next)
+				return fail(v, -EIO, "'%s' is truncated: its cluster chain ends after %llu clusters",
+					    file->path, (unsigned long long)i);
+		}
+		if (next && next == cluster + 1) {
+			run_clusters++;
+		} else {
+			int err = visit(ctx, run_offset, cluster_byte(v, run_first), run_clusters * v->cluster_bytes);
+			if (err)
+				return err;
+			run_offset += run_clusters * v->cluster_bytes;
+			run_first = next;
+			run_clusters = 1;
+		}
+		cluster = next;
+	}
+	return 0;
+}
+
 static char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
 
 static bool names_equal(const char *a, const char *b, size_t b_length)

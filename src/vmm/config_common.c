@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Pieces shared by the config parser, validator and their users: the diagnostic line format and
- * the names of enumerated values. */
+ * the names of enumerated values, virtio block backends' names. */
+#include "lib/errno.h"
 #include "lib/format.h"
+#include "lib/string.h"
 #include "vmm/config.h"
 
 void config_report(struct config_reporter *reporter, enum config_severity severity, const char *file_name,
@@ -62,6 +64,11 @@ const char *config_emu_type_name(uint64_t emu_type)
 	return NULL;
 }
 
+bool config_emu_type_is_virtio(uint64_t emu_type)
+{
+	return emu_type == VM_EMU_VIRTIO_BLOCK || emu_type == VM_EMU_VIRTIO_NET || emu_type == VM_EMU_VIRTIO_CONSOLE;
+}
+
 bool config_emu_device_is_port(const struct vm_emu_device *device)
 {
 	return config_name_is_port(device->name);
@@ -77,4 +84,82 @@ bool config_name_is_port(const char *name)
 		name++;
 	}
 	return *prefix == '\0';
+}
+
+/* A decimal number of at most 3 digits at *p; advances past it. */
+static bool parse_small_number(const char **p, unsigned *out)
+{
+	unsigned n = 0, digits = 0;
+	while (**p >= '0' && **p <= '9' && digits < 3) {
+		n = n * 10 + (unsigned)(**p - '0');
+		(*p)++;
+		digits++;
+	}
+	*out = n;
+	return digits > 0 && !(**p >= '0' && **p <= '9');
+}
+
+int config_blk_backend(const char *device_name, struct config_blk_backend *out, const char **why)
+{
+	const char *at = device_name ? strchr(device_name, '@') : NULL;
+	memset(out, 0, sizeof(*out));
+	if (!at || !at[1]) {
+		*why = "names no backend: write it after '@' (\"vda@disk1p2\", \"vda@/guest/root.img\")";
+		return -EINVAL;
+	}
+	const char *spec = at + 1;
+	size_t length = strlen(spec);
+	if (length >= 3 && strcmp(spec + length - 3, ":ro") == 0) {
+		out->read_only = true;
+		length -= 3;
+	}
+	if (spec[0] == '/') {
+		if (length > CONFIG_BLK_PATH_MAX) {
+			*why = "the backend's path is too long";
+			return -EINVAL;
+		}
+		out->kind = CONFIG_BLK_FILE;
+		memcpy(out->path, spec, length);
+		out->path[length] = 0;
+		return 0;
+	}
+	const char *p = spec;
+	if (strncmp(p, "disk", 4) != 0 || (p += 4, !parse_small_number(&p, &out->disk))) {
+		*why = "the backend is neither diskN, diskNpM nor an absolute path on the hypervisor's disk";
+		return -EINVAL;
+	}
+	out->kind = CONFIG_BLK_DISK;
+	if (*p == 'p') {
+		p++;
+		if (!parse_small_number(&p, &out->partition) || out->partition == 0) {
+			*why = "partitions are numbered from 1 (diskNpM)";
+			return -EINVAL;
+		}
+		out->kind = CONFIG_BLK_PARTITION;
+	}
+	if ((size_t)(p - spec) != length) {
+		*why = "the backend is neither diskN, diskNpM nor an absolute path on the hypervisor's disk";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void config_blk_backend_name(const struct config_blk_backend *b, char *out, size_t size)
+{
+	const char *ro = b->read_only ? ":ro" : "";
+	if (b->kind == CONFIG_BLK_FILE)
+		format_snprintf(out, size, "%s%s", b->path, ro);
+	else if (b->kind == CONFIG_BLK_PARTITION)
+		format_snprintf(out, size, "disk%up%u%s", b->disk, b->partition, ro);
+	else
+		format_snprintf(out, size, "disk%u%s", b->disk, ro);
+}
+
+bool config_blk_backends_overlap(const struct config_blk_backend *a, const struct config_blk_backend *b)
+{
+	if (a->kind == CONFIG_BLK_FILE || b->kind == CONFIG_BLK_FILE)
+		return a->kind == b->kind && strcmp(a->path, b->path) == 0;
+	if (a->disk != b->disk)
+		return false;
+	return a->kind == CONFIG_BLK_DISK || b->kind == CONFIG_BLK_DISK || a->partition == b->partition;
 }

@@ -26,6 +26,8 @@ int host_resource_claim(enum host_resource_kind kind, uint64_t base, uint64_t si
 		const struct host_claim *c = &claims[i];
 		if (c->kind != kind || c->owner == owner || c->last < first || last < c->first)
 			continue;
+		if (kind == HOST_DISK && c->shareable && shareable)
+			continue; /* readers share */
 		if (c->shareable && c->owner == HOST_OWNER_HYPERVISOR) {
 			if (holder)
 				*holder = *c;

@@ -165,6 +165,7 @@ void vm_vcpu_left(struct vm *vm)
 		return;
 	if (state == VM_RESETTING) {
 		vm_log_info(vm, "resetting");
+		vm_reset_devices(vm);
 		for (unsigned i = 0; i < vm->ram_count; i++)
 			vm_clear_ram(&vm->ram[i]);
 		if (vm_load_images(vm) == 0) {

@@ -6,6 +6,8 @@
 #include "vmm/dt_passthrough.h"
 #include "vmm/host_resources.h"
 #include "vdev/models.h"
+#include "vdev/virtio_blk.h"
+#include "vdev/virtio_mmio.h"
 #include "virt/arch_vm.h"
 #include "drivers/block.h"
 #include "kernel/log.h"
@@ -149,11 +151,37 @@ __attribute__((weak)) struct vdev *vdev_pl011_create(struct vm *vm, const struct
 	return NULL;
 }
 
+/* Where the arch's guests do not look for virtio devices elsewhere: virtio-mmio. */
+__attribute__((weak)) struct vdev *arch_vm_virtio_transport(struct vm *vm, struct virtio_vdev *v,
+							    const struct vm_emu_device *emu)
+{
+	(void)vm;
+	return virtio_mmio_create(v, emu->base_gpa, emu->length);
+}
+
+static struct vdev *create_virtio_blk(struct vm *vm, const struct vm_emu_device *emu)
+{
+	struct vblk_backend *backend = vm_blk_backend_open(vm, emu);
+	if (!backend)
+		return NULL;
+	struct virtio_vdev *v = virtio_blk_create(vm, emu->name, (unsigned)emu->irq, backend);
+	if (!v) {
+		backend->close(backend);
+		return NULL;
+	}
+	struct vdev *dev = arch_vm_virtio_transport(vm, v, emu);
+	if (!dev)
+		v->ops->destroy(v);
+	return dev;
+}
+
 static struct vdev *create_emulated(struct vm *vm, const struct vm_emu_device *emu)
 {
 	switch (emu->emu_type) {
 	case VM_EMU_DUMMY:
 		return vdev_dummy_create(vm, emu);
+	case VM_EMU_VIRTIO_BLOCK:
+		return create_virtio_blk(vm, emu);
 	case VM_EMU_CONSOLE:
 		/* AxVisor has one console type; the model follows the name the config gives it. */
 		if (strstr_simple(emu->name, "16550") || strstr_simple(emu->name, "uart8250"))
@@ -254,6 +282,15 @@ int vm_setup_devices(struct vm *vm)
 	if (err == 0)
 		err = pass_through_device_tree(vm);
 	return err < 0 ? err : give_a_console(vm);
+}
+
+void vm_reset_devices(struct vm *vm)
+{
+	struct vdev_bus *buses[] = { &vm->mmio_bus, &vm->pio_bus };
+	for (unsigned b = 0; b < ARRAY_SIZE(buses); b++)
+		for (unsigned i = 0; i < buses[b]->count; i++)
+			if (buses[b]->devices[i]->ops->reset)
+				buses[b]->devices[i]->ops->reset(buses[b]->devices[i]);
 }
 
 void vm_release_devices(struct vm *vm)

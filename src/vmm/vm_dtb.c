@@ -36,6 +36,22 @@ void vm_dtb_write_memory(struct fdt_writer *w, const struct vm *vm)
 	}
 }
 
+void vm_dtb_write_virtio_mmio(struct fdt_writer *w, const struct vm *vm, vm_dtb_interrupt_fn interrupts)
+{
+	const struct vm_config *config = vm->config;
+	for (size_t i = 0; i < config->devices.emu_device_count; i++) {
+		const struct vm_emu_device *emu = &config->devices.emu_devices[i];
+		if (!config_emu_type_is_virtio(emu->emu_type))
+			continue;
+		fdt_begin_node_at(w, "virtio_mmio", emu->base_gpa);
+		fdt_property_string(w, "compatible", "virtio,mmio");
+		fdt_property_reg(w, emu->base_gpa, emu->length);
+		fdt_property_empty(w, "dma-coherent");
+		interrupts(w, vm, emu->irq);
+		fdt_end_node(w);
+	}
+}
+
 void vm_dtb_write_chosen(struct fdt_writer *w, const struct vm_boot_params *params, const char *stdout_path)
 {
 	fdt_begin_node(w, "chosen");

@@ -114,6 +114,15 @@ static void *guest_ram_at(struct vm *vm, gpa_t gpa, size_t *len)
 	return NULL;
 }
 
+void *vm_guest_ram(struct vm *vm, gpa_t gpa, uint64_t length)
+{
+	if (length == 0 || gpa + length < gpa)
+		return NULL;
+	size_t span = (size_t)length;
+	void *host = guest_ram_at(vm, gpa, &span);
+	return host && span == length ? host : NULL;
+}
+
 int vm_copy_to_guest(struct vm *vm, gpa_t gpa, const void *src, size_t size)
 {
 	const uint8_t *from = src;

@@ -5,7 +5,7 @@
 #include "kernel/log.h"
 #include "lib/errno.h"
 
-int virtio_negotiate(struct virtio_device *dev, uint64_t wanted)
+int virtio_negotiate(struct virtio_device *dev, uint64_t wanted, uint64_t *accepted)
 {
 	const struct virtio_transport_ops *ops = dev->ops;
 	ops->set_status(dev, 0); /* reset; a modern device reads back 0 when the reset is done */
@@ -29,5 +29,6 @@ int virtio_negotiate(struct virtio_device *dev, uint64_t wanted)
 		ops->set_status(dev, VIRTIO_STATUS_FAILED);
 		return -ENOTSUP;
 	}
+	*accepted = (wanted & offered) | VIRTIO_F_VERSION_1;
 	return 0;
 }

@@ -11,27 +11,6 @@
 #include "lib/fdt.h"
 #include "lib/format.h"
 
-#define MMIO_MAGIC_VALUE 0x000
-#define MMIO_VERSION 0x004
-#define MMIO_DEVICE_ID 0x008
-#define MMIO_DEVICE_FEATURES 0x010
-#define MMIO_DEVICE_FEATURES_SEL 0x014
-#define MMIO_DRIVER_FEATURES 0x020
-#define MMIO_DRIVER_FEATURES_SEL 0x024
-#define MMIO_QUEUE_SEL 0x030
-#define MMIO_QUEUE_NUM_MAX 0x034
-#define MMIO_QUEUE_NUM 0x038
-#define MMIO_QUEUE_READY 0x044
-#define MMIO_QUEUE_NOTIFY 0x050
-#define MMIO_STATUS 0x070
-#define MMIO_QUEUE_DESC_LOW 0x080
-#define MMIO_QUEUE_DESC_HIGH 0x084
-#define MMIO_QUEUE_DRIVER_LOW 0x090
-#define MMIO_QUEUE_DRIVER_HIGH 0x094
-#define MMIO_QUEUE_DEVICE_LOW 0x0a0
-#define MMIO_QUEUE_DEVICE_HIGH 0x0a4
-#define MMIO_CONFIG 0x100
-#define MMIO_MAGIC 0x74726976 /* "virt" */
 
 static uint32_t rd(struct virtio_device *dev, unsigned reg)
 {
@@ -45,51 +24,51 @@ static void wr(struct virtio_device *dev, unsigned reg, uint32_t value)
 
 static uint64_t mmio_get_features(struct virtio_device *dev)
 {
-	wr(dev, MMIO_DEVICE_FEATURES_SEL, 0);
-	uint64_t low = rd(dev, MMIO_DEVICE_FEATURES);
-	wr(dev, MMIO_DEVICE_FEATURES_SEL, 1);
-	return low | (uint64_t)rd(dev, MMIO_DEVICE_FEATURES) << 32;
+	wr(dev, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	uint64_t low = rd(dev, VIRTIO_MMIO_DEVICE_FEATURES);
+	wr(dev, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	return low | (uint64_t)rd(dev, VIRTIO_MMIO_DEVICE_FEATURES) << 32;
 }
 
 static void mmio_set_features(struct virtio_device *dev, uint64_t features)
 {
-	wr(dev, MMIO_DRIVER_FEATURES_SEL, 0);
-	wr(dev, MMIO_DRIVER_FEATURES, (uint32_t)features);
-	wr(dev, MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(dev, MMIO_DRIVER_FEATURES, (uint32_t)(features >> 32));
+	wr(dev, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	wr(dev, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)features);
+	wr(dev, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(dev, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(features >> 32));
 }
 
-static uint8_t mmio_get_status(struct virtio_device *dev) { return (uint8_t)rd(dev, MMIO_STATUS); }
-static void mmio_set_status(struct virtio_device *dev, uint8_t status) { wr(dev, MMIO_STATUS, status); }
-static uint32_t mmio_read_config32(struct virtio_device *dev, unsigned offset) { return rd(dev, MMIO_CONFIG + offset); }
+static uint8_t mmio_get_status(struct virtio_device *dev) { return (uint8_t)rd(dev, VIRTIO_MMIO_STATUS); }
+static void mmio_set_status(struct virtio_device *dev, uint8_t status) { wr(dev, VIRTIO_MMIO_STATUS, status); }
+static uint32_t mmio_read_config32(struct virtio_device *dev, unsigned offset) { return rd(dev, VIRTIO_MMIO_CONFIG + offset); }
 
 static uint16_t mmio_queue_max(struct virtio_device *dev, unsigned index)
 {
-	wr(dev, MMIO_QUEUE_SEL, index);
-	uint32_t max = rd(dev, MMIO_QUEUE_NUM_MAX);
+	wr(dev, VIRTIO_MMIO_QUEUE_SEL, index);
+	uint32_t max = rd(dev, VIRTIO_MMIO_QUEUE_NUM_MAX);
 	return (uint16_t)(max > 0xffff ? 0xffff : max);
 }
 
 static int mmio_queue_enable(struct virtio_device *dev, unsigned index, uint16_t size, paddr_t desc, paddr_t avail,
 			     paddr_t used)
 {
-	wr(dev, MMIO_QUEUE_SEL, index);
-	if (rd(dev, MMIO_QUEUE_READY)) {
+	wr(dev, VIRTIO_MMIO_QUEUE_SEL, index);
+	if (rd(dev, VIRTIO_MMIO_QUEUE_READY)) {
 		log_error("%s: queue %u is already in use", dev->name, index);
 		return -EBUSY;
 	}
-	wr(dev, MMIO_QUEUE_NUM, size);
-	wr(dev, MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
-	wr(dev, MMIO_QUEUE_DESC_HIGH, (uint32_t)(desc >> 32));
-	wr(dev, MMIO_QUEUE_DRIVER_LOW, (uint32_t)avail);
-	wr(dev, MMIO_QUEUE_DRIVER_HIGH, (uint32_t)(avail >> 32));
-	wr(dev, MMIO_QUEUE_DEVICE_LOW, (uint32_t)used);
-	wr(dev, MMIO_QUEUE_DEVICE_HIGH, (uint32_t)(used >> 32));
-	wr(dev, MMIO_QUEUE_READY, 1);
+	wr(dev, VIRTIO_MMIO_QUEUE_NUM, size);
+	wr(dev, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
+	wr(dev, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(desc >> 32));
+	wr(dev, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)avail);
+	wr(dev, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, (uint32_t)(avail >> 32));
+	wr(dev, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)used);
+	wr(dev, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, (uint32_t)(used >> 32));
+	wr(dev, VIRTIO_MMIO_QUEUE_READY, 1);
 	return 0;
 }
 
-static void mmio_queue_notify(struct virtio_device *dev, unsigned index) { wr(dev, MMIO_QUEUE_NOTIFY, index); }
+static void mmio_queue_notify(struct virtio_device *dev, unsigned index) { wr(dev, VIRTIO_MMIO_QUEUE_NOTIFY, index); }
 
 static const struct virtio_transport_ops mmio_ops = {
 	.get_features = mmio_get_features,
@@ -102,28 +81,49 @@ static const struct virtio_transport_ops mmio_ops = {
 	.queue_notify = mmio_queue_notify,
 };
 
-int virtio_find_device(uint32_t device_id, struct virtio_device *dev)
+/* Whether the transport at base is a modern device of this id (a legacy one is reported if asked). */
+static bool is_device(struct virtio_device *dev, uint64_t base, uint64_t size, uint32_t device_id, bool report)
+{
+	*dev = (struct virtio_device){ .ops = &mmio_ops, .regs = (uintptr_t)base, .regs_size = size };
+	format_snprintf(dev->name, sizeof(dev->name), "virtio-mmio@%#llx", (unsigned long long)base);
+	if (rd(dev, VIRTIO_MMIO_MAGIC_VALUE) != VIRTIO_MMIO_MAGIC || rd(dev, VIRTIO_MMIO_DEVICE_ID) != device_id)
+		return false;
+	uint32_t version = rd(dev, VIRTIO_MMIO_VERSION);
+	if (version != 2) {
+		if (report)
+			log_warn("%s: device %u is a legacy (version %u) transport, skipped: QEMU needs "
+				 "-global virtio-mmio.force-legacy=false", dev->name, device_id, version);
+		return false;
+	}
+	dev->device_id = device_id;
+	return true;
+}
+
+/* Devices are counted by address, lowest first, whatever order the device tree lists them in
+ * (QEMU's arm and riscv virt machines list their transports in opposite orders): the n-th device
+ * is the one with n devices of its kind below it. */
+int virtio_find_device(uint32_t device_id, unsigned skip, struct virtio_device *dev)
 {
 	const void *fdt = platform_boot_info ? platform_boot_info->fdt : NULL;
 	if (!fdt)
 		return -ENODEV;
-	for (int node = fdt_find_compatible(fdt, -1, "virtio,mmio"); node >= 0;
-	     node = fdt_find_compatible(fdt, node, "virtio,mmio")) {
-		uint64_t base, size;
-		if (!fdt_node_is_available(fdt, node) || fdt_get_reg(fdt, node, 0, &base, &size) < 0 || size < 0x200)
-			continue;
-		*dev = (struct virtio_device){ .ops = &mmio_ops, .regs = (uintptr_t)base, .regs_size = size };
-		format_snprintf(dev->name, sizeof(dev->name), "virtio-mmio@%#llx", (unsigned long long)base);
-		if (rd(dev, MMIO_MAGIC_VALUE) != MMIO_MAGIC || rd(dev, MMIO_DEVICE_ID) != device_id)
-			continue;
-		uint32_t version = rd(dev, MMIO_VERSION);
-		if (version != 2) {
-			log_warn("%s: device %u is a legacy (version %u) transport, skipped: QEMU needs "
-				 "-global virtio-mmio.force-legacy=false", dev->name, device_id, version);
-			continue;
+	uint64_t floor = 0; /* devices below this address are counted already */
+	for (unsigned n = 0; n <= skip; n++) {
+		uint64_t best = UINT64_MAX, best_size = 0;
+		for (int node = fdt_find_compatible(fdt, -1, "virtio,mmio"); node >= 0;
+		     node = fdt_find_compatible(fdt, node, "virtio,mmio")) {
+			uint64_t base, size;
+			if (!fdt_node_is_available(fdt, node) || fdt_get_reg(fdt, node, 0, &base, &size) < 0 ||
+			    size < 0x200 || base < floor || base >= best)
+				continue;
+			if (is_device(dev, base, size, device_id, n == 0))
+				best = base, best_size = size;
 		}
-		dev->device_id = device_id;
-		return 0;
+		if (best == UINT64_MAX)
+			return -ENODEV;
+		if (n == skip)
+			return is_device(dev, best, best_size, device_id, false) ? 0 : -ENODEV;
+		floor = best + 1;
 	}
 	return -ENODEV;
 }

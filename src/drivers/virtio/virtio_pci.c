@@ -175,7 +175,7 @@ static int setup_device(unsigned bus, unsigned dev, unsigned fn, struct virtio_d
 	return 0;
 }
 
-int virtio_find_device(uint32_t device_id, struct virtio_device *out)
+int virtio_find_device(uint32_t device_id, unsigned skip, struct virtio_device *out)
 {
 	for (unsigned dev = 0; dev < 32; dev++) {
 		for (unsigned fn = 0; fn < 8; fn++) {
@@ -193,7 +193,7 @@ int virtio_find_device(uint32_t device_id, struct virtio_device *out)
 				continue;
 			*out = (struct virtio_device){ .ops = &pci_ops, .device_id = device_id };
 			format_snprintf(out->name, sizeof(out->name), "virtio-pci 00:%02x.%u", dev, fn);
-			if (setup_device(0, dev, fn, out) == 0)
+			if (setup_device(0, dev, fn, out) == 0 && skip-- == 0)
 				return 0;
 		}
 	}

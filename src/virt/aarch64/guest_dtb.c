@@ -114,6 +114,15 @@ static uint64_t uart_nodes(struct fdt_writer *w, struct vm *vm)
 	return first;
 }
 
+/* An SPI, level-high (the devices hold their line until the driver acknowledges). */
+static void spi_interrupt(struct fdt_writer *w, const struct vm *vm, uint64_t irq)
+{
+	if (vm->arch.vgic && irq >= 32) {
+		uint32_t cells[3] = { GIC_SPI, (uint32_t)irq - 32, IRQ_LEVEL_HIGH };
+		fdt_property_cells(w, "interrupts", cells, 3);
+	}
+}
+
 int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *buf, size_t size)
 {
 	struct fdt_writer w;
@@ -131,6 +140,7 @@ int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *
 	vm_dtb_write_memory(&w, vm);
 	interrupt_nodes(&w, vm);
 	uint64_t console = uart_nodes(&w, vm);
+	vm_dtb_write_virtio_mmio(&w, vm, spi_interrupt);
 	dt_passthrough_write(&vm->dt, &w);
 
 	char path[32];

@@ -156,6 +156,15 @@ static void uart_nodes(struct fdt_writer *w, struct vm *vm, bool have_plic, char
 	}
 }
 
+/* A vPLIC source, when the VM has a vPLIC (find_vplic). */
+static void plic_interrupt(struct fdt_writer *w, const struct vm *vm, uint64_t irq)
+{
+	if (find_vplic(vm->config) && irq > 0 && irq < VPLIC_SOURCES) {
+		fdt_property_u32(w, "interrupt-parent", PHANDLE_PLIC(vm));
+		fdt_property_u32(w, "interrupts", (uint32_t)irq);
+	}
+}
+
 int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *buf, size_t size)
 {
 	struct fdt_writer w;
@@ -168,6 +177,7 @@ int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *
 		plic_node(&w, vm, plic);
 	char console[32];
 	uart_nodes(&w, vm, plic != NULL, console, sizeof(console));
+	vm_dtb_write_virtio_mmio(&w, vm, plic_interrupt);
 	dt_passthrough_write(&vm->dt, &w);
 
 	vm_dtb_write_chosen(&w, params, console[0] ? console : NULL);

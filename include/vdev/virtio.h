@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Virtio devices for guests (Virtio 1.2): what every device has whatever its transport (status,
+ * feature negotiation, virtqueues, interrupt causes, the DEVICE_NEEDS_RESET answer to a driver
+ * that breaks the rules), in struct virtio_vdev; the transports (virtio_mmio.c; virtio-pci on
+ * x86) map their registers onto it, and the device types (virtio_blk.c) implement its ops.
+ *
+ * Requests are served when the driver notifies, by the notifying vCPU, under the device's lock:
+ * a device is one queue of work whichever vCPU kicks it. Only modern devices: VIRTIO_F_VERSION_1
+ * is always offered and must be accepted. */
+#ifndef VDEV_VIRTIO_H
+#define VDEV_VIRTIO_H
+
+#include "lib/types.h"
+#include "lib/virtio_spec.h"
+#include "kernel/spinlock.h"
+#include "vdev/vring.h"
+
+#define VIRTIO_VDEV_QUEUES_MAX 4
+
+struct vm;
+struct virtio_vdev;
+
+struct virtio_vdev_ops {
+	/* Serves what the driver made available on queue `index` (ready, DRIVER_OK). */
+	void (*queue_notify)(struct virtio_vdev *v, unsigned index);
+	/* Reads `width` bytes of the device configuration space at `offset` (in bounds). */
+	uint64_t (*config_read)(struct virtio_vdev *v, unsigned offset, unsigned width);
+	unsigned config_size;
+	/* Frees what the device type holds (its backend stays its owner's). */
+	void (*destroy)(struct virtio_vdev *v);
+};
+
+struct virtio_vdev {
+	struct vm *vm;
+	const char *name;               /* the config's name for it, for messages */
+	uint32_t device_id;
+	unsigned irq;                   /* the VM's interrupt line it raises */
+	const struct virtio_vdev_ops *ops;
+	void *priv;
+	struct spinlock lock;           /* every register access and every request */
+	uint64_t device_features;       /* offered: VERSION_1 | INDIRECT_DESC | EVENT_IDX | the type's */
+	uint64_t driver_features;       /* written by the driver */
+	uint32_t device_features_sel, driver_features_sel;
+	uint8_t status;
+	uint32_t interrupt_status;      /* VIRTIO_INTERRUPT_* not yet acknowledged */
+	uint32_t config_generation;
+	unsigned queue_count;
+	unsigned queue_sel;
+	struct vring queues[VIRTIO_VDEV_QUEUES_MAX];
+	struct vring_memory memory;     /* the VM's RAM */
+	unsigned faults_logged;         /* rate limit of the misbehaving-driver log lines */
+	uint64_t requests, notifies, interrupts; /* counters, for the log and the benchmarks */
+};
+
+/* Fills in the common part; the device type then sets its feature bits and queue count. */
+void virtio_vdev_init(struct virtio_vdev *v, struct vm *vm, const char *name, uint32_t device_id, unsigned irq,
+		      unsigned queue_count, uint64_t type_features, const struct virtio_vdev_ops *ops, void *priv);
+
+/* Register-level operations the transports call, under v->lock. */
+uint32_t virtio_vdev_device_features(struct virtio_vdev *v);      /* the 32 bits device_features_sel picks */
+void virtio_vdev_set_driver_features(struct virtio_vdev *v, uint32_t value);
+void virtio_vdev_set_status(struct virtio_vdev *v, uint8_t status);
+void virtio_vdev_queue_ready(struct virtio_vdev *v, bool ready);  /* of queue_sel */
+void virtio_vdev_notify(struct virtio_vdev *v, unsigned index);
+void virtio_vdev_ack_interrupt(struct virtio_vdev *v, uint32_t causes);
+/* The selected queue, or NULL when queue_sel names none. */
+struct vring *virtio_vdev_selected(struct virtio_vdev *v);
+/* Device configuration reads: out of bounds read as zero. */
+uint64_t virtio_vdev_config_read(struct virtio_vdev *v, unsigned offset, unsigned width);
+
+/* For the device types, under v->lock. */
+/* Raises the queue interrupt if the driver wants one for what was just returned on `ring`. */
+void virtio_vdev_used(struct virtio_vdev *v, struct vring *ring);
+/* The driver broke the rules: DEVICE_NEEDS_RESET, a configuration-change interrupt (2.1.2, 4.2.3.3)
+ * and one log line (rate-limited) saying why. Nothing more is served until the driver resets. */
+void virtio_vdev_fault(struct virtio_vdev *v, const char *why);
+/* One log line about a request the device failed (rate-limited like faults). */
+void virtio_vdev_log_failure(struct virtio_vdev *v, const char *what);
+
+#endif

@@ -1,0 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+# Virtio devices for guests: the split-ring walker, what every device has, the virtio-mmio
+# transport (every arch can map one; aarch64 and riscv64 guests find it in their device tree) and
+# the block device.
+obj-y += vring.o virtio_vdev.o virtio_mmio.o virtio_blk.o

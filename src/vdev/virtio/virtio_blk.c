@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* virtio-blk for guests (Virtio 1.2, 5.2): one request queue; IN, OUT, FLUSH and GET_ID served on
+ * the notify against the backend (vdev/virtio_blk.h). A request whose buffers are not the VM's RAM,
+ * whose data is not whole sectors or runs past the disk, or that writes a read-only disk fails with
+ * IOERR; a broken ring makes the device ask for a reset (vdev/virtio.h). */
+#include "vdev/virtio_blk.h"
+#include "vdev/virtio.h"
+#include "kernel/mm.h"
+#include "lib/errno.h"
+#include "lib/format.h"
+#include "lib/string.h"
+
+#define SECTOR 512u
+#define SEG_MAX (VRING_SEGMENTS_MAX - 2)   /* data buffers in a request, besides header and status */
+#define BOUNCE_FRAMES 16                   /* 64 KiB for data that is not in whole-sector buffers */
+#define BOUNCE_BYTES (BOUNCE_FRAMES * PAGE_SIZE)
+#define ROUNDS_MAX 4                       /* re-checks of the ring per notify (EVENT_IDX race) */
+
+/* Device configuration (5.2.4), the fields the offered features make valid. */
+#define CONFIG_CAPACITY 0
+#define CONFIG_SEG_MAX 12
+#define CONFIG_BLK_SIZE 20
+#define CONFIG_SIZE 24
+
+struct request_header { /* 5.2.6 */
+	uint32_t type;
+	uint32_t reserved;
+	uint64_t sector;
+};
+
+struct virtio_blk {
+	struct virtio_vdev v;
+	struct vblk_backend *backend;
+	uint8_t *bounce;
+	struct vring_chain chain;
+};
+
+/* Whether every data buffer of the request is whole sectors and the VM's RAM: then the backend
+ * reads and writes guest memory itself, with no copy. */
+static bool direct(const struct vring_chain *c, bool device_writes, uint32_t skip_first, uint32_t skip_last)
+{
+	uint64_t at = 0, end = (device_writes ? c->writable : c->readable) - skip_last;
+	for (unsigned i = 0; i < c->count; i++) {
+		const struct vring_segment *s = &c->segments[i];
+		if (s->device_writes != device_writes)
+			continue;
+		uint64_t first = at, last = at + s->length;
+		at = last;
+		if (last <= skip_first || first >= end)
+			continue;
+		if (first < skip_first || last > end || !s->host || s->length % SECTOR)
+			return false;
+	}
+	return true;
+}
+
+/* Moves `count` sectors between the backend at `sector` and the request's data, which starts
+ * `offset` bytes into the readable (OUT) or writable (IN) buffers. */
+static int transfer(struct virtio_blk *blk, bool in, uint64_t sector, uint64_t count, uint64_t offset)
+{
+	struct vblk_backend *b = blk->backend;
+	const struct vring_chain *c = &blk->chain;
+	if (direct(c, in, (uint32_t)offset, in ? 1 : 0)) {
+		uint64_t at = 0;
+		for (unsigned i = 0; i < c->count && count; i++) {
+			const struct vring_segment *s = &c->segments[i];
+			if (s->device_writes != in)
+				continue;
+			uint64_t first = at;
+			at += s->length;
+			if (first < offset)
+				continue;
+			uint32_t n = (uint32_t)MIN(s->length / SECTOR, count);
+			int err = in ? b->read(b, sector, n, s->host) : b->write(b, sector, n, s->host);
+			if (err)
+				return err;
+			sector += n;
+			count -= n;
+		}
+		return 0;
+	}
+	while (count) {
+		uint32_t n = (uint32_t)MIN(count, BOUNCE_BYTES / SECTOR);
+		uint64_t bytes = (uint64_t)n * SECTOR;
+		int err;
+		if (in) {
+			err = b->read(b, sector, n, blk->bounce);
+			if (!err && vring_chain_write(c, offset, blk->bounce, bytes) != bytes)
+				err = -EFAULT;
+		} else {
+			err = vring_chain_read(c, offset, blk->bounce, bytes) != bytes ? -EFAULT
+											 : b->write(b, sector, n, blk->bounce);
+		}
+		if (err)
+			return err;
+		sector += n;
+		count -= n;
+		offset += bytes;
+	}
+	return 0;
+}
+
+/* Serves one request; returns its status and sets *written to the bytes it wrote, status included. */
+static uint8_t serve(struct virtio_blk *blk, uint32_t *written)
+{
+	const struct vring_chain *c = &blk->chain;
+	struct vblk_backend *b = blk->backend;
+	struct request_header h;
+	*written = 1;
+	if (c->outside_ram) {
+		virtio_vdev_log_failure(&blk->v, "a request's buffer is outside the VM's RAM: IOERR");
+		return VIRTIO_BLK_S_IOERR;
+	}
+	if (vring_chain_read(c, 0, &h, sizeof(h)) != sizeof(h)) {
+		virtio_vdev_log_failure(&blk->v, "a request without its 16-byte header: IOERR");
+		return VIRTIO_BLK_S_IOERR;
+	}
+	switch (h.type) {
+	case VIRTIO_BLK_T_IN:
+	case VIRTIO_BLK_T_OUT: {
+		bool in = h.type == VIRTIO_BLK_T_IN;
+		uint64_t bytes = in ? c->writable - 1 : c->readable - sizeof(h);
+		if (bytes % SECTOR || h.sector > b->sectors || bytes / SECTOR > b->sectors - h.sector) {
+			virtio_vdev_log_failure(&blk->v, "a request not in whole sectors or past the end of the disk: IOERR");
+			return VIRTIO_BLK_S_IOERR;
+		}
+		if (!in && b->read_only)
+			return VIRTIO_BLK_S_IOERR; /* the driver was told (VIRTIO_BLK_F_RO) */
+		if (transfer(blk, in, h.sector, bytes / SECTOR, in ? 0 : sizeof(h)) < 0)
+			return VIRTIO_BLK_S_IOERR;
+		if (in)
+			*written = (uint32_t)bytes + 1;
+		return VIRTIO_BLK_S_OK;
+	}
+	case VIRTIO_BLK_T_FLUSH:
+		return b->read_only || b->flush(b) == 0 ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;
+	case VIRTIO_BLK_T_GET_ID: {
+		uint64_t n = MIN(c->writable - 1, (uint64_t)VIRTIO_BLK_ID_BYTES);
+		vring_chain_write(c, 0, b->id, n);
+		*written = (uint32_t)n + 1;
+		return VIRTIO_BLK_S_OK;
+	}
+	default:
+		return VIRTIO_BLK_S_UNSUPP;
+	}
+}
+
+static void blk_queue_notify(struct virtio_vdev *v, unsigned index)
+{
+	struct virtio_blk *blk = v->priv;
+	struct vring *ring = &v->queues[index];
+	for (unsigned round = 0; round < ROUNDS_MAX; round++) {
+		/* At most a queue's worth per round: a driver adding as fast as it is served cannot keep
+		 * this vCPU here for ever. */
+		for (unsigned taken = 0; taken < ring->num; taken++) {
+			const char *why;
+			int got = vring_pop(ring, &v->memory, &blk->chain, &why);
+			if (got < 0) {
+				virtio_vdev_fault(v, why);
+				return;
+			}
+			if (got == 0)
+				break;
+			const struct vring_chain *c = &blk->chain;
+			if (c->writable == 0) {
+				virtio_vdev_fault(v, "a request with no status byte");
+				return;
+			}
+			uint32_t written;
+			uint8_t status = serve(blk, &written);
+			if (vring_chain_write(c, c->writable - 1, &status, 1) != 1) {
+				virtio_vdev_fault(v, "a request's status byte is outside the VM's RAM");
+				return;
+			}
+			v->requests++;
+			vring_push(ring, c->head, written);
+		}
+		virtio_vdev_used(v, ring);
+		if (!vring_has_available(ring))
+			return;
+	}
+}
+
+static uint64_t blk_config_read(struct virtio_vdev *v, unsigned offset, unsigned width)
+{
+	struct virtio_blk *blk = v->priv;
+	uint8_t config[CONFIG_SIZE] = { 0 };
+	uint64_t capacity = blk->backend->sectors;
+	uint32_t seg_max = SEG_MAX, blk_size = SECTOR;
+	memcpy(config + CONFIG_CAPACITY, &capacity, sizeof(capacity));
+	memcpy(config + CONFIG_SEG_MAX, &seg_max, sizeof(seg_max));
+	memcpy(config + CONFIG_BLK_SIZE, &blk_size, sizeof(blk_size));
+	uint64_t value = 0;
+	memcpy(&value, config + offset, width); /* little-endian, as the configuration space is */
+	return value;
+}
+
+static void blk_destroy(struct virtio_vdev *v)
+{
+	struct virtio_blk *blk = v->priv;
+	if (blk->backend->close)
+		blk->backend->close(blk->backend);
+	frame_free(virt_to_phys(blk->bounce), BOUNCE_FRAMES);
+	kfree(blk);
+}
+
+static const struct virtio_vdev_ops blk_ops = {
+	.queue_notify = blk_queue_notify,
+	.config_read = blk_config_read,
+	.config_size = CONFIG_SIZE,
+	.destroy = blk_destroy,
+};
+
+struct virtio_vdev *virtio_blk_create(struct vm *vm, const char *name, unsigned irq, struct vblk_backend *backend)
+{
+	struct virtio_blk *blk = kzalloc(sizeof(*blk));
+	paddr_t bounce = frame_alloc(BOUNCE_FRAMES, 1);
+	if (!blk || !bounce) {
+		kfree(blk);
+		if (bounce)
+			frame_free(bounce, BOUNCE_FRAMES);
+		return NULL;
+	}
+	blk->backend = backend;
+	blk->bounce = phys_to_virt(bounce);
+	uint64_t features = VIRTIO_BLK_F_SEG_MAX | VIRTIO_BLK_F_BLK_SIZE | VIRTIO_BLK_F_FLUSH |
+			    (backend->read_only ? VIRTIO_BLK_F_RO : 0);
+	virtio_vdev_init(&blk->v, vm, name, VIRTIO_ID_BLOCK, irq, 1, features, &blk_ops, blk);
+	return &blk->v;
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* virtio-blk checks (tests/guests/common/vblk.c) on the devices vblk.toml gives: a file on the
+ * hypervisor's disk and a partition of a second disk, both writable, and a read-only partition. */
+#include "guest.h"
+
+static const uintptr_t vblk_devices[] = { 0x0a000000, 0x0a000200, 0x0a000400 };
+#define VBLK_WRITABLE 2
+#define RAM_END 0x41000000ull
+
+#include "../common/vblk.c"
+
+void guest_main(uint64_t dtb)
+{
+	(void)dtb;
+	run_vblk_checks();
+	system_off();
+}

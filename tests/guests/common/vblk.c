@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The virtio-blk test guest, shared by the arches whose guests find virtio over MMIO: included by
+ * tests/guests/<arch>/vblk.c, which defines vblk_devices[] (the windows of its devices, writable
+ * ones first), VBLK_WRITABLE (how many are) and RAM_END (the first address past the VM's RAM). It drives the devices as a driver should
+ * (Virtio 1.2, 3.1.1, 2.7, 5.2), checks every answer, then breaks the rules one way at a time (a
+ * buffer outside its RAM, a read past the disk's end, a descriptor loop, an indirect table too long
+ * or inside another, a queue size that is not a power of two, a notify for a queue never set up, an
+ * available index run ahead, a head past the queue) and checks that the device answers with
+ * IOERR or DEVICE_NEEDS_RESET and works again after a reset. Polls: no interrupts needed. */
+#include <stdint.h>
+
+#define MMIO_MAGIC 0x000
+#define MMIO_VERSION 0x004
+#define MMIO_DEVICE_ID 0x008
+#define MMIO_DEVICE_FEATURES 0x010
+#define MMIO_DEVICE_FEATURES_SEL 0x014
+#define MMIO_DRIVER_FEATURES 0x020
+#define MMIO_DRIVER_FEATURES_SEL 0x024
+#define MMIO_QUEUE_SEL 0x030
+#define MMIO_QUEUE_NUM_MAX 0x034
+#define MMIO_QUEUE_NUM 0x038
+#define MMIO_QUEUE_READY 0x044
+#define MMIO_QUEUE_NOTIFY 0x050
+#define MMIO_INTERRUPT_STATUS 0x060
+#define MMIO_INTERRUPT_ACK 0x064
+#define MMIO_STATUS 0x070
+#define MMIO_QUEUE_DESC 0x080
+#define MMIO_QUEUE_DRIVER 0x090
+#define MMIO_QUEUE_DEVICE 0x0a0
+#define MMIO_CONFIG 0x100
+
+#define S_ACK 1u
+#define S_DRIVER 2u
+#define S_DRIVER_OK 4u
+#define S_FEATURES_OK 8u
+#define S_NEEDS_RESET 64u
+#define F_INDIRECT (1ull << 28)
+#define F_EVENT_IDX (1ull << 29)
+#define F_VERSION_1 (1ull << 32)
+#define F_BLK_RO (1ull << 5)
+#define F_BLK_FLUSH (1ull << 9)
+#define D_NEXT 1u
+#define D_WRITE 2u
+#define D_INDIRECT 4u
+#define T_IN 0
+#define T_OUT 1
+#define T_FLUSH 4
+#define T_GET_ID 8
+#define QSIZE 16
+
+struct desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next;
+};
+
+struct header {
+	uint32_t type;
+	uint32_t reserved;
+	uint64_t sector;
+};
+
+static struct desc table[QSIZE] __attribute__((aligned(4096)));
+static struct {
+	uint16_t flags, idx, ring[QSIZE], used_event;
+} avail __attribute__((aligned(4096)));
+static struct {
+	uint16_t flags, idx;
+	struct { uint32_t id, len; } ring[QSIZE];
+	uint16_t avail_event;
+} used __attribute__((aligned(4096)));
+static struct desc indirect[2 * QSIZE] __attribute__((aligned(16)));
+static struct header header;
+static uint8_t data[1024] __attribute__((aligned(512)));
+static uint8_t status;
+static uint16_t last_used;
+static unsigned passed, failed;
+
+static uint32_t rd(uintptr_t base, unsigned reg) { return *(volatile uint32_t *)(base + reg); }
+static void wr(uintptr_t base, unsigned reg, uint32_t v) { *(volatile uint32_t *)(base + reg) = v; }
+static void barrier(void) { __sync_synchronize(); }
+
+static void check(const char *what, int ok)
+{
+	puts_uart("vblk guest: ");
+	puts_uart(what);
+	puts_uart(ok ? ": ok\n" : ": FAILED\n");
+	if (ok)
+		passed++;
+	else
+		failed++;
+}
+
+static void clear(void *p, unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++)
+		((volatile uint8_t *)p)[i] = 0;
+}
+
+static uint64_t device_features(uintptr_t base)
+{
+	wr(base, MMIO_DEVICE_FEATURES_SEL, 1);
+	uint64_t high = rd(base, MMIO_DEVICE_FEATURES);
+	wr(base, MMIO_DEVICE_FEATURES_SEL, 0);
+	return high << 32 | rd(base, MMIO_DEVICE_FEATURES);
+}
+
+static void set_queue_address(uintptr_t base, unsigned reg, uint64_t address)
+{
+	wr(base, reg, (uint32_t)address);
+	wr(base, reg + 4, (uint32_t)(address >> 32));
+}
+
+/* Reset, negotiate VERSION_1 and INDIRECT_DESC, give queue 0 `num` entries; whether it went live. */
+static int init(uintptr_t base, uint32_t num)
+{
+	wr(base, MMIO_STATUS, 0);
+	if (rd(base, MMIO_STATUS) != 0)
+		return 0;
+	clear(table, sizeof(table));
+	clear(&avail, sizeof(avail));
+	clear(&used, sizeof(used));
+	last_used = 0;
+	wr(base, MMIO_STATUS, S_ACK);
+	wr(base, MMIO_STATUS, S_ACK | S_DRIVER);
+	uint64_t features = F_VERSION_1 | F_INDIRECT;
+	wr(base, MMIO_DRIVER_FEATURES_SEL, 0);
+	wr(base, MMIO_DRIVER_FEATURES, (uint32_t)features);
+	wr(base, MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(base, MMIO_DRIVER_FEATURES, (uint32_t)(features >> 32));
+	wr(base, MMIO_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
+	if (!(rd(base, MMIO_STATUS) & S_FEATURES_OK))
+		return 0;
+	wr(base, MMIO_QUEUE_SEL, 0);
+	wr(base, MMIO_QUEUE_NUM, num);
+	set_queue_address(base, MMIO_QUEUE_DESC, (uintptr_t)table);
+	set_queue_address(base, MMIO_QUEUE_DRIVER, (uintptr_t)&avail);
+	set_queue_address(base, MMIO_QUEUE_DEVICE, (uintptr_t)&used);
+	wr(base, MMIO_QUEUE_READY, 1);
+	wr(base, MMIO_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+	return rd(base, MMIO_QUEUE_READY) == 1 && !(rd(base, MMIO_STATUS) & S_NEEDS_RESET);
+}
+
+/* Publishes head 0 and notifies; returns the used length, or -1 when nothing came back. */
+static long submit(uintptr_t base, uint16_t head)
+{
+	avail.ring[avail.idx % QSIZE] = head;
+	barrier();
+	avail.idx++;
+	barrier();
+	wr(base, MMIO_QUEUE_NOTIFY, 0);
+	for (int spin = 0; spin < 1000000; spin++) {
+		barrier();
+		if (*(volatile uint16_t *)&used.idx != last_used) {
+			long len = used.ring[last_used % QSIZE].len;
+			last_used++;
+			wr(base, MMIO_INTERRUPT_ACK, rd(base, MMIO_INTERRUPT_STATUS));
+			return len;
+		}
+		if (rd(base, MMIO_STATUS) & S_NEEDS_RESET)
+			return -1;
+	}
+	return -1;
+}
+
+/* A three-descriptor request: header, `len` data bytes at `buffer` (device-written for reads and
+ * GET_ID), status. Returns the status byte, 0xff if it was not written. */
+static uint8_t request(uintptr_t base, uint32_t type, uint64_t sector, uint64_t buffer, uint32_t len)
+{
+	header = (struct header){ type, 0, sector };
+	status = 0xff;
+	int device_writes = type == T_IN || type == T_GET_ID;
+	table[0] = (struct desc){ (uintptr_t)&header, sizeof(header), D_NEXT, 1 };
+	table[1] = (struct desc){ buffer, len, (uint16_t)(D_NEXT | (device_writes ? D_WRITE : 0)), 2 };
+	table[2] = (struct desc){ (uintptr_t)&status, 1, D_WRITE, 0 };
+	if (len == 0)
+		table[0].next = 2;
+	long got = submit(base, 0);
+	return got < 0 ? 0xff : status;
+}
+
+static int needs_reset(uintptr_t base)
+{
+	return (rd(base, MMIO_STATUS) & S_NEEDS_RESET) != 0;
+}
+
+/* After a broken rule: the device asked for a reset, and after one it reads and writes again. */
+static void check_recovers(uintptr_t base, const char *what)
+{
+	check(what, needs_reset(base));
+	check("  and works again after a reset", init(base, QSIZE) && request(base, T_IN, 0, (uintptr_t)data, 512) == 0);
+}
+
+static void good_requests(uintptr_t base)
+{
+	for (unsigned i = 0; i < 512; i++)
+		data[i] = (uint8_t)(i * 7 + 1);
+	check("write sector 1", request(base, T_OUT, 1, (uintptr_t)data, 512) == 0);
+	check("flush", request(base, T_FLUSH, 0, 0, 0) == 0);
+	clear(data, 512);
+	int same = request(base, T_IN, 1, (uintptr_t)data, 512) == 0;
+	for (unsigned i = 0; i < 512; i++)
+		same = same && data[i] == (uint8_t)(i * 7 + 1);
+	check("read sector 1 back", same);
+	clear(data, 32);
+	check("GET_ID", request(base, T_GET_ID, 0, (uintptr_t)data, 20) == 0 && data[0] == 'v' && data[1] == 'm');
+	/* Two sectors through an indirect table of four descriptors. */
+	header = (struct header){ T_IN, 0, 0 };
+	status = 0xff;
+	indirect[0] = (struct desc){ (uintptr_t)&header, sizeof(header), D_NEXT, 1 };
+	indirect[1] = (struct desc){ (uintptr_t)data, 512, D_NEXT | D_WRITE, 2 };
+	indirect[2] = (struct desc){ (uintptr_t)data + 512, 512, D_NEXT | D_WRITE, 3 };
+	indirect[3] = (struct desc){ (uintptr_t)&status, 1, D_WRITE, 0 };
+	table[0] = (struct desc){ (uintptr_t)indirect, 4 * sizeof(struct desc), D_INDIRECT, 0 };
+	check("indirect read of two sectors", submit(base, 0) == 1025 && status == 0);
+}
+
+static void bad_requests(uintptr_t base, uint64_t capacity)
+{
+	check("a buffer outside RAM: IOERR", request(base, T_IN, 0, RAM_END, 512) == 1 && !needs_reset(base));
+	check("a read past the end: IOERR", request(base, T_IN, capacity, (uintptr_t)data, 512) == 1);
+	check("a read of half a sector: IOERR", request(base, T_IN, 0, (uintptr_t)data, 100) == 1);
+
+	table[0] = (struct desc){ (uintptr_t)&header, sizeof(header), D_NEXT, 1 };
+	table[1] = (struct desc){ (uintptr_t)data, 512, D_NEXT | D_WRITE, 1 };
+	submit(base, 0);
+	check_recovers(base, "a descriptor loop: NEEDS_RESET");
+
+	for (unsigned i = 0; i < QSIZE + 1; i++)
+		indirect[i] = (struct desc){ (uintptr_t)data, 16, D_NEXT | D_WRITE, (uint16_t)(i + 1) };
+	table[0] = (struct desc){ (uintptr_t)indirect, (QSIZE + 1) * sizeof(struct desc), D_INDIRECT, 0 };
+	submit(base, 0);
+	check_recovers(base, "an indirect table longer than the queue: NEEDS_RESET");
+
+	indirect[0] = (struct desc){ (uintptr_t)&indirect[4], 2 * sizeof(struct desc), D_INDIRECT, 0 };
+	table[0] = (struct desc){ (uintptr_t)indirect, sizeof(struct desc), D_INDIRECT, 0 };
+	submit(base, 0);
+	check_recovers(base, "an indirect table inside an indirect table: NEEDS_RESET");
+
+	table[0] = (struct desc){ (uintptr_t)&header, sizeof(header), D_NEXT, 1 };
+	table[1] = (struct desc){ (uintptr_t)data, 512, D_NEXT | D_WRITE, QSIZE + 3 };
+	submit(base, 0);
+	check_recovers(base, "a next index past the queue: NEEDS_RESET");
+
+	submit(base, QSIZE + 5);
+	check_recovers(base, "a head past the queue: NEEDS_RESET");
+
+	avail.idx += 40;
+	barrier();
+	wr(base, MMIO_QUEUE_NOTIFY, 0);
+	check_recovers(base, "an available index run ahead: NEEDS_RESET");
+
+	wr(base, MMIO_QUEUE_NOTIFY, 1);
+	check_recovers(base, "a notify for a queue never set up: NEEDS_RESET");
+
+	check("a queue size of 15 is refused", !init(base, 15));
+	check_recovers(base, "a queue size that is not a power of two: NEEDS_RESET");
+}
+
+static void test_device(uintptr_t base, int writable)
+{
+	puts_uart(writable ? "vblk guest: writable device at " : "vblk guest: read-only device at ");
+	put_hex(base);
+	putc_uart('\n');
+	uint64_t features = device_features(base);
+	check("magic, version 2, block device", rd(base, MMIO_MAGIC) == 0x74726976 && rd(base, MMIO_VERSION) == 2 &&
+							rd(base, MMIO_DEVICE_ID) == 2);
+	check("offers VERSION_1, INDIRECT_DESC, EVENT_IDX, FLUSH",
+	      (features & (F_VERSION_1 | F_INDIRECT | F_EVENT_IDX | F_BLK_FLUSH)) ==
+		      (F_VERSION_1 | F_INDIRECT | F_EVENT_IDX | F_BLK_FLUSH));
+	check(writable ? "not read-only" : "read-only (VIRTIO_BLK_F_RO)", (!(features & F_BLK_RO)) == writable);
+	check("queue 0 up", init(base, QSIZE));
+	uint64_t capacity = rd(base, MMIO_CONFIG) | (uint64_t)rd(base, MMIO_CONFIG + 4) << 32;
+	puts_uart("vblk guest: capacity ");
+	put_dec(capacity);
+	puts_uart(" sectors\n");
+	if (writable) {
+		good_requests(base);
+		bad_requests(base, capacity);
+	} else {
+		check("a write: IOERR", request(base, T_OUT, 1, (uintptr_t)data, 512) == 1);
+		check("a read", request(base, T_IN, 1, (uintptr_t)data, 512) == 0);
+	}
+	wr(base, MMIO_STATUS, 0);
+}
+
+static void run_vblk_checks(void)
+{
+	for (unsigned i = 0; i < sizeof(vblk_devices) / sizeof(vblk_devices[0]); i++)
+		test_device(vblk_devices[i], i < VBLK_WRITABLE);
+	puts_uart("vblk guest: ");
+	put_dec(passed);
+	puts_uart(" checks passed, ");
+	put_dec(failed);
+	puts_uart(" failed\n");
+}
