@@ -104,7 +104,7 @@ int config_blk_backend(const char *device_name, struct config_blk_backend *out, 
 	const char *at = device_name ? strchr(device_name, '@') : NULL;
 	memset(out, 0, sizeof(*out));
 	if (!at || !at[1]) {
-		*why = "names no backend: write it after '@' (\"vda@disk1p2\", \"vda@/guest/root.img\")";
+		*why = "no backend named: write it after '@' (\"vda@disk1p2\", \"vda@/guest/root.img\")";
 		return -EINVAL;
 	}
 	const char *spec = at + 1;

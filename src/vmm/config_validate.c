@@ -332,6 +332,39 @@ static void check_passthrough(struct check *c)
 	}
 }
 
+/* Whether two virtio-blk backends may not both be given: they reach the same sectors and one of
+ * them writes (readers share; a writer has its sectors alone). */
+static bool backends_clash(const struct config_blk_backend *a, const struct config_blk_backend *b)
+{
+	return config_blk_backends_overlap(a, b) && !(a->read_only && b->read_only);
+}
+
+/* A virtio-blk device names its backend (config_blk_backend), has the virtio-mmio window's 0x200
+ * bytes and an interrupt, and shares no written sectors with another device of the VM. */
+static void check_virtio_blk(struct check *c, const char *key, size_t index)
+{
+	const struct vm_config *cfg = c->config;
+	const struct vm_emu_device *d = &cfg->devices.emu_devices[index];
+	struct config_blk_backend backend, other;
+	const char *why;
+	if (config_blk_backend(d->name, &backend, &why) < 0) {
+		error(c, d->line, key, "virtio-blk '%s': %s", d->name, why);
+		return;
+	}
+	if (d->length < 0x200)
+		error(c, d->line, key, "virtio-blk '%s': its window is 0x%llx bytes; virtio-mmio needs 0x200 (registers "
+		      "and configuration space)", d->name, ull(d->length));
+	if (d->irq == 0)
+		error(c, d->line, key, "virtio-blk '%s' needs an interrupt", d->name);
+	for (size_t j = 0; j < index; j++) {
+		const struct vm_emu_device *e = &cfg->devices.emu_devices[j];
+		if (e->emu_type == VM_EMU_VIRTIO_BLOCK && config_blk_backend(e->name, &other, &why) == 0 &&
+		    backends_clash(&backend, &other))
+			error(c, d->line, key, "virtio-blk '%s' reaches sectors emu_devices[%zu] '%s' reaches too, and one of "
+			      "them writes", d->name, j, e->name);
+	}
+}
+
 /* Emulated devices trap every access, so byte-granular windows are fine; only RAM must not share. */
 static void check_emulated(struct check *c)
 {
@@ -344,6 +377,8 @@ static void check_emulated(struct check *c)
 			error(c, d->line, key, "unknown emu_type 0x%llx", ull(d->emu_type));
 		check_window_range(c, key, d->line, d->base_gpa, d->length);
 		check_irq(c, key, d->line, d->irq);
+		if (d->emu_type == VM_EMU_VIRTIO_BLOCK)
+			check_virtio_blk(c, key, i);
 	}
 }
 
@@ -447,6 +482,29 @@ static void check_passthrough_against(const struct vm_config *config, const stru
 	}
 }
 
+/* A writable virtio-blk backend has one VM (vm_blk_backend.c claims its sectors at boot). */
+static void check_backends_against(const struct vm_config *config, const struct vm_config *b,
+				   struct config_reporter *reporter)
+{
+	char key[KEY_MAX];
+	const char *why;
+	for (size_t i = 0; i < config->devices.emu_device_count; i++) {
+		const struct vm_emu_device *d = &config->devices.emu_devices[i];
+		struct config_blk_backend mine, theirs;
+		if (d->emu_type != VM_EMU_VIRTIO_BLOCK || config_blk_backend(d->name, &mine, &why) < 0)
+			continue;
+		indexed(key, "devices.emu_devices", i);
+		for (size_t k = 0; k < b->devices.emu_device_count; k++) {
+			const struct vm_emu_device *e = &b->devices.emu_devices[k];
+			if (e->emu_type == VM_EMU_VIRTIO_BLOCK && config_blk_backend(e->name, &theirs, &why) == 0 &&
+			    backends_clash(&mine, &theirs))
+				config_report(reporter, CONFIG_ERROR, config->file_name, d->line, key,
+					      "virtio-blk '%s' reaches sectors that %s:%u ('%s') reaches too, and one of them "
+					      "writes: a writable backend has one VM", d->name, b->file_name, e->line, e->name);
+		}
+	}
+}
+
 int config_check_unique_against(const struct vm_config *config, const struct vm_config *others, size_t count,
 				 struct config_reporter *reporter)
 {
@@ -454,6 +512,7 @@ int config_check_unique_against(const struct vm_config *config, const struct vm_
 	for (size_t j = 0; j < count; j++) {
 		const struct vm_config *b = &others[j];
 		check_passthrough_against(config, b, reporter);
+		check_backends_against(config, b, reporter);
 		if (config->base.id.line && b->base.id.line && config->base.id.value == b->base.id.value)
 			config_report(reporter, CONFIG_ERROR, config->file_name, config->base.id.line, "base.id",
 				      "VM id %llu is also used by %s:%u", ull(config->base.id.value), b->file_name,

@@ -234,7 +234,7 @@ struct vblk_backend *vm_blk_backend_open(struct vm *vm, const struct vm_emu_devi
 	struct config_blk_backend spec;
 	const char *why;
 	if (config_blk_backend(emu->name, &spec, &why) < 0) {
-		vm_log_error(vm, "%s:%u: virtio-blk '%s' %s", vm->config->file_name, emu->line, emu->name, why);
+		vm_log_error(vm, "%s:%u: virtio-blk '%s': %s", vm->config->file_name, emu->line, emu->name, why);
 		return NULL;
 	}
 	struct disk_backend *d = kzalloc(sizeof(*d));

@@ -390,6 +390,58 @@ static void test_unique_across_configs(void **state)
 					 "c.toml:4: base.name: VM name \"other\" is also used by b.toml:3\n");
 }
 
+static void test_virtio_blk_backends(void **state)
+{
+	struct config_blk_backend b;
+	const char *why;
+	assert_int_equal(config_blk_backend("vda@disk1p2", &b, &why), 0);
+	assert_int_equal(b.kind, CONFIG_BLK_PARTITION);
+	assert_int_equal(b.disk, 1);
+	assert_int_equal(b.partition, 2);
+	assert_false(b.read_only);
+	assert_int_equal(config_blk_backend("root@disk0:ro", &b, &why), 0);
+	assert_int_equal(b.kind, CONFIG_BLK_DISK);
+	assert_true(b.read_only);
+	assert_int_equal(config_blk_backend("x@/guest/root.img:ro", &b, &why), 0);
+	assert_int_equal(b.kind, CONFIG_BLK_FILE);
+	assert_string_equal(b.path, "/guest/root.img");
+	assert_true(b.read_only);
+	char name[32];
+	config_blk_backend_name(&b, name, sizeof(name));
+	assert_string_equal(name, "/guest/root.img:ro");
+	const char *bad[] = { "vda", "vda@", "vda@disk", "vda@disk1p0", "vda@disk1p", "vda@disk1x", "vda@disk1234",
+			      "vda@guest/root.img", "vda@disk1p2:rw" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(config_blk_backend(bad[i], &b, &why), -EINVAL);
+
+	struct config_blk_backend disk1, p1, p2, p2_ro, file, file_ro;
+	config_blk_backend("a@disk1", &disk1, &why);
+	config_blk_backend("a@disk1p1", &p1, &why);
+	config_blk_backend("a@disk1p2", &p2, &why);
+	config_blk_backend("a@disk1p2:ro", &p2_ro, &why);
+	config_blk_backend("a@/f.img", &file, &why);
+	config_blk_backend("a@/f.img:ro", &file_ro, &why);
+	assert_true(config_blk_backends_overlap(&disk1, &p1));
+	assert_false(config_blk_backends_overlap(&p1, &p2));
+	assert_true(config_blk_backends_overlap(&p2, &p2_ro));
+	assert_true(config_blk_backends_overlap(&file, &file_ro));
+	assert_false(config_blk_backends_overlap(&file, &disk1));
+
+	/* In one config: a missing backend, a short window, no interrupt, a written partition twice. */
+	assert_string_equal(
+		check(BASE KERNEL RAM "[devices]\n"
+				      "emu_devices = [['vda', 0xa00_0000, 0x200, 0x30, 0xE1, []],\n"
+				      "  ['vdb@disk1p2', 0xa00_0200, 0x100, 0x31, 0xE1, []],\n"
+				      "  ['vdc@disk1p1:ro', 0xa00_0400, 0x200, 0, 0xE1, []],\n"
+				      "  ['vdd@disk1', 0xa00_0600, 0x200, 0x33, 0xE1, []]]\n",
+		      NULL),
+		"vm.toml:12: devices.emu_devices[0]: virtio-blk 'vda': no backend named: write it after '@' (\"vda@disk1p2\", \"vda@/guest/root.img\")\n"
+		"vm.toml:13: devices.emu_devices[1]: virtio-blk 'vdb@disk1p2': its window is 0x100 bytes; virtio-mmio needs 0x200 (registers and configuration space)\n"
+		"vm.toml:14: devices.emu_devices[2]: virtio-blk 'vdc@disk1p1:ro' needs an interrupt\n"
+		"vm.toml:15: devices.emu_devices[3]: virtio-blk 'vdd@disk1' reaches sectors emu_devices[1] 'vdb@disk1p2' reaches too, and one of them writes\n"
+		"vm.toml:15: devices.emu_devices[3]: virtio-blk 'vdd@disk1' reaches sectors emu_devices[2] 'vdc@disk1p1:ro' reaches too, and one of them writes\n");
+}
+
 static void test_names(void **state)
 {
 	assert_string_equal(config_image_kind_name(VM_IMAGE_RAMDISK), "ramdisk");
@@ -416,6 +468,7 @@ int main(void)
 		cmocka_unit_test_setup(test_limits, setup),
 		cmocka_unit_test_setup(test_unique_across_configs, setup),
 		cmocka_unit_test_setup(test_one_owner_across_configs, setup),
+		cmocka_unit_test_setup(test_virtio_blk_backends, setup),
 		cmocka_unit_test_setup(test_names, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
