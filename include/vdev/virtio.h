@@ -49,6 +49,7 @@ struct virtio_vdev {
 	struct vring queues[VIRTIO_VDEV_QUEUES_MAX];
 	struct vring_memory memory;     /* the VM's RAM */
 	unsigned faults_logged;         /* rate limit of the misbehaving-driver log lines */
+	const char *fault;              /* why the device last asked for a reset (NULL: it has not) */
 	uint64_t requests, notifies, interrupts; /* counters, for the log and the benchmarks */
 };
 

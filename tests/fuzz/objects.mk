@@ -14,3 +14,9 @@ fuzz-srcs-riscv_decode := src/virt/riscv64/include/virt_impl/insn_decode.h
 
 FUZZ_TARGETS += fdt
 fuzz-srcs-fdt := src/lib/fdt.c src/kernel/platform_fdt.c
+
+FUZZ_TARGETS += virtio_blk
+fuzz-srcs-virtio_blk := src/vdev/virtio/vring.c src/vdev/virtio/virtio_vdev.c src/vdev/virtio/virtio_blk.c \
+	tests/unit/vdev_env.c
+FUZZ_TARGETS += partitions
+fuzz-srcs-partitions := src/fs/partitions.c

@@ -65,3 +65,10 @@ unit-srcs-id_pool := src/lib/id_pool.c
 # The guest page-table walker, with made-up descriptor formats (the test provides frame_alloc).
 UNIT_TESTS += gpt
 unit-srcs-gpt := src/virt/gpt.c
+
+# The guest-facing virtio-blk device and ring walker, over a host-buffer VM (vdev_env.c).
+UNIT_TESTS += virtio_blk
+unit-srcs-virtio_blk := src/vdev/virtio/vring.c src/vdev/virtio/virtio_vdev.c src/vdev/virtio/virtio_blk.c \
+	tests/unit/vdev_env.c
+UNIT_TESTS += partitions
+unit-srcs-partitions := src/fs/partitions.c

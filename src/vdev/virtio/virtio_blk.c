@@ -64,7 +64,7 @@ static int transfer(struct virtio_blk *blk, bool in, uint64_t sector, uint64_t c
 		uint64_t at = 0;
 		for (unsigned i = 0; i < c->count && count; i++) {
 			const struct vring_segment *s = &c->segments[i];
-			if (s->device_writes != in)
+			if (s->device_writes != in || s->length == 0)
 				continue;
 			uint64_t first = at;
 			at += s->length;

@@ -70,6 +70,7 @@ void virtio_vdev_fault(struct virtio_vdev *v, const char *why)
 		vm_log_warn(v->vm, "%s: %s: the device needs a reset", v->name, why);
 	if (v->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET)
 		return;
+	v->fault = why;
 	v->status |= VIRTIO_STATUS_DEVICE_NEEDS_RESET;
 	if (v->status & VIRTIO_STATUS_DRIVER_OK) {
 		v->interrupt_status |= VIRTIO_INTERRUPT_CONFIG;
@@ -82,6 +83,7 @@ static void reset(struct virtio_vdev *v)
 	for (unsigned i = 0; i < VIRTIO_VDEV_QUEUES_MAX; i++)
 		vring_reset(&v->queues[i]);
 	v->status = 0;
+	v->fault = NULL;
 	v->driver_features = 0;
 	v->device_features_sel = v->driver_features_sel = 0;
 	v->queue_sel = 0;

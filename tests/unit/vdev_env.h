@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A VM for host tests of device models (tests/unit/test_virtio_blk.c, tests/fuzz/fuzz_virtio_blk.c):
+ * its RAM is one host buffer at VDEV_ENV_RAM_BASE, its interrupt lines and log lines are counted,
+ * and the kernel's allocators are the C library's. Link vdev_env.c with the model. */
+#ifndef TESTS_VDEV_ENV_H
+#define TESTS_VDEV_ENV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VDEV_ENV_RAM_BASE 0x40000000ull
+
+struct vdev_env {
+	uint8_t *ram;
+	uint64_t ram_size;
+	bool irq_level;          /* the last level set on any line */
+	unsigned irq_raises;     /* times a line went up */
+	unsigned log_lines;
+	char last_log[256];
+};
+
+extern struct vdev_env vdev_env;
+
+/* Fresh RAM of `size` bytes (zeroed), counters cleared. */
+void vdev_env_reset(uint64_t size);
+/* The host address of guest-physical `gpa` (which must be in RAM). */
+void *vdev_env_at(uint64_t gpa);
+
+#endif
