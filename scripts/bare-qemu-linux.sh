@@ -20,17 +20,19 @@ cmdline="$(sed -n 's/^cmdline = "\(.*\)"/\1/p' "$dir/linux-1cpu.toml")${*:+ $*}"
 common=(-nographic -no-reboot -nic none -smp "${SMP:-1}" -m "${MEM:-256M}" -initrd "$dir/initramfs.cpio.gz"
         -append "$cmdline")
 # Modern virtio devices, as Tessera offers them (and as qemu-run.sh attaches its disk): QEMU's
-# virtio-mmio transports are legacy (version 1) unless told otherwise, and virtio-pci is
-# transitional unless legacy is disabled.
+# virtio-mmio transports are legacy (version 1) unless told otherwise, also for devices added in
+# QEMU_ARGS; virtio-pci ones are transitional unless disable-legacy=on.
 drive=()
 [ "$disk" = - ] || drive=(-drive "file=$disk,if=none,format=raw,id=disk0")
 case "$arch" in
   aarch64)
-    [ "$disk" = - ] || drive+=(-global virtio-mmio.force-legacy=false -device virtio-blk-device,drive=disk0)
+    drive+=(-global virtio-mmio.force-legacy=false)
+    [ "$disk" = - ] || drive+=(-device virtio-blk-device,drive=disk0)
     exec qemu-system-aarch64 -M virt -cpu cortex-a72 "${common[@]}" "${drive[@]}" -kernel "$dir/Image" \
       ${QEMU_ARGS:-} ;;
   riscv64)
-    [ "$disk" = - ] || drive+=(-global virtio-mmio.force-legacy=false -device virtio-blk-device,drive=disk0)
+    drive+=(-global virtio-mmio.force-legacy=false)
+    [ "$disk" = - ] || drive+=(-device virtio-blk-device,drive=disk0)
     exec qemu-system-riscv64 -M virt -bios default "${common[@]}" "${drive[@]}" -kernel "$dir/Image" \
       ${QEMU_ARGS:-} ;;
   x86_64)

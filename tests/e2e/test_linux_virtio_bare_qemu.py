@@ -37,13 +37,14 @@ def make_root(arch, path, *sizes):
                    check=True)
 
 
-def bare_boot(arch, disk, params, dialogue=(), timeout=120):
+def bare_boot(arch, disk, params, dialogue=(), timeout=120, qemu_args=""):
     """Boots on bare QEMU; returns the console output once QEMU exits, having typed each text of
     dialogue when its pattern showed. Fails on a timeout, an exit status other than 0 or a kernel
     failure."""
     t0 = time.monotonic()
     child = pexpect.spawn(os.path.join(ROOT, "scripts/bare-qemu-linux.sh"), [arch, str(disk)] + params, cwd=ROOT,
-                          encoding="utf-8", codec_errors="replace", timeout=timeout)
+                          env=dict(os.environ, QEMU_ARGS=qemu_args), encoding="utf-8", codec_errors="replace",
+                          timeout=timeout)
     transcript = ""
     try:
         for pattern, text in dialogue:
@@ -65,7 +66,7 @@ def bare_boot(arch, disk, params, dialogue=(), timeout=120):
 
 def assert_root_mounted(arch, out, dev, label):
     assert f"tessera-linux: modules loaded: {LOADED[arch]}\n" in out, out
-    assert "tessera-linux: virtio device virtio0: 0x0002 (block)" in out, out
+    assert "tessera-linux: virtio device virtio0: 0x0002 (block), driver virtio_blk" in out, out
     assert re.search(rf"tessera-linux: {dev} is there after \d+\.\d s", out), out
     assert f"tessera-linux: mounted {dev} (ext4); switching root to its /sbin/init" in out, out
     assert f"tessera-linux: root init started on {dev} ({label})" in out, out
@@ -119,4 +120,17 @@ def test_without_a_disk_the_root_is_given_up_on(arch):
     out = bare_boot(arch, "-", ["tessera.root=/dev/vda", "tessera.rootwait=1"])
     assert "tessera-linux: no virtio devices" in out, out
     assert "tessera-linux: root failed: no /dev/vda after 1 s" in out, out
+    assert "tessera-linux: powering off" in out, out
+
+
+def test_console_and_net_devices_get_their_drivers(arch):
+    """tessera.virtio: the modules load without a root, and QEMU's virtio console and network
+    devices (modern, on the arch's transport) are bound to virtio_console and virtio_net."""
+    bus = "pci,disable-legacy=on" if arch == "x86_64" else "device"
+    qemu_args = (f"-netdev user,id=n0,restrict=on -device virtio-net-{bus},netdev=n0 "
+                 f"-chardev null,id=c0 -device virtio-serial-{bus} -device virtconsole,chardev=c0")
+    out = bare_boot(arch, "-", ["tessera.virtio"], qemu_args=qemu_args)
+    assert f"tessera-linux: modules loaded: {LOADED[arch]}\n" in out, out
+    devices = re.findall(r"tessera-linux: virtio device virtio\d+: (0x\w+ \(\w+\), driver \w+)", out)
+    assert sorted(devices) == ["0x0001 (net), driver virtio_net", "0x0003 (console), driver virtio_console"], out
     assert "tessera-linux: powering off" in out, out

@@ -20,8 +20,9 @@
 # Lines printed with tessera.virtio or tessera.root, in this order:
 #   tessera-linux: modules loaded: NAME NAME...      (all of load-order, in that order)
 #   tessera-linux: module NAME did not load          (one each, instead of the line above)
-#   tessera-linux: virtio device virtioN: ID (TYPE)  (one per device; ID as the kernel prints it,
-#                                                     e.g. 0x0002 (block)), or
+#   tessera-linux: virtio device virtioN: ID (TYPE), driver DRIVER
+#                                 (one per device; ID as the kernel prints it, DRIVER the one
+#                                  bound to it or none: 0x0002 (block), driver virtio_blk), or
 #   tessera-linux: no virtio devices
 # then with tessera.root=DEV:
 #   tessera-linux: DEV is there after T s            (T in tenths of a second, e.g. 0.0)
@@ -84,7 +85,9 @@ load_modules() {
             0x0004) type=entropy ;;
             *) type=other ;;
         esac
-        echo "tessera-linux: virtio device ${d##*/}: $id ($type)"
+        driver=none
+        [ -e "$d/driver" ] && driver=$(basename "$(readlink "$d/driver")")
+        echo "tessera-linux: virtio device ${d##*/}: $id ($type), driver $driver"
         found=1
     done
     [ -n "$found" ] || echo "tessera-linux: no virtio devices"
