@@ -25,13 +25,18 @@ declare -A proof=(
   [mtools]=/usr/bin/mcopy
   [dosfstools]=/usr/sbin/mkfs.fat
   [device-tree-compiler]=/usr/bin/dtc
+  # The Linux guests' ext4 roots (scripts/make-linux-root.sh): mke2fs -d, and sfdisk for the
+  # partitioned ones (in Debian's fdisk package, not util-linux).
+  [e2fsprogs]=/sbin/mke2fs
+  [fdisk]=/sbin/sfdisk
 )
 
 case "$what" in
   build) want=(clang-14 lld-14 llvm-14 make) ;;
   run) want=(clang-14 lld-14 llvm-14 make qemu-system-arm qemu-system-misc opensbi qemu-system-x86) ;;
   test) want=(clang-14 lld-14 llvm-14 make gcc qemu-system-arm qemu-system-misc opensbi qemu-system-x86
-              python3 python3-pytest python3-pexpect libcmocka-dev libclang-rt-14-dev mtools dosfstools device-tree-compiler) ;;
+              python3 python3-pytest python3-pexpect libcmocka-dev libclang-rt-14-dev mtools dosfstools device-tree-compiler
+              e2fsprogs fdisk) ;;
   disk) want=(mtools dosfstools) ;;
   *) echo "ensure-deps.sh: unknown set '$what' (build, run, test, disk)" >&2; exit 2 ;;
 esac

@@ -5,7 +5,8 @@
 #   scripts/fetch-debian-packages.sh ARCH SUITE DEST PACKAGE...
 # ARCH is Debian's (arm64, riscv64, amd64). A metapackage (linux-image-cloud-arm64) is followed to
 # the package it depends on. Each package is unpacked into DEST/<package>/; DEST/<package>.deb stays
-# as the record of what was fetched. Re-running with everything present does nothing.
+# as the record of what was fetched. Re-running with everything present does nothing. The package
+# lists are refreshed once a day, or now with FETCH_REFRESH=1.
 set -euo pipefail
 arch=${1:?arch}; suite=${2:?suite}; dest=${3:?dest}; shift 3
 mkdir -p "$dest"
@@ -28,7 +29,7 @@ for p in "$@"; do [ -d "$dest/$p" ] || need_update=1; done
 mkdir -p "$state/lists/partial" "$state/cache/archives/partial"
 : > "$state/status"
 echo "deb [arch=$arch signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" > "$state/sources.list"
-if [ ! -e "$state/updated" ] || [ -n "$(find "$state/updated" -mmin +1440)" ]; then
+if [ "${FETCH_REFRESH:-0}" = 1 ] || [ ! -e "$state/updated" ] || [ -n "$(find "$state/updated" -mmin +1440)" ]; then
   apt-get "${apt_opts[@]}" update -q >&2
   touch "$state/updated"
 fi

@@ -18,11 +18,44 @@ esac
 cache="$root/.cache/debian/$debarch"
 out="$root/.cache/tessera/linux-$arch"
 mkdir -p "$out"
-"$root/scripts/fetch-debian-packages.sh" "$debarch" "$suite" "$cache" "$kernel_pkg" busybox-static
-# /boot/vmlinuz-* (bookworm), or /usr/lib/modules/<version>/vmlinuz (sid's 7.x linux-binary-*).
+# The kernel modules the initramfs carries, for tests booting an ext4 root on a virtio disk
+# (tessera.root= in tests/guests/linux/init.sh): the virtio core and both transports (mmio on the
+# virt machines, pci on q35), the block, console and net drivers, and ext4. What each needs
+# (virtio_pci's helpers, virtio_net's failover, ext4's jbd2 on riscv64) is added by
+# scripts/linux_modules.py; what the kernel has built in is skipped.
+modules="virtio virtio_ring virtio_mmio virtio_pci virtio_blk virtio_console virtio_net ext4"
 first_file() { for f in "$@"; do [ -f "$f" ] && { echo "$f"; return; }; done; }
-vmlinuz=$(first_file "$cache/$kernel_pkg"/boot/vmlinuz-* "$cache/$kernel_pkg"/usr/lib/modules/*/vmlinuz)
-[ -n "$vmlinuz" ] || { echo "prepare-linux-guest.sh: no vmlinuz in $cache/$kernel_pkg" >&2; exit 1; }
+fetch() { "$root/scripts/fetch-debian-packages.sh" "$debarch" "$suite" "$cache" "$@"; }
+# Sets vmlinuz and kver: /boot/vmlinuz-<version> (bookworm), or /usr/lib/modules/<version>/vmlinuz
+# (sid's 7.x linux-binary-*).
+find_kernel() {
+  vmlinuz=$(first_file "$cache/$kernel_pkg"/boot/vmlinuz-* "$cache/$kernel_pkg"/usr/lib/modules/*/vmlinuz)
+  [ -n "$vmlinuz" ] || { echo "prepare-linux-guest.sh: no vmlinuz in $cache/$kernel_pkg" >&2; exit 1; }
+  case "$vmlinuz" in
+    */boot/vmlinuz-*) kver=${vmlinuz##*/vmlinuz-} ;;
+    *) kver=$(basename "$(dirname "$vmlinuz")") ;;
+  esac
+}
+fetch "$kernel_pkg" busybox-static
+find_kernel
+# Bookworm's linux-image-<version> holds the modules too. Since 7.x Debian splits it: the image in
+# linux-binary-<version> (what fetch-debian-packages.sh follows the metapackage to), the modules in
+# linux-modules-<version>, modules.builtin in linux-base-<version>; fetch both, of the same version.
+module_dirs="$cache/$kernel_pkg/lib/modules/$kver"
+if [ ! -d "$module_dirs/kernel" ] && [ ! -d "$cache/$kernel_pkg/usr/lib/modules/$kver/kernel" ]; then
+  if ! fetch "linux-modules-$kver" "linux-base-$kver"; then
+    # sid keeps only its newest kernel: a kernel cached before an upload has no modules left to
+    # fetch. Take the current kernel instead, with fresh package lists.
+    echo "prepare-linux-guest.sh: no linux-modules-$kver in $suite: fetching its current kernel" >&2
+    rm -rf "$cache/$kernel_pkg" "$cache/$kernel_pkg.deb"
+    FETCH_REFRESH=1 fetch "$kernel_pkg"
+    find_kernel
+    fetch "linux-modules-$kver" "linux-base-$kver"
+  fi
+  module_dirs="$cache/linux-modules-$kver/usr/lib/modules/$kver:$cache/linux-base-$kver/usr/lib/modules/$kver"
+elif [ ! -d "$module_dirs/kernel" ]; then
+  module_dirs="$cache/$kernel_pkg/usr/lib/modules/$kver"
+fi
 # Debian's arm64 and riscv64 vmlinuz are plain Images (the riscv64 one with an EFI stub, still
 # entered at its first byte); older ones were gzip-compressed. An EFI zboot image (a PE whose
 # payload is compressed) would need the EFI loader: refuse it by name.
@@ -40,7 +73,7 @@ fi
 # /bin/busybox in bookworm, /usr/bin/busybox in sid (merged /usr).
 busybox=$(first_file "$cache"/busybox-static/bin/busybox "$cache"/busybox-static/usr/bin/busybox)
 python3 "$root/scripts/mkinitramfs.py" "$out/initramfs.cpio.gz" "$busybox" \
-  "$root/tests/guests/linux/init.sh"
+  "$root/tests/guests/linux/init.sh" --modules "$module_dirs" $modules
 
 # Where each arch puts things; the config template below is the same for all.
 case "$arch" in

@@ -1,10 +1,48 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# /init of the Linux test guests: a busybox shell runs a few commands and powers the VM off.
+# /init of the Linux test guests: a busybox shell runs a few commands and powers the VM off, or,
+# asked to, loads the virtio modules and switches to an ext4 root on a virtio disk.
+#
+# Parameters it reads from the kernel command line. Linux hands a parameter with a dot in its name
+# to no one (init/main.c takes it for an unused module parameter), so they stay in /proc/cmdline
+# only (Linux Documentation/admin-guide/kernel-parameters.rst):
+#   tessera.shell         an interactive shell on the console before powering off
+#   tessera.virtio        load the modules in /lib/modules/load-order and list the virtio devices,
+#                         then carry on as without it (for virtio console and net tests)
+#   tessera.root=DEV      what Debian's own initramfs does with root=: load the modules, wait for
+#                         the block device DEV (/dev/vda, /dev/vda1), mount it as ext4 and
+#                         switch_root to its /sbin/init (tests/guests/linux/root-init.sh, on the
+#                         image scripts/make-linux-root.sh builds; it reads the parameters
+#                         tessera.write=, tessera.mount= and tessera.shell)
+#   tessera.rootwait=N    give up on DEV after N seconds (default 20)
+# Without any of them the run is the initramfs-only one the e2e tests assert on, line for line.
+#
+# Lines printed with tessera.virtio or tessera.root, in this order:
+#   tessera-linux: modules loaded: NAME NAME...      (all of load-order, in that order)
+#   tessera-linux: module NAME did not load          (one each, instead of the line above)
+#   tessera-linux: virtio device virtioN: ID (TYPE), driver DRIVER
+#                                 (one per device; ID as the kernel prints it, DRIVER the one
+#                                  bound to it or none: 0x0002 (block), driver virtio_blk), or
+#   tessera-linux: no virtio devices
+# then with tessera.root=DEV:
+#   tessera-linux: DEV is there after T s            (T in tenths of a second, e.g. 0.0)
+#   tessera-linux: mounted DEV (ext4); switching root to its /sbin/init
+# or, on a failure, one of these and the run goes on as without tessera.root (shell or power-off):
+#   tessera-linux: root failed: no DEV after N s
+#   tessera-linux: root failed: DEV does not mount as ext4
+#   tessera-linux: root failed: DEV has no /sbin/init
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
+root= rootwait=20 virtio=
+for arg in $(cat /proc/cmdline); do
+    case "$arg" in
+        tessera.root=*) root=${arg#tessera.root=} ;;
+        tessera.rootwait=*) rootwait=${arg#tessera.rootwait=} ;;
+        tessera.virtio) virtio=1 ;;
+    esac
+done
 echo "tessera-linux: init started on $(uname -m), kernel $(uname -r)"
 sh -c 'echo "tessera-linux: the shell ran: $(( 6 * 7 ))"'
 echo "tessera-linux: $(grep -c ^processor /proc/cpuinfo) CPUs in /proc/cpuinfo"
@@ -20,6 +58,83 @@ fi
 console=$(awk 'NR == 1 {print $1}' /proc/consoles)
 irqs=$(awk -v c="$console" '$NF == c || /uart-pl011|ttyS0/ {for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i} END {print n + 0}' /proc/interrupts)
 echo "tessera-linux: console $console, $irqs UART interrupts"
+
+# The modules mkinitramfs.py put in, dependencies first: busybox's insmod follows none. Loading a
+# transport driver (virtio_mmio, virtio_pci) probes its devices there and then, and each device's
+# driver, once loaded, binds to it (Linux Documentation/driver-api/virtio/virtio.rst).
+load_modules() {
+    loaded= failed=
+    while read -r m; do
+        if insmod "/lib/modules/$m.ko"; then
+            loaded="$loaded $m"
+        else
+            echo "tessera-linux: module $m did not load"
+            failed=1
+        fi
+    done < /lib/modules/load-order
+    [ -n "$failed" ] || echo "tessera-linux: modules loaded:$loaded"
+    found=
+    for d in /sys/bus/virtio/devices/virtio*; do
+        [ -e "$d/device" ] || continue
+        id=$(cat "$d/device")
+        # Device IDs: the virtio specification 1.2, section 5 "Device Types".
+        case "$id" in
+            0x0001) type=net ;;
+            0x0002) type=block ;;
+            0x0003) type=console ;;
+            0x0004) type=entropy ;;
+            *) type=other ;;
+        esac
+        driver=none
+        [ -e "$d/driver" ] && driver=$(basename "$(readlink "$d/driver")")
+        echo "tessera-linux: virtio device ${d##*/}: $id ($type), driver $driver"
+        found=1
+    done
+    [ -n "$found" ] || echo "tessera-linux: no virtio devices"
+}
+
+# Mounts $root and, if that works, becomes its /sbin/init; returns on a failure, having said why.
+switch_to_root() {
+    # The disk's driver may publish it after insmod returns: poll, boundedly, in tenths of a second.
+    tenths=0
+    while [ ! -b "$root" ] && [ "$tenths" -lt $((rootwait * 10)) ]; do
+        usleep 100000
+        tenths=$((tenths + 1))
+    done
+    if [ ! -b "$root" ]; then
+        echo "tessera-linux: root failed: no $root after $rootwait s"
+        cat /proc/partitions
+        return
+    fi
+    echo "tessera-linux: $root is there after $((tenths / 10)).$((tenths % 10)) s"
+    mkdir -p /newroot
+    if ! mount -t ext4 -o rw "$root" /newroot; then
+        echo "tessera-linux: root failed: $root does not mount as ext4"
+        dmesg | tail -n 5
+        return
+    fi
+    if [ ! -x /newroot/sbin/init ]; then
+        echo "tessera-linux: root failed: $root has no /sbin/init"
+        umount /newroot
+        return
+    fi
+    echo "tessera-linux: mounted $root (ext4); switching root to its /sbin/init"
+    # As Debian's initramfs-tools does before run-init: the kernel's filesystems move to the new
+    # root, since switch_root empties the initramfs (Linux Documentation/filesystems/
+    # ramfs-rootfs-initramfs.rst) and the root's init needs them.
+    for fs in /dev /proc /sys; do
+        mkdir -p "/newroot$fs"
+        mount -o move "$fs" "/newroot$fs"
+    done
+    exec switch_root /newroot /sbin/init
+}
+
+if [ -n "$root" ] || [ -n "$virtio" ]; then
+    load_modules
+fi
+if [ -n "$root" ]; then
+    switch_to_root
+fi
 if grep -q tessera.shell /proc/cmdline; then
     # An interactive shell on the console: what you type on the hypervisor's console reaches it.
     echo "tessera-linux: interactive shell; 'poweroff -f' powers the VM off"
