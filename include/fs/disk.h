@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The hypervisor's disk: the FAT32 volume on the host block device (drivers/block.h), mounted on
- * first use and then kept. Guest images (image_location = "fs") and the VM configs in
- * /guest/vm_default/ are read from it at boot, from one CPU; nothing is ever written.
+/* The hypervisor's disk: the FAT32 volume on host disk 0 (drivers/block.h), mounted on first use
+ * and then kept. Guest images (image_location = "fs") and the VM configs in /guest/vm_default/ are
+ * read from it at boot and at VM resets; the hypervisor never writes it (a VM may be given a file
+ * on it to write in place: vmm/vm_blk_backend.c).
  *
  * Every failing call leaves one line in disk_error() saying what was wrong ("no disk: ...",
  * "bad boot sector: ...", "'/guest/a.bin' does not exist", "cluster chain of ... loops ..."), for
@@ -11,11 +12,16 @@
 
 #include "fs/fat32.h"
 
+struct block_device;
+
 #define DISK_CONFIG_DIR "/guest/vm_default"
 
 /* Opens a file by its path on the disk. 0, -ENODEV (no disk or no FAT32 volume on it), -ENOENT,
  * -EIO (corrupt volume or failing disk). */
 int disk_open(const char *path, struct fat32_file *file);
+
+/* Whether the disk holds the hypervisor's mounted FAT32 volume (then no VM may write it whole). */
+bool disk_holds_volume(const struct block_device *dev);
 
 /* The last failure, as one line. */
 const char *disk_error(void);

@@ -45,6 +45,11 @@ static int mount(void)
 	return 0;
 }
 
+bool disk_holds_volume(const struct block_device *dev)
+{
+	return dev == block_disk() && mount() == 0;
+}
+
 const char *disk_error(void)
 {
 	return error;

@@ -4,7 +4,7 @@
  * the hypervisor's FAT32 disk, read and written in place through its clusters. Each is a list of
  * extents of one host disk. A writable backend owns its sectors alone; read-only ones share
  * (vmm/host_resources.h, HOST_DISK); only a writable backend's sectors are opened for writing on
- * the host disk (drivers/block.h). Disk 0 holds the hypervisor's own FAT32 volume: it can be given
+ * the host disk (drivers/block.h). The disk holding the hypervisor's own FAT32 volume can be given
  * read-only, or by files on it, never written whole. */
 #include "vmm/vm_internal.h"
 #include "vmm/host_resources.h"
@@ -168,9 +168,9 @@ static int open_disk(struct vm *vm, const char *what, const struct config_blk_ba
 			     block_disk_count());
 		return -ENODEV;
 	}
-	if (spec->disk == 0 && !spec->read_only) {
-		vm_log_error(vm, "%s: backend %s: disk 0 holds the hypervisor's FAT32 volume; give it read-only "
-			     "(%s:ro) or give a file on it", what, name, name);
+	if (!spec->read_only && disk_holds_volume(d->disk)) {
+		vm_log_error(vm, "%s: backend %s: disk %u holds the hypervisor's FAT32 volume; give it read-only "
+			     "(%s:ro) or give a file on it", what, name, spec->disk, name);
 		return -EBUSY;
 	}
 	struct partition part = { 0, d->disk->sector_count, false };

@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Debian's Linux on a Tessera virtio-blk root: the busybox initramfs loads the kernel's own virtio
+and ext4 modules, finds /dev/vda (Tessera's virtio-mmio device, in the generated device tree, on a
+partition-less second host disk), switches to the ext4 root there, writes a mark, syncs and resets
+its VM (PSCI SYSTEM_RESET / SBI reset); the second boot, in the same run, finds the mark. Then QEMU
+is started again on the same disk file: the mark is still there."""
+import os
+import re
+import subprocess
+
+import pytest
+
+import linux_helpers
+from conftest import ROOT
+from disk_helpers import MTOOLS_ENV
+from linux_helpers import prepare_linux
+
+# Where each arch's VM gets its disk: a free window and interrupt beside the config's devices.
+VIRTIO_WINDOW = {
+    "aarch64": '["vda@disk1", 0x0a00_0000, 0x200, 0x30, 0xE1, []],',
+    "riscv64": '["vda@disk1", 0x1000_1000, 0x200, 1, 0xE1, []],',
+}
+
+
+def config_with_disk(arch, linux_dir, name, extra_cmdline):
+    """linux-1cpu.toml with a virtio-blk device on disk 1 and words added to its command line,
+    written beside it (its image paths are relative to its directory)."""
+    with open(os.path.join(ROOT, linux_dir, "linux-1cpu.toml")) as f:
+        text = f.read()
+    text = re.sub(r'(cmdline = "[^"]*)"', rf'\1 {extra_cmdline}"', text, count=1)
+    text = text.replace("emu_devices = [\n", "emu_devices = [\n    " + VIRTIO_WINDOW[arch] + "\n", 1)
+    path = os.path.join(linux_dir, f"{name}.toml")
+    with open(os.path.join(ROOT, path), "w") as f:
+        f.write(text)
+    return path
+
+
+@pytest.mark.parametrize("arch", ["aarch64", "riscv64"])
+def test_a_mark_written_on_the_virtio_root_survives_reset_and_power_off(arch):
+    linux_dir = prepare_linux(arch)
+    work = os.path.join(ROOT, f"build/e2e-{arch}-linux-vda")
+    os.makedirs(work, exist_ok=True)
+    root = os.path.join(work, "root.img")
+    subprocess.run([os.path.join(ROOT, "scripts/make-linux-root.sh"), arch, root], check=True,
+                   stdout=subprocess.DEVNULL)
+    # Disk 0 is the hypervisor's (FAT32, nothing on it for this VM); disk 1 is the VM's root.
+    disk0 = os.path.join(work, "disk0.img")
+    subprocess.run(["scripts/make-disk-img.sh", disk0, arch], cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+                   env=dict(MTOOLS_ENV, DISK_SIZE_MB="34"))
+    mark = f"written-under-tessera-on-{arch}"
+    config = config_with_disk(arch, linux_dir, "linux-vda",
+                              f"tessera.root=/dev/vda tessera.rootwait=60 tessera.write={mark}")
+    env = {"DISK": disk0, "DISK2": root}
+    b = linux_helpers.boot_linux(arch, "linux-vda", [config], smp=2, env_extra=env)
+    out = b.output.replace("\r", "")
+    assert "VM[1] linux: vda@disk1: virtio-blk on disk1: 65536 sectors (32 MiB) of disk 1 in 1 piece(s), read-write" in out, out
+    assert "[vm1] tessera-linux: virtio device virtio0: 0x0002 (block), driver virtio_blk" in out, out
+    assert "[vm1] tessera-linux: mounted /dev/vda (ext4); switching root to its /sbin/init" in out, out
+    assert "[vm1] tessera-linux: root init started on /dev/vda (tessera-root)" in out, out
+    # First boot: no mark, write it, reset; the second boot (after the VM's reset) finds it.
+    first = out.index("[vm1] tessera-linux: no /tessera-mark on the root")
+    wrote = out.index(f"[vm1] tessera-linux: wrote /tessera-mark: {mark}")
+    reset = out.index("VM[1] linux: resetting")
+    found = out.index(f"[vm1] tessera-linux: found /tessera-mark: {mark}")
+    assert first < wrote < reset < found, out
+    assert "VM[1] linux: the guest powered off" in out, out
+    assert "further driver errors" not in out and "needs a reset" not in out, out
+
+    # The machine again, from the same disk files: the mark is on the disk, not in any cache.
+    b = linux_helpers.boot_linux(arch, "linux-vda", [config], smp=2, env_extra=env)
+    out = b.output.replace("\r", "")
+    assert f"[vm1] tessera-linux: found /tessera-mark: {mark}" in out, out
+    assert "VM[1] linux: resetting" not in out, out
