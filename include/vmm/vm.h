@@ -12,6 +12,7 @@
 #include "vmm/dt_passthrough.h"
 #include "vmm/host_resources.h"
 #include "vmm/vdev.h"
+#include "vmm/pci_bus.h"
 #include "virt_impl/vm.h"
 
 #define VM_MAX 16
@@ -39,6 +40,7 @@ struct vm {
 	unsigned ram_count;
 	struct vdev_bus mmio_bus;
 	struct vdev_bus pio_bus;
+	struct pci_bus pci;            /* PCI functions (x86: vdev/x86_pci.c reaches them) */
 	struct vcpu **vcpus;
 	unsigned vcpu_count;
 	unsigned vcpus_active;         /* vCPUs not off; the VM stops when the last one leaves */

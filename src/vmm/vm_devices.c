@@ -213,7 +213,10 @@ static int add_emulated(struct vm *vm, const struct vm_emu_device *emu)
 	if (err < 0) {
 		vm_log_error(vm, "emulated device '%s' at %s%#llx overlaps '%s'", emu->name, port ? "port " : "",
 			     (unsigned long long)emu->base_gpa, conflict ? conflict->name : "?");
-		kfree(dev->priv);
+		if (dev->ops->destroy)
+			dev->ops->destroy(dev);
+		else
+			kfree(dev->priv);
 	}
 	return err;
 }

@@ -3,3 +3,5 @@
 # transport (every arch can map one; aarch64 and riscv64 guests find it in their device tree) and
 # the block device.
 obj-y += vring.o virtio_vdev.o virtio_mmio.o virtio_blk.o
+# virtio-pci where the VM has a PCI bus (x86_64's, reached through ports 0xcf8/0xcfc).
+obj-$(CONFIG_VDEV_X86) += virtio_pci.o
