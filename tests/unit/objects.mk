@@ -72,3 +72,5 @@ unit-srcs-virtio_blk := src/vdev/virtio/vring.c src/vdev/virtio/virtio_vdev.c sr
 	tests/unit/vdev_env.c
 UNIT_TESTS += partitions
 unit-srcs-partitions := src/fs/partitions.c
+UNIT_TESTS += pci_bus
+unit-srcs-pci_bus := src/vmm/pci_bus.c

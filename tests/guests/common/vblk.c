@@ -285,7 +285,7 @@ static void test_device(uintptr_t base, int writable)
 	wr(base, MMIO_STATUS, 0);
 }
 
-static void run_vblk_checks(void)
+__attribute__((unused)) static void run_vblk_checks(void)
 {
 	for (unsigned i = 0; i < sizeof(vblk_devices) / sizeof(vblk_devices[0]); i++)
 		test_device(vblk_devices[i], i < VBLK_WRITABLE);
@@ -294,4 +294,33 @@ static void run_vblk_checks(void)
 	puts_uart(" checks passed, ");
 	put_dec(failed);
 	puts_uart(" failed\n");
+}
+
+/* Two VMs at once, each on its own partition of one host disk (vblkpair.c): `rounds` times, write
+ * `sectors` sectors of this VM's pattern (its id and the sector number in every byte pair) one
+ * request each, then read them all back and compare. Returns the sectors that came back wrong. */
+__attribute__((unused)) static unsigned run_vblk_pair(uintptr_t base, unsigned vm_id, unsigned rounds, unsigned sectors)
+{
+	unsigned wrong = 0;
+	if (!init(base, QSIZE))
+		return sectors * rounds;
+	for (unsigned round = 0; round < rounds; round++) {
+		for (unsigned s = 0; s < sectors; s++) {
+			for (unsigned i = 0; i < 512; i += 2) {
+				data[i] = (uint8_t)vm_id;
+				data[i + 1] = (uint8_t)(s + round);
+			}
+			if (request(base, T_OUT, s, (uintptr_t)data, 512) != 0)
+				wrong++;
+		}
+		request(base, T_FLUSH, 0, 0, 0);
+		for (unsigned s = 0; s < sectors; s++) {
+			clear(data, 512);
+			int same = request(base, T_IN, s, (uintptr_t)data, 512) == 0;
+			for (unsigned i = 0; i < 512; i += 2)
+				same = same && data[i] == (uint8_t)vm_id && data[i + 1] == (uint8_t)(s + round);
+			wrong += !same;
+		}
+	}
+	return wrong;
 }

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* One of two VMs writing their own partitions of one host disk at the same time
+ * (tests/e2e/test_virtio_blk.py): each writes its pattern over and over and reads it back
+ * (run_vblk_pair in tests/guests/common/vblk.c); the host then checks each partition. */
+#include "guest.h"
+
+static const uintptr_t vblk_devices[] = { 0x10001000 };
+#define VBLK_WRITABLE 1
+#define RAM_END 0 /* not used here */
+
+#include "../common/vblk.c"
+
+void guest_main(uint64_t hartid, uint64_t dtb)
+{
+	(void)hartid;
+	(void)dtb;
+	unsigned id = (unsigned)hypercall(HYPERCALL_TESSERA_VM_ID);
+	unsigned wrong = run_vblk_pair(vblk_devices[0], id, 20, 64);
+	puts_uart("vblkpair guest: VM ");
+	put_dec(id);
+	puts_uart(wrong ? ": sectors came back wrong: " : ": all 1280 writes read back\n");
+	if (wrong) {
+		put_dec(wrong);
+		putc_uart('\n');
+	}
+	system_off();
+}
