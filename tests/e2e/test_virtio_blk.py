@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""virtio-blk over virtio-mmio with each kind of backend, driven by our bare-metal guest
+"""virtio-blk over virtio-mmio (aarch64, riscv64) and virtio-pci (x86_64) with each kind of backend, driven by our bare-metal guest
 (tests/guests/common/vblk.c): a file on the hypervisor's FAT32 disk written in place, a partition of
 a second disk written, another partition read-only. The guest checks every answer, good and bad
 (IOERR, DEVICE_NEEDS_RESET and recovery); the test then reads the disk images back on the host: what
@@ -40,7 +40,7 @@ def sector(data, n):
     return data[n * SECTOR:(n + 1) * SECTOR]
 
 
-@pytest.mark.parametrize("arch", ["aarch64", "riscv64"])
+@pytest.mark.parametrize("arch", ["aarch64", "riscv64", "x86_64"])
 def test_virtio_blk_backends_and_bad_rings(arch):
     subprocess.run(["make", "-s", f"ARCH={arch}", "guests"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     work = os.path.join(ROOT, f"build/e2e-{arch}-vblk")
@@ -91,7 +91,7 @@ def test_virtio_blk_backends_and_bad_rings(arch):
     assert disk[(first2 + count2) * SECTOR:] == bytes(len(disk) - (first2 + count2) * SECTOR)
 
 
-@pytest.mark.parametrize("arch", ["aarch64", "riscv64"])
+@pytest.mark.parametrize("arch", ["aarch64", "riscv64", "x86_64"])
 def test_two_vms_write_their_own_partitions_at_once(arch):
     """Two VMs on two CPUs, each given one partition of the same host disk read-write, write and
     read back their own patterns at the same time (requests of both VMs serialized on the one host

@@ -4,8 +4,6 @@
  * (run_vblk_pair in tests/guests/common/vblk.c); the host then checks each partition. */
 #include "guest.h"
 
-static const uintptr_t vblk_devices[] = { 0x0a000000 };
-#define VBLK_WRITABLE 1
 #define RAM_END 0 /* not used here */
 
 #include "../common/vblk.c"
@@ -14,7 +12,8 @@ void guest_main(uint64_t dtb)
 {
 	(void)dtb;
 	unsigned id = (unsigned)hvc(HYPERCALL_TESSERA_VM_ID, 0, 0, 0);
-	unsigned wrong = run_vblk_pair(vblk_devices[0], id, 20, 64);
+	struct vblk_dev device = vblk_mmio(0x0a000000);
+	unsigned wrong = run_vblk_pair(&device, id, 20, 64);
 	puts_uart("vblkpair guest: VM ");
 	put_dec(id);
 	puts_uart(wrong ? ": sectors came back wrong: " : ": all 1280 writes read back\n");

@@ -4,8 +4,6 @@
  * (run_vblk_pair in tests/guests/common/vblk.c); the host then checks each partition. */
 #include "guest.h"
 
-static const uintptr_t vblk_devices[] = { 0x10001000 };
-#define VBLK_WRITABLE 1
 #define RAM_END 0 /* not used here */
 
 #include "../common/vblk.c"
@@ -15,7 +13,8 @@ void guest_main(uint64_t hartid, uint64_t dtb)
 	(void)hartid;
 	(void)dtb;
 	unsigned id = (unsigned)hypercall(HYPERCALL_TESSERA_VM_ID);
-	unsigned wrong = run_vblk_pair(vblk_devices[0], id, 20, 64);
+	struct vblk_dev device = vblk_mmio(0x10001000);
+	unsigned wrong = run_vblk_pair(&device, id, 20, 64);
 	puts_uart("vblkpair guest: VM ");
 	put_dec(id);
 	puts_uart(wrong ? ": sectors came back wrong: " : ": all 1280 writes read back\n");

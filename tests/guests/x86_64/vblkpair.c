@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* One of two VMs writing their own partitions of one host disk at the same time
+ * (tests/e2e/test_virtio_blk.py): each writes its pattern over and over and reads it back
+ * (run_vblk_pair in tests/guests/common/vblk.c); the host then checks each partition. */
+#include "guest.h"
+
+#define RAM_END 0 /* not used here */
+
+#include "../common/vblk.c"
+#include "virtio_pci.h"
+
+void guest_main(uint64_t arg)
+{
+	(void)arg;
+	struct vblk_dev device;
+	unsigned id = (unsigned)vmmcall(HYPERCALL_TESSERA_VM_ID, 0, 0, 0);
+	unsigned wrong = find_virtio_blk(&device, 1) ? run_vblk_pair(&device, id, 20, 64) : 1280;
+	puts_uart("vblkpair guest: VM ");
+	put_dec(id);
+	puts_uart(wrong ? ": sectors came back wrong: " : ": all 1280 writes read back\n");
+	if (wrong) {
+		put_dec(wrong);
+		putc_uart('\n');
+	}
+	system_off();
+}
