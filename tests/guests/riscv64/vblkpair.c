@@ -14,13 +14,6 @@ void guest_main(uint64_t hartid, uint64_t dtb)
 	(void)dtb;
 	unsigned id = (unsigned)hypercall(HYPERCALL_TESSERA_VM_ID);
 	struct vblk_dev device = vblk_mmio(0x10001000);
-	unsigned wrong = run_vblk_pair(&device, id, 20, 64);
-	puts_uart("vblkpair guest: VM ");
-	put_dec(id);
-	puts_uart(wrong ? ": sectors came back wrong: " : ": all 1280 writes read back\n");
-	if (wrong) {
-		put_dec(wrong);
-		putc_uart('\n');
-	}
+	run_and_report_pair(&device, id);
 	system_off();
 }

@@ -14,13 +14,6 @@ void guest_main(uint64_t arg)
 	(void)arg;
 	struct vblk_dev device;
 	unsigned id = (unsigned)vmmcall(HYPERCALL_TESSERA_VM_ID, 0, 0, 0);
-	unsigned wrong = find_virtio_blk(&device, 1) ? run_vblk_pair(&device, id, 20, 64) : 1280;
-	puts_uart("vblkpair guest: VM ");
-	put_dec(id);
-	puts_uart(wrong ? ": sectors came back wrong: " : ": all 1280 writes read back\n");
-	if (wrong) {
-		put_dec(wrong);
-		putc_uart('\n');
-	}
+	run_and_report_pair(find_virtio_blk(&device, 1) ? &device : 0, id);
 	system_off();
 }
