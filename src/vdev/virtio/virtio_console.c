@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* virtio-console for guests (Virtio 1.2, 5.3): port 0 alone, so queue 0 is its receiveq and queue 1
+ * its transmitq (5.3.2) and no feature of the type is offered: not MULTIPORT (no control queues),
+ * not SIZE (the size of whatever terminal shows the VM's console is not known here), not
+ * EMERG_WRITE (a configuration write, which the transports ignore). See vdev/virtio_console.h.
+ *
+ * Output is served on the transmitq's notify, by the notifying vCPU: each buffer's bytes go to the
+ * VM's tagged console and the buffer goes back at once (Linux waits for it, polling: 5.3.6's
+ * footnote). Input is held in a small ring under the device's lock and moved into the driver's
+ * receive buffers when a character arrives and when the driver notifies the receiveq. */
+#include "vdev/virtio_console.h"
+#include "vdev/virtio.h"
+#include "vmm/vm.h"
+#include "kernel/mm.h"
+#include "lib/string.h"
+
+#define RECEIVEQ 0
+#define TRANSMITQ 1
+#define ROUNDS_MAX 4                    /* re-checks of a ring per notify (EVENT_IDX race, 2.7.10) */
+#define OUTPUT_PER_NOTIFY (64u * 1024)  /* bytes shown per transmitq notify: the rest is dropped */
+#define COPY_CHUNK 64
+
+struct virtio_console {
+	struct virtio_vdev v;
+	uint8_t held[VIRTIO_CONSOLE_INPUT_HELD];   /* typed, not yet in a receive buffer */
+	unsigned held_first, held_count;
+	uint64_t input_dropped;                    /* typed while `held` was full */
+	struct vring_chain chain;                  /* the one being served, under v.lock */
+};
+
+/* Whether the driver can be given input now: it is running and has not been told to reset. */
+static bool receiveq_live(const struct virtio_vdev *v)
+{
+	return (v->status & VIRTIO_STATUS_DRIVER_OK) && !(v->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET) &&
+	       v->queues[RECEIVEQ].ready;
+}
+
+/* Moves held input into one receive buffer; returns the bytes written (0 when its buffers are not
+ * the VM's RAM or hold nothing). */
+static uint32_t fill_receive_buffer(struct virtio_console *con)
+{
+	const struct vring_chain *c = &con->chain;
+	/* The held ring in at most two pieces: up to its end, then from its start. */
+	unsigned first = MIN(con->held_count, VIRTIO_CONSOLE_INPUT_HELD - con->held_first);
+	uint64_t written = vring_chain_write(c, 0, con->held + con->held_first, first);
+	if (written == first && con->held_count > first)
+		written += vring_chain_write(c, written, con->held, con->held_count - first);
+	con->held_first = (con->held_first + (unsigned)written) % VIRTIO_CONSOLE_INPUT_HELD;
+	con->held_count -= (unsigned)written;
+	return (uint32_t)written;
+}
+
+/* Gives the driver what is held, one receive buffer after another, while both last. Under v.lock. */
+static void deliver_input(struct virtio_console *con)
+{
+	struct virtio_vdev *v = &con->v;
+	struct vring *ring = &v->queues[RECEIVEQ];
+	if (!receiveq_live(v))
+		return;
+	for (unsigned round = 0; round < ROUNDS_MAX && con->held_count; round++) {
+		bool pushed = false;
+		/* At most a queue's worth: each buffer takes a byte at least, or is one that failed. */
+		for (unsigned taken = 0; taken < ring->num && con->held_count; taken++) {
+			const char *why;
+			int got = vring_pop(ring, &v->memory, &con->chain, &why);
+			if (got < 0) {
+				virtio_vdev_fault(v, why);
+				return;
+			}
+			if (got == 0)
+				break;
+			if (con->chain.readable) {
+				virtio_vdev_fault(v, "a device-readable buffer in the receiveq (5.3.6.1)");
+				return;
+			}
+			uint32_t written = fill_receive_buffer(con);
+			if (written == 0)
+				virtio_vdev_log_failure(v, "a receive buffer outside the VM's RAM or of no bytes: returned empty");
+			vring_push(ring, con->chain.head, written);
+			pushed = true;
+		}
+		if (!pushed)
+			return; /* no buffer: the driver's next notify of the receiveq brings us back */
+		/* Interrupts and, with EVENT_IDX, asks for a notify at the next buffer; one the driver
+		 * added meanwhile may not have notified (2.7.10): look again. */
+		virtio_vdev_used(v, ring);
+		if (!vring_has_available(ring))
+			return;
+	}
+}
+
+/* Shows one transmit buffer's bytes, up to *budget of them; returns whether it was whole. */
+static bool show_output(struct virtio_console *con, uint64_t *budget)
+{
+	const struct vring_chain *c = &con->chain;
+	uint64_t length = MIN(c->readable, *budget);
+	char chunk[COPY_CHUNK];
+	for (uint64_t at = 0; at < length;) {
+		uint64_t n = vring_chain_read(c, at, chunk, MIN(length - at, (uint64_t)sizeof(chunk)));
+		if (n == 0)
+			break; /* a buffer outside the VM's RAM: the bytes before it were shown */
+		for (uint64_t i = 0; i < n; i++)
+			vm_console_putc(con->v.vm, chunk[i]);
+		at += n;
+	}
+	*budget -= length;
+	return length == c->readable && !c->outside_ram;
+}
+
+static void serve_output(struct virtio_console *con)
+{
+	struct virtio_vdev *v = &con->v;
+	struct vring *ring = &v->queues[TRANSMITQ];
+	/* The output one notify may cost this vCPU, under the device's lock: Linux sends one buffer
+	 * of at most a page and waits for it, so only a driver flooding its queue meets the bound. */
+	uint64_t budget = OUTPUT_PER_NOTIFY;
+	for (unsigned round = 0; round < ROUNDS_MAX; round++) {
+		for (unsigned taken = 0; taken < ring->num; taken++) {
+			const char *why;
+			int got = vring_pop(ring, &v->memory, &con->chain, &why);
+			if (got < 0) {
+				virtio_vdev_fault(v, why);
+				return;
+			}
+			if (got == 0)
+				break;
+			if (con->chain.writable) {
+				virtio_vdev_fault(v, "a device-writable buffer in the transmitq (5.3.6.1)");
+				return;
+			}
+			if (!show_output(con, &budget))
+				virtio_vdev_log_failure(v, "output outside the VM's RAM or past 64 KiB in one notify: not all shown");
+			v->requests++;
+			/* Nothing written into a transmit buffer (2.7.8: len is what the device wrote). */
+			vring_push(ring, con->chain.head, 0);
+		}
+		virtio_vdev_used(v, ring);
+		if (!vring_has_available(ring))
+			return;
+	}
+}
+
+static void console_queue_notify(struct virtio_vdev *v, unsigned index)
+{
+	struct virtio_console *con = v->priv;
+	if (index == TRANSMITQ)
+		serve_output(con);
+	else
+		deliver_input(con); /* the driver posted receive buffers: held input may go now */
+}
+
+void virtio_console_input(void *device, char c)
+{
+	struct virtio_vdev *v = device;
+	struct virtio_console *con = v->priv;
+	unsigned long flags = spin_lock_irqsave(&v->lock);
+	if (con->held_count < VIRTIO_CONSOLE_INPUT_HELD) {
+		con->held[(con->held_first + con->held_count) % VIRTIO_CONSOLE_INPUT_HELD] = (uint8_t)c;
+		con->held_count++;
+	} else {
+		con->input_dropped++;
+	}
+	deliver_input(con);
+	spin_unlock_irqrestore(&v->lock, flags);
+}
+
+static void console_destroy(struct virtio_vdev *v)
+{
+	kfree(v->priv);
+}
+
+/* No configuration field is valid without SIZE, MULTIPORT or EMERG_WRITE (5.3.4), none of which
+ * is offered: the space is empty and reads as zeros. */
+static const struct virtio_vdev_ops console_ops = {
+	.queue_notify = console_queue_notify,
+	.config_size = 0,
+	.destroy = console_destroy,
+};
+
+struct virtio_vdev *virtio_console_create(struct vm *vm, const char *name, unsigned irq)
+{
+	struct virtio_console *con = kzalloc(sizeof(*con));
+	if (!con)
+		return NULL;
+	virtio_vdev_init(&con->v, vm, name, VIRTIO_ID_CONSOLE, irq, 2, 0, &console_ops, con);
+	return &con->v;
+}
