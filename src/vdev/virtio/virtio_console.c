@@ -35,6 +35,25 @@ static bool receiveq_live(const struct virtio_vdev *v)
 	       v->queues[RECEIVEQ].ready;
 }
 
+/* Takes the next chain of `ring` into con->chain: 1, 0 (none available), or -1 after asking for a
+ * reset: the ring is broken, or the chain has buffers of the wrong direction for its queue (the
+ * driver MUST NOT put them there, 5.3.6.1). */
+static int take(struct virtio_console *con, struct vring *ring, bool receiveq)
+{
+	const char *why;
+	int got = vring_pop(ring, &con->v.memory, &con->chain, &why);
+	if (got < 0) {
+		virtio_vdev_fault(&con->v, why);
+		return -1;
+	}
+	if (got > 0 && (receiveq ? con->chain.readable : con->chain.writable)) {
+		virtio_vdev_fault(&con->v, receiveq ? "a device-readable buffer in the receiveq (5.3.6.1)"
+						    : "a device-writable buffer in the transmitq (5.3.6.1)");
+		return -1;
+	}
+	return got;
+}
+
 /* Moves held input into one receive buffer; returns the bytes written (0 when its buffers are not
  * the VM's RAM or hold nothing). */
 static uint32_t fill_receive_buffer(struct virtio_console *con)
@@ -61,18 +80,11 @@ static void deliver_input(struct virtio_console *con)
 		bool pushed = false;
 		/* At most a queue's worth: each buffer takes a byte at least, or is one that failed. */
 		for (unsigned taken = 0; taken < ring->num && con->held_count; taken++) {
-			const char *why;
-			int got = vring_pop(ring, &v->memory, &con->chain, &why);
-			if (got < 0) {
-				virtio_vdev_fault(v, why);
+			int got = take(con, ring, true);
+			if (got < 0)
 				return;
-			}
 			if (got == 0)
 				break;
-			if (con->chain.readable) {
-				virtio_vdev_fault(v, "a device-readable buffer in the receiveq (5.3.6.1)");
-				return;
-			}
 			uint32_t written = fill_receive_buffer(con);
 			if (written == 0)
 				virtio_vdev_log_failure(v, "a receive buffer outside the VM's RAM or of no bytes: returned empty");
@@ -116,18 +128,11 @@ static void serve_output(struct virtio_console *con)
 	uint64_t budget = OUTPUT_PER_NOTIFY;
 	for (unsigned round = 0; round < ROUNDS_MAX; round++) {
 		for (unsigned taken = 0; taken < ring->num; taken++) {
-			const char *why;
-			int got = vring_pop(ring, &v->memory, &con->chain, &why);
-			if (got < 0) {
-				virtio_vdev_fault(v, why);
+			int got = take(con, ring, false);
+			if (got < 0)
 				return;
-			}
 			if (got == 0)
 				break;
-			if (con->chain.writable) {
-				virtio_vdev_fault(v, "a device-writable buffer in the transmitq (5.3.6.1)");
-				return;
-			}
 			if (!show_output(con, &budget))
 				virtio_vdev_log_failure(v, "output outside the VM's RAM or past 64 KiB in one notify: not all shown");
 			v->requests++;
