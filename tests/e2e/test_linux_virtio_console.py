@@ -5,10 +5,11 @@ what is typed on the hypervisor's console reaches that shell through the device'
 shell's answers come back through its transmitq tagged [vm1] like any console output, and the VM
 powers off.
 
-The two arches run the two layouts a config may have (the code behind both is arch-neutral):
-- aarch64 keeps its PL011 beside hvc0 and appends console=hvc0 to `console=ttyAMA0`: the kernel
-  and init start on the UART (hvc0 comes with the modules), and the typed input goes to the virtio
-  console because the command line's last console= names it, though the UART comes first.
+The arches run the two layouts a config may have (the code behind both is arch-neutral):
+- aarch64 (virtio-mmio) and x86_64 (virtio-pci) keep their UART beside hvc0 and append
+  console=hvc0 to the UART's console=: the kernel and init start on the UART (hvc0 comes with the
+  modules), and the typed input goes to the virtio console because the command line's last
+  console= names it, though the UART comes first.
 - riscv64 has hvc0 alone (`console=hvc0 earlycon=sbi`): the VM gets no default UART, the kernel
   has no console for init until the modules are in, and init shows what it printed meanwhile on
   hvc0."""
@@ -20,12 +21,17 @@ import pytest
 from conftest import ROOT, boot, build_image
 from linux_helpers import LINUX_FAILURES, prepare_linux
 
-# A free window and interrupt beside each arch's config devices.
+# A free window and interrupt beside each arch's config devices (x86: the virtio-pci BAR, INTA# on
+# ISA IRQ 11).
 HVC0 = {
     "aarch64": '["hvc0", 0x0a00_0000, 0x200, 0x30, 0xE3, []],',
     "riscv64": '["hvc0", 0x1000_1000, 0x200, 1, 0xE3, []],',
+    "x86_64": '["hvc0", 0xfebf_0000, 0x4000, 11, 0xE3, []],',
 }
-UART_KEPT = {"aarch64": True, "riscv64": False}
+UART_KEPT = {"aarch64": True, "riscv64": False, "x86_64": True}
+# The console init starts on where the UART is kept: Linux keeps the UART's early console while the
+# preferred console (hvc0, the last console=) is not there yet.
+UART_CONSOLE = {"aarch64": "(pl11|ttyAMA0)", "x86_64": "(uart0|ttyS0)"}
 
 
 def config_with_hvc0(arch, linux_dir):
@@ -47,7 +53,7 @@ def config_with_hvc0(arch, linux_dir):
     return path
 
 
-@pytest.mark.parametrize("arch", ["aarch64", "riscv64"])
+@pytest.mark.parametrize("arch", ["aarch64", "riscv64", "x86_64"])
 def test_a_shell_on_hvc0(arch):
     linux_dir = prepare_linux(arch)
     config = config_with_hvc0(arch, linux_dir)
@@ -76,9 +82,7 @@ def test_a_shell_on_hvc0(arch):
     assert "needs a reset" not in out and "further driver errors" not in out, out
     assert b.exit_status == 0, out
     if UART_KEPT[arch]:
-        # init started on the PL011 (its early console, which Linux keeps while the preferred
-        # console, hvc0, is not there yet), before the modules brought hvc0.
-        assert re.search(r"\[vm1\] tessera-linux: console (pl11|ttyAMA0), ", out), out
+        assert re.search(rf"\[vm1\] tessera-linux: console {UART_CONSOLE[arch]}, ", out), out
         assert "[vm1] tessera-linux: modules loaded:" in out, out
     else:
         assert "gets one: an emulated" not in out, out

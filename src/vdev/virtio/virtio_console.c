@@ -174,11 +174,24 @@ static void console_destroy(struct virtio_vdev *v)
 	kfree(v->priv);
 }
 
-/* No configuration field is valid without SIZE, MULTIPORT or EMERG_WRITE (5.3.4), none of which
- * is offered: the space is empty and reads as zeros. */
+/* struct virtio_console_config (5.3.4): cols, rows, max_nr_ports, emerg_wr. None of its fields is
+ * valid without SIZE, MULTIPORT or EMERG_WRITE, none of which is offered, so all read as zero; the
+ * space still has its size, because a transport shows a device's configuration only when it has
+ * one (virtio-pci's DEVICE_CFG capability, 4.1.4.6, whose length Linux wants above zero). */
+#define CONFIG_SIZE 12
+
+static uint64_t console_config_read(struct virtio_vdev *v, unsigned offset, unsigned width)
+{
+	(void)v;
+	(void)offset;
+	(void)width;
+	return 0;
+}
+
 static const struct virtio_vdev_ops console_ops = {
 	.queue_notify = console_queue_notify,
-	.config_size = 0,
+	.config_read = console_config_read,
+	.config_size = CONFIG_SIZE,
 	.destroy = console_destroy,
 };
 
