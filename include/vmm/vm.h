@@ -100,9 +100,10 @@ void vm_set_console_input(struct vm *vm, void (*rx)(void *device, char c), void 
 /* The same, over whatever was named before or is named after: for the device the guest is told to
  * use as its console (vm_devices.c: a virtio console that the command line makes Linux's). */
 void vm_take_console_input(struct vm *vm, void (*rx)(void *device, char c), void *device);
-/* Routes characters typed on the hypervisor's console to the VM that has the input focus:
- * the first VM with a console device (an emulated UART, a virtio console); Ctrl-A then a VM id (1-9) moves it, Ctrl-A Ctrl-A sends
- * a Ctrl-A. vm_console_input_add() makes a VM a candidate; interrupt context safe. */
+/* Routes characters typed on the hypervisor's console to the VM that has the input focus: the
+ * first VM with a console device (an emulated UART, a virtio console); Ctrl-A then a VM id (1-9)
+ * moves it, Ctrl-A Ctrl-A sends a Ctrl-A. vm_console_input_add() makes a VM a candidate; interrupt
+ * context safe. */
 void vm_console_input_add(struct vm *vm);
 void vm_console_input(char c);
 /* Logs an access no device claims, once per address. */
