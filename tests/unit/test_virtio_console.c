@@ -36,10 +36,15 @@ static struct virtio_vdev *dev;
 static uint16_t avail_idx[2];
 
 static struct desc *table(unsigned q) { return vdev_env_at(RINGS(q)); }
-static uint16_t *avail(unsigned q) { return vdev_env_at(RINGS(q) + 0x400); } /* flags, idx, ring[], used_event */
-static uint16_t *used16(unsigned q) { return vdev_env_at(RINGS(q) + 0x800); }   /* flags, idx, {id, len}[], avail_event */
+/* The available ring: flags, idx, ring[QSIZE], used_event; the used ring: flags, idx,
+ * {u32 id, u32 len}[QSIZE], avail_event. */
+static uint16_t *avail(unsigned q) { return vdev_env_at(RINGS(q) + 0x400); }
+static uint16_t *used16(unsigned q) { return vdev_env_at(RINGS(q) + 0x800); }
 static uint16_t used_idx(unsigned q) { return used16(q)[1]; }
-static uint32_t used_len(unsigned q, unsigned i) { return ((uint32_t *)vdev_env_at(RINGS(q) + 0x804))[2 * (i % QSIZE) + 1]; }
+static uint32_t used_len(unsigned q, unsigned i)
+{
+	return ((uint32_t *)vdev_env_at(RINGS(q) + 0x804))[2 * (i % QSIZE) + 1];
+}
 static uint16_t avail_event(unsigned q) { return used16(q)[2 + 4 * QSIZE]; }
 static bool needs_reset(void) { return dev->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET; }
 static char *data(unsigned offset) { return vdev_env_at(DATA + offset); }
