@@ -16,7 +16,6 @@
 
 #define RECEIVEQ 0
 #define TRANSMITQ 1
-#define ROUNDS_MAX 4                    /* re-checks of a ring per notify (EVENT_IDX race, 2.7.10) */
 #define OUTPUT_PER_NOTIFY (64u * 1024)  /* bytes shown per transmitq notify: the rest is dropped */
 #define COPY_CHUNK 64
 
@@ -26,6 +25,7 @@ struct virtio_console {
 	unsigned held_first, held_count;
 	uint64_t input_dropped;                    /* typed while `held` was full */
 	struct vring_chain chain;                  /* the one being served, under v.lock */
+	uint64_t budget;                           /* output still shown in this notify */
 };
 
 /* Whether the driver can be given input now: it is running and has not been told to reset. */
@@ -35,23 +35,15 @@ static bool receiveq_live(const struct virtio_vdev *v)
 	       v->queues[RECEIVEQ].ready;
 }
 
-/* Takes the next chain of `ring` into con->chain: 1, 0 (none available), or -1 after asking for a
- * reset: the ring is broken, or the chain has buffers of the wrong direction for its queue (the
- * driver MUST NOT put them there, 5.3.6.1). */
-static int take(struct virtio_console *con, struct vring *ring, bool receiveq)
+/* Whether a chain has buffers of the wrong direction for its queue (the driver MUST NOT put them
+ * there, 5.3.6.1): then the device asks for a reset. */
+static bool wrong_direction(struct virtio_console *con, const struct vring_chain *c, bool receiveq)
 {
-	const char *why;
-	int got = vring_pop(ring, &con->v.memory, &con->chain, &why);
-	if (got < 0) {
-		virtio_vdev_fault(&con->v, why);
-		return -1;
-	}
-	if (got > 0 && (receiveq ? con->chain.readable : con->chain.writable)) {
-		virtio_vdev_fault(&con->v, receiveq ? "a device-readable buffer in the receiveq (5.3.6.1)"
-						    : "a device-writable buffer in the transmitq (5.3.6.1)");
-		return -1;
-	}
-	return got;
+	if (!(receiveq ? c->readable : c->writable))
+		return false;
+	virtio_vdev_fault(&con->v, receiveq ? "a device-readable buffer in the receiveq (5.3.6.1)"
+					    : "a device-writable buffer in the transmitq (5.3.6.1)");
+	return true;
 }
 
 /* Moves held input into one receive buffer; returns the bytes written (0 when its buffers are not
@@ -69,36 +61,29 @@ static uint32_t fill_receive_buffer(struct virtio_console *con)
 	return (uint32_t)written;
 }
 
-/* Gives the driver what is held, one receive buffer after another, while both last. Under v.lock. */
+static bool input_held(void *ctx)
+{
+	return ((struct virtio_console *)ctx)->held_count != 0;
+}
+
+static int64_t fill_one(struct virtio_vdev *v, const struct vring_chain *c, void *ctx)
+{
+	struct virtio_console *con = ctx;
+	if (wrong_direction(con, c, true))
+		return -1;
+	uint32_t written = fill_receive_buffer(con);
+	if (written == 0)
+		virtio_vdev_log_failure(v, "a receive buffer outside the VM's RAM or of no bytes: returned empty");
+	return written;
+}
+
+/* Gives the driver what is held, one receive buffer after another, while both last. Under v.lock.
+ * With no buffer posted, the driver's next notify of the receiveq brings this back. */
 static void deliver_input(struct virtio_console *con)
 {
 	struct virtio_vdev *v = &con->v;
-	struct vring *ring = &v->queues[RECEIVEQ];
-	if (!receiveq_live(v))
-		return;
-	for (unsigned round = 0; round < ROUNDS_MAX && con->held_count; round++) {
-		bool pushed = false;
-		/* At most a queue's worth: each buffer takes a byte at least, or is one that failed. */
-		for (unsigned taken = 0; taken < ring->num && con->held_count; taken++) {
-			int got = take(con, ring, true);
-			if (got < 0)
-				return;
-			if (got == 0)
-				break;
-			uint32_t written = fill_receive_buffer(con);
-			if (written == 0)
-				virtio_vdev_log_failure(v, "a receive buffer outside the VM's RAM or of no bytes: returned empty");
-			vring_push(ring, con->chain.head, written);
-			pushed = true;
-		}
-		if (!pushed)
-			return; /* no buffer: the driver's next notify of the receiveq brings us back */
-		/* Interrupts and, with EVENT_IDX, asks for a notify at the next buffer; one the driver
-		 * added meanwhile may not have notified (2.7.10): look again. */
-		virtio_vdev_used(v, ring);
-		if (!vring_has_available(ring))
-			return;
-	}
+	if (receiveq_live(v))
+		virtio_vdev_serve(v, &v->queues[RECEIVEQ], &con->chain, fill_one, input_held, con);
 }
 
 /* Shows one transmit buffer's bytes, up to *budget of them; returns whether it was whole. */
@@ -119,30 +104,22 @@ static bool show_output(struct virtio_console *con, uint64_t *budget)
 	return length == c->readable && !c->outside_ram;
 }
 
+static int64_t show_one(struct virtio_vdev *v, const struct vring_chain *c, void *ctx)
+{
+	struct virtio_console *con = ctx;
+	if (wrong_direction(con, c, false))
+		return -1;
+	if (!show_output(con, &con->budget))
+		virtio_vdev_log_failure(v, "output outside the VM's RAM or past 64 KiB in one notify: not all shown");
+	return 0; /* nothing written into a transmit buffer (2.7.8: len is what the device wrote) */
+}
+
 static void serve_output(struct virtio_console *con)
 {
-	struct virtio_vdev *v = &con->v;
-	struct vring *ring = &v->queues[TRANSMITQ];
 	/* The output one notify may cost this vCPU, under the device's lock: Linux sends one buffer
 	 * of at most a page and waits for it, so only a driver flooding its queue meets the bound. */
-	uint64_t budget = OUTPUT_PER_NOTIFY;
-	for (unsigned round = 0; round < ROUNDS_MAX; round++) {
-		for (unsigned taken = 0; taken < ring->num; taken++) {
-			int got = take(con, ring, false);
-			if (got < 0)
-				return;
-			if (got == 0)
-				break;
-			if (!show_output(con, &budget))
-				virtio_vdev_log_failure(v, "output outside the VM's RAM or past 64 KiB in one notify: not all shown");
-			v->requests++;
-			/* Nothing written into a transmit buffer (2.7.8: len is what the device wrote). */
-			vring_push(ring, con->chain.head, 0);
-		}
-		virtio_vdev_used(v, ring);
-		if (!vring_has_available(ring))
-			return;
-	}
+	con->budget = OUTPUT_PER_NOTIFY;
+	virtio_vdev_serve(&con->v, &con->v.queues[TRANSMITQ], &con->chain, show_one, NULL, con);
 }
 
 static void console_queue_notify(struct virtio_vdev *v, unsigned index)

@@ -253,9 +253,13 @@ struct vdev *virtio_pci_create(struct vm *vm, struct virtio_vdev *v, uint64_t ba
 	c[PCI_CAPABILITIES] = CAPS_START;
 	c[PCI_INTERRUPT_LINE] = (uint8_t)irq;
 	c[PCI_INTERRUPT_PIN] = 1;                                      /* INTA# */
+	/* A device without configuration fields has no DEVICE_CFG capability (4.1.4.6: its length
+	 * would be 0, which drivers refuse). */
+	bool device_cfg = v->ops->config_size != 0;
 	put_cap(c, 0x40, 0x50, CAP_COMMON, COMMON, C_SIZE, 16);
-	put_cap(c, 0x50, 0x60, CAP_ISR, ISR, 1, 16);
-	put_cap(c, 0x60, 0x70, CAP_DEVICE, DEVICE, v->ops->config_size, 16);
+	put_cap(c, 0x50, device_cfg ? 0x60 : 0x70, CAP_ISR, ISR, 1, 16);
+	if (device_cfg)
+		put_cap(c, 0x60, 0x70, CAP_DEVICE, DEVICE, v->ops->config_size, 16);
 	put_cap(c, 0x70, 0x00, CAP_NOTIFY, NOTIFY, NOTIFY_MULTIPLIER * v->queue_count, 20);
 	put32(c + 0x70 + 16, NOTIFY_MULTIPLIER);                       /* notify_off_multiplier */
 	pci_function_set_bar64(&p->fn, 0, bar_address, bar_size);
