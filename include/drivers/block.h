@@ -20,6 +20,12 @@ struct block_range {
 	uint64_t first, count;
 };
 
+/* One piece of a scattered transfer: hypervisor memory (guest RAM included), whole sectors. */
+struct block_segment {
+	void *data;
+	uint32_t length;
+};
+
 struct block_device {
 	char name[48];          /* for messages, e.g. "virtio-mmio@0xa003e00" */
 	unsigned index;         /* disk <index>, as configs name it */
@@ -30,6 +36,10 @@ struct block_device {
 	/* `count` sectors from or to `sector`; buffer in hypervisor memory (guest RAM included). */
 	int (*read)(struct block_device *dev, uint64_t sector, uint32_t count, void *buffer);
 	int (*write)(struct block_device *dev, uint64_t sector, uint32_t count, const void *buffer);
+	/* Sectors from `sector` on, to (write) or from the segments in turn: as few device requests as
+	 * the device's segment limits allow (one, for what a guest's request usually is). */
+	int (*transfer)(struct block_device *dev, bool write, uint64_t sector, const struct block_segment *segments,
+			unsigned count);
 	/* What was written is on the device when this returns (its cache flushed). */
 	int (*flush)(struct block_device *dev);
 	struct spinlock lock;   /* one request at a time */

@@ -6,6 +6,7 @@
 
 #include "lib/types.h"
 #include "lib/virtio_spec.h"
+#include "drivers/block.h"
 
 struct vm;
 struct virtio_vdev;
@@ -20,6 +21,10 @@ struct vblk_backend {
 	int (*read)(struct vblk_backend *b, uint64_t sector, uint32_t count, void *buffer);
 	int (*write)(struct vblk_backend *b, uint64_t sector, uint32_t count, const void *buffer);
 	int (*flush)(struct vblk_backend *b);
+	/* Optional: sectors from `sector` on, to or from the segments in turn (one host request where it
+	 * can); without it the device calls read or write per segment. */
+	int (*transfer)(struct vblk_backend *b, bool write, uint64_t sector, const struct block_segment *segments,
+			unsigned count);
 	/* Gives back what the backend holds; called when its device is destroyed. */
 	void (*close)(struct vblk_backend *b);
 	void *priv;

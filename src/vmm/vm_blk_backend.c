@@ -82,6 +82,28 @@ static int backend_write(struct vblk_backend *b, uint64_t sector, uint32_t count
 	return access_sectors(b, sector, count, (void *)buffer, true);
 }
 
+/* Within one extent (as a guest's request on a partition or an unfragmented file is) the segments
+ * go to the disk as they are; across extents, a segment at a time. */
+static int backend_transfer(struct vblk_backend *b, bool write, uint64_t sector, const struct block_segment *segments,
+			    unsigned count)
+{
+	struct disk_backend *d = b->priv;
+	uint64_t total = 0;
+	for (unsigned i = 0; i < count; i++)
+		total += segments[i].length / SECTOR;
+	const struct extent *e = find_extent(d, sector);
+	if (e && total <= e->count - (sector - e->first))
+		return d->disk->transfer(d->disk, write, e->disk_sector + (sector - e->first), segments, count);
+	for (unsigned i = 0; i < count; i++) {
+		uint32_t n = segments[i].length / SECTOR;
+		int err = access_sectors(b, sector, n, segments[i].data, write);
+		if (err)
+			return err;
+		sector += n;
+	}
+	return 0;
+}
+
 static int backend_flush(struct vblk_backend *b)
 {
 	struct disk_backend *d = b->priv;
@@ -246,6 +268,7 @@ struct vblk_backend *vm_blk_backend_open(struct vm *vm, const struct vm_emu_devi
 	d->b.read = backend_read;
 	d->b.write = backend_write;
 	d->b.flush = backend_flush;
+	d->b.transfer = backend_transfer;
 	d->b.close = backend_close;
 	d->b.priv = d;
 	/* GET_ID: "vm<id>-<label>", the label being the name before '@' (what /dev/disk/by-id shows). */

@@ -51,6 +51,24 @@ static int ram_write(struct vblk_backend *b, uint64_t sector, uint32_t count, co
 	return 0;
 }
 
+static unsigned transfers;
+
+/* The scattered form: the segments in turn, whole sectors each. */
+static int ram_transfer(struct vblk_backend *b, bool write, uint64_t sector, const struct block_segment *segments,
+			unsigned count)
+{
+	transfers++;
+	for (unsigned i = 0; i < count; i++) {
+		assert_int_equal(segments[i].length % 512, 0);
+		if (write)
+			ram_write(b, sector, segments[i].length / 512, segments[i].data);
+		else
+			ram_read(b, sector, segments[i].length / 512, segments[i].data);
+		sector += segments[i].length / 512;
+	}
+	return 0;
+}
+
 static int ram_flush(struct vblk_backend *b)
 {
 	(void)b;
@@ -135,6 +153,7 @@ static int setup(void **state)
 	memset(disk, 0, sizeof(disk));
 	disk_read_only = false;
 	flushes = 0;
+	transfers = 0;
 	backend = (struct vblk_backend){ .name = "ramdisk", .sectors = DISK_SECTORS, .read = ram_read,
 					 .write = ram_write, .flush = ram_flush };
 	memcpy(backend.id, "test-disk", 10);
@@ -178,6 +197,13 @@ static void test_requests(void **state)
 	assert_int_equal(flushes, 1);
 	assert_int_equal(request(VIRTIO_BLK_T_GET_ID, 0, DATA, 20), VIRTIO_BLK_S_OK);
 	assert_string_equal(vdev_env_at(DATA), "test-disk");
+	/* With the scattered form, a request of whole-sector buffers is one backend call. */
+	backend.transfer = ram_transfer;
+	memset(vdev_env_at(DATA), 0, 1024);
+	assert_int_equal(request(VIRTIO_BLK_T_IN, 3, DATA, 1024), VIRTIO_BLK_S_OK);
+	assert_int_equal(transfers, 1);
+	assert_int_equal(*(uint8_t *)vdev_env_at(DATA + 1023), 0xab);
+	backend.transfer = NULL;
 	assert_int_equal(request(77, 0, 0, 0), VIRTIO_BLK_S_UNSUPP);
 	/* Data not in whole sectors goes through the bounce buffer: 3 buffers of 512 split 100/412/512. */
 	uint32_t header[4] = { VIRTIO_BLK_T_IN, 0, 3, 0 };

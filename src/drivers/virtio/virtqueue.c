@@ -12,7 +12,7 @@
 
 #define VIRTQ_DESC_F_NEXT 1
 #define VIRTQ_DESC_F_WRITE 2
-#define QUEUE_SIZE_MAX 16
+#define QUEUE_SIZE_MAX 128 /* a scattered request of a guest's size; the rings still fit one page */
 
 struct virtq_desc { /* spec 2.6.5 */
 	uint64_t addr;

@@ -32,6 +32,7 @@ struct virtio_blk {
 	struct vblk_backend *backend;
 	uint8_t *bounce;
 	struct vring_chain chain;
+	struct block_segment segments[VRING_SEGMENTS_MAX]; /* the request's data, for the backend */
 };
 
 /* Whether every data buffer of the request is whole sectors and the VM's RAM: then the backend
@@ -60,8 +61,10 @@ static int transfer(struct virtio_blk *blk, bool in, uint64_t sector, uint64_t c
 	struct vblk_backend *b = blk->backend;
 	const struct vring_chain *c = &blk->chain;
 	if (direct(c, in, (uint32_t)offset, in ? 1 : 0)) {
-		uint64_t at = 0;
-		for (unsigned i = 0; i < c->count && count; i++) {
+		/* The data buffers as they are, skipping the header (OUT) and the status byte (IN). */
+		unsigned n = 0;
+		uint64_t at = 0, left = count * SECTOR;
+		for (unsigned i = 0; i < c->count && left; i++) {
 			const struct vring_segment *s = &c->segments[i];
 			if (s->device_writes != in || s->length == 0)
 				continue;
@@ -69,12 +72,19 @@ static int transfer(struct virtio_blk *blk, bool in, uint64_t sector, uint64_t c
 			at += s->length;
 			if (first < offset)
 				continue;
-			uint32_t n = (uint32_t)MIN(s->length / SECTOR, count);
-			int err = in ? b->read(b, sector, n, s->host) : b->write(b, sector, n, s->host);
+			uint32_t length = (uint32_t)MIN((uint64_t)s->length, left);
+			blk->segments[n++] = (struct block_segment){ s->host, length };
+			left -= length;
+		}
+		if (b->transfer)
+			return b->transfer(b, !in, sector, blk->segments, n);
+		for (unsigned i = 0; i < n; i++) {
+			uint32_t sectors = blk->segments[i].length / SECTOR;
+			int err = in ? b->read(b, sector, sectors, blk->segments[i].data)
+				     : b->write(b, sector, sectors, blk->segments[i].data);
 			if (err)
 				return err;
-			sector += n;
-			count -= n;
+			sector += sectors;
 		}
 		return 0;
 	}
