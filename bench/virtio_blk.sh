@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # virtio-blk inside a Linux guest (issue 14), printed, gating nothing: O_DIRECT dd in the guest
 # (tessera.ddbench= in tests/guests/linux/init.sh) on a 300 MiB sparse raw disk: a sequential
-# 256 MiB write and read in 1 MiB blocks and 1000 reads of 4 KiB at fixed pseudo-random offsets,
+# 256 MiB write and read in 1 MiB blocks and 500 reads of 4 KiB at fixed pseudo-random offsets,
 # timed by the guest's own clock
 #  - under Tessera: the Linux VM of scripts/prepare-linux-guest.sh with a virtio-blk device (virtio-
 #    mmio) on host disk 1, the data disk; disk 0 is an empty FAT32 disk, the hypervisor's;
@@ -31,7 +31,7 @@ case "$arch" in
     exit 0 ;;
   *) echo "bench/virtio_blk.sh: unknown arch '$arch' (aarch64 riscv64 x86_64)" >&2; exit 2 ;;
 esac
-runs=${RUNS:-2} rounds=${ROUNDS:-2} mib=256 ios=1000
+runs=${RUNS:-2} rounds=${ROUNDS:-2} mib=256 ios=500
 started=$(date +%s)
 B=build/bench-$arch
 W=$B-virtio-blk
