@@ -77,6 +77,17 @@ void virtio_vdev_used(struct virtio_vdev *v, struct vring *ring);
 /* The driver broke the rules: DEVICE_NEEDS_RESET, a configuration-change interrupt (2.1.2, 4.2.3.3)
  * and one log line (rate-limited) saying why. Nothing more is served until the driver resets. */
 void virtio_vdev_fault(struct virtio_vdev *v, const char *why);
+/* What a device does with one chain it took from a queue: the bytes it wrote into the chain's
+ * buffers (the used ring's len), or a negative number after virtio_vdev_fault (then the queue is
+ * left alone until the reset). */
+typedef int64_t (*virtio_serve_fn)(struct virtio_vdev *v, const struct vring_chain *chain, void *ctx);
+/* Serves `ring`: takes each available chain into *chain (a broken ring asks for a reset) and has
+ * serve() fill it, a queue's worth per round; after each round raises the interrupt if the driver
+ * wants it and, since a chain added meanwhile may not have notified (2.7.10), looks again, a few
+ * rounds at most, so a driver adding as fast as it is served cannot keep the vCPU here. `more`
+ * (NULL: always) says whether the device has anything left to give (a console's held input). */
+void virtio_vdev_serve(struct virtio_vdev *v, struct vring *ring, struct vring_chain *chain, virtio_serve_fn serve,
+		       bool (*more)(void *ctx), void *ctx);
 /* One log line about a request the device failed (rate-limited like faults). */
 void virtio_vdev_log_failure(struct virtio_vdev *v, const char *what);
 

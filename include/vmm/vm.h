@@ -12,6 +12,7 @@
 #include "vmm/dt_passthrough.h"
 #include "vmm/host_resources.h"
 #include "vmm/vdev.h"
+#include "vmm/pci_bus.h"
 #include "virt_impl/vm.h"
 
 #define VM_MAX 16
@@ -39,6 +40,7 @@ struct vm {
 	unsigned ram_count;
 	struct vdev_bus mmio_bus;
 	struct vdev_bus pio_bus;
+	struct pci_bus pci;            /* PCI functions (x86: vdev/x86_pci.c reaches them) */
 	struct vcpu **vcpus;
 	unsigned vcpu_count;
 	unsigned vcpus_active;         /* vCPUs not off; the VM stops when the last one leaves */
@@ -55,7 +57,7 @@ struct vm {
 	bool finished;                 /* stopped, and its last vCPU is done with it */
 	uint64_t unclaimed_reported[8]; /* addresses of unclaimed accesses already logged */
 	unsigned unclaimed_count;
-	void (*console_rx)(void *device, char c); /* the emulated UART that takes typed input */
+	void (*console_rx)(void *device, char c); /* the console device that takes typed input */
 	void *console_rx_device;
 	const struct virq_ops *virq;    /* the VM's interrupt controller model, or NULL */
 	void *virq_priv;
@@ -92,11 +94,16 @@ static inline void vm_console_flush(struct vm *vm)
 	if (__atomic_load_n(&vm->console_length, __ATOMIC_RELAXED))
 		vm_console_flush_line(vm);
 }
-/* Names the emulated UART that receives what is typed for this VM (the first one wins). */
+/* Names the console device (an emulated UART, a virtio console) that receives what is typed for
+ * this VM: the first one named wins. Called while the VM's devices are made. */
 void vm_set_console_input(struct vm *vm, void (*rx)(void *device, char c), void *device);
-/* Routes characters typed on the hypervisor's console to the VM that has the input focus:
- * the first VM with an emulated UART; Ctrl-A then a VM id (1-9) moves it, Ctrl-A Ctrl-A sends
- * a Ctrl-A. vm_console_input_add() makes a VM a candidate; interrupt context safe. */
+/* The same, over whatever was named before or is named after: for the device the guest is told to
+ * use as its console (vm_devices.c: a virtio console that the command line makes Linux's). */
+void vm_take_console_input(struct vm *vm, void (*rx)(void *device, char c), void *device);
+/* Routes characters typed on the hypervisor's console to the VM that has the input focus: the
+ * first VM with a console device (an emulated UART, a virtio console); Ctrl-A then a VM id (1-9)
+ * moves it, Ctrl-A Ctrl-A sends a Ctrl-A. vm_console_input_add() makes a VM a candidate; interrupt
+ * context safe. */
 void vm_console_input_add(struct vm *vm);
 void vm_console_input(char c);
 /* Logs an access no device claims, once per address. */

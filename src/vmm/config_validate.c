@@ -365,6 +365,18 @@ static void check_virtio_blk(struct check *c, const char *key, size_t index)
 	}
 }
 
+/* A virtio console (hvc0 in Linux) has no backend: the VM's tagged console and typed input are
+ * its. Like any virtio-mmio device it needs the 0x200-byte window and an interrupt: its driver
+ * learns of input only from the used-buffer notification (Virtio 1.2, 5.3.6). */
+static void check_virtio_console(struct check *c, const char *key, const struct vm_emu_device *d)
+{
+	if (d->length < 0x200)
+		error(c, d->line, key, "virtio-console '%s': its window is 0x%llx bytes; virtio-mmio needs 0x200 (registers "
+		      "and configuration space)", d->name, ull(d->length));
+	if (d->irq == 0)
+		error(c, d->line, key, "virtio-console '%s' needs an interrupt", d->name);
+}
+
 /* Emulated devices trap every access, so byte-granular windows are fine; only RAM must not share. */
 static void check_emulated(struct check *c)
 {
@@ -379,6 +391,8 @@ static void check_emulated(struct check *c)
 		check_irq(c, key, d->line, d->irq);
 		if (d->emu_type == VM_EMU_VIRTIO_BLOCK)
 			check_virtio_blk(c, key, i);
+		if (d->emu_type == VM_EMU_VIRTIO_CONSOLE)
+			check_virtio_console(c, key, d);
 	}
 }
 

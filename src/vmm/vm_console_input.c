@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Typed input for the guests (see vm_console_input in vmm/vm.h). The hypervisor's UART raises its
- * receive interrupt; each character goes to the emulated UART of the VM that has the focus. */
+ * receive interrupt; each character goes to the console device (an emulated UART, a virtio
+ * console) of the VM that has the focus. */
 #include "vmm/vm.h"
 #include "kernel/console.h"
 #include "kernel/log.h"
@@ -16,6 +17,12 @@ void vm_set_console_input(struct vm *vm, void (*rx)(void *device, char c), void 
 {
 	if (vm->console_rx)
 		return;
+	vm->console_rx = rx;
+	vm->console_rx_device = device;
+}
+
+void vm_take_console_input(struct vm *vm, void (*rx)(void *device, char c), void *device)
+{
 	vm->console_rx = rx;
 	vm->console_rx_device = device;
 }

@@ -7,6 +7,7 @@
 #include "vmm/host_resources.h"
 #include "vdev/models.h"
 #include "vdev/virtio_blk.h"
+#include "vdev/virtio_console.h"
 #include "vdev/virtio_mmio.h"
 #include "virt/arch_vm.h"
 #include "drivers/block.h"
@@ -175,6 +176,43 @@ static struct vdev *create_virtio_blk(struct vm *vm, const struct vm_emu_device 
 	return dev;
 }
 
+/* Whether the guest's kernel will take a virtio console for its console: Linux's /dev/console is
+ * the last console= of its command line (Documentation/admin-guide/serial-console.rst), and a
+ * virtio console's port is hvcN to it. */
+static bool cmdline_console_is_hvc(const char *cmdline)
+{
+	const char *last = NULL;
+	for (const char *p = cmdline; p && *p; p++)
+		if ((p == cmdline || p[-1] == ' ') && strncmp(p, "console=", 8) == 0)
+			last = p + 8;
+	return last && strncmp(last, "hvc", 3) == 0;
+}
+
+/* A VM has one typed-input channel. A virtio console takes it from a UART (whichever comes first
+ * in the config, the default console included) when the command line makes it the guest's
+ * console; otherwise the first console device of the config keeps it, as between two UARTs. Of
+ * several virtio consoles, the first takes it. */
+static struct vdev *create_virtio_console(struct vm *vm, const struct vm_emu_device *emu)
+{
+	struct virtio_vdev *v = virtio_console_create(vm, emu->name, (unsigned)emu->irq);
+	if (!v)
+		return NULL;
+	struct vdev *dev = arch_vm_virtio_transport(vm, v, emu);
+	if (!dev) {
+		v->ops->destroy(v);
+		return NULL;
+	}
+	bool guest_console = cmdline_console_is_hvc(vm->config->kernel.cmdline.value);
+	if (guest_console && vm->console_rx != virtio_console_input)
+		vm_take_console_input(vm, virtio_console_input, v);
+	else
+		vm_set_console_input(vm, virtio_console_input, v);
+	vm_log_info(vm, "%s: virtio-console%s; typed input goes to %s", emu->name,
+		    guest_console ? " (console=hvc on the command line)" : "",
+		    vm->console_rx_device == v ? "it" : "the console named before it");
+	return dev;
+}
+
 static struct vdev *create_emulated(struct vm *vm, const struct vm_emu_device *emu)
 {
 	switch (emu->emu_type) {
@@ -182,6 +220,8 @@ static struct vdev *create_emulated(struct vm *vm, const struct vm_emu_device *e
 		return vdev_dummy_create(vm, emu);
 	case VM_EMU_VIRTIO_BLOCK:
 		return create_virtio_blk(vm, emu);
+	case VM_EMU_VIRTIO_CONSOLE:
+		return create_virtio_console(vm, emu);
 	case VM_EMU_CONSOLE:
 		/* AxVisor has one console type; the model follows the name the config gives it. */
 		if (strstr_simple(emu->name, "16550") || strstr_simple(emu->name, "uart8250"))
@@ -213,21 +253,26 @@ static int add_emulated(struct vm *vm, const struct vm_emu_device *emu)
 	if (err < 0) {
 		vm_log_error(vm, "emulated device '%s' at %s%#llx overlaps '%s'", emu->name, port ? "port " : "",
 			     (unsigned long long)emu->base_gpa, conflict ? conflict->name : "?");
-		kfree(dev->priv);
+		if (dev->ops->destroy)
+			dev->ops->destroy(dev);
+		else
+			kfree(dev->priv);
 	}
 	return err;
 }
 
 /* Every VM shows what it prints (devices.console = "auto", the default): one whose config names no
- * console gets an emulated UART where its machine usually has one, unless something of its own is
- * there already (a UART passed through, by window or device-tree node). "none" opts out. */
+ * console (no UART, no virtio console) gets an emulated UART where its machine usually has one,
+ * unless something of its own is there already (a UART passed through, by window or device-tree
+ * node). "none" opts out. */
 static int give_a_console(struct vm *vm)
 {
 	const struct vm_config *config = vm->config;
 	if (config->devices.console.value == VM_CONSOLE_NONE)
 		return 0;
 	for (size_t i = 0; i < config->devices.emu_device_count; i++)
-		if (config->devices.emu_devices[i].emu_type == VM_EMU_CONSOLE)
+		if (config->devices.emu_devices[i].emu_type == VM_EMU_CONSOLE ||
+		    config->devices.emu_devices[i].emu_type == VM_EMU_VIRTIO_CONSOLE)
 			return 0;
 	struct vm_emu_device console;
 	arch_vm_default_console(&console);

@@ -51,6 +51,7 @@ def test_unclaimed_mmio_and_ports_read_all_ones_and_mmio_forms_decode():
     # or $0x10 on TPR 0x20, and $0xf0 + movzbl, xchg, test $0x40 (ZF clear), rep stosl over 4 words.
     assert ("[vm1] mmio guest: tpr or 0x30 and+movzx 0x30 xchg old 0x30 new 0x40 test-zero 0 "
             "stos 0x50 rcx 0") in out, out
+    assert "[vm1] mmio guest: cmp below 1 less 1 equal 1 reverse-below 1" in out, out
     assert "[vm1] mmio guest: survived" in out, out
 
 

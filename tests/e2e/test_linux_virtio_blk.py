@@ -19,6 +19,8 @@ from linux_helpers import prepare_linux
 VIRTIO_WINDOW = {
     "aarch64": '["vda@disk1", 0x0a00_0000, 0x200, 0x30, 0xE1, []],',
     "riscv64": '["vda@disk1", 0x1000_1000, 0x200, 1, 0xE1, []],',
+    # x86: virtio-pci, the window its BAR (as firmware would place it) and INTA# on ISA IRQ 11.
+    "x86_64": '["vda@disk1", 0xfebf_0000, 0x4000, 11, 0xE1, []],',
 }
 
 
@@ -35,7 +37,7 @@ def config_with_disk(arch, linux_dir, name, extra_cmdline):
     return path
 
 
-@pytest.mark.parametrize("arch", ["aarch64", "riscv64"])
+@pytest.mark.parametrize("arch", ["aarch64", "riscv64", "x86_64"])
 def test_a_mark_written_on_the_virtio_root_survives_reset_and_power_off(arch):
     linux_dir = prepare_linux(arch)
     work = os.path.join(ROOT, f"build/e2e-{arch}-linux-vda")

@@ -70,5 +70,11 @@ unit-srcs-gpt := src/virt/gpt.c
 UNIT_TESTS += virtio_blk
 unit-srcs-virtio_blk := src/vdev/virtio/vring.c src/vdev/virtio/virtio_vdev.c src/vdev/virtio/virtio_blk.c \
 	tests/unit/vdev_env.c
+# The guest-facing virtio console: output to the VM's console, typed input into the driver's buffers.
+UNIT_TESTS += virtio_console
+unit-srcs-virtio_console := src/vdev/virtio/vring.c src/vdev/virtio/virtio_vdev.c src/vdev/virtio/virtio_console.c \
+	tests/unit/vdev_env.c
 UNIT_TESTS += partitions
 unit-srcs-partitions := src/fs/partitions.c
+UNIT_TESTS += pci_bus
+unit-srcs-pci_bus := src/vmm/pci_bus.c

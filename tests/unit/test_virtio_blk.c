@@ -77,8 +77,9 @@ static void set_features(uint64_t features)
 	}
 }
 
-/* Reset and bring queue 0 up with `num` entries and these features; whether it went live. */
-static bool driver_init(uint16_t num, uint64_t features)
+/* Reset and bring queue 0 up with `num` entries, these features and its descriptors at desc;
+ * whether it went live. */
+static bool driver_init_at(uint16_t num, uint64_t features, uint64_t desc)
 {
 	virtio_vdev_set_status(dev, 0);
 	memset(vdev_env.ram, 0, vdev_env.ram_size);
@@ -92,12 +93,17 @@ static bool driver_init(uint16_t num, uint64_t features)
 	dev->queue_sel = 0;
 	struct vring *q = virtio_vdev_selected(dev);
 	q->num = num;
-	q->desc_gpa = DESC;
+	q->desc_gpa = desc;
 	q->avail_gpa = AVAIL;
 	q->used_gpa = USED;
 	virtio_vdev_queue_ready(dev, true);
 	virtio_vdev_set_status(dev, s | VIRTIO_STATUS_DRIVER_OK);
 	return q->ready && !needs_reset();
+}
+
+static bool driver_init(uint16_t num, uint64_t features)
+{
+	return driver_init_at(num, features, DESC);
 }
 
 static void publish(uint16_t head)
@@ -296,19 +302,7 @@ static void test_broken_rings(void **state)
 	expect_reset_and_recovery("no status byte");
 
 	/* More buffers than the device takes: a 256-entry queue, one chain through all of them. */
-	assert_true(driver_init(QSIZE, f));
-	virtio_vdev_set_status(dev, 0);
-	virtio_vdev_set_status(dev, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-	set_features(f);
-	virtio_vdev_set_status(dev, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
-	struct vring *q = virtio_vdev_selected(dev);
-	q->num = 256;
-	q->desc_gpa = VDEV_ENV_RAM_BASE + 0x10000;
-	q->avail_gpa = AVAIL;
-	q->used_gpa = USED;
-	virtio_vdev_queue_ready(dev, true);
-	virtio_vdev_set_status(dev, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
-					    VIRTIO_STATUS_DRIVER_OK);
+	assert_true(driver_init_at(256, f, VDEV_ENV_RAM_BASE + 0x10000));
 	struct desc *big = vdev_env_at(VDEV_ENV_RAM_BASE + 0x10000);
 	big[0] = (struct desc){ HEADER, 16, VRING_DESC_F_NEXT, 1 };
 	for (unsigned i = 1; i < 256; i++)
@@ -330,25 +324,9 @@ static void test_bad_setup(void **state)
 	assert_true(driver_init(QSIZE, VIRTIO_F_VERSION_1));
 
 	/* Rings outside RAM or misaligned. */
-	virtio_vdev_set_status(dev, 0);
-	virtio_vdev_set_status(dev, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-	set_features(VIRTIO_F_VERSION_1);
-	virtio_vdev_set_status(dev, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
-	struct vring *q = virtio_vdev_selected(dev);
-	q->num = QSIZE;
-	q->desc_gpa = VDEV_ENV_RAM_BASE + RAM_SIZE - 16;
-	q->avail_gpa = AVAIL;
-	q->used_gpa = USED;
-	virtio_vdev_queue_ready(dev, true);
-	assert_false(q->ready);
-	assert_true(needs_reset());
-	virtio_vdev_set_status(dev, 0);
-	q->num = QSIZE;
-	q->desc_gpa = DESC + 8;
-	q->avail_gpa = AVAIL;
-	q->used_gpa = USED;
-	virtio_vdev_queue_ready(dev, true);
-	assert_false(q->ready);
+	assert_false(driver_init_at(QSIZE, VIRTIO_F_VERSION_1, VDEV_ENV_RAM_BASE + RAM_SIZE - 16));
+	assert_non_null(strstr(dev->fault, "outside the VM's RAM"));
+	assert_false(driver_init_at(QSIZE, VIRTIO_F_VERSION_1, DESC + 8));
 	assert_non_null(strstr(dev->fault, "misaligned"));
 
 	/* Features: only what was offered, and VERSION_1. */

@@ -442,6 +442,25 @@ static void test_virtio_blk_backends(void **state)
 		"vm.toml:15: devices.emu_devices[3]: virtio-blk 'vdd@disk1' reaches sectors emu_devices[2] 'vdc@disk1p1:ro' reaches too, and one of them writes\n");
 }
 
+static void test_virtio_console(void **state)
+{
+	/* The form docs/config.md gives is valid, with or without a UART beside it. */
+	assert_string_equal(check(BASE KERNEL RAM "[devices]\n"
+						  "emu_devices = [['hvc0', 0xa00_0000, 0x200, 0x30, 0xE3, []],\n"
+						  "  ['pl011', 0x900_0000, 0x1000, 0x21, 0x2, []]]\n",
+				  NULL),
+			    "");
+	/* A short window and no interrupt, each on its own line. */
+	assert_string_equal(check(BASE KERNEL RAM "[devices]\n"
+						  "emu_devices = [['hvc0', 0xa00_0000, 0x100, 0x30, 0xE3, []],\n"
+						  "  ['hvc1', 0xa00_0200, 0x200, 0, 0xE3, []]]\n",
+				  NULL),
+			    "vm.toml:12: devices.emu_devices[0]: virtio-console 'hvc0': its window is 0x100 bytes; virtio-mmio "
+			    "needs 0x200 (registers and configuration space)\n"
+			    "vm.toml:13: devices.emu_devices[1]: virtio-console 'hvc1' needs an interrupt\n");
+	assert_string_equal(config_emu_type_name(VM_EMU_VIRTIO_CONSOLE), "virtio-console");
+}
+
 static void test_names(void **state)
 {
 	assert_string_equal(config_image_kind_name(VM_IMAGE_RAMDISK), "ramdisk");
@@ -469,6 +488,7 @@ int main(void)
 		cmocka_unit_test_setup(test_unique_across_configs, setup),
 		cmocka_unit_test_setup(test_one_owner_across_configs, setup),
 		cmocka_unit_test_setup(test_virtio_blk_backends, setup),
+		cmocka_unit_test_setup(test_virtio_console, setup),
 		cmocka_unit_test_setup(test_names, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -58,6 +58,14 @@ void vm_log_write(const struct vm *vm, int level, const char *file, int line, co
 	vdev_env.log_lines++;
 }
 
+void vm_console_putc(struct vm *vm, char c)
+{
+	(void)vm;
+	if (vdev_env.console_length < sizeof(vdev_env.console) - 1)
+		vdev_env.console[vdev_env.console_length] = c;
+	vdev_env.console_length++;
+}
+
 unsigned long spin_lock_irqsave(struct spinlock *lock)
 {
 	(void)lock;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* A VM for host tests of device models (tests/unit/test_virtio_blk.c, tests/fuzz/fuzz_virtio_blk.c):
- * its RAM is one host buffer at VDEV_ENV_RAM_BASE, its interrupt lines and log lines are counted,
- * and the kernel's allocators are the C library's. Link vdev_env.c with the model. */
+/* A VM for host tests of device models (tests/unit/test_virtio_blk.c, test_virtio_console.c,
+ * tests/fuzz/fuzz_virtio_blk.c): its RAM is one host buffer at VDEV_ENV_RAM_BASE, its interrupt
+ * lines and log lines are counted, its console output is kept, and the kernel's allocators are the
+ * C library's. Link vdev_env.c with the model. */
 #ifndef TESTS_VDEV_ENV_H
 #define TESTS_VDEV_ENV_H
 
@@ -18,6 +19,8 @@ struct vdev_env {
 	unsigned irq_raises;     /* times a line went up */
 	unsigned log_lines;
 	char last_log[256];
+	char console[4096];      /* what the VM printed (vm_console_putc), NUL-terminated */
+	unsigned console_length; /* bytes of it, dropped ones included */
 };
 
 extern struct vdev_env vdev_env;

@@ -14,7 +14,6 @@
 #define SEG_MAX (VRING_SEGMENTS_MAX - 2)   /* data buffers in a request, besides header and status */
 #define BOUNCE_FRAMES 16                   /* 64 KiB for data that is not in whole-sector buffers */
 #define BOUNCE_BYTES (BOUNCE_FRAMES * PAGE_SIZE)
-#define ROUNDS_MAX 4                       /* re-checks of the ring per notify (EVENT_IDX race) */
 
 /* Device configuration (5.2.4), the fields the offered features make valid. */
 #define CONFIG_CAPACITY 0
@@ -145,40 +144,27 @@ static uint8_t serve(struct virtio_blk *blk, uint32_t *written)
 	}
 }
 
+/* One request: served, and its status byte (the last byte the device may write) set. */
+static int64_t serve_request(struct virtio_vdev *v, const struct vring_chain *c, void *ctx)
+{
+	struct virtio_blk *blk = ctx;
+	if (c->writable == 0) {
+		virtio_vdev_fault(v, "a request with no status byte");
+		return -1;
+	}
+	uint32_t written;
+	uint8_t status = serve(blk, &written);
+	if (vring_chain_write(c, c->writable - 1, &status, 1) != 1) {
+		virtio_vdev_fault(v, "a request's status byte is outside the VM's RAM");
+		return -1;
+	}
+	return written;
+}
+
 static void blk_queue_notify(struct virtio_vdev *v, unsigned index)
 {
 	struct virtio_blk *blk = v->priv;
-	struct vring *ring = &v->queues[index];
-	for (unsigned round = 0; round < ROUNDS_MAX; round++) {
-		/* At most a queue's worth per round: a driver adding as fast as it is served cannot keep
-		 * this vCPU here for ever. */
-		for (unsigned taken = 0; taken < ring->num; taken++) {
-			const char *why;
-			int got = vring_pop(ring, &v->memory, &blk->chain, &why);
-			if (got < 0) {
-				virtio_vdev_fault(v, why);
-				return;
-			}
-			if (got == 0)
-				break;
-			const struct vring_chain *c = &blk->chain;
-			if (c->writable == 0) {
-				virtio_vdev_fault(v, "a request with no status byte");
-				return;
-			}
-			uint32_t written;
-			uint8_t status = serve(blk, &written);
-			if (vring_chain_write(c, c->writable - 1, &status, 1) != 1) {
-				virtio_vdev_fault(v, "a request's status byte is outside the VM's RAM");
-				return;
-			}
-			v->requests++;
-			vring_push(ring, c->head, written);
-		}
-		virtio_vdev_used(v, ring);
-		if (!vring_has_available(ring))
-			return;
-	}
+	virtio_vdev_serve(v, &v->queues[index], &blk->chain, serve_request, NULL, blk);
 }
 
 static uint64_t blk_config_read(struct virtio_vdev *v, unsigned offset, unsigned width)

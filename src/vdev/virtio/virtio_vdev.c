@@ -6,6 +6,7 @@
 #include "lib/string.h"
 
 #define FAULTS_LOGGED_MAX 8 /* per device; then one line saying the rest are not */
+#define SERVE_ROUNDS_MAX 4  /* looks at a ring per notify (virtio_vdev_serve) */
 
 static void *map_vm_ram(void *ctx, uint64_t gpa, uint64_t length)
 {
@@ -162,6 +163,34 @@ void virtio_vdev_used(struct virtio_vdev *v, struct vring *ring)
 	v->interrupts++;
 	v->interrupt_status |= VIRTIO_INTERRUPT_QUEUE;
 	update_line(v);
+}
+
+void virtio_vdev_serve(struct virtio_vdev *v, struct vring *ring, struct vring_chain *chain, virtio_serve_fn serve,
+		       bool (*more)(void *ctx), void *ctx)
+{
+	for (unsigned round = 0; round < SERVE_ROUNDS_MAX; round++) {
+		unsigned taken = 0;
+		for (; taken < ring->num && (!more || more(ctx)); taken++) {
+			const char *why;
+			int got = vring_pop(ring, &v->memory, chain, &why);
+			if (got < 0) {
+				virtio_vdev_fault(v, why);
+				return;
+			}
+			if (got == 0)
+				break;
+			int64_t written = serve(v, chain, ctx);
+			if (written < 0)
+				return;
+			v->requests++;
+			vring_push(ring, chain->head, (uint32_t)written);
+		}
+		if (taken == 0)
+			return; /* nothing taken: the driver's next notify brings us back */
+		virtio_vdev_used(v, ring);
+		if (!vring_has_available(ring))
+			return;
+	}
 }
 
 void virtio_vdev_report(struct virtio_vdev *v)

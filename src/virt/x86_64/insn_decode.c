@@ -170,11 +170,19 @@ int x86_insn_decode(const uint8_t *bytes, size_t size, enum x86_cpu_mode mode, s
 			return -1;
 		insn->reg = (int8_t)(reg_field | (rex_r ? 8 : 0));
 		break;
-	case 0x80: case 0x81: case 0x83: /* group 1: /1 or, /4 and with an immediate */
-		byte_form = op == 0x80;
-		if (!modrm_memory(&c, address_size, &reg_field) || (reg_field != 1 && reg_field != 4))
+	case 0x38: case 0x39: case 0x3a: case 0x3b: /* cmp r/m, reg and cmp reg, r/m */
+		byte_form = !(op & 1);
+		insn->op = X86_OP_CMP;
+		insn->memory_is_destination = !(op & 2); /* the minuend is memory */
+		if (!modrm_memory(&c, address_size, &reg_field))
 			return -1;
-		insn->op = reg_field == 1 ? X86_OP_OR : X86_OP_AND;
+		insn->reg = (int8_t)(reg_field | (rex_r ? 8 : 0));
+		break;
+	case 0x80: case 0x81: case 0x83: /* group 1: /1 or, /4 and, /7 cmp with an immediate */
+		byte_form = op == 0x80;
+		if (!modrm_memory(&c, address_size, &reg_field) || (reg_field != 1 && reg_field != 4 && reg_field != 7))
+			return -1;
+		insn->op = reg_field == 1 ? X86_OP_OR : reg_field == 4 ? X86_OP_AND : X86_OP_CMP;
 		insn->memory_is_destination = true;
 		width = byte_form ? 1 : operand_size;
 		if (!immediate(&c, op == 0x81 ? (width == 8 ? 4 : width) : 1, true, &insn->immediate))

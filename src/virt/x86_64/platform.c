@@ -7,6 +7,7 @@
 #include "virt_impl/guest.h"
 #include "virt_impl/vapic.h"
 #include "vdev/x86_pc.h"
+#include "vdev/virtio_pci.h"
 #include "vmm/vm.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
@@ -22,6 +23,17 @@ const char *arch_vm_irqchip_window(gpa_t gpa, uint64_t size)
 	if (gpa >= X86_IOAPIC_BASE && gpa + size <= X86_IOAPIC_BASE + PAGE_SIZE)
 		return "IOAPIC";
 	return NULL;
+}
+
+/* x86 guests find virtio devices on PCI (virtio_pci.c): the config's window is the BAR and its
+ * interrupt the INTx line (a GSI of the VM's IOAPIC). */
+struct vdev *arch_vm_virtio_transport(struct vm *vm, struct virtio_vdev *v, const struct vm_emu_device *emu)
+{
+	const char *why = "";
+	struct vdev *dev = virtio_pci_create(vm, v, emu->base_gpa, emu->length, (unsigned)emu->irq, &why);
+	if (!dev)
+		vm_log_error(vm, "%s:%u: '%s': %s", vm->config->file_name, emu->line, emu->name, why);
+	return dev;
 }
 
 /* Passthrough ports ("port:" names, docs/config.md): the VM gets its own I/O permission map

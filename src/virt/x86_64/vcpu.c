@@ -262,6 +262,22 @@ static void set_logic_flags(struct vmcb_save *s, uint64_t result, unsigned width
 	s->rflags = f;
 }
 
+/* RFLAGS after cmp, the subtraction a - b (APM vol. 3, CMP: flags as SUB sets them). */
+static void set_sub_flags(struct vmcb_save *s, uint64_t a, uint64_t b, unsigned width)
+{
+	uint64_t mask = width_mask(width), top = 1ULL << (8 * width - 1);
+	a &= mask;
+	b &= mask;
+	uint64_t result = (a - b) & mask;
+	set_logic_flags(s, result, width); /* ZF, SF, PF; CF and OF below */
+	if (a < b)
+		s->rflags |= 1ULL << 0;
+	if (((a ^ b ^ result) >> 4) & 1)
+		s->rflags |= 1ULL << 4;
+	if ((a ^ b) & (a ^ result) & top)
+		s->rflags |= 1ULL << 11;
+}
+
 static void fault(struct vm_exit *exit, uint64_t address, uint64_t cause, const char *what)
 {
 	exit->reason = EXIT_FAULT;
@@ -320,6 +336,7 @@ static void decode_npf(struct vcpu *vcpu, struct vm_exit *exit)
 	case X86_OP_LOAD:
 	case X86_OP_LOAD_ZERO:
 	case X86_OP_TEST:
+	case X86_OP_CMP:
 		exit->mmio.write = false;
 		break;
 	case X86_OP_LOAD_SIGN:
@@ -638,6 +655,14 @@ static void finish_mmio(struct vcpu *vcpu, const struct vm_exit_mmio *mmio)
 	case X86_OP_TEST: {
 		uint64_t other = insn->reg < 0 ? insn->immediate : read_reg(a, (unsigned)insn->reg, insn->width, insn->high_byte);
 		set_logic_flags(s, value & other, insn->width);
+		break;
+	}
+	case X86_OP_CMP: {
+		uint64_t other = insn->reg < 0 ? insn->immediate : read_reg(a, (unsigned)insn->reg, insn->width, insn->high_byte);
+		if (insn->memory_is_destination)
+			set_sub_flags(s, value, other, insn->width);
+		else
+			set_sub_flags(s, other, value, insn->width);
 		break;
 	}
 	case X86_OP_AND:

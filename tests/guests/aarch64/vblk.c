@@ -3,8 +3,6 @@
  * hypervisor's disk and a partition of a second disk, both writable, and a read-only partition. */
 #include "guest.h"
 
-static const uintptr_t vblk_devices[] = { 0x0a000000, 0x0a000200, 0x0a000400 };
-#define VBLK_WRITABLE 2
 #define RAM_END 0x41000000ull
 
 #include "../common/vblk.c"
@@ -12,6 +10,7 @@ static const uintptr_t vblk_devices[] = { 0x0a000000, 0x0a000200, 0x0a000400 };
 void guest_main(uint64_t dtb)
 {
 	(void)dtb;
-	run_vblk_checks();
+	struct vblk_dev devices[] = { vblk_mmio(0x0a000000), vblk_mmio(0x0a000200), vblk_mmio(0x0a000400) };
+	run_vblk_checks(devices, 3, 2);
 	system_off();
 }

@@ -20,8 +20,14 @@
 #                         MiB in 1 MiB blocks, and IOS 4 KiB reads at pseudo-random block offsets
 #                         in that range, one dd each, in 10 chunks; DESTROYS what DEV holds. Then
 #                         carries on as without it. Tuned by tessera.ddbench.mib=MiB (default
-#                         256), tessera.ddbench.ios=IOS (default 1000), tessera.ddbench.rounds=N
+#                         256), tessera.ddbench.ios=IOS (default 500), tessera.ddbench.rounds=N
 #                         (default 2; 0 runs nothing, for a baseline of the boot alone)
+#   console=hvcN          (the kernel's own parameter, when it is the last console=) the console is
+#                         a virtio console's port, which appears only once the modules are loaded:
+#                         load them as with tessera.virtio, wait up to 20 s for /dev/hvcN and go on
+#                         there (the interactive shell too), then power off. Without a console at
+#                         start (console=hvcN alone: the kernel had none to give init), what init
+#                         printed until then is kept and shown on hvcN first.
 # Without any of them the run is the initramfs-only one the e2e tests assert on, line for line.
 #
 # Lines printed with tessera.ddbench=DEV (after the module lines below), times by the guest's own
@@ -38,6 +44,12 @@
 # (none when A <= B: the disk's share drowned in the noise). rand_read_iops counts the whole loop.
 #   tessera-bench: done
 # or tessera-bench: failed: WHY, and the rounds stop.
+#
+# Lines printed with console=hvcN, after those of tessera.virtio:
+#   tessera-linux: console on /dev/hvcN after T s    (on hvcN; T as for tessera.root)
+#   tessera-linux: interactive shell on /dev/hvcN; 'poweroff -f' powers the VM off   (tessera.shell)
+# or, when it does not appear (on the console init started with, if any):
+#   tessera-linux: no /dev/hvcN after 20 s
 #
 # Lines printed with tessera.virtio or tessera.root, in this order:
 #   tessera-linux: modules loaded: NAME NAME...      (all of load-order, in that order)
@@ -58,18 +70,28 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 root= rootwait=20 virtio=
-ddbench= ddbench_mib=256 ddbench_ios=1000 ddbench_rounds=2
+last_console= hvc=
+ddbench= ddbench_mib=256 ddbench_ios=500 ddbench_rounds=2
 for arg in $(cat /proc/cmdline); do
     case "$arg" in
         tessera.root=*) root=${arg#tessera.root=} ;;
         tessera.rootwait=*) rootwait=${arg#tessera.rootwait=} ;;
         tessera.virtio) virtio=1 ;;
+        console=*) last_console=${arg#console=} ;;
         tessera.ddbench=*) ddbench=${arg#tessera.ddbench=} ;;
         tessera.ddbench.mib=*) ddbench_mib=${arg#tessera.ddbench.mib=} ;;
         tessera.ddbench.ios=*) ddbench_ios=${arg#tessera.ddbench.ios=} ;;
         tessera.ddbench.rounds=*) ddbench_rounds=${arg#tessera.ddbench.rounds=} ;;
     esac
 done
+case "$last_console" in
+    hvc*) hvc=/dev/$last_console ;;
+esac
+# No console for init (fd 1 closed: the kernel found none of the console= it was given, which it
+# says with "unable to open an initial console"): keep what init prints until hvc is there.
+if [ -n "$hvc" ] && [ ! -e /proc/self/fd/1 ]; then
+    exec </dev/null >/tmp/init-output 2>&1
+fi
 echo "tessera-linux: init started on $(uname -m), kernel $(uname -r)"
 sh -c 'echo "tessera-linux: the shell ran: $(( 6 * 7 ))"'
 echo "tessera-linux: $(grep -c ^processor /proc/cpuinfo) CPUs in /proc/cpuinfo"
@@ -247,11 +269,39 @@ ddbench_run() {
 if [ -n "$root" ] || [ -n "$virtio" ] || [ -n "$ddbench" ]; then
     load_modules
 fi
+if [ -n "$hvc" ] && [ -z "$root$virtio$ddbench" ]; then
+    load_modules
+fi
 if [ -n "$ddbench" ]; then
     ddbench_run
 fi
 if [ -n "$root" ]; then
     switch_to_root
+fi
+if [ -n "$hvc" ]; then
+    # The virtio console's tty appears when its driver binds, maybe after insmod returns.
+    tenths=0
+    while [ ! -c "$hvc" ] && [ "$tenths" -lt 200 ]; do
+        usleep 100000
+        tenths=$((tenths + 1))
+    done
+    if [ -c "$hvc" ]; then
+        exec <"$hvc" >"$hvc" 2>&1
+        if [ -e /tmp/init-output ]; then
+            cat /tmp/init-output
+            rm /tmp/init-output
+        fi
+        echo "tessera-linux: console on $hvc after $((tenths / 10)).$((tenths % 10)) s"
+        if grep -q tessera.shell /proc/cmdline; then
+            echo "tessera-linux: interactive shell on $hvc; 'poweroff -f' powers the VM off"
+            # The shell is a session leader opening the tty, so hvc becomes its controlling
+            # terminal (job control, Ctrl-C); cttyhack would guess from the kernel's console list.
+            setsid sh -c "exec sh <$hvc >$hvc 2>&1"
+        fi
+        echo "tessera-linux: powering off"
+        poweroff -f
+    fi
+    echo "tessera-linux: no $hvc after 20 s"
 fi
 if grep -q tessera.shell /proc/cmdline; then
     # An interactive shell on the console: what you type on the hypervisor's console reaches it.

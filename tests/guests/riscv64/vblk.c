@@ -3,8 +3,6 @@
  * hypervisor's disk and a partition of a second disk, both writable, and a read-only partition. */
 #include "guest.h"
 
-static const uintptr_t vblk_devices[] = { 0x10001000, 0x10002000, 0x10003000 };
-#define VBLK_WRITABLE 2
 #define RAM_END 0x81000000ull
 
 #include "../common/vblk.c"
@@ -13,6 +11,7 @@ void guest_main(uint64_t hartid, uint64_t dtb)
 {
 	(void)hartid;
 	(void)dtb;
-	run_vblk_checks();
+	struct vblk_dev devices[] = { vblk_mmio(0x10001000), vblk_mmio(0x10002000), vblk_mmio(0x10003000) };
+	run_vblk_checks(devices, 3, 2);
 	system_off();
 }

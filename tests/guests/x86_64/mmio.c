@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unclaimed MMIO and ports read as all ones and swallow writes (logged once by Tessera), and the
  * MMIO forms guests use on a real device (the local APIC's TPR) decode and act right: mov, movzx,
- * or, and, test, xchg, and a rep stos. */
+ * or, and, test, xchg, a rep stos, and cmp (flags of the subtraction, both operand orders). */
 #include "guest.h"
 
 #define UNCLAIMED_MMIO 0xd0000000UL
@@ -51,6 +51,22 @@ void guest_main(uint64_t arg)
 	put_hex(r4);
 	puts_uart(" rcx ");
 	put_dec(count);
+	putc_uart('\n');
+	/* TPR = 0x50: 0x50 - 0x60 borrows (CF, and less as signed), 0x50 - 0x50 is zero, and with
+	 * memory as the subtrahend 0x40 - 0x50 borrows. */
+	uint8_t below, less, equal, reverse_below;
+	uint32_t same = 0x50, smaller = 0x40;
+	__asm__ volatile("cmpl $0x60, (%2); setb %0; setl %1" : "=r"(below), "=r"(less) : "r"(tpr) : "memory", "cc");
+	__asm__ volatile("cmpl %1, (%2); sete %0" : "=r"(equal) : "r"(same), "r"(tpr) : "memory", "cc");
+	__asm__ volatile("cmpl (%2), %1; setb %0" : "=r"(reverse_below) : "r"(smaller), "r"(tpr) : "memory", "cc");
+	puts_uart("mmio guest: cmp below ");
+	put_dec(below);
+	puts_uart(" less ");
+	put_dec(less);
+	puts_uart(" equal ");
+	put_dec(equal);
+	puts_uart(" reverse-below ");
+	put_dec(reverse_below);
 	putc_uart('\n');
 	puts_uart("mmio guest: survived\n");
 	system_off();

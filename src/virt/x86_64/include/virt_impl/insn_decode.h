@@ -25,6 +25,7 @@ enum x86_insn_op {
 	X86_OP_AND,         /* and r/m, reg|imm (memory destination) or and reg, r/m */
 	X86_OP_OR,
 	X86_OP_TEST,        /* test r/m, reg|imm: flags only */
+	X86_OP_CMP,         /* cmp r/m, reg|imm or cmp reg, r/m: flags only, of the subtraction */
 	X86_OP_XCHG,
 };
 
