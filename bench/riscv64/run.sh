@@ -10,6 +10,8 @@
 #  - Linux boot to power-off under Tessera against the same kernel and initramfs on bare QEMU, in
 #    wall-clock time and in instructions (bench/linux_icount.sh);
 #  - the hypervisor image size without guests.
+#  - virtio-blk in the Linux guest, O_DIRECT dd under Tessera beside bare QEMU (bench/virtio_blk.sh,
+#    which also writes its figures to build/bench-riscv64/bench.json).
 # Targets: null call <= 118 instructions, MMIO <= 2x the null call, timer latency equal to bare
 # QEMU's, Linux ratio <= 1.10.
 set -euo pipefail
@@ -71,3 +73,5 @@ awk -v t="$tessera" -v b="$bare" -v tc="$tessera_c" -v bc="$bare_c" -v e="$exits
 bench/linux_icount.sh riscv64 $B-linux/tessera.bin "$dir" "${bare_qemu[@]}"
 size=$(llvm-size-14 $B-noguest/tessera.elf | awk 'NR==2 {print $1+$2}')
 echo "riscv64 image without guests: $(( $(stat -c %s $B-noguest/tessera.bin) / 1024 )) KiB file, text+data $((size / 1024)) KiB"
+# virtio-blk in the Linux guest, Tessera beside bare QEMU.
+bench/virtio_blk.sh riscv64

@@ -12,3 +12,5 @@ timeout 120 env ARCH=x86_64 SMP=1 MEM=512M QEMU_ARGS="-icount shift=0,sleep=off"
 	scripts/qemu-run.sh build/bench-x86_64/tessera.elf32 2>/dev/null | tr -d '\r' | grep -E '\[vm1\] bench:|stopped'
 size=$(stat -c %s build/bench-x86_64-none/tessera.elf32)
 echo "image without guests: build/bench-x86_64-none/tessera.elf32 $size bytes (ELF, with debug info stripped: $(llvm-strip-14 -o /tmp/tessera-stripped.elf build/bench-x86_64-none/tessera.elf32 && stat -c %s /tmp/tessera-stripped.elf) bytes)"
+# virtio-blk in the Linux guest (bench/virtio_blk.sh): not yet on x86_64, where it says so.
+bench/virtio_blk.sh x86_64

@@ -66,6 +66,8 @@ void virtio_vdev_notify(struct virtio_vdev *v, unsigned index);
 void virtio_vdev_ack_interrupt(struct virtio_vdev *v, uint32_t causes);
 /* The selected queue, or NULL when queue_sel names none. */
 struct vring *virtio_vdev_selected(struct virtio_vdev *v);
+/* Logs the device's counters (requests, notifies, interrupts): one info line, for the benchmarks. */
+void virtio_vdev_report(struct virtio_vdev *v);
 /* Device configuration reads: out of bounds read as zero. */
 uint64_t virtio_vdev_config_read(struct virtio_vdev *v, unsigned offset, unsigned width);
 

@@ -21,6 +21,8 @@ struct vdev_ops {
 	/* Back to its power-on state when the VM resets (all its vCPUs stopped); NULL: nothing kept
 	 * needs it. */
 	void (*reset)(struct vdev *dev);
+	/* One info line about what the device did, when its VM stops; NULL: nothing to say. */
+	void (*report)(struct vdev *dev);
 };
 
 struct vdev {

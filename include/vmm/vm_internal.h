@@ -19,6 +19,8 @@ void vm_release_devices(struct vm *vm);
 struct vblk_backend *vm_blk_backend_open(struct vm *vm, const struct vm_emu_device *emu);
 /* Puts every device back in its power-on state (a VM reset, all its vCPUs stopped). */
 void vm_reset_devices(struct vm *vm);
+/* Each device's report line (vdev_ops.report), when the VM stops. */
+void vm_report_devices(struct vm *vm);
 /* Called by a vCPU's task when it leaves the guest for good (CPU_OFF, stop, reset). */
 void vm_vcpu_left(struct vm *vm);
 

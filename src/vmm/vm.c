@@ -183,6 +183,7 @@ void vm_vcpu_left(struct vm *vm)
 	spin_unlock_irqrestore(&vm->lock, flags);
 	vm_console_flush(vm);
 	log_exit_counts(vm);
+	vm_report_devices(vm);
 	vm_release_memory(vm);
 	/* Last: whoever waits for the VM may power the machine off as soon as it sees this. */
 	__atomic_store_n(&vm->finished, true, __ATOMIC_RELEASE);

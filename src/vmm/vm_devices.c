@@ -338,6 +338,15 @@ void vm_reset_devices(struct vm *vm)
 				buses[b]->devices[i]->ops->reset(buses[b]->devices[i]);
 }
 
+void vm_report_devices(struct vm *vm)
+{
+	struct vdev_bus *buses[] = { &vm->mmio_bus, &vm->pio_bus };
+	for (unsigned b = 0; b < ARRAY_SIZE(buses); b++)
+		for (unsigned i = 0; i < buses[b]->count; i++)
+			if (buses[b]->devices[i]->ops->report)
+				buses[b]->devices[i]->ops->report(buses[b]->devices[i]);
+}
+
 void vm_release_devices(struct vm *vm)
 {
 	dt_passthrough_free(&vm->dt);

@@ -119,11 +119,17 @@ static void mmio_reset(struct vdev *dev)
 	spin_unlock_irqrestore(&v->lock, flags);
 }
 
+static void mmio_report(struct vdev *dev)
+{
+	virtio_vdev_report(((struct virtio_mmio *)dev->priv)->v);
+}
+
 static const struct vdev_ops virtio_mmio_ops = {
 	.read = mmio_read,
 	.write = mmio_write,
 	.destroy = mmio_destroy,
 	.reset = mmio_reset,
+	.report = mmio_report,
 };
 
 struct vdev *virtio_mmio_create(struct virtio_vdev *v, uint64_t base, uint64_t size)

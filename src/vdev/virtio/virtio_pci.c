@@ -196,11 +196,17 @@ static void bar_reset(struct vdev *dev)
 	spin_unlock_irqrestore(&v->lock, flags);
 }
 
+static void bar_report(struct vdev *dev)
+{
+	virtio_vdev_report(((struct virtio_pci *)dev->priv)->v);
+}
+
 static const struct vdev_ops bar_ops = {
 	.read = bar_read,
 	.write = bar_write,
 	.destroy = bar_destroy,
 	.reset = bar_reset,
+	.report = bar_report,
 };
 
 /* One vendor capability (struct virtio_pci_cap, 4.1.4) at `at`, pointing to `next`. */

@@ -193,6 +193,15 @@ void virtio_vdev_serve(struct virtio_vdev *v, struct vring *ring, struct vring_c
 	}
 }
 
+void virtio_vdev_report(struct virtio_vdev *v)
+{
+	unsigned long flags = spin_lock_irqsave(&v->lock);
+	uint64_t requests = v->requests, notifies = v->notifies, interrupts = v->interrupts;
+	spin_unlock_irqrestore(&v->lock, flags);
+	vm_log_info(v->vm, "%s: virtio: %llu requests, %llu notifies, %llu interrupts", v->name,
+		    (unsigned long long)requests, (unsigned long long)notifies, (unsigned long long)interrupts);
+}
+
 uint64_t virtio_vdev_config_read(struct virtio_vdev *v, unsigned offset, unsigned width)
 {
 	if (offset >= v->ops->config_size || width > v->ops->config_size - offset)

@@ -15,6 +15,13 @@
 #                         image scripts/make-linux-root.sh builds; it reads the parameters
 #                         tessera.write=, tessera.mount= and tessera.shell)
 #   tessera.rootwait=N    give up on DEV after N seconds (default 20)
+#   tessera.ddbench=DEV   load the modules, then time O_DIRECT I/O on the block device DEV with
+#                         busybox dd (bench/virtio_blk.sh): a sequential write and read of MiB
+#                         MiB in 1 MiB blocks, and IOS 4 KiB reads at pseudo-random block offsets
+#                         in that range, one dd each, in 10 chunks; DESTROYS what DEV holds. Then
+#                         carries on as without it. Tuned by tessera.ddbench.mib=MiB (default
+#                         256), tessera.ddbench.ios=IOS (default 500), tessera.ddbench.rounds=N
+#                         (default 2; 0 runs nothing, for a baseline of the boot alone)
 #   console=hvcN          (the kernel's own parameter, when it is the last console=) the console is
 #                         a virtio console's port, which appears only once the modules are loaded:
 #                         load them as with tessera.virtio, wait up to 20 s for /dev/hvcN and go on
@@ -22,6 +29,21 @@
 #                         start (console=hvcN alone: the kernel had none to give init), what init
 #                         printed until then is kept and shown on hvcN first.
 # Without any of them the run is the initramfs-only one the e2e tests assert on, line for line.
+#
+# Lines printed with tessera.ddbench=DEV (after the module lines below), times by the guest's own
+# monotonic clock (as /proc/timer_list shows it, in ms), interrupts those of the lines naming
+# virtio in /proc/interrupts, requests the completed ones in /sys/block/NAME/stat:
+#   tessera-bench: device DEV: S sectors; M MiB sequential, I random 4 KiB reads, R rounds
+#   tessera-bench: round=K seq_write_mib_s=F ms=T requests=Q interrupts=N
+#   tessera-bench: round=K seq_read_mib_s=F ms=T requests=Q interrupts=N
+#   tessera-bench: round=K rand_read_iops=F ms=T requests=Q interrupts=N
+#   tessera-bench: round=K rand_read_net_us=U read_chunk_ms=A empty_chunk_ms=B chunk=C
+# Starting a dd costs far more than its 4 KiB read, so each chunk of C reads is followed by the
+# same loop with count=0 (open, seek, no read); A and B are the fastest chunk of each (other work on
+# the machine only ever slows a chunk) and U = (A - B) / C in microseconds is what one read adds
+# (none when A <= B: the disk's share drowned in the noise). rand_read_iops counts the whole loop.
+#   tessera-bench: done
+# or tessera-bench: failed: WHY, and the rounds stop.
 #
 # Lines printed with console=hvcN, after those of tessera.virtio:
 #   tessera-linux: console on /dev/hvcN after T s    (on hvcN; T as for tessera.root)
@@ -49,12 +71,17 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 root= rootwait=20 virtio=
 last_console= hvc=
+ddbench= ddbench_mib=256 ddbench_ios=500 ddbench_rounds=2
 for arg in $(cat /proc/cmdline); do
     case "$arg" in
         tessera.root=*) root=${arg#tessera.root=} ;;
         tessera.rootwait=*) rootwait=${arg#tessera.rootwait=} ;;
         tessera.virtio) virtio=1 ;;
         console=*) last_console=${arg#console=} ;;
+        tessera.ddbench=*) ddbench=${arg#tessera.ddbench=} ;;
+        tessera.ddbench.mib=*) ddbench_mib=${arg#tessera.ddbench.mib=} ;;
+        tessera.ddbench.ios=*) ddbench_ios=${arg#tessera.ddbench.ios=} ;;
+        tessera.ddbench.rounds=*) ddbench_rounds=${arg#tessera.ddbench.rounds=} ;;
     esac
 done
 case "$last_console" in
@@ -151,11 +178,102 @@ switch_to_root() {
     exec switch_root /newroot /sbin/init
 }
 
-if [ -n "$root" ] || [ -n "$virtio" ]; then
+# tessera.ddbench: the guest's side of bench/virtio_blk.sh (see the lines it prints above).
+bench_now() { # ms of the guest's monotonic clock: ns in /proc/timer_list, else /proc/uptime's 10 ms
+    if [ -r /proc/timer_list ]; then
+        awk '/^now at/ {print int($3 / 1000000); exit}' /proc/timer_list
+    else
+        awk '{print int($1 * 1000)}' /proc/uptime
+    fi
+}
+bench_interrupts() {
+    awk '/virtio/ {for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i} END {print n + 0}' /proc/interrupts
+}
+bench_requests() { # completed reads + writes (Linux Documentation/block/stat.rst)
+    awk '{print $1 + $5}' "/sys/block/${ddbench##*/}/stat"
+}
+# Runs "$@" timed; sets ms, requests and interrupts to what it took.
+bench_phase() {
+    q0=$(bench_requests) i0=$(bench_interrupts) t0=$(bench_now)
+    "$@" || return 1
+    t1=$(bench_now) q1=$(bench_requests) i1=$(bench_interrupts)
+    ms=$((t1 - t0)) requests=$((q1 - q0)) interrupts=$((i1 - i0))
+    [ "$ms" -gt 0 ] || ms=1
+}
+bench_rate() { # UNITS: UNITS per second over $ms
+    awk -v n="$1" -v ms="$ms" 'BEGIN { printf "%.1f", n * 1000 / ms }'
+}
+bench_seq_write() { dd if=/dev/zero of="$ddbench" bs=1M count="$ddbench_mib" oflag=direct 2>/tmp/dd.err; }
+bench_seq_read() { dd if="$ddbench" of=/dev/null bs=1M count="$ddbench_mib" iflag=direct 2>/tmp/dd.err; }
+bench_rand_read() { # $1: blocks each dd reads (1, or 0 for the loop's own cost), $2: offsets
+    while read -r block; do
+        dd if="$ddbench" of=/dev/null bs=4096 count="$1" skip="$block" iflag=direct 2>/tmp/dd.err || return 1
+    done < "$2"
+}
+# The random reads of a round, chunk by chunk; sets ms, requests and interrupts to the reading
+# chunks' sum, read_best and empty_best to the fastest chunk of each loop.
+bench_rand_chunks() {
+    sum_ms=0 sum_requests=0 sum_interrupts=0 read_best= empty_best=
+    for offsets in /tmp/offsets.*; do
+        bench_phase bench_rand_read 1 "$offsets" || return 1
+        sum_ms=$((sum_ms + ms)) sum_requests=$((sum_requests + requests))
+        sum_interrupts=$((sum_interrupts + interrupts))
+        [ -n "$read_best" ] && [ "$read_best" -le "$ms" ] || read_best=$ms
+        bench_phase bench_rand_read 0 "$offsets" || return 1
+        [ -n "$empty_best" ] && [ "$empty_best" -le "$ms" ] || empty_best=$ms
+    done
+    ms=$sum_ms requests=$sum_requests interrupts=$sum_interrupts
+}
+ddbench_run() {
+    tenths=0
+    while [ ! -b "$ddbench" ] && [ "$tenths" -lt $((rootwait * 10)) ]; do
+        usleep 100000
+        tenths=$((tenths + 1))
+    done
+    [ -b "$ddbench" ] || { echo "tessera-bench: failed: no $ddbench after $rootwait s"; return; }
+    sectors=$(cat "/sys/block/${ddbench##*/}/size")
+    if [ "$sectors" -lt $((ddbench_mib * 2048)) ]; then
+        echo "tessera-bench: failed: $ddbench has $sectors sectors, fewer than $ddbench_mib MiB"
+        return
+    fi
+    # The same offsets on every run and machine: awk's generator with a fixed seed, in 10 files
+    # of as many (IOS rounded down to tens, at least 10).
+    chunk=$((ddbench_ios / 10))
+    [ "$chunk" -ge 1 ] || chunk=1
+    ddbench_ios=$((chunk * 10))
+    awk -v n="$ddbench_ios" -v c="$chunk" -v blocks=$((ddbench_mib * 256)) 'BEGIN {
+        srand(14); for (i = 0; i < n; i++) print int(rand() * blocks) > ("/tmp/offsets." int(i / c)) }'
+    echo "tessera-bench: device $ddbench: $sectors sectors; $ddbench_mib MiB sequential," \
+        "$ddbench_ios random 4 KiB reads, $ddbench_rounds rounds"
+    round=1
+    while [ "$round" -le "$ddbench_rounds" ]; do
+        # Written first: the reads then read data the host disk holds, not holes of a sparse file.
+        bench_phase bench_seq_write || { echo "tessera-bench: failed: write: $(cat /tmp/dd.err)"; return; }
+        echo "tessera-bench: round=$round seq_write_mib_s=$(bench_rate "$ddbench_mib") ms=$ms" \
+            "requests=$requests interrupts=$interrupts"
+        bench_phase bench_seq_read || { echo "tessera-bench: failed: read: $(cat /tmp/dd.err)"; return; }
+        echo "tessera-bench: round=$round seq_read_mib_s=$(bench_rate "$ddbench_mib") ms=$ms" \
+            "requests=$requests interrupts=$interrupts"
+        bench_rand_chunks || { echo "tessera-bench: failed: random read: $(cat /tmp/dd.err)"; return; }
+        echo "tessera-bench: round=$round rand_read_iops=$(bench_rate "$ddbench_ios") ms=$ms" \
+            "requests=$requests interrupts=$interrupts"
+        net=none
+        [ "$read_best" -le "$empty_best" ] || net=$(((read_best - empty_best) * 1000 / chunk))
+        echo "tessera-bench: round=$round rand_read_net_us=$net read_chunk_ms=$read_best" \
+            "empty_chunk_ms=$empty_best chunk=$chunk"
+        round=$((round + 1))
+    done
+    echo "tessera-bench: done"
+}
+
+if [ -n "$root" ] || [ -n "$virtio" ] || [ -n "$ddbench" ]; then
     load_modules
 fi
-if [ -n "$hvc" ] && [ -z "$root$virtio" ]; then
+if [ -n "$hvc" ] && [ -z "$root$virtio$ddbench" ]; then
     load_modules
+fi
+if [ -n "$ddbench" ]; then
+    ddbench_run
 fi
 if [ -n "$root" ]; then
     switch_to_root
