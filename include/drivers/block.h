@@ -10,6 +10,7 @@
 #define DRIVERS_BLOCK_H
 
 #include "lib/types.h"
+#include "lib/segment.h"
 #include "kernel/spinlock.h"
 
 #define BLOCK_SECTOR_SIZE 512u
@@ -20,11 +21,7 @@ struct block_range {
 	uint64_t first, count;
 };
 
-/* One piece of a scattered transfer: hypervisor memory (guest RAM included), whole sectors. */
-struct block_segment {
-	void *data;
-	uint32_t length;
-};
+
 
 struct block_device {
 	char name[48];          /* for messages, e.g. "virtio-mmio@0xa003e00" */

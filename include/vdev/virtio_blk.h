@@ -6,7 +6,7 @@
 
 #include "lib/types.h"
 #include "lib/virtio_spec.h"
-#include "drivers/block.h"
+#include "lib/segment.h"
 
 struct vm;
 struct virtio_vdev;

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """What bench/virtio_blk.sh stands on, kept small enough for `make test`: the guest's benchmark mode
 (tessera.ddbench= in tests/guests/linux/init.sh) on bare QEMU prints every figure line the bench
-parses and really writes the disk; bench/json_put.py merges figures into a bench's JSON; the bench
-says x86_64 is not done yet instead of failing. The bench itself (minutes a run) is `make bench`."""
+parses and really writes the disk; bench/json_put.py merges figures into a bench's JSON. The bench
+itself (minutes a run) is `make bench`."""
 import json
 import os
 import re
@@ -67,9 +67,3 @@ def test_json_put_leaves_a_file_that_is_not_an_object_alone(tmp_path):
     assert path.read_text() == "[1, 2]\n"
     run = subprocess.run([JSON_PUT, str(path), "novalue"], capture_output=True, text=True)
     assert run.returncode == 2 and "usage" in run.stderr
-
-
-def test_the_bench_says_x86_64_is_not_done_yet():
-    run = subprocess.run([os.path.join(ROOT, "bench/virtio_blk.sh"), "x86_64"], capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
-    assert run.stdout == "x86_64 virtio-blk: not yet (Tessera's virtio-pci for guests is still being written); skipped\n"
