@@ -53,7 +53,7 @@ $(HOST_BUILD)/tools/$(1): $$(tool-srcs-$(1)) $$(wildcard include/*/*.h)
 endef
 $(foreach t,$(HOST_TOOLS),$(eval $(call tool_rule,$(t))))
 
-.PHONY: tools unit-test fuzz-test fuzz-long e2e-test images-all bench check-layers
+.PHONY: tools unit-test fuzz-test fuzz-long e2e-test bare-qemu-test images-all bench check-layers
 tools: $(TOOL_BINS)
 
 unit-test: $(UNIT_BINS)
@@ -78,8 +78,16 @@ fuzz-long:
 images-all:
 	@set -e; for a in $(VALID_ARCHES); do $(MAKE) --no-print-directory ARCH=$$a LOG=$(LOG) all; done
 
+# The guest side of the benchmarks on bare QEMU (no Tessera): what `make bench` compares against.
+BARE_QEMU_TESTS := tests/e2e/test_linux_virtio_bare_qemu.py tests/e2e/test_bench_virtio_blk.py
+
 e2e-test: images-all tools
-	$(PYTEST) -v tests/e2e
+	$(PYTEST) -v tests/e2e $(addprefix --ignore=,$(BARE_QEMU_TESTS))
+
+# Not in `make test` (a few minutes of bare-QEMU Linux boots that test no Tessera code): run it when
+# the Linux guest's scripts or the bench change.
+bare-qemu-test: tools
+	$(PYTEST) -v $(BARE_QEMU_TESTS)
 
 # The include rules of docs/architecture.md: no layer includes one above it.
 check-layers:
