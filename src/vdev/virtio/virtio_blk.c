@@ -11,7 +11,10 @@
 #include "lib/string.h"
 
 #define SECTOR 512u
-#define SEG_MAX (VRING_SEGMENTS_MAX - 2)   /* data buffers in a request, besides header and status */
+/* Data buffers in a request, besides header and status: what one request to a host disk takes (its
+ * queue of 128 less header and status, drivers/virtio/virtio_blk.c), so that a guest's request is
+ * not cut in two on the way. */
+#define SEG_MAX 126
 #define BOUNCE_FRAMES 16                   /* 64 KiB for data that is not in whole-sector buffers */
 #define BOUNCE_BYTES (BOUNCE_FRAMES * PAGE_SIZE)
 
