@@ -57,6 +57,10 @@ struct virtio_vdev {
 void virtio_vdev_init(struct virtio_vdev *v, struct vm *vm, const char *name, uint32_t device_id, unsigned irq,
 		      unsigned queue_count, uint64_t type_features, const struct virtio_vdev_ops *ops, void *priv);
 
+/* For the transports' device ops: the VM resets (takes v->lock), and the device goes. */
+void virtio_vdev_reset(struct virtio_vdev *v);
+void virtio_vdev_destroy(struct virtio_vdev *v);
+
 /* Register-level operations the transports call, under v->lock. */
 uint32_t virtio_vdev_device_features(struct virtio_vdev *v);      /* the 32 bits device_features_sel picks */
 void virtio_vdev_set_driver_features(struct virtio_vdev *v, uint32_t value);

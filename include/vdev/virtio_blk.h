@@ -18,13 +18,11 @@ struct vblk_backend {
 	uint64_t sectors;
 	bool read_only;
 	char id[VIRTIO_BLK_ID_BYTES];   /* GET_ID's answer (zero-padded) */
-	int (*read)(struct vblk_backend *b, uint64_t sector, uint32_t count, void *buffer);
-	int (*write)(struct vblk_backend *b, uint64_t sector, uint32_t count, const void *buffer);
-	int (*flush)(struct vblk_backend *b);
-	/* Optional: sectors from `sector` on, to or from the segments in turn (one host request where it
-	 * can); without it the device calls read or write per segment. */
+	/* Sectors from `sector` on, to (write) or from the segments in turn: a guest's request whole,
+	 * which a host disk takes as one request where it can. */
 	int (*transfer)(struct vblk_backend *b, bool write, uint64_t sector, const struct block_segment *segments,
 			unsigned count);
+	int (*flush)(struct vblk_backend *b);
 	/* Gives back what the backend holds; called when its device is destroyed. */
 	void (*close)(struct vblk_backend *b);
 	void *priv;

@@ -24,10 +24,8 @@ int x86_rtc_create(struct vm *vm, uint64_t unix_seconds);
 /* The GSI the PIT's IRQ 0 arrives on: the MADT's interrupt source override (guest_acpi.c) sends
  * ISA IRQ 0 to IOAPIC pin 2, as on every PC with an IOAPIC. */
 #define X86_PIT_GSI 2
-struct x86_pit;
-/* x86_pit.c: the PIT on ports 0x40-0x43 and 0x61, channel 0 raising X86_PIT_GSI; freed with the
- * VM's devices. x86_pit_reset puts it back to its power-on state (the VM resets). */
-int x86_pit_create(struct vm *vm, struct x86_pit **pit);
-void x86_pit_reset(struct x86_pit *pit);
+/* x86_pit.c: the PIT on ports 0x40-0x43 and 0x61, channel 0 raising X86_PIT_GSI; back to its
+ * power-on state when the VM resets, freed with the VM's devices. */
+int x86_pit_create(struct vm *vm);
 
 #endif

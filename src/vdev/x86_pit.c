@@ -160,11 +160,10 @@ static void port_b_destroy(struct vdev *dev)
 	(void)dev; /* part of the counters' block */
 }
 
-static const struct vdev_ops counters_ops = { .read = counters_read, .write = counters_write, .destroy = pit_destroy };
-static const struct vdev_ops port_b_ops = { .read = port_b_read, .write = port_b_write, .destroy = port_b_destroy };
-
-void x86_pit_reset(struct x86_pit *p)
+/* The VM resets (vm_reset_devices): the counters go back to power-on. */
+static void pit_reset(struct vdev *dev)
 {
+	struct x86_pit *p = dev->priv;
 	unsigned long flags = spin_lock_irqsave(&p->lock);
 	timer_cancel(&p->irq_timer);
 	i8254_init(&p->pit);
@@ -174,7 +173,11 @@ void x86_pit_reset(struct x86_pit *p)
 	spin_unlock_irqrestore(&p->lock, flags);
 }
 
-int x86_pit_create(struct vm *vm, struct x86_pit **out)
+static const struct vdev_ops counters_ops = { .read = counters_read, .write = counters_write, .destroy = pit_destroy,
+					      .reset = pit_reset };
+static const struct vdev_ops port_b_ops = { .read = port_b_read, .write = port_b_write, .destroy = port_b_destroy };
+
+int x86_pit_create(struct vm *vm)
 {
 	struct x86_pit *p = kzalloc(sizeof(*p));
 	if (!p)
@@ -193,8 +196,5 @@ int x86_pit_create(struct vm *vm, struct x86_pit **out)
 	}
 	/* From here the bus owns the block (pit_destroy frees it with the VM's devices). */
 	err = vdev_bus_add(&vm->pio_bus, &p->port_b, &conflict);
-	if (err < 0)
-		return err;
-	*out = p;
-	return 0;
+	return err < 0 ? err : 0;
 }

@@ -72,16 +72,6 @@ static int access_sectors(struct vblk_backend *b, uint64_t sector, uint32_t coun
 	return 0;
 }
 
-static int backend_read(struct vblk_backend *b, uint64_t sector, uint32_t count, void *buffer)
-{
-	return access_sectors(b, sector, count, buffer, false);
-}
-
-static int backend_write(struct vblk_backend *b, uint64_t sector, uint32_t count, const void *buffer)
-{
-	return access_sectors(b, sector, count, (void *)buffer, true);
-}
-
 /* Within one extent (as a guest's request on a partition or an unfragmented file is) the segments
  * go to the disk as they are; across extents, a segment at a time. */
 static int backend_transfer(struct vblk_backend *b, bool write, uint64_t sector, const struct block_segment *segments,
@@ -265,8 +255,6 @@ struct vblk_backend *vm_blk_backend_open(struct vm *vm, const struct vm_emu_devi
 	d->vm = vm;
 	config_blk_backend_name(&spec, d->b.name, sizeof(d->b.name));
 	d->b.read_only = spec.read_only;
-	d->b.read = backend_read;
-	d->b.write = backend_write;
 	d->b.flush = backend_flush;
 	d->b.transfer = backend_transfer;
 	d->b.close = backend_close;

@@ -172,7 +172,7 @@ static struct vdev *create_virtio_blk(struct vm *vm, const struct vm_emu_device 
 	}
 	struct vdev *dev = arch_vm_virtio_transport(vm, v, emu);
 	if (!dev)
-		v->ops->destroy(v);
+		virtio_vdev_destroy(v);
 	return dev;
 }
 
@@ -199,7 +199,7 @@ static struct vdev *create_virtio_console(struct vm *vm, const struct vm_emu_dev
 		return NULL;
 	struct vdev *dev = arch_vm_virtio_transport(vm, v, emu);
 	if (!dev) {
-		v->ops->destroy(v);
+		virtio_vdev_destroy(v);
 		return NULL;
 	}
 	bool guest_console = cmdline_console_is_hvc(vm->config->kernel.cmdline.value);
@@ -329,22 +329,28 @@ int vm_setup_devices(struct vm *vm)
 	return err < 0 ? err : give_a_console(vm);
 }
 
-void vm_reset_devices(struct vm *vm)
+/* Calls a device op (reset, report) of every device of the VM's buses that has it. */
+static void each_device(struct vm *vm, bool report)
 {
 	struct vdev_bus *buses[] = { &vm->mmio_bus, &vm->pio_bus };
-	for (unsigned b = 0; b < ARRAY_SIZE(buses); b++)
-		for (unsigned i = 0; i < buses[b]->count; i++)
-			if (buses[b]->devices[i]->ops->reset)
-				buses[b]->devices[i]->ops->reset(buses[b]->devices[i]);
+	for (unsigned b = 0; b < ARRAY_SIZE(buses); b++) {
+		for (unsigned i = 0; i < buses[b]->count; i++) {
+			struct vdev *dev = buses[b]->devices[i];
+			void (*op)(struct vdev *) = report ? dev->ops->report : dev->ops->reset;
+			if (op)
+				op(dev);
+		}
+	}
+}
+
+void vm_reset_devices(struct vm *vm)
+{
+	each_device(vm, false);
 }
 
 void vm_report_devices(struct vm *vm)
 {
-	struct vdev_bus *buses[] = { &vm->mmio_bus, &vm->pio_bus };
-	for (unsigned b = 0; b < ARRAY_SIZE(buses); b++)
-		for (unsigned i = 0; i < buses[b]->count; i++)
-			if (buses[b]->devices[i]->ops->report)
-				buses[b]->devices[i]->ops->report(buses[b]->devices[i]);
+	each_device(vm, true);
 }
 
 void vm_release_devices(struct vm *vm)

@@ -18,6 +18,24 @@ def prepare_linux(arch):
     return os.path.relpath(out, ROOT)
 
 
+def derive_config(linux_dir, base, name, device, extra_cmdline="", edit=None):
+    """A config made from one prepare_linux wrote (base, e.g. "linux-1cpu.toml"): `device` (an
+    emu_devices entry) added first, words appended to its command line, then `edit` (text -> text)
+    if given; written beside it as <name>.toml (its image paths are relative to that directory).
+    Returns its path relative to the repo."""
+    with open(os.path.join(ROOT, linux_dir, base)) as f:
+        text = f.read()
+    if extra_cmdline:
+        text = re.sub(r'(cmdline = "[^"]*)"', rf'\1 {extra_cmdline}"', text, count=1)
+    text = text.replace("emu_devices = [\n", "emu_devices = [\n    " + device + "\n", 1)
+    if edit:
+        text = edit(text)
+    path = os.path.join(linux_dir, f"{name}.toml")
+    with open(os.path.join(ROOT, path), "w") as f:
+        f.write(text)
+    return path
+
+
 def boot_linux(arch, name, configs, smp=2, qemu_args="", env_extra=None, never=()):
     image = build_image(arch, build_dir=f"build/e2e-{arch}-{name}", vm_configs=configs)
     b = boot(arch, smp=smp, image=image, timeout=240, qemu_args=qemu_args, env_extra=env_extra)

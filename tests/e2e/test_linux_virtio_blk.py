@@ -5,7 +5,6 @@ partition-less second host disk), switches to the ext4 root there, writes a mark
 its VM (PSCI SYSTEM_RESET / SBI reset); the second boot, in the same run, finds the mark. Then QEMU
 is started again on the same disk file: the mark is still there."""
 import os
-import re
 import subprocess
 
 import pytest
@@ -24,19 +23,6 @@ VIRTIO_WINDOW = {
 }
 
 
-def config_with_disk(arch, linux_dir, name, extra_cmdline):
-    """linux-1cpu.toml with a virtio-blk device on disk 1 and words added to its command line,
-    written beside it (its image paths are relative to its directory)."""
-    with open(os.path.join(ROOT, linux_dir, "linux-1cpu.toml")) as f:
-        text = f.read()
-    text = re.sub(r'(cmdline = "[^"]*)"', rf'\1 {extra_cmdline}"', text, count=1)
-    text = text.replace("emu_devices = [\n", "emu_devices = [\n    " + VIRTIO_WINDOW[arch] + "\n", 1)
-    path = os.path.join(linux_dir, f"{name}.toml")
-    with open(os.path.join(ROOT, path), "w") as f:
-        f.write(text)
-    return path
-
-
 @pytest.mark.parametrize("arch", ["aarch64", "riscv64", "x86_64"])
 def test_a_mark_written_on_the_virtio_root_survives_reset_and_power_off(arch):
     linux_dir = prepare_linux(arch)
@@ -50,8 +36,8 @@ def test_a_mark_written_on_the_virtio_root_survives_reset_and_power_off(arch):
     subprocess.run(["scripts/make-disk-img.sh", disk0, arch], cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
                    env=dict(MTOOLS_ENV, DISK_SIZE_MB="34"))
     mark = f"written-under-tessera-on-{arch}"
-    config = config_with_disk(arch, linux_dir, "linux-vda",
-                              f"tessera.root=/dev/vda tessera.rootwait=60 tessera.write={mark}")
+    config = linux_helpers.derive_config(linux_dir, "linux-1cpu.toml", "linux-vda", VIRTIO_WINDOW[arch],
+                                         f"tessera.root=/dev/vda tessera.rootwait=60 tessera.write={mark}")
     env = {"DISK": disk0, "DISK2": root}
     b = linux_helpers.boot_linux(arch, "linux-vda", [config], smp=2, env_extra=env)
     out = b.output.replace("\r", "")

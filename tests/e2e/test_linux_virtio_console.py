@@ -13,13 +13,12 @@ The arches run the two layouts a config may have (the code behind both is arch-n
 - riscv64 has hvc0 alone (`console=hvc0 earlycon=sbi`): the VM gets no default UART, the kernel
   has no console for init until the modules are in, and init shows what it printed meanwhile on
   hvc0."""
-import os
 import re
 
 import pytest
 
-from conftest import ROOT, boot, build_image
-from linux_helpers import LINUX_FAILURES, prepare_linux
+from conftest import boot, build_image
+from linux_helpers import LINUX_FAILURES, derive_config, prepare_linux
 
 # A free window and interrupt beside each arch's config devices (x86: the virtio-pci BAR, INTA# on
 # ISA IRQ 11).
@@ -34,23 +33,20 @@ UART_KEPT = {"aarch64": True, "riscv64": False, "x86_64": True}
 UART_CONSOLE = {"aarch64": "(pl11|ttyAMA0)", "x86_64": "(uart0|ttyS0)"}
 
 
+def hvc0_alone(text):
+    """The config's 16550 gone and its console= moved to hvc0 (riscv64's layout)."""
+    text, n = re.subn(r'\n\s*\["ns16550",[^\n]*', "", text)
+    assert n == 1, text
+    text, n = re.subn(r"console=ttyS0", "console=hvc0", text)
+    assert n == 1, text
+    return text
+
+
 def config_with_hvc0(arch, linux_dir):
-    """linux-shell.toml with a virtio console and console=hvc0, written beside it (its image paths
-    are relative to its directory)."""
-    with open(os.path.join(ROOT, linux_dir, "linux-shell.toml")) as f:
-        text = f.read()
+    """linux-shell.toml with a virtio console and console=hvc0."""
     if UART_KEPT[arch]:
-        text = re.sub(r'(cmdline = "[^"]*)"', r'\1 console=hvc0"', text, count=1)
-    else:
-        text, n = re.subn(r'\n\s*\["ns16550",[^\n]*', "", text)
-        assert n == 1, text
-        text, n = re.subn(r"console=ttyS0", "console=hvc0", text)
-        assert n == 1, text
-    text = text.replace("emu_devices = [\n", "emu_devices = [\n    " + HVC0[arch] + "\n", 1)
-    path = os.path.join(linux_dir, "linux-hvc0.toml")
-    with open(os.path.join(ROOT, path), "w") as f:
-        f.write(text)
-    return path
+        return derive_config(linux_dir, "linux-shell.toml", "linux-hvc0", HVC0[arch], "console=hvc0")
+    return derive_config(linux_dir, "linux-shell.toml", "linux-hvc0", HVC0[arch], edit=hvc0_alone)
 
 
 @pytest.mark.parametrize("arch", ["aarch64", "riscv64", "x86_64"])

@@ -18,21 +18,20 @@
 
 static uint8_t disk[DISK_SECTORS * 512];
 
-static int disk_read(struct vblk_backend *b, uint64_t sector, uint32_t count, void *buffer)
+static int disk_transfer(struct vblk_backend *b, bool write, uint64_t sector, const struct block_segment *segments,
+			 unsigned count)
 {
 	(void)b;
-	if (sector > DISK_SECTORS || count > DISK_SECTORS - sector)
-		abort(); /* the device let a request past the end of the disk through */
-	memcpy(buffer, disk + sector * 512, count * 512u);
-	return 0;
-}
-
-static int disk_write(struct vblk_backend *b, uint64_t sector, uint32_t count, const void *buffer)
-{
-	(void)b;
-	if (sector > DISK_SECTORS || count > DISK_SECTORS - sector)
-		abort();
-	memcpy(disk + sector * 512, buffer, count * 512u);
+	for (unsigned i = 0; i < count; i++) {
+		uint64_t sectors = segments[i].length / 512;
+		if (segments[i].length % 512 || sector > DISK_SECTORS || sectors > DISK_SECTORS - sector)
+			abort(); /* the device let a request past the end of the disk, or a part sector, through */
+		if (write)
+			memcpy(disk + sector * 512, segments[i].data, segments[i].length);
+		else
+			memcpy(segments[i].data, disk + sector * 512, segments[i].length);
+		sector += sectors;
+	}
 	return 0;
 }
 
@@ -48,8 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	vdev_env_reset(RAM_SIZE);
 	memcpy(vdev_env.ram, data + 8, size - 8 < RAM_SIZE ? size - 8 : RAM_SIZE);
-	struct vblk_backend backend = { .name = "fuzz", .sectors = DISK_SECTORS, .read = disk_read,
-					.write = disk_write, .flush = disk_flush };
+	struct vblk_backend backend = { .name = "fuzz", .sectors = DISK_SECTORS, .transfer = disk_transfer,
+					.flush = disk_flush };
 	struct virtio_vdev *v = virtio_blk_create(NULL, "vda@fuzz", 1, &backend);
 	uint64_t features = VIRTIO_F_VERSION_1 | (data[1] & 1 ? VIRTIO_F_INDIRECT_DESC : 0) |
 			    (data[1] & 2 ? VIRTIO_F_EVENT_IDX : 0);

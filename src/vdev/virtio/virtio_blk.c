@@ -38,23 +38,28 @@ struct virtio_blk {
 	struct block_segment segments[VRING_SEGMENTS_MAX]; /* the request's data, for the backend */
 };
 
-/* Whether every data buffer of the request is whole sectors and the VM's RAM: then the backend
- * reads and writes guest memory itself, with no copy. */
-static bool direct(const struct vring_chain *c, bool device_writes, uint32_t skip_first, uint32_t skip_last)
+/* The request's data buffers into blk->segments, leaving out the first `skip_first` bytes (an
+ * OUT's header) and the last `skip_last` (an IN's status byte), when each is whole sectors of the
+ * VM's RAM on its own: then the backend reads and writes guest memory itself, with no copy.
+ * Returns how many, or -1 (the data goes through the bounce buffer). */
+static int gather(struct virtio_blk *blk, bool device_writes, uint64_t skip_first, uint64_t skip_last)
 {
+	const struct vring_chain *c = &blk->chain;
 	uint64_t at = 0, end = (device_writes ? c->writable : c->readable) - skip_last;
+	int n = 0;
 	for (unsigned i = 0; i < c->count; i++) {
 		const struct vring_segment *s = &c->segments[i];
-		if (s->device_writes != device_writes)
+		if (s->device_writes != device_writes || s->length == 0)
 			continue;
 		uint64_t first = at, last = at + s->length;
 		at = last;
 		if (last <= skip_first || first >= end)
 			continue;
 		if (first < skip_first || last > end || !s->host || s->length % SECTOR)
-			return false;
+			return -1;
+		blk->segments[n++] = (struct block_segment){ s->host, s->length };
 	}
-	return true;
+	return n;
 }
 
 /* Moves `count` sectors between the backend at `sector` and the request's data, which starts
@@ -63,51 +68,27 @@ static int transfer(struct virtio_blk *blk, bool in, uint64_t sector, uint64_t c
 {
 	struct vblk_backend *b = blk->backend;
 	const struct vring_chain *c = &blk->chain;
-	if (direct(c, in, (uint32_t)offset, in ? 1 : 0)) {
-		/* The data buffers as they are, skipping the header (OUT) and the status byte (IN). */
-		unsigned n = 0;
-		uint64_t at = 0, left = count * SECTOR;
-		for (unsigned i = 0; i < c->count && left; i++) {
-			const struct vring_segment *s = &c->segments[i];
-			if (s->device_writes != in || s->length == 0)
-				continue;
-			uint64_t first = at;
-			at += s->length;
-			if (first < offset)
-				continue;
-			uint32_t length = (uint32_t)MIN((uint64_t)s->length, left);
-			blk->segments[n++] = (struct block_segment){ s->host, length };
-			left -= length;
-		}
-		if (b->transfer)
-			return b->transfer(b, !in, sector, blk->segments, n);
-		for (unsigned i = 0; i < n; i++) {
-			uint32_t sectors = blk->segments[i].length / SECTOR;
-			int err = in ? b->read(b, sector, sectors, blk->segments[i].data)
-				     : b->write(b, sector, sectors, blk->segments[i].data);
-			if (err)
-				return err;
-			sector += sectors;
-		}
-		return 0;
-	}
+	int n = gather(blk, in, offset, in ? 1 : 0);
+	if (n >= 0)
+		return b->transfer(b, !in, sector, blk->segments, (unsigned)n);
 	while (count) {
-		uint32_t n = (uint32_t)MIN(count, BOUNCE_BYTES / SECTOR);
-		uint64_t bytes = (uint64_t)n * SECTOR;
+		uint32_t sectors = (uint32_t)MIN(count, BOUNCE_BYTES / SECTOR);
+		struct block_segment bounce = { blk->bounce, sectors * SECTOR };
 		int err;
 		if (in) {
-			err = b->read(b, sector, n, blk->bounce);
-			if (!err && vring_chain_write(c, offset, blk->bounce, bytes) != bytes)
+			err = b->transfer(b, false, sector, &bounce, 1);
+			if (!err && vring_chain_write(c, offset, blk->bounce, bounce.length) != bounce.length)
 				err = -EFAULT;
 		} else {
-			err = vring_chain_read(c, offset, blk->bounce, bytes) != bytes ? -EFAULT
-											 : b->write(b, sector, n, blk->bounce);
+			err = vring_chain_read(c, offset, blk->bounce, bounce.length) != bounce.length
+				      ? -EFAULT
+				      : b->transfer(b, true, sector, &bounce, 1);
 		}
 		if (err)
 			return err;
-		sector += n;
-		count -= n;
-		offset += bytes;
+		sector += sectors;
+		count -= sectors;
+		offset += bounce.length;
 	}
 	return 0;
 }

@@ -106,17 +106,13 @@ static int mmio_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsi
 static void mmio_destroy(struct vdev *dev)
 {
 	struct virtio_mmio *m = dev->priv;
-	if (m->v->ops->destroy)
-		m->v->ops->destroy(m->v);
+	virtio_vdev_destroy(m->v);
 	kfree(m);
 }
 
 static void mmio_reset(struct vdev *dev)
 {
-	struct virtio_vdev *v = ((struct virtio_mmio *)dev->priv)->v;
-	unsigned long flags = spin_lock_irqsave(&v->lock);
-	virtio_vdev_set_status(v, 0);
-	spin_unlock_irqrestore(&v->lock, flags);
+	virtio_vdev_reset(((struct virtio_mmio *)dev->priv)->v);
 }
 
 static void mmio_report(struct vdev *dev)

@@ -183,17 +183,13 @@ static void bar_destroy(struct vdev *dev)
 {
 	struct virtio_pci *p = dev->priv;
 	pci_bus_remove(&p->vm->pci, &p->fn);
-	if (p->v->ops->destroy)
-		p->v->ops->destroy(p->v);
+	virtio_vdev_destroy(p->v);
 	kfree(p);
 }
 
 static void bar_reset(struct vdev *dev)
 {
-	struct virtio_vdev *v = ((struct virtio_pci *)dev->priv)->v;
-	unsigned long flags = spin_lock_irqsave(&v->lock);
-	virtio_vdev_set_status(v, 0);
-	spin_unlock_irqrestore(&v->lock, flags);
+	virtio_vdev_reset(((struct virtio_pci *)dev->priv)->v);
 }
 
 static void bar_report(struct vdev *dev)

@@ -29,6 +29,19 @@ void virtio_vdev_init(struct virtio_vdev *v, struct vm *vm, const char *name, ui
 	v->memory = (struct vring_memory){ map_vm_ram, vm };
 }
 
+void virtio_vdev_reset(struct virtio_vdev *v)
+{
+	unsigned long flags = spin_lock_irqsave(&v->lock);
+	virtio_vdev_set_status(v, 0);
+	spin_unlock_irqrestore(&v->lock, flags);
+}
+
+void virtio_vdev_destroy(struct virtio_vdev *v)
+{
+	if (v->ops->destroy)
+		v->ops->destroy(v);
+}
+
 uint32_t virtio_vdev_device_features(struct virtio_vdev *v)
 {
 	return v->device_features_sel < 2 ? (uint32_t)(v->device_features >> (32 * v->device_features_sel)) : 0;

@@ -68,7 +68,7 @@ int arch_vm_create_platform(struct vm *vm)
 	if (!err)
 		err = x86_rtc_create(vm, x86_host_unix_time_ns() / 1000000000ULL);
 	if (!err)
-		err = x86_pit_create(vm, &vm->arch.pit);
+		err = x86_pit_create(vm);
 	if (err < 0)
 		vm_log_error(vm, "cannot create the PC platform devices: %d", err);
 	return err;

@@ -190,9 +190,6 @@ int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg)
 	s->g_pat = PAT_POWER_ON;
 	if (a->lapic)
 		vlapic_reset(a->lapic);
-	/* The boot vCPU starts the VM (first boot or reset): its PIT starts from power-on too. */
-	if (vcpu->id == 0 && vcpu->vm->arch.pit)
-		x86_pit_reset(vcpu->vm->arch.pit);
 	return 0;
 }
 

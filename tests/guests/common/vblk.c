@@ -34,7 +34,7 @@ struct vblk_dev {
 	uintptr_t common;        /* MMIO: the window */
 	uintptr_t isr, device, notify;
 	uint32_t notify_multiplier;
-	int identified;          /* PCI: vendor and device ids checked by the includer */
+	int identified;          /* PCI: the includer found a modern block device's ids in config space */
 };
 
 __attribute__((unused)) static struct vblk_dev vblk_mmio(uintptr_t base)

@@ -17,7 +17,11 @@ static inline int find_structures(unsigned slot, struct vblk_dev *d)
 {
 	uint64_t bar = (pci_read(slot, 0x10) & ~0xfull) | (uint64_t)pci_read(slot, 0x14) << 32;
 	unsigned found = 0;
-	*d = (struct vblk_dev){ .pci = 1, .identified = 1 };
+	/* A modern device (Virtio 1.2, 4.1.2.1): revision 1 or more, and Red Hat's subsystem vendor with a
+	 * subsystem id of 0x40 or more. */
+	uint32_t subsystem = pci_read(slot, 0x2c);
+	int modern = (pci_read(slot, 0x08) & 0xff) >= 1 && (subsystem & 0xffff) == 0x1af4 && subsystem >> 16 >= 0x40;
+	*d = (struct vblk_dev){ .pci = 1, .identified = modern };
 	if (!(pci_read(slot, 0x04) >> 16 & 0x10))
 		return 0; /* no capabilities list */
 	unsigned at = pci_read(slot, 0x34) & 0xfc;

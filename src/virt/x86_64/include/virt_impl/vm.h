@@ -58,7 +58,6 @@ struct vm_arch {
 	uint64_t tlb_generation;  /* bumped when a mapping is removed or changed */
 	struct vioapic *ioapic;
 	struct x86_platform *platform;
-	struct x86_pit *pit;      /* vdev/x86_pit.c, reset with the boot vCPU */
 	bool pvclock_ready;       /* guest_pvclock.c: the VM's system time 0, once set */
 	uint64_t pvclock_tsc0, pvclock_wall_ns;
 	struct linux_boot linux_boot; /* set when the kernel is a Linux bzImage (linux_boot.c) */
