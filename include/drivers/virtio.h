@@ -48,6 +48,7 @@ int virtio_find_device(uint32_t device_id, unsigned skip, struct virtio_device *
 int virtio_negotiate(struct virtio_device *dev, uint64_t wanted, uint64_t *accepted);
 
 /* A split virtqueue (spec 2.6) with one request in flight at a time. */
+#define VIRTQUEUE_INDIRECT_MAX (PAGE_SIZE / 16) /* buffers in an indirect table: one page of descriptors */
 struct virtqueue {
 	struct virtio_device *dev;
 	unsigned index;
@@ -57,6 +58,7 @@ struct virtqueue {
 	struct virtq_desc *desc;
 	struct virtq_avail *avail;
 	struct virtq_used *used;
+	struct virtq_desc *indirect; /* the request's indirect table (a page), or NULL: chains in the ring */
 };
 
 struct virtqueue_buffer {
@@ -65,7 +67,11 @@ struct virtqueue_buffer {
 	bool device_writes;
 };
 
-int virtqueue_setup(struct virtqueue *vq, struct virtio_device *dev, unsigned index);
+/* Sets up queue `index`; `indirect`: VIRTIO_F_INDIRECT_DESC was negotiated, requests go through
+ * an indirect table. */
+int virtqueue_setup(struct virtqueue *vq, struct virtio_device *dev, unsigned index, bool indirect);
+/* Buffers one request may have: the indirect table's, or the queue's size. */
+unsigned virtqueue_buffers_max(const struct virtqueue *vq);
 /* Posts one descriptor chain, notifies and polls for its completion for at most timeout_ns.
  * Returns 0, -ETIMEDOUT or -EIO. */
 int virtqueue_transfer(struct virtqueue *vq, const struct virtqueue_buffer *buffers, unsigned count,

@@ -13,7 +13,7 @@
 #include "lib/types.h"
 
 #define VRING_NUM_MAX 256       /* the largest queue a device offers (QueueNumMax) */
-#define VRING_SEGMENTS_MAX 130  /* buffers in one chain: virtio-blk's seg_max (128) + header + status */
+#define VRING_SEGMENTS_MAX 256  /* buffers in one chain: virtio-blk's seg_max (254) + header + status */
 
 /* Descriptor flags (2.7.5) and ring flags (2.7.6, 2.7.8). */
 #define VRING_DESC_F_NEXT 1u

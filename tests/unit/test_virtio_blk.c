@@ -167,7 +167,7 @@ static void test_requests(void **state)
 	assert_true(offered & VIRTIO_BLK_F_FLUSH);
 	assert_false(offered & VIRTIO_BLK_F_RO);
 	assert_int_equal(virtio_vdev_config_read(dev, 0, 8), DISK_SECTORS);
-	assert_int_equal(virtio_vdev_config_read(dev, 12, 4), 126);
+	assert_int_equal(virtio_vdev_config_read(dev, 12, 4), 254);
 	assert_int_equal(virtio_vdev_config_read(dev, 100, 4), 0); /* past the configuration: zero */
 	assert_true(driver_init(QSIZE, VIRTIO_F_VERSION_1));
 
@@ -314,13 +314,16 @@ static void test_broken_rings(void **state)
 	publish(0);
 	expect_reset_and_recovery("no status byte");
 
-	/* More buffers than the device takes: a 256-entry queue, one chain through all of them. */
+	/* More buffers than the device takes: in a 256-entry queue, a header descriptor followed by an
+	 * indirect table of 256 (each part within the queue size, 257 in all). */
 	assert_true(driver_init_at(256, f, VDEV_ENV_RAM_BASE + 0x10000));
 	struct desc *big = vdev_env_at(VDEV_ENV_RAM_BASE + 0x10000);
+	struct desc *big_table = vdev_env_at(VDEV_ENV_RAM_BASE + 0x20000);
 	big[0] = (struct desc){ HEADER, 16, VRING_DESC_F_NEXT, 1 };
-	for (unsigned i = 1; i < 256; i++)
-		big[i] = (struct desc){ DATA, 512, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, (uint16_t)(i + 1) };
-	big[255].flags = VRING_DESC_F_WRITE;
+	big[1] = (struct desc){ VDEV_ENV_RAM_BASE + 0x20000, 256 * 16, VRING_DESC_F_INDIRECT, 0 };
+	for (unsigned i = 0; i < 256; i++)
+		big_table[i] = (struct desc){ DATA, 512, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, (uint16_t)(i + 1) };
+	big_table[255].flags = VRING_DESC_F_WRITE;
 	avail()[2] = 0;
 	avail()[1] = 1;
 	virtio_vdev_notify(dev, 0);

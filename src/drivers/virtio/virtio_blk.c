@@ -11,7 +11,10 @@
 #include "lib/format.h"
 
 #define REQUEST_TIMEOUT_NS 5000000000ull
-#define SEGMENTS_MAX 126u          /* data buffers per request: the host queue (128) less header and status */
+/* Data buffers per request: an indirect table (a page of 256 descriptors) less header and status,
+ * what QEMU's virtio-blk offers as seg_max for its queue of 256, and what Tessera's virtio-blk
+ * offers its guests (vdev/virtio/virtio_blk.c), so that a guest's request is one host request. */
+#define SEGMENTS_MAX (VIRTQUEUE_INDIRECT_MAX - 2)
 #define SEGMENT_BYTES_DEFAULT (128u * 1024) /* per buffer when the device states no size_max */
 
 struct virtio_blk_request_header {
@@ -29,7 +32,9 @@ struct virtio_blk {
 	uint32_t segment_bytes_max;     /* bytes in one buffer (size_max), whole sectors */
 	struct virtio_blk_request_header header;
 	uint8_t status;
-	struct virtqueue_buffer buffers[SEGMENTS_MAX + 2]; /* the request being made, under the lock */
+	/* Under the disk's lock: the transfer's buffers cut into requests, and the request being made. */
+	struct block_segment batch[SEGMENTS_MAX];
+	struct virtqueue_buffer buffers[SEGMENTS_MAX + 2];
 };
 
 static struct virtio_blk disks[BLOCK_DISKS_MAX];
@@ -40,18 +45,15 @@ static const char *request_name(uint32_t type)
 	return type == VIRTIO_BLK_T_IN ? "read" : type == VIRTIO_BLK_T_OUT ? "write" : "flush";
 }
 
-/* One request under the disk's lock: `count` data buffers (none for a flush) of `sectors` sectors
+/* One request, under the disk's lock: `count` data buffers (none for a flush) of `sectors` sectors
  * in all. A write only where the disk is open for writing (checked under the lock, where the ranges
  * change). */
 static int request(struct virtio_blk *blk, uint32_t type, uint64_t sector, const struct block_segment *segments,
 		   unsigned count, uint64_t sectors)
 {
 	struct block_device *block = &blk->block;
-	unsigned long flags = spin_lock_irqsave(&block->lock);
-	if (type == VIRTIO_BLK_T_OUT && !block_write_allowed(block, sector, sectors)) {
-		spin_unlock_irqrestore(&block->lock, flags);
+	if (type == VIRTIO_BLK_T_OUT && !block_write_allowed(block, sector, sectors))
 		return -EROFS;
-	}
 	blk->header = (struct virtio_blk_request_header){ .type = type, .sector = sector };
 	blk->status = 0xff;
 	blk->buffers[0] = (struct virtqueue_buffer){ &blk->header, sizeof(blk->header), false };
@@ -59,33 +61,22 @@ static int request(struct virtio_blk *blk, uint32_t type, uint64_t sector, const
 		blk->buffers[1 + i] = (struct virtqueue_buffer){ segments[i].data, segments[i].length, type == VIRTIO_BLK_T_IN };
 	blk->buffers[1 + count] = (struct virtqueue_buffer){ &blk->status, 1, true };
 	int err = virtqueue_transfer(&blk->queue, blk->buffers, count + 2, REQUEST_TIMEOUT_NS);
-	uint8_t status = blk->status;
-	spin_unlock_irqrestore(&block->lock, flags);
 	if (err)
 		return err;
-	if (status != VIRTIO_BLK_S_OK) {
+	if (blk->status != VIRTIO_BLK_S_OK) {
 		log_error("%s: %s of sectors %llu+%llu failed with status %u", block->name, request_name(type),
-			  (unsigned long long)sector, (unsigned long long)sectors, status);
+			  (unsigned long long)sector, (unsigned long long)sectors, blk->status);
 		return -EIO;
 	}
 	return 0;
 }
 
-/* The segments as requests: each at most segments_max buffers of at most segment_bytes_max (a
- * longer segment is cut, the pieces taking a buffer each). */
-static int transfer_segments(struct block_device *block, bool write, uint64_t sector,
-			     const struct block_segment *segments, unsigned count)
+/* The segments as requests, under the disk's lock: each at most segments_max buffers of at most
+ * segment_bytes_max (a longer segment is cut, the pieces taking a buffer each). */
+static int transfer_locked(struct virtio_blk *blk, bool write, uint64_t sector, const struct block_segment *segments,
+			   unsigned count)
 {
-	struct virtio_blk *blk = block->priv;
-	uint64_t total = 0;
-	for (unsigned i = 0; i < count; i++) {
-		if (segments[i].length % BLOCK_SECTOR_SIZE)
-			return -EINVAL;
-		total += segments[i].length / BLOCK_SECTOR_SIZE;
-	}
-	if (sector > block->sector_count || total > block->sector_count - sector)
-		return -EINVAL;
-	struct block_segment batch[SEGMENTS_MAX];
+	struct block_segment *batch = blk->batch;
 	unsigned used = 0, i = 0;
 	uint32_t done = 0; /* bytes of segments[i] already in a batch */
 	uint64_t batch_sectors = 0;
@@ -111,6 +102,23 @@ static int transfer_segments(struct block_device *block, bool write, uint64_t se
 	return 0;
 }
 
+static int transfer_segments(struct block_device *block, bool write, uint64_t sector,
+			     const struct block_segment *segments, unsigned count)
+{
+	uint64_t total = 0;
+	for (unsigned i = 0; i < count; i++) {
+		if (segments[i].length % BLOCK_SECTOR_SIZE)
+			return -EINVAL;
+		total += segments[i].length / BLOCK_SECTOR_SIZE;
+	}
+	if (sector > block->sector_count || total > block->sector_count - sector)
+		return -EINVAL;
+	unsigned long flags = spin_lock_irqsave(&block->lock);
+	int err = transfer_locked(block->priv, write, sector, segments, count);
+	spin_unlock_irqrestore(&block->lock, flags);
+	return err;
+}
+
 static int virtio_blk_read(struct block_device *block, uint64_t sector, uint32_t count, void *buffer)
 {
 	struct block_segment one = { buffer, count * BLOCK_SECTOR_SIZE };
@@ -126,7 +134,12 @@ static int virtio_blk_write(struct block_device *block, uint64_t sector, uint32_
 static int virtio_blk_flush(struct block_device *block)
 {
 	struct virtio_blk *blk = block->priv;
-	return blk->flush_needed ? request(blk, VIRTIO_BLK_T_FLUSH, 0, NULL, 0, 0) : 0;
+	if (!blk->flush_needed)
+		return 0;
+	unsigned long flags = spin_lock_irqsave(&block->lock);
+	int err = request(blk, VIRTIO_BLK_T_FLUSH, 0, NULL, 0, 0);
+	spin_unlock_irqrestore(&block->lock, flags);
+	return err;
 }
 
 static int virtio_blk_probe(struct virtio_blk *disk, unsigned index)
@@ -135,10 +148,10 @@ static int virtio_blk_probe(struct virtio_blk *disk, unsigned index)
 		return -ENODEV;
 	uint64_t features;
 	int err = virtio_negotiate(&disk->dev, VIRTIO_BLK_F_RO | VIRTIO_BLK_F_FLUSH | VIRTIO_BLK_F_SEG_MAX |
-						      VIRTIO_BLK_F_SIZE_MAX, &features);
+						      VIRTIO_BLK_F_SIZE_MAX | VIRTIO_F_INDIRECT_DESC, &features);
 	if (err)
 		return err;
-	err = virtqueue_setup(&disk->queue, &disk->dev, 0);
+	err = virtqueue_setup(&disk->queue, &disk->dev, 0, features & VIRTIO_F_INDIRECT_DESC);
 	if (err) {
 		disk->dev.ops->set_status(&disk->dev, VIRTIO_STATUS_FAILED);
 		return err;
@@ -166,10 +179,11 @@ static int virtio_blk_probe(struct virtio_blk *disk, unsigned index)
 	uint32_t seg_max = (features & VIRTIO_BLK_F_SEG_MAX) ? disk->dev.ops->read_config32(&disk->dev, 12) : 1;
 	uint32_t size_max = (features & VIRTIO_BLK_F_SIZE_MAX) ? disk->dev.ops->read_config32(&disk->dev, 8)
 								: SEGMENT_BYTES_DEFAULT;
-	disk->segments_max = MAX(1u, MIN(MIN(seg_max, SEGMENTS_MAX), (unsigned)disk->queue.size - 2));
+	disk->segments_max = MAX(1u, MIN(MIN(seg_max, (unsigned)SEGMENTS_MAX), virtqueue_buffers_max(&disk->queue) - 2));
 	disk->segment_bytes_max = MAX(BLOCK_SECTOR_SIZE, size_max / BLOCK_SECTOR_SIZE * BLOCK_SECTOR_SIZE);
-	log_info("Disk %u: %s: %llu sectors (%llu MiB)%s", index, b->name, (unsigned long long)capacity,
-		 (unsigned long long)(capacity >> 11), b->read_only ? ", read-only" : "");
+	log_info("Disk %u: %s: %llu sectors (%llu MiB)%s, %u buffers per request", index, b->name,
+		 (unsigned long long)capacity, (unsigned long long)(capacity >> 11), b->read_only ? ", read-only" : "",
+		 disk->segments_max);
 	return 0;
 }
 

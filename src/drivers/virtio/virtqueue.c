@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Split virtqueues (Virtio spec 1.1, 2.6), used one request at a time and polled: the hypervisor
- * reads its disk only at boot, so neither interrupts nor several requests in flight are needed.
- * The rings live in one zeroed page; the device sees them at their physical (= virtual) address. */
+/* Split virtqueues (Virtio spec 1.1, 2.6), used one request at a time and polled, under the
+ * device's lock: a request is a guest's (virtio-blk, served on the vCPU that notified) or the
+ * hypervisor's own at boot. The rings live in one zeroed page; the device sees them at their
+ * physical (= virtual) address. Where the device takes indirect descriptors (2.6.5.3), the chain
+ * goes into a table of its own page and takes one ring entry: a request may then have up to
+ * VIRTQUEUE_INDIRECT_MAX buffers whatever the queue's size. */
 #include "drivers/virtio.h"
 #include "arch/cpu.h"
 #include "kernel/log.h"
@@ -12,7 +15,8 @@
 
 #define VIRTQ_DESC_F_NEXT 1
 #define VIRTQ_DESC_F_WRITE 2
-#define QUEUE_SIZE_MAX 128 /* a scattered request of a guest's size; the rings still fit one page */
+#define QUEUE_SIZE_MAX 128 /* the rings still fit one page */
+#define VIRTQ_DESC_F_INDIRECT 4
 
 struct virtq_desc { /* spec 2.6.5 */
 	uint64_t addr;
@@ -38,7 +42,7 @@ struct virtq_used { /* spec 2.6.8 */
 	struct virtq_used_elem ring[];
 };
 
-int virtqueue_setup(struct virtqueue *vq, struct virtio_device *dev, unsigned index)
+int virtqueue_setup(struct virtqueue *vq, struct virtio_device *dev, unsigned index, bool indirect)
 {
 	uint16_t max = dev->ops->queue_max(dev, index);
 	if (max == 0) {
@@ -49,8 +53,12 @@ int virtqueue_setup(struct virtqueue *vq, struct virtio_device *dev, unsigned in
 	while (size > max) /* split queue sizes are powers of two (spec 2.6) */
 		size >>= 1;
 	paddr_t page = frame_alloc(1, 1);
-	if (!page)
+	paddr_t table = indirect ? frame_alloc(1, 1) : 0;
+	if (!page || (indirect && !table)) {
+		if (page)
+			frame_free(page, 1);
 		return -ENOMEM;
+	}
 	uint8_t *base = phys_to_virt(page);
 	memset(base, 0, PAGE_SIZE);
 	/* Alignment (spec 2.6): descriptors 16, available ring 2, used ring 4. */
@@ -63,17 +71,26 @@ int virtqueue_setup(struct virtqueue *vq, struct virtio_device *dev, unsigned in
 		.desc = (struct virtq_desc *)base,
 		.avail = (struct virtq_avail *)(base + avail_offset),
 		.used = (struct virtq_used *)(base + used_offset),
+		.indirect = indirect ? (struct virtq_desc *)phys_to_virt(table) : NULL,
 	};
 	return dev->ops->queue_enable(dev, index, size, page, page + avail_offset, page + used_offset);
+}
+
+unsigned virtqueue_buffers_max(const struct virtqueue *vq)
+{
+	return vq->indirect ? VIRTQUEUE_INDIRECT_MAX : vq->size;
 }
 
 int virtqueue_transfer(struct virtqueue *vq, const struct virtqueue_buffer *buffers, unsigned count,
 		       uint64_t timeout_ns)
 {
-	if (count == 0 || count > vq->size)
+	if (count == 0 || count > virtqueue_buffers_max(vq))
 		return -EINVAL;
+	/* The chain: in the ring's descriptor table, or in the indirect table that the ring's first
+	 * descriptor then names alone (2.6.5.3.1: no NEXT beside INDIRECT). */
+	struct virtq_desc *chain = vq->indirect ? vq->indirect : vq->desc;
 	for (unsigned i = 0; i < count; i++) {
-		vq->desc[i] = (struct virtq_desc){
+		chain[i] = (struct virtq_desc){
 			.addr = virt_to_phys(buffers[i].data),
 			.len = buffers[i].length,
 			.flags = (uint16_t)((buffers[i].device_writes ? VIRTQ_DESC_F_WRITE : 0) |
@@ -81,6 +98,10 @@ int virtqueue_transfer(struct virtqueue *vq, const struct virtqueue_buffer *buff
 			.next = (uint16_t)(i + 1 < count ? i + 1 : 0),
 		};
 	}
+	if (vq->indirect)
+		vq->desc[0] = (struct virtq_desc){ .addr = virt_to_phys(vq->indirect),
+						   .len = (uint32_t)(count * sizeof(struct virtq_desc)),
+						   .flags = VIRTQ_DESC_F_INDIRECT };
 	vq->avail->ring[vq->next_avail % vq->size] = 0; /* the chain's head descriptor */
 	/* The descriptors and ring entry must be visible before the index that publishes them, and the
 	 * index before the notification (spec 2.6.13). */

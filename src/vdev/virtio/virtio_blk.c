@@ -11,10 +11,11 @@
 #include "lib/string.h"
 
 #define SECTOR 512u
-/* Data buffers in a request, besides header and status: what one request to a host disk takes (its
- * queue of 128 less header and status, drivers/virtio/virtio_blk.c), so that a guest's request is
- * not cut in two on the way. */
-#define SEG_MAX 126
+/* Data buffers in a request, besides header and status: what one request to a host disk takes (an
+ * indirect table of 256 less header and status, drivers/virtio/virtio_blk.c; QEMU's own seg_max
+ * for its queue of 256), so that a guest's request is not cut in two on the way. Linux then sends
+ * a 1 MiB block of scattered pages as one request (256 pages need 2 at 254, 3 at 126). */
+#define SEG_MAX (VRING_SEGMENTS_MAX - 2)
 #define BOUNCE_FRAMES 16                   /* 64 KiB for data that is not in whole-sector buffers */
 #define BOUNCE_BYTES (BOUNCE_FRAMES * PAGE_SIZE)
 
