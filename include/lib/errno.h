@@ -4,6 +4,7 @@
 #ifndef LIB_ERRNO_H
 #define LIB_ERRNO_H
 
+#define EPERM 1
 #define ENOENT 2
 #define EIO 5
 #define E2BIG 7

@@ -14,10 +14,16 @@ struct vm;
 struct virq_ops {
 	/* Level of line 'irq' (the number the guest's device tree / ACPI uses). Any context. */
 	void (*set_level)(struct vm *vm, unsigned irq, bool level);
+	/* An edge on line 'irq' whatever its configured trigger: one interrupt pending until the
+	 * guest takes it; edges while it is pending coalesce, and only the first kicks a vCPU (an
+	 * IVC doorbell, vmm/ivc.h). Any context. */
+	void (*pulse)(struct vm *vm, unsigned irq);
 };
 
 void vm_set_irqchip(struct vm *vm, const struct virq_ops *ops, void *priv);
 /* Raises or lowers a line; ignored (logged once) when the VM has no interrupt controller. */
 void vm_irq_set(struct vm *vm, unsigned irq, bool level);
+/* An edge on a line (virq_ops.pulse); ignored like vm_irq_set without a controller. */
+void vm_irq_pulse(struct vm *vm, unsigned irq);
 
 #endif

@@ -62,6 +62,7 @@ struct vm {
 	const struct virq_ops *virq;    /* the VM's interrupt controller model, or NULL */
 	void *virq_priv;
 	bool virq_missing_reported;
+	unsigned ivc_log_lines;           /* IVC calls logged so far (vmm/ivc.c rate-limits them) */
 	struct dt_passthrough dt;       /* the host device-tree nodes passed through (vm_devices.c) */
 	struct vm_emu_device default_console; /* given when its config names none; its name NULL if not */
 	struct vm_arch arch;

@@ -377,6 +377,24 @@ static void check_virtio_console(struct check *c, const char *key, const struct 
 		error(c, d->line, key, "virtio-console '%s' needs an interrupt", d->name);
 }
 
+/* An IVC window (emu_type 0xA, vmm/ivc.h): channels are mapped into it by the page, so it is whole
+ * pages; its arguments are the VM ids that may subscribe to this VM's channels; one per VM. */
+static void check_ivc_window(struct check *c, const char *key, size_t index)
+{
+	const struct vm_emu_device *d = &c->config->devices.emu_devices[index];
+	if (!IS_ALIGNED(d->base_gpa, GUEST_PAGE_SIZE) || !IS_ALIGNED(d->length, GUEST_PAGE_SIZE) || d->length == 0)
+		error(c, d->line, key, "IVC window '%s' (0x%llx, 0x%llx) is not whole pages: channels are mapped by the page",
+		      d->name, ull(d->base_gpa), ull(d->length));
+	for (size_t i = 0; i < d->config_count; i++)
+		if (d->config[i] == 0 || d->config[i] > UINT32_MAX)
+			error(c, d->line, key, "IVC window '%s': argument %zu (%llu) is not a VM id that may subscribe", d->name,
+			      i, ull(d->config[i]));
+	for (size_t j = 0; j < index; j++)
+		if (c->config->devices.emu_devices[j].emu_type == VM_EMU_IVC_CHANNEL)
+			error(c, d->line, key, "a second IVC window ('%s' is the first): a VM has one",
+			      c->config->devices.emu_devices[j].name);
+}
+
 /* Emulated devices trap every access, so byte-granular windows are fine; only RAM must not share. */
 static void check_emulated(struct check *c)
 {
@@ -393,6 +411,8 @@ static void check_emulated(struct check *c)
 			check_virtio_blk(c, key, i);
 		if (d->emu_type == VM_EMU_VIRTIO_CONSOLE)
 			check_virtio_console(c, key, d);
+		if (d->emu_type == VM_EMU_IVC_CHANNEL)
+			check_ivc_window(c, key, i);
 	}
 }
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Hypercalls (see vmm/hypercall.h). The IVC channel calls arrive with inter-VM communication;
- * until then they answer "not supported", as does any unknown number. */
+/* Hypercalls (see vmm/hypercall.h, docs/hypercalls.md): the IVC calls go to vmm/ivc.c; an
+ * unknown number answers "not supported". */
 #include "vmm/hypercall.h"
 #include "vmm/exit.h"
+#include "vmm/ivc.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 #include "kernel/log.h"
@@ -43,6 +44,13 @@ void hypercall_handle(struct vcpu *vcpu, struct vm_exit_hypercall *call)
 		log_info("VM[%u] vCPU %u: debug hypercall (%#llx, %#llx)", vm->id, vcpu->id,
 			 (unsigned long long)call->args[0], (unsigned long long)call->args[1]);
 		call->result = 0;
+		return;
+	case HYPERCALL_IVC_PUBLISH_CHANNEL:
+	case HYPERCALL_IVC_SUBSCRIBE_CHANNEL:
+	case HYPERCALL_IVC_UNPUBLISH_CHANNEL:
+	case HYPERCALL_IVC_UNSUBSCRIBE_CHANNEL:
+	case HYPERCALL_TESSERA_IVC_DOORBELL:
+		ivc_hypercall(vcpu, call);
 		return;
 	default:
 		log_debug("VM[%u] vCPU %u: hypercall %#llx not supported", vm->id, vcpu->id,

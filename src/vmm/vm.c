@@ -2,6 +2,7 @@
 /* VM lifecycle (see vmm/vm.h): create from a config, start, stop, reset; the tagged console and
  * the once-per-address report of unclaimed accesses. */
 #include "vmm/vm.h"
+#include "vmm/ivc.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm_internal.h"
 #include "vmm/virq.h"
@@ -32,6 +33,7 @@ static cpumask_t vcpu_affinity(const struct vm_config *config, unsigned i)
 
 static void vm_destroy(struct vm *vm)
 {
+	ivc_vm_release(vm);
 	timer_cancel(&vm->console_flush_timer);
 	vm_release_devices(vm);
 	vm_release_memory(vm);
@@ -165,6 +167,7 @@ void vm_vcpu_left(struct vm *vm)
 		return;
 	if (state == VM_RESETTING) {
 		vm_log_info(vm, "resetting");
+		ivc_vm_release(vm); /* its channels go, as on a real reset its memory's contents would */
 		vm_reset_devices(vm);
 		for (unsigned i = 0; i < vm->ram_count; i++)
 			vm_clear_ram(&vm->ram[i]);
@@ -184,6 +187,7 @@ void vm_vcpu_left(struct vm *vm)
 	vm_console_flush(vm);
 	log_exit_counts(vm);
 	vm_report_devices(vm);
+	ivc_vm_release(vm);
 	vm_release_memory(vm);
 	/* Last: whoever waits for the VM may power the machine off as soon as it sees this. */
 	__atomic_store_n(&vm->finished, true, __ATOMIC_RELEASE);
@@ -267,15 +271,29 @@ void vm_set_irqchip(struct vm *vm, const struct virq_ops *ops, void *priv)
 	vm->virq_priv = priv;
 }
 
+static void report_no_irqchip(struct vm *vm, unsigned irq)
+{
+	if (vm->virq_missing_reported)
+		return;
+	vm->virq_missing_reported = true;
+	vm_log_warn(vm, "interrupt %u raised, but the VM has no interrupt controller (interrupt_mode = \"no_irq\")",
+		    irq);
+}
+
 void vm_irq_set(struct vm *vm, unsigned irq, bool level)
 {
-	if (vm->virq) {
+	if (vm->virq)
 		vm->virq->set_level(vm, irq, level);
-	} else if (!vm->virq_missing_reported) {
-		vm->virq_missing_reported = true;
-		vm_log_warn(vm, "interrupt %u raised, but the VM has no interrupt controller "
-			    "(interrupt_mode = \"no_irq\")", irq);
-	}
+	else
+		report_no_irqchip(vm, irq);
+}
+
+void vm_irq_pulse(struct vm *vm, unsigned irq)
+{
+	if (vm->virq && vm->virq->pulse)
+		vm->virq->pulse(vm, irq);
+	else
+		report_no_irqchip(vm, irq);
 }
 
 void vm_log_write(const struct vm *vm, int level, const char *file, int line, const char *fmt, ...)

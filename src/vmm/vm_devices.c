@@ -319,6 +319,8 @@ int vm_setup_devices(struct vm *vm)
 		const struct vm_emu_device *emu = &config->devices.emu_devices[i];
 		if (is_interrupt_controller(emu->emu_type))
 			continue; /* the arch's: arch_vm_create_irqchip */
+		if (emu->emu_type == VM_EMU_IVC_CHANNEL)
+			continue; /* a window for channels, filled by IVC hypercalls (vmm/ivc.c) */
 		int err = add_emulated(vm, emu);
 		if (err < 0)
 			return err;

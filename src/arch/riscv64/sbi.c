@@ -154,6 +154,13 @@ void sbi_early_puts(const char *s)
 	}
 }
 
+bool sbi_remote_hfence_gvma_all(void)
+{
+	if (!info.has_rfence)
+		return false;
+	return sbi_call(SBI_EXT_RFENCE, SBI_RFENCE_HFENCE_GVMA, 0, (unsigned long)-1, 0, 0).error == 0;
+}
+
 void sbi_remote_sfence_vma_all(void)
 {
 	/* 8.2: start 0 and size 0 flush everything; hart_mask_base -1 means every hart (chapter 3). */

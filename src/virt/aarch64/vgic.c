@@ -77,7 +77,27 @@ static void vgic_set_level(struct vm *vm, unsigned intid, bool level)
 		vcpu_kick(vm->vcpus[target]);
 }
 
-static const struct virq_ops vgic_virq = { .set_level = vgic_set_level };
+/* An edge on an SPI (virq ops): latched pending whatever GICD_ICFGR says, as a message-based
+ * interrupt is (GIC v3 spec, 4.1); only a newly pending one kicks its target. */
+static void vgic_pulse(struct vm *vm, unsigned intid)
+{
+	struct vgic *vgic = vm->arch.vgic;
+	if (intid < VGIC_PRIVATE_IRQS || intid - VGIC_PRIVATE_IRQS >= VGIC_SPIS)
+		return;
+	struct vgic_irq *irq = &vgic->spis[intid - VGIC_PRIVATE_IRQS];
+	unsigned long flags;
+	vgic_lock(vgic, &flags);
+	bool newly = !irq->pending_latch;
+	irq->pending_latch = true;
+	vgic_watch(vgic, NULL, intid);
+	unsigned target = irq->target;
+	bool notify = newly && irq->enabled;
+	vgic_unlock(vgic, flags);
+	if (notify && target < vm->vcpu_count)
+		vcpu_kick(vm->vcpus[target]);
+}
+
+static const struct virq_ops vgic_virq = { .set_level = vgic_set_level, .pulse = vgic_pulse };
 
 const struct virq_ops *vgic_virq_ops(void)
 {

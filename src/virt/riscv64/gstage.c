@@ -9,6 +9,8 @@
 #include "virt/arch_vm.h"
 #include "arch_impl/csr.h"
 #include "virt_impl/hcsr.h"
+#include "arch_impl/sbi.h"
+#include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/spinlock.h"
 #include "lib/errno.h"
@@ -114,10 +116,17 @@ int arch_gpt_map(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned pe
 	return 0;
 }
 
+/* Effective on every hart when it returns (arch_vm.h): the VM's vCPUs running elsewhere forget
+ * the mapping through the SBI's remote HFENCE.GVMA, which returns once every hart has fenced. */
 int arch_gpt_unmap(struct vm *vm, gpa_t gpa, uint64_t size)
 {
 	int err = gpt_unmap(GSTAGE(vm), gpa, size);
 	flush_gstage(vm);
+	static bool warned;
+	if (!sbi_remote_hfence_gvma_all() && !warned) {
+		warned = true;
+		log_warn("no SBI RFENCE: a guest mapping removed may stay cached on other harts");
+	}
 	return err;
 }
 

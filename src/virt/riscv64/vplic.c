@@ -53,6 +53,7 @@ struct vplic {
 	uint32_t pending[VPLIC_WORDS];
 	uint32_t in_service[VPLIC_WORDS];
 	uint32_t passthrough[VPLIC_WORDS]; /* sources that are the host's, given to this VM */
+	uint32_t edge_latched[VPLIC_WORDS]; /* an edge came while in service: pending at completion */
 	struct vplic_context *contexts;
 };
 
@@ -108,8 +109,27 @@ static void vplic_set_level(struct vm *vm, unsigned irq, bool level)
 	spin_unlock_irqrestore(&p->lock, flags);
 }
 
+/* An edge (virq ops): the gateway forwards one request, pending until claimed; an edge while the
+ * source is in service waits for its completion (PLIC spec 1.0.0, 7: the gateway holds further
+ * requests until then). Edges meanwhile coalesce. */
+static void vplic_pulse(struct vm *vm, unsigned irq)
+{
+	struct vplic *p = vm->virq_priv;
+	if (irq == 0 || irq >= VPLIC_SOURCES)
+		return;
+	unsigned long flags = spin_lock_irqsave(&p->lock);
+	if (bit(p->in_service, irq))
+		set_bit_to(p->edge_latched, irq, true);
+	else if (!bit(p->pending, irq)) {
+		set_bit_to(p->pending, irq, true);
+		update_lines(p);
+	}
+	spin_unlock_irqrestore(&p->lock, flags);
+}
+
 static const struct virq_ops vplic_virq_ops = {
 	.set_level = vplic_set_level,
+	.pulse = vplic_pulse,
 };
 
 static unsigned claim(struct vplic *p, unsigned c)
@@ -134,8 +154,9 @@ static void complete(struct vplic *p, unsigned c, uint64_t n)
 		set_bit_to(p->level, (unsigned)n, false);
 		irq_enable((unsigned)n);
 	}
-	if (bit(p->level, (unsigned)n))
+	if (bit(p->level, (unsigned)n) || bit(p->edge_latched, (unsigned)n))
 		set_bit_to(p->pending, (unsigned)n, true);
+	set_bit_to(p->edge_latched, (unsigned)n, false);
 	update_lines(p);
 }
 

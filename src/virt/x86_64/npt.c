@@ -14,7 +14,10 @@
 #include "lib/errno.h"
 #include "lib/id_pool.h"
 #include "virt/gpt.h"
+#include "vmm/vcpu.h"
 #include "vmm/vm.h"
+#include "arch/cpu.h"
+#include "kernel/sched.h"
 
 #define NPT_USER BIT(2)
 #define GPA_BITS 48
@@ -88,11 +91,26 @@ int arch_gpt_map(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned pe
 	return 0;
 }
 
+/* Effective on every CPU when it returns (arch_vm.h): every vCPU flushes before it runs again (the
+ * generation), and one in the guest now is kicked out and waited for, so that no TLB entry of the
+ * old mapping is used once this returns (the caller may free the frames). */
 int arch_gpt_unmap(struct vm *vm, gpa_t gpa, uint64_t size)
 {
 	int err = gpt_unmap(NPT(vm), gpa, size);
-	/* Stale translations must not outlive the mapping: every vCPU flushes before it runs again. */
-	__atomic_add_fetch(&vm->arch.tlb_generation, 1, __ATOMIC_RELEASE);
+	uint64_t generation = __atomic_add_fetch(&vm->arch.tlb_generation, 1, __ATOMIC_SEQ_CST);
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		struct vcpu *vcpu = vm->vcpus[i];
+		if (!vcpu || vcpu->task == task_current())
+			continue;
+		struct vcpu_arch *a = &vcpu->arch;
+		if (!__atomic_load_n(&a->in_guest, __ATOMIC_SEQ_CST) ||
+		    __atomic_load_n(&a->tlb_generation, __ATOMIC_ACQUIRE) == generation)
+			continue;
+		vcpu_kick(vcpu); /* an IPI: the guest exits (INTR), and the next entry flushes */
+		while (__atomic_load_n(&a->in_guest, __ATOMIC_ACQUIRE) &&
+		       __atomic_load_n(&a->tlb_generation, __ATOMIC_ACQUIRE) != generation)
+			arch_cpu_relax();
+	}
 	return err;
 }
 

@@ -491,7 +491,19 @@ static int ioapic_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, un
 }
 
 static const struct vdev_ops ioapic_ops = { .read = ioapic_read, .write = ioapic_write, .destroy = ioapic_destroy };
-static const struct virq_ops x86_virq_ops = { ioapic_set_level };
+/* An edge on a pin whatever its line's level (an IVC doorbell): delivered as its redirection
+ * entry says, once; a level-triggered entry takes no other until the EOI. */
+static void ioapic_pulse(struct vm *vm, unsigned irq)
+{
+	struct vioapic *io = &apics_of(vm)->ioapic;
+	if (irq >= IOAPIC_ENTRIES)
+		return;
+	unsigned long flags = spin_lock_irqsave(&io->lock);
+	ioapic_deliver(io, irq);
+	spin_unlock_irqrestore(&io->lock, flags);
+}
+
+static const struct virq_ops x86_virq_ops = { .set_level = ioapic_set_level, .pulse = ioapic_pulse };
 
 /* A host IOAPIC input given to the VM fired: an edge becomes an edge on the VM's pin of the same
  * number; a level-triggered input is masked at the host and held high at the VM's pin until the

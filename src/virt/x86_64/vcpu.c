@@ -608,7 +608,10 @@ enum vm_exit_result arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 		return EXIT_UNCLAIMED;
 	struct vmcb *v = a->vmcb;
 	unsigned cpu = this_cpu()->id;
-	uint64_t generation = __atomic_load_n(&vcpu->vm->arch.tlb_generation, __ATOMIC_ACQUIRE);
+	/* In the guest from here to the exit: an unmapping that misses the generation read below sees
+	 * this and waits for the exit (npt.c; both sides sequentially consistent, as Dekker's). */
+	__atomic_store_n(&a->in_guest, 1, __ATOMIC_SEQ_CST);
+	uint64_t generation = __atomic_load_n(&vcpu->vm->arch.tlb_generation, __ATOMIC_SEQ_CST);
 	/* Another guest context ran here last, or the NPT lost a mapping: flush this ASID (15.16.1). */
 	if (last_run[cpu] != a->tag || a->last_cpu != cpu + 1 || a->tlb_generation != generation)
 		v->control.tlb_control = SVM_TLB_CONTROL_FLUSH_ALL;
@@ -621,6 +624,7 @@ enum vm_exit_result arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	v->save.rsp = a->regs[X86_RSP];
 	paddr_t host_vmcb = svm_enable_this_cpu();
 	svm_run(a->regs, a->vmcb_pa, host_vmcb);
+	__atomic_store_n(&a->in_guest, 0, __ATOMIC_RELEASE);
 	a->regs[X86_RAX] = v->save.rax;
 	a->regs[X86_RSP] = v->save.rsp;
 	v->control.tlb_control = SVM_TLB_CONTROL_NOTHING;

@@ -17,6 +17,7 @@
 #define SBI_EXT_TIME 0x54494d45
 #define SBI_EXT_RFENCE 0x52464e43
 #define SBI_RFENCE_SFENCE_VMA 1
+#define SBI_RFENCE_HFENCE_GVMA 4
 #define SBI_EXT_IPI 0x735049
 #define SBI_EXT_HSM 0x48534d
 #define SBI_EXT_SRST 0x53525354
@@ -61,6 +62,9 @@ int sbi_send_ipi_to_hart(unsigned long hartid);
 int sbi_hart_start(unsigned long hartid, unsigned long start_addr, unsigned long opaque);
 /* RFENCE (8.2): sfence.vma of every address on every hart, if the extension exists. */
 void sbi_remote_sfence_vma_all(void);
+/* HFENCE.GVMA of every guest address and VMID on every hart, done when it returns (SBI 2.0, 8.5);
+ * false when the SBI has no RFENCE (then only this hart's is flushed by the caller). */
+bool sbi_remote_hfence_gvma_all(void);
 /* SRST (10.1) then legacy shutdown; returns only if both failed. */
 void sbi_system_off(void);
 void sbi_system_reboot(void);

@@ -36,6 +36,7 @@ struct vcpu_arch {
 	unsigned last_cpu;        /* the physical CPU it last ran on (+1; 0 = never) */
 	unsigned tag;             /* unique per start: which guest context a CPU's TLB holds */
 	uint64_t tlb_generation;  /* the VM's NPT generation this vCPU's TLB entries belong to */
+	uint32_t in_guest;        /* between the generation check and the exit (npt.c waits on it) */
 	/* What the last exit needs to complete. */
 	uint64_t next_rip;        /* where the guest resumes once the exit is handled */
 	struct x86_insn insn;     /* the decoded instruction of an MMIO exit */
