@@ -84,6 +84,8 @@ int arch_vm_prepare_boot(struct vm *vm);
 /* Frees the guest page tables (the memory they map is the caller's). */
 void arch_vm_destroy(struct vm *vm);
 int arch_gpt_map(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned permissions);
+/* Removes a mapping; effective on every CPU when it returns (no vCPU of the VM, wherever it runs,
+ * still reaches the old frames through a cached translation), so the caller may free them. */
 int arch_gpt_unmap(struct vm *vm, gpa_t gpa, uint64_t size);
 /* The host address behind a guest-physical address; -EFAULT when unmapped. */
 int arch_gpt_translate(struct vm *vm, gpa_t gpa, hpa_t *hpa);
