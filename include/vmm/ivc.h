@@ -24,8 +24,9 @@ struct vm;
 struct vcpu;
 struct vm_exit_hypercall;
 
-/* Hypercalls 3-6 and Tessera's doorbell: fills call->result (0, a count, or -errno). */
-void ivc_hypercall(struct vcpu *vcpu, struct vm_exit_hypercall *call);
+/* Hypercalls 3-6 and Tessera's doorbell: fills call->result (0, a count, or -errno) and returns
+ * true; false for any other number (nothing done). */
+bool ivc_hypercall(struct vcpu *vcpu, struct vm_exit_hypercall *call);
 /* The VM stops or resets: every channel it published goes (unmapped from its subscribers), every
  * subscription it holds ends. */
 void ivc_vm_release(struct vm *vm);

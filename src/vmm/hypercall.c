@@ -33,7 +33,7 @@ bool hypercall_answer_in_place(const struct vcpu *vcpu, uint64_t nr, int64_t *re
 void hypercall_handle(struct vcpu *vcpu, struct vm_exit_hypercall *call)
 {
 	struct vm *vm = vcpu->vm;
-	if (hypercall_answer_in_place(vcpu, call->nr, &call->result))
+	if (hypercall_answer_in_place(vcpu, call->nr, &call->result) || ivc_hypercall(vcpu, call))
 		return;
 	switch (call->nr) {
 	case HYPERCALL_TESSERA_PUTC:
@@ -44,13 +44,6 @@ void hypercall_handle(struct vcpu *vcpu, struct vm_exit_hypercall *call)
 		log_info("VM[%u] vCPU %u: debug hypercall (%#llx, %#llx)", vm->id, vcpu->id,
 			 (unsigned long long)call->args[0], (unsigned long long)call->args[1]);
 		call->result = 0;
-		return;
-	case HYPERCALL_IVC_PUBLISH_CHANNEL:
-	case HYPERCALL_IVC_SUBSCRIBE_CHANNEL:
-	case HYPERCALL_IVC_UNPUBLISH_CHANNEL:
-	case HYPERCALL_IVC_UNSUBSCRIBE_CHANNEL:
-	case HYPERCALL_TESSERA_IVC_DOORBELL:
-		ivc_hypercall(vcpu, call);
 		return;
 	default:
 		log_debug("VM[%u] vCPU %u: hypercall %#llx not supported", vm->id, vcpu->id,

@@ -31,7 +31,6 @@ struct ivc_channel {
 	struct ivc_peer subscribers[IVC_SUBSCRIBERS_MAX];
 	paddr_t frames;         /* zeroed when published; the hypervisor's until no VM maps them */
 	uint64_t size;          /* whole pages */
-	uint64_t rings;
 };
 
 static struct ivc_channel channels[IVC_CHANNELS_MAX];
@@ -59,10 +58,19 @@ static bool may_subscribe(const struct vm *publisher, unsigned vm_id)
 	return false;
 }
 
-static struct ivc_channel *find(unsigned publisher_id, uint64_t key)
+/* The channel a VM id (a hypercall's argument, any 64-bit value) publishes under key, or NULL. */
+static struct ivc_channel *find(uint64_t publisher_id, uint64_t key)
 {
 	for (unsigned i = 0; i < IVC_CHANNELS_MAX; i++)
 		if (channels[i].used && channels[i].publisher_id == publisher_id && channels[i].key == key)
+			return &channels[i];
+	return NULL;
+}
+
+static struct ivc_channel *unused_channel(void)
+{
+	for (unsigned i = 0; i < IVC_CHANNELS_MAX; i++)
+		if (!channels[i].used)
 			return &channels[i];
 	return NULL;
 }
@@ -130,8 +138,14 @@ struct result_slots {
 	void *base, *size;
 };
 
-static int result_slots(struct vm *vm, uint64_t base_ptr, uint64_t size_ptr, struct result_slots *slots)
+/* What publish and subscribe need of their caller: its IVC window (-ENODEV without one) and its
+ * result slots (-EFAULT). */
+static int caller_window(struct vm *vm, uint64_t base_ptr, uint64_t size_ptr, const struct vm_emu_device **window,
+			 struct result_slots *slots)
 {
+	*window = window_of(vm);
+	if (!*window)
+		return -ENODEV;
 	slots->base = vm_guest_ram(vm, base_ptr, sizeof(uint64_t));
 	slots->size = vm_guest_ram(vm, size_ptr, sizeof(uint64_t));
 	return slots->base && slots->size ? 0 : -EFAULT;
@@ -150,6 +164,13 @@ static void unmap_peer(const struct ivc_channel *ch, const struct ivc_peer *peer
 	arch_gpt_unmap(peer->vm, peer->gpa, ch->size);
 }
 
+/* A subscriber leaves: unmapped, its slot free. */
+static void leave(const struct ivc_channel *ch, struct ivc_peer *subscriber)
+{
+	unmap_peer(ch, subscriber);
+	*subscriber = (struct ivc_peer){ 0 };
+}
+
 /* Unmaps the channel from every VM, then frees its memory. */
 static void destroy(struct ivc_channel *ch)
 {
@@ -164,12 +185,11 @@ static void destroy(struct ivc_channel *ch)
 /* 3: publish(key, shm_base_gpa_ptr, shm_size_ptr); the size slot holds the size asked for. */
 static int64_t publish(struct vm *vm, uint64_t key, uint64_t base_ptr, uint64_t size_ptr)
 {
-	const struct vm_emu_device *w = window_of(vm);
+	const struct vm_emu_device *w;
 	struct result_slots slots;
-	if (!w)
-		return -ENODEV;
-	if (result_slots(vm, base_ptr, size_ptr, &slots) < 0)
-		return -EFAULT;
+	int err = caller_window(vm, base_ptr, size_ptr, &w, &slots);
+	if (err)
+		return err;
 	uint64_t requested;
 	memcpy(&requested, slots.size, sizeof(requested));
 	if (requested == 0 || requested > IVC_CHANNEL_BYTES_MAX)
@@ -180,18 +200,12 @@ static int64_t publish(struct vm *vm, uint64_t key, uint64_t base_ptr, uint64_t 
 	if (!frames)
 		return -ENOMEM;
 	unsigned long flags = spin_lock_irqsave(&ivc_lock);
-	int err = find(vm->id, key) ? -EEXIST : -ENOSPC;
-	struct ivc_channel *ch = NULL;
+	struct ivc_channel *ch = unused_channel();
 	gpa_t gpa = 0;
-	if (err == -ENOSPC)
-		for (unsigned i = 0; i < IVC_CHANNELS_MAX && !ch; i++)
-			if (!channels[i].used)
-				ch = &channels[i];
-	if (ch)
-		err = place(vm, w, size, &gpa);
-	if (ch && err == 0)
+	err = find(vm->id, key) ? -EEXIST : !ch ? -ENOSPC : place(vm, w, size, &gpa);
+	if (err == 0)
 		err = arch_gpt_map(vm, gpa, frames, size, GPT_READ | GPT_WRITE);
-	if (ch && err == 0) {
+	if (err == 0) {
 		*ch = (struct ivc_channel){ .used = true, .publisher_id = vm->id, .key = key,
 					    .publisher = { vm, gpa }, .frames = frames, .size = size };
 		put_results(&slots, gpa, size);
@@ -205,22 +219,21 @@ static int64_t publish(struct vm *vm, uint64_t key, uint64_t base_ptr, uint64_t 
 /* 4: subscribe(publisher_vm_id, key, shm_base_gpa_ptr, shm_size_ptr). */
 static int64_t subscribe(struct vm *vm, uint64_t publisher_id, uint64_t key, uint64_t base_ptr, uint64_t size_ptr)
 {
-	const struct vm_emu_device *w = window_of(vm);
+	const struct vm_emu_device *w;
 	struct result_slots slots;
-	if (!w)
-		return -ENODEV;
-	if (result_slots(vm, base_ptr, size_ptr, &slots) < 0)
-		return -EFAULT;
+	int err = caller_window(vm, base_ptr, size_ptr, &w, &slots);
+	if (err)
+		return err;
 	unsigned long flags = spin_lock_irqsave(&ivc_lock);
-	struct ivc_channel *ch = publisher_id <= UINT32_MAX ? find((unsigned)publisher_id, key) : NULL;
+	struct ivc_channel *ch = find(publisher_id, key);
 	struct ivc_peer *slot = ch ? subscription(ch, NULL) : NULL;
 	gpa_t gpa = 0;
-	int err = !ch ? -ENOENT
-		: ch->publisher.vm == vm ? -EINVAL
-		: !may_subscribe(ch->publisher.vm, vm->id) ? -EPERM
-		: subscription(ch, vm) ? -EEXIST
-		: !slot ? -ENOSPC
-		: place(vm, w, ch->size, &gpa);
+	err = !ch ? -ENOENT
+	    : ch->publisher.vm == vm ? -EINVAL
+	    : !may_subscribe(ch->publisher.vm, vm->id) ? -EPERM
+	    : subscription(ch, vm) ? -EEXIST
+	    : !slot ? -ENOSPC
+	    : place(vm, w, ch->size, &gpa);
 	if (err == 0)
 		err = arch_gpt_map(vm, gpa, ch->frames, ch->size, GPT_READ | GPT_WRITE);
 	if (err == 0) {
@@ -246,49 +259,43 @@ static int64_t unpublish(struct vm *vm, uint64_t key)
 static int64_t unsubscribe(struct vm *vm, uint64_t publisher_id, uint64_t key)
 {
 	unsigned long flags = spin_lock_irqsave(&ivc_lock);
-	struct ivc_channel *ch = publisher_id <= UINT32_MAX ? find((unsigned)publisher_id, key) : NULL;
+	struct ivc_channel *ch = find(publisher_id, key);
 	struct ivc_peer *mine = ch ? subscription(ch, vm) : NULL;
-	if (mine) {
-		unmap_peer(ch, mine);
-		*mine = (struct ivc_peer){ 0 };
-	}
+	if (mine)
+		leave(ch, mine);
 	spin_unlock_irqrestore(&ivc_lock, flags);
 	return mine ? 0 : -ENOENT;
 }
 
-static void ring(const struct ivc_peer *peer)
+/* Rings a VM on a channel: its doorbell interrupt, if its window names one. */
+static bool ring(const struct ivc_peer *peer)
 {
 	const struct vm_emu_device *w = window_of(peer->vm);
-	if (w && w->irq)
-		vm_irq_pulse(peer->vm, (unsigned)w->irq);
+	if (!w->irq)
+		return false;
+	vm_irq_pulse(peer->vm, (unsigned)w->irq);
+	return true;
 }
 
 /* Tessera's doorbell(publisher_vm_id, key): every VM on the channel but the caller gets its
- * doorbell interrupt; returns how many. Only the channel's publisher and subscribers may ring. */
+ * doorbell interrupt; returns how many were rung. Only the channel's publisher and subscribers
+ * may ring. */
 static int64_t doorbell(struct vm *vm, uint64_t publisher_id, uint64_t key)
 {
 	unsigned long flags = spin_lock_irqsave(&ivc_lock);
-	struct ivc_channel *ch = publisher_id <= UINT32_MAX ? find((unsigned)publisher_id, key) : NULL;
-	int64_t result = -ENOENT;
+	struct ivc_channel *ch = find(publisher_id, key);
+	int64_t rung = -ENOENT;
 	if (ch && (ch->publisher.vm == vm || subscription(ch, vm))) {
-		result = 0;
-		ch->rings++;
-		if (ch->publisher.vm != vm) {
-			ring(&ch->publisher);
-			result++;
-		}
-		for (unsigned i = 0; i < IVC_SUBSCRIBERS_MAX; i++) {
-			if (ch->subscribers[i].vm && ch->subscribers[i].vm != vm) {
-				ring(&ch->subscribers[i]);
-				result++;
-			}
-		}
+		rung = ch->publisher.vm != vm && ring(&ch->publisher);
+		for (unsigned i = 0; i < IVC_SUBSCRIBERS_MAX; i++)
+			if (ch->subscribers[i].vm && ch->subscribers[i].vm != vm)
+				rung += ring(&ch->subscribers[i]);
 	}
 	spin_unlock_irqrestore(&ivc_lock, flags);
-	return result;
+	return rung;
 }
 
-void ivc_hypercall(struct vcpu *vcpu, struct vm_exit_hypercall *call)
+bool ivc_hypercall(struct vcpu *vcpu, struct vm_exit_hypercall *call)
 {
 	struct vm *vm = vcpu->vm;
 	const uint64_t *a = call->args;
@@ -314,12 +321,12 @@ void ivc_hypercall(struct vcpu *vcpu, struct vm_exit_hypercall *call)
 		break;
 	case HYPERCALL_TESSERA_IVC_DOORBELL:
 		call->result = doorbell(vm, a[0], a[1]); /* the data path: not logged */
-		return;
+		return true;
 	default:
-		call->result = HYPERCALL_NOT_SUPPORTED;
-		return;
+		return false;
 	}
 	log_call(vm, what, call->result);
+	return true;
 }
 
 void ivc_vm_release(struct vm *vm)
@@ -334,10 +341,8 @@ void ivc_vm_release(struct vm *vm)
 			continue;
 		}
 		struct ivc_peer *mine = subscription(ch, vm);
-		if (mine) {
-			unmap_peer(ch, mine);
-			*mine = (struct ivc_peer){ 0 };
-		}
+		if (mine)
+			leave(ch, mine);
 	}
 	spin_unlock_irqrestore(&ivc_lock, flags);
 }

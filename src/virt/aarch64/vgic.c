@@ -56,8 +56,11 @@ bool vgic_irq_is_pending(const struct vgic_irq *irq)
 	return irq->pending_latch || (!irq->edge && irq->line_level);
 }
 
-/* Level change of an SPI line from a device model (virq ops). */
-static void vgic_set_level(struct vm *vm, unsigned intid, bool level)
+/* A device model's change to an SPI (virq ops): its line's level, or (pulse) an edge latched
+ * pending whatever GICD_ICFGR says, as a message-based interrupt is (GIC v3 spec, 4.1). A raised
+ * line kicks its target vCPU; an edge only when it was not pending already, so edges in a loop
+ * cost no IPI each. */
+static void change_spi(struct vm *vm, unsigned intid, bool level, bool pulse)
 {
 	struct vgic *vgic = vm->arch.vgic;
 	if (intid < VGIC_PRIVATE_IRQS || intid - VGIC_PRIVATE_IRQS >= VGIC_SPIS)
@@ -65,36 +68,32 @@ static void vgic_set_level(struct vm *vm, unsigned intid, bool level)
 	struct vgic_irq *irq = &vgic->spis[intid - VGIC_PRIVATE_IRQS];
 	unsigned long flags;
 	vgic_lock(vgic, &flags);
-	bool was = irq->line_level;
-	irq->line_level = level;
-	if (irq->edge && level && !was)
+	bool kick;
+	if (pulse) {
+		kick = !irq->pending_latch;
 		irq->pending_latch = true;
+	} else {
+		if (irq->edge && level && !irq->line_level)
+			irq->pending_latch = true;
+		irq->line_level = level;
+		kick = level;
+	}
 	vgic_watch(vgic, NULL, intid);
 	unsigned target = irq->target;
-	bool notify = level && irq->enabled;
+	kick = kick && irq->enabled;
 	vgic_unlock(vgic, flags);
-	if (notify && target < vm->vcpu_count)
+	if (kick && target < vm->vcpu_count)
 		vcpu_kick(vm->vcpus[target]);
 }
 
-/* An edge on an SPI (virq ops): latched pending whatever GICD_ICFGR says, as a message-based
- * interrupt is (GIC v3 spec, 4.1); only a newly pending one kicks its target. */
+static void vgic_set_level(struct vm *vm, unsigned intid, bool level)
+{
+	change_spi(vm, intid, level, false);
+}
+
 static void vgic_pulse(struct vm *vm, unsigned intid)
 {
-	struct vgic *vgic = vm->arch.vgic;
-	if (intid < VGIC_PRIVATE_IRQS || intid - VGIC_PRIVATE_IRQS >= VGIC_SPIS)
-		return;
-	struct vgic_irq *irq = &vgic->spis[intid - VGIC_PRIVATE_IRQS];
-	unsigned long flags;
-	vgic_lock(vgic, &flags);
-	bool newly = !irq->pending_latch;
-	irq->pending_latch = true;
-	vgic_watch(vgic, NULL, intid);
-	unsigned target = irq->target;
-	bool notify = newly && irq->enabled;
-	vgic_unlock(vgic, flags);
-	if (notify && target < vm->vcpu_count)
-		vcpu_kick(vm->vcpus[target]);
+	change_spi(vm, intid, true, true);
 }
 
 static const struct virq_ops vgic_virq = { .set_level = vgic_set_level, .pulse = vgic_pulse };
