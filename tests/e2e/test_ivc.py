@@ -31,7 +31,10 @@ def test_ivc_channels_and_doorbells(arch):
     assert "[vm2] ivc check ok: subscriber: every ring of the storm answered (10001)" in out, out
     taken = int(re.search(r"\[vm1\] publisher: the storm is over; doorbell interrupts taken: (\d+)", out).group(1))
     assert 4 <= taken, out
-    assert "[vm2] ivc check ok: subscriber: the old window is gone after the unpublish" in out, out
+    # Read from another CPU while VM 1 unpublished: a fault where a load can fault (1), all ones
+    # where a PC bus answers for nothing (0: no fault).
+    faulted = 0 if arch == "x86_64" else 1
+    assert f"[vm2] ivc check ok: subscriber: the old window is gone after the unpublish ({faulted})" in out, out
     # Each bad call answered with its error; the limit reached at 8 mappings.
     assert out.count("[vm3] ivc check ok: bad caller:") == 18, out
     # The hypervisor logged the calls, within each VM's budget of lines.

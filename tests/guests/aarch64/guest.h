@@ -13,7 +13,12 @@ void putc_uart(char c);
 void puts_uart(const char *s);
 void put_hex(uint64_t value);
 void put_dec(uint64_t value);
-uint64_t hvc(uint64_t function, uint64_t a1, uint64_t a2, uint64_t a3);
+/* HVC with the function in x0 and arguments in x1-x4; returns x0. */
+uint64_t hvc4(uint64_t function, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4);
+static inline uint64_t hvc(uint64_t function, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	return hvc4(function, a1, a2, a3, 0);
+}
 
 #define PSCI_VERSION 0x84000000UL
 #define PSCI_CPU_OFF 0x84000002UL

@@ -12,48 +12,16 @@
 #define read_reg(name) ({ uint64_t v__; __asm__ volatile("mrs %0, " name : "=r"(v__)); v__; })
 
 static volatile unsigned doorbells;
-static volatile int probing, probe_faulted;
 
 static long ivc_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
-	register uint64_t x0 __asm__("x0") = nr;
-	register uint64_t x1 __asm__("x1") = a0;
-	register uint64_t x2 __asm__("x2") = a1;
-	register uint64_t x3 __asm__("x3") = a2;
-	register uint64_t x4 __asm__("x4") = a3;
-	__asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4) : : "memory");
-	return (long)x0;
+	return (long)hvc4(nr, a0, a1, a2, a3);
 }
 
-void guest_irq(void)
-{
-	uint64_t intid = read_reg("S3_0_C12_C12_0") & 0xffffff; /* ICC_IAR1_EL1 */
-	if (intid == DOORBELL_SPI)
-		doorbells++;
-	write_reg("S3_0_C12_C12_1", intid); /* ICC_EOIR1_EL1 */
-}
-
-uint64_t guest_sync_exception(uint64_t esr, uint64_t far, uint64_t elr)
-{
-	if (!probing) {
-		puts_uart("unexpected exception: ESR ");
-		put_hex(esr);
-		puts_uart(" FAR ");
-		put_hex(far);
-		putc_uart('\n');
-		system_off();
-	}
-	probe_faulted = 1;
-	return elr + 4; /* past the load */
-}
-
-static uint32_t probe_read(volatile uint32_t *p, int *faulted)
+static uint32_t load32(volatile uint32_t *p)
 {
 	uint32_t v;
-	probing = 1;
 	__asm__ volatile("ldr %w0, [%1]" : "=r"(v) : "r"(p) : "memory");
-	probing = 0;
-	*faulted = probe_faulted;
 	return v;
 }
 
@@ -75,6 +43,26 @@ static void wait_for_interrupt(void)
 }
 
 #include "../common/ivc.c"
+
+void guest_irq(void)
+{
+	uint64_t intid = read_reg("S3_0_C12_C12_0") & 0xffffff; /* ICC_IAR1_EL1 */
+	if (intid == DOORBELL_SPI)
+		doorbells++;
+	write_reg("S3_0_C12_C12_1", intid); /* ICC_EOIR1_EL1 */
+}
+
+uint64_t guest_sync_exception(uint64_t esr, uint64_t far, uint64_t elr)
+{
+	if (probe_fault_taken())
+		return elr + 4; /* past the load */
+	puts_uart("unexpected exception: ESR ");
+	put_hex(esr);
+	puts_uart(" FAR ");
+	put_hex(far);
+	putc_uart('\n');
+	system_off();
+}
 
 void guest_main(uint64_t dtb)
 {

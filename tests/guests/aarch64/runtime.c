@@ -10,13 +10,14 @@ void putc_uart(char c)
 	uart[0] = (uint32_t)c;
 }
 
-uint64_t hvc(uint64_t function, uint64_t a1, uint64_t a2, uint64_t a3)
+uint64_t hvc4(uint64_t function, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
 	register uint64_t x0 __asm__("x0") = function;
 	register uint64_t x1 __asm__("x1") = a1;
 	register uint64_t x2 __asm__("x2") = a2;
 	register uint64_t x3 __asm__("x3") = a3;
-	__asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
+	register uint64_t x4 __asm__("x4") = a4;
+	__asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4) : : "memory");
 	return x0;
 }
 

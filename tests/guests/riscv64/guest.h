@@ -19,7 +19,12 @@ struct sbiret {
 	long error;
 	long value;
 };
-struct sbiret sbi_call(uint64_t eid, uint64_t fid, uint64_t a0, uint64_t a1, uint64_t a2);
+/* An SBI call: extension in a7, function in a6, arguments in a0-a3; error in a0, value in a1. */
+struct sbiret sbi_call4(uint64_t eid, uint64_t fid, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
+static inline struct sbiret sbi_call(uint64_t eid, uint64_t fid, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	return sbi_call4(eid, fid, a0, a1, a2, 0);
+}
 
 #define SBI_EXT_BASE 0x10
 #define SBI_EXT_TIME 0x54494d45

@@ -13,7 +13,6 @@
 #define CAUSE_S_EXTERNAL 9
 
 static volatile unsigned doorbells;
-static volatile int probing, probe_faulted;
 
 static volatile uint32_t *plic(uint64_t offset)
 {
@@ -22,47 +21,14 @@ static volatile uint32_t *plic(uint64_t offset)
 
 static long ivc_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
-	register uint64_t r0 __asm__("a0") = a0;
-	register uint64_t r1 __asm__("a1") = a1;
-	register uint64_t r2 __asm__("a2") = a2;
-	register uint64_t r3 __asm__("a3") = a3;
-	register uint64_t r6 __asm__("a6") = nr;
-	register uint64_t r7 __asm__("a7") = SBI_EXT_TESSERA;
-	__asm__ volatile("ecall" : "+r"(r0), "+r"(r1) : "r"(r2), "r"(r3), "r"(r6), "r"(r7) : "memory");
-	return (long)r1;
+	return sbi_call4(SBI_EXT_TESSERA, nr, a0, a1, a2, a3).value;
 }
 
-void guest_interrupt(uint64_t cause)
-{
-	if (cause != CAUSE_S_EXTERNAL)
-		return;
-	uint32_t source = *plic(0x200000 + 0x1000 * S_CONTEXT + 4); /* claim */
-	if (source == DOORBELL_SOURCE)
-		doorbells++;
-	*plic(0x200000 + 0x1000 * S_CONTEXT + 4) = source; /* complete */
-}
-
-uint64_t guest_exception(uint64_t scause, uint64_t stval, uint64_t sepc)
-{
-	if (!probing) {
-		puts_uart("unexpected exception: scause ");
-		put_hex(scause);
-		puts_uart(" stval ");
-		put_hex(stval);
-		putc_uart('\n');
-		system_off();
-	}
-	probe_faulted = 1;
-	return sepc + 4; /* past the load (not compressed, below) */
-}
-
-static uint32_t probe_read(volatile uint32_t *p, int *faulted)
+static uint32_t load32(volatile uint32_t *p)
 {
 	uint32_t v;
-	probing = 1;
+	/* Not compressed: the fault handler resumes 4 bytes on. */
 	__asm__ volatile(".option push\n.option norvc\nlw %0, 0(%1)\n.option pop" : "=r"(v) : "r"(p) : "memory");
-	probing = 0;
-	*faulted = probe_faulted;
 	return v;
 }
 
@@ -83,6 +49,28 @@ static void wait_for_interrupt(void)
 }
 
 #include "../common/ivc.c"
+
+void guest_interrupt(uint64_t cause)
+{
+	if (cause != CAUSE_S_EXTERNAL)
+		return;
+	uint32_t source = *plic(0x200000 + 0x1000 * S_CONTEXT + 4); /* claim */
+	if (source == DOORBELL_SOURCE)
+		doorbells++;
+	*plic(0x200000 + 0x1000 * S_CONTEXT + 4) = source; /* complete */
+}
+
+uint64_t guest_exception(uint64_t scause, uint64_t stval, uint64_t sepc)
+{
+	if (probe_fault_taken())
+		return sepc + 4; /* past the load */
+	puts_uart("unexpected exception: scause ");
+	put_hex(scause);
+	puts_uart(" stval ");
+	put_hex(stval);
+	putc_uart('\n');
+	system_off();
+}
 
 void guest_main(uint64_t hartid, uint64_t dtb)
 {

@@ -14,14 +14,15 @@ void putc_uart(char c)
 	uart[UART_THR] = (uint8_t)c;
 }
 
-struct sbiret sbi_call(uint64_t eid, uint64_t fid, uint64_t a0, uint64_t a1, uint64_t a2)
+struct sbiret sbi_call4(uint64_t eid, uint64_t fid, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	register uint64_t r0 __asm__("a0") = a0;
 	register uint64_t r1 __asm__("a1") = a1;
 	register uint64_t r2 __asm__("a2") = a2;
+	register uint64_t r3 __asm__("a3") = a3;
 	register uint64_t r6 __asm__("a6") = fid;
 	register uint64_t r7 __asm__("a7") = eid;
-	__asm__ volatile("ecall" : "+r"(r0), "+r"(r1) : "r"(r2), "r"(r6), "r"(r7) : "memory");
+	__asm__ volatile("ecall" : "+r"(r0), "+r"(r1) : "r"(r2), "r"(r3), "r"(r6), "r"(r7) : "memory");
 	return (struct sbiret){ (long)r0, (long)r1 };
 }
 

@@ -24,7 +24,12 @@ void putc_uart(char c);
 void puts_uart(const char *s);
 void put_hex(uint64_t value);
 void put_dec(uint64_t value);
-uint64_t vmmcall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3);
+/* VMMCALL with the number in rax and arguments in rdi, rsi, rdx, rcx; returns rax. */
+uint64_t vmmcall4(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4);
+static inline uint64_t vmmcall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	return vmmcall4(nr, a1, a2, a3, 0);
+}
 __attribute__((noreturn)) void system_off(void);
 void system_reset(void);
 

@@ -9,10 +9,11 @@ void putc_uart(char c)
 	outb(COM1, (uint8_t)c);
 }
 
-uint64_t vmmcall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3)
+uint64_t vmmcall4(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
 	uint64_t ret;
-	__asm__ volatile("vmmcall" : "=a"(ret) : "a"(nr), "D"(a1), "S"(a2), "d"(a3) : "memory");
+	register uint64_t rcx __asm__("rcx") = a4;
+	__asm__ volatile("vmmcall" : "=a"(ret) : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(rcx) : "memory");
 	return ret;
 }
 
