@@ -75,36 +75,13 @@ static uint32_t used_len(unsigned i) { return ((uint32_t *)vdev_env_at(USED + 4)
 static uint8_t status_byte(void) { return *(uint8_t *)vdev_env_at(STATUS); }
 static bool needs_reset(void) { return dev->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET; }
 
-static void set_features(uint64_t features)
-{
-	for (uint32_t sel = 0; sel < 2; sel++) {
-		dev->driver_features_sel = sel;
-		virtio_vdev_set_driver_features(dev, (uint32_t)(features >> (32 * sel)));
-	}
-}
-
 /* Reset and bring queue 0 up with `num` entries, these features and its descriptors at desc;
  * whether it went live. */
 static bool driver_init_at(uint16_t num, uint64_t features, uint64_t desc)
 {
-	virtio_vdev_set_status(dev, 0);
-	memset(vdev_env.ram, 0, vdev_env.ram_size);
 	avail_idx = used_seen = 0;
-	virtio_vdev_set_status(dev, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-	set_features(features);
-	uint8_t s = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK;
-	virtio_vdev_set_status(dev, s);
-	if (!(dev->status & VIRTIO_STATUS_FEATURES_OK))
-		return false;
-	dev->queue_sel = 0;
-	struct vring *q = virtio_vdev_selected(dev);
-	q->num = num;
-	q->desc_gpa = desc;
-	q->avail_gpa = AVAIL;
-	q->used_gpa = USED;
-	virtio_vdev_queue_ready(dev, true);
-	virtio_vdev_set_status(dev, s | VIRTIO_STATUS_DRIVER_OK);
-	return q->ready && !needs_reset();
+	struct vdev_env_queue q = { num, desc, AVAIL, USED };
+	return vdev_env_driver_init(dev, features, &q, 1);
 }
 
 static bool driver_init(uint16_t num, uint64_t features)
@@ -348,11 +325,11 @@ static void test_bad_setup(void **state)
 	/* Features: only what was offered, and VERSION_1. */
 	virtio_vdev_set_status(dev, 0);
 	virtio_vdev_set_status(dev, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-	set_features(VIRTIO_F_VERSION_1 | (1ull << 40));
+	vdev_env_set_features(dev, VIRTIO_F_VERSION_1 | (1ull << 40));
 	virtio_vdev_set_status(dev, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
 	assert_false(dev->status & VIRTIO_STATUS_FEATURES_OK);
 	virtio_vdev_set_status(dev, 0);
-	set_features(0);
+	vdev_env_set_features(dev, 0);
 	virtio_vdev_set_status(dev, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
 	assert_false(dev->status & VIRTIO_STATUS_FEATURES_OK);
 	/* DRIVER_OK without FEATURES_OK. */

@@ -49,37 +49,14 @@ static uint16_t avail_event(unsigned q) { return used16(q)[2 + 4 * QSIZE]; }
 static bool needs_reset(void) { return dev->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET; }
 static char *data(unsigned offset) { return vdev_env_at(DATA + offset); }
 
-static void set_features(uint64_t features)
-{
-	for (uint32_t sel = 0; sel < 2; sel++) {
-		dev->driver_features_sel = sel;
-		virtio_vdev_set_driver_features(dev, (uint32_t)(features >> (32 * sel)));
-	}
-}
-
 /* Reset and bring both queues up with these features; whether the device runs. */
 static bool driver_init(uint64_t features)
 {
-	virtio_vdev_set_status(dev, 0);
-	memset(vdev_env.ram, 0, vdev_env.ram_size);
 	avail_idx[0] = avail_idx[1] = 0;
-	virtio_vdev_set_status(dev, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-	set_features(features);
-	uint8_t s = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK;
-	virtio_vdev_set_status(dev, s);
-	if (!(dev->status & VIRTIO_STATUS_FEATURES_OK))
-		return false;
-	for (unsigned q = 0; q < 2; q++) {
-		dev->queue_sel = q;
-		struct vring *ring = virtio_vdev_selected(dev);
-		ring->num = QSIZE;
-		ring->desc_gpa = RINGS(q);
-		ring->avail_gpa = RINGS(q) + 0x400;
-		ring->used_gpa = RINGS(q) + 0x800;
-		virtio_vdev_queue_ready(dev, true);
-	}
-	virtio_vdev_set_status(dev, s | VIRTIO_STATUS_DRIVER_OK);
-	return dev->queues[0].ready && dev->queues[1].ready && !needs_reset();
+	struct vdev_env_queue queues[2];
+	for (unsigned q = 0; q < 2; q++)
+		queues[q] = (struct vdev_env_queue){ QSIZE, RINGS(q), RINGS(q) + 0x400, RINGS(q) + 0x800 };
+	return vdev_env_driver_init(dev, features, queues, 2);
 }
 
 /* Makes the chain at descriptor `head` available on queue q, without notifying. */
@@ -150,7 +127,7 @@ static void test_what_is_offered(void **state)
 	assert_int_equal(virtio_vdev_config_read(dev, 8, 4), 0);
 	/* A driver asking for MULTIPORT (bit 1) does not get FEATURES_OK. */
 	virtio_vdev_set_status(dev, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-	set_features(VIRTIO_F_VERSION_1 | (1ull << 1));
+	vdev_env_set_features(dev, VIRTIO_F_VERSION_1 | (1ull << 1));
 	virtio_vdev_set_status(dev, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
 	assert_false(dev->status & VIRTIO_STATUS_FEATURES_OK);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "kernel/mm.h"
+#include "vdev/virtio.h"
 #include "kernel/spinlock.h"
 #include "vmm/virq.h"
 #include "vmm/vm.h"
@@ -25,6 +26,41 @@ void vdev_env_reset(uint64_t size)
 void *vdev_env_at(uint64_t gpa)
 {
 	return vdev_env.ram + (gpa - VDEV_ENV_RAM_BASE);
+}
+
+void vdev_env_set_features(struct virtio_vdev *dev, uint64_t features)
+{
+	for (uint32_t sel = 0; sel < 2; sel++) {
+		dev->driver_features_sel = sel;
+		virtio_vdev_set_driver_features(dev, (uint32_t)(features >> (32 * sel)));
+	}
+}
+
+bool vdev_env_driver_init(struct virtio_vdev *dev, uint64_t features, const struct vdev_env_queue *queues,
+			  unsigned count)
+{
+	virtio_vdev_set_status(dev, 0);
+	memset(vdev_env.ram, 0, vdev_env.ram_size);
+	virtio_vdev_set_status(dev, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	vdev_env_set_features(dev, features);
+	uint8_t s = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK;
+	virtio_vdev_set_status(dev, s);
+	if (!(dev->status & VIRTIO_STATUS_FEATURES_OK))
+		return false;
+	for (unsigned q = 0; q < count; q++) {
+		dev->queue_sel = q;
+		struct vring *ring = virtio_vdev_selected(dev);
+		ring->num = queues[q].num;
+		ring->desc_gpa = queues[q].desc;
+		ring->avail_gpa = queues[q].avail;
+		ring->used_gpa = queues[q].used;
+		virtio_vdev_queue_ready(dev, true);
+	}
+	virtio_vdev_set_status(dev, s | VIRTIO_STATUS_DRIVER_OK);
+	bool live = !(dev->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	for (unsigned q = 0; q < count; q++)
+		live = live && dev->queues[q].ready;
+	return live;
 }
 
 void *vm_guest_ram(struct vm *vm, gpa_t gpa, uint64_t length)

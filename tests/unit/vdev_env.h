@@ -30,4 +30,18 @@ void vdev_env_reset(uint64_t size);
 /* The host address of guest-physical `gpa` (which must be in RAM). */
 void *vdev_env_at(uint64_t gpa);
 
+/* The driver's side of a virtio device's start (Virtio 1.2, 3.1.1), for the tests of the types. */
+struct virtio_vdev;
+struct vdev_env_queue {
+	uint16_t num;
+	uint64_t desc, avail, used; /* guest-physical */
+};
+/* Writes the driver's features, both 32-bit halves. */
+void vdev_env_set_features(struct virtio_vdev *dev, uint64_t features);
+/* Resets the device, clears RAM, negotiates `features`, sets up queues 0..count-1 as given and
+ * sets DRIVER_OK. Whether the device runs: FEATURES_OK stuck, every queue went live, and it asks
+ * for no reset. */
+bool vdev_env_driver_init(struct virtio_vdev *dev, uint64_t features, const struct vdev_env_queue *queues,
+			  unsigned count);
+
 #endif
