@@ -7,12 +7,15 @@
  * (guest_pvclock.c), and leaf 1's APIC id and logical-CPU count those of this vCPU and VM. */
 #include "virt_impl/guest.h"
 #include "arch_impl/msr.h"
+#include "virt_impl/svm.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
 #define LEAF1_ECX_MONITOR (1u << 3)
 #define LEAF1_ECX_VMX (1u << 5)
 #define LEAF1_ECX_X2APIC (1u << 21)
+#define LEAF1_ECX_OSXSAVE (1u << 27)
+#define CR4_OSXSAVE (1ull << 18)
 #define LEAF1_ECX_TSC_DEADLINE (1u << 24)
 #define LEAF1_ECX_HYPERVISOR (1u << 31)
 #define LEAF1_EDX_HTT (1u << 28)
@@ -52,6 +55,10 @@ void x86_guest_cpuid(struct vcpu *vcpu)
 	case 1:
 		r.ecx &= ~(LEAF1_ECX_MONITOR | LEAF1_ECX_VMX | LEAF1_ECX_X2APIC);
 		r.ecx |= LEAF1_ECX_HYPERVISOR | LEAF1_ECX_TSC_DEADLINE;
+		/* OSXSAVE mirrors CR4.OSXSAVE: the guest's, not the hypervisor's (guest_fpu.c sets that). */
+		r.ecx &= ~LEAF1_ECX_OSXSAVE;
+		if (vcpu->arch.vmcb->save.cr4 & CR4_OSXSAVE)
+			r.ecx |= LEAF1_ECX_OSXSAVE;
 		r.ebx = (r.ebx & 0x0000ffffu) | ((uint32_t)vcpu->guest_id << 24) | (vcpu->vm->vcpu_count << 16);
 		r.edx |= LEAF1_EDX_HTT;
 		break;

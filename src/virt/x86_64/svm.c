@@ -6,6 +6,7 @@
  * back after every exit. Done lazily, the first time a vCPU is loaded on the CPU. */
 #include "arch_impl/msr.h"
 #include "virt_impl/svm.h"
+#include "virt_impl/guest.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/panic.h"
@@ -26,6 +27,7 @@ paddr_t svm_enable_this_cpu(void)
 	memset(phys_to_virt(save), 0, PAGE_SIZE);
 	memset(phys_to_virt(state), 0, PAGE_SIZE);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | MSR_EFER_SVME);
+	guest_fpu_setup_this_cpu();
 	wrmsr(MSR_VM_HSAVE_PA, save);
 	__asm__ volatile("vmsave %%rax" : : "a"(state) : "memory");
 	host_save_area[cpu] = save;

@@ -137,6 +137,8 @@ int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg)
 		a->vmcb_pa = pa;
 		a->lapic = vlapic_of(vcpu->vm, vcpu->id);
 	}
+	if (guest_fpu_reset(a) < 0)
+		return -ENOMEM;
 	struct vmcb *v = a->vmcb;
 	memset(v, 0, sizeof(*v));
 	memset(a->regs, 0, sizeof(a->regs));
@@ -196,12 +198,13 @@ int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg)
 void arch_vcpu_load(struct vcpu *vcpu)
 {
 	(void)svm_enable_this_cpu();
-	(void)vcpu;
+	guest_fpu_load(&vcpu->arch);
 }
 
 void arch_vcpu_put(struct vcpu *vcpu)
 {
-	(void)vcpu; /* the VMCB and regs[] are memory: nothing lives in CPU registers between runs */
+	/* The VMCB and regs[] are memory; the FPU state and XCR0 live in the CPU's registers. */
+	guest_fpu_put(&vcpu->arch);
 }
 
 void x86_guest_inject_exception(struct vcpu *vcpu, unsigned vector, bool has_error, uint32_t error)

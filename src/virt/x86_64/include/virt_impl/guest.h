@@ -33,6 +33,14 @@ bool x86_pvclock_wrmsr(struct vcpu *vcpu, uint32_t msr, uint64_t value);
 bool x86_pvclock_rdmsr(struct vcpu *vcpu, uint32_t msr, uint64_t *value);
 
 /* vcpu.c: queues an exception for the guest (delivered at the next VMRUN). */
+/* guest_fpu.c: the guest's x87/SSE/AVX registers and XCR0 across switches between tasks. Once
+ * per CPU before any guest runs there; reset allocates the vCPU's area on first use (-ENOMEM). */
+struct vcpu_arch;
+void guest_fpu_setup_this_cpu(void);
+int guest_fpu_reset(struct vcpu_arch *a);
+void guest_fpu_load(struct vcpu_arch *a);
+void guest_fpu_put(struct vcpu_arch *a);
+
 void x86_guest_inject_exception(struct vcpu *vcpu, unsigned vector, bool has_error, uint32_t error);
 
 #define X86_VECTOR_UD 6

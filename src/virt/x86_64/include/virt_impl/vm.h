@@ -50,6 +50,9 @@ struct vcpu_arch {
 	struct vlapic *lapic;
 	int offered_vector;       /* the vector offered through V_IRQ for this run, or -1 */
 	uint64_t pvclock_msr, pvclock_wall_msr; /* guest_pvclock.c */
+	void *fpu_area;           /* guest_fpu.c: x87/SSE/AVX state while the vCPU is not loaded */
+	size_t fpu_area_bytes;
+	uint64_t xcr0;            /* the guest's XCR0 while it is not loaded */
 };
 
 struct vm_arch {
