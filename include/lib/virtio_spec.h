@@ -75,4 +75,11 @@
 #define VIRTIO_BLK_S_UNSUPP 2
 #define VIRTIO_BLK_ID_BYTES 20
 
+/* Network device (5.1): feature bits, the configuration's status bit, the per-buffer header. */
+#define VIRTIO_NET_F_MTU (1ull << 3)
+#define VIRTIO_NET_F_MAC (1ull << 5)
+#define VIRTIO_NET_F_STATUS (1ull << 16)
+#define VIRTIO_NET_S_LINK_UP 1u
+#define VIRTIO_NET_HDR_BYTES 12 /* struct virtio_net_hdr with num_buffers (VERSION_1, 5.1.6) */
+
 #endif

@@ -5,7 +5,8 @@
  * x86) map their registers onto it, and the device types (virtio_blk.c) implement its ops.
  *
  * Requests are served when the driver notifies, by the notifying vCPU, under the device's lock:
- * a device is one queue of work whichever vCPU kicks it. Only modern devices: VIRTIO_F_VERSION_1
+ * a device is one queue of work whichever vCPU kicks it (a NIC's lock is its switch segment's, so
+ * a sender fills a receiver's buffers under it). Only modern devices: VIRTIO_F_VERSION_1
  * is always offered and must be accepted. */
 #ifndef VDEV_VIRTIO_H
 #define VDEV_VIRTIO_H
@@ -26,6 +27,8 @@ struct virtio_vdev_ops {
 	/* Reads `width` bytes of the device configuration space at `offset` (in bounds). */
 	uint64_t (*config_read)(struct virtio_vdev *v, unsigned offset, unsigned width);
 	unsigned config_size;
+	/* Optional: logs the type's own counters after the device's (virtio_vdev_report). */
+	void (*report)(struct virtio_vdev *v);
 	/* Frees what the device type holds (its backend stays its owner's). */
 	void (*destroy)(struct virtio_vdev *v);
 };
@@ -37,7 +40,10 @@ struct virtio_vdev {
 	unsigned irq;                   /* the VM's interrupt line it raises */
 	const struct virtio_vdev_ops *ops;
 	void *priv;
-	struct spinlock lock;           /* every register access and every request */
+	/* Every register access and every request: own_lock, or one the device type shares with
+	 * others (the NICs of one switch segment share the switch's, vmm/vswitch.h). */
+	struct spinlock *lock;
+	struct spinlock own_lock;
 	uint64_t device_features;       /* offered: VERSION_1 | INDIRECT_DESC | EVENT_IDX | the type's */
 	uint64_t driver_features;       /* written by the driver */
 	uint32_t device_features_sel, driver_features_sel;

@@ -97,5 +97,9 @@ bool vring_has_available(const struct vring *ring);
  * the bytes copied (short when the segments end first or one is outside RAM). */
 uint64_t vring_chain_read(const struct vring_chain *chain, uint64_t offset, void *to, uint64_t length);
 uint64_t vring_chain_write(const struct vring_chain *chain, uint64_t offset, const void *from, uint64_t length);
+/* Copies `length` bytes from one chain's readable buffers (from `from_offset`) straight into
+ * another's writable ones (from `to_offset`), as the two streams above; returns the bytes copied. */
+uint64_t vring_chain_copy(const struct vring_chain *to, uint64_t to_offset, const struct vring_chain *from,
+			  uint64_t from_offset, uint64_t length);
 
 #endif

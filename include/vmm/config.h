@@ -286,6 +286,22 @@ void config_blk_backend_name(const struct config_blk_backend *backend, char *out
  * same partition, the same file). */
 bool config_blk_backends_overlap(const struct config_blk_backend *a, const struct config_blk_backend *b);
 
+/* A virtio network device (emu_type 0xE2): its switch segment after '@' in its name ("eth0@lan";
+ * "eth0" alone is on CONFIG_NET_DEFAULT_SEGMENT), its MAC the config word if there is one (48 bits,
+ * the first octet the most significant: 0x02_00_00_00_00_01 is 02:00:00:00:00:01), else one
+ * derived from the VM id and the device's place among the VM's NICs (locally administered,
+ * 02:74:73:ID-high:ID-low:N). docs/config.md, "A virtio network device". */
+#define CONFIG_NET_SEGMENT_MAX 15
+#define CONFIG_NET_DEFAULT_SEGMENT "lan"
+struct config_net_port {
+	char segment[CONFIG_NET_SEGMENT_MAX + 1];
+	uint8_t mac[6];
+};
+/* 0, or -EINVAL with *why saying what is wrong. `vm_id` and `index` (the device's place among the
+ * VM's 0xE2 devices, from 0) make the derived MAC. */
+int config_net_port(const struct vm_emu_device *device, uint64_t vm_id, unsigned index, struct config_net_port *out,
+		    const char **why);
+
 /* Formats "file:line: key: message" (or "file: key: message" when line is 0) and passes it on. */
 void config_report(struct config_reporter *reporter, enum config_severity severity, const char *file_name,
 		   uint32_t line, const char *key, const char *fmt, ...) __printf_like(6, 7);

@@ -163,3 +163,39 @@ bool config_blk_backends_overlap(const struct config_blk_backend *a, const struc
 		return false;
 	return a->kind == CONFIG_BLK_DISK || b->kind == CONFIG_BLK_DISK || a->partition == b->partition;
 }
+
+static bool is_segment_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+int config_net_port(const struct vm_emu_device *device, uint64_t vm_id, unsigned index, struct config_net_port *out,
+		    const char **why)
+{
+	memset(out, 0, sizeof(*out));
+	const char *at = device->name ? strchr(device->name, '@') : NULL;
+	const char *segment = at ? at + 1 : CONFIG_NET_DEFAULT_SEGMENT;
+	size_t length = strlen(segment);
+	for (size_t i = 0; i < length; i++)
+		if (!is_segment_char(segment[i]))
+			length = 0;
+	if (length == 0 || length > CONFIG_NET_SEGMENT_MAX) {
+		*why = "the switch segment after '@' is not 1-15 letters, digits, '-' or '_' (\"eth0@lan\")";
+		return -EINVAL;
+	}
+	memcpy(out->segment, segment, length);
+	if (device->config_count > 1) {
+		*why = "a virtio-net device takes at most one config word, its MAC";
+		return -EINVAL;
+	}
+	uint64_t mac = device->config_count ? device->config[0]
+					    : 0x027473000000ull | (vm_id & 0xffff) << 8 | (index & 0xff);
+	if (mac == 0 || mac >> 48 || (mac >> 40) & 1) {
+		*why = "the MAC (the config word) is not a station's: 48 bits, not zero, the first octet's "
+		       "group bit clear (0x02_00_00_00_00_01 is 02:00:00:00:00:01)";
+		return -EINVAL;
+	}
+	for (unsigned i = 0; i < 6; i++)
+		out->mac[i] = (uint8_t)(mac >> (8 * (5 - i)));
+	return 0;
+}

@@ -377,6 +377,38 @@ static void check_virtio_console(struct check *c, const char *key, const struct 
 		error(c, d->line, key, "virtio-console '%s' needs an interrupt", d->name);
 }
 
+/* A virtio-net device names a valid segment and MAC (config_net_port), has the transport's window
+ * and an interrupt (its driver learns of received frames from it), and has a MAC no other NIC of
+ * the VM has. MACs of NICs in different VMs are checked when the NICs join their segment. */
+static void check_virtio_net(struct check *c, const char *key, size_t index)
+{
+	const struct vm_config *cfg = c->config;
+	const struct vm_emu_device *d = &cfg->devices.emu_devices[index];
+	struct config_net_port port, other;
+	const char *why;
+	unsigned nic = 0;
+	for (size_t j = 0; j < index; j++)
+		nic += cfg->devices.emu_devices[j].emu_type == VM_EMU_VIRTIO_NET;
+	if (config_net_port(d, cfg->base.id.value, nic, &port, &why) < 0) {
+		error(c, d->line, key, "virtio-net '%s': %s", d->name, why);
+		return;
+	}
+	if (d->length < 0x200)
+		error(c, d->line, key, "virtio-net '%s': its window is 0x%llx bytes; virtio-mmio needs 0x200 (registers "
+		      "and configuration space)", d->name, ull(d->length));
+	if (d->irq == 0)
+		error(c, d->line, key, "virtio-net '%s' needs an interrupt", d->name);
+	nic = 0;
+	for (size_t j = 0; j < index; j++) {
+		const struct vm_emu_device *e = &cfg->devices.emu_devices[j];
+		if (e->emu_type != VM_EMU_VIRTIO_NET)
+			continue;
+		if (config_net_port(e, cfg->base.id.value, nic++, &other, &why) == 0 &&
+		    memcmp(port.mac, other.mac, sizeof(port.mac)) == 0)
+			error(c, d->line, key, "virtio-net '%s' has the MAC of emu_devices[%zu] '%s'", d->name, j, e->name);
+	}
+}
+
 /* An IVC window (emu_type 0xA, vmm/ivc.h): channels are mapped into it by the page, so it is whole
  * pages; its arguments are the VM ids that may subscribe to this VM's channels; one per VM. */
 static void check_ivc_window(struct check *c, const char *key, size_t index)
@@ -411,6 +443,8 @@ static void check_emulated(struct check *c)
 			check_virtio_blk(c, key, i);
 		if (d->emu_type == VM_EMU_VIRTIO_CONSOLE)
 			check_virtio_console(c, key, d);
+		if (d->emu_type == VM_EMU_VIRTIO_NET)
+			check_virtio_net(c, key, i);
 		if (d->emu_type == VM_EMU_IVC_CHANNEL)
 			check_ivc_window(c, key, i);
 	}

@@ -9,6 +9,7 @@
 #include "vdev/virtio_blk.h"
 #include "vdev/virtio_console.h"
 #include "vdev/virtio_mmio.h"
+#include "vdev/virtio_net.h"
 #include "virt/arch_vm.h"
 #include "drivers/block.h"
 #include "kernel/log.h"
@@ -213,6 +214,43 @@ static struct vdev *create_virtio_console(struct vm *vm, const struct vm_emu_dev
 	return dev;
 }
 
+/* A NIC, a port of the switch segment its name gives (config_net_port): every VM's NIC on that
+ * segment shares the one switch inside the hypervisor. */
+static struct vdev *create_virtio_net(struct vm *vm, const struct vm_emu_device *emu)
+{
+	const struct vm_config *config = vm->config;
+	unsigned index = 0;
+	for (const struct vm_emu_device *e = config->devices.emu_devices; e < emu; e++)
+		index += e->emu_type == VM_EMU_VIRTIO_NET;
+	struct config_net_port port;
+	const char *why;
+	if (config_net_port(emu, vm->id, index, &port, &why) < 0) {
+		vm_log_error(vm, "%s:%u: virtio-net '%s': %s", config->file_name, emu->line, emu->name, why);
+		return NULL;
+	}
+	struct vswitch *segment = vswitch_get(port.segment);
+	if (!segment) {
+		vm_log_error(vm, "%s:%u: virtio-net '%s': no switch segment '%s': %u segments are in use",
+			     config->file_name, emu->line, emu->name, port.segment, VSWITCH_SEGMENTS_MAX);
+		return NULL;
+	}
+	struct virtio_vdev *v = virtio_net_create(vm, emu->name, (unsigned)emu->irq, segment, port.mac, &why);
+	if (!v) {
+		vswitch_put(segment);
+		vm_log_error(vm, "%s:%u: virtio-net '%s': %s", config->file_name, emu->line, emu->name, why);
+		return NULL;
+	}
+	struct vdev *dev = arch_vm_virtio_transport(vm, v, emu);
+	if (!dev) {
+		virtio_vdev_destroy(v);
+		return NULL;
+	}
+	const uint8_t *m = port.mac;
+	vm_log_info(vm, "%s: virtio-net on switch %s, MAC %02x:%02x:%02x:%02x:%02x:%02x", emu->name, port.segment, m[0],
+		    m[1], m[2], m[3], m[4], m[5]);
+	return dev;
+}
+
 static struct vdev *create_emulated(struct vm *vm, const struct vm_emu_device *emu)
 {
 	switch (emu->emu_type) {
@@ -222,6 +260,8 @@ static struct vdev *create_emulated(struct vm *vm, const struct vm_emu_device *e
 		return create_virtio_blk(vm, emu);
 	case VM_EMU_VIRTIO_CONSOLE:
 		return create_virtio_console(vm, emu);
+	case VM_EMU_VIRTIO_NET:
+		return create_virtio_net(vm, emu);
 	case VM_EMU_CONSOLE:
 		/* AxVisor has one console type; the model follows the name the config gives it. */
 		if (strstr_simple(emu->name, "16550") || strstr_simple(emu->name, "uart8250"))

@@ -24,7 +24,7 @@ struct virtio_console {
 	uint8_t held[VIRTIO_CONSOLE_INPUT_HELD];   /* typed, not yet in a receive buffer */
 	unsigned held_first, held_count;
 	uint64_t input_dropped;                    /* typed while `held` was full */
-	struct vring_chain chain;                  /* the one being served, under v.lock */
+	struct vring_chain chain;                  /* the one being served, under *v.lock */
 	uint64_t budget;                           /* output still shown in this notify */
 };
 
@@ -77,7 +77,7 @@ static int64_t fill_one(struct virtio_vdev *v, const struct vring_chain *c, void
 	return written;
 }
 
-/* Gives the driver what is held, one receive buffer after another, while both last. Under v.lock.
+/* Gives the driver what is held, one receive buffer after another, while both last. Under *v.lock.
  * With no buffer posted, the driver's next notify of the receiveq brings this back. */
 static void deliver_input(struct virtio_console *con)
 {
@@ -135,7 +135,7 @@ void virtio_console_input(void *device, char c)
 {
 	struct virtio_vdev *v = device;
 	struct virtio_console *con = v->priv;
-	unsigned long flags = spin_lock_irqsave(&v->lock);
+	unsigned long flags = spin_lock_irqsave(v->lock);
 	if (con->held_count < VIRTIO_CONSOLE_INPUT_HELD) {
 		con->held[(con->held_first + con->held_count) % VIRTIO_CONSOLE_INPUT_HELD] = (uint8_t)c;
 		con->held_count++;
@@ -143,7 +143,7 @@ void virtio_console_input(void *device, char c)
 		con->input_dropped++;
 	}
 	deliver_input(con);
-	spin_unlock_irqrestore(&v->lock, flags);
+	spin_unlock_irqrestore(v->lock, flags);
 }
 
 static void console_destroy(struct virtio_vdev *v)

@@ -82,12 +82,12 @@ static int mmio_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsig
 {
 	(void)vcpu;
 	struct virtio_vdev *v = ((struct virtio_mmio *)dev->priv)->v;
-	unsigned long flags = spin_lock_irqsave(&v->lock);
+	unsigned long flags = spin_lock_irqsave(v->lock);
 	if (offset >= VIRTIO_MMIO_CONFIG)
 		*value = virtio_vdev_config_read(v, (unsigned)(offset - VIRTIO_MMIO_CONFIG), width);
 	else
 		*value = width == 4 && !(offset & 3) ? register_read(v, (unsigned)offset) : 0;
-	spin_unlock_irqrestore(&v->lock, flags);
+	spin_unlock_irqrestore(v->lock, flags);
 	return 0;
 }
 
@@ -97,9 +97,9 @@ static int mmio_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsi
 	struct virtio_vdev *v = ((struct virtio_mmio *)dev->priv)->v;
 	if (offset >= VIRTIO_MMIO_CONFIG || width != 4 || (offset & 3))
 		return 0; /* no device type here has a writable configuration field */
-	unsigned long flags = spin_lock_irqsave(&v->lock);
+	unsigned long flags = spin_lock_irqsave(v->lock);
 	register_write(v, (unsigned)offset, (uint32_t)value);
-	spin_unlock_irqrestore(&v->lock, flags);
+	spin_unlock_irqrestore(v->lock, flags);
 	return 0;
 }
 

@@ -144,7 +144,7 @@ static int bar_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsign
 {
 	(void)vcpu;
 	struct virtio_vdev *v = ((struct virtio_pci *)dev->priv)->v;
-	unsigned long flags = spin_lock_irqsave(&v->lock);
+	unsigned long flags = spin_lock_irqsave(v->lock);
 	unsigned at = (unsigned)(offset & 0xfff);
 	switch (offset & ~0xfffull) {
 	case COMMON: *value = common_read(v, at, width); break;
@@ -157,7 +157,7 @@ static int bar_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsign
 	case DEVICE: *value = virtio_vdev_config_read(v, at, width); break;
 	default: *value = 0; break;
 	}
-	spin_unlock_irqrestore(&v->lock, flags);
+	spin_unlock_irqrestore(v->lock, flags);
 	return 0;
 }
 
@@ -165,7 +165,7 @@ static int bar_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsig
 {
 	(void)vcpu;
 	struct virtio_vdev *v = ((struct virtio_pci *)dev->priv)->v;
-	unsigned long flags = spin_lock_irqsave(&v->lock);
+	unsigned long flags = spin_lock_irqsave(v->lock);
 	unsigned at = (unsigned)(offset & 0xfff);
 	switch (offset & ~0xfffull) {
 	case COMMON: common_write(v, at, width, value); break;
@@ -175,7 +175,7 @@ static int bar_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsig
 		break;
 	default: break; /* the ISR and the device configuration are read-only */
 	}
-	spin_unlock_irqrestore(&v->lock, flags);
+	spin_unlock_irqrestore(v->lock, flags);
 	return 0;
 }
 

@@ -18,6 +18,7 @@ void virtio_vdev_init(struct virtio_vdev *v, struct vm *vm, const char *name, ui
 {
 	memset(v, 0, sizeof(*v));
 	v->vm = vm;
+	v->lock = &v->own_lock;
 	v->name = name;
 	v->device_id = device_id;
 	v->irq = irq;
@@ -31,9 +32,9 @@ void virtio_vdev_init(struct virtio_vdev *v, struct vm *vm, const char *name, ui
 
 void virtio_vdev_reset(struct virtio_vdev *v)
 {
-	unsigned long flags = spin_lock_irqsave(&v->lock);
+	unsigned long flags = spin_lock_irqsave(v->lock);
 	virtio_vdev_set_status(v, 0);
-	spin_unlock_irqrestore(&v->lock, flags);
+	spin_unlock_irqrestore(v->lock, flags);
 }
 
 void virtio_vdev_destroy(struct virtio_vdev *v)
@@ -208,11 +209,13 @@ void virtio_vdev_serve(struct virtio_vdev *v, struct vring *ring, struct vring_c
 
 void virtio_vdev_report(struct virtio_vdev *v)
 {
-	unsigned long flags = spin_lock_irqsave(&v->lock);
+	unsigned long flags = spin_lock_irqsave(v->lock);
 	uint64_t requests = v->requests, notifies = v->notifies, interrupts = v->interrupts;
-	spin_unlock_irqrestore(&v->lock, flags);
+	spin_unlock_irqrestore(v->lock, flags);
 	vm_log_info(v->vm, "%s: virtio: %llu requests, %llu notifies, %llu interrupts", v->name,
 		    (unsigned long long)requests, (unsigned long long)notifies, (unsigned long long)interrupts);
+	if (v->ops->report)
+		v->ops->report(v);
 }
 
 uint64_t virtio_vdev_config_read(struct virtio_vdev *v, unsigned offset, unsigned width)

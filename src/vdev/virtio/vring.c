@@ -281,3 +281,28 @@ uint64_t vring_chain_write(const struct vring_chain *chain, uint64_t offset, con
 {
 	return copy_chain(chain, true, offset, (uint8_t *)from, length, true);
 }
+
+uint64_t vring_chain_copy(const struct vring_chain *to, uint64_t to_offset, const struct vring_chain *from,
+			  uint64_t from_offset, uint64_t length)
+{
+	uint64_t done = 0;
+	for (unsigned i = 0; i < from->count && done < length; i++) {
+		const struct vring_segment *s = &from->segments[i];
+		if (s->device_writes)
+			continue;
+		if (from_offset >= s->length) {
+			from_offset -= s->length;
+			continue;
+		}
+		if (!s->host)
+			break;
+		uint64_t n = MIN(s->length - from_offset, length - done);
+		/* Straight from the one guest's buffer into the other's: no copy in between. */
+		uint64_t copied = copy_chain(to, true, to_offset + done, (uint8_t *)s->host + from_offset, n, true);
+		done += copied;
+		if (copied < n)
+			break;
+		from_offset = 0;
+	}
+	return done;
+}
