@@ -82,7 +82,7 @@ images-all:
 BARE_QEMU_TESTS := tests/e2e/test_linux_virtio_bare_qemu.py tests/e2e/test_bench_virtio_blk.py
 
 e2e-test: images-all tools
-	$(PYTEST) -v tests/e2e $(addprefix --ignore=,$(BARE_QEMU_TESTS))
+	$(PYTEST) -v --durations=25 tests/e2e $(addprefix --ignore=,$(BARE_QEMU_TESTS))
 
 # Not in `make test` (a few minutes of bare-QEMU Linux boots that test no Tessera code): run it when
 # the Linux guest's scripts or the bench change.

@@ -4,7 +4,10 @@
 buffer-format.rst) holding a static busybox, /dev/console and an /init script, without needing
 root, cpio or fakeroot on the build machine.
 
-    mkinitramfs.py OUTPUT BUSYBOX INIT_SCRIPT [--modules MODULES_DIR[:MODULES_DIR...] NAME...]
+    mkinitramfs.py OUTPUT BUSYBOX INIT_SCRIPT [--program FILE...] [--modules MODULES_DIR[:MODULES_DIR...] NAME...]
+
+With --program, each FILE goes to /bin/<its name> (a static test program, e.g. the flooder of
+tests/guests/linux/flood/).
 
 With --modules, the named kernel modules and what they depend on (scripts/linux_modules.py) go to
 /lib/modules/<name>.ko, uncompressed, and their names, dependencies first, one a line, to
@@ -33,6 +36,7 @@ def main():
     parser.add_argument("output")
     parser.add_argument("busybox")
     parser.add_argument("init_script")
+    parser.add_argument("--program", nargs="+", default=[], help="static programs to put in /bin")
     parser.add_argument("--modules", nargs="+", metavar=("MODULES_DIR", "NAME"),
                         help="a kernel's modules directory (or several, joined by ':'), then module names")
     args = parser.parse_args()
@@ -48,6 +52,9 @@ def main():
     archive += entry("bin/busybox", stat.S_IFREG | 0o755, busybox_data)
     archive += entry("bin/sh", stat.S_IFLNK | 0o777, b"busybox")
     archive += entry("init", stat.S_IFREG | 0o755, init_data)
+    for program in args.program:
+        with open(program, "rb") as f:
+            archive += entry("bin/" + os.path.basename(program), stat.S_IFREG | 0o755, f.read())
     if args.modules:
         if len(args.modules) < 2:
             parser.error("--modules needs a modules directory and at least one module name")

@@ -72,8 +72,16 @@ fi
 [ -e "$out/Image.tmp" ] && mv "$out/Image.tmp" "$out/Image"
 # /bin/busybox in bookworm, /usr/bin/busybox in sid (merged /usr).
 busybox=$(first_file "$cache"/busybox-static/bin/busybox "$cache"/busybox-static/usr/bin/busybox)
+# The broadcast flooder of the switch's storm test (tests/guests/linux/flood/), a static program
+# with no C library, built here for the guest's arch.
+flood_flags=
+[ "$arch" = riscv64 ] && flood_flags="-march=rv64gc -mno-relax"
+clang-14 --target="$arch-linux-gnu" $flood_flags -static -nostdlib -ffreestanding -fno-builtin \
+  -fno-stack-protector -fno-pic -fno-pie -O2 -Wall -Wextra -Werror -fuse-ld=lld -Wl,-e,_start \
+  -include "$root/tests/guests/linux/flood/syscall-$arch.h" "$root/tests/guests/linux/flood/flood.c" \
+  -o "$out/flood"
 python3 "$root/scripts/mkinitramfs.py" "$out/initramfs.cpio.gz" "$busybox" \
-  "$root/tests/guests/linux/init.sh" --modules "$module_dirs" $modules
+  "$root/tests/guests/linux/init.sh" --program "$out/flood" --modules "$module_dirs" $modules
 
 # Where each arch puts things; the config template below is the same for all.
 case "$arch" in

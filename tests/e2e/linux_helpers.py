@@ -36,9 +36,9 @@ def derive_config(linux_dir, base, name, device, extra_cmdline="", edit=None):
     return path
 
 
-def boot_linux(arch, name, configs, smp=2, qemu_args="", env_extra=None, never=()):
+def boot_linux(arch, name, configs, smp=2, qemu_args="", env_extra=None, never=(), mem="1G", timeout=240):
     image = build_image(arch, build_dir=f"build/e2e-{arch}-{name}", vm_configs=configs)
-    b = boot(arch, smp=smp, image=image, timeout=240, qemu_args=qemu_args, env_extra=env_extra)
+    b = boot(arch, smp=smp, mem=mem, image=image, timeout=timeout, qemu_args=qemu_args, env_extra=env_extra)
     assert not b.timed_out, b.output
     assert b.exit_status == 0, b.output
     for bad in LINUX_FAILURES + tuple(never):

@@ -22,6 +22,17 @@
 #                         carries on as without it. Tuned by tessera.ddbench.mib=MiB (default
 #                         256), tessera.ddbench.ios=IOS (default 500), tessera.ddbench.rounds=N
 #                         (default 2; 0 runs nothing, for a baseline of the boot alone)
+#   tessera.net=ADDR/LEN  load the modules, bring eth0 (a virtio-net device) up with the address
+#                         ADDR/LEN (link-local: 169.254.0.1/16), then:
+#   tessera.ping=A[,B..]  ping each address until it answers (up to tessera.ping.wait seconds,
+#                         default 60), then 3 more times
+#   tessera.nc.listen=PORT  receive one TCP connection with busybox nc and say how many bytes came
+#                         and their md5
+#   tessera.nc.send=ADDR:PORT:MIB  send MIB MiB (a random MiB, MIB times) to ADDR:PORT with nc,
+#                         trying again while nothing listens there (up to 60 s); say their md5
+#   tessera.flood=IFACE:SECONDS  bring IFACE up (no address) and flood it with broadcast frames for
+#                         SECONDS (/bin/flood, tests/guests/linux/flood/), beside the above; power
+#                         off only once it is done
 #   console=hvcN          (the kernel's own parameter, when it is the last console=) the console is
 #                         a virtio console's port, which appears only once the modules are loaded:
 #                         load them as with tessera.virtio, wait up to 20 s for /dev/hvcN and go on
@@ -44,6 +55,15 @@
 # (none when A <= B: the disk's share drowned in the noise). rand_read_iops counts the whole loop.
 #   tessera-bench: done
 # or tessera-bench: failed: WHY, and the rounds stop.
+#
+# Lines printed with tessera.net, after those of tessera.virtio:
+#   tessera-linux: eth0 MAC up, ADDR/LEN, mtu M      (or: tessera-linux: eth0 failed: WHY)
+#   tessera-linux: ping A: first answer after T s, N of 3 answered   (or: no answer in W s)
+#   tessera-linux: received B bytes, md5 SUM         (tessera.nc.listen; or: receive failed: WHY)
+#   tessera-linux: sending MIB MiB to ADDR:PORT      (tessera.nc.send, before the first try)
+#   tessera-linux: sent B bytes to ADDR:PORT, md5 SUM, MS ms   (tessera.nc.send; or: send failed: WHY)
+#   tessera-linux: flooding IFACE for SECONDS s      (tessera.flood), then once it is done
+#   tessera-flood: sent N broadcast frames of 1514 bytes in SECONDS s
 #
 # Lines printed with console=hvcN, after those of tessera.virtio:
 #   tessera-linux: console on /dev/hvcN after T s    (on hvcN; T as for tessera.root)
@@ -72,6 +92,7 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 root= rootwait=20 virtio=
 last_console= hvc=
 ddbench= ddbench_mib=256 ddbench_ios=500 ddbench_rounds=2
+net= ping= ping_wait=60 nc_listen= nc_send= flood= flood_pid=
 for arg in $(cat /proc/cmdline); do
     case "$arg" in
         tessera.root=*) root=${arg#tessera.root=} ;;
@@ -82,6 +103,12 @@ for arg in $(cat /proc/cmdline); do
         tessera.ddbench.mib=*) ddbench_mib=${arg#tessera.ddbench.mib=} ;;
         tessera.ddbench.ios=*) ddbench_ios=${arg#tessera.ddbench.ios=} ;;
         tessera.ddbench.rounds=*) ddbench_rounds=${arg#tessera.ddbench.rounds=} ;;
+        tessera.net=*) net=${arg#tessera.net=} ;;
+        tessera.ping=*) ping=${arg#tessera.ping=} ;;
+        tessera.ping.wait=*) ping_wait=${arg#tessera.ping.wait=} ;;
+        tessera.nc.listen=*) nc_listen=${arg#tessera.nc.listen=} ;;
+        tessera.nc.send=*) nc_send=${arg#tessera.nc.send=} ;;
+        tessera.flood=*) flood=${arg#tessera.flood=} ;;
     esac
 done
 case "$last_console" in
@@ -266,10 +293,92 @@ ddbench_run() {
     echo "tessera-bench: done"
 }
 
-if [ -n "$root" ] || [ -n "$virtio" ] || [ -n "$ddbench" ]; then
+# tessera.net: the guest's side of tests/e2e/test_linux_virtio_net.py (the lines it prints above).
+net_up() {
+    tenths=0
+    while [ ! -e /sys/class/net/eth0 ] && [ "$tenths" -lt 100 ]; do
+        usleep 100000
+        tenths=$((tenths + 1))
+    done
+    if ! ip link set eth0 up 2>/tmp/ip.err || ! ip addr add "$net" dev eth0 2>>/tmp/ip.err; then
+        echo "tessera-linux: eth0 failed: $(ls /sys/class/net | tr '\n' ' ')$(cat /tmp/ip.err)"
+        return 1
+    fi
+    echo "tessera-linux: eth0 $(cat /sys/class/net/eth0/address) up, $net, mtu $(cat /sys/class/net/eth0/mtu)"
+}
+net_ping() {
+    for a in $(echo "$ping" | tr , ' '); do
+        waited=0
+        until ping -c 1 -W 1 "$a" >/dev/null 2>&1; do
+            waited=$((waited + 1))
+            [ "$waited" -lt "$ping_wait" ] || break
+        done
+        if [ "$waited" -ge "$ping_wait" ]; then
+            echo "tessera-linux: ping $a: no answer in $ping_wait s"
+            continue
+        fi
+        n=$(ping -c 3 -W 2 "$a" 2>/dev/null | awk '/packets received/ {print $4}')
+        echo "tessera-linux: ping $a: first answer after $waited s, ${n:-0} of 3 answered"
+    done
+}
+net_listen() {
+    mkfifo /tmp/rx
+    wc -c </tmp/rx >/tmp/rx.count &
+    sum=$(timeout 300 nc -l -p "$nc_listen" | tee /tmp/rx | md5sum)
+    wait
+    echo "tessera-linux: received $(cat /tmp/rx.count) bytes, md5 ${sum%% *}"
+}
+net_send() {
+    addr=${nc_send%%:*} rest=${nc_send#*:}
+    port=${rest%%:*} mib=${rest#*:}
+    dd if=/dev/urandom of=/tmp/block bs=1M count=1 2>/dev/null
+    mkfifo /tmp/tx
+    echo "tessera-linux: sending $mib MiB to $addr:$port"
+    tries=0
+    while :; do
+        md5sum </tmp/tx >/tmp/tx.sum &
+        t0=$(bench_now)
+        # The pipeline's status is nc's: refused or unanswered while the peer is not listening yet.
+        if i=0; while [ "$i" -lt "$mib" ]; do cat /tmp/block; i=$((i + 1)); done | tee /tmp/tx |
+            nc -w 2 "$addr" "$port"; then
+            wait
+            break
+        fi
+        wait
+        tries=$((tries + 1))
+        if [ "$tries" -ge 60 ]; then
+            echo "tessera-linux: send failed: nothing listens at $addr:$port"
+            return
+        fi
+        sleep 1
+    done
+    t1=$(bench_now)
+    echo "tessera-linux: sent $((mib * 1048576)) bytes to $addr:$port, md5 $(cut -d' ' -f1 /tmp/tx.sum)," \
+        "$((t1 - t0)) ms"
+}
+
+if [ -n "$root" ] || [ -n "$virtio" ] || [ -n "$ddbench" ] || [ -n "$net" ]; then
     load_modules
 fi
-if [ -n "$hvc" ] && [ -z "$root$virtio$ddbench" ]; then
+net_flood() {
+    iface=${flood%%:*}
+    if ! ip link set "$iface" up; then
+        echo "tessera-linux: flood failed: no $iface"
+        return
+    fi
+    echo "tessera-linux: flooding $iface for ${flood#*:} s"
+    flood "$iface" "${flood#*:}" &
+    flood_pid=$!
+}
+
+if [ -n "$net" ] && net_up; then
+    [ -z "$flood" ] || net_flood
+    [ -z "$ping" ] || net_ping
+    [ -z "$nc_listen" ] || net_listen
+    [ -z "$nc_send" ] || net_send
+    [ -z "$flood_pid" ] || wait "$flood_pid"
+fi
+if [ -n "$hvc" ] && [ -z "$root$virtio$ddbench$net" ]; then
     load_modules
 fi
 if [ -n "$ddbench" ]; then

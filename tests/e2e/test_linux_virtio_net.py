@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Three Debian Linux VMs with Tessera's virtio-net (emu_type 0xE2), each loading the kernel's own
+virtio_net module: VMs 1 and 2 are on switch segment "lan"; VM 3's eth0 is alone on segment "b".
+1 and 2 configure link-local addresses, ping each other, and VM 2 sends VM 1 64 MiB through busybox
+nc: the md5 of what arrived is the md5 of what was sent. VM 3 pings VM 1 through eth0 while VM 1 is
+up and gets no answer, and eth0 receives nothing (the switch's counters at power-off). Meanwhile
+VM 3's second NIC, eth1, on "lan" with no address, floods it with broadcast frames
+(tests/guests/linux/flood/): the exchange completes all the same, and the switch's storm limit
+drops the flood's excess at VM 3's port."""
+import re
+
+import pytest
+
+import linux_helpers
+from linux_helpers import prepare_linux
+
+# A free window and interrupt beside each arch's Linux config's devices (as for virtio-blk).
+WINDOW = {
+    "aarch64": "0x0a00_0000, 0x200, 0x30",
+    "riscv64": "0x1000_1000, 0x200, 1",
+    "x86_64": "0xfebf_0000, 0x4000, 11",  # virtio-pci: the BAR, INTA# on ISA IRQ 11
+}
+# VM 3's second NIC, beside the first.
+SECOND_WINDOW = {
+    "aarch64": "0x0a00_0200, 0x200, 0x31",
+    "riscv64": "0x1000_2000, 0x200, 2",
+    "x86_64": "0xfebe_0000, 0x4000, 10",
+}
+MIB = 64
+FLOOD_SECONDS = 40
+
+
+def vm_config(arch, linux_dir, vm_id, cpu, segment, cmdline, flood_segment=None):
+    def edit(text):
+        text = text.replace("id = 1\n", f"id = {vm_id}\n", 1).replace('name = "linux"', f'name = "linux{vm_id}"', 1)
+        return re.sub(r"phys_cpu_ids = \[[^\]]*\]", f"phys_cpu_ids = [{cpu:#x}]", text, count=1)
+    device = f'["eth0@{segment}", {WINDOW[arch]}, 0xE2, []],'
+    if flood_segment:
+        device += f'\n    ["eth1@{flood_segment}", {SECOND_WINDOW[arch]}, 0xE2, []],'
+    return linux_helpers.derive_config(linux_dir, "linux-1cpu.toml", f"linux-net{vm_id}", device, cmdline, edit)
+
+
+@pytest.mark.parametrize("arch", ["aarch64", "riscv64", "x86_64"])
+def test_two_vms_on_a_switch_talk_and_a_third_on_another_segment_hears_nothing(arch):
+    linux_dir = prepare_linux(arch)
+    configs = [
+        vm_config(arch, linux_dir, 1, 0, "lan",
+                  "tessera.net=169.254.0.1/16 tessera.ping=169.254.0.2 tessera.nc.listen=5000"),
+        vm_config(arch, linux_dir, 2, 1, "lan",
+                  f"tessera.net=169.254.0.2/16 tessera.ping=169.254.0.1 tessera.nc.send=169.254.0.1:5000:{MIB}"),
+        vm_config(arch, linux_dir, 3, 1, "b", "tessera.net=169.254.0.3/16 tessera.ping=169.254.0.1 tessera.ping.wait=20 "
+                  f"tessera.flood=eth1:{FLOOD_SECONDS}", flood_segment="lan"),
+    ]
+    b = linux_helpers.boot_linux(arch, "linux-net", configs, smp=2, mem="2G", timeout=420)
+    out = b.output
+    assert "VM[3] linux3: eth1@lan: virtio-net on switch lan, MAC 02:74:73:00:03:01" in out, out
+    for vm, mac in ((1, "02:74:73:00:01:00"), (2, "02:74:73:00:02:00"), (3, "02:74:73:00:03:00")):
+        segment = "b" if vm == 3 else "lan"
+        assert f"VM[{vm}] linux{vm}: eth0@{segment}: virtio-net on switch {segment}, MAC {mac}" in out, out
+        assert f"[vm{vm}] tessera-linux: eth0 {mac} up, 169.254.0.{vm}/16, mtu 1500" in out, out
+        assert re.search(rf"\[vm{vm}\] tessera-linux: virtio device virtio0: 0x0001 \(net\), driver virtio_net", out), out
+    assert re.search(r"\[vm1\] tessera-linux: ping 169.254.0.2: first answer after \d+ s, 3 of 3 answered", out), out
+    assert re.search(r"\[vm2\] tessera-linux: ping 169.254.0.1: first answer after \d+ s, 3 of 3 answered", out), out
+    sent = re.search(rf"\[vm2\] tessera-linux: sent {MIB * 1048576} bytes to 169.254.0.1:5000, md5 ([0-9a-f]{{32}})", out)
+    received = re.search(rf"\[vm1\] tessera-linux: received {MIB * 1048576} bytes, md5 ([0-9a-f]{{32}})", out)
+    assert sent and received and sent.group(1) == received.group(1), out
+    # VM 3 tried while VM 1 was up, and nothing of segment lan reached its NIC.
+    isolated = out.index("[vm3] tessera-linux: ping 169.254.0.1: no answer in 20 s")
+    assert out.index("[vm1] tessera-linux: eth0 ") < isolated, out
+    assert re.search(r"VM\[3\] linux3: eth0@b: switch b: \d+ frames sent, 0 received", out), out
+    # The flood ran while VM 2 sent, the limit dropped its excess, and VM 1 and 2 lost only floods.
+    flood_start = out.index(f"[vm3] tessera-linux: flooding eth1 for {FLOOD_SECONDS} s")
+    flood_end = re.search(rf"\[vm3\] tessera-flood: sent (\d+) broadcast frames of 1514 bytes in {FLOOD_SECONDS} s", out)
+    sending = out.index(f"[vm2] tessera-linux: sending {MIB} MiB to 169.254.0.1:5000")
+    assert flood_end and flood_start < sending < flood_end.start(), out
+    port = re.search(r"VM\[3\] linux3: eth1@lan: switch lan: (\d+) frames sent, \d+ received, \d+ dropped for want of a "
+                     r"receive buffer, (\d+) broadcast/multicast over the storm limit", out)
+    assert port and int(port.group(1)) > int(port.group(2)) > 0, out
+    for vm in (1, 2, 3):
+        assert f"VM[{vm}] linux{vm}: the guest powered off" in out, out
+    assert "needs a reset" not in out and "further driver errors" not in out, out
