@@ -8,8 +8,10 @@
 #  - Linux boot to power-off under Tessera against the same kernel and initramfs on bare QEMU, in
 #    wall-clock time and in instructions (bench/linux_icount.sh);
 #  - the hypervisor image size without guests.
-#  - virtio-blk in the Linux guest, O_DIRECT dd under Tessera beside bare QEMU (bench/virtio_blk.sh,
-#    which also writes its figures to build/bench-aarch64/bench.json).
+#  - the IVC doorbell round trip between two VMs (bench/ivc_doorbell.sh);
+#  - virtio-blk in the Linux guest, O_DIRECT dd under Tessera beside bare QEMU (bench/virtio_blk.sh),
+#    and virtio-net between two Linux guests (bench/virtio_net.sh); these three also write their
+#    figures to build/bench-aarch64/bench.json.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # Bare QEMU, for the floors: the same machine without the hypervisor.
@@ -62,5 +64,9 @@ awk -v t="$tessera" -v b="$bare" -v e="$exits" 'BEGIN {
 bench/linux_icount.sh aarch64 $B-linux/tessera.bin "$dir" "${bare_qemu[@]}"
 size=$(llvm-size-14 $B-noguest/tessera.elf | awk 'NR==2 {print $1+$2}')
 echo "aarch64 image without guests: $(( $(stat -c %s $B-noguest/tessera.bin) / 1024 )) KiB file, text+data $((size / 1024)) KiB"
+# The IVC doorbell round trip between two VMs, beside the null call.
+bench/ivc_doorbell.sh aarch64 "$(to_instructions "$smc")"
 # virtio-blk in the Linux guest, Tessera beside bare QEMU.
 bench/virtio_blk.sh aarch64
+# virtio-net between two Linux guests, Tessera's switch beside two bare QEMUs.
+bench/virtio_net.sh aarch64

@@ -10,8 +10,9 @@
 #  - Linux boot to power-off under Tessera against the same kernel and initramfs on bare QEMU, in
 #    wall-clock time and in instructions (bench/linux_icount.sh);
 #  - the hypervisor image size without guests.
-#  - virtio-blk in the Linux guest, O_DIRECT dd under Tessera beside bare QEMU (bench/virtio_blk.sh,
-#    which also writes its figures to build/bench-riscv64/bench.json).
+#  - the IVC doorbell round trip between two VMs (bench/ivc_doorbell.sh), virtio-blk in the Linux
+#    guest, O_DIRECT dd under Tessera beside bare QEMU (bench/virtio_blk.sh), and virtio-net between
+#    two Linux guests (bench/virtio_net.sh), each also into build/bench-riscv64/bench.json.
 # Targets: null call <= 118 instructions, MMIO <= 2x the null call, timer latency equal to bare
 # QEMU's, Linux ratio <= 1.10.
 set -euo pipefail
@@ -74,4 +75,6 @@ bench/linux_icount.sh riscv64 $B-linux/tessera.bin "$dir" "${bare_qemu[@]}"
 size=$(llvm-size-14 $B-noguest/tessera.elf | awk 'NR==2 {print $1+$2}')
 echo "riscv64 image without guests: $(( $(stat -c %s $B-noguest/tessera.bin) / 1024 )) KiB file, text+data $((size / 1024)) KiB"
 # virtio-blk in the Linux guest, Tessera beside bare QEMU.
+bench/ivc_doorbell.sh riscv64 "$null"
 bench/virtio_blk.sh riscv64
+bench/virtio_net.sh riscv64

@@ -10,10 +10,14 @@
  *  - VM 3 publishes DONE_KEY and checks it reads as zero, makes every bad call (pointers outside its RAM, sizes of 0 and huge, a key twice, a
  *    channel it may not join, one that is not there, calls on channels that are not its own), fills
  *    its IVC mappings to the limit, and checks each answer.
+ * With VM ids 11 and 12 (bench/<arch>/run.sh's configs, tests/guests/<arch>/ivc-bench-*.toml) the
+ * two instead time BENCH_ROUND_TRIPS doorbell round trips: VM 11 writes a sequence number and
+ * rings, VM 12's handler wakes it, it answers and rings back, VM 11's handler wakes it; VM 11
+ * prints the round trip in its counter's ticks (x1000), which run.sh turns into instructions.
  * The includer (tests/guests/<arch>/ivc.c) defines, before including it: ivc_call(nr, a0..a3),
  * doorbell_setup(), wait_for_interrupt(), the volatile counter `doorbells` its interrupt handler
- * increments, load32(p) (one load instruction of fixed length) and RAM_END (the first address past
- * the VM's RAM); its fault handler asks probe_fault_taken() whether to resume past the load; its
+ * increments, load32(p) (one load instruction of fixed length), bench_ticks() (its counter) and
+ * RAM_END (the first address past the VM's RAM); its fault handler asks probe_fault_taken() whether to resume past the load; its
  * guest_main calls ivc_main().
  * Every line it prints is checked by tests/e2e/test_ivc.py. */
 #include <stdint.h>
@@ -29,6 +33,9 @@
 #define STORM_RINGS 10000
 #define HELLO 1000
 #define TRIES 2000000 /* waiting for a peer's channel to appear */
+#define BENCH_ROUND_TRIPS 1000
+#define BENCH_PUBLISHER 11
+#define BENCH_SUBSCRIBER 12
 
 #define E_PERM (-1)
 #define E_NOENT (-2)
@@ -263,11 +270,55 @@ static void bad_caller(void)
 		;
 }
 
+/* The bench's two sides (see the top). Round trips only, once both are ready: the first (VM 12's
+ * hello) is not timed. */
+static void bench_publisher(void)
+{
+	uint64_t base = 0, size = CHANNEL_BYTES;
+	long r = publish(KEY, &base, &size);
+	check(r == 0, "bench publisher: published", r);
+	struct board *b = (struct board *)(uintptr_t)base;
+	WAIT_UNTIL(b->to_pub_seq == HELLO);
+	uint64_t start = bench_ticks();
+	for (uint32_t i = 1; i <= BENCH_ROUND_TRIPS; i++) {
+		b->to_sub_seq = i;
+		ring(BENCH_PUBLISHER, KEY);
+		WAIT_UNTIL(b->to_pub_seq == i);
+	}
+	uint64_t ticks = bench_ticks() - start;
+	puts_uart("bench: ivc_doorbell_round_trip ticks_x1000_per_op=");
+	put_dec(ticks * 1000 / BENCH_ROUND_TRIPS);
+	puts_uart(" doorbells=");
+	put_dec(doorbells);
+	putc_uart('\n');
+	b->to_sub_seq = BENCH_ROUND_TRIPS + 1; /* the peer may stop */
+	ring(BENCH_PUBLISHER, KEY);
+}
+
+static void bench_subscriber(void)
+{
+	uint64_t base = 0, size = 0;
+	long r = subscribe_when_there(BENCH_PUBLISHER, KEY, &base, &size);
+	check(r == 0, "bench subscriber: subscribed", r);
+	struct board *b = (struct board *)(uintptr_t)base;
+	b->to_pub_seq = HELLO;
+	ring(BENCH_PUBLISHER, KEY);
+	for (uint32_t i = 1; i <= BENCH_ROUND_TRIPS + 1; i++) {
+		WAIT_UNTIL(b->to_sub_seq == i);
+		b->to_pub_seq = i;
+		ring(BENCH_PUBLISHER, KEY);
+	}
+}
+
 static void ivc_main(void)
 {
 	long vm = ivc_call(0x101, 0, 0, 0, 0); /* HYPERCALL_TESSERA_VM_ID */
 	doorbell_setup();
-	if (vm == 1)
+	if (vm == BENCH_PUBLISHER)
+		bench_publisher();
+	else if (vm == BENCH_SUBSCRIBER)
+		bench_subscriber();
+	else if (vm == 1)
 		publisher();
 	else if (vm == 2)
 		subscriber();

@@ -25,7 +25,7 @@
 #   tessera.net=ADDR/LEN  load the modules, bring eth0 (a virtio-net device) up with the address
 #                         ADDR/LEN (link-local: 169.254.0.1/16), then:
 #   tessera.ping=A[,B..]  ping each address until it answers (up to tessera.ping.wait seconds,
-#                         default 60), then 3 more times
+#                         default 60), then tessera.ping.count more times (default 3)
 #   tessera.nc.listen=PORT  receive one TCP connection with busybox nc and say how many bytes came
 #                         and their md5
 #   tessera.nc.send=ADDR:PORT:MIB  send MIB MiB (a random MiB, MIB times) to ADDR:PORT with nc,
@@ -58,7 +58,8 @@
 #
 # Lines printed with tessera.net, after those of tessera.virtio:
 #   tessera-linux: eth0 MAC up, ADDR/LEN, mtu M      (or: tessera-linux: eth0 failed: WHY)
-#   tessera-linux: ping A: first answer after T s, N of 3 answered   (or: no answer in W s)
+#   tessera-linux: ping A: first answer after T s, N of C answered, round trip min/avg/max X/Y/Z ms
+#                                                    (or: no answer in W s)
 #   tessera-linux: received B bytes, md5 SUM         (tessera.nc.listen; or: receive failed: WHY)
 #   tessera-linux: sending MIB MiB to ADDR:PORT      (tessera.nc.send, before the first try)
 #   tessera-linux: sent B bytes to ADDR:PORT, md5 SUM, MS ms   (tessera.nc.send; or: send failed: WHY)
@@ -92,7 +93,7 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 root= rootwait=20 virtio=
 last_console= hvc=
 ddbench= ddbench_mib=256 ddbench_ios=500 ddbench_rounds=2
-net= ping= ping_wait=60 nc_listen= nc_send= flood= flood_pid=
+net= ping= ping_wait=60 ping_count=3 nc_listen= nc_send= flood= flood_pid=
 for arg in $(cat /proc/cmdline); do
     case "$arg" in
         tessera.root=*) root=${arg#tessera.root=} ;;
@@ -106,6 +107,7 @@ for arg in $(cat /proc/cmdline); do
         tessera.net=*) net=${arg#tessera.net=} ;;
         tessera.ping=*) ping=${arg#tessera.ping=} ;;
         tessera.ping.wait=*) ping_wait=${arg#tessera.ping.wait=} ;;
+        tessera.ping.count=*) ping_count=${arg#tessera.ping.count=} ;;
         tessera.nc.listen=*) nc_listen=${arg#tessera.nc.listen=} ;;
         tessera.nc.send=*) nc_send=${arg#tessera.nc.send=} ;;
         tessera.flood=*) flood=${arg#tessera.flood=} ;;
@@ -317,8 +319,13 @@ net_ping() {
             echo "tessera-linux: ping $a: no answer in $ping_wait s"
             continue
         fi
-        n=$(ping -c 3 -W 2 "$a" 2>/dev/null | awk '/packets received/ {print $4}')
-        echo "tessera-linux: ping $a: first answer after $waited s, ${n:-0} of 3 answered"
+        # busybox's summary: "N packets transmitted, M packets received, ..." and
+        # "round-trip min/avg/max = A/B/C ms".
+        ping -c "$ping_count" -W 2 "$a" >/tmp/ping.out 2>&1
+        n=$(awk '/packets received/ {print $4}' /tmp/ping.out)
+        rtt=$(awk '/round-trip/ {print $4, $5}' /tmp/ping.out)
+        echo "tessera-linux: ping $a: first answer after $waited s, ${n:-0} of $ping_count answered," \
+            "round trip min/avg/max ${rtt:-none}"
     done
 }
 net_listen() {

@@ -46,6 +46,11 @@ static void wait_for_interrupt(void)
 	__asm__ volatile("sti; hlt; cli" ::: "memory");
 }
 
+static uint64_t bench_ticks(void)
+{
+	return rdtsc(); /* one tick an instruction under -icount shift=0 */
+}
+
 #include "../common/ivc.c"
 
 void guest_trap(uint64_t vector, uint64_t error_code, struct trap_frame *frame)
