@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
 """Regenerates the seed corpora of tests/fuzz/fuzz_virtio_blk.c (a guest with a well-formed queue
-holding a read, a write through an indirect table and a flush) and tests/fuzz/fuzz_partitions.c (an
-MBR disk and a GPT disk). Run by hand when an input format changes; the seeds are committed.
+holding a read, a write through an indirect table and a flush), tests/fuzz/fuzz_virtio_net.c (two
+NICs exchanging a broadcast and two unicast frames) and tests/fuzz/fuzz_partitions.c (an MBR disk
+and a GPT disk). Run by hand when an input format changes; the seeds are committed.
 
     tests/fuzz/make_virtio_corpus.py
 """
@@ -40,6 +41,42 @@ def virtio_blk_seed(num_log2, features):
     return params + bytes(ram)
 
 
+def virtio_net_seed():
+    """NIC A (rings from 0x000) sends a broadcast in two buffers and a unicast to B in one; NIC B
+    (rings from 0x600) posts four receive buffers and sends a unicast to A, which posts two."""
+    ram = bytearray(0x6000)
+    wr = 2  # VRING_DESC_F_WRITE
+
+    def ring(desc_off, avail_off, descs, heads):
+        for i, d in enumerate(descs):
+            ram[desc_off + 16 * i:desc_off + 16 * (i + 1)] = d
+        struct.pack_into("<HH", ram, avail_off, 0, len(heads))
+        for i, h in enumerate(heads):
+            struct.pack_into("<H", ram, avail_off + 4 + 2 * i, h)
+
+    def frame(off, to, frm):
+        ram[off + 12:off + 18] = to
+        ram[off + 18:off + 24] = frm
+        ram[off + 24:off + 72] = bytes(range(48))
+
+    a, b, bcast = bytes([2, 0, 0, 0, 0, 1]), bytes([2, 0, 0, 0, 0, 2]), b"\xff" * 6
+    frame(0x1000 - 12 + 12, bcast, a)  # header at 0x1000, frame from 0x100c
+    frame(0x1100, b, a)
+    frame(0x4000, a, b)
+    # A: receiveq (0x000, avail 0x200) two buffers; transmitq (0x100, avail 0x400) two frames.
+    ring(0x000, 0x200, [desc(RAM + 0x5000 + 0x800 * i, 2048, wr, 0) for i in range(2)], [0, 1])
+    ring(0x100, 0x400, [desc(RAM + 0x1000, 12, 1, 1), desc(RAM + 0x100c, 60, 0, 0), desc(RAM + 0x1100, 72, 0, 0)],
+         [0, 2])
+    # B: receiveq (0x600, avail 0x800) four buffers; transmitq (0x700, avail 0xa00) one frame.
+    ring(0x600, 0x800, [desc(RAM + 0x2000 + 0x800 * i, 2048, wr, 0) for i in range(4)], [0, 1, 2, 3])
+    ring(0x700, 0xa00, [desc(RAM + 0x4000, 72, 0, 0)], [0])
+    sizes = (3 << 2) | (3 << 5)  # both queues of 8
+    params = bytes([sizes | 3, 0x00, 0x01, 0x02, 0x04, 0, sizes, 0x06, 0x07, 0x08, 0x0a, 0])
+    # Notifies: A's transmitq, B's transmitq, B's receiveq, A's receiveq.
+    params += bytes([0b00011110, 0, 3, 0])
+    return params + bytes(ram)
+
+
 def write(path, data):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "wb") as f:
@@ -50,6 +87,7 @@ def main():
     corpus = os.path.join(ROOT, "corpus")
     write(os.path.join(corpus, "virtio_blk", "three-requests"), virtio_blk_seed(3, 0))
     write(os.path.join(corpus, "virtio_blk", "three-requests-indirect-event-idx"), virtio_blk_seed(4, 3))
+    write(os.path.join(corpus, "virtio_net", "three-frames"), virtio_net_seed())
     mbr = bytearray(512 * 4)
     struct.pack_into("<B3sB3sII", mbr, 446, 0, b"", 0x83, b"", 2, 1)
     struct.pack_into("<B3sB3sII", mbr, 462, 0, b"", 0x83, b"", 3, 1)

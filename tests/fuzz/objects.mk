@@ -18,5 +18,8 @@ fuzz-srcs-fdt := src/lib/fdt.c src/kernel/platform_fdt.c
 FUZZ_TARGETS += virtio_blk
 fuzz-srcs-virtio_blk := src/vdev/virtio/vring.c src/vdev/virtio/virtio_vdev.c src/vdev/virtio/virtio_blk.c \
 	tests/unit/vdev_env.c
+FUZZ_TARGETS += virtio_net
+fuzz-srcs-virtio_net := src/vdev/virtio/vring.c src/vdev/virtio/virtio_vdev.c src/vdev/virtio/virtio_net.c \
+	src/vdev/vswitch.c tests/unit/vdev_env.c
 FUZZ_TARGETS += partitions
 fuzz-srcs-partitions := src/fs/partitions.c
