@@ -339,6 +339,18 @@ static bool backends_clash(const struct config_blk_backend *a, const struct conf
 	return config_blk_backends_overlap(a, b) && !(a->read_only && b->read_only);
 }
 
+/* What every virtio device needs from its entry: the virtio-mmio window's 0x200 bytes of registers
+ * and configuration space, and an interrupt (its driver learns of used buffers from it, 2.7.10). */
+static void check_virtio_window(struct check *c, const char *key, const struct vm_emu_device *d)
+{
+	const char *type = config_emu_type_name(d->emu_type);
+	if (d->length < 0x200)
+		error(c, d->line, key, "%s '%s': its window is 0x%llx bytes; virtio-mmio needs 0x200 (registers and "
+		      "configuration space)", type, d->name, ull(d->length));
+	if (d->irq == 0)
+		error(c, d->line, key, "%s '%s' needs an interrupt", type, d->name);
+}
+
 /* A virtio-blk device names its backend (config_blk_backend), has the virtio-mmio window's 0x200
  * bytes and an interrupt, and shares no written sectors with another device of the VM. */
 static void check_virtio_blk(struct check *c, const char *key, size_t index)
@@ -351,11 +363,7 @@ static void check_virtio_blk(struct check *c, const char *key, size_t index)
 		error(c, d->line, key, "virtio-blk '%s': %s", d->name, why);
 		return;
 	}
-	if (d->length < 0x200)
-		error(c, d->line, key, "virtio-blk '%s': its window is 0x%llx bytes; virtio-mmio needs 0x200 (registers "
-		      "and configuration space)", d->name, ull(d->length));
-	if (d->irq == 0)
-		error(c, d->line, key, "virtio-blk '%s' needs an interrupt", d->name);
+	check_virtio_window(c, key, d);
 	for (size_t j = 0; j < index; j++) {
 		const struct vm_emu_device *e = &cfg->devices.emu_devices[j];
 		if (e->emu_type == VM_EMU_VIRTIO_BLOCK && config_blk_backend(e->name, &other, &why) == 0 &&
@@ -363,18 +371,6 @@ static void check_virtio_blk(struct check *c, const char *key, size_t index)
 			error(c, d->line, key, "virtio-blk '%s' reaches sectors emu_devices[%zu] '%s' reaches too, and one of "
 			      "them writes", d->name, j, e->name);
 	}
-}
-
-/* A virtio console (hvc0 in Linux) has no backend: the VM's tagged console and typed input are
- * its. Like any virtio-mmio device it needs the 0x200-byte window and an interrupt: its driver
- * learns of input only from the used-buffer notification (Virtio 1.2, 5.3.6). */
-static void check_virtio_console(struct check *c, const char *key, const struct vm_emu_device *d)
-{
-	if (d->length < 0x200)
-		error(c, d->line, key, "virtio-console '%s': its window is 0x%llx bytes; virtio-mmio needs 0x200 (registers "
-		      "and configuration space)", d->name, ull(d->length));
-	if (d->irq == 0)
-		error(c, d->line, key, "virtio-console '%s' needs an interrupt", d->name);
 }
 
 /* A virtio-net device names a valid segment and MAC (config_net_port), has the transport's window
@@ -393,11 +389,7 @@ static void check_virtio_net(struct check *c, const char *key, size_t index)
 		error(c, d->line, key, "virtio-net '%s': %s", d->name, why);
 		return;
 	}
-	if (d->length < 0x200)
-		error(c, d->line, key, "virtio-net '%s': its window is 0x%llx bytes; virtio-mmio needs 0x200 (registers "
-		      "and configuration space)", d->name, ull(d->length));
-	if (d->irq == 0)
-		error(c, d->line, key, "virtio-net '%s' needs an interrupt", d->name);
+	check_virtio_window(c, key, d);
 	nic = 0;
 	for (size_t j = 0; j < index; j++) {
 		const struct vm_emu_device *e = &cfg->devices.emu_devices[j];
@@ -441,8 +433,8 @@ static void check_emulated(struct check *c)
 		check_irq(c, key, d->line, d->irq);
 		if (d->emu_type == VM_EMU_VIRTIO_BLOCK)
 			check_virtio_blk(c, key, i);
-		if (d->emu_type == VM_EMU_VIRTIO_CONSOLE)
-			check_virtio_console(c, key, d);
+		if (d->emu_type == VM_EMU_VIRTIO_CONSOLE) /* no backend: the VM's console is its */
+			check_virtio_window(c, key, d);
 		if (d->emu_type == VM_EMU_VIRTIO_NET)
 			check_virtio_net(c, key, i);
 		if (d->emu_type == VM_EMU_IVC_CHANNEL)
