@@ -31,7 +31,13 @@ static void switch_in(void *arg)
 static void run_guest(struct vcpu *vcpu)
 {
 	struct vm_exit exit;
-	arch_vcpu_init(vcpu, vcpu->start_entry, vcpu->start_arg);
+	int err = arch_vcpu_init(vcpu, vcpu->start_entry, vcpu->start_arg);
+	if (err < 0) {
+		/* No memory for its state (x86: the VMCB, the FPU area): it stays off, as a CPU that
+		 * does not come up; its VM and the others go on. */
+		vm_log_error(vcpu->vm, "vCPU %u cannot start: no memory for its state (%d); it stays off", vcpu->id, err);
+		return;
+	}
 	arch_irq_disable();
 	task_set_switch_hooks(switch_out, switch_in, vcpu);
 	arch_vcpu_load(vcpu);

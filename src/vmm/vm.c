@@ -92,7 +92,14 @@ static void start_boot_vcpu(struct vm *vm)
 	uint64_t arg = config->kernel.images[VM_IMAGE_DTB].path.value ? config->kernel.images[VM_IMAGE_DTB].load_addr.value
 									: vm->dtb_address;
 	vm->boot_count++;
-	vcpu_request_start(vm->vcpus[0], vm->entry, arg);
+	if (vcpu_request_start(vm->vcpus[0], vm->entry, arg) == 0)
+		return;
+	/* A stop (or reset) came in since the VM was marked running, so nothing started: the VM
+	 * ends as when its last vCPU leaves, which is what vm_vcpu_left does with the count of one. */
+	unsigned long flags = spin_lock_irqsave(&vm->lock);
+	vm->vcpus_active++;
+	spin_unlock_irqrestore(&vm->lock, flags);
+	vm_vcpu_left(vm);
 }
 
 void vm_start(struct vm *vm)
