@@ -57,6 +57,7 @@ struct vm {
 	bool finished;                 /* stopped, and its last vCPU is done with it */
 	uint64_t unclaimed_reported[8]; /* addresses of unclaimed accesses already logged */
 	unsigned unclaimed_count;
+	uint64_t unclaimed_unlogged;    /* unclaimed accesses to further addresses: counted, not logged */
 	void (*console_rx)(void *device, char c); /* the console device that takes typed input */
 	void *console_rx_device;
 	const struct virq_ops *virq;    /* the VM's interrupt controller model, or NULL */

@@ -160,6 +160,9 @@ static void log_exit_counts(struct vm *vm)
 					     names[r], (unsigned long long)by_reason[r]);
 	vm_log_info(vm, "stopped (%llu exits%s%s)", (unsigned long long)total, n ? ": " : "",
 		    n ? detail : "");
+	if (vm->unclaimed_unlogged)
+		vm_log_info(vm, "%llu unclaimed accesses to addresses beyond the first eight logged",
+			    (unsigned long long)vm->unclaimed_unlogged);
 }
 
 /* The last vCPU out finishes what was asked: a stopped VM gives back its memory and wakes the
@@ -265,11 +268,19 @@ void vm_report_unclaimed(struct vm *vm, uint64_t address, bool write, const char
 			return;
 		}
 	}
-	if (vm->unclaimed_count < ARRAY_SIZE(vm->unclaimed_reported))
+	/* Eight addresses are logged; after them a guest touching ever new ones is counted, so that
+	 * it cannot flood the hypervisor's console (the count is in its stop line). */
+	bool logged = vm->unclaimed_count < ARRAY_SIZE(vm->unclaimed_reported);
+	if (logged)
 		vm->unclaimed_reported[vm->unclaimed_count++] = address;
+	bool first_unlogged = !logged && vm->unclaimed_unlogged++ == 0;
 	spin_unlock_irqrestore(&vm->lock, flags);
-	vm_log_warn(vm, "%s %s %#llx that no device claims", write ? "write to" : "read from",
-		    space, (unsigned long long)address);
+	if (logged)
+		vm_log_warn(vm, "%s %s %#llx that no device claims", write ? "write to" : "read from", space,
+			    (unsigned long long)address);
+	else if (first_unlogged)
+		vm_log_warn(vm, "%s %s %#llx that no device claims; unclaimed accesses to further addresses are counted, "
+			    "not logged", write ? "write to" : "read from", space, (unsigned long long)address);
 }
 
 void vm_set_irqchip(struct vm *vm, const struct virq_ops *ops, void *priv)

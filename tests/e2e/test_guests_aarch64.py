@@ -74,6 +74,13 @@ def test_unclaimed_mmio_is_an_abort_the_guest_survives():
     assert "[vm1] abort guest: survived 3 aborts" in out, out
     # Logged once per address, not once per access.
     assert out.count("MMIO 0xa000000 that no device claims") == 1, out
+    # 100 more addresses: eight addresses logged in all, then one line saying the rest are
+    # counted, and the count (93 beyond the eight) when the VM stops.
+    assert "[vm1] abort guest: 103 aborts in all" in out, out
+    assert out.count("that no device claims") == 9, out
+    assert out.count("MMIO 0xa000800 that no device claims; unclaimed accesses to further addresses are "
+                     "counted, not logged") == 1, out
+    assert "VM[1] abort: 93 unclaimed accesses to addresses beyond the first eight logged" in out, out
 
 
 def test_four_vcpus_started_with_psci():
