@@ -64,6 +64,7 @@ struct vm {
 	void *virq_priv;
 	bool virq_missing_reported;
 	unsigned ivc_log_lines;           /* IVC calls logged so far (vmm/ivc.c rate-limits them) */
+	unsigned debug_log_lines;         /* debug hypercalls logged so far (vmm/hypercall.c) */
 	struct dt_passthrough dt;       /* the host device-tree nodes passed through (vm_devices.c) */
 	struct vm_emu_device default_console; /* given when its config names none; its name NULL if not */
 	struct vm_arch arch;
@@ -110,6 +111,10 @@ void vm_console_input_add(struct vm *vm);
 void vm_console_input(char c);
 /* Logs an access no device claims, once per address. */
 void vm_report_unclaimed(struct vm *vm, uint64_t address, bool write, const char *space);
+/* A budget of log lines for something a guest can repeat at will (counter: the VM's count of them):
+ * true while fewer than `budget` were logged; once the budget is spent, one line says that further
+ * `what` are not logged, and then false. Any context. */
+bool vm_log_budget(struct vm *vm, unsigned *counter, unsigned budget, const char *what);
 /* Takes a host MMIO range or physical interrupt for the VM (vmm/host_resources.h): 0, or a
  * negative error after a log line naming what (e.g. "host node 'uart@9000000'") and who has it.
  * Sharing the hypervisor's console UART is allowed with a warning. Released with the VM. */

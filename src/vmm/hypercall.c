@@ -9,6 +9,7 @@
 #include "kernel/log.h"
 
 #define TESSERA_VERSION_NUMBER ((0 << 16) | (1 << 8) | 0)
+#define DEBUG_LOG_LINES_PER_VM 16
 
 bool hypercall_answer_in_place(const struct vcpu *vcpu, uint64_t nr, int64_t *result)
 {
@@ -41,8 +42,10 @@ void hypercall_handle(struct vcpu *vcpu, struct vm_exit_hypercall *call)
 		call->result = 0;
 		return;
 	case HYPERCALL_HYPERVISOR_DEBUG:
-		log_info("VM[%u] vCPU %u: debug hypercall (%#llx, %#llx)", vm->id, vcpu->id,
-			 (unsigned long long)call->args[0], (unsigned long long)call->args[1]);
+		/* A guest may call it in a loop: its first lines are logged, not all. */
+		if (vm_log_budget(vm, &vm->debug_log_lines, DEBUG_LOG_LINES_PER_VM, "debug hypercalls"))
+			vm_log_info(vm, "vCPU %u: debug hypercall (%#llx, %#llx)", vcpu->id,
+				    (unsigned long long)call->args[0], (unsigned long long)call->args[1]);
 		call->result = 0;
 		return;
 	default:

@@ -125,11 +125,8 @@ static int place(const struct vm *vm, const struct vm_emu_device *w, uint64_t si
  * flood the console. */
 static void log_call(struct vm *vm, const char *what, int64_t result)
 {
-	unsigned n = __atomic_add_fetch(&vm->ivc_log_lines, 1, __ATOMIC_RELAXED);
-	if (n <= LOG_LINES_PER_VM)
+	if (vm_log_budget(vm, &vm->ivc_log_lines, LOG_LINES_PER_VM, "IVC calls"))
 		vm_log_info(vm, "IVC: %s: %lld", what, (long long)result);
-	else if (n == LOG_LINES_PER_VM + 1)
-		vm_log_info(vm, "IVC: further calls are not logged");
 }
 
 /* The caller's two result slots (a GPA and a size, 8 bytes each), checked before anything

@@ -283,6 +283,14 @@ void vm_report_unclaimed(struct vm *vm, uint64_t address, bool write, const char
 			    "not logged", write ? "write to" : "read from", space, (unsigned long long)address);
 }
 
+bool vm_log_budget(struct vm *vm, unsigned *counter, unsigned budget, const char *what)
+{
+	unsigned n = __atomic_add_fetch(counter, 1, __ATOMIC_RELAXED);
+	if (n == budget + 1)
+		vm_log_info(vm, "further %s are not logged", what);
+	return n <= budget;
+}
+
 void vm_set_irqchip(struct vm *vm, const struct virq_ops *ops, void *priv)
 {
 	vm->virq = ops;
