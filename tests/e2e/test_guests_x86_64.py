@@ -36,6 +36,7 @@ def test_hello_on_emulated_com1_and_vmmcall():
     assert "[vm1] Hello from a Tessera guest on x86_64!" in out, out
     # HYPERCALL_NOT_SUPPORTED (-1) for a number Tessera does not know.
     assert "[vm1] hypercall: Tessera version 0.1.0, VM id 1, unknown call -> 1 (negated)" in out, out
+    assert "[vm1] cpuid: hypervisor signature TesseraHV\n" in out, out
     assert "VM[1] hello: the guest powered off" in out, out
 
 
@@ -93,6 +94,19 @@ def test_pit_counts_gates_and_raises_irq0_through_the_ioapic():
     assert "[vm1] pit guest: mode 0 one-shot: 1 interrupt(s) in 20 ms" in out, out
     assert "unexpected trap" not in out and "no device claims" not in out, out
     assert "VM[1] pit: the guest powered off" in out, out
+
+
+def test_pat_and_efer_writes_a_cpu_refuses_are_gp():
+    b = run_vms("msrgp", [f"{GUESTS}/msrgp.toml"], smp=2)
+    out = b.output
+    assert "[vm1] msrgp guest: PAT with write-back and UC- fields: taken, now 0x7060600070606" in out, out
+    assert "[vm1] msrgp guest: PAT with a field of type 2: #GP, now 0x7060600070606" in out, out
+    assert "[vm1] msrgp guest: PAT with a reserved bit in a field: #GP, now 0x7060600070606" in out, out
+    # LME and LMA: long mode, as the guest's start left it (SVME, which VMRUN needs, is hidden).
+    assert "[vm1] msrgp guest: EFER with LME cleared while paging is on: #GP, now 0x500\n" in out, out
+    assert "[vm1] msrgp guest: EFER as it was: taken, now 0x500\n" in out, out
+    assert "[vm1] msrgp guest: 3 faults" in out, out
+    assert "VM[1] msrgp: the guest powered off" in out, out
 
 
 def test_memory_isolation():

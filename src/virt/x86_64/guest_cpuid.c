@@ -36,9 +36,10 @@ void x86_guest_cpuid(struct vcpu *vcpu)
 	struct cpuid_regs r = { 0, 0, 0, 0 };
 	if (leaf == HYPERVISOR_LEAF) {
 		r.eax = HYPERVISOR_LEAF; /* the highest hypervisor leaf */
-		r.ebx = 0x73736554;      /* "TesseraHV\0\0\0" */
-		r.ecx = 0x56486172;
-		r.edx = 0;
+		/* "TesseraHV\0\0\0" in ebx, ecx, edx, little-endian: "Tess", "eraH", "V" */
+		r.ebx = 0x73736554;
+		r.ecx = 0x48617265;
+		r.edx = 0x00000056;
 	} else if (leaf == PV_CLOCK_LEAF) {
 		r.eax = PV_CLOCK_LEAF + 1;
 		r.ebx = 0x4b4d564b; /* "KVMKVMKVM\0\0\0" */

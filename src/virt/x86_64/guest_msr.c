@@ -73,6 +73,18 @@ bool x86_guest_rdmsr(struct vcpu *vcpu, uint32_t msr, uint64_t *value)
 	}
 }
 
+/* Each of PAT's eight fields a memory type: UC 0, WC 1, WT 4, WP 5, WB 6, UC- 7; 2, 3 and the
+ * fields' upper five bits are reserved, and writing them is #GP (APM vol. 2, 7.8.1). */
+static bool pat_valid(uint64_t value)
+{
+	for (unsigned i = 0; i < 8; i++) {
+		uint8_t type = (uint8_t)(value >> (8 * i));
+		if (type > 7 || type == 2 || type == 3)
+			return false;
+	}
+	return true;
+}
+
 bool x86_guest_wrmsr(struct vcpu *vcpu, uint32_t msr, uint64_t value)
 {
 	struct vmcb *v = vcpu->arch.vmcb;
@@ -84,12 +96,17 @@ bool x86_guest_wrmsr(struct vcpu *vcpu, uint32_t msr, uint64_t value)
 	case MSR_EFER:
 		if (value & ~EFER_GUEST_WRITABLE)
 			return false;
+		/* LME may not change while paging is on (APM vol. 2, 14.6.1: #GP). */
+		if (((value ^ v->save.efer) & MSR_EFER_LME) && (v->save.cr0 & (1ULL << 31)))
+			return false;
 		/* LMA follows LME once paging is on (APM vol. 2, 14.6.1). */
 		if ((value & MSR_EFER_LME) && (v->save.cr0 & (1ULL << 31)))
 			value |= 1ULL << 10;
 		v->save.efer = value | MSR_EFER_SVME;
 		return true;
 	case MSR_PAT:
+		if (!pat_valid(value))
+			return false;
 		v->save.g_pat = value;
 		return true;
 	case MSR_TSC:

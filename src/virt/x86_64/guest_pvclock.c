@@ -66,6 +66,12 @@ static void set_reference(struct vcpu *vcpu)
 	a->pvclock_ready = true;
 }
 
+/* A guest may write a bad area's address in a loop: a few lines per VM, not one per write. */
+static bool log_bad_area(struct vcpu *vcpu)
+{
+	return vm_log_budget(vcpu->vm, &vcpu->vm->arch.pvclock_log_lines, 4, "bad paravirtual-clock areas");
+}
+
 bool x86_pvclock_wrmsr(struct vcpu *vcpu, uint32_t msr, uint64_t value)
 {
 	if (msr != MSR_PV_WALL_CLOCK && msr != MSR_PV_SYSTEM_TIME)
@@ -82,17 +88,15 @@ bool x86_pvclock_wrmsr(struct vcpu *vcpu, uint32_t msr, uint64_t value)
 		struct pvclock_vcpu_time_info info = { .version = 2, .tsc_timestamp = a->pvclock_tsc0, .system_time = 0,
 						       .tsc_to_system_mul = mul, .tsc_shift = shift,
 						       .flags = PVCLOCK_TSC_STABLE };
-		if (vm_copy_to_guest(vcpu->vm, value & ~1ULL, &info, sizeof(info)) < 0)
-			log_warn("VM[%u] vCPU %u: pvclock area %#llx is not guest RAM", vcpu->vm->id, vcpu->id,
-				 (unsigned long long)value);
+		if (vm_copy_to_guest(vcpu->vm, value & ~1ULL, &info, sizeof(info)) < 0 && log_bad_area(vcpu))
+			vm_log_warn(vcpu->vm, "vCPU %u: pvclock area %#llx is not guest RAM", vcpu->id, (unsigned long long)value);
 		return true;
 	}
 	vcpu->arch.pvclock_wall_msr = value;
 	struct pvclock_wall_clock wall = { .version = 2, .sec = (uint32_t)(a->pvclock_wall_ns / 1000000000ULL),
 					   .nsec = (uint32_t)(a->pvclock_wall_ns % 1000000000ULL) };
-	if (vm_copy_to_guest(vcpu->vm, value, &wall, sizeof(wall)) < 0)
-		log_warn("VM[%u] vCPU %u: wall clock area %#llx is not guest RAM", vcpu->vm->id, vcpu->id,
-			 (unsigned long long)value);
+	if (vm_copy_to_guest(vcpu->vm, value, &wall, sizeof(wall)) < 0 && log_bad_area(vcpu))
+		vm_log_warn(vcpu->vm, "vCPU %u: wall clock area %#llx is not guest RAM", vcpu->id, (unsigned long long)value);
 	return true;
 }
 

@@ -305,7 +305,7 @@ static void decode_npf(struct vcpu *vcpu, struct vm_exit *exit)
 		fault(exit, gpa, info, "guest page table outside guest RAM");
 		return;
 	}
-	uint8_t bytes[X86_INSN_MAX_LENGTH];
+	uint8_t bytes[X86_INSN_MAX_LENGTH] = { 0 }; /* the message shows three, however few were read */
 	uint64_t linear = v->save.cs.base + v->save.rip;
 	size_t got = 0;
 	/* Fetch what is there: the instruction may end right before an unmapped page. */

@@ -63,6 +63,7 @@ struct vm_arch {
 	struct vioapic *ioapic;
 	struct x86_platform *platform;
 	bool pvclock_ready;       /* guest_pvclock.c: the VM's system time 0, once set */
+	unsigned pvclock_log_lines; /* guest_pvclock.c: bad areas logged (vm_log_budget) */
 	uint64_t pvclock_tsc0, pvclock_wall_ns;
 	struct linux_boot linux_boot; /* set when the kernel is a Linux bzImage (linux_boot.c) */
 };
