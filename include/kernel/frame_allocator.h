@@ -18,8 +18,11 @@ struct frame_allocator {
 
 /* Bytes of bitmap storage needed for a window of 'frames' frames. */
 size_t frame_allocator_bitmap_bytes(size_t frames);
-/* bitmap and dirty each take frame_allocator_bitmap_bytes(frames). */
-void frame_allocator_init(struct frame_allocator *fa, paddr_t base, size_t frames, uint64_t *bitmap, uint64_t *dirty);
+/* bitmap and dirty each take frame_allocator_bitmap_bytes(frames). ram_zeroed: whether the
+ * window's RAM is known to read as zero now (then frames are cleared only once they have been
+ * used); otherwise every frame counts as holding data until it is cleared. */
+void frame_allocator_init(struct frame_allocator *fa, paddr_t base, size_t frames, uint64_t *bitmap, uint64_t *dirty,
+			  bool ram_zeroed);
 /* Marks [base, base+size) free or used; clipped to the window, partial frames excluded (free)
  * or included (reserve). */
 void frame_allocator_release_range(struct frame_allocator *fa, paddr_t base, uint64_t size);

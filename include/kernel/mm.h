@@ -15,8 +15,8 @@ int mm_init(const struct boot_info *info);
 /* count contiguous frames aligned to align_frames (a power of two); 0 on failure. */
 paddr_t frame_alloc(size_t count, size_t align_frames);
 void frame_free(paddr_t base, size_t count);
-/* Like frame_alloc, but the frames read as zero: those that ever held data are cleared, those
- * untouched since boot are not (they hold nothing of any VM's or of the hypervisor's). */
+/* Like frame_alloc, but the frames read as zero: each is cleared unless it was cleared before and
+ * not handed out since (RAM found at boot counts as holding data: mm.c). */
 paddr_t frame_alloc_zeroed(size_t count, size_t align_frames);
 /* Takes a specific free range (for guest memory mapped GPA = HPA); -EBUSY if any frame of it is
  * in use or not RAM. */

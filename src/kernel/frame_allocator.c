@@ -23,7 +23,8 @@ size_t frame_allocator_bitmap_bytes(size_t frames)
 	return (frames + 63) / 64 * 8;
 }
 
-void frame_allocator_init(struct frame_allocator *fa, paddr_t base, size_t frames, uint64_t *bitmap, uint64_t *dirty)
+void frame_allocator_init(struct frame_allocator *fa, paddr_t base, size_t frames, uint64_t *bitmap, uint64_t *dirty,
+			  bool ram_zeroed)
 {
 	fa->base = ALIGN_DOWN(base, PAGE_SIZE);
 	fa->frames = frames;
@@ -32,7 +33,7 @@ void frame_allocator_init(struct frame_allocator *fa, paddr_t base, size_t frame
 	fa->free_count = 0;
 	fa->search_hint = 0;
 	memset(bitmap, 0xff, frame_allocator_bitmap_bytes(frames));
-	memset(dirty, 0, frame_allocator_bitmap_bytes(frames));
+	memset(dirty, ram_zeroed ? 0 : 0xff, frame_allocator_bitmap_bytes(frames));
 }
 
 static bool frame_dirty(const struct frame_allocator *fa, size_t i)

@@ -105,7 +105,9 @@ int mm_init(const struct boot_info *info)
 	paddr_t bitmap = find_boot_range(info, bitmap_bytes);
 	if (!bitmap)
 		panic("no room for the frame bitmaps (%llu bytes)", (unsigned long long)bitmap_bytes);
-	frame_allocator_init(&frames, lowest, window, phys_to_virt(bitmap), phys_to_virt(bitmap + one_bitmap));
+	/* RAM is not taken to be zero at boot: after a warm reset (a board's, or QEMU's without
+	 * -no-reboot) it still holds the previous system's data, which no VM may see. */
+	frame_allocator_init(&frames, lowest, window, phys_to_virt(bitmap), phys_to_virt(bitmap + one_bitmap), false);
 	for (unsigned r = 0; r < info->ram_count; r++)
 		frame_allocator_release_range(&frames, info->ram[r].base, info->ram[r].size);
 	frame_allocator_reserve_range(&frames, info->image_start, info->image_end - info->image_start);

@@ -19,7 +19,7 @@ static uint64_t dirty[FRAMES / 64];
 static int setup(void **state)
 {
 	(void)state;
-	frame_allocator_init(&fa, BASE, FRAMES, bitmap, dirty);
+	frame_allocator_init(&fa, BASE, FRAMES, bitmap, dirty, true);
 	return 0;
 }
 
@@ -145,6 +145,19 @@ static void test_dirty_tracking(void **state)
 	assert_int_equal(r.count[0], 32);
 }
 
+/* RAM not known to be zero at start (a warm reset): the first allocation clears all it takes. */
+static void test_ram_of_unknown_contents_is_cleared_at_first_use(void **state)
+{
+	(void)state;
+	frame_allocator_init(&fa, BASE, FRAMES, bitmap, dirty, false);
+	frame_allocator_release_range(&fa, BASE, 64 * 4096);
+	struct runs r = { .n = 0 };
+	assert_int_equal(frame_allocator_alloc_clean(&fa, 16, 1, record, &r), BASE);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.base[0], BASE);
+	assert_int_equal(r.count[0], 16);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,6 +169,7 @@ int main(void)
 		cmocka_unit_test_setup(test_bad_free, setup),
 		cmocka_unit_test_setup(test_claim, setup),
 		cmocka_unit_test_setup(test_dirty_tracking, setup),
+		cmocka_unit_test_setup(test_ram_of_unknown_contents_is_cleared_at_first_use, setup),
 	};
 	return cmocka_run_group_tests_name("frame_allocator", tests, NULL, NULL);
 }
