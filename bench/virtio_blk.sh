@@ -61,13 +61,13 @@ DISK_SIZE_MB=34 scripts/make-disk-img.sh "$W/disk0.img" "$arch" >/dev/null
 fresh_disk() { rm -f "$W/data.img"; truncate -s 300M "$W/data.img"; } # sparse, as a new file is
 tessera() { # IMAGE LOG
   fresh_disk
-  ARCH=$arch SMP=1 DISK=$W/disk0.img DISK2=$W/data.img timeout 600 scripts/qemu-run.sh "$1" 2>&1 |
+  ARCH=$arch SMP=1 DISK=$W/disk0.img DISK2=$W/data.img timeout -s KILL 600 scripts/qemu-run.sh "$1" 2>&1 |
     tr -d '\r' > "$2" || true
 }
 bare() { # LOG
   fresh_disk
   # bare-qemu-linux.sh appends its parameters to the config's command line: the one Tessera's VM has.
-  timeout 600 scripts/bare-qemu-linux.sh "$arch" "$W/data.img" "$words tessera.ddbench.rounds=$rounds" 2>&1 |
+  timeout -s KILL 600 scripts/bare-qemu-linux.sh "$arch" "$W/data.img" "$words tessera.ddbench.rounds=$rounds" 2>&1 |
     tr -d '\r' > "$1" || true
 }
 check() { # LOG ROUNDS

@@ -51,16 +51,16 @@ build timed "$dir/linux-netbench1.toml" "$dir/linux-netbench2.toml"
 build small "$dir/linux-netbench1.toml" "$dir/linux-netbench2-1mib.toml"
 
 tessera() { # IMAGE LOG
-  ARCH=$arch SMP=2 MEM=1G timeout 600 scripts/qemu-run.sh "$1" 2>&1 | tr -d '\r' > "$2" || true
+  ARCH=$arch SMP=2 MEM=1G timeout -s KILL 600 scripts/qemu-run.sh "$1" 2>&1 | tr -d '\r' > "$2" || true
 }
 bare() { # LOG: the receiver in the background, the sender in front, on a free loopback port
   local port=$((20000 + RANDOM % 20000))
   QEMU_ARGS="-netdev socket,id=n0,listen=127.0.0.1:$port -device $bare_nic,netdev=n0,mac=02:74:73:00:01:00" \
-    timeout 600 scripts/bare-qemu-linux.sh "$arch" - "$receiver" 2>&1 | tr -d '\r' > "$1.receiver" &
+    timeout -s KILL 600 scripts/bare-qemu-linux.sh "$arch" - "$receiver" 2>&1 | tr -d '\r' > "$1.receiver" &
   local receiving=$!
   sleep 2
   QEMU_ARGS="-netdev socket,id=n0,connect=127.0.0.1:$port -device $bare_nic,netdev=n0,mac=02:74:73:00:02:00" \
-    timeout 600 scripts/bare-qemu-linux.sh "$arch" - "$(sender "$mib")" 2>&1 | tr -d '\r' > "$1" || true
+    timeout -s KILL 600 scripts/bare-qemu-linux.sh "$arch" - "$(sender "$mib")" 2>&1 | tr -d '\r' > "$1" || true
   wait "$receiving" || true
 }
 check() { # LOG (the sender's)

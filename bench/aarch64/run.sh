@@ -22,7 +22,7 @@ make -s ARCH=aarch64 BUILD=$B-noguest VM_CONFIGS= >/dev/null
 
 to_instructions() { awk -v t="$1" 'BEGIN { printf "%.1f", t * 16 / 1000 }'; }
 run_micro() {
-  ARCH=aarch64 SMP=2 QEMU_ARGS="$1" timeout 120 scripts/qemu-run.sh $B/tessera.bin 2>&1 | tr -d '\r'
+  ARCH=aarch64 SMP=2 QEMU_ARGS="$1" timeout -s KILL 120 scripts/qemu-run.sh $B/tessera.bin 2>&1 | tr -d '\r'
 }
 out=$(run_micro "-icount shift=0,sleep=off")
 smc=$(echo "$out" | sed -n 's/.*null_call_smc_psci_version ticks_x1000_per_op=\([0-9]*\).*/\1/p')
@@ -31,7 +31,7 @@ lat=$(echo "$out" | sed -n 's/.*vtimer_latency ticks_x1000_per_op=\([0-9]*\).*/\
 if [ -z "$smc" ] || [ -z "$mmio" ] || [ -z "$lat" ]; then echo "$out"; echo "bench: the guest did not report" >&2; exit 1; fi
 echo "aarch64 null call (SMC PSCI_VERSION round trip): $(to_instructions "$smc") instructions"
 echo "aarch64 emulated MMIO read (PL011 FR):          $(to_instructions "$mmio") instructions"
-bare_out=$(timeout 120 "${bare_qemu[@]}" -nographic -no-reboot -smp 1 -m 256M \
+bare_out=$(timeout -s KILL 120 "${bare_qemu[@]}" -nographic -no-reboot -smp 1 -m 256M \
   -kernel build/guests/aarch64/bench_bare.elf -icount shift=0,sleep=off 2>&1 | tr -d '\r')
 bare_lat=$(echo "$bare_out" | sed -n 's/.*vtimer_latency_bare ticks_x1000_per_op=\([0-9]*\).*/\1/p')
 [ -n "$bare_lat" ] || { echo "$bare_out"; echo "bench: the bare-QEMU guest did not report" >&2; exit 1; }
@@ -46,9 +46,9 @@ best() { sort -n | head -n1; }
 tessera_times=(); bare_times=()
 for run in 1 2 3; do
   t0=$(date +%s.%N)
-  ARCH=aarch64 SMP=1 timeout 300 scripts/qemu-run.sh $B-linux/tessera.bin > $B-linux/boot.log 2>&1
+  ARCH=aarch64 SMP=1 timeout -s KILL 300 scripts/qemu-run.sh $B-linux/tessera.bin > $B-linux/boot.log 2>&1
   t1=$(date +%s.%N)
-  timeout 300 "${bare_qemu[@]}" -smp 1 -m 256M -nographic -no-reboot \
+  timeout -s KILL 300 "${bare_qemu[@]}" -smp 1 -m 256M -nographic -no-reboot \
     -kernel "$dir/Image" -initrd "$dir/initramfs.cpio.gz" -append "$cmdline" > $B-linux/bare.log 2>&1
   t2=$(date +%s.%N)
   tessera_times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")

@@ -26,11 +26,11 @@ guest=build/guests/riscv64/bench.bin
 icount="-icount shift=0,sleep=off"
 
 figure() { sed -n "s/.*bench: $1: \([0-9]*\) instructions.*/\1/p"; }
-out=$(ARCH=riscv64 SMP=1 QEMU_ARGS="$icount" timeout 120 scripts/qemu-run.sh $B/tessera.bin 2>&1 | tr -d '\r')
+out=$(ARCH=riscv64 SMP=1 QEMU_ARGS="$icount" timeout -s KILL 120 scripts/qemu-run.sh $B/tessera.bin 2>&1 | tr -d '\r')
 null=$(echo "$out" | figure "null SBI call (BASE get_spec_version)")
 mmio=$(echo "$out" | figure "emulated MMIO read (16550 SCR)")
 lat=$(echo "$out" | figure "timer latency (stimecmp deadline to handler)")
-bare=$(timeout 120 "${bare_qemu[@]}" -nographic -no-reboot -smp 1 -m 256M $icount \
+bare=$(timeout -s KILL 120 "${bare_qemu[@]}" -nographic -no-reboot -smp 1 -m 256M $icount \
   -kernel $guest 2>&1 | tr -d '\r')
 bare_null=$(echo "$bare" | figure "null SBI call (BASE get_spec_version)")
 bare_lat=$(echo "$bare" | figure "timer latency (stimecmp deadline to handler)")
@@ -53,10 +53,10 @@ best() { sort -n | head -n1; }
 TIMEFORMAT='%R %U %S'
 tessera_times=(); bare_times=(); tessera_cpu=(); bare_cpu=()
 for run in 1 2 3; do
-  { time ARCH=riscv64 SMP=1 timeout 300 scripts/qemu-run.sh $B-linux/tessera.bin > $B-linux/boot.log 2>&1; } 2> $B-linux/time
+  { time ARCH=riscv64 SMP=1 timeout -s KILL 300 scripts/qemu-run.sh $B-linux/tessera.bin > $B-linux/boot.log 2>&1; } 2> $B-linux/time
   read -r wall user sys < $B-linux/time
   tessera_times+=("$wall"); tessera_cpu+=("$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')")
-  { time timeout 300 "${bare_qemu[@]}" -smp 1 -m 256M -nographic -no-reboot \
+  { time timeout -s KILL 300 "${bare_qemu[@]}" -smp 1 -m 256M -nographic -no-reboot \
     -kernel "$dir/Image" -initrd "$dir/initramfs.cpio.gz" -append "$cmdline" > $B-linux/bare.log 2>&1; } 2> $B-linux/time
   read -r wall user sys < $B-linux/time
   bare_times+=("$wall"); bare_cpu+=("$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')")

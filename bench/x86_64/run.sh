@@ -10,7 +10,7 @@ set -e
 cd "$(dirname "$0")/../.."
 make -s ARCH=x86_64 BUILD=build/bench-x86_64 VM_CONFIGS=tests/guests/x86_64/bench.toml >/dev/null
 make -s ARCH=x86_64 BUILD=build/bench-x86_64-none VM_CONFIGS= >/dev/null
-out=$(timeout 120 env ARCH=x86_64 SMP=1 MEM=512M QEMU_ARGS="-icount shift=0,sleep=off" \
+out=$(timeout -s KILL 120 env ARCH=x86_64 SMP=1 MEM=512M QEMU_ARGS="-icount shift=0,sleep=off" \
 	scripts/qemu-run.sh build/bench-x86_64/tessera.elf32 2>/dev/null | tr -d '\r')
 echo "$out" | grep -E '\[vm1\] bench:|stopped'
 vmmcall=$(echo "$out" | sed -n 's/.*bench: VMMCALL round trip \([0-9]*\) ticks.*/\1/p')
