@@ -53,7 +53,7 @@ $(HOST_BUILD)/tools/$(1): $$(tool-srcs-$(1)) $$(wildcard include/*/*.h)
 endef
 $(foreach t,$(HOST_TOOLS),$(eval $(call tool_rule,$(t))))
 
-.PHONY: tools unit-test fuzz-test fuzz-long e2e-test bare-qemu-test images-all bench check-layers
+.PHONY: tools unit-test fuzz-test fuzz-long e2e-test e2e-net-x86 bare-qemu-test images-all bench check-layers
 tools: $(TOOL_BINS)
 
 unit-test: $(UNIT_BINS)
@@ -83,6 +83,11 @@ BARE_QEMU_TESTS := tests/e2e/test_linux_virtio_bare_qemu.py tests/e2e/test_bench
 
 e2e-test: images-all tools
 	$(PYTEST) -v --durations=25 tests/e2e $(addprefix --ignore=,$(BARE_QEMU_TESTS))
+
+# The x86_64 network test, not in `make test` while its transfer stalls now and then (a bug open
+# in issue 15): three Linux VMs, 64 MiB through the switch.
+e2e-net-x86: images-all tools
+	TESSERA_NET_X86=1 $(PYTEST) -v tests/e2e/test_linux_virtio_net.py -k x86_64
 
 # Not in `make test` (a few minutes of bare-QEMU Linux boots that test no Tessera code): run it when
 # the Linux guest's scripts or the bench change.
