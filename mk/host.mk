@@ -11,7 +11,7 @@ HOST_CFLAGS += -Isrc/virt/x86_64/include
 # Unit tests find their compiled device trees here.
 HOST_CFLAGS += -DSAMPLE_DTB='"$(HOST_BUILD)/unit/sample.dtb"' -DBOARD_DTB='"$(HOST_BUILD)/unit/board.dtb"'
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_SECONDS ?= 10
+FUZZ_SECONDS ?= 5
 PYTEST := /usr/bin/python3 -m pytest
 
 # tests/unit/objects.mk: UNIT_TESTS += name, unit-srcs-name := src files besides tests/unit/test_name.c
