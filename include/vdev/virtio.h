@@ -74,6 +74,10 @@ void virtio_vdev_set_status(struct virtio_vdev *v, uint8_t status);
 void virtio_vdev_queue_ready(struct virtio_vdev *v, bool ready);  /* of queue_sel */
 void virtio_vdev_notify(struct virtio_vdev *v, unsigned index);
 void virtio_vdev_ack_interrupt(struct virtio_vdev *v, uint32_t causes);
+/* Whether the device may use queue `index` now: the driver is running it (DRIVER_OK, the queue
+ * ready) and has not been told to reset. For buffers the device fills unasked (received frames,
+ * typed input), when no notify of that queue brought it there. */
+bool virtio_vdev_queue_live(const struct virtio_vdev *v, unsigned index);
 /* The selected queue, or NULL when queue_sel names none. */
 struct vring *virtio_vdev_selected(struct virtio_vdev *v);
 /* Logs the device's counters (requests, notifies, interrupts): one info line, for the benchmarks. */

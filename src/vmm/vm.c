@@ -197,6 +197,10 @@ void vm_vcpu_left(struct vm *vm)
 	vm_console_flush(vm);
 	log_exit_counts(vm);
 	vm_report_devices(vm);
+	/* Before its RAM goes: a device another VM or the console can still reach (a NIC on a
+	 * switch, a virtio console's typed input) holds pointers into the rings there; reset, it
+	 * takes nothing more. */
+	vm_reset_devices(vm);
 	ivc_vm_release(vm);
 	vm_release_memory(vm);
 	/* Last: whoever waits for the VM may power the machine off as soon as it sees this. */

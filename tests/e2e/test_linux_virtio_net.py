@@ -87,3 +87,6 @@ def test_two_vms_on_a_switch_talk_and_a_third_on_another_segment_hears_nothing(a
     for vm in (1, 2, 3):
         assert f"VM[{vm}] linux{vm}: the guest powered off" in out, out
     assert "needs a reset" not in out and "further driver errors" not in out, out
+    # A frame for VM 3 after it stopped (an ARP broadcast) must find its NIC reset, not its old
+    # rings in RAM it no longer has.
+    assert "outside the VM's RAM" not in out, out

@@ -218,6 +218,23 @@ static void test_a_receiver_without_buffers_loses_the_frame_and_the_sender_goes_
 	assert_false(needs_reset(1));
 }
 
+/* What a VM's stop does to its NIC before its RAM goes (vm.c): reset, it takes no frame and
+ * touches none of its old rings, while the rest of the segment goes on. */
+static void test_a_reset_nic_takes_nothing_more(void **state)
+{
+	(void)state;
+	post_receive(1, 2, 2048);
+	post_receive(2, 2, 2048);
+	virtio_vdev_reset(nic[1]);
+	memset(vdev_env_at(RINGS(1, RECEIVEQ)), 0xa5, 0x1000); /* the old rings, no longer the NIC's */
+	send_frame(0, broadcast, 60, 1);
+	assert_int_equal(used_idx(2, RECEIVEQ), 1);
+	const uint8_t *old = vdev_env_at(RINGS(1, RECEIVEQ));
+	for (unsigned i = 0; i < 0x1000; i++)
+		assert_int_equal(old[i], 0xa5);
+	assert_false(needs_reset(1));
+}
+
 static void test_malformed_frames_are_dropped(void **state)
 {
 	(void)state;
@@ -324,6 +341,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unicast_goes_to_the_learned_port_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_receiver_without_buffers_loses_the_frame_and_the_sender_goes_on, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_a_reset_nic_takes_nothing_more, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_frames_are_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_writable_transmit_buffer_asks_for_a_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_broadcast_flood_meets_the_storm_limit, setup, teardown),

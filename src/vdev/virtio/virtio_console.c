@@ -28,13 +28,6 @@ struct virtio_console {
 	uint64_t budget;                           /* output still shown in this notify */
 };
 
-/* Whether the driver can be given input now: it is running and has not been told to reset. */
-static bool receiveq_live(const struct virtio_vdev *v)
-{
-	return (v->status & VIRTIO_STATUS_DRIVER_OK) && !(v->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET) &&
-	       v->queues[RECEIVEQ].ready;
-}
-
 /* Whether a chain has buffers of the wrong direction for its queue (the driver MUST NOT put them
  * there, 5.3.6.1): then the device asks for a reset. */
 static bool wrong_direction(struct virtio_console *con, const struct vring_chain *c, bool receiveq)
@@ -82,7 +75,7 @@ static int64_t fill_one(struct virtio_vdev *v, const struct vring_chain *c, void
 static void deliver_input(struct virtio_console *con)
 {
 	struct virtio_vdev *v = &con->v;
-	if (receiveq_live(v))
+	if (virtio_vdev_queue_live(v, RECEIVEQ))
 		virtio_vdev_serve(v, &v->queues[RECEIVEQ], &con->chain, fill_one, input_held, con);
 }
 

@@ -32,19 +32,13 @@ struct virtio_net {
 	uint64_t transmit_errors;      /* frames the guest sent malformed (too short or long, not in RAM) */
 };
 
-static bool receiveq_live(const struct virtio_vdev *v)
-{
-	return (v->status & VIRTIO_STATUS_DRIVER_OK) && !(v->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET) &&
-	       v->queues[RECEIVEQ].ready;
-}
-
 /* The switch's delivery into this guest: one receive buffer per frame. */
 static bool receive_frame(struct vswitch_port *port, const struct vswitch_frame *frame)
 {
 	struct virtio_net *net = port->priv;
 	struct virtio_vdev *v = &net->v;
 	struct vring *ring = &v->queues[RECEIVEQ];
-	if (!receiveq_live(v))
+	if (!virtio_vdev_queue_live(v, RECEIVEQ))
 		return false;
 	const char *why;
 	int got = vring_pop(ring, &v->memory, &net->receive, &why);

@@ -129,6 +129,12 @@ void virtio_vdev_set_status(struct virtio_vdev *v, uint8_t status)
 	v->status = (uint8_t)(status | (v->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET));
 }
 
+bool virtio_vdev_queue_live(const struct virtio_vdev *v, unsigned index)
+{
+	return (v->status & VIRTIO_STATUS_DRIVER_OK) && !(v->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET) &&
+	       index < v->queue_count && v->queues[index].ready;
+}
+
 struct vring *virtio_vdev_selected(struct virtio_vdev *v)
 {
 	return v->queue_sel < v->queue_count ? &v->queues[v->queue_sel] : NULL;
