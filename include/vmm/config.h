@@ -297,10 +297,9 @@ struct config_net_port {
 	char segment[CONFIG_NET_SEGMENT_MAX + 1];
 	uint8_t mac[6];
 };
-/* 0, or -EINVAL with *why saying what is wrong. `vm_id` and `index` (the device's place among the
- * VM's 0xE2 devices, from 0) make the derived MAC. */
-int config_net_port(const struct vm_emu_device *device, uint64_t vm_id, unsigned index, struct config_net_port *out,
-		    const char **why);
+/* Of emu_devices[index] of `config` (a 0xE2 device): 0, or -EINVAL with *why saying what is wrong.
+ * The derived MAC takes the config's VM id and the device's place among its 0xE2 devices. */
+int config_net_port(const struct vm_config *config, size_t index, struct config_net_port *out, const char **why);
 
 /* Formats "file:line: key: message" (or "file: key: message" when line is 0) and passes it on. */
 void config_report(struct config_reporter *reporter, enum config_severity severity, const char *file_name,

@@ -169,9 +169,12 @@ static bool is_segment_char(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
-int config_net_port(const struct vm_emu_device *device, uint64_t vm_id, unsigned index, struct config_net_port *out,
-		    const char **why)
+int config_net_port(const struct vm_config *config, size_t index, struct config_net_port *out, const char **why)
 {
+	const struct vm_emu_device *device = &config->devices.emu_devices[index];
+	unsigned nic = 0;
+	for (size_t i = 0; i < index; i++)
+		nic += config->devices.emu_devices[i].emu_type == VM_EMU_VIRTIO_NET;
 	memset(out, 0, sizeof(*out));
 	const char *at = device->name ? strchr(device->name, '@') : NULL;
 	const char *segment = at ? at + 1 : CONFIG_NET_DEFAULT_SEGMENT;
@@ -189,7 +192,7 @@ int config_net_port(const struct vm_emu_device *device, uint64_t vm_id, unsigned
 		return -EINVAL;
 	}
 	uint64_t mac = device->config_count ? device->config[0]
-					    : 0x027473000000ull | (vm_id & 0xffff) << 8 | (index & 0xff);
+					    : 0x027473000000ull | (config->base.id.value & 0xffff) << 8 | (nic & 0xff);
 	if (mac == 0 || mac >> 48 || (mac >> 40) & 1) {
 		*why = "the MAC (the config word) is not a station's: 48 bits, not zero, the first octet's "
 		       "group bit clear (0x02_00_00_00_00_01 is 02:00:00:00:00:01)";

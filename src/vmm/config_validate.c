@@ -382,20 +382,14 @@ static void check_virtio_net(struct check *c, const char *key, size_t index)
 	const struct vm_emu_device *d = &cfg->devices.emu_devices[index];
 	struct config_net_port port, other;
 	const char *why;
-	unsigned nic = 0;
-	for (size_t j = 0; j < index; j++)
-		nic += cfg->devices.emu_devices[j].emu_type == VM_EMU_VIRTIO_NET;
-	if (config_net_port(d, cfg->base.id.value, nic, &port, &why) < 0) {
+	if (config_net_port(cfg, index, &port, &why) < 0) {
 		error(c, d->line, key, "virtio-net '%s': %s", d->name, why);
 		return;
 	}
 	check_virtio_window(c, key, d);
-	nic = 0;
 	for (size_t j = 0; j < index; j++) {
 		const struct vm_emu_device *e = &cfg->devices.emu_devices[j];
-		if (e->emu_type != VM_EMU_VIRTIO_NET)
-			continue;
-		if (config_net_port(e, cfg->base.id.value, nic++, &other, &why) == 0 &&
+		if (e->emu_type == VM_EMU_VIRTIO_NET && config_net_port(cfg, j, &other, &why) == 0 &&
 		    memcmp(port.mac, other.mac, sizeof(port.mac)) == 0)
 			error(c, d->line, key, "virtio-net '%s' has the MAC of emu_devices[%zu] '%s'", d->name, j, e->name);
 	}

@@ -219,12 +219,9 @@ static struct vdev *create_virtio_console(struct vm *vm, const struct vm_emu_dev
 static struct vdev *create_virtio_net(struct vm *vm, const struct vm_emu_device *emu)
 {
 	const struct vm_config *config = vm->config;
-	unsigned index = 0;
-	for (const struct vm_emu_device *e = config->devices.emu_devices; e < emu; e++)
-		index += e->emu_type == VM_EMU_VIRTIO_NET;
 	struct config_net_port port;
 	const char *why;
-	if (config_net_port(emu, vm->id, index, &port, &why) < 0) {
+	if (config_net_port(config, (size_t)(emu - config->devices.emu_devices), &port, &why) < 0) {
 		vm_log_error(vm, "%s:%u: virtio-net '%s': %s", config->file_name, emu->line, emu->name, why);
 		return NULL;
 	}
