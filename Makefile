@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Tessera: a unified type-1 hypervisor in C for aarch64, riscv64 and x86_64.
 #   make [ARCH=aarch64|riscv64|x86_64] [LOG=info] [VM_CONFIGS=a.toml:b.toml]   build build/<arch>/
-#   make run [SMP=4] [MEM=1G] [QEMU_ARGS=...] [DISK=disk.img]                   boot it in QEMU
+#   make run [SMP=4] [MEM=1G] [QEMU_ARGS=...] [DISK=disk.img] [CMDLINE=...]      boot it in QEMU
 #   make disk_img GUESTS=a.toml:b.bin                                            a FAT32 disk.img
 #   make test                                                                   unit + fuzz + e2e tests
 # Every target that needs a tool installs it first (scripts/ensure-deps.sh).
@@ -15,6 +15,8 @@ SMP ?= 4
 MEM ?= 1G
 PLATFORM ?=
 QEMU_ARGS ?=
+# The hypervisor's command line: CMDLINE=tessera.shell=off powers off when the last VM stops.
+CMDLINE ?=
 
 ifeq ($(filter $(ARCH),$(VALID_ARCHES)),)
 $(error unknown ARCH '$(ARCH)'; valid: $(VALID_ARCHES))
@@ -50,7 +52,7 @@ LDFLAGS := -nostdlib -static --gc-sections --icf=safe -T $(BUILD)/linker.ld $(AR
 
 # Each directory lists its objects in objects.mk as obj-y (always) or obj-$(CONFIG_X), and those of
 # them on the exit path as hot-y.
-SUBDIRS := src src/lib src/kernel src/vmm src/vdev src/vdev/virtio src/fs src/drivers src/drivers/uart src/drivers/irq src/drivers/virtio src/arch/$(ARCH) src/virt src/virt/$(ARCH)
+SUBDIRS := src src/lib src/kernel src/vmm src/shell src/vdev src/vdev/virtio src/fs src/drivers src/drivers/uart src/drivers/irq src/drivers/virtio src/arch/$(ARCH) src/virt src/virt/$(ARCH)
 define include_objects
 obj-y :=
 hot-y :=
@@ -113,7 +115,7 @@ $(IMAGE): $(ELF)
 
 run: all
 	@scripts/ensure-deps.sh run
-	ARCH=$(ARCH) SMP=$(SMP) MEM=$(MEM) QEMU_ARGS='$(QEMU_ARGS)' DISK='$(DISK)' scripts/qemu-run.sh $(IMAGE)
+	ARCH=$(ARCH) SMP=$(SMP) MEM=$(MEM) QEMU_ARGS='$(QEMU_ARGS)' DISK='$(DISK)' CMDLINE='$(CMDLINE)' scripts/qemu-run.sh $(IMAGE)
 
 size: all
 	@$(SIZE) $(ELF)

@@ -13,6 +13,8 @@
 # with the issue's target, 3x the null call, and merged into build/bench-ARCH/bench.json as ivc.*.
 #   bench/ivc_doorbell.sh ARCH NULL_CALL_INSTRUCTIONS        (called by bench/ARCH/run.sh)
 set -euo pipefail
+# The hypervisor powers off when its last VM stops (no shell): qemu-run.sh's CMDLINE.
+export CMDLINE=tessera.shell=off
 cd "$(dirname "$0")/.."
 arch=${1:?usage: bench/ivc_doorbell.sh ARCH NULL_CALL_INSTRUCTIONS} null=${2:?null call}
 image=tessera.bin

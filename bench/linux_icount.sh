@@ -9,6 +9,8 @@
 #   bench/linux_icount.sh ARCH TESSERA_IMAGE LINUX_DIR BARE_QEMU...
 # BARE_QEMU is the arch's bench's own QEMU and machine for the bare run (no -smp, -m or images).
 set -euo pipefail
+# The hypervisor powers off when its last VM stops (no shell): qemu-run.sh's CMDLINE.
+export CMDLINE=tessera.shell=off
 cd "$(dirname "$0")/.."
 [ $# -ge 4 ] || { echo "usage: bench/linux_icount.sh ARCH TESSERA_IMAGE LINUX_DIR BARE_QEMU..." >&2; exit 2; }
 arch=$1 image=$2 dir=$3

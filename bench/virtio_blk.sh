@@ -19,6 +19,8 @@
 # The machine is shared and wall-clock figures drift with its load: each side boots RUNS times
 # (default 2), alternately, each boot doing ROUNDS rounds (default 2), and the best round counts.
 set -euo pipefail
+# The hypervisor powers off when its last VM stops (no shell): qemu-run.sh's CMDLINE.
+export CMDLINE=tessera.shell=off
 cd "$(dirname "$0")/.."
 arch=${1:?usage: bench/virtio_blk.sh ARCH}
 # Where the VM's device goes: a free window and interrupt beside the generated config's devices,

@@ -14,6 +14,8 @@
 # (bench/json_put.py).
 #   bench/virtio_net.sh ARCH            (called by bench/ARCH/run.sh)
 set -euo pipefail
+# The hypervisor powers off when its last VM stops (no shell): qemu-run.sh's CMDLINE.
+export CMDLINE=tessera.shell=off
 cd "$(dirname "$0")/.."
 arch=${1:?usage: bench/virtio_net.sh ARCH}
 image=tessera.bin

@@ -7,6 +7,9 @@
 # virt machines, virtio-blk-pci on q35): disk 0, the hypervisor's FAT32 disk. It is read-only unless
 # DISK_WRITABLE=1 (for VMs given files on it to write). DISK2=other.img attaches a second, writable
 # disk: disk 1, for VMs given it or its partitions.
+# CMDLINE='tessera.shell=off' is the hypervisor's own command line (QEMU's -append): that word makes
+# it power off when its last VM stops instead of staying up with its shell, as scripts and the
+# tests that wait for QEMU to exit want.
 set -euo pipefail
 image=${1:?usage: qemu-run.sh IMAGE}
 arch=${ARCH:-aarch64}
@@ -17,6 +20,7 @@ extra=${QEMU_ARGS:-}
 disk=${DISK:-}
 disk2=${DISK2:-}
 common=(-nographic -no-reboot -smp "$smp" -m "$mem")
+[ -z "${CMDLINE:-}" ] || common+=(-append "$CMDLINE")
 # QEMU's virtio-mmio transports are legacy unless told otherwise; Tessera drives modern ones.
 [ "$arch" = x86_64 ] || common+=(-global virtio-mmio.force-legacy=false)
 attach() { # image id read-only

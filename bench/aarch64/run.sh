@@ -13,6 +13,8 @@
 #    and virtio-net between two Linux guests (bench/virtio_net.sh); these three also write their
 #    figures to build/bench-aarch64/bench.json.
 set -euo pipefail
+# The hypervisor powers off when its last VM stops (no shell): qemu-run.sh's CMDLINE.
+export CMDLINE=tessera.shell=off
 cd "$(dirname "$0")/../.."
 # Bare QEMU, for the floors: the same machine without the hypervisor.
 bare_qemu=(qemu-system-aarch64 -M virt,gic-version=3 -cpu cortex-a72)

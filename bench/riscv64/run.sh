@@ -16,6 +16,8 @@
 # Targets: null call <= 118 instructions, MMIO <= 2x the null call, timer latency equal to bare
 # QEMU's, Linux ratio <= 1.10.
 set -euo pipefail
+# The hypervisor powers off when its last VM stops (no shell): qemu-run.sh's CMDLINE.
+export CMDLINE=tessera.shell=off
 cd "$(dirname "$0")/../.."
 # Bare QEMU, for the floors: the same machine without the hypervisor.
 bare_qemu=(qemu-system-riscv64 -M virt -bios default)

@@ -7,6 +7,8 @@
 # power-off; bare is QEMU -M q35 -cpu EPYC booting the kernel itself (-kernel/-initrd, SeaBIOS).
 # Both under TCG on this host, wall-clock seconds; also the VM's exit count from Tessera's log.
 set -e
+# The hypervisor powers off when its last VM stops (no shell): qemu-run.sh's CMDLINE.
+export CMDLINE=tessera.shell=off
 cd "$(dirname "$0")/../.."
 dir=$(scripts/prepare-linux-guest.sh x86_64 | tail -n1)
 rel=$(realpath --relative-to=. "$dir")

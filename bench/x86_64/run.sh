@@ -7,6 +7,8 @@
 # then the IVC doorbell round trip (bench/ivc_doorbell.sh), virtio-blk (bench/virtio_blk.sh) and
 # virtio-net (bench/virtio_net.sh) in Linux guests beside bare QEMU, each into bench.json.
 set -e
+# The hypervisor powers off when its last VM stops (no shell): qemu-run.sh's CMDLINE.
+export CMDLINE=tessera.shell=off
 cd "$(dirname "$0")/../.."
 make -s ARCH=x86_64 BUILD=build/bench-x86_64 VM_CONFIGS=tests/guests/x86_64/bench.toml >/dev/null
 make -s ARCH=x86_64 BUILD=build/bench-x86_64-none VM_CONFIGS= >/dev/null

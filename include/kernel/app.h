@@ -6,6 +6,11 @@
 #ifndef KERNEL_APP_H
 #define KERNEL_APP_H
 
+#include "lib/types.h"
+
 void app_main(void);
+/* Whether the hypervisor's command line (device tree bootargs, multiboot cmdline) has this word,
+ * such as "tessera.shell=off". */
+bool boot_option(const char *word);
 
 #endif

@@ -31,6 +31,10 @@ int console_set_input_handler(void (*handler)(char c));
 int console_printf(const char *fmt, ...) __printf_like(1, 2);
 unsigned long console_lock(void);
 void console_unlock(unsigned long flags);
+/* With console_lock held, before writing: makes `owner` (any pointer naming a writer: a VM, the
+ * log) the writer of the current line. When another writer left its line open (no newline yet),
+ * that line is ended first. Returns whether the open line is owner's own, to be continued. */
+bool console_claim_line_unlocked(const void *owner);
 /* Writes without taking the lock (panic path, or with console_lock held). */
 void console_write_unlocked(const char *s, size_t len);
 

@@ -23,6 +23,10 @@ void log_write(int level, const char *file, int line, const char *fmt, ...) __pr
 /* The same with a prefix printed ahead of the message (vmm/vm.h's vm_log_*: "VM[1] linux: "). */
 void log_vwrite(int level, const char *file, int line, const char *prefix, const char *fmt, va_list ap);
 const char *log_level_name(int level);
+/* The level at run time (the shell's `log`): at most the build's; lines above it are not written.
+ * log_set_level takes a level's name; -EINVAL for an unknown one. */
+int log_level(void);
+int log_set_level(const char *name);
 
 #define log_at(level, ...)                                                  \
 	do {                                                                \

@@ -28,6 +28,8 @@ void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 void *kmalloc_aligned(size_t size, size_t align);
 void kfree(void *ptr);
+/* Heap bytes handed out and not freed (headers included): with frames_free(), what shows a leak. */
+size_t heap_bytes_used(void);
 
 /* The hypervisor maps memory identically: a physical address is its own virtual address. */
 static inline void *phys_to_virt(paddr_t pa) { return (void *)(uintptr_t)pa; }

@@ -36,6 +36,7 @@ struct task {
 	size_t stack_size;
 	struct timer_event sleep_timer;
 	uint64_t switches;          /* times switched in */
+	uint64_t run_ticks;         /* timer ticks it had a CPU, up to its last switch out */
 	bool on_cpu;                /* its registers are live on a CPU (or being saved) */
 	bool wake_pending;          /* woken while not asleep: the next task_sleep returns at once */
 	/* Called with interrupts masked when the task leaves / regains its CPU: a vCPU task saves

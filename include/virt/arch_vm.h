@@ -93,6 +93,13 @@ int arch_gpt_translate(struct vm *vm, gpa_t gpa, hpa_t *hpa);
 /* Puts a vCPU in its architectural reset state, to start at entry with arg in the boot-protocol
  * register (x0 = DTB on arm64, a1 = DTB with a0 = hart id on riscv64, rsi = boot_params on x86). */
 int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg);
+/* Frees what arch_vcpu_init allocated for the vCPU (x86: its VMCB and FPU area); its task has
+ * ended (the VM is deleted). */
+void arch_vcpu_free(struct vcpu *vcpu);
+/* Moves the guest's clock back by `ticks` of the host's timer (the VM was suspended that long),
+ * with its timers' deadlines, so that it goes on where it stood. The vCPU is off its CPU. An arch
+ * that cannot offset what the guest reads leaves it (the guest sees the pause). */
+void arch_vcpu_shift_clock(struct vcpu *vcpu, uint64_t ticks);
 /* Loads a vCPU's state onto this physical CPU (system registers, FP) before running it, and
  * saves it back before the vCPU's task may sleep or migrate. */
 void arch_vcpu_load(struct vcpu *vcpu);

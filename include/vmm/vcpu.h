@@ -5,6 +5,7 @@
 
 #include "lib/types.h"
 #include "kernel/sched.h"
+#include "kernel/percpu.h"
 #include "vmm/exit.h"
 #include "virt_impl/vm.h"
 
@@ -20,6 +21,8 @@ enum vcpu_state {
 /* Requests other contexts make of a vCPU, acted on at the top of its run loop. */
 #define VCPU_REQUEST_STOP (1u << 0)
 #define VCPU_REQUEST_START (1u << 1)
+#define VCPU_REQUEST_PAUSE (1u << 2) /* the VM is suspended: hold still until it is cleared */
+#define VCPU_REQUEST_EXIT (1u << 3)  /* the VM is deleted: an off vCPU's task ends */
 
 struct vcpu {
 	struct vm *vm;
@@ -32,6 +35,7 @@ struct vcpu {
 	gpa_t start_entry;       /* for VCPU_REQUEST_START */
 	uint64_t start_arg;
 	uint64_t exits[EXIT_FAULT + 1]; /* by reason; only vcpu_count_exit changes them */
+	bool paused;             /* holds still for VCPU_REQUEST_PAUSE (vm_suspend waits for it) */
 	struct vcpu_arch arch;
 };
 
@@ -41,6 +45,7 @@ struct vcpu {
 static inline void vcpu_count_exit(struct vcpu *vcpu, enum vm_exit_reason reason)
 {
 	vcpu->exits[reason]++;
+	this_cpu()->vm_exits++;
 }
 
 /* Creates the vCPU's task (not yet running the guest). */
@@ -48,6 +53,12 @@ struct vcpu *vcpu_create(struct vm *vm, unsigned id, cpumask_t affinity);
 /* Asks an OFF vCPU to start at entry with arg; -EBUSY if it is already on. */
 int vcpu_request_start(struct vcpu *vcpu, gpa_t entry, uint64_t arg);
 void vcpu_request_stop(struct vcpu *vcpu);
+/* Sets or clears VCPU_REQUEST_PAUSE and kicks the vCPU to look at it. */
+void vcpu_request_pause(struct vcpu *vcpu, bool pause);
+/* Ends an off vCPU's task (the VM is being deleted); vm_vcpu_task_ended is its last word. */
+void vcpu_request_exit(struct vcpu *vcpu);
+/* Frees what vcpu_create and the arch gave the vCPU, once its task has ended. */
+void vcpu_free(struct vcpu *vcpu);
 /* Wakes a halted vCPU (an interrupt became pending for it). */
 void vcpu_kick(struct vcpu *vcpu);
 struct vcpu *vcpu_find_by_guest_id(struct vm *vm, uint64_t guest_id);

@@ -12,12 +12,17 @@
 #include "vmm/dt_passthrough.h"
 #include "vmm/host_resources.h"
 #include "vmm/vdev.h"
+#include "vmm/vm_console.h"
 #include "vmm/pci_bus.h"
 #include "virt_impl/vm.h"
 
 #define VM_MAX 16
 
-enum vm_state { VM_CREATED, VM_RUNNING, VM_RESETTING, VM_STOPPED };
+/* CREATED -> RUNNING (vm_start) <-> SUSPENDED (vm_suspend, vm_resume); RUNNING -> RESETTING ->
+ * RUNNING (a reset, vm_restart); any -> STOPPED (the guest powers off, vm_request_stop);
+ * STOPPED -> RUNNING (vm_start again); CREATED or STOPPED -> gone (vm_delete). */
+enum vm_state { VM_CREATED, VM_RUNNING, VM_RESETTING, VM_SUSPENDED, VM_STOPPED };
+const char *vm_state_name(enum vm_state state);
 
 struct vm_ram {
 	gpa_t gpa;
@@ -44,10 +49,7 @@ struct vm {
 	struct vcpu **vcpus;
 	unsigned vcpu_count;
 	unsigned vcpus_active;         /* vCPUs not off; the VM stops when the last one leaves */
-	char console_line[160];          /* the guest's output since its last newline */
-	unsigned console_length;
-	bool console_continued;          /* part of this line was already flushed (no tag again) */
-	struct timer_event console_flush_timer; /* shows a partial line nobody completes (a prompt) */
+	struct vm_output console;       /* its output: the open line, history, budget (vm_console.h) */
 	unsigned boot_count;            /* boots so far, resets included */
 	gpa_t initrd_start, initrd_end;  /* where the ramdisk image was loaded, if any */
 	gpa_t dtb_address;               /* the device tree handed to the boot vCPU, 0: none */
@@ -55,6 +57,10 @@ struct vm {
 	gpa_t entry;                     /* where the boot vCPU starts */
 	struct task *waiter;           /* woken when the VM stops (vmm_run) */
 	bool finished;                 /* stopped, and its last vCPU is done with it */
+	unsigned vcpu_tasks;           /* vCPU tasks not yet ended (vm_delete waits for none) */
+	uint64_t started_ns;           /* uptime when it last started, for vm show */
+	uint64_t suspended_ticks;      /* timer ticks when it was suspended */
+	void *owned_config;            /* a config read at run time (vm create), freed with the VM */
 	uint64_t unclaimed_reported[8]; /* addresses of unclaimed accesses already logged */
 	unsigned unclaimed_count;
 	uint64_t unclaimed_unlogged;    /* unclaimed accesses to further addresses: counted, not logged */
@@ -73,10 +79,19 @@ struct vm {
 /* Creates the VM: memory, images, devices and vCPUs (vCPU 0 runnable). Returns NULL after
  * logging why when anything fails; nothing of it is left behind. */
 struct vm *vm_create(const struct vm_config *config);
-/* Starts the boot vCPU. */
-void vm_start(struct vm *vm);
+/* Starts the boot vCPU of a CREATED VM, or of a STOPPED one after giving it back its RAM and
+ * images. -EBUSY when it runs, -ENOMEM (logged) when its RAM cannot be had again. Task context. */
+int vm_start(struct vm *vm);
 /* Asks every vCPU to stop; the VM is STOPPED when the last one has. Any context. */
 void vm_request_stop(struct vm *vm);
+/* vm_request_stop, then waits (up to a second) until the VM is STOPPED. Task context. */
+int vm_stop(struct vm *vm);
+/* Deschedules every vCPU, which keeps its state; time stands still for the guest until
+ * vm_resume (its clock is moved back by the pause: arch_vcpu_shift_clock). Task context. */
+int vm_suspend(struct vm *vm);
+int vm_resume(struct vm *vm);
+/* Frees everything a CREATED or STOPPED VM holds (-EBUSY otherwise). Task context. */
+int vm_delete(struct vm *vm);
 /* Stops all vCPUs, reloads the images and boots again from vCPU 0 (guest reset). */
 void vm_request_reset(struct vm *vm);
 /* Copies host bytes into guest-physical memory; -EFAULT if any part is not guest RAM. */
@@ -86,15 +101,10 @@ int vm_copy_from_guest(struct vm *vm, void *dst, gpa_t gpa, size_t size);
  * RAM regions, or NULL (device memory, another VM's, a wrap). For device models that reach into
  * guest memory (virtqueues); the regions do not move while the VM exists. */
 void *vm_guest_ram(struct vm *vm, gpa_t gpa, uint64_t length);
-/* The guest's console output, a line at a time, each tagged with the VM ("[vm1] ..."), so that
- * several VMs' lines never mix. */
-void vm_console_putc(struct vm *vm, char c);
-/* Shows a partial line now: the guest waits (for input, an interrupt) or stops. */
-void vm_console_flush_line(struct vm *vm);
 static inline void vm_console_flush(struct vm *vm)
 {
 	/* Guests poll status registers in tight loops: an empty line costs neither a call nor a lock. */
-	if (__atomic_load_n(&vm->console_length, __ATOMIC_RELAXED))
+	if (__atomic_load_n(&vm->console.length, __ATOMIC_RELAXED))
 		vm_console_flush_line(vm);
 }
 /* Names the console device (an emulated UART, a virtio console) that receives what is typed for
@@ -103,12 +113,6 @@ void vm_set_console_input(struct vm *vm, void (*rx)(void *device, char c), void 
 /* The same, over whatever was named before or is named after: for the device the guest is told to
  * use as its console (vm_devices.c: a virtio console that the command line makes Linux's). */
 void vm_take_console_input(struct vm *vm, void (*rx)(void *device, char c), void *device);
-/* Routes characters typed on the hypervisor's console to the VM that has the input focus: the
- * first VM with a console device (an emulated UART, a virtio console); Ctrl-A then a VM id (1-9)
- * moves it, Ctrl-A Ctrl-A sends a Ctrl-A. vm_console_input_add() makes a VM a candidate; interrupt
- * context safe. */
-void vm_console_input_add(struct vm *vm);
-void vm_console_input(char c);
 /* Logs an access no device claims, once per address. */
 void vm_report_unclaimed(struct vm *vm, uint64_t address, bool write, const char *space);
 /* A budget of log lines for something a guest can repeat at will (counter: the VM's count of them):

@@ -6,6 +6,9 @@
 #include "vmm/vm.h"
 
 int vm_setup_memory(struct vm *vm);
+/* Backs and maps the RAM regions again (device regions stay mapped): a stopped VM starts again. */
+int vm_setup_ram(struct vm *vm);
+/* Unmaps and frees the RAM regions (a stop: the VM may start again). */
 void vm_release_memory(struct vm *vm);
 void vm_clear_ram(const struct vm_ram *ram);
 /* Copies the VM's images into guest RAM (at create time and on every reset). */
@@ -23,5 +26,10 @@ void vm_reset_devices(struct vm *vm);
 void vm_report_devices(struct vm *vm);
 /* Called by a vCPU's task when it leaves the guest for good (CPU_OFF, stop, reset). */
 void vm_vcpu_left(struct vm *vm);
+/* A vCPU's task's last word before it ends (vm_delete waits for all of them). */
+void vm_vcpu_task_ended(struct vm *vm);
+/* The console state of a VM (vm_console.c): its history ring, made with the VM and freed with it. */
+int vm_console_init(struct vm *vm);
+void vm_console_release(struct vm *vm);
 
 #endif

@@ -34,10 +34,16 @@ int console_init(const struct uart_desc *desc)
 	return 0;
 }
 
+/* Who wrote the console's open line (the last character written was not a newline), so that
+ * another writer first ends it: two writers' text never shares a line. */
+static const void *line_owner;
+static bool mid_line;
+
 static void putc_raw(char c)
 {
 	if (!console_ops)
 		return;
+	mid_line = c != '\n';
 	if (c == '\n')
 		console_ops->putc(&console_uart, '\r');
 	console_ops->putc(&console_uart, c);
@@ -47,6 +53,15 @@ void console_write_unlocked(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
 		putc_raw(s[i]);
+}
+
+bool console_claim_line_unlocked(const void *owner)
+{
+	bool continues = mid_line && line_owner == owner;
+	if (mid_line && line_owner != owner)
+		putc_raw('\n');
+	line_owner = owner;
+	return continues;
 }
 
 unsigned long console_lock(void)
@@ -89,6 +104,7 @@ int console_printf(const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	unsigned long flags = console_lock();
+	console_claim_line_unlocked(&console_uart);
 	int n = format_callback(console_format_putc, NULL, fmt, ap);
 	console_unlock(flags);
 	va_end(ap);
@@ -102,11 +118,14 @@ static void console_rx_interrupt(unsigned irq, void *arg)
 	(void)irq;
 	(void)arg;
 	int c;
+	/* Acknowledged before the FIFO is drained: a character that arrives after the last read
+	 * raises the interrupt again, where an acknowledgement after the reads would clear its
+	 * interrupt and leave it in the FIFO until the next one came (typed lines stalled). */
+	if (console_ops->ack_rx_interrupt)
+		console_ops->ack_rx_interrupt(&console_uart);
 	while ((c = console_ops->getc(&console_uart)) >= 0)
 		if (input_handler)
 			input_handler((char)c);
-	if (console_ops->ack_rx_interrupt)
-		console_ops->ack_rx_interrupt(&console_uart);
 }
 
 int console_set_input_handler(void (*handler)(char c))

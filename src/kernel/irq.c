@@ -75,6 +75,7 @@ void irq_handle(unsigned irq)
 {
 	if (irq >= IRQ_MAX)
 		return;
+	this_cpu()->interrupts++;
 	irq_handler_fn handler = __atomic_load_n(&slots[irq].handler, __ATOMIC_ACQUIRE);
 	if (handler) {
 		handler(irq, slots[irq].arg);

@@ -7,6 +7,8 @@
 #include "kernel/sched.h"
 #include "kernel/timer.h"
 #include "lib/format.h"
+#include "lib/string.h"
+#include "lib/errno.h"
 
 static const char *const level_names[] = { "", "error", "warn", "info", "debug", "trace" };
 
@@ -29,8 +31,29 @@ static void log_printf_unlocked(const char *fmt, ...)
 	va_end(ap);
 }
 
+static int runtime_level = LOG_LEVEL_BUILD;
+
+int log_level(void)
+{
+	return runtime_level;
+}
+
+int log_set_level(const char *name)
+{
+	for (int level = LOG_LEVEL_ERROR; level <= LOG_LEVEL_TRACE; level++) {
+		if (strcmp(name, level_names[level]) == 0) {
+			/* Lines above the build's level were compiled out: they cannot come back. */
+			__atomic_store_n(&runtime_level, level < LOG_LEVEL_BUILD ? level : LOG_LEVEL_BUILD, __ATOMIC_RELAXED);
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 void log_vwrite(int level, const char *file, int line, const char *prefix, const char *fmt, va_list ap)
 {
+	if (level > __atomic_load_n(&runtime_level, __ATOMIC_RELAXED))
+		return;
 	uint64_t ns = timer_uptime_ns();
 	struct percpu *cpu = this_cpu();
 	struct task *task = cpu ? cpu->current : NULL;
@@ -44,6 +67,7 @@ void log_vwrite(int level, const char *file, int line, const char *prefix, const
 	module[n] = '\0';
 
 	unsigned long flags = console_lock();
+	console_claim_line_unlocked(level_names);
 	log_printf_unlocked("[%4llu.%06llu %u:%u %s:%d] ", (unsigned long long)(ns / 1000000000),
 			    (unsigned long long)(ns / 1000 % 1000000), cpu ? cpu->id : 0, task ? task->id : 0,
 			    module, line);

@@ -181,9 +181,11 @@ static bool check_preemption(void)
 	return true;
 }
 
-/* Whether the hypervisor's command line (device tree bootargs, multiboot cmdline) has a word. */
-static bool cmdline_has(const char *cmdline, const char *word)
+static const char *hypervisor_cmdline;
+
+bool boot_option(const char *word)
 {
+	const char *cmdline = hypervisor_cmdline;
 	size_t n = strlen(word);
 	for (const char *p = cmdline; p && *p;) {
 		while (*p == ' ')
@@ -208,7 +210,6 @@ static void selftest_fault(void)
 	panic("self-test: the read of an unmapped address did not fault");
 }
 
-static const char *hypervisor_cmdline;
 const struct boot_info *platform_boot_info;
 
 /* The boot CPU's main task: everything after bring-up that may sleep. */
@@ -217,7 +218,7 @@ static void main_task(void *arg)
 	(void)arg;
 	check_cpus();
 	check_preemption();
-	if (cmdline_has(hypervisor_cmdline, "tessera.selftest=fault"))
+	if (boot_option("tessera.selftest=fault"))
 		selftest_fault();
 	app_main();
 	log_info("Hypervisor done: powering off");

@@ -189,6 +189,14 @@ size_t frames_total(void)
 	return frames_in_ram;
 }
 
+size_t heap_bytes_used(void)
+{
+	unsigned long flags = spin_lock_irqsave(&heap_lock);
+	size_t used = heap.bytes_total - heap.bytes_free;
+	spin_unlock_irqrestore(&heap_lock, flags);
+	return used;
+}
+
 void *kmalloc_aligned(size_t size, size_t align)
 {
 	unsigned long flags = spin_lock_irqsave(&heap_lock);

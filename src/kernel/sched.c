@@ -191,6 +191,10 @@ static void schedule(void)
 	cpu->current = next;
 	cpu->switch_from = prev;
 	next->switches++;
+	/* CPU time by task (the idle task's is the CPU's idle time): the shell's load figures. */
+	uint64_t now = arch_timer_now();
+	prev->run_ticks += now - cpu->switched_at;
+	cpu->switched_at = now;
 	spin_unlock(&sched_lock);
 
 	if (prev->switch_out)

@@ -27,6 +27,20 @@ static void switch_in(void *arg)
 	arch_vcpu_load(arg);
 }
 
+/* A suspended VM's vCPU sleeps here, its guest state saved by the switch hooks, until resumed or
+ * stopped. vcpu->paused tells vm_suspend that it has left the guest. */
+static void hold_while_paused(struct vcpu *vcpu)
+{
+	__atomic_store_n(&vcpu->paused, true, __ATOMIC_RELEASE);
+	for (;;) {
+		unsigned requests = __atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE);
+		if (!(requests & VCPU_REQUEST_PAUSE) || (requests & VCPU_REQUEST_STOP))
+			break;
+		task_sleep();
+	}
+	__atomic_store_n(&vcpu->paused, false, __ATOMIC_RELEASE);
+}
+
 /* Runs the guest until this vCPU leaves it (turned off, VM stopped or reset). */
 static void run_guest(struct vcpu *vcpu)
 {
@@ -43,8 +57,13 @@ static void run_guest(struct vcpu *vcpu)
 	arch_vcpu_load(vcpu);
 	arch_irq_enable();
 	for (;;) {
-		if (__atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE) & VCPU_REQUEST_STOP)
+		unsigned requests = __atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE);
+		if (requests & VCPU_REQUEST_STOP)
 			break;
+		if (requests & VCPU_REQUEST_PAUSE) {
+			hold_while_paused(vcpu);
+			continue;
+		}
 		arch_irq_disable();
 		enum vm_exit_result result = arch_vcpu_run(vcpu, &exit);
 		/* A host interrupt that made the guest exit is either still pending, and taken here, or
@@ -92,6 +111,11 @@ static void vcpu_main(void *arg)
 			}
 			vm_vcpu_left(vm);
 			continue;
+		}
+		if (requests & VCPU_REQUEST_EXIT) {
+			spin_unlock_irqrestore(&vm->lock, flags);
+			vm_vcpu_task_ended(vm);
+			task_exit();
 		}
 		/* A stop for a vCPU that is already off means nothing. */
 		__atomic_and_fetch(&vcpu->requests, ~VCPU_REQUEST_STOP, __ATOMIC_ACQ_REL);
@@ -147,6 +171,27 @@ void vcpu_request_stop(struct vcpu *vcpu)
 {
 	__atomic_or_fetch(&vcpu->requests, VCPU_REQUEST_STOP, __ATOMIC_ACQ_REL);
 	vcpu_kick(vcpu);
+}
+
+void vcpu_request_pause(struct vcpu *vcpu, bool pause)
+{
+	if (pause)
+		__atomic_or_fetch(&vcpu->requests, VCPU_REQUEST_PAUSE, __ATOMIC_ACQ_REL);
+	else
+		__atomic_and_fetch(&vcpu->requests, ~VCPU_REQUEST_PAUSE, __ATOMIC_ACQ_REL);
+	vcpu_kick(vcpu);
+}
+
+void vcpu_request_exit(struct vcpu *vcpu)
+{
+	__atomic_or_fetch(&vcpu->requests, VCPU_REQUEST_EXIT, __ATOMIC_ACQ_REL);
+	task_wake(vcpu->task);
+}
+
+void vcpu_free(struct vcpu *vcpu)
+{
+	arch_vcpu_free(vcpu);
+	kfree(vcpu);
 }
 
 void vcpu_kick(struct vcpu *vcpu)

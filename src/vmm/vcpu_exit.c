@@ -50,9 +50,10 @@ static enum vm_exit_result handle_cpu_on(struct vcpu *vcpu, struct vm_exit_cpu_o
 	return EXIT_HANDLED;
 }
 
-static bool stop_requested(struct vcpu *vcpu)
+/* A stop or a pause (vm_suspend) for the vCPU, which the run loop acts on. */
+static bool request_waiting(struct vcpu *vcpu)
 {
-	return __atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE) & VCPU_REQUEST_STOP;
+	return __atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE) & (VCPU_REQUEST_STOP | VCPU_REQUEST_PAUSE);
 }
 
 /* WFI/HLT: wait until an interrupt is pending for the vCPU or a request arrives. When no other
@@ -61,18 +62,18 @@ static bool stop_requested(struct vcpu *vcpu)
 static enum vm_exit_result handle_halt(struct vcpu *vcpu)
 {
 	vm_console_flush(vcpu->vm); /* a prompt waiting for input must be visible */
-	if (arch_vcpu_irq_pending(vcpu) || stop_requested(vcpu))
+	if (arch_vcpu_irq_pending(vcpu) || request_waiting(vcpu))
 		return EXIT_HANDLED;
 	vcpu->state = VCPU_HALTED;
 	for (;;) {
 		arch_irq_disable();
-		if (arch_vcpu_irq_pending(vcpu) || stop_requested(vcpu)) {
+		if (arch_vcpu_irq_pending(vcpu) || request_waiting(vcpu)) {
 			arch_irq_enable();
 			break;
 		}
 		if (sched_cpu_has_waiting_tasks()) {
 			arch_irq_enable();
-			if (!arch_vcpu_irq_pending(vcpu) && !stop_requested(vcpu))
+			if (!arch_vcpu_irq_pending(vcpu) && !request_waiting(vcpu))
 				task_sleep();
 			break;
 		}

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* VM lifecycle (see vmm/vm.h): create from a config, start, stop, reset; the tagged console and
- * the once-per-address report of unclaimed accesses. */
+/* VM lifecycle (see vmm/vm.h): create from a config, start, stop, suspend, resume, reset and
+ * delete;  * the once-per-address report of unclaimed accesses. */
 #include "vmm/vm.h"
 #include "vmm/ivc.h"
 #include "vmm/vcpu.h"
+#include "vmm/vm_list.h"
+#include "vmm/console_focus.h"
 #include "vmm/vm_internal.h"
 #include "vmm/virq.h"
 #include "virt/arch_vm.h"
@@ -31,15 +33,45 @@ static cpumask_t vcpu_affinity(const struct vm_config *config, unsigned i)
 	return CPUMASK_ALL;
 }
 
+const char *vm_state_name(enum vm_state state)
+{
+	static const char *const names[] = {
+		[VM_CREATED] = "created", [VM_RUNNING] = "running", [VM_RESETTING] = "resetting",
+		[VM_SUSPENDED] = "suspended", [VM_STOPPED] = "stopped",
+	};
+	return state < ARRAY_SIZE(names) ? names[state] : "?";
+}
+
+void vm_vcpu_task_ended(struct vm *vm)
+{
+	__atomic_sub_fetch(&vm->vcpu_tasks, 1, __ATOMIC_ACQ_REL);
+}
+
+/* Ends the vCPUs' tasks (all off: the VM never ran or has stopped) and frees the vCPUs. */
+static void end_vcpu_tasks(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		if (vm->vcpus[i])
+			vcpu_request_exit(vm->vcpus[i]);
+	while (__atomic_load_n(&vm->vcpu_tasks, __ATOMIC_ACQUIRE))
+		task_sleep_ns(1000000);
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		if (vm->vcpus[i])
+			vcpu_free(vm->vcpus[i]);
+}
+
 static void vm_destroy(struct vm *vm)
 {
+	vm_list_remove(vm);
+	console_focus_forget(vm);
 	ivc_vm_release(vm);
-	timer_cancel(&vm->console_flush_timer);
+	vm_console_release(vm);
+	end_vcpu_tasks(vm);
 	vm_release_devices(vm);
 	vm_release_memory(vm);
 	arch_vm_destroy(vm);
-	/* vCPU tasks, once created, stay parked; a failed create has none. */
 	kfree(vm->vcpus);
+	kfree(vm->owned_config);
 	kfree(vm);
 }
 
@@ -66,12 +98,13 @@ struct vm *vm_create(const struct vm_config *config)
 	}
 	vm->vcpu_count = (unsigned)config->base.cpu_num.value;
 	vm->vcpus = kzalloc(sizeof(*vm->vcpus) * vm->vcpu_count);
-	if (!vm->vcpus || vm_setup_memory(vm) < 0 || vm_setup_devices(vm) < 0)
+	if (!vm->vcpus || vm_console_init(vm) < 0 || vm_setup_memory(vm) < 0 || vm_setup_devices(vm) < 0)
 		goto fail;
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {
 		vm->vcpus[i] = vcpu_create(vm, i, vcpu_affinity(config, i));
 		if (!vm->vcpus[i])
 			goto fail;
+		vm->vcpu_tasks++;
 	}
 	/* Images last: a generated device tree describes every device, the arch's included. */
 	if (arch_vm_create_irqchip(vm) < 0 || vm_load_images(vm) < 0)
@@ -102,13 +135,42 @@ static void start_boot_vcpu(struct vm *vm)
 	vm_vcpu_left(vm);
 }
 
-void vm_start(struct vm *vm)
+/* A stopped VM gave its RAM back (vm_vcpu_left); to run again it gets fresh zeroed RAM and its
+ * images, as at create. */
+static int restore_stopped(struct vm *vm)
+{
+	int err = vm_setup_ram(vm);
+	if (err == 0)
+		err = vm_load_images(vm);
+	if (err < 0) {
+		vm_release_memory(vm);
+		vm_log_error(vm, "cannot start again: %s", err == -ENOMEM ? "no memory for its RAM" : "its images did not load");
+	}
+	return err;
+}
+
+int vm_start(struct vm *vm)
 {
 	unsigned long flags = spin_lock_irqsave(&vm->lock);
+	enum vm_state state = vm->state;
+	spin_unlock_irqrestore(&vm->lock, flags);
+	if (state == VM_STOPPED && !__atomic_load_n(&vm->finished, __ATOMIC_ACQUIRE))
+		return -EBUSY; /* its last vCPU is still on its way out */
+	if (state != VM_CREATED && state != VM_STOPPED)
+		return -EBUSY;
+	if (state == VM_STOPPED) {
+		int err = restore_stopped(vm);
+		if (err < 0)
+			return err;
+		__atomic_store_n(&vm->finished, false, __ATOMIC_RELEASE);
+	}
+	flags = spin_lock_irqsave(&vm->lock);
 	vm->state = VM_RUNNING;
 	spin_unlock_irqrestore(&vm->lock, flags);
+	vm->started_ns = timer_uptime_ns();
 	log_info("VM[%u] boot success", vm->id);
 	start_boot_vcpu(vm);
+	return 0;
 }
 
 static void stop_all_vcpus(struct vm *vm)
@@ -120,19 +182,114 @@ static void stop_all_vcpus(struct vm *vm)
 void vm_request_stop(struct vm *vm)
 {
 	unsigned long flags = spin_lock_irqsave(&vm->lock);
-	if (vm->state == VM_RUNNING || vm->state == VM_RESETTING)
+	if (vm->state == VM_RUNNING || vm->state == VM_RESETTING || vm->state == VM_SUSPENDED)
 		vm->state = VM_STOPPED;
 	spin_unlock_irqrestore(&vm->lock, flags);
 	stop_all_vcpus(vm);
 }
 
+/* How long the shell waits for a VM's vCPUs to do what it asked (they answer at their next exit,
+ * forced by a kick: this bounds only a hypervisor bug, not a guest). */
+#define VM_ANSWER_NS 2000000000ULL
+
+static bool wait_until(struct vm *vm, bool (*done)(struct vm *vm))
+{
+	uint64_t deadline = timer_uptime_ns() + VM_ANSWER_NS;
+	while (!done(vm)) {
+		if (timer_uptime_ns() > deadline)
+			return false;
+		task_sleep_ns(1000000);
+	}
+	return true;
+}
+
+static bool is_finished(struct vm *vm)
+{
+	return __atomic_load_n(&vm->finished, __ATOMIC_ACQUIRE);
+}
+
+int vm_stop(struct vm *vm)
+{
+	unsigned long flags = spin_lock_irqsave(&vm->lock);
+	enum vm_state state = vm->state;
+	spin_unlock_irqrestore(&vm->lock, flags);
+	if (state == VM_CREATED || (state == VM_STOPPED && is_finished(vm)))
+		return -EALREADY;
+	vm_request_stop(vm);
+	return wait_until(vm, is_finished) ? 0 : -ETIMEDOUT;
+}
+
 void vm_request_reset(struct vm *vm)
 {
 	unsigned long flags = spin_lock_irqsave(&vm->lock);
-	if (vm->state == VM_RUNNING)
+	bool suspended = vm->state == VM_SUSPENDED;
+	if (vm->state == VM_RUNNING || suspended)
 		vm->state = VM_RESETTING;
 	spin_unlock_irqrestore(&vm->lock, flags);
 	stop_all_vcpus(vm);
+	if (suspended)
+		for (unsigned i = 0; i < vm->vcpu_count; i++)
+			vcpu_request_pause(vm->vcpus[i], false);
+}
+
+/* Every vCPU is off or holds still in hold_while_paused (vcpu.c). */
+static bool all_paused(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		struct vcpu *vcpu = vm->vcpus[i];
+		if (vcpu->state != VCPU_OFF && !__atomic_load_n(&vcpu->paused, __ATOMIC_ACQUIRE))
+			return false;
+	}
+	return true;
+}
+
+int vm_suspend(struct vm *vm)
+{
+	unsigned long flags = spin_lock_irqsave(&vm->lock);
+	if (vm->state != VM_RUNNING) {
+		spin_unlock_irqrestore(&vm->lock, flags);
+		return vm->state == VM_SUSPENDED ? -EALREADY : -EBUSY;
+	}
+	vm->state = VM_SUSPENDED;
+	spin_unlock_irqrestore(&vm->lock, flags);
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		vcpu_request_pause(vm->vcpus[i], true);
+	bool held = wait_until(vm, all_paused);
+	/* The clock stops once every vCPU holds still: what the guest ran before it, it saw. */
+	vm->suspended_ticks = arch_timer_now();
+	vm_console_flush(vm);
+	return held ? 0 : -ETIMEDOUT;
+}
+
+int vm_resume(struct vm *vm)
+{
+	unsigned long flags = spin_lock_irqsave(&vm->lock);
+	if (vm->state != VM_SUSPENDED) {
+		spin_unlock_irqrestore(&vm->lock, flags);
+		return vm->state == VM_RUNNING ? -EALREADY : -EBUSY;
+	}
+	vm->state = VM_RUNNING;
+	spin_unlock_irqrestore(&vm->lock, flags);
+	/* The guest's clock goes on from where it stood: moved back by the pause, so that neither its
+	 * time nor its timers jump (a timer due in the pause fires at once, once). */
+	uint64_t paused = arch_timer_now() - vm->suspended_ticks;
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		arch_vcpu_shift_clock(vm->vcpus[i], paused);
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		vcpu_request_pause(vm->vcpus[i], false);
+	return 0;
+}
+
+int vm_delete(struct vm *vm)
+{
+	unsigned long flags = spin_lock_irqsave(&vm->lock);
+	enum vm_state state = vm->state;
+	spin_unlock_irqrestore(&vm->lock, flags);
+	if (state != VM_CREATED && !(state == VM_STOPPED && is_finished(vm)))
+		return -EBUSY;
+	log_info("VM[%u] deleted", vm->id);
+	vm_destroy(vm);
+	return 0;
 }
 
 /* The exits of all the VM's vCPUs, in total and by reason: what a guest costs under Tessera.
@@ -207,60 +364,6 @@ void vm_vcpu_left(struct vm *vm)
 	__atomic_store_n(&vm->finished, true, __ATOMIC_RELEASE);
 	if (vm->waiter)
 		task_wake(vm->waiter);
-}
-
-/* Writes the buffered part of the line; called with the VM's lock held. */
-static void console_emit(struct vm *vm, bool newline)
-{
-	char prefix[16];
-	unsigned long flags = console_lock();
-	if (!vm->console_continued) {
-		int n = format_snprintf(prefix, sizeof(prefix), "[vm%u] ", vm->id);
-		console_write_unlocked(prefix, (size_t)n);
-	}
-	console_write_unlocked(vm->console_line, vm->console_length);
-	if (newline)
-		console_write_unlocked("\n", 1);
-	console_unlock(flags);
-	vm->console_length = 0;
-	vm->console_continued = !newline;
-}
-
-/* A line still open this long after it began is shown as it is: the guest may be waiting for
- * input in a WFI/HLT of its own, which the hypervisor does not see while the vCPU has its CPU to
- * itself, so the halt exit's flush cannot be relied on. */
-#define CONSOLE_PARTIAL_LINE_NS 20000000ULL
-
-static void console_flush_expired(struct timer_event *event, void *arg)
-{
-	(void)event;
-	vm_console_flush(arg);
-}
-
-void vm_console_putc(struct vm *vm, char c)
-{
-	if (c == '\r')
-		return;
-	unsigned long flags = spin_lock_irqsave(&vm->lock);
-	if (c == '\n') {
-		console_emit(vm, true);
-	} else {
-		if (vm->console_length == 0)
-			timer_arm(&vm->console_flush_timer, arch_timer_now() + timer_ns_to_ticks(CONSOLE_PARTIAL_LINE_NS),
-				  console_flush_expired, vm);
-		vm->console_line[vm->console_length++] = c;
-		if (vm->console_length == sizeof(vm->console_line))
-			console_emit(vm, false);
-	}
-	spin_unlock_irqrestore(&vm->lock, flags);
-}
-
-void vm_console_flush_line(struct vm *vm)
-{
-	unsigned long flags = spin_lock_irqsave(&vm->lock);
-	if (vm->console_length)
-		console_emit(vm, false);
-	spin_unlock_irqrestore(&vm->lock, flags);
 }
 
 void vm_report_unclaimed(struct vm *vm, uint64_t address, bool write, const char *space)

@@ -71,15 +71,28 @@ static int setup_region(struct vm *vm, const struct vm_memory_region *region)
 	return 0;
 }
 
-int vm_setup_memory(struct vm *vm)
+static int setup_regions(struct vm *vm, bool ram_only)
 {
 	const struct vm_config *config = vm->config;
 	for (size_t i = 0; i < config->kernel.memory_region_count; i++) {
-		int err = setup_region(vm, &config->kernel.memory_regions[i]);
+		const struct vm_memory_region *region = &config->kernel.memory_regions[i];
+		if (ram_only && (region->flags & VM_MEMORY_DEVICE))
+			continue;
+		int err = setup_region(vm, region);
 		if (err < 0)
 			return err;
 	}
 	return 0;
+}
+
+int vm_setup_memory(struct vm *vm)
+{
+	return setup_regions(vm, false);
+}
+
+int vm_setup_ram(struct vm *vm)
+{
+	return setup_regions(vm, true);
 }
 
 void vm_clear_ram(const struct vm_ram *ram)

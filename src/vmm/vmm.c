@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The VMM entry point (see vmm/vmm.h): reads the built-in configs, then those in /guest/vm_default/
- * on the disk (include/fs/disk.h), creates and starts each VM,
- * and waits until every VM has stopped. A config or VM that fails is reported and skipped; the
- * others still start. */
+ * on the disk (include/fs/disk.h), creates and starts each VM, and then either runs the shell or
+ * waits until every VM has stopped. A config or VM that fails is reported and skipped; the others
+ * still start. Also makes VMs from configs on the disk at run time (the shell's `vm create`). */
 #include "vmm/vmm.h"
 #include "vmm/builtin.h"
 #include "vmm/vm.h"
+#include "vmm/vm_list.h"
+#include "vmm/console_focus.h"
 #include "drivers/block.h"
 #include "fs/disk.h"
 #include "kernel/platform.h"
 #include "lib/string.h"
+#include "lib/format.h"
 #include "kernel/console.h"
 #include "kernel/log.h"
 #include "lib/errno.h"
@@ -19,6 +22,8 @@
 
 static struct vm_config configs[VM_MAX];
 static struct vm *vms[VM_MAX];
+static uint64_t hwids[MAX_CPUS];
+static struct config_platform platform;
 
 /* Configs read from the disk, kept until they are parsed into the config set. */
 struct disk_config {
@@ -85,6 +90,64 @@ static void claim_hypervisor_resources(void)
 				    "its disk", false, &holder);
 }
 
+static void describe_platform(void)
+{
+	for (unsigned i = 0; i < cpus_possible; i++)
+		hwids[i] = percpu_of(i)->hwid;
+	platform = (struct config_platform){
+		.cpu_count = cpus_possible,
+		.cpu_hardware_ids = hwids,
+		.cpu_hardware_id_count = cpus_possible,
+	};
+}
+
+/* A config for `vm create`, with the arena its strings live in: one allocation, freed with the VM. */
+struct owned_config {
+	struct vm_config config;
+	char path[VMM_PATH_MAX];     /* config.file_name points here */
+	char arena[];
+};
+
+int vmm_create_from_text(const char *path, const char *text, size_t length, struct vm **out)
+{
+	size_t arena_size = 16 * length + 4096;
+	struct owned_config *owned = kzalloc(sizeof(*owned) + arena_size);
+	if (!owned)
+		return -ENOMEM;
+	/* Checked against the configs of the VMs that exist, as the boot's are against each other. */
+	struct vm *existing[VM_MAX];
+	unsigned count = vm_list_snapshot(existing, VM_MAX);
+	struct vm_config *set_configs = kmalloc(sizeof(*set_configs) * (count + 1));
+	if (!set_configs) {
+		kfree(owned);
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < count; i++)
+		set_configs[i] = *existing[i]->config;
+	struct vmm_config_set set;
+	vmm_config_set_init(&set, &platform, set_configs, (int)count + 1, owned->arena, arena_size);
+	set.count = (int)count;
+	format_snprintf(owned->path, sizeof(owned->path), "%s", path);
+	int err = vmm_config_set_add(&set, owned->path, text, length);
+	if (err == 0)
+		owned->config = set_configs[count];
+	kfree(set_configs);
+	struct vm *vm = err == 0 ? vm_create(&owned->config) : NULL;
+	if (!vm) {
+		kfree(owned);
+		return err < 0 ? err : -EINVAL;
+	}
+	vm->owned_config = owned;
+	err = vm_list_add(vm);
+	if (err < 0) {
+		vm_delete(vm);
+		return err;
+	}
+	console_focus_add(vm);
+	*out = vm;
+	return 0;
+}
+
 static bool all_stopped(unsigned count)
 {
 	for (unsigned i = 0; i < count; i++)
@@ -93,16 +156,10 @@ static bool all_stopped(unsigned count)
 	return true;
 }
 
-void vmm_run(void)
+void vmm_run(void (*shell_input)(char c))
 {
-	static uint64_t hwids[MAX_CPUS];
-	for (unsigned i = 0; i < cpus_possible; i++)
-		hwids[i] = percpu_of(i)->hwid;
-	struct config_platform platform = {
-		.cpu_count = cpus_possible,
-		.cpu_hardware_ids = hwids,
-		.cpu_hardware_id_count = cpus_possible,
-	};
+	bool with_shell = shell_input != NULL;
+	describe_platform();
 	disk_read_configs(keep_disk_config, NULL);
 	claim_hypervisor_resources();
 	size_t arena_size = config_arena_size();
@@ -121,27 +178,36 @@ void vmm_run(void)
 		kfree(disk_configs[i].text);
 	}
 	int count = set.count;
-	if (count <= 0) {
+	if (count <= 0 && !with_shell) {
 		log_info("No VM to run");
 		return;
 	}
+	if (with_shell)
+		console_focus_init(shell_input);
 	unsigned created = 0;
 	for (int i = 0; i < count; i++) {
 		struct vm *vm = vm_create(&configs[i]);
-		if (vm) {
+		if (vm && vm_list_add(vm) == 0) {
 			vm->waiter = task_current();
 			vms[created++] = vm;
+		} else if (vm) {
+			vm_delete(vm);
 		}
 	}
 	for (unsigned i = 0; i < created; i++)
-		vm_console_input_add(vms[i]);
-	int err = console_set_input_handler(vm_console_input);
+		console_focus_add(vms[i]);
+	int err = console_set_input_handler(console_focus_input);
 	if (err == -EBUSY)
 		log_info("No console input through Tessera: a VM owns the console UART's interrupt");
 	else if (err < 0)
 		log_info("No console input for guests: the console UART gives no receive interrupt");
 	for (unsigned i = 0; i < created; i++)
 		vm_start(vms[i]);
+	if (with_shell) {
+		for (unsigned i = 0; i < created; i++)
+			vms[i]->waiter = NULL;
+		return; /* the shell manages them from here */
+	}
 	while (!all_stopped(created))
 		task_sleep();
 	log_info("All VMs have stopped");

@@ -47,20 +47,34 @@ def build_image(arch, log="info", build_dir=None, vm_configs=None):
     return image
 
 
-def boot(arch, smp=4, mem="1G", qemu_args="", image=None, timeout=60, env_extra=None, dialogue=()):
-    """Boots and waits for QEMU to exit (or the timeout); never hangs the test run.
-    dialogue: (pattern, text) pairs: when the console shows pattern, text is typed."""
-    env = dict(os.environ, ARCH=arch, SMP=str(smp), MEM=mem, QEMU_ARGS=qemu_args)
+def boot_env(arch, smp=4, mem="1G", qemu_args="", cmdline=(), shell=False, env_extra=None):
+    """The environment for scripts/qemu-run.sh. Without shell, the hypervisor's command line says
+    tessera.shell=off, so that it powers off when its last VM stops and QEMU exits."""
+    words = list(cmdline) + ([] if shell else ["tessera.shell=off"])
+    env = dict(os.environ, ARCH=arch, SMP=str(smp), MEM=mem, QEMU_ARGS=qemu_args, CMDLINE=" ".join(words))
     env.update(env_extra or {})
-    child = pexpect.spawn(
+    return env
+
+
+def spawn(arch, image=None, timeout=60, **env_args):
+    """QEMU running Tessera under pexpect, for a test that talks to its console."""
+    return pexpect.spawn(
         os.path.join(ROOT, "scripts/qemu-run.sh"),
         [image or IMAGES[arch]],
         cwd=ROOT,
-        env=env,
+        env=boot_env(arch, **env_args),
         encoding="utf-8",
         codec_errors="replace",
         timeout=timeout,
     )
+
+
+def boot(arch, smp=4, mem="1G", qemu_args="", image=None, timeout=60, env_extra=None, dialogue=(), cmdline=()):
+    """Boots and waits for QEMU to exit (or the timeout); never hangs the test run.
+    dialogue: (pattern, text) pairs: when the console shows pattern, text is typed.
+    cmdline: words for the hypervisor's command line (tessera.shell=off is always one)."""
+    child = spawn(arch, image=image, timeout=timeout, smp=smp, mem=mem, qemu_args=qemu_args, cmdline=cmdline,
+                  env_extra=env_extra)
     timed_out = False
     transcript = ""
     try:

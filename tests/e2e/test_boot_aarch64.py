@@ -29,7 +29,7 @@ def test_without_el2_says_why_and_powers_off():
 
 
 def test_hypervisor_fault_prints_registers():
-    b = boot(ARCH, smp=2, qemu_args="-append tessera.selftest=fault")
+    b = boot(ARCH, smp=2, cmdline=["tessera.selftest=fault"])
     assert_fault_report(b)
     assert "ESR_EL2" in b.output and "ELR_EL2" in b.output and "x30 " in b.output, b.output
 

@@ -58,7 +58,7 @@ def test_without_sstc_the_timer_goes_through_sbi():
 
 
 def test_hypervisor_fault_prints_registers():
-    b = boot(ARCH, smp=2, qemu_args="-append tessera.selftest=fault")
+    b = boot(ARCH, smp=2, cmdline=["tessera.selftest=fault"])
     assert_fault_report(b)
     for register in ("sepc 0x", "sstatus 0x", "ra   0x", "sp   0x", "t6   0x", "load page fault"):
         assert register in b.output, (register, b.output)

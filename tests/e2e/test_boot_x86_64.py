@@ -69,7 +69,7 @@ def test_intel_cpu_says_why_and_powers_off():
 
 
 def test_hypervisor_fault_prints_registers():
-    b = boot(ARCH, smp=2, qemu_args="-append tessera.selftest=fault")
+    b = boot(ARCH, smp=2, cmdline=["tessera.selftest=fault"])
     assert_fault_report(b)
     assert "#PF page fault (vector 14)" in b.output, b.output
     assert "page fault: data read access, page not present, supervisor mode" in b.output, b.output

@@ -14,6 +14,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "vmm/vcpu.h"
+#include "kernel/timer.h"
 #include "vmm/vcpu_exit.h"
 #include "vmm/vm.h"
 
@@ -53,11 +54,29 @@ void guest_fp_save(struct guest_fp_state *fp);
 void guest_fp_restore(const struct guest_fp_state *fp);
 void vtimer_load(struct vcpu *vcpu);
 void vtimer_put(struct vcpu *vcpu);
+/* The vCPU's CNTVOFF changed while it was off its CPU: its virtual timer's event moves with it. */
+void vtimer_shifted(struct vcpu *vcpu);
 
 uint64_t arch_vcpu_guest_id(unsigned vcpu_index)
 {
 	/* Aff0 = the vCPU index, in clusters of 16 as GICv3's SGI target lists expect. */
 	return ((uint64_t)(vcpu_index / 16) << 8) | (vcpu_index % 16);
+}
+
+/* The virtual counter and timer follow CNTVOFF_EL2 (Arm ARM D11.2.4): the guest's time and its
+ * virtual timer's compare value both stay where they were. The physical ones cannot be offset
+ * (no FEAT_ECV here): a guest on CNTPCT sees the pause. */
+void arch_vcpu_shift_clock(struct vcpu *vcpu, uint64_t ticks)
+{
+	vcpu->arch.cntvoff += ticks;
+	vtimer_shifted(vcpu);
+}
+
+void arch_vcpu_free(struct vcpu *vcpu)
+{
+	/* Its state lives in struct vcpu_arch; only the timers' wake-up events may still be queued. */
+	timer_cancel(&vcpu->arch.vtimer_wakeup);
+	timer_cancel(&vcpu->arch.ptimer_wakeup);
 }
 
 int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg)
@@ -68,6 +87,7 @@ int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg)
 	a->regs.pc = entry;
 	a->regs.pstate = PSTATE_EL1H_MASKED;
 	a->el1.sctlr = SCTLR_EL1_RESET;
+	a->cntvoff = 0;
 	a->vmpidr = MPIDR_RES1 | vcpu->guest_id;
 	a->hcr = HCR_GUEST;
 	return 0;
@@ -105,6 +125,7 @@ void arch_vcpu_load(struct vcpu *vcpu)
 	write_sysreg(par_el1, s->par);
 	write_sysreg(cntkctl_el1, s->cntkctl);
 	write_sysreg(csselr_el1, s->csselr);
+	write_sysreg(cntvoff_el2, a->cntvoff);
 	write_sysreg(cntv_cval_el0, s->cntv_cval);
 	write_sysreg(cntv_ctl_el0, s->cntv_ctl);
 	write_sysreg(cntp_cval_el0, s->cntp_cval);

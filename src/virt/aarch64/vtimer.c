@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The guest's EL1 timers (Arm ARM D11.2.4 CNTV_*, D11.2.3 CNTP_*): the guest programs them directly
- * (CNTHCTL_EL2 lets EL1 use the physical one; CNTVOFF_EL2 is 0). When one fires while the guest
+ * (CNTHCTL_EL2 lets EL1 use the physical one; CNTVOFF_EL2 is the vCPU's, 0 until a suspend moves
+ * its clock: vm_resume). When one fires while the guest
  * runs, its PPI (27 virtual, 30 physical) reaches EL2; Tessera masks that timer's output
  * (CTL.IMASK) and makes the same virtual INTID pending for the vCPU, which reprograms the timer
  * (clearing IMASK) when it handles it. While the vCPU is off its CPU, host timer events stand in for
@@ -84,10 +85,17 @@ void vtimer_put(struct vcpu *vcpu)
 	this_cpu()->arch_scratch[1] = 0;
 	if (!vcpu->vm->arch.vgic)
 		return;
+	/* CVAL is in virtual time: the host's event comes CNTVOFF later. */
 	if (armed(vcpu->arch.el1.cntv_ctl))
-		timer_arm(&vcpu->arch.vtimer_wakeup, vcpu->arch.el1.cntv_cval, vtimer_wakeup, vcpu);
+		timer_arm(&vcpu->arch.vtimer_wakeup, vcpu->arch.el1.cntv_cval + vcpu->arch.cntvoff, vtimer_wakeup, vcpu);
 	if (armed(vcpu->arch.el1.cntp_ctl))
 		timer_arm(&vcpu->arch.ptimer_wakeup, vcpu->arch.el1.cntp_cval, ptimer_wakeup, vcpu);
+}
+
+void vtimer_shifted(struct vcpu *vcpu)
+{
+	if (vcpu->vm->arch.vgic && vcpu->arch.vtimer_wakeup.armed)
+		timer_arm(&vcpu->arch.vtimer_wakeup, vcpu->arch.el1.cntv_cval + vcpu->arch.cntvoff, vtimer_wakeup, vcpu);
 }
 
 void vtimer_load(struct vcpu *vcpu)

@@ -42,7 +42,8 @@ static void cpus_node(struct fdt_writer *w, struct vm *vm)
 	fdt_begin_node(w, "cpus");
 	fdt_property_u32(w, "#address-cells", 1);
 	fdt_property_u32(w, "#size-cells", 0);
-	/* The guest reads the host's time CSR directly (htimedelta 0), so it counts at the host's rate. */
+	/* The guest reads the host's time CSR directly (plus htimedelta, 0 until a suspend), so it counts
+	 * at the host's rate. */
 	fdt_property_u32(w, "timebase-frequency", (uint32_t)arch_timer_frequency());
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {
 		uint64_t hart = vm->vcpus[i]->guest_id;

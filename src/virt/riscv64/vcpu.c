@@ -59,6 +59,12 @@ uint64_t arch_vcpu_guest_id(unsigned vcpu_index)
 	return vcpu_index; /* hart ids 0..n-1 */
 }
 
+void arch_vcpu_free(struct vcpu *vcpu)
+{
+	/* Its state lives in struct vcpu_arch; only the timer's wake-up event may still be queued. */
+	timer_cancel(&vcpu->arch.wake_timer);
+}
+
 int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg)
 {
 	struct vcpu_arch *a = &vcpu->arch;
@@ -77,6 +83,12 @@ int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg)
 	a->vs.henvcfg = riscv_has_sstc() ? HENVCFG_STCE : 0;
 	a->sbi_deadline = UINT64_MAX;
 	return 0;
+}
+
+/* The host's time when the guest's reaches `guest` (deadlines are in the guest's time). */
+static uint64_t host_deadline(const struct vcpu_arch *a, uint64_t guest)
+{
+	return guest == UINT64_MAX ? UINT64_MAX : guest - a->htimedelta;
 }
 
 static void wake_at_deadline(struct timer_event *event, void *arg)
@@ -109,7 +121,21 @@ void riscv_vcpu_set_timer(struct vcpu *vcpu, uint64_t deadline)
 	if (deadline == UINT64_MAX)
 		timer_cancel(&a->wake_timer);
 	else
-		timer_arm(&a->wake_timer, deadline, emulated_timer_fired, vcpu);
+		timer_arm(&a->wake_timer, host_deadline(a, deadline), emulated_timer_fired, vcpu);
+}
+
+/* htimedelta moves the guest's time and, with it, vstimecmp's comparison (Sstc); the host events
+ * that stand in for the timer move too. */
+void arch_vcpu_shift_clock(struct vcpu *vcpu, uint64_t ticks)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	a->htimedelta -= ticks;
+	if (!a->wake_timer.armed)
+		return;
+	if (riscv_has_sstc())
+		timer_arm(&a->wake_timer, host_deadline(a, a->vs.vstimecmp), wake_at_deadline, vcpu);
+	else if (a->sbi_deadline != UINT64_MAX)
+		timer_arm(&a->wake_timer, host_deadline(a, a->sbi_deadline), emulated_timer_fired, vcpu);
 }
 
 /* Folds the interrupts other contexts raised into hvip (the vCPU is loaded on this hart). */
@@ -190,6 +216,7 @@ void arch_vcpu_load(struct vcpu *vcpu)
 	csr_write(vstval, s->vstval);
 	csr_write(vsatp, s->vsatp);
 	csr_write_num(CSR_HENVCFG, s->henvcfg);
+	csr_write_num(CSR_HTIMEDELTA, a->htimedelta);
 	if (riscv_has_sstc()) {
 		csr_write_num(CSR_VSTIMECMP, s->vstimecmp);
 		timer_cancel(&a->wake_timer); /* it runs now: the hardware raises its timer */
@@ -226,7 +253,7 @@ void arch_vcpu_put(struct vcpu *vcpu)
 		s->vstimecmp = csr_read_num(CSR_VSTIMECMP);
 		/* Waiting or preempted, the vCPU must still wake when its timer comes due. */
 		if (s->vstimecmp != UINT64_MAX)
-			timer_arm(&a->wake_timer, s->vstimecmp, wake_at_deadline, vcpu);
+			timer_arm(&a->wake_timer, host_deadline(a, s->vstimecmp), wake_at_deadline, vcpu);
 	}
 	if ((csr_read(sstatus) & SSTATUS_FS_MASK) == SSTATUS_FS_DIRTY)
 		guest_fp_save(&a->fp);
@@ -566,7 +593,7 @@ bool arch_vcpu_irq_pending(struct vcpu *vcpu)
 		vstimecmp = riscv_has_sstc() ? a->vs.vstimecmp : UINT64_MAX;
 	}
 	arch_irq_restore(flags);
-	if (arch_timer_now() >= vstimecmp)
+	if (arch_timer_now() + a->htimedelta >= vstimecmp)
 		pending |= HVIP_VSTIP;
 	/* vsie has the interrupts at their VS-mode positions (SSIE 1, STIE 5, SEIE 9), one below hvip's. */
 	return (pending & (enabled << 1) & HVIP_ALL) != 0;

@@ -55,6 +55,13 @@ void guest_fpu_setup_this_cpu(void)
 	write_cr4(cr4);
 }
 
+void guest_fpu_free(struct vcpu_arch *a)
+{
+	if (a->fpu_area)
+		frame_free(virt_to_phys(a->fpu_area), a->fpu_area_bytes / PAGE_SIZE);
+	a->fpu_area = NULL;
+}
+
 int guest_fpu_reset(struct vcpu_arch *a)
 {
 	if (!a->fpu_area) {

@@ -124,6 +124,30 @@ static void start_real_mode(struct vmcb_save *s, uint64_t cs_base, uint64_t ip)
  * leaves it, APM vol. 2, 14.1 for the initial state), with the boot argument in ebx and esi, or
  * in its firmware (enters_firmware); a vCPU started by INIT/SIPI starts in real mode at
  * vector << 12 (Intel SDM vol. 3, 8.4.4.1; the AMD APM describes the same startup IPI in 16.5). */
+/* The guest's TSC is the host's plus tsc_offset (APM vol. 2, 15.30.5), and the host's timer
+ * ticks are the TSC: the offset goes back by the pause. kvm-clock (guest_pvclock.c) reads the
+ * guest's TSC against a reference taken in it, so it stands still with it. A TSC deadline is
+ * kept as the host's TSC: it moves on by the pause. */
+void arch_vcpu_shift_clock(struct vcpu *vcpu, uint64_t ticks)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	if (!a->vmcb)
+		return;
+	a->vmcb->control.tsc_offset -= ticks;
+	uint64_t deadline = a->lapic ? vlapic_tsc_deadline(a->lapic) : 0;
+	if (deadline)
+		vlapic_set_tsc_deadline(a->lapic, deadline + ticks);
+}
+
+void arch_vcpu_free(struct vcpu *vcpu)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	if (a->vmcb)
+		frame_free(a->vmcb_pa, 1);
+	a->vmcb = NULL;
+	guest_fpu_free(a);
+}
+
 int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg)
 {
 	struct vcpu_arch *a = &vcpu->arch;

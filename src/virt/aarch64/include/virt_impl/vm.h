@@ -47,6 +47,7 @@ struct vcpu_arch {
 	struct vm_exit *exit;   /* where the exit path reports an exit for the run loop */
 	bool loaded;
 	struct vgic_cpu vgic;
+	uint64_t cntvoff;        /* CNTVOFF_EL2: the guest's virtual time is the host's minus this */
 	struct timer_event vtimer_wakeup; /* the guest's timers while the vCPU is off its CPU */
 	struct timer_event ptimer_wakeup;
 };

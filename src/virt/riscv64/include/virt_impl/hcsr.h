@@ -35,6 +35,7 @@
 
 #define CSR_VSTIMECMP 0x24d
 #define CSR_HENVCFG 0x60a
+#define CSR_HTIMEDELTA 0x605 /* the guest's time is the host's plus this (H extension 8.2.7) */
 
 #ifndef __ASSEMBLY__
 #include "lib/types.h"

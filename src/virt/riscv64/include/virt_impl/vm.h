@@ -70,6 +70,7 @@ struct vcpu_arch {
 	/* A waiting vCPU's wake-up at its timer deadline (vstimecmp or the SBI TIME deadline). */
 	struct timer_event wake_timer;
 	uint64_t sbi_deadline;   /* SBI set_timer without Sstc; UINT64_MAX when off */
+	uint64_t htimedelta;     /* the guest's time minus the host's (moved back by a suspend) */
 	/* SBI HSM non-retentive suspend: where to resume when the wait ends. */
 	bool resume_pending;
 	uint64_t resume_addr, resume_opaque;

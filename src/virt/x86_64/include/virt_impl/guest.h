@@ -38,6 +38,8 @@ bool x86_pvclock_rdmsr(struct vcpu *vcpu, uint32_t msr, uint64_t *value);
 struct vcpu_arch;
 void guest_fpu_setup_this_cpu(void);
 int guest_fpu_reset(struct vcpu_arch *a);
+/* Gives the area back (the vCPU is freed). */
+void guest_fpu_free(struct vcpu_arch *a);
 void guest_fpu_load(struct vcpu_arch *a);
 void guest_fpu_put(struct vcpu_arch *a);
 

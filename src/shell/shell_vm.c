@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The shell's `vm` commands (see shell/shell.h): list, show, create, start, stop, restart,
+ * suspend, resume, delete, log. Each error names the command, the VM and the reason. */
+#include "shell_internal.h"
+#include "vmm/vm.h"
+#include "vmm/vm_list.h"
+#include "vmm/vmm.h"
+#include "vmm/vcpu.h"
+#include "vmm/console_focus.h"
+#include "fs/disk.h"
+#include "kernel/mm.h"
+#include "kernel/timer.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+/* Configs read by `vm create` are at most this long. */
+#define CONFIG_TEXT_MAX (64 * 1024)
+
+static bool has_flag(int *argc, char **argv, const char *flag)
+{
+	for (int i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], flag) == 0) {
+			for (int j = i + 1; j < *argc; j++)
+				argv[j - 1] = argv[j];
+			(*argc)--;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The VM argv[1] names, or NULL after the error line ("vm start 7: no such VM"). */
+static struct vm *vm_argument(const char *command, int argc, char **argv)
+{
+	unsigned id;
+	if (argc != 2) {
+		shell_printf("vm %s: give one VM id (vm list shows them)\n", command);
+		return NULL;
+	}
+	if (!shell_parse_number(argv[1], &id)) {
+		shell_printf("vm %s %s: not a VM id (a number)\n", command, argv[1]);
+		return NULL;
+	}
+	struct vm *vm = vm_list_find(id);
+	if (!vm)
+		shell_printf("vm %s %u: no such VM\n", command, id);
+	return vm;
+}
+
+static enum vm_state state_of(struct vm *vm)
+{
+	return __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE);
+}
+
+static uint64_t ram_bytes(const struct vm_config *config)
+{
+	uint64_t total = 0;
+	for (size_t i = 0; i < config->kernel.memory_region_count; i++)
+		if (!(config->kernel.memory_regions[i].flags & VM_MEMORY_DEVICE))
+			total += config->kernel.memory_regions[i].size;
+	return total;
+}
+
+static uint64_t total_exits(const struct vm *vm)
+{
+	uint64_t total = 0;
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		for (unsigned r = 0; r <= EXIT_FAULT; r++)
+			total += vm->vcpus[i]->exits[r];
+	return total;
+}
+
+static void list(int argc, char **argv)
+{
+	bool json = has_flag(&argc, argv, "--json");
+	if (argc != 1) {
+		shell_printf("vm list: takes only --json\n");
+		return;
+	}
+	struct vm *vms[VM_MAX];
+	unsigned n = vm_list_snapshot(vms, VM_MAX);
+	if (json) {
+		shell_printf("[");
+		for (unsigned i = 0; i < n; i++) {
+			shell_printf("%s{\"id\":%u,\"name\":", i ? "," : "", vms[i]->id);
+			shell_json_string(vms[i]->name);
+			shell_printf(",\"state\":\"%s\",\"vcpus\":%u,\"memory_bytes\":%llu}", vm_state_name(state_of(vms[i])),
+				     vms[i]->vcpu_count, (unsigned long long)ram_bytes(vms[i]->config));
+		}
+		shell_printf("]\n");
+		return;
+	}
+	shell_printf("%-4s %-20s %-10s %5s %10s %12s\n", "ID", "NAME", "STATE", "VCPUS", "MEMORY", "EXITS");
+	for (unsigned i = 0; i < n; i++)
+		shell_printf("%-4u %-20s %-10s %5u %7llu MiB %12llu\n", vms[i]->id, vms[i]->name,
+			     vm_state_name(state_of(vms[i])), vms[i]->vcpu_count,
+			     (unsigned long long)(ram_bytes(vms[i]->config) >> 20), (unsigned long long)total_exits(vms[i]));
+	if (!n)
+		shell_printf("(no VMs: vm create <config.toml> makes one from the disk)\n");
+}
+
+static const char *const exit_names[EXIT_FAULT + 1] = {
+	[EXIT_NONE] = "other", [EXIT_MMIO] = "mmio", [EXIT_PIO] = "pio", [EXIT_HYPERCALL] = "hypercall",
+	[EXIT_CPU_ON] = "cpu_on", [EXIT_CPU_OFF] = "cpu_off", [EXIT_HALT] = "halt",
+	[EXIT_SYSTEM_OFF] = "off", [EXIT_SYSTEM_RESET] = "reset", [EXIT_IRQ] = "irq", [EXIT_FAULT] = "fault",
+};
+
+static const char *const vcpu_state_names[] = {
+	[VCPU_OFF] = "off", [VCPU_RUNNING] = "running", [VCPU_HALTED] = "halted", [VCPU_STOPPED] = "stopped",
+};
+
+static uint64_t uptime_ms(const struct vm *vm)
+{
+	enum vm_state state = state_of((struct vm *)vm);
+	if (state == VM_CREATED || state == VM_STOPPED)
+		return 0;
+	return (timer_uptime_ns() - vm->started_ns) / 1000000;
+}
+
+static void show_json(struct vm *vm)
+{
+	shell_printf("{\"id\":%u,\"name\":", vm->id);
+	shell_json_string(vm->name);
+	shell_printf(",\"config\":");
+	shell_json_string(vm->config->file_name);
+	shell_printf(",\"state\":\"%s\",\"boots\":%u,\"uptime_ms\":%llu,\"vcpus\":[", vm_state_name(state_of(vm)),
+		     vm->boot_count, (unsigned long long)uptime_ms(vm));
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		struct vcpu *v = vm->vcpus[i];
+		shell_printf("%s{\"id\":%u,\"state\":\"%s\",\"cpu\":%u,\"affinity\":%llu,\"cpu_ms\":%llu}", i ? "," : "",
+			     v->id, vcpu_state_names[v->state], v->task->cpu, (unsigned long long)v->affinity,
+			     (unsigned long long)(timer_ticks_to_ns(v->task->run_ticks) / 1000000));
+	}
+	shell_printf("],\"memory\":[");
+	const struct vm_config *c = vm->config;
+	for (size_t i = 0; i < c->kernel.memory_region_count; i++)
+		shell_printf("%s{\"gpa\":%llu,\"size\":%llu,\"device\":%s}", i ? "," : "",
+			     (unsigned long long)c->kernel.memory_regions[i].gpa,
+			     (unsigned long long)c->kernel.memory_regions[i].size,
+			     (c->kernel.memory_regions[i].flags & VM_MEMORY_DEVICE) ? "true" : "false");
+	shell_printf("],\"devices\":[");
+	const struct vdev_bus *buses[] = { &vm->mmio_bus, &vm->pio_bus };
+	bool first = true;
+	for (unsigned b = 0; b < 2; b++)
+		for (unsigned i = 0; i < buses[b]->count; i++) {
+			const struct vdev *d = buses[b]->devices[i];
+			shell_printf("%s{\"name\":", first ? "" : ",");
+			shell_json_string(d->name ? d->name : "?");
+			shell_printf(",\"space\":\"%s\",\"base\":%llu,\"size\":%llu}", b ? "port" : "mmio",
+				     (unsigned long long)d->base, (unsigned long long)d->size);
+			first = false;
+		}
+	shell_printf("],\"exits\":{");
+	uint64_t by_reason[EXIT_FAULT + 1] = { 0 };
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		for (unsigned r = 0; r <= EXIT_FAULT; r++)
+			by_reason[r] += vm->vcpus[i]->exits[r];
+	for (unsigned r = 0; r <= EXIT_FAULT; r++)
+		shell_printf("%s\"%s\":%llu", r ? "," : "", exit_names[r], (unsigned long long)by_reason[r]);
+	shell_printf("},\"console\":{\"shown_bytes\":%llu,\"dropped_bytes\":%llu}}\n",
+		     (unsigned long long)vm->console.shown, (unsigned long long)vm->console.dropped);
+}
+
+static void show(int argc, char **argv)
+{
+	bool json = has_flag(&argc, argv, "--json");
+	struct vm *vm = vm_argument("show", argc, argv);
+	if (!vm)
+		return;
+	if (json) {
+		show_json(vm);
+		return;
+	}
+	uint64_t up = uptime_ms(vm);
+	shell_printf("VM %u \"%s\"\n  config:  %s\n  state:   %s (boots: %u, up %llu.%03llu s)\n", vm->id, vm->name,
+		     vm->config->file_name, vm_state_name(state_of(vm)), vm->boot_count,
+		     (unsigned long long)(up / 1000), (unsigned long long)(up % 1000));
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		struct vcpu *v = vm->vcpus[i];
+		shell_printf("  vCPU %u:  %-8s on CPU %u (may run on %#llx), %llu ms of CPU\n", v->id,
+			     vcpu_state_names[v->state], v->task->cpu, (unsigned long long)v->affinity,
+			     (unsigned long long)(timer_ticks_to_ns(v->task->run_ticks) / 1000000));
+	}
+	const struct vm_config *c = vm->config;
+	for (size_t i = 0; i < c->kernel.memory_region_count; i++)
+		shell_printf("  memory:  [%#llx, +%#llx) %s\n", (unsigned long long)c->kernel.memory_regions[i].gpa,
+			     (unsigned long long)c->kernel.memory_regions[i].size,
+			     (c->kernel.memory_regions[i].flags & VM_MEMORY_DEVICE) ? "device (passed through)" : "RAM");
+	const struct vdev_bus *buses[] = { &vm->mmio_bus, &vm->pio_bus };
+	for (unsigned b = 0; b < 2; b++)
+		for (unsigned i = 0; i < buses[b]->count; i++) {
+			const struct vdev *d = buses[b]->devices[i];
+			shell_printf("  device:  %-16s %s [%#llx, +%#llx)\n", d->name ? d->name : "?", b ? "port" : "mmio",
+				     (unsigned long long)d->base, (unsigned long long)d->size);
+		}
+	shell_printf("  exits:  ");
+	uint64_t by_reason[EXIT_FAULT + 1] = { 0 };
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		for (unsigned r = 0; r <= EXIT_FAULT; r++)
+			by_reason[r] += vm->vcpus[i]->exits[r];
+	for (unsigned r = 0; r <= EXIT_FAULT; r++)
+		if (by_reason[r])
+			shell_printf(" %s %llu", exit_names[r], (unsigned long long)by_reason[r]);
+	shell_printf("\n  console: %llu bytes shown, %llu dropped over its budget\n",
+		     (unsigned long long)vm->console.shown, (unsigned long long)vm->console.dropped);
+}
+
+static void report(const char *command, struct vm *vm, int err, const char *done)
+{
+	if (err == 0) {
+		shell_printf("vm %s %u: %s\n", command, vm->id, done);
+		return;
+	}
+	const char *why = err == -EALREADY ? "nothing to do: it is already so"
+			  : err == -EBUSY  ? "not possible in its state"
+			  : err == -ETIMEDOUT ? "its vCPUs did not answer in time"
+			  : err == -ENOMEM ? "out of memory"
+					   : "failed";
+	shell_printf("vm %s %u: %s (%s)\n", command, vm->id, why, vm_state_name(state_of(vm)));
+}
+
+static void start(int argc, char **argv)
+{
+	struct vm *vm = vm_argument("start", argc, argv);
+	if (vm)
+		report("start", vm, vm_start(vm), "started");
+}
+
+/* `stop` and `stop --force` both stop the VM at once: no guest of ours listens for a power
+ * button yet (docs/user-guide.md). */
+static void stop(int argc, char **argv)
+{
+	has_flag(&argc, argv, "--force");
+	struct vm *vm = vm_argument("stop", argc, argv);
+	if (vm)
+		report("stop", vm, vm_stop(vm), "stopped");
+}
+
+static void restart(int argc, char **argv)
+{
+	struct vm *vm = vm_argument("restart", argc, argv);
+	if (!vm)
+		return;
+	enum vm_state state = state_of(vm);
+	if (state == VM_CREATED || state == VM_STOPPED) {
+		report("restart", vm, vm_start(vm), "started");
+		return;
+	}
+	if (state != VM_RUNNING && state != VM_SUSPENDED) {
+		report("restart", vm, -EBUSY, "");
+		return;
+	}
+	vm_request_reset(vm);
+	shell_printf("vm restart %u: resetting\n", vm->id);
+}
+
+static void suspend(int argc, char **argv)
+{
+	struct vm *vm = vm_argument("suspend", argc, argv);
+	if (vm)
+		report("suspend", vm, vm_suspend(vm), "suspended");
+}
+
+static void resume(int argc, char **argv)
+{
+	struct vm *vm = vm_argument("resume", argc, argv);
+	if (vm)
+		report("resume", vm, vm_resume(vm), "resumed");
+}
+
+static void delete(int argc, char **argv)
+{
+	struct vm *vm = vm_argument("delete", argc, argv);
+	if (!vm)
+		return;
+	enum vm_state state = state_of(vm);
+	if (state != VM_CREATED && state != VM_STOPPED) {
+		shell_printf("vm delete %u: it is %s: stop it first (vm stop %u)\n", vm->id, vm_state_name(state), vm->id);
+		return;
+	}
+	unsigned id = vm->id;
+	int err = vm_delete(vm);
+	if (err == 0)
+		shell_printf("vm delete %u: deleted (%llu frames free)\n", id, (unsigned long long)frames_free());
+	else
+		report("delete", vm, err, "");
+}
+
+static void log_history(int argc, char **argv)
+{
+	unsigned lines = CONSOLE_FOCUS_REPLAY_LINES;
+	if (argc == 3 && !shell_parse_number(argv[2], &lines)) {
+		shell_printf("vm log %s %s: not a number of lines\n", argv[1], argv[2]);
+		return;
+	}
+	struct vm *vm = vm_argument("log", argc == 3 ? 2 : argc, argv);
+	if (vm)
+		vm_console_replay(vm, lines ? lines : 1);
+}
+
+static void create(int argc, char **argv)
+{
+	if (argc != 2) {
+		shell_printf("vm create: give one config's path on the disk (ls /guest/vm_default)\n");
+		return;
+	}
+	const char *path = argv[1];
+	if (strlen(path) >= VMM_PATH_MAX) {
+		shell_printf("vm create %s: path too long\n", path);
+		return;
+	}
+	struct fat32_file file;
+	int err = disk_open(path, &file);
+	if (err < 0) {
+		shell_printf("vm create %s: %s\n", path, disk_error());
+		return;
+	}
+	if (file.is_directory || file.size > CONFIG_TEXT_MAX) {
+		shell_printf("vm create %s: %s\n", path, file.is_directory ? "a directory, not a config" : "too long for a config");
+		return;
+	}
+	char *text = kmalloc((size_t)file.size + 1);
+	if (!text) {
+		shell_printf("vm create %s: out of memory\n", path);
+		return;
+	}
+	int64_t got = fat32_read(&file, 0, text, file.size);
+	if (got != (int64_t)file.size) {
+		shell_printf("vm create %s: cannot read it: %s\n", path, disk_error());
+		kfree(text);
+		return;
+	}
+	text[file.size] = '\0';
+	struct vm *vm = NULL;
+	err = vmm_create_from_text(path, text, (size_t)file.size, &vm);
+	kfree(text);
+	if (err == -EEXIST || err == -ENOSPC)
+		shell_printf("vm create %s: %s\n", path, err == -EEXIST ? "its id is taken" : "no room for another VM");
+	else if (err < 0)
+		shell_printf("vm create %s: not created (the lines above say why)\n", path);
+	else
+		shell_printf("vm create %s: VM %u \"%s\" created (vm start %u runs it)\n", path, vm->id, vm->name, vm->id);
+}
+
+const struct shell_command shell_vm_commands[] = {
+	{ "vm list", "[--json]", "the VMs, their state, vCPUs, memory and exits", list },
+	{ "vm show", "<id> [--json]", "one VM: config, state, vCPU placement, memory, devices, exits", show },
+	{ "vm create", "<path.toml>", "makes a VM from a config on the disk (not started)", create },
+	{ "vm start", "<id>", "boots a created or stopped VM", start },
+	{ "vm stop", "[--force] <id>", "stops a VM at once, giving back its memory", stop },
+	{ "vm restart", "<id>", "resets a VM (or starts a stopped one)", restart },
+	{ "vm suspend", "<id>", "holds its vCPUs; its clock stands still", suspend },
+	{ "vm resume", "<id>", "lets a suspended VM go on", resume },
+	{ "vm delete", "<id>", "frees everything a stopped VM holds", delete },
+	{ "vm log", "<id> [lines]", "the last lines it printed", log_history },
+};
+const unsigned shell_vm_command_count = ARRAY_SIZE(shell_vm_commands);
