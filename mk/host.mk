@@ -53,7 +53,7 @@ $(HOST_BUILD)/tools/$(1): $$(tool-srcs-$(1)) $$(wildcard include/*/*.h)
 endef
 $(foreach t,$(HOST_TOOLS),$(eval $(call tool_rule,$(t))))
 
-.PHONY: tools unit-test fuzz-test fuzz-long e2e-test e2e-net-x86 e2e-shell-x86 bare-qemu-test images-all bench check-layers
+.PHONY: tools unit-test fuzz-test fuzz-long e2e-test e2e-net-x86 bare-qemu-test images-all bench check-layers
 tools: $(TOOL_BINS)
 
 unit-test: $(UNIT_BINS)
@@ -88,10 +88,6 @@ e2e-test: images-all tools
 # (a bug open in issue 15): three Linux VMs, 64 MiB through the switch.
 e2e-net-x86: images-all tools
 	TESSERA_NET_X86=1 $(PYTEST) -v tests/e2e/test_linux_virtio_net.py -k x86_64
-
-# The shell's test on x86_64, out of `make test` while two busy x86 guests bring the machine down.
-e2e-shell-x86: images-all tools
-	TESSERA_SHELL_X86=1 $(PYTEST) -v tests/e2e/test_shell.py -k x86_64
 
 # Not in `make test` (a few minutes of bare-QEMU Linux boots that test no Tessera code): run it when
 # the Linux guest's scripts or the bench change.

@@ -35,6 +35,8 @@ struct vcpu {
 	gpa_t start_entry;       /* for VCPU_REQUEST_START */
 	uint64_t start_arg;
 	uint64_t exits[EXIT_FAULT + 1]; /* by reason; only vcpu_count_exit changes them */
+	uint64_t exits_total;      /* their sum */
+	uint64_t exits_accounted;  /* of it, what vcpu_account_exits gave the CPUs' counts */
 	bool paused;             /* holds still for VCPU_REQUEST_PAUSE (vm_suspend waits for it) */
 	struct vcpu_arch arch;
 };
@@ -45,7 +47,16 @@ struct vcpu {
 static inline void vcpu_count_exit(struct vcpu *vcpu, enum vm_exit_reason reason)
 {
 	vcpu->exits[reason]++;
-	this_cpu()->vm_exits++;
+	vcpu->exits_total++;
+}
+
+/* Adds the vCPU's exits since its last call to this CPU's count (stats). In the run loop, in task
+ * context: vcpu_count_exit may run where the CPU's own pointer is not yet the host's (x86's hot
+ * exit path runs with the guest's GS base). */
+static inline void vcpu_account_exits(struct vcpu *vcpu)
+{
+	this_cpu()->vm_exits += vcpu->exits_total - vcpu->exits_accounted;
+	vcpu->exits_accounted = vcpu->exits_total;
 }
 
 /* Creates the vCPU's task (not yet running the guest). */

@@ -70,6 +70,7 @@ static void run_guest(struct vcpu *vcpu)
 		 * was handled on the exit path; either may have asked for this task to be preempted
 		 * (the switch hooks save the guest's registers). */
 		arch_irq_enable();
+		vcpu_account_exits(vcpu);
 		sched_preempt_if_needed();
 		if (result == EXIT_HANDLED)
 			continue;

@@ -6,7 +6,6 @@ Every check reads what the shell or a guest printed: VM states, JSON, the guests
 replayed from their history, their clocks across a suspend, and the free frames and heap bytes
 after VMs were made and deleted again and again."""
 import json
-import os
 import re
 import subprocess
 import time
@@ -17,10 +16,7 @@ import pytest
 from conftest import ROOT, build_image, spawn
 from disk_helpers import MTOOLS_ENV, make_disk, mcopy
 
-X86_HOST_FAULT = ("two ticker guests on x86_64 bring the machine down: QEMU logs a triple fault outside the "
-                  "guests soon after they start (not yet understood; `make e2e-shell-x86` runs it)")
-ARCHES = ["aarch64", "riscv64",
-          pytest.param("x86_64", marks=pytest.mark.skipif(not os.environ.get("TESSERA_SHELL_X86"), reason=X86_HOST_FAULT))]
+ARCHES = ["aarch64", "riscv64", "x86_64"]
 CONFIGS = "tests/e2e/configs"
 PROMPT = "tessera> "
 ESCAPE = "\x01\x01"  # one Ctrl-A for Tessera through QEMU's -nographic
@@ -141,13 +137,18 @@ def test_shell_manages_vms(arch):
         assert "ticker.toml" in c.shell("ls /guest")
         assert 'name = "disk-ticker"' in c.shell("cat /guest/ticker.toml")
 
-        # A VM from the disk, made and deleted again and again: nothing it held is kept.
-        frames, heap = frames_and_heap(c.shell("stats"))
-        for _ in range(CYCLES.get(arch, 25)):
+        # A VM from the disk, made and deleted again and again: nothing it held is kept. The count
+        # is taken after a first round: a CPU's first guest gets that CPU's lasting state (x86: the
+        # host save area, two frames).
+        def cycle():
             assert "VM 12 \"disk-ticker\" created" in c.shell("vm create /guest/ticker.toml")
             assert "started" in c.shell("vm start 12")
             assert "stopped" in c.shell("vm stop 12")
             assert "deleted" in c.shell("vm delete 12")
+        cycle()
+        frames, heap = frames_and_heap(c.shell("stats"))
+        for _ in range(CYCLES.get(arch, 25)):
+            cycle()
         assert frames_and_heap(c.shell("stats")) == (frames, heap)
 
         # A flooding guest in focus: its output is cut to its budget and the cut is told; the shell
@@ -172,13 +173,14 @@ def test_lines_of_two_vms_never_share_a_line(arch):
                         vm_configs=[f"{CONFIGS}/shell-ticker-a-{arch}.toml", f"{CONFIGS}/shell-ticker-b-{arch}.toml"])
     child = spawn(arch, image=image, smp=2)
     try:
-        child.expect(r"ticker 3: tick 8 ", timeout=60)
-        child.expect(r"ticker 2: tick 8 ", timeout=60)
-        out = child.before.replace("\r", "")
+        out = ""
+        while len(ticks(out, 2)) < 8 or len(ticks(out, 3)) < 8:
+            child.expect(r"\n", timeout=60)
+            out += (child.before + child.after).replace("\r", "")
     finally:
         child.terminate(force=True)
     for line in out.splitlines():
-        if "ticker" not in line:
+        if not re.search(r"ticker \d+:|^\[vm", line):
             continue
         m = re.fullmatch(r"\[vm(\d+)\] ticker (\d+): (up|tick \d+ at \d+)", line)
         assert m and m.group(1) == m.group(2), f"a mixed line: {line!r}"
