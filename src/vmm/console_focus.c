@@ -16,7 +16,7 @@ static void (*shell_input)(char c);
 static struct vm *focus;        /* NULL: the shell (or, without one, nobody) */
 static bool focus_given;        /* a VM or the shell has had it: later VMs do not take it */
 static bool escaped;
-static unsigned escape_id, escape_digits;
+static unsigned escape_id, escape_digits; /* more than ESCAPE_DIGITS_MAX digits: no VM has that id */
 
 void vm_set_console_input(struct vm *vm, void (*rx)(void *device, char c), void *device)
 {
@@ -129,8 +129,10 @@ static void finish_escape(void)
 			console_printf("\n[tessera: no shell (the hypervisor runs without one)]\n");
 		return;
 	}
-	int err = focus_vm_locked(escape_id);
-	if (err == -ENOENT)
+	int err = escape_digits > ESCAPE_DIGITS_MAX ? -ENOENT : focus_vm_locked(escape_id);
+	if (err == -ENOENT && escape_digits > ESCAPE_DIGITS_MAX)
+		console_printf("\n[tessera: no VM has an id that long]\n");
+	else if (err == -ENOENT)
 		console_printf("\n[tessera: no VM %u]\n", escape_id);
 	else if (err == -ENODEV)
 		console_printf("\n[tessera: VM %u has no console device to type to]\n", escape_id);
@@ -139,8 +141,9 @@ static void finish_escape(void)
 /* Takes a character of an escape: a digit of the id, its end, or anything else (dropped). */
 static void escape_char(char c)
 {
-	if (c >= '0' && c <= '9' && escape_digits < ESCAPE_DIGITS_MAX) {
-		escape_id = escape_id * 10 + (unsigned)(c - '0');
+	if (c >= '0' && c <= '9') {
+		if (escape_digits < ESCAPE_DIGITS_MAX)
+			escape_id = escape_id * 10 + (unsigned)(c - '0');
 		escape_digits++;
 		return;
 	}

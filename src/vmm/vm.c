@@ -232,12 +232,15 @@ void vm_request_reset(struct vm *vm)
 			vcpu_request_pause(vm->vcpus[i], false);
 }
 
-/* Every vCPU is off or holds still in hold_while_paused (vcpu.c). */
+/* Every vCPU is off, or holds still in hold_while_paused (vcpu.c) and has left its CPU: its
+ * state is saved (arch_vcpu_put), which vm_resume's clock shift works on. */
 static bool all_paused(struct vm *vm)
 {
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {
 		struct vcpu *vcpu = vm->vcpus[i];
-		if (vcpu->state != VCPU_OFF && !__atomic_load_n(&vcpu->paused, __ATOMIC_ACQUIRE))
+		if (vcpu->state == VCPU_OFF)
+			continue;
+		if (!__atomic_load_n(&vcpu->paused, __ATOMIC_ACQUIRE) || __atomic_load_n(&vcpu->task->on_cpu, __ATOMIC_ACQUIRE))
 			return false;
 	}
 	return true;

@@ -161,6 +161,11 @@ void vm_console_replay(struct vm *vm, unsigned lines)
 			break;
 		start--;
 	}
+	/* Back to the ring's oldest byte, which the wrap may have put inside a line: from the first
+	 * whole one. */
+	if (start == oldest && oldest > 0)
+		while (start < end && c->history[start++ % VM_CONSOLE_HISTORY] != '\n')
+			;
 	char prefix[16];
 	int n = format_snprintf(prefix, sizeof(prefix), "[vm%u] ", vm->id);
 	unsigned long console_flags = console_lock();

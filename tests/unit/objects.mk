@@ -82,3 +82,9 @@ UNIT_TESTS += partitions
 unit-srcs-partitions := src/fs/partitions.c
 UNIT_TESTS += pci_bus
 unit-srcs-pci_bus := src/vmm/pci_bus.c
+
+# A VM's console output (tags, history, budget) on the real console over a buffer UART.
+UNIT_TESTS += vm_console
+unit-srcs-vm_console := src/vmm/vm_console.c src/kernel/console.c src/lib/format.c
+UNIT_TESTS += console_focus
+unit-srcs-console_focus := src/vmm/console_focus.c
