@@ -59,7 +59,8 @@ void task_sleep_ns(uint64_t ns);
 /* Makes a sleeping task runnable; no effect on a runnable or running one. */
 void task_wake(struct task *task);
 __noreturn void task_exit(void);
-/* Called with interrupts masked on the way out of an interrupt, and by the idle loop. */
+/* Switches if a switch is due; any context that may sleep (the way out of an interrupt, the idle
+ * loop, the vCPU run loop), interrupts on or off. */
 void sched_preempt_if_needed(void);
 /* The timer's tick handler asks for a switch when the slice is over. */
 void sched_tick(void);

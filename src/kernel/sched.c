@@ -310,8 +310,13 @@ void sched_tick(void)
 
 void sched_preempt_if_needed(void)
 {
+	/* schedule() takes sched_lock without masking: an interrupt taken here while it is held
+	 * would wake a task (a vCPU kick) and spin on the lock this CPU holds. The vCPU run loop
+	 * calls this with interrupts on. */
+	unsigned long flags = arch_irq_save();
 	if (this_cpu()->need_resched)
 		schedule();
+	arch_irq_restore(flags);
 }
 
 void ipi_interrupt(void)
