@@ -53,7 +53,7 @@ $(HOST_BUILD)/tools/$(1): $$(tool-srcs-$(1)) $$(wildcard include/*/*.h)
 endef
 $(foreach t,$(HOST_TOOLS),$(eval $(call tool_rule,$(t))))
 
-.PHONY: tools unit-test fuzz-test fuzz-long e2e-test e2e-net-x86 bare-qemu-test images-all bench check-layers
+.PHONY: tools unit-test fuzz-test fuzz-long fuzz-guests e2e-test e2e-net-x86 bare-qemu-test images-all bench check-layers
 tools: $(TOOL_BINS)
 
 unit-test: $(UNIT_BINS)
@@ -74,6 +74,15 @@ bench:
 
 fuzz-long:
 	$(MAKE) fuzz-test FUZZ_SECONDS=600
+
+# The hostile guests (tests/e2e/test_hostile.py) for about FUZZ_SECONDS each, from a random seed
+# that the run prints (TESSERA_HOSTILE_SEED=... repeats one); `make test` runs them with seed 1 for
+# 20000 rounds. HOSTILE_ROUNDS_PER_SECOND is what the slowest arch does under QEMU here.
+HOSTILE_ROUNDS_PER_SECOND ?= 2000
+fuzz-guests: images-all tools
+	seed=$${TESSERA_HOSTILE_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; echo "hostile guests: seed $$seed"; \
+	TESSERA_HOSTILE_X86=1 TESSERA_HOSTILE_SEED=$$seed TESSERA_HOSTILE_ROUNDS=$$(($(FUZZ_SECONDS) * $(HOSTILE_ROUNDS_PER_SECOND))) \
+	  $(PYTEST) -v -s tests/e2e/test_hostile.py
 
 images-all:
 	@set -e; for a in $(VALID_ARCHES); do $(MAKE) --no-print-directory ARCH=$$a LOG=$(LOG) all; done

@@ -71,6 +71,7 @@ struct vm {
 	bool virq_missing_reported;
 	unsigned ivc_log_lines;           /* IVC calls logged so far (vmm/ivc.c rate-limits them) */
 	unsigned debug_log_lines;         /* debug hypercalls logged so far (vmm/hypercall.c) */
+	unsigned fault_log_lines;         /* faults given to the guest logged so far (vcpu_exit.c) */
 	struct dt_passthrough dt;       /* the host device-tree nodes passed through (vm_devices.c) */
 	struct vm_emu_device default_console; /* given when its config names none; its name NULL if not */
 	struct vm_arch arch;

@@ -114,9 +114,12 @@ enum vm_exit_result vcpu_handle_exit(struct vcpu *vcpu, struct vm_exit *exit)
 		vm_request_reset(vm);
 		return EXIT_STOP_VCPU;
 	case EXIT_FAULT:
-		vm_log_warn(vm, "vCPU %u: %s at %#llx (cause %#llx)", vcpu->id,
-			    exit->fault.what ? exit->fault.what : "fault", (unsigned long long)exit->fault.address,
-			    (unsigned long long)exit->fault.cause);
+		/* The guest gets the architected fault every time; the log, the first few (the count
+		 * of all is in the VM's stop line). */
+		if (vm_log_budget(vm, &vm->fault_log_lines, 8, "faults given to the guest"))
+			vm_log_warn(vm, "vCPU %u: %s at %#llx (cause %#llx)", vcpu->id,
+				    exit->fault.what ? exit->fault.what : "fault", (unsigned long long)exit->fault.address,
+				    (unsigned long long)exit->fault.cause);
 		return EXIT_GUEST_FAULT;
 	}
 	return EXIT_GUEST_FAULT;
