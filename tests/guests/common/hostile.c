@@ -16,6 +16,13 @@
 
 #define HOSTILE_DEFAULT_ROUNDS 20000
 
+/* What each arch's file defines, after including this one. */
+static void arch_access(uint64_t address, unsigned width, int store, uint64_t value);
+static void arch_privileged(uint64_t r, uint64_t argument);
+static void arch_call(uint64_t r, uint64_t a1, uint64_t a2, uint64_t a3);
+static void arch_word(uint64_t r, uint64_t address, uint64_t offset);
+static uint64_t arch_own_range_end(uint64_t address);
+
 struct hostile_counts {
 	uint64_t accesses, faults, privileged, calls, words, stray_bytes;
 };

@@ -19,12 +19,6 @@
 	{ 0x10001000, 0x8000 },    /* QEMU's virtio-mmio slots: nobody's here */ \
 	{ 0x02000000, 0x10000 }    /* where QEMU's CLINT is: not the guest's */
 
-static void arch_access(uint64_t address, unsigned width, int store, uint64_t value);
-static void arch_privileged(uint64_t r, uint64_t argument);
-static void arch_call(uint64_t r, uint64_t a1, uint64_t a2, uint64_t a3);
-static void arch_word(uint64_t r, uint64_t address, uint64_t offset);
-static uint64_t arch_own_range_end(uint64_t address);
-
 #include "../common/hostile.c"
 
 extern char __bss_end[];
