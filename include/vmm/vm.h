@@ -10,6 +10,7 @@
 #include "kernel/timer_queue.h"
 #include "vmm/config.h"
 #include "vmm/dt_passthrough.h"
+#include "vmm/exit.h"
 #include "vmm/host_resources.h"
 #include "vmm/vdev.h"
 #include "vmm/vm_console.h"
@@ -23,6 +24,7 @@
  * STOPPED -> RUNNING (vm_start again); CREATED or STOPPED -> gone (vm_delete). */
 enum vm_state { VM_CREATED, VM_RUNNING, VM_RESETTING, VM_SUSPENDED, VM_STOPPED };
 const char *vm_state_name(enum vm_state state);
+enum vm_state vm_state_of(const struct vm *vm); /* a snapshot, without the VM's lock */
 
 struct vm_ram {
 	gpa_t gpa;
@@ -58,7 +60,7 @@ struct vm {
 	struct task *waiter;           /* woken when the VM stops (vmm_run) */
 	bool finished;                 /* stopped, and its last vCPU is done with it */
 	unsigned vcpu_tasks;           /* vCPU tasks not yet ended (vm_delete waits for none) */
-	uint64_t started_ns;           /* uptime when it last started, for vm show */
+	uint64_t started_ns;           /* uptime at its last boot (resets included), for vm show */
 	uint64_t suspended_ticks;      /* timer ticks when it was suspended */
 	void *owned_config;            /* a config read at run time (vm create), freed with the VM */
 	uint64_t unclaimed_reported[8]; /* addresses of unclaimed accesses already logged */
@@ -91,10 +93,16 @@ int vm_stop(struct vm *vm);
  * vm_resume (its clock is moved back by the pause: arch_vcpu_shift_clock). Task context. */
 int vm_suspend(struct vm *vm);
 int vm_resume(struct vm *vm);
+/* Resets a running or suspended VM (its vCPUs stop and it boots again), starts a created or
+ * stopped one; -EBUSY while it resets. Task context. */
+int vm_restart(struct vm *vm);
 /* Frees everything a CREATED or STOPPED VM holds (-EBUSY otherwise). Task context. */
 int vm_delete(struct vm *vm);
 /* Stops all vCPUs, reloads the images and boots again from vCPU 0 (guest reset). */
 void vm_request_reset(struct vm *vm);
+/* The VM's exits by reason (by_reason[EXIT_*], summed over its vCPUs); returns their total. */
+uint64_t vm_exit_counts(const struct vm *vm, uint64_t by_reason[EXIT_FAULT + 1]);
+const char *vm_exit_reason_name(enum vm_exit_reason reason);
 /* Copies host bytes into guest-physical memory; -EFAULT if any part is not guest RAM. */
 int vm_copy_to_guest(struct vm *vm, gpa_t gpa, const void *src, size_t size);
 int vm_copy_from_guest(struct vm *vm, void *dst, gpa_t gpa, size_t size);

@@ -11,6 +11,8 @@
 #include "lib/errno.h"
 
 static const char *const level_names[] = { "", "error", "warn", "info", "debug", "trace" };
+/* The log's name as a writer of console lines (console_claim_line_unlocked). */
+static const char log_line_owner;
 
 const char *log_level_name(int level)
 {
@@ -67,7 +69,7 @@ void log_vwrite(int level, const char *file, int line, const char *prefix, const
 	module[n] = '\0';
 
 	unsigned long flags = console_lock();
-	console_claim_line_unlocked(level_names);
+	console_claim_line_unlocked(&log_line_owner);
 	log_printf_unlocked("[%4llu.%06llu %u:%u %s:%d] ", (unsigned long long)(ns / 1000000000),
 			    (unsigned long long)(ns / 1000 % 1000000), cpu ? cpu->id : 0, task ? task->id : 0,
 			    module, line);

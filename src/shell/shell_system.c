@@ -64,19 +64,13 @@ static void stats(int argc, char **argv)
 	unsigned n = vm_list_snapshot(vms, VM_MAX);
 	shell_printf("%-4s %-20s %10s %12s %12s\n", "VM", "NAME", "CPU-MS", "EXITS", "IRQ-EXITS");
 	for (unsigned v = 0; v < n; v++) {
-		uint64_t ticks = 0, exits = 0;
-		for (unsigned i = 0; i < vms[v]->vcpu_count; i++) {
-			struct vcpu *vcpu = vms[v]->vcpus[i];
-			ticks += vcpu->task->run_ticks;
-			for (unsigned r = 0; r <= EXIT_FAULT; r++)
-				exits += vcpu->exits[r];
-		}
-		uint64_t irq_exits = 0;
+		uint64_t ticks = 0, by_reason[EXIT_FAULT + 1];
 		for (unsigned i = 0; i < vms[v]->vcpu_count; i++)
-			irq_exits += vms[v]->vcpus[i]->exits[EXIT_IRQ];
+			ticks += vms[v]->vcpus[i]->task->run_ticks;
+		uint64_t exits = vm_exit_counts(vms[v], by_reason);
 		shell_printf("%-4u %-20s %10llu %12llu %12llu\n", vms[v]->id, vms[v]->name,
 			     (unsigned long long)(timer_ticks_to_ns(ticks) / 1000000), (unsigned long long)exits,
-			     (unsigned long long)irq_exits);
+			     (unsigned long long)by_reason[EXIT_IRQ]);
 	}
 	shell_printf("memory: %llu of %llu frames free (%llu MiB), heap %llu bytes in use\n",
 		     (unsigned long long)frames_free(), (unsigned long long)frames_total(),

@@ -47,26 +47,12 @@ static struct vm *vm_argument(const char *command, int argc, char **argv)
 	return vm;
 }
 
-static enum vm_state state_of(struct vm *vm)
-{
-	return __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE);
-}
-
 static uint64_t ram_bytes(const struct vm_config *config)
 {
 	uint64_t total = 0;
 	for (size_t i = 0; i < config->kernel.memory_region_count; i++)
 		if (!(config->kernel.memory_regions[i].flags & VM_MEMORY_DEVICE))
 			total += config->kernel.memory_regions[i].size;
-	return total;
-}
-
-static uint64_t total_exits(const struct vm *vm)
-{
-	uint64_t total = 0;
-	for (unsigned i = 0; i < vm->vcpu_count; i++)
-		for (unsigned r = 0; r <= EXIT_FAULT; r++)
-			total += vm->vcpus[i]->exits[r];
 	return total;
 }
 
@@ -78,13 +64,14 @@ static void list(int argc, char **argv)
 		return;
 	}
 	struct vm *vms[VM_MAX];
+	uint64_t by_reason[EXIT_FAULT + 1];
 	unsigned n = vm_list_snapshot(vms, VM_MAX);
 	if (json) {
 		shell_printf("[");
 		for (unsigned i = 0; i < n; i++) {
 			shell_printf("%s{\"id\":%u,\"name\":", i ? "," : "", vms[i]->id);
 			shell_json_string(vms[i]->name);
-			shell_printf(",\"state\":\"%s\",\"vcpus\":%u,\"memory_bytes\":%llu}", vm_state_name(state_of(vms[i])),
+			shell_printf(",\"state\":\"%s\",\"vcpus\":%u,\"memory_bytes\":%llu}", vm_state_name(vm_state_of(vms[i])),
 				     vms[i]->vcpu_count, (unsigned long long)ram_bytes(vms[i]->config));
 		}
 		shell_printf("]\n");
@@ -93,17 +80,11 @@ static void list(int argc, char **argv)
 	shell_printf("%-4s %-20s %-10s %5s %10s %12s\n", "ID", "NAME", "STATE", "VCPUS", "MEMORY", "EXITS");
 	for (unsigned i = 0; i < n; i++)
 		shell_printf("%-4u %-20s %-10s %5u %7llu MiB %12llu\n", vms[i]->id, vms[i]->name,
-			     vm_state_name(state_of(vms[i])), vms[i]->vcpu_count,
-			     (unsigned long long)(ram_bytes(vms[i]->config) >> 20), (unsigned long long)total_exits(vms[i]));
+			     vm_state_name(vm_state_of(vms[i])), vms[i]->vcpu_count,
+			     (unsigned long long)(ram_bytes(vms[i]->config) >> 20), (unsigned long long)vm_exit_counts(vms[i], by_reason));
 	if (!n)
 		shell_printf("(no VMs: vm create <config.toml> makes one from the disk)\n");
 }
-
-static const char *const exit_names[EXIT_FAULT + 1] = {
-	[EXIT_NONE] = "other", [EXIT_MMIO] = "mmio", [EXIT_PIO] = "pio", [EXIT_HYPERCALL] = "hypercall",
-	[EXIT_CPU_ON] = "cpu_on", [EXIT_CPU_OFF] = "cpu_off", [EXIT_HALT] = "halt",
-	[EXIT_SYSTEM_OFF] = "off", [EXIT_SYSTEM_RESET] = "reset", [EXIT_IRQ] = "irq", [EXIT_FAULT] = "fault",
-};
 
 static const char *const vcpu_state_names[] = {
 	[VCPU_OFF] = "off", [VCPU_RUNNING] = "running", [VCPU_HALTED] = "halted", [VCPU_STOPPED] = "stopped",
@@ -111,7 +92,7 @@ static const char *const vcpu_state_names[] = {
 
 static uint64_t uptime_ms(const struct vm *vm)
 {
-	enum vm_state state = state_of((struct vm *)vm);
+	enum vm_state state = vm_state_of(vm);
 	if (state == VM_CREATED || state == VM_STOPPED)
 		return 0;
 	return (timer_uptime_ns() - vm->started_ns) / 1000000;
@@ -123,7 +104,7 @@ static void show_json(struct vm *vm)
 	shell_json_string(vm->name);
 	shell_printf(",\"config\":");
 	shell_json_string(vm->config->file_name);
-	shell_printf(",\"state\":\"%s\",\"boots\":%u,\"uptime_ms\":%llu,\"vcpus\":[", vm_state_name(state_of(vm)),
+	shell_printf(",\"state\":\"%s\",\"boots\":%u,\"uptime_ms\":%llu,\"vcpus\":[", vm_state_name(vm_state_of(vm)),
 		     vm->boot_count, (unsigned long long)uptime_ms(vm));
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {
 		struct vcpu *v = vm->vcpus[i];
@@ -151,12 +132,10 @@ static void show_json(struct vm *vm)
 			first = false;
 		}
 	shell_printf("],\"exits\":{");
-	uint64_t by_reason[EXIT_FAULT + 1] = { 0 };
-	for (unsigned i = 0; i < vm->vcpu_count; i++)
-		for (unsigned r = 0; r <= EXIT_FAULT; r++)
-			by_reason[r] += vm->vcpus[i]->exits[r];
+	uint64_t by_reason[EXIT_FAULT + 1];
+	vm_exit_counts(vm, by_reason);
 	for (unsigned r = 0; r <= EXIT_FAULT; r++)
-		shell_printf("%s\"%s\":%llu", r ? "," : "", exit_names[r], (unsigned long long)by_reason[r]);
+		shell_printf("%s\"%s\":%llu", r ? "," : "", vm_exit_reason_name(r), (unsigned long long)by_reason[r]);
 	shell_printf("},\"console\":{\"shown_bytes\":%llu,\"dropped_bytes\":%llu}}\n",
 		     (unsigned long long)vm->console.shown, (unsigned long long)vm->console.dropped);
 }
@@ -173,7 +152,7 @@ static void show(int argc, char **argv)
 	}
 	uint64_t up = uptime_ms(vm);
 	shell_printf("VM %u \"%s\"\n  config:  %s\n  state:   %s (boots: %u, up %llu.%03llu s)\n", vm->id, vm->name,
-		     vm->config->file_name, vm_state_name(state_of(vm)), vm->boot_count,
+		     vm->config->file_name, vm_state_name(vm_state_of(vm)), vm->boot_count,
 		     (unsigned long long)(up / 1000), (unsigned long long)(up % 1000));
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {
 		struct vcpu *v = vm->vcpus[i];
@@ -194,13 +173,11 @@ static void show(int argc, char **argv)
 				     (unsigned long long)d->base, (unsigned long long)d->size);
 		}
 	shell_printf("  exits:  ");
-	uint64_t by_reason[EXIT_FAULT + 1] = { 0 };
-	for (unsigned i = 0; i < vm->vcpu_count; i++)
-		for (unsigned r = 0; r <= EXIT_FAULT; r++)
-			by_reason[r] += vm->vcpus[i]->exits[r];
+	uint64_t by_reason[EXIT_FAULT + 1];
+	vm_exit_counts(vm, by_reason);
 	for (unsigned r = 0; r <= EXIT_FAULT; r++)
 		if (by_reason[r])
-			shell_printf(" %s %llu", exit_names[r], (unsigned long long)by_reason[r]);
+			shell_printf(" %s %llu", vm_exit_reason_name(r), (unsigned long long)by_reason[r]);
 	shell_printf("\n  console: %llu bytes shown, %llu dropped over its budget\n",
 		     (unsigned long long)vm->console.shown, (unsigned long long)vm->console.dropped);
 }
@@ -216,7 +193,7 @@ static void report(const char *command, struct vm *vm, int err, const char *done
 			  : err == -ETIMEDOUT ? "its vCPUs did not answer in time"
 			  : err == -ENOMEM ? "out of memory"
 					   : "failed";
-	shell_printf("vm %s %u: %s (%s)\n", command, vm->id, why, vm_state_name(state_of(vm)));
+	shell_printf("vm %s %u: %s (%s)\n", command, vm->id, why, vm_state_name(vm_state_of(vm)));
 }
 
 static void start(int argc, char **argv)
@@ -239,19 +216,8 @@ static void stop(int argc, char **argv)
 static void restart(int argc, char **argv)
 {
 	struct vm *vm = vm_argument("restart", argc, argv);
-	if (!vm)
-		return;
-	enum vm_state state = state_of(vm);
-	if (state == VM_CREATED || state == VM_STOPPED) {
-		report("restart", vm, vm_start(vm), "started");
-		return;
-	}
-	if (state != VM_RUNNING && state != VM_SUSPENDED) {
-		report("restart", vm, -EBUSY, "");
-		return;
-	}
-	vm_request_reset(vm);
-	shell_printf("vm restart %u: resetting\n", vm->id);
+	if (vm)
+		report("restart", vm, vm_restart(vm), "restarting");
 }
 
 static void suspend(int argc, char **argv)
@@ -273,7 +239,7 @@ static void delete(int argc, char **argv)
 	struct vm *vm = vm_argument("delete", argc, argv);
 	if (!vm)
 		return;
-	enum vm_state state = state_of(vm);
+	enum vm_state state = vm_state_of(vm);
 	if (state != VM_CREATED && state != VM_STOPPED) {
 		shell_printf("vm delete %u: it is %s: stop it first (vm stop %u)\n", vm->id, vm_state_name(state), vm->id);
 		return;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* VM lifecycle (see vmm/vm.h): create from a config, start, stop, suspend, resume, reset and
- * delete;  * the once-per-address report of unclaimed accesses. */
+ * delete; its exit counts; the once-per-address report of unclaimed accesses. */
 #include "vmm/vm.h"
 #include "vmm/ivc.h"
 #include "vmm/vcpu.h"
@@ -40,6 +40,11 @@ const char *vm_state_name(enum vm_state state)
 		[VM_SUSPENDED] = "suspended", [VM_STOPPED] = "stopped",
 	};
 	return state < ARRAY_SIZE(names) ? names[state] : "?";
+}
+
+enum vm_state vm_state_of(const struct vm *vm)
+{
+	return __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE);
 }
 
 void vm_vcpu_task_ended(struct vm *vm)
@@ -125,6 +130,7 @@ static void start_boot_vcpu(struct vm *vm)
 	uint64_t arg = config->kernel.images[VM_IMAGE_DTB].path.value ? config->kernel.images[VM_IMAGE_DTB].load_addr.value
 									: vm->dtb_address;
 	vm->boot_count++;
+	vm->started_ns = timer_uptime_ns();
 	if (vcpu_request_start(vm->vcpus[0], vm->entry, arg) == 0)
 		return;
 	/* A stop (or reset) came in since the VM was marked running, so nothing started: the VM
@@ -151,9 +157,7 @@ static int restore_stopped(struct vm *vm)
 
 int vm_start(struct vm *vm)
 {
-	unsigned long flags = spin_lock_irqsave(&vm->lock);
-	enum vm_state state = vm->state;
-	spin_unlock_irqrestore(&vm->lock, flags);
+	enum vm_state state = vm_state_of(vm);
 	if (state == VM_STOPPED && !__atomic_load_n(&vm->finished, __ATOMIC_ACQUIRE))
 		return -EBUSY; /* its last vCPU is still on its way out */
 	if (state != VM_CREATED && state != VM_STOPPED)
@@ -164,10 +168,9 @@ int vm_start(struct vm *vm)
 			return err;
 		__atomic_store_n(&vm->finished, false, __ATOMIC_RELEASE);
 	}
-	flags = spin_lock_irqsave(&vm->lock);
+	unsigned long flags = spin_lock_irqsave(&vm->lock);
 	vm->state = VM_RUNNING;
 	spin_unlock_irqrestore(&vm->lock, flags);
-	vm->started_ns = timer_uptime_ns();
 	log_info("VM[%u] boot success", vm->id);
 	start_boot_vcpu(vm);
 	return 0;
@@ -210,9 +213,7 @@ static bool is_finished(struct vm *vm)
 
 int vm_stop(struct vm *vm)
 {
-	unsigned long flags = spin_lock_irqsave(&vm->lock);
-	enum vm_state state = vm->state;
-	spin_unlock_irqrestore(&vm->lock, flags);
+	enum vm_state state = vm_state_of(vm);
 	if (state == VM_CREATED || (state == VM_STOPPED && is_finished(vm)))
 		return -EALREADY;
 	vm_request_stop(vm);
@@ -232,6 +233,17 @@ void vm_request_reset(struct vm *vm)
 			vcpu_request_pause(vm->vcpus[i], false);
 }
 
+int vm_restart(struct vm *vm)
+{
+	enum vm_state state = vm_state_of(vm);
+	if (state == VM_CREATED || state == VM_STOPPED)
+		return vm_start(vm);
+	if (state != VM_RUNNING && state != VM_SUSPENDED)
+		return -EBUSY;
+	vm_request_reset(vm);
+	return 0;
+}
+
 /* Every vCPU is off, or holds still in hold_while_paused (vcpu.c) and has left its CPU: its
  * state is saved (arch_vcpu_put), which vm_resume's clock shift works on. */
 static bool all_paused(struct vm *vm)
@@ -246,15 +258,22 @@ static bool all_paused(struct vm *vm)
 	return true;
 }
 
-int vm_suspend(struct vm *vm)
+/* Moves the VM from `from` to `to`: 0, -EALREADY when it is in `to`, -EBUSY in any other state. */
+static int change_state(struct vm *vm, enum vm_state from, enum vm_state to)
 {
 	unsigned long flags = spin_lock_irqsave(&vm->lock);
-	if (vm->state != VM_RUNNING) {
-		spin_unlock_irqrestore(&vm->lock, flags);
-		return vm->state == VM_SUSPENDED ? -EALREADY : -EBUSY;
-	}
-	vm->state = VM_SUSPENDED;
+	int err = vm->state == from ? 0 : vm->state == to ? -EALREADY : -EBUSY;
+	if (err == 0)
+		vm->state = to;
 	spin_unlock_irqrestore(&vm->lock, flags);
+	return err;
+}
+
+int vm_suspend(struct vm *vm)
+{
+	int err = change_state(vm, VM_RUNNING, VM_SUSPENDED);
+	if (err < 0)
+		return err;
 	for (unsigned i = 0; i < vm->vcpu_count; i++)
 		vcpu_request_pause(vm->vcpus[i], true);
 	bool held = wait_until(vm, all_paused);
@@ -266,13 +285,9 @@ int vm_suspend(struct vm *vm)
 
 int vm_resume(struct vm *vm)
 {
-	unsigned long flags = spin_lock_irqsave(&vm->lock);
-	if (vm->state != VM_SUSPENDED) {
-		spin_unlock_irqrestore(&vm->lock, flags);
-		return vm->state == VM_RUNNING ? -EALREADY : -EBUSY;
-	}
-	vm->state = VM_RUNNING;
-	spin_unlock_irqrestore(&vm->lock, flags);
+	int err = change_state(vm, VM_SUSPENDED, VM_RUNNING);
+	if (err < 0)
+		return err;
 	/* The guest's clock goes on from where it stood: moved back by the pause, so that neither its
 	 * time nor its timers jump (a timer due in the pause fires at once, once). */
 	uint64_t paused = arch_timer_now() - vm->suspended_ticks;
@@ -285,9 +300,7 @@ int vm_resume(struct vm *vm)
 
 int vm_delete(struct vm *vm)
 {
-	unsigned long flags = spin_lock_irqsave(&vm->lock);
-	enum vm_state state = vm->state;
-	spin_unlock_irqrestore(&vm->lock, flags);
+	enum vm_state state = vm_state_of(vm);
 	if (state != VM_CREATED && !(state == VM_STOPPED && is_finished(vm)))
 		return -EBUSY;
 	log_info("VM[%u] deleted", vm->id);
@@ -295,29 +308,43 @@ int vm_delete(struct vm *vm)
 	return 0;
 }
 
-/* The exits of all the VM's vCPUs, in total and by reason: what a guest costs under Tessera.
- * (An exit the arch sends straight back with nothing done, such as x86's benchmark floor, is not
- * counted; hypercalls answered on an arch's fast path are.) */
-static void log_exit_counts(struct vm *vm)
+const char *vm_exit_reason_name(enum vm_exit_reason reason)
 {
 	static const char *const names[EXIT_FAULT + 1] = {
 		[EXIT_NONE] = "other", [EXIT_MMIO] = "mmio", [EXIT_PIO] = "pio", [EXIT_HYPERCALL] = "hypercall",
 		[EXIT_CPU_ON] = "cpu_on", [EXIT_CPU_OFF] = "cpu_off", [EXIT_HALT] = "halt",
 		[EXIT_SYSTEM_OFF] = "off", [EXIT_SYSTEM_RESET] = "reset", [EXIT_IRQ] = "irq", [EXIT_FAULT] = "fault",
 	};
-	uint64_t by_reason[EXIT_FAULT + 1] = { 0 }, total = 0;
+	return reason <= EXIT_FAULT ? names[reason] : "?";
+}
+
+uint64_t vm_exit_counts(const struct vm *vm, uint64_t by_reason[EXIT_FAULT + 1])
+{
+	uint64_t total = 0;
+	for (unsigned r = 0; r <= EXIT_FAULT; r++)
+		by_reason[r] = 0;
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {
 		for (unsigned r = 0; r <= EXIT_FAULT; r++) {
 			by_reason[r] += vm->vcpus[i]->exits[r];
 			total += vm->vcpus[i]->exits[r];
 		}
 	}
+	return total;
+}
+
+/* The exits of all the VM's vCPUs, in total and by reason: what a guest costs under Tessera.
+ * (An exit the arch sends straight back with nothing done, such as x86's benchmark floor, is not
+ * counted; hypercalls answered on an arch's fast path are.) */
+static void log_exit_counts(struct vm *vm)
+{
+	uint64_t by_reason[EXIT_FAULT + 1];
+	uint64_t total = vm_exit_counts(vm, by_reason);
 	char detail[192];
 	int n = 0;
 	for (unsigned r = 0; r <= EXIT_FAULT && n < (int)sizeof(detail); r++)
 		if (by_reason[r])
 			n += format_snprintf(detail + n, sizeof(detail) - (size_t)n, "%s%s %llu", n ? ", " : "",
-					     names[r], (unsigned long long)by_reason[r]);
+					     vm_exit_reason_name(r), (unsigned long long)by_reason[r]);
 	vm_log_info(vm, "stopped (%llu exits%s%s)", (unsigned long long)total, n ? ": " : "",
 		    n ? detail : "");
 	if (vm->unclaimed_unlogged)

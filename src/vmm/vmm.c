@@ -21,7 +21,6 @@
 #include "kernel/sched.h"
 
 static struct vm_config configs[VM_MAX];
-static struct vm *vms[VM_MAX];
 static uint64_t hwids[MAX_CPUS];
 static struct config_platform platform;
 
@@ -148,7 +147,7 @@ int vmm_create_from_text(const char *path, const char *text, size_t length, stru
 	return 0;
 }
 
-static bool all_stopped(unsigned count)
+static bool all_stopped(struct vm *const *vms, unsigned count)
 {
 	for (unsigned i = 0; i < count; i++)
 		if (!__atomic_load_n(&vms[i]->finished, __ATOMIC_ACQUIRE))
@@ -184,11 +183,13 @@ void vmm_run(void (*shell_input)(char c))
 	}
 	if (with_shell)
 		console_focus_init(shell_input);
+	struct vm *vms[VM_MAX];
 	unsigned created = 0;
 	for (int i = 0; i < count; i++) {
 		struct vm *vm = vm_create(&configs[i]);
 		if (vm && vm_list_add(vm) == 0) {
-			vm->waiter = task_current();
+			/* Without the shell, this task waits for the VMs to stop (below). */
+			vm->waiter = with_shell ? NULL : task_current();
 			vms[created++] = vm;
 		} else if (vm) {
 			vm_delete(vm);
@@ -203,12 +204,9 @@ void vmm_run(void (*shell_input)(char c))
 		log_info("No console input for guests: the console UART gives no receive interrupt");
 	for (unsigned i = 0; i < created; i++)
 		vm_start(vms[i]);
-	if (with_shell) {
-		for (unsigned i = 0; i < created; i++)
-			vms[i]->waiter = NULL;
+	if (with_shell)
 		return; /* the shell manages them from here */
-	}
-	while (!all_stopped(created))
+	while (!all_stopped(vms, created))
 		task_sleep();
 	log_info("All VMs have stopped");
 }
