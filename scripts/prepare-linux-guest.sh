@@ -18,12 +18,17 @@ esac
 cache="$root/.cache/debian/$debarch"
 out="$root/.cache/tessera/linux-$arch"
 mkdir -p "$out"
+# make test runs tests side by side, and several may prepare the same guest at once: one at a time,
+# and what others read while it runs (the kernel, the initramfs, the configs) is replaced whole.
+exec 9>"$out/.prepare.lock"
+flock 9
 # The kernel modules the initramfs carries, for tests booting an ext4 root on a virtio disk
 # (tessera.root= in tests/guests/linux/init.sh): the virtio core and both transports (mmio on the
 # virt machines, pci on q35), the block, console and net drivers, and ext4. What each needs
 # (virtio_pci's helpers, virtio_net's failover, ext4's jbd2 on riscv64) is added by
-# scripts/linux_modules.py; what the kernel has built in is skipped.
-modules="virtio virtio_ring virtio_mmio virtio_pci virtio_blk virtio_console virtio_net ext4"
+# scripts/linux_modules.py; what the kernel has built in is skipped. For the power button
+# (tessera.button): evdev, virtio_input, and ACPI's button driver (a module on amd64 only).
+modules="virtio virtio_ring virtio_mmio virtio_pci virtio_blk virtio_console virtio_net ext4 evdev virtio_input button"
 first_file() { for f in "$@"; do [ -f "$f" ] && { echo "$f"; return; }; done; }
 fetch() { "$root/scripts/fetch-debian-packages.sh" "$debarch" "$suite" "$cache" "$@"; }
 # Sets vmlinuz and kver: /boot/vmlinuz-<version> (bookworm), or /usr/lib/modules/<version>/vmlinuz
@@ -155,6 +160,7 @@ for variant in 1cpu 2cpu shell; do
   cpus=${variant%cpu}; extra=
   [ "$variant" = shell ] && cpus=2 && extra=" tessera.shell"
   ids=$(seq -s ', ' 0 $((cpus - 1)) | sed 's/[0-9]\+/0x&/g')
-  config "$cpus" "$ids" "$extra" > "$out/linux-${variant}.toml"
+  config "$cpus" "$ids" "$extra" > "$out/linux-${variant}.toml.tmp"
+  mv "$out/linux-${variant}.toml.tmp" "$out/linux-${variant}.toml"
 done
 echo "$out"

@@ -21,6 +21,7 @@
 #define ENOSYS 38
 #define EOVERFLOW 75
 #define ENOTSUP 95
+#define ENOTCONN 107
 #define EALREADY 114
 #define ETIMEDOUT 110
 

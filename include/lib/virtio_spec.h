@@ -9,6 +9,7 @@
 #define VIRTIO_ID_NET 1
 #define VIRTIO_ID_BLOCK 2
 #define VIRTIO_ID_CONSOLE 3
+#define VIRTIO_ID_INPUT 18
 
 /* Device status (2.1). */
 #define VIRTIO_STATUS_ACKNOWLEDGE 1u

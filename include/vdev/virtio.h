@@ -27,6 +27,10 @@ struct virtio_vdev_ops {
 	/* Reads `width` bytes of the device configuration space at `offset` (in bounds). */
 	uint64_t (*config_read)(struct virtio_vdev *v, unsigned offset, unsigned width);
 	unsigned config_size;
+	/* Optional: writes `width` bytes at `offset` (in bounds); NULL: the space is read-only. */
+	void (*config_write)(struct virtio_vdev *v, unsigned offset, unsigned width, uint64_t value);
+	/* Optional: forgets what the type held for the driver, when the device resets (2.4). */
+	void (*reset)(struct virtio_vdev *v);
 	/* Optional: logs the type's own counters after the device's (virtio_vdev_report). */
 	void (*report)(struct virtio_vdev *v);
 	/* Frees what the device type holds (its backend stays its owner's). */
@@ -84,6 +88,8 @@ struct vring *virtio_vdev_selected(struct virtio_vdev *v);
 void virtio_vdev_report(struct virtio_vdev *v);
 /* Device configuration reads: out of bounds read as zero. */
 uint64_t virtio_vdev_config_read(struct virtio_vdev *v, unsigned offset, unsigned width);
+/* Device configuration writes: out of bounds, or to a type without writable fields, ignored. */
+void virtio_vdev_config_write(struct virtio_vdev *v, unsigned offset, unsigned width, uint64_t value);
 
 /* For the device types, under v->lock. */
 /* Raises the queue interrupt if the driver wants one for what was just returned on `ring`. */

@@ -15,6 +15,9 @@ struct vm;
 #define X86_PM1_SLP_EN (1u << 13)
 
 int x86_pc_devices_create(struct vm *vm);
+/* x86_power_button.c: the PM1a event block at X86_PM1A_EVENT_PORT, whose fixed power button is
+ * the VM's power button (vmm/power_button.h), raising the SCI on ISA IRQ 9. */
+int x86_power_button_create(struct vm *vm);
 /* x86_pci.c: configuration mechanism #1 with a host bridge at 00:00.0, and the reset register
  * 0xcf9 inside its window. */
 int x86_pci_create(struct vm *vm);

@@ -68,7 +68,8 @@ enum vm_console {
 	VM_CONSOLE_NONE = 1, /* "none": no console unless the config names one */
 };
 
-/* emu_devices[i][4]: AxVisor's EmulatedDeviceType numbers */
+/* emu_devices[i][4]: AxVisor's EmulatedDeviceType numbers, and Tessera's 0xE4 beside its virtio
+ * ones (AxVisor has no input device) */
 enum vm_emu_type {
 	VM_EMU_DUMMY = 0x00,
 	VM_EMU_INTERRUPT_CONTROLLER = 0x01,
@@ -80,6 +81,7 @@ enum vm_emu_type {
 	VM_EMU_VIRTIO_BLOCK = 0xe1,
 	VM_EMU_VIRTIO_NET = 0xe2,
 	VM_EMU_VIRTIO_CONSOLE = 0xe3,
+	VM_EMU_VIRTIO_POWER_BUTTON = 0xe4, /* virtio-input with KEY_POWER: the VM's power button */
 };
 
 /* The images a config can name; each has a <kind>_path and <kind>_load_addr key in [kernel]. */
@@ -257,7 +259,7 @@ const char *config_image_kind_name(enum vm_image_kind kind);
 
 const char *config_interrupt_mode_name(enum vm_interrupt_mode mode);
 const char *config_emu_type_name(uint64_t emu_type); /* NULL for numbers AxVisor does not define */
-bool config_emu_type_is_virtio(uint64_t emu_type);   /* 0xE1 block, 0xE2 net, 0xE3 console */
+bool config_emu_type_is_virtio(uint64_t emu_type);   /* 0xE1 block, 0xE2 net, 0xE3 console, 0xE4 input */
 /* Tessera's convention for x86 port I/O: an emulated or passthrough device whose name starts with
  * "port:" lives in port space at base_gpa (a port number), not in guest-physical space. Emulated
  * ones sit on the VM's port-I/O bus; passthrough ones are the arch's (I/O permission map). */

@@ -15,6 +15,7 @@
 #include "vmm/vdev.h"
 #include "vmm/vm_console.h"
 #include "vmm/pci_bus.h"
+#include "vmm/power_button.h"
 #include "virt_impl/vm.h"
 
 #define VM_MAX 16
@@ -68,6 +69,7 @@ struct vm {
 	uint64_t unclaimed_unlogged;    /* unclaimed accesses to further addresses: counted, not logged */
 	void (*console_rx)(void *device, char c); /* the console device that takes typed input */
 	void *console_rx_device;
+	struct vm_power_button power_button; /* what `vm stop` presses (vmm/power_button.h) */
 	const struct virq_ops *virq;    /* the VM's interrupt controller model, or NULL */
 	void *virq_priv;
 	bool virq_missing_reported;

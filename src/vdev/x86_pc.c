@@ -4,7 +4,8 @@
  * is taken as S5 since no sleep state is offered). Reset: 0xcf9 with bit 2 (RST_CPU) set, or
  * command 0xfe to the keyboard controller's command port 0x64 (its data port 0x60 reads 0; 0x61
  * between them is the PIT's, x86_pit.c). The 8259 pair reads back its mask (all set: the
- * IOAPIC delivers interrupts) and ignores initialization words. PM1a status and enable read 0. */
+ * IOAPIC delivers interrupts) and ignores initialization words. The PM1a event block, with the
+ * power button, is x86_power_button.c's. */
 #include "vdev/x86_pc.h"
 #include "vmm/vdev.h"
 #include "vmm/vm.h"
@@ -16,7 +17,6 @@ struct pc_port {
 	struct vdev dev;
 	struct vm *vm;
 	uint8_t pic_mask[2];
-	uint16_t pm1_enable;
 };
 
 static int pm_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value)
@@ -82,27 +82,6 @@ static int pic_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsig
 }
 
 static const struct vdev_ops pm_ops = { .read = pm_read, .write = pm_write };
-/* PM1a status (offset 0, write 1 to clear: nothing is ever pending) and enable (offset 2, kept so
- * that ACPI drivers see the events they enable; ACPI 6.4, 4.8.3.1). */
-static int pm_event_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value)
-{
-	struct pc_port *p = dev->priv;
-	uint32_t reg = (uint32_t)p->pm1_enable << 16; /* status 0 */
-	*value = (reg >> (8 * offset)) & (width >= 4 ? 0xffffffffu : (1u << (8 * width)) - 1);
-	return 0;
-}
-
-static int pm_event_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value)
-{
-	struct pc_port *p = dev->priv;
-	uint32_t reg = (uint32_t)p->pm1_enable << 16;
-	uint32_t mask = (width >= 4 ? 0xffffffffu : (1u << (8 * width)) - 1) << (8 * offset);
-	reg = (reg & ~mask) | (((uint32_t)value << (8 * offset)) & mask);
-	p->pm1_enable = (uint16_t)(reg >> 16);
-	return 0;
-}
-
-static const struct vdev_ops pm_event_ops = { .read = pm_event_read, .write = pm_event_write };
 static const struct vdev_ops keyboard_ops = { .read = reset_read, .write = keyboard_write };
 static const struct vdev_ops post_ops = { .read = reset_read, .write = post_write };
 static const struct vdev_ops pic_ops = { .read = pic_read, .write = pic_write };
@@ -125,8 +104,7 @@ static int add_port(struct vm *vm, const char *name, uint64_t base, uint64_t siz
 int x86_pc_devices_create(struct vm *vm)
 {
 	int err = add_port(vm, "ACPI PM1a control", X86_PM1A_CONTROL_PORT, 2, &pm_ops);
-	/* PM1a status and enable: nothing ever becomes pending (no SCI is raised). */
-	if (!err) err = add_port(vm, "ACPI PM1a event", X86_PM1A_EVENT_PORT, 4, &pm_event_ops);
+	if (!err) err = x86_power_button_create(vm); /* PM1a status and enable */
 	if (!err) err = x86_pci_create(vm); /* 0xcf8-0xcff, with the reset control register 0xcf9 */
 	if (!err) err = add_port(vm, "keyboard data", 0x60, 1, &post_ops);
 	if (!err) err = add_port(vm, "keyboard controller", 0x64, 1, &keyboard_ops);

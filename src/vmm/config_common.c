@@ -60,13 +60,15 @@ const char *config_emu_type_name(uint64_t emu_type)
 	case VM_EMU_VIRTIO_BLOCK: return "virtio-blk";
 	case VM_EMU_VIRTIO_NET: return "virtio-net";
 	case VM_EMU_VIRTIO_CONSOLE: return "virtio-console";
+	case VM_EMU_VIRTIO_POWER_BUTTON: return "virtio-input power button";
 	}
 	return NULL;
 }
 
 bool config_emu_type_is_virtio(uint64_t emu_type)
 {
-	return emu_type == VM_EMU_VIRTIO_BLOCK || emu_type == VM_EMU_VIRTIO_NET || emu_type == VM_EMU_VIRTIO_CONSOLE;
+	return emu_type == VM_EMU_VIRTIO_BLOCK || emu_type == VM_EMU_VIRTIO_NET || emu_type == VM_EMU_VIRTIO_CONSOLE ||
+	       emu_type == VM_EMU_VIRTIO_POWER_BUTTON;
 }
 
 bool config_emu_device_is_port(const struct vm_emu_device *device)

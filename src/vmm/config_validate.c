@@ -413,6 +413,16 @@ static void check_ivc_window(struct check *c, const char *key, size_t index)
 			      c->config->devices.emu_devices[j].name);
 }
 
+/* `vm stop` presses one button (vmm/power_button.h). */
+static void check_one_power_button(struct check *c, const char *key, size_t index)
+{
+	const struct vm_emu_device *d = &c->config->devices.emu_devices[index];
+	for (size_t j = 0; j < index; j++)
+		if (c->config->devices.emu_devices[j].emu_type == VM_EMU_VIRTIO_POWER_BUTTON)
+			error(c, d->line, key, "a second power button ('%s' is the first): a VM has one",
+			      c->config->devices.emu_devices[j].name);
+}
+
 /* Emulated devices trap every access, so byte-granular windows are fine; only RAM must not share. */
 static void check_emulated(struct check *c)
 {
@@ -427,8 +437,11 @@ static void check_emulated(struct check *c)
 		check_irq(c, key, d->line, d->irq);
 		if (d->emu_type == VM_EMU_VIRTIO_BLOCK)
 			check_virtio_blk(c, key, i);
-		if (d->emu_type == VM_EMU_VIRTIO_CONSOLE) /* no backend: the VM's console is its */
+		if (d->emu_type == VM_EMU_VIRTIO_CONSOLE || /* no backend: the VM's console is its */
+		    d->emu_type == VM_EMU_VIRTIO_POWER_BUTTON)
 			check_virtio_window(c, key, d);
+		if (d->emu_type == VM_EMU_VIRTIO_POWER_BUTTON)
+			check_one_power_button(c, key, i);
 		if (d->emu_type == VM_EMU_VIRTIO_NET)
 			check_virtio_net(c, key, i);
 		if (d->emu_type == VM_EMU_IVC_CHANNEL)

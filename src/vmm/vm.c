@@ -195,9 +195,9 @@ void vm_request_stop(struct vm *vm)
  * forced by a kick: this bounds only a hypervisor bug, not a guest). */
 #define VM_ANSWER_NS 2000000000ULL
 
-static bool wait_until(struct vm *vm, bool (*done)(struct vm *vm))
+static bool wait_until_for(struct vm *vm, bool (*done)(struct vm *vm), uint64_t wait_ns)
 {
-	uint64_t deadline = timer_uptime_ns() + VM_ANSWER_NS;
+	uint64_t deadline = timer_uptime_ns() + wait_ns;
 	while (!done(vm)) {
 		if (timer_uptime_ns() > deadline)
 			return false;
@@ -206,9 +206,35 @@ static bool wait_until(struct vm *vm, bool (*done)(struct vm *vm))
 	return true;
 }
 
+static bool wait_until(struct vm *vm, bool (*done)(struct vm *vm))
+{
+	return wait_until_for(vm, done, VM_ANSWER_NS);
+}
+
 static bool is_finished(struct vm *vm)
 {
 	return __atomic_load_n(&vm->finished, __ATOMIC_ACQUIRE);
+}
+
+void vm_set_power_button(struct vm *vm, int (*press)(void *device, const char **why), void *device, const char *what)
+{
+	vm->power_button = (struct vm_power_button){ what, press, device };
+}
+
+int vm_shutdown(struct vm *vm, uint64_t wait_ns, const char **why)
+{
+	enum vm_state state = vm_state_of(vm);
+	if (state == VM_CREATED || state == VM_STOPPED)
+		return -EALREADY;
+	if (state != VM_RUNNING)
+		return -EBUSY;
+	if (!vm->power_button.what)
+		return -ENODEV;
+	int err = vm->power_button.press(vm->power_button.device, why);
+	if (err < 0)
+		return err;
+	vm_log_info(vm, "its %s was pressed", vm->power_button.what);
+	return wait_until_for(vm, is_finished, wait_ns) ? 0 : -ETIMEDOUT;
 }
 
 int vm_stop(struct vm *vm)

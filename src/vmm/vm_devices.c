@@ -8,6 +8,7 @@
 #include "vdev/models.h"
 #include "vdev/virtio_blk.h"
 #include "vdev/virtio_console.h"
+#include "vdev/virtio_input.h"
 #include "vdev/virtio_mmio.h"
 #include "vdev/virtio_net.h"
 #include "virt/arch_vm.h"
@@ -161,6 +162,17 @@ __attribute__((weak)) struct vdev *arch_vm_virtio_transport(struct vm *vm, struc
 	return virtio_mmio_create(v, emu->base_gpa, emu->length);
 }
 
+/* The device on the arch's transport; NULL (the device freed) when either could not be made. */
+static struct vdev *on_transport(struct vm *vm, struct virtio_vdev *v, const struct vm_emu_device *emu)
+{
+	if (!v)
+		return NULL;
+	struct vdev *dev = arch_vm_virtio_transport(vm, v, emu);
+	if (!dev)
+		virtio_vdev_destroy(v);
+	return dev;
+}
+
 static struct vdev *create_virtio_blk(struct vm *vm, const struct vm_emu_device *emu)
 {
 	struct vblk_backend *backend = vm_blk_backend_open(vm, emu);
@@ -171,10 +183,7 @@ static struct vdev *create_virtio_blk(struct vm *vm, const struct vm_emu_device 
 		backend->close(backend);
 		return NULL;
 	}
-	struct vdev *dev = arch_vm_virtio_transport(vm, v, emu);
-	if (!dev)
-		virtio_vdev_destroy(v);
-	return dev;
+	return on_transport(vm, v, emu);
 }
 
 /* Whether the guest's kernel will take a virtio console for its console: Linux's /dev/console is
@@ -196,13 +205,9 @@ static bool cmdline_console_is_hvc(const char *cmdline)
 static struct vdev *create_virtio_console(struct vm *vm, const struct vm_emu_device *emu)
 {
 	struct virtio_vdev *v = virtio_console_create(vm, emu->name, (unsigned)emu->irq);
-	if (!v)
+	struct vdev *dev = on_transport(vm, v, emu);
+	if (!dev)
 		return NULL;
-	struct vdev *dev = arch_vm_virtio_transport(vm, v, emu);
-	if (!dev) {
-		virtio_vdev_destroy(v);
-		return NULL;
-	}
 	bool guest_console = cmdline_console_is_hvc(vm->config->kernel.cmdline.value);
 	if (guest_console && vm->console_rx != virtio_console_input)
 		vm_take_console_input(vm, virtio_console_input, v);
@@ -237,14 +242,22 @@ static struct vdev *create_virtio_net(struct vm *vm, const struct vm_emu_device 
 		vm_log_error(vm, "%s:%u: virtio-net '%s': %s", config->file_name, emu->line, emu->name, why);
 		return NULL;
 	}
-	struct vdev *dev = arch_vm_virtio_transport(vm, v, emu);
-	if (!dev) {
-		virtio_vdev_destroy(v);
+	struct vdev *dev = on_transport(vm, v, emu);
+	if (!dev)
 		return NULL;
-	}
 	const uint8_t *m = port.mac;
 	vm_log_info(vm, "%s: virtio-net on switch %s, MAC %02x:%02x:%02x:%02x:%02x:%02x", emu->name, port.segment, m[0],
 		    m[1], m[2], m[3], m[4], m[5]);
+	return dev;
+}
+
+/* A virtio-input power button: what `vm stop` presses (vmm/power_button.h). */
+static struct vdev *create_virtio_power_button(struct vm *vm, const struct vm_emu_device *emu)
+{
+	struct virtio_vdev *v = virtio_power_button_create(vm, emu->name, (unsigned)emu->irq);
+	struct vdev *dev = on_transport(vm, v, emu);
+	if (dev)
+		vm_set_power_button(vm, virtio_power_button_press, v, "virtio-input power button");
 	return dev;
 }
 
@@ -259,6 +272,8 @@ static struct vdev *create_emulated(struct vm *vm, const struct vm_emu_device *e
 		return create_virtio_console(vm, emu);
 	case VM_EMU_VIRTIO_NET:
 		return create_virtio_net(vm, emu);
+	case VM_EMU_VIRTIO_POWER_BUTTON:
+		return create_virtio_power_button(vm, emu);
 	case VM_EMU_CONSOLE:
 		/* AxVisor has one console type; the model follows the name the config gives it. */
 		if (strstr_simple(emu->name, "16550") || strstr_simple(emu->name, "uart8250"))

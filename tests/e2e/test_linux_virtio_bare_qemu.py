@@ -20,10 +20,10 @@ ARCHES = ["aarch64", "riscv64", "x86_64"]
 # and virtio_console built in, the bookworm cloud kernels ext4).
 LOADED = {
     "aarch64": "virtio virtio_ring virtio_mmio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci "
-               "virtio_blk virtio_console failover net_failover virtio_net",
-    "riscv64": "virtio_mmio virtio_blk failover net_failover virtio_net jbd2 mbcache crc16 ext4",
+               "virtio_blk virtio_console failover net_failover virtio_net evdev virtio_input",
+    "riscv64": "virtio_mmio virtio_blk failover net_failover virtio_net jbd2 mbcache crc16 ext4 evdev virtio_input",
 }
-LOADED["x86_64"] = LOADED["aarch64"]
+LOADED["x86_64"] = LOADED["aarch64"] + " button"  # ACPI's button driver: built in elsewhere
 
 
 @pytest.fixture(scope="module", params=ARCHES)

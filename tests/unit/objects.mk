@@ -74,6 +74,10 @@ unit-srcs-virtio_blk := src/vdev/virtio/vring.c src/vdev/virtio/virtio_vdev.c sr
 UNIT_TESTS += virtio_console
 unit-srcs-virtio_console := src/vdev/virtio/vring.c src/vdev/virtio/virtio_vdev.c src/vdev/virtio/virtio_console.c \
 	tests/unit/vdev_env.c
+# The guest-facing virtio-input power button: its configuration space and its events.
+UNIT_TESTS += virtio_input
+unit-srcs-virtio_input := src/vdev/virtio/vring.c src/vdev/virtio/virtio_vdev.c src/vdev/virtio/virtio_input.c \
+	tests/unit/vdev_env.c
 # The guest-facing virtio-net device on the hypervisor's switch: forwarding, drops, storm limit.
 UNIT_TESTS += virtio_net
 unit-srcs-virtio_net := src/vdev/virtio/vring.c src/vdev/virtio/virtio_vdev.c src/vdev/virtio/virtio_net.c \

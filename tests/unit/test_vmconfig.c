@@ -461,6 +461,24 @@ static void test_virtio_console(void **state)
 	assert_string_equal(config_emu_type_name(VM_EMU_VIRTIO_CONSOLE), "virtio-console");
 }
 
+static void test_power_button(void **state)
+{
+	/* The form docs/config.md gives is valid; a second button, a short window and no interrupt are not. */
+	assert_string_equal(check(BASE KERNEL RAM "[devices]\n"
+						  "emu_devices = [['power', 0xa00_0000, 0x200, 0x30, 0xE4, []]]\n",
+				  NULL),
+			    "");
+	assert_string_equal(check(BASE KERNEL RAM "[devices]\n"
+						  "emu_devices = [['power', 0xa00_0000, 0x200, 0x30, 0xE4, []],\n"
+						  "  ['power2', 0xa00_0200, 0x100, 0, 0xE4, []]]\n",
+				  NULL),
+			    "vm.toml:13: devices.emu_devices[1]: virtio-input power button 'power2': its window is 0x100 bytes; "
+			    "virtio-mmio needs 0x200 (registers and configuration space)\n"
+			    "vm.toml:13: devices.emu_devices[1]: virtio-input power button 'power2' needs an interrupt\n"
+			    "vm.toml:13: devices.emu_devices[1]: a second power button ('power' is the first): a VM has one\n");
+	assert_true(config_emu_type_is_virtio(VM_EMU_VIRTIO_POWER_BUTTON));
+}
+
 static void test_virtio_net(void **state)
 {
 	/* The forms docs/config.md gives are valid: the default segment, a named one, a fixed MAC. */
@@ -530,6 +548,7 @@ int main(void)
 		cmocka_unit_test_setup(test_one_owner_across_configs, setup),
 		cmocka_unit_test_setup(test_virtio_blk_backends, setup),
 		cmocka_unit_test_setup(test_virtio_console, setup),
+		cmocka_unit_test_setup(test_power_button, setup),
 		cmocka_unit_test_setup(test_virtio_net, setup),
 		cmocka_unit_test_setup(test_names, setup),
 	};

@@ -2,7 +2,8 @@
 /* The virtio-mmio transport, version 2 (Virtio 1.2, 4.2.2): a device's registers in a window on
  * the VM's MMIO bus (0x200 bytes: registers below 0x100, the device configuration above). Every
  * register is 32 bits wide and must be accessed so (4.2.2.2); the configuration space takes any
- * width. Anything else reads as zero and is ignored when written. */
+ * width (a write goes to the device type: virtio-input selects what its space shows). Anything
+ * else reads as zero and is ignored when written. */
 #include "vdev/virtio_mmio.h"
 #include "vmm/vm.h"
 #include "kernel/mm.h"
@@ -95,10 +96,11 @@ static int mmio_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsi
 {
 	(void)vcpu;
 	struct virtio_vdev *v = ((struct virtio_mmio *)dev->priv)->v;
-	if (offset >= VIRTIO_MMIO_CONFIG || width != 4 || (offset & 3))
-		return 0; /* no device type here has a writable configuration field */
 	unsigned long flags = spin_lock_irqsave(v->lock);
-	register_write(v, (unsigned)offset, (uint32_t)value);
+	if (offset >= VIRTIO_MMIO_CONFIG)
+		virtio_vdev_config_write(v, (unsigned)(offset - VIRTIO_MMIO_CONFIG), width, value);
+	else if (width == 4 && !(offset & 3))
+		register_write(v, (unsigned)offset, (uint32_t)value);
 	spin_unlock_irqrestore(v->lock, flags);
 	return 0;
 }

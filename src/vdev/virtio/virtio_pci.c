@@ -173,7 +173,8 @@ static int bar_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsig
 		if (at % NOTIFY_MULTIPLIER == 0)
 			virtio_vdev_notify(v, at / NOTIFY_MULTIPLIER);
 		break;
-	default: break; /* the ISR and the device configuration are read-only */
+	case DEVICE: virtio_vdev_config_write(v, at, width, value); break;
+	default: break; /* the ISR is read-only */
 	}
 	spin_unlock_irqrestore(v->lock, flags);
 	return 0;

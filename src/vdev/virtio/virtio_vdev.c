@@ -103,6 +103,8 @@ static void reset(struct virtio_vdev *v)
 	v->device_features_sel = v->driver_features_sel = 0;
 	v->queue_sel = 0;
 	v->interrupt_status = 0;
+	if (v->ops->reset)
+		v->ops->reset(v);
 	update_line(v);
 }
 
@@ -229,4 +231,10 @@ uint64_t virtio_vdev_config_read(struct virtio_vdev *v, unsigned offset, unsigne
 	if (offset >= v->ops->config_size || width > v->ops->config_size - offset)
 		return 0;
 	return v->ops->config_read(v, offset, width);
+}
+
+void virtio_vdev_config_write(struct virtio_vdev *v, unsigned offset, unsigned width, uint64_t value)
+{
+	if (v->ops->config_write && offset < v->ops->config_size && width <= v->ops->config_size - offset)
+		v->ops->config_write(v, offset, width, value);
 }

@@ -2,7 +2,8 @@
 /* ACPI tables for a Linux guest (ACPI 6.4, chapter 5), written into a buffer that lands at a known
  * guest-physical address: RSDP (5.2.5.3) -> XSDT (5.2.8) -> FADT (5.2.9, with the FACS and the DSDT)
  * and MADT (5.2.12). They describe the PC of platform.c: one local APIC per vCPU, the IOAPIC at
- * 0xfec00000 with ISA IRQ 0 on GSI 2, PM1a event/control blocks at 0x600/0x604 (S5 powers off),
+ * 0xfec00000 with ISA IRQ 0 on GSI 2, PM1a event/control blocks at 0x600/0x604 (S5 powers off;
+ * the fixed power button),
  * the reset register 0xcf9, the CMOS RTC (century at 0x32), and a DSDT with \_S5 and one PCI root
  * bridge (PNP0A03) on bus 0. No AML compiler: the DSDT's few bytes are spelled out below. */
 #include "virt_impl/guest_boot.h"
@@ -90,8 +91,10 @@ static void build_fadt(uint8_t *f, uint64_t base)
 	f[108] = 0x32;                             /* CENTURY in CMOS */
 	/* IAPC_BOOT_ARCH (5.2.9.3): no 8042 (bit 1 clear), VGA not present (bit 2). */
 	put16(f + 109, 1u << 2);
-	/* Flags: WBINVD (0), power and sleep buttons not fixed features (4, 5), RESET_REG_SUP (10). */
-	put32(f + 112, (1u << 0) | (1u << 4) | (1u << 5) | (1u << 10));
+	/* Flags: WBINVD (0); PWR_BUTTON (4) clear: the power button is the fixed feature in PM1a
+	 * (vdev/x86_power_button.c); no sleep button (SLP_BUTTON, 5, set: not a fixed feature, and
+	 * the DSDT has no device for it); RESET_REG_SUP (10). */
+	put32(f + 112, (1u << 0) | (1u << 5) | (1u << 10));
 	gas_io(f + 116, 0xcf9, 8);
 	f[128] = 0x6;                              /* reset value: RST_CPU | SYS_RST */
 	f[131] = 4;                                /* FADT minor version: 6.4 */

@@ -713,10 +713,13 @@ static void finish_mmio(struct vcpu *vcpu, const struct vm_exit_mmio *mmio)
 	case X86_OP_MOVS:
 	case X86_OP_STOS: {
 		unsigned size = insn->address_size;
+		/* A move from a device to what is not RAM (another device's window) is dropped: one
+		 * access per exit is what Tessera emulates. Logged within the VM's fault budget. */
 		if (insn->op == X86_OP_MOVS && !mmio->write &&
-		    x86_guest_write_linear(vcpu, a->regs[X86_RDI] & width_mask(size), &value, mmio->width) < 0)
-			log_warn("VM[%u] vCPU %u: movs destination %#llx not in guest RAM: dropped", vcpu->vm->id,
-				 vcpu->id, (unsigned long long)a->regs[X86_RDI]);
+		    x86_guest_write_linear(vcpu, a->regs[X86_RDI] & width_mask(size), &value, mmio->width) < 0 &&
+		    vm_log_budget(vcpu->vm, &vcpu->vm->fault_log_lines, 8, "faults given to the guest"))
+			vm_log_warn(vcpu->vm, "vCPU %u: movs destination %#llx not in guest RAM: dropped", vcpu->id,
+				    (unsigned long long)a->regs[X86_RDI]);
 		uint64_t step = string_step(s, mmio->width);
 		a->regs[X86_RDI] = (a->regs[X86_RDI] & ~width_mask(size)) | ((a->regs[X86_RDI] + step) & width_mask(size));
 		if (insn->op == X86_OP_MOVS)

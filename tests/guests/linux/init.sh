@@ -15,6 +15,10 @@
 #                         image scripts/make-linux-root.sh builds; it reads the parameters
 #                         tessera.write=, tessera.mount= and tessera.shell)
 #   tessera.rootwait=N    give up on DEV after N seconds (default 20)
+#   tessera.button        load the modules and start busybox's acpid, which powers the VM off when
+#                         its power button is pressed (`vm stop` in Tessera's shell: ACPI's fixed
+#                         button on x86_64, a virtio-input one on the others; Linux reports either
+#                         as KEY_POWER on an evdev device, which acpid reads)
 #   tessera.ddbench=DEV   load the modules, then time O_DIRECT I/O on the block device DEV with
 #                         busybox dd (bench/virtio_blk.sh): a sequential write and read of MiB
 #                         MiB in 1 MiB blocks, and IOS 4 KiB reads at pseudo-random block offsets
@@ -72,6 +76,11 @@
 # or, when it does not appear (on the console init started with, if any):
 #   tessera-linux: no /dev/hvcN after 20 s
 #
+# Lines printed with tessera.button, after those of tessera.virtio:
+#   tessera-linux: acpid listens for the power button on event0 event1 ...
+#                                                    (or: tessera-linux: acpid failed: WHY)
+#   tessera-linux: power button pressed: powering off    (when it is pressed)
+#
 # Lines printed with tessera.virtio or tessera.root, in this order:
 #   tessera-linux: modules loaded: NAME NAME...      (all of load-order, in that order)
 #   tessera-linux: module NAME did not load          (one each, instead of the line above)
@@ -90,7 +99,7 @@
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
-root= rootwait=20 virtio=
+root= rootwait=20 virtio= button=
 last_console= hvc=
 ddbench= ddbench_mib=256 ddbench_ios=500 ddbench_rounds=2
 net= ping= ping_wait=60 ping_count=3 nc_listen= nc_send= flood= flood_pid=
@@ -99,6 +108,7 @@ for arg in $(cat /proc/cmdline); do
         tessera.root=*) root=${arg#tessera.root=} ;;
         tessera.rootwait=*) rootwait=${arg#tessera.rootwait=} ;;
         tessera.virtio) virtio=1 ;;
+        tessera.button) button=1 ;;
         console=*) last_console=${arg#console=} ;;
         tessera.ddbench=*) ddbench=${arg#tessera.ddbench=} ;;
         tessera.ddbench.mib=*) ddbench_mib=${arg#tessera.ddbench.mib=} ;;
@@ -161,6 +171,7 @@ load_modules() {
             0x0002) type=block ;;
             0x0003) type=console ;;
             0x0004) type=entropy ;;
+            0x0012) type=input ;;
             *) type=other ;;
         esac
         driver=none
@@ -364,9 +375,24 @@ net_send() {
         "$((t1 - t0)) ms"
 }
 
-if [ -n "$root" ] || [ -n "$virtio" ] || [ -n "$ddbench" ] || [ -n "$net" ]; then
+if [ -n "$root" ] || [ -n "$virtio" ] || [ -n "$ddbench" ] || [ -n "$net" ] || [ -n "$button" ]; then
     load_modules
 fi
+# tessera.button: busybox's acpid maps KEY_POWER to its PWRF event and runs /etc/acpi/PWRF/00000080
+# for it (its built-in tables, with no /etc/acpid.conf); it reads the evdev devices there when it
+# starts, which the modules just loaded have made.
+power_button() {
+    mkdir -p /etc/acpi/PWRF
+    printf '#!/bin/sh\necho "tessera-linux: power button pressed: powering off" >/dev/console\npoweroff -f\n' \
+        >/etc/acpi/PWRF/00000080
+    chmod +x /etc/acpi/PWRF/00000080
+    if acpid -l /dev/null 2>/tmp/acpid.err; then
+        echo "tessera-linux: acpid listens for the power button on $(ls /dev/input | tr '\n' ' ')"
+    else
+        echo "tessera-linux: acpid failed: $(cat /tmp/acpid.err)"
+    fi
+}
+[ -z "$button" ] || power_button
 net_flood() {
     iface=${flood%%:*}
     if ! ip link set "$iface" up; then
