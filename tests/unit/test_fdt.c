@@ -192,7 +192,8 @@ static void test_corrupt_blobs_never_crash(void **state)
 			fdt_getprop(copy, n, "reg", &len);
 			fdt_node_is_compatible(copy, n, "arm,pl011");
 			uint64_t address, size;
-			fdt_translate_reg(copy, n, 0, &address, &size);
+			/* Whether a corrupt reg translates is no matter: that it stays in the blob is. */
+			(void)fdt_translate_reg(copy, n, 0, &address, &size);
 			int props = 0;
 			for (int p = fdt_first_property(copy, n); p >= 0 && props < 100; p = fdt_next_property(copy, p), props++) {
 				const char *name;
