@@ -52,7 +52,7 @@ struct block_device *block_disk_at(unsigned index);
 struct block_device *block_disk(void);
 /* Opens [first, first + count) of dev for writing. -ENOSPC when too many ranges are open, -EROFS
  * when the device is read-only, -EINVAL past its end. */
-int block_allow_writes(struct block_device *dev, uint64_t first, uint64_t count);
+__must_check int block_allow_writes(struct block_device *dev, uint64_t first, uint64_t count);
 /* Closes a range block_allow_writes opened (its owner is gone). */
 void block_forbid_writes(struct block_device *dev, uint64_t first, uint64_t count);
 /* Whether [first, first + count) lies inside one range opened for writing. */

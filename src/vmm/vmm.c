@@ -159,7 +159,9 @@ void vmm_run(void (*shell_input)(char c))
 {
 	bool with_shell = shell_input != NULL;
 	describe_platform();
-	disk_read_configs(keep_disk_config, NULL);
+	/* An unreadable disk is logged there, and keep_disk_config counts what was read: the VMs of
+	 * those configs and of the built-in ones run either way. */
+	(void)disk_read_configs(keep_disk_config, NULL);
 	claim_hypervisor_resources();
 	size_t arena_size = config_arena_size();
 	void *arena = kmalloc(arena_size);
