@@ -30,6 +30,7 @@ struct vblk_backend {
 
 /* The device (not yet on a transport): its virtio_vdev for virtio_mmio_create or the PCI transport.
  * It owns the backend from here on (closing it when destroyed). NULL when memory runs out. */
-struct virtio_vdev *virtio_blk_create(struct vm *vm, const char *name, unsigned irq, struct vblk_backend *backend);
+__must_check struct virtio_vdev *virtio_blk_create(struct vm *vm, const char *name, unsigned irq,
+						   struct vblk_backend *backend);
 
 #endif
