@@ -20,8 +20,8 @@ struct virtio_transport_ops {
 	/* Largest size of queue `index` (0: the queue does not exist). */
 	uint16_t (*queue_max)(struct virtio_device *dev, unsigned index);
 	/* Gives the device the rings of queue `index` and enables it. */
-	int (*queue_enable)(struct virtio_device *dev, unsigned index, uint16_t size, paddr_t desc, paddr_t avail,
-			    paddr_t used);
+	__must_check int (*queue_enable)(struct virtio_device *dev, unsigned index, uint16_t size,
+					 paddr_t desc, paddr_t avail, paddr_t used);
 	void (*queue_notify)(struct virtio_device *dev, unsigned index);
 };
 

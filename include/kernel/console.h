@@ -10,7 +10,7 @@
 /* What a UART driver (src/drivers/uart/) gives the console; registered with DRIVER_REGISTER as a
  * DRIVER_UART and chosen by the platform's compatible string. */
 struct uart_ops {
-	int (*init)(const struct uart_desc *desc);
+	__must_check int (*init)(const struct uart_desc *desc);
 	void (*putc)(const struct uart_desc *desc, char c);
 	/* Returns a received character or -1 when none is waiting. */
 	int (*getc)(const struct uart_desc *desc);

@@ -15,7 +15,7 @@ typedef void (*irq_handler_fn)(unsigned irq, void *arg);
 struct irqchip_ops {
 	const char *name;
 	/* Global set-up on the boot CPU (distributor, PLIC priorities, IOAPIC). */
-	int (*init)(const struct irqchip_desc *desc, const void *fdt);
+	__must_check int (*init)(const struct irqchip_desc *desc, const void *fdt);
 	/* Per-CPU set-up (redistributor/CPU interface, PLIC context, LAPIC), on that CPU. */
 	void (*init_cpu)(unsigned cpu_index);
 	void (*enable)(unsigned irq);

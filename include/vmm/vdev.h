@@ -14,8 +14,10 @@ struct vcpu;
 /* vcpu is the vCPU making the access (a per-vCPU window such as a local APIC answers for it). */
 struct vdev_ops {
 	/* Return 0, or a negative error that becomes a fault for the guest (EXIT_GUEST_FAULT). */
-	int (*read)(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value);
-	int (*write)(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value);
+	__must_check int (*read)(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width,
+				 uint64_t *value);
+	__must_check int (*write)(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width,
+				  uint64_t value);
 	/* Frees the device when its VM goes; NULL: kfree(dev->priv). */
 	void (*destroy)(struct vdev *dev);
 	/* Back to its power-on state when the VM resets (all its vCPUs stopped); NULL: nothing kept
