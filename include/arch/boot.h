@@ -19,16 +19,16 @@ __noreturn void kernel_secondary_main(unsigned cpu_index);
 /* Builds the hypervisor's own page tables (identity map: RAM as normal memory, everything else
  * the platform describes as device memory) and turns translation on for the boot CPU. Page-table
  * memory comes from frame_alloc(). */
-int arch_mmu_init(const struct boot_info *info);
+__must_check int arch_mmu_init(const struct boot_info *info);
 /* Turns the same translation on for a secondary CPU (called by it, early). */
 void arch_mmu_init_secondary(void);
 /* Maps a device window that arch_mmu_init did not cover (e.g. a high PCIe window). */
-int arch_mmu_map_device(paddr_t base, uint64_t size);
+__must_check int arch_mmu_map_device(paddr_t base, uint64_t size);
 
 /* Starts a secondary CPU identified by its hardware id (MPIDR, hart id, APIC id). It must enter
  * kernel_secondary_main(cpu_index) on the stack whose top is stack_top, with its per-CPU pointer
  * set to percpu_of(cpu_index). Returns 0 once the start was requested, or a negative error. */
-int arch_cpu_start(unsigned cpu_index, uint64_t hwid, uintptr_t stack_top);
+__must_check int arch_cpu_start(unsigned cpu_index, uint64_t hwid, uintptr_t stack_top);
 
 /* Sends the reschedule IPI to a CPU; the target's arch calls ipi_interrupt(). */
 void arch_send_ipi(unsigned cpu_index);

@@ -31,14 +31,15 @@ struct block_device {
 	uint64_t sector_count;
 	bool read_only;         /* the device itself refuses writes (VIRTIO_BLK_F_RO) */
 	/* `count` sectors from or to `sector`; buffer in hypervisor memory (guest RAM included). */
-	int (*read)(struct block_device *dev, uint64_t sector, uint32_t count, void *buffer);
-	int (*write)(struct block_device *dev, uint64_t sector, uint32_t count, const void *buffer);
+	__must_check int (*read)(struct block_device *dev, uint64_t sector, uint32_t count, void *buffer);
+	__must_check int (*write)(struct block_device *dev, uint64_t sector, uint32_t count,
+				  const void *buffer);
 	/* Sectors from `sector` on, to (write) or from the segments in turn: as few device requests as
 	 * the device's segment limits allow (one, for what a guest's request usually is). */
-	int (*transfer)(struct block_device *dev, bool write, uint64_t sector, const struct block_segment *segments,
-			unsigned count);
+	__must_check int (*transfer)(struct block_device *dev, bool write, uint64_t sector,
+				     const struct block_segment *segments, unsigned count);
 	/* What was written is on the device when this returns (its cache flushed). */
-	int (*flush)(struct block_device *dev);
+	__must_check int (*flush)(struct block_device *dev);
 	struct spinlock lock;   /* one request at a time */
 	struct block_range writable[BLOCK_WRITABLE_MAX];
 	unsigned writable_count;
@@ -52,7 +53,7 @@ struct block_device *block_disk_at(unsigned index);
 struct block_device *block_disk(void);
 /* Opens [first, first + count) of dev for writing. -ENOSPC when too many ranges are open, -EROFS
  * when the device is read-only, -EINVAL past its end. */
-int block_allow_writes(struct block_device *dev, uint64_t first, uint64_t count);
+__must_check int block_allow_writes(struct block_device *dev, uint64_t first, uint64_t count);
 /* Closes a range block_allow_writes opened (its owner is gone). */
 void block_forbid_writes(struct block_device *dev, uint64_t first, uint64_t count);
 /* Whether [first, first + count) lies inside one range opened for writing. */

@@ -8,10 +8,11 @@
 
 /* Adds an IOAPIC serving GSIs from gsi_base and masks all its inputs; returns its input count or
  * a negative error. */
-int ioapic_add(paddr_t address, uint32_t gsi_base);
+__must_check int ioapic_add(paddr_t address, uint32_t gsi_base);
 /* Routes a GSI to a vector on the CPU with this APIC id, and unmasks it. */
-int ioapic_route(uint32_t gsi, uint8_t vector, uint32_t apic_id, bool level_triggered, bool active_low);
-int ioapic_mask(uint32_t gsi);
+__must_check int ioapic_route(uint32_t gsi, uint8_t vector, uint32_t apic_id, bool level_triggered,
+			      bool active_low);
+__must_check int ioapic_mask(uint32_t gsi);
 /* A GSI's trigger mode and polarity: the MADT's override if any, else the bus default (lapic.c). */
 void ioapic_gsi_signalling(uint32_t gsi, bool *level, bool *active_low);
 

@@ -20,8 +20,8 @@ struct virtio_transport_ops {
 	/* Largest size of queue `index` (0: the queue does not exist). */
 	uint16_t (*queue_max)(struct virtio_device *dev, unsigned index);
 	/* Gives the device the rings of queue `index` and enables it. */
-	int (*queue_enable)(struct virtio_device *dev, unsigned index, uint16_t size, paddr_t desc, paddr_t avail,
-			    paddr_t used);
+	__must_check int (*queue_enable)(struct virtio_device *dev, unsigned index, uint16_t size,
+					 paddr_t desc, paddr_t avail, paddr_t used);
 	void (*queue_notify)(struct virtio_device *dev, unsigned index);
 };
 
@@ -40,12 +40,12 @@ struct virtio_device {
 /* Finds the device with `device_id` that comes after `skip` others like it on this machine's
  * transport (device-tree order, PCI slot order); fills `dev`. -ENODEV when there is none.
  * Implemented by the transport the build selects. */
-int virtio_find_device(uint32_t device_id, unsigned skip, struct virtio_device *dev);
+__must_check int virtio_find_device(uint32_t device_id, unsigned skip, struct virtio_device *dev);
 
 /* Reset, ACKNOWLEDGE, DRIVER, feature negotiation (VERSION_1 and what of `wanted` is offered),
  * FEATURES_OK (spec 3.1.1). Returns 0 with *accepted set, or a negative error with the device
  * marked FAILED. */
-int virtio_negotiate(struct virtio_device *dev, uint64_t wanted, uint64_t *accepted);
+__must_check int virtio_negotiate(struct virtio_device *dev, uint64_t wanted, uint64_t *accepted);
 
 /* A split virtqueue (spec 2.6) with one request in flight at a time. */
 #define VIRTQUEUE_INDIRECT_MAX (PAGE_SIZE / 16) /* buffers in an indirect table: one page of descriptors */
@@ -69,12 +69,13 @@ struct virtqueue_buffer {
 
 /* Sets up queue `index`; `indirect`: VIRTIO_F_INDIRECT_DESC was negotiated, requests go through
  * an indirect table. */
-int virtqueue_setup(struct virtqueue *vq, struct virtio_device *dev, unsigned index, bool indirect);
+__must_check int virtqueue_setup(struct virtqueue *vq, struct virtio_device *dev, unsigned index,
+				 bool indirect);
 /* Buffers one request may have: the indirect table's, or the queue's size. */
 unsigned virtqueue_buffers_max(const struct virtqueue *vq);
 /* Posts one descriptor chain, notifies and polls for its completion for at most timeout_ns.
  * Returns 0, -ETIMEDOUT or -EIO. */
-int virtqueue_transfer(struct virtqueue *vq, const struct virtqueue_buffer *buffers, unsigned count,
-		       uint64_t timeout_ns);
+__must_check int virtqueue_transfer(struct virtqueue *vq, const struct virtqueue_buffer *buffers,
+				    unsigned count, uint64_t timeout_ns);
 
 #endif

@@ -18,7 +18,7 @@ struct block_device;
 
 /* Opens a file by its path on the disk. 0, -ENODEV (no disk or no FAT32 volume on it), -ENOENT,
  * -EIO (corrupt volume or failing disk). */
-int disk_open(const char *path, struct fat32_file *file);
+__must_check int disk_open(const char *path, struct fat32_file *file);
 
 /* Whether the disk holds the hypervisor's mounted FAT32 volume (then no VM may write it whole). */
 bool disk_holds_volume(const struct block_device *dev);
@@ -31,6 +31,6 @@ const char *disk_error(void);
  * passed, 0 when there is no disk or no such directory (neither is an error), or a negative error
  * (logged) when the disk is there but unreadable. Files that cannot be read are logged and skipped. */
 typedef void (*disk_config_fn)(void *ctx, const char *path, const char *text, size_t length);
-int disk_read_configs(disk_config_fn found, void *ctx);
+__must_check int disk_read_configs(disk_config_fn found, void *ctx);
 
 #endif

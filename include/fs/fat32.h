@@ -61,17 +61,18 @@ struct fat32_entry {
 
 /* Reads and checks the boot sector (signature, sizes, FAT32 layout, that the volume fits the disk).
  * Returns 0, -EINVAL for a volume that is not a sound FAT32 one, or the callback's error. */
-int fat32_mount(struct fat32_volume *volume, fat32_read_fn read, void *ctx, uint64_t device_sectors);
+__must_check int fat32_mount(struct fat32_volume *volume, fat32_read_fn read, void *ctx,
+			     uint64_t device_sectors);
 
 /* Opens an absolute or relative (to the root) path, '/'-separated. -ENOENT when a component is
  * missing, -ENOTDIR-like -EINVAL when a file is used as a directory, -EIO for a corrupt volume. The
  * file's whole cluster chain is checked here, so a later read of a sound file cannot fail for the
  * FAT's sake. */
-int fat32_open(struct fat32_volume *volume, const char *path, struct fat32_file *file);
+__must_check int fat32_open(struct fat32_volume *volume, const char *path, struct fat32_file *file);
 
 /* Reads up to `length` bytes at `offset`; returns the number read (short only at the end of the
  * file) or a negative error. */
-int64_t fat32_read(struct fat32_file *file, uint64_t offset, void *buffer, uint64_t length);
+__must_check int64_t fat32_read(struct fat32_file *file, uint64_t offset, void *buffer, uint64_t length);
 
 /* Calls `visit` for each entry of a directory (not "." and ".."), in disk order, until it returns
  * non-zero (which is then returned). Returns 0 when all were visited or a negative error. */
@@ -80,8 +81,8 @@ int64_t fat32_read(struct fat32_file *file, uint64_t offset, void *buffer, uint6
  * the file's end and the rest of its last cluster). Stops at the first nonzero return. A file's
  * data can then be read and written in place, without the FAT. */
 typedef int (*fat32_extent_fn)(void *ctx, uint64_t file_offset, uint64_t device_byte, uint64_t length);
-int fat32_extents(struct fat32_file *file, fat32_extent_fn visit, void *ctx);
+__must_check int fat32_extents(struct fat32_file *file, fat32_extent_fn visit, void *ctx);
 typedef int (*fat32_visit_fn)(void *ctx, const struct fat32_entry *entry);
-int fat32_list(struct fat32_file *directory, fat32_visit_fn visit, void *ctx);
+__must_check int fat32_list(struct fat32_file *directory, fat32_visit_fn visit, void *ctx);
 
 #endif

@@ -18,7 +18,7 @@ struct partition {
 /* Partition `number` (1-based) of a disk of `disk_sectors` 512-byte sectors. 0 with *out filled;
  * -ENOENT when the table has no such partition; -EINVAL when the disk has no valid table or the
  * entry is malformed (*why says what); the read's own error when a read fails. */
-int partition_find(partition_read_fn read, void *ctx, uint64_t disk_sectors, unsigned number, struct partition *out,
-		   const char **why);
+__must_check int partition_find(partition_read_fn read, void *ctx, uint64_t disk_sectors, unsigned number,
+				struct partition *out, const char **why);
 
 #endif

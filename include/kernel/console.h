@@ -10,7 +10,7 @@
 /* What a UART driver (src/drivers/uart/) gives the console; registered with DRIVER_REGISTER as a
  * DRIVER_UART and chosen by the platform's compatible string. */
 struct uart_ops {
-	int (*init)(const struct uart_desc *desc);
+	__must_check int (*init)(const struct uart_desc *desc);
 	void (*putc)(const struct uart_desc *desc, char c);
 	/* Returns a received character or -1 when none is waiting. */
 	int (*getc)(const struct uart_desc *desc);
@@ -20,13 +20,13 @@ struct uart_ops {
 	void (*ack_rx_interrupt)(const struct uart_desc *desc);
 };
 
-int console_init(const struct uart_desc *desc);
+__must_check int console_init(const struct uart_desc *desc);
 void console_putc(char c);
 void console_write(const char *s, size_t len);
 int console_getc(void);
 /* Delivers every received character to handler, in interrupt context on the CPU the UART's
  * interrupt reaches. Returns -ENODEV when the UART or platform gives no receive interrupt. */
-int console_set_input_handler(void (*handler)(char c));
+__must_check int console_set_input_handler(void (*handler)(char c));
 /* printf to the console without the log prefix (banner, shell). */
 int console_printf(const char *fmt, ...) __printf_like(1, 2);
 unsigned long console_lock(void);

@@ -29,15 +29,15 @@ void frame_allocator_release_range(struct frame_allocator *fa, paddr_t base, uin
 void frame_allocator_reserve_range(struct frame_allocator *fa, paddr_t base, uint64_t size);
 /* count contiguous free frames at a multiple of align_frames (a power of two), marked used and
  * dirty; 0 when none. */
-paddr_t frame_allocator_alloc(struct frame_allocator *fa, size_t count, size_t align_frames);
+__must_check paddr_t frame_allocator_alloc(struct frame_allocator *fa, size_t count, size_t align_frames);
 typedef void (*frame_range_fn)(paddr_t base, size_t count, void *ctx);
 /* Like frame_allocator_alloc, but first reports the runs that were dirty (to be zeroed by the
  * caller) through fn. */
-paddr_t frame_allocator_alloc_clean(struct frame_allocator *fa, size_t count, size_t align_frames, frame_range_fn fn,
-				    void *ctx);
+__must_check paddr_t frame_allocator_alloc_clean(struct frame_allocator *fa, size_t count,
+						 size_t align_frames, frame_range_fn fn, void *ctx);
 /* Marks a specific range used if every frame of it is free; -EBUSY otherwise (nothing changes). */
-int frame_allocator_claim(struct frame_allocator *fa, paddr_t base, size_t count);
+__must_check int frame_allocator_claim(struct frame_allocator *fa, paddr_t base, size_t count);
 /* Returns -EINVAL for a range outside the window or not fully allocated (double free). */
-int frame_allocator_free(struct frame_allocator *fa, paddr_t base, size_t count);
+__must_check int frame_allocator_free(struct frame_allocator *fa, paddr_t base, size_t count);
 
 #endif

@@ -16,8 +16,8 @@ void heap_allocator_init(struct heap_allocator *heap);
 /* Adds a region of memory to the heap (at least 64 bytes, any alignment). */
 void heap_allocator_add_region(struct heap_allocator *heap, void *base, size_t size);
 /* align is a power of two, at least 16; returns NULL when no block fits. */
-void *heap_allocator_alloc(struct heap_allocator *heap, size_t size, size_t align);
+__must_check void *heap_allocator_alloc(struct heap_allocator *heap, size_t size, size_t align);
 /* Returns -EINVAL for a pointer the heap did not hand out, or one already freed. */
-int heap_allocator_free(struct heap_allocator *heap, void *ptr);
+__must_check int heap_allocator_free(struct heap_allocator *heap, void *ptr);
 
 #endif

@@ -15,7 +15,7 @@ typedef void (*irq_handler_fn)(unsigned irq, void *arg);
 struct irqchip_ops {
 	const char *name;
 	/* Global set-up on the boot CPU (distributor, PLIC priorities, IOAPIC). */
-	int (*init)(const struct irqchip_desc *desc, const void *fdt);
+	__must_check int (*init)(const struct irqchip_desc *desc, const void *fdt);
 	/* Per-CPU set-up (redistributor/CPU interface, PLIC context, LAPIC), on that CPU. */
 	void (*init_cpu)(unsigned cpu_index);
 	void (*enable)(unsigned irq);
@@ -28,9 +28,13 @@ struct irqchip_ops {
 	void (*send_ipi)(unsigned cpu_index, unsigned irq);
 };
 
-int irq_init(const struct irqchip_desc *desc, const void *fdt);
+__must_check int irq_init(const struct irqchip_desc *desc, const void *fdt);
 void irq_init_cpu(unsigned cpu_index);
-int irq_register(unsigned irq, irq_handler_fn handler, void *arg);
+__must_check int irq_register(unsigned irq, irq_handler_fn handler, void *arg);
+/* Registers and enables an interrupt the hypervisor itself needs on this CPU (its timer, its IPI,
+ * the vGIC's maintenance interrupt), named by `what` in the panic when it cannot: nothing of the
+ * hypervisor works without it. */
+void irq_register_own(unsigned irq, irq_handler_fn handler, const char *what);
 void irq_enable(unsigned irq);
 void irq_disable(unsigned irq);
 const struct irqchip_ops *irq_chip(void);

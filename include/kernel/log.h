@@ -26,7 +26,7 @@ const char *log_level_name(int level);
 /* The level at run time (the shell's `log`): at most the build's; lines above it are not written.
  * log_set_level takes a level's name; -EINVAL for an unknown one. */
 int log_level(void);
-int log_set_level(const char *name);
+__must_check int log_set_level(const char *name);
 
 #define log_at(level, ...)                                                  \
 	do {                                                                \

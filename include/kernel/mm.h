@@ -9,24 +9,25 @@
 #include "kernel/platform.h"
 
 /* Sets up the frame allocator over boot_info.ram minus the image and reserved regions, prints the
- * map, and gives the heap its first block. */
-int mm_init(const struct boot_info *info);
+ * map, and gives the heap its first block. Panics when it cannot (no RAM, a reserved region the
+ * platform could not record, no room for its bitmaps or the heap): nothing runs without them. */
+void mm_init(const struct boot_info *info);
 
 /* count contiguous frames aligned to align_frames (a power of two); 0 on failure. */
-paddr_t frame_alloc(size_t count, size_t align_frames);
+__must_check paddr_t frame_alloc(size_t count, size_t align_frames);
 void frame_free(paddr_t base, size_t count);
 /* Like frame_alloc, but the frames read as zero: each is cleared unless it was cleared before and
  * not handed out since (RAM found at boot counts as holding data: mm.c). */
-paddr_t frame_alloc_zeroed(size_t count, size_t align_frames);
+__must_check paddr_t frame_alloc_zeroed(size_t count, size_t align_frames);
 /* Takes a specific free range (for guest memory mapped GPA = HPA); -EBUSY if any frame of it is
  * in use or not RAM. */
-int frame_claim(paddr_t base, size_t count);
+__must_check int frame_claim(paddr_t base, size_t count);
 size_t frames_free(void);
 size_t frames_total(void);
 
-void *kmalloc(size_t size);
-void *kzalloc(size_t size);
-void *kmalloc_aligned(size_t size, size_t align);
+__must_check void *kmalloc(size_t size);
+__must_check void *kzalloc(size_t size);
+__must_check void *kmalloc_aligned(size_t size, size_t align);
 void kfree(void *ptr);
 /* Heap bytes handed out and not freed (headers included): with frames_free(), what shows a leak. */
 size_t heap_bytes_used(void);

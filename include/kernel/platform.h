@@ -40,6 +40,7 @@ struct boot_info {
 	unsigned ram_count;
 	struct mem_region reserved[MAX_MEM_REGIONS]; /* inside RAM but not ours: firmware, FDT, modules */
 	unsigned reserved_count;
+	unsigned reserved_lost;                 /* reserved regions that did not fit (mm_init refuses them) */
 	paddr_t image_start, image_end;          /* the hypervisor itself */
 	uint64_t cpu_hwids[MAX_CPUS];           /* MPIDR affinity, hart id or APIC id per logical CPU */
 	unsigned cpu_count;
@@ -55,9 +56,10 @@ extern const struct boot_info *platform_boot_info;
 
 /* Fills memory, CPUs, console and irqchip from a flattened device tree. boot_hwid is the
  * hardware id of the CPU running this, which becomes logical CPU 0. Returns 0 or -EINVAL. */
-int platform_from_fdt(struct boot_info *info, const void *fdt, uint64_t boot_hwid);
+__must_check int platform_from_fdt(struct boot_info *info, const void *fdt, uint64_t boot_hwid);
 
-/* Adds a region to boot_info.reserved; returns -ENOSPC when the table is full. */
-int platform_add_reserved(struct boot_info *info, paddr_t base, uint64_t size, const char *name);
+/* Adds a region to boot_info.reserved. One that does not fit is counted in reserved_lost, and mm_init
+ * stops the boot over it, naming the count: the boot code that finds regions has no console yet. */
+void platform_add_reserved(struct boot_info *info, paddr_t base, uint64_t size, const char *name);
 
 #endif

@@ -48,7 +48,7 @@ struct task {
 
 void sched_init_cpu(unsigned cpu_index); /* makes the running boot flow this CPU's idle task */
 /* Creates a runnable task; returns NULL when memory runs out or the mask has no online CPU. */
-struct task *task_create(const char *name, void (*entry)(void *), void *arg, cpumask_t affinity);
+__must_check struct task *task_create(const char *name, void (*entry)(void *), void *arg, cpumask_t affinity);
 struct task *task_current(void);
 /* Gives up the CPU; the task stays runnable. */
 void task_yield(void);

@@ -10,15 +10,15 @@
 #define FDT_MAGIC 0xd00dfeedu
 
 /* Checks magic, version and that every block lies inside the blob; 0 or -EINVAL. */
-int fdt_check(const void *fdt, size_t max_size);
+__must_check int fdt_check(const void *fdt, size_t max_size);
 uint32_t fdt_total_size(const void *fdt);
 
 /* The next node in document order after 'node' (-1 starts at the root). *depth is adjusted by the
  * levels moved (pass NULL to ignore). Returns an offset or -ENOENT at the end, -EINVAL if corrupt. */
-int fdt_next_node(const void *fdt, int node, int *depth);
-int fdt_first_child(const void *fdt, int node);
-int fdt_next_sibling(const void *fdt, int node);
-int fdt_parent(const void *fdt, int node);
+__must_check int fdt_next_node(const void *fdt, int node, int *depth);
+__must_check int fdt_first_child(const void *fdt, int node);
+__must_check int fdt_next_sibling(const void *fdt, int node);
+__must_check int fdt_parent(const void *fdt, int node);
 const char *fdt_node_name(const void *fdt, int node);
 
 const void *fdt_getprop(const void *fdt, int node, const char *name, int *len);
@@ -31,33 +31,33 @@ bool fdt_node_is_compatible_with_any(const void *fdt, int node, const char *cons
 bool fdt_node_is_available(const void *fdt, int node);
 
 /* "/cpus/cpu@0"-style path (unit addresses may be omitted when unique); -ENOENT. */
-int fdt_path_offset(const void *fdt, const char *path);
+__must_check int fdt_path_offset(const void *fdt, const char *path);
 /* The next node after 'from' (-1: from the start) with the compatible string; -ENOENT. */
-int fdt_find_compatible(const void *fdt, int from, const char *compatible);
-int fdt_find_phandle(const void *fdt, uint32_t phandle);
+__must_check int fdt_find_compatible(const void *fdt, int from, const char *compatible);
+__must_check int fdt_find_phandle(const void *fdt, uint32_t phandle);
 
 /* A node's properties in order: fdt_first_property(fdt, node), then fdt_next_property(fdt, prop)
  * with the offset the previous call returned; -ENOENT after the last, -EINVAL if corrupt.
  * fdt_property_at gives one's name, value and length (NULL if corrupt). */
-int fdt_first_property(const void *fdt, int node);
-int fdt_next_property(const void *fdt, int prop);
+__must_check int fdt_first_property(const void *fdt, int node);
+__must_check int fdt_next_property(const void *fdt, int prop);
 const void *fdt_property_at(const void *fdt, int prop, const char **name, int *len);
 /* The largest phandle in the tree (0 if none): new nodes take phandles above it. */
 uint32_t fdt_max_phandle(const void *fdt);
 
 /* #address-cells / #size-cells that apply to node's "reg" (from its parent; defaults 2 and 1). */
-int fdt_reg_cells(const void *fdt, int node, int *address_cells, int *size_cells);
+__must_check int fdt_reg_cells(const void *fdt, int node, int *address_cells, int *size_cells);
 /* Entry 'index' of node's "reg"; -ENOENT past the end. */
-int fdt_get_reg(const void *fdt, int node, int index, uint64_t *address, uint64_t *size);
+__must_check int fdt_get_reg(const void *fdt, int node, int index, uint64_t *address, uint64_t *size);
 /* The same entry as a CPU physical address: translated through the "ranges" of every bus above the
  * node (Devicetree Specification v0.4, 2.3.8; an empty "ranges" is the identity). -ENOENT past the
  * end, -ERANGE when a bus has no "ranges" or none of its windows holds the address, -EINVAL for
  * address cells other than 1 or 2. */
-int fdt_translate_reg(const void *fdt, int node, int index, uint64_t *address, uint64_t *size);
+__must_check int fdt_translate_reg(const void *fdt, int node, int index, uint64_t *address, uint64_t *size);
 /* The same, for a caller that knows the node's ancestors (ancestors[0] its parent, the root last):
  * no walk of the tree to find them. */
-int fdt_translate_reg_with(const void *fdt, int node, const int *ancestors, int count, int index, uint64_t *address,
-			   uint64_t *size);
+__must_check int fdt_translate_reg_with(const void *fdt, int node, const int *ancestors, int count, int index,
+					uint64_t *address, uint64_t *size);
 
 static inline uint32_t fdt_be32(const void *p)
 {

@@ -32,6 +32,6 @@ void fdt_begin_node_at(struct fdt_writer *w, const char *name, uint64_t address)
 /* "reg" with one (address, size) pair of two cells each (#address-cells = #size-cells = 2). */
 void fdt_property_reg(struct fdt_writer *w, uint64_t address, uint64_t size);
 /* Lays the blob out; returns its total size, or -ENOSPC / -EINVAL. */
-int fdt_finish(struct fdt_writer *w);
+__must_check int fdt_finish(struct fdt_writer *w);
 
 #endif

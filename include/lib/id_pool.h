@@ -14,7 +14,7 @@ struct id_pool {
 #define ID_POOL_WORDS(size) (((size) + 63) / 64)
 
 /* The lowest free id (>= 1), now in use; -ENOSPC when none is free. */
-int id_pool_alloc(struct id_pool *pool);
+__must_check int id_pool_alloc(struct id_pool *pool);
 /* Returns an id to the pool; 0 and ids outside it are ignored. */
 void id_pool_free(struct id_pool *pool, unsigned id);
 

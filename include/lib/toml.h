@@ -77,13 +77,13 @@ struct toml_error {
 void toml_arena_init(struct toml_arena *arena, void *memory, size_t size);
 
 /* Allocates zeroed, 8-byte aligned memory; NULL when the arena is exhausted. */
-void *toml_arena_alloc(struct toml_arena *arena, size_t size);
+__must_check void *toml_arena_alloc(struct toml_arena *arena, size_t size);
 
 /* Parses `length` bytes of UTF-8 text (need not be NUL-terminated) into a tree whose root table is
  * stored in *root. Returns 0, or -EINVAL with *error describing the first problem (TOML has no
  * sensible recovery after a syntax error), or -ENOMEM when the arena is too small. */
-int toml_parse(const char *text, size_t length, struct toml_arena *arena, struct toml_value **root,
-	       struct toml_error *error);
+__must_check int toml_parse(const char *text, size_t length, struct toml_arena *arena,
+			    struct toml_value **root, struct toml_error *error);
 
 /* The member of a table named `key`, or NULL. */
 const struct toml_value *toml_table_get(const struct toml_value *table, const char *key);

@@ -47,5 +47,7 @@ static inline uint64_t load_le64(const void *p)
 #define __section(s) __attribute__((section(s)))
 #define __used __attribute__((used))
 #define __printf_like(f, a) __attribute__((format(printf, f, a)))
+/* Errors and allocations: a caller that drops the result fails to build, so no failure goes unseen. */
+#define __must_check __attribute__((warn_unused_result))
 
 #endif

@@ -11,12 +11,12 @@ struct vm;
 
 /* An Arm PL011 UART: the guest's output goes to the VM's tagged console. aarch64 only
  * (src/vdev/objects.mk); elsewhere vm_devices.c reports a console that would need it. */
-struct vdev *vdev_pl011_create(struct vm *vm, const struct vm_emu_device *config);
+__must_check struct vdev *vdev_pl011_create(struct vm *vm, const struct vm_emu_device *config);
 /* A 16550 UART: MMIO (riscv64, boards) or, on the port-I/O bus, a PC COM port. cfg[0], when given,
  * is the register stride as a shift (reg-shift). */
-struct vdev *vdev_ns16550_create(struct vm *vm, const struct vm_emu_device *config);
+__must_check struct vdev *vdev_ns16550_create(struct vm *vm, const struct vm_emu_device *config);
 /* Reads as zero, ignores writes: a placeholder AxVisor configs use (emu_type 0). */
-struct vdev *vdev_dummy_create(struct vm *vm, const struct vm_emu_device *config);
+__must_check struct vdev *vdev_dummy_create(struct vm *vm, const struct vm_emu_device *config);
 
 
 #endif

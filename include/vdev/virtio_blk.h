@@ -20,9 +20,9 @@ struct vblk_backend {
 	char id[VIRTIO_BLK_ID_BYTES];   /* GET_ID's answer (zero-padded) */
 	/* Sectors from `sector` on, to (write) or from the segments in turn: a guest's request whole,
 	 * which a host disk takes as one request where it can. */
-	int (*transfer)(struct vblk_backend *b, bool write, uint64_t sector, const struct block_segment *segments,
-			unsigned count);
-	int (*flush)(struct vblk_backend *b);
+	__must_check int (*transfer)(struct vblk_backend *b, bool write, uint64_t sector,
+				     const struct block_segment *segments, unsigned count);
+	__must_check int (*flush)(struct vblk_backend *b);
 	/* Gives back what the backend holds; called when its device is destroyed. */
 	void (*close)(struct vblk_backend *b);
 	void *priv;
@@ -30,6 +30,7 @@ struct vblk_backend {
 
 /* The device (not yet on a transport): its virtio_vdev for virtio_mmio_create or the PCI transport.
  * It owns the backend from here on (closing it when destroyed). NULL when memory runs out. */
-struct virtio_vdev *virtio_blk_create(struct vm *vm, const char *name, unsigned irq, struct vblk_backend *backend);
+__must_check struct virtio_vdev *virtio_blk_create(struct vm *vm, const char *name, unsigned irq,
+						   struct vblk_backend *backend);
 
 #endif

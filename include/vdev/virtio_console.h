@@ -15,7 +15,7 @@ struct virtio_vdev;
 
 /* The device (not yet on a transport): its virtio_vdev for virtio_mmio_create or the PCI transport.
  * NULL when memory runs out. */
-struct virtio_vdev *virtio_console_create(struct vm *vm, const char *name, unsigned irq);
+__must_check struct virtio_vdev *virtio_console_create(struct vm *vm, const char *name, unsigned irq);
 
 /* One typed character for the guest; `device` is the console's virtio_vdev (the form
  * vm_set_console_input takes). Any context, the hypervisor's console interrupt included: it takes

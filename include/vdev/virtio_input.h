@@ -6,12 +6,14 @@
 #ifndef VDEV_VIRTIO_INPUT_H
 #define VDEV_VIRTIO_INPUT_H
 
+#include "lib/types.h"
+
 struct vm;
 struct virtio_vdev;
 
 /* The device (not yet on a transport); NULL when memory runs out. */
-struct virtio_vdev *virtio_power_button_create(struct vm *vm, const char *name, unsigned irq);
+__must_check struct virtio_vdev *virtio_power_button_create(struct vm *vm, const char *name, unsigned irq);
 /* Presses it: the press() of struct vm_power_button, `device` the device's virtio_vdev. */
-int virtio_power_button_press(void *device, const char **why);
+__must_check int virtio_power_button_press(void *device, const char **why);
 
 #endif

@@ -9,6 +9,6 @@
 #define VIRTIO_MMIO_WINDOW 0x200 /* registers and configuration space (QEMU virt's stride) */
 
 /* A bus device for v at [base, base + size); destroying it destroys v. NULL when memory runs out. */
-struct vdev *virtio_mmio_create(struct virtio_vdev *v, uint64_t base, uint64_t size);
+__must_check struct vdev *virtio_mmio_create(struct virtio_vdev *v, uint64_t base, uint64_t size);
 
 #endif

@@ -11,7 +11,7 @@
 
 /* The BAR's MMIO device (for the VM's MMIO bus); destroying it takes the function off the PCI bus
  * and destroys v. NULL with *why set when the window does not suit a BAR or memory runs out. */
-struct vdev *virtio_pci_create(struct vm *vm, struct virtio_vdev *v, uint64_t bar_address, uint64_t bar_size,
-			       unsigned irq, const char **why);
+__must_check struct vdev *virtio_pci_create(struct vm *vm, struct virtio_vdev *v, uint64_t bar_address,
+					    uint64_t bar_size, unsigned irq, const char **why);
 
 #endif

@@ -73,13 +73,14 @@ void vring_reset(struct vring *ring);
 
 /* Checks the driver's setup (num a power of two up to VRING_NUM_MAX, each ring aligned (2.7) and
  * inside guest RAM) and makes the queue live. 0, or -EINVAL with *why saying what was wrong. */
-int vring_enable(struct vring *ring, const struct vring_memory *memory, const char **why);
+__must_check int vring_enable(struct vring *ring, const struct vring_memory *memory, const char **why);
 
 /* Takes the next available chain into *chain. 1: a chain; 0: nothing available; -EINVAL: the ring
  * is broken (*why says how; the device should ask for a reset and leave the queue alone).
  * A chain whose buffers lie outside RAM is returned with outside_ram set: the device fails that
  * request and goes on. */
-int vring_pop(struct vring *ring, const struct vring_memory *memory, struct vring_chain *chain, const char **why);
+__must_check int vring_pop(struct vring *ring, const struct vring_memory *memory, struct vring_chain *chain,
+			   const char **why);
 
 /* Returns a chain to the driver, `written` bytes written into its buffers (2.7.8). */
 void vring_push(struct vring *ring, uint16_t head, uint32_t written);

@@ -63,7 +63,7 @@ struct vswitch_port {
 
 /* The segment called `name`, made on first use; NULL when VSWITCH_SEGMENTS_MAX are in use.
  * Each vswitch_get is paired with the vswitch_detach of a port or a vswitch_put. */
-struct vswitch *vswitch_get(const char *name);
+__must_check struct vswitch *vswitch_get(const char *name);
 void vswitch_put(struct vswitch *segment);
 const char *vswitch_name(const struct vswitch *segment);
 /* The lock the segment's ports share (see above). */
@@ -72,7 +72,7 @@ struct spinlock *vswitch_lock(struct vswitch *segment);
 /* Connects a port (its receive, name, mac and priv set) to the segment: -ENOSPC when it has
  * VSWITCH_PORTS_MAX, -EEXIST when another port has its MAC. Detaching forgets the MACs learned on
  * it and gives back the segment's reference. */
-int vswitch_attach(struct vswitch *segment, struct vswitch_port *port);
+__must_check int vswitch_attach(struct vswitch *segment, struct vswitch_port *port);
 void vswitch_detach(struct vswitch_port *port);
 
 /* A frame from `port` (under the segment's lock): learns its source, forwards it. Returns the

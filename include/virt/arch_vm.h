@@ -20,16 +20,16 @@ struct vm_emu_device;
 #define GPT_DEVICE 0x8u /* device memory (passthrough MMIO): no caching, no speculation */
 
 /* Creates the VM's empty guest page tables and picks its VMID/ASID. */
-int arch_vm_init(struct vm *vm);
+__must_check int arch_vm_init(struct vm *vm);
 /* Creates the VM's virtual interrupt controller once its vCPUs exist (none when the config asks
  * for none) and makes it the VM's irqchip (vm_set_irqchip). Each arch implements it in its
  * controller's file: vgic.c (aarch64 vGICv3, or vGICv2 on a GICv2 host), vplic.c (riscv64),
  * vapic.c (x86 local APICs and IOAPIC). */
-int arch_vm_create_irqchip(struct vm *vm);
+__must_check int arch_vm_create_irqchip(struct vm *vm);
 /* Creates the devices every VM of the arch has besides its config's and its interrupt controller
  * (x86: the PC's legacy ports, RTC and PIT, and the ports the config passes through), at the end
  * of vm_setup_devices. The core has a no-op default for arches that have none. */
-int arch_vm_create_platform(struct vm *vm);
+__must_check int arch_vm_create_platform(struct vm *vm);
 /* The part of the VM's own interrupt controller that serves [gpa, gpa + size) whole, by name, or
  * NULL. A passthrough window naming it (AxVisor's x86 configs name the IO APIC and local APIC
  * pages) is served by that emulation: the host's interrupt controller is the hypervisor's. The
@@ -38,7 +38,8 @@ const char *arch_vm_irqchip_window(gpa_t gpa, uint64_t size);
 /* Puts a virtio device on the VM's buses the way the arch's guests find them: virtio-mmio at the
  * config's window (the core's default; aarch64 and riscv64 list it in the device tree), or a PCI
  * function (x86). NULL when memory runs out. */
-struct vdev *arch_vm_virtio_transport(struct vm *vm, struct virtio_vdev *v, const struct vm_emu_device *emu);
+__must_check struct vdev *arch_vm_virtio_transport(struct vm *vm, struct virtio_vdev *v,
+						   const struct vm_emu_device *emu);
 /* The console a VM gets when its config names none (devices.console = "auto"): an emulated UART
  * where the arch's usual machine has one (QEMU virt's PL011 or 16550, the PC's COM1), as an
  * emu_devices entry would describe it. */
@@ -58,7 +59,8 @@ struct vm_boot_params {
 
 /* Writes a device tree describing the VM (memory, CPUs, interrupt controller, timer, consoles,
  * /chosen) into buf; returns its size, -ENOSPC, or -ENOTSUP when the arch has no DT guests. */
-int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *buf, size_t size);
+__must_check int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *buf,
+				   size_t size);
 /* What a kernel image's header says about its placement (the Linux arm64/riscv Image header's
  * text_offset and image_size, Linux Documentation/arch/arm64/booting.rst; the x86 bzImage's
  * kernel_alignment, pref_address and init_size, Documentation/arch/x86/boot.rst). */
@@ -80,19 +82,19 @@ bool arch_kernel_layout(const void *header, size_t size, gpa_t load, struct kern
 /* Called once the images are loaded (and again after a reset): what the boot protocol needs
  * beyond the images and the device tree (x86: the bzImage's kernel moved in place, boot_params,
  * ACPI tables, the first page tables). The core has a no-op default for arches that need none. */
-int arch_vm_prepare_boot(struct vm *vm);
+__must_check int arch_vm_prepare_boot(struct vm *vm);
 /* Frees the guest page tables (the memory they map is the caller's). */
 void arch_vm_destroy(struct vm *vm);
-int arch_gpt_map(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned permissions);
+__must_check int arch_gpt_map(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned permissions);
 /* Removes a mapping; effective on every CPU when it returns (no vCPU of the VM, wherever it runs,
  * still reaches the old frames through a cached translation), so the caller may free them. */
-int arch_gpt_unmap(struct vm *vm, gpa_t gpa, uint64_t size);
+__must_check int arch_gpt_unmap(struct vm *vm, gpa_t gpa, uint64_t size);
 /* The host address behind a guest-physical address; -EFAULT when unmapped. */
-int arch_gpt_translate(struct vm *vm, gpa_t gpa, hpa_t *hpa);
+__must_check int arch_gpt_translate(struct vm *vm, gpa_t gpa, hpa_t *hpa);
 
 /* Puts a vCPU in its architectural reset state, to start at entry with arg in the boot-protocol
  * register (x0 = DTB on arm64, a1 = DTB with a0 = hart id on riscv64, rsi = boot_params on x86). */
-int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg);
+__must_check int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg);
 /* Frees what arch_vcpu_init allocated for the vCPU (x86: its VMCB and FPU area); its task has
  * ended (the VM is deleted). */
 void arch_vcpu_free(struct vcpu *vcpu);

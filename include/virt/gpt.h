@@ -36,15 +36,15 @@ struct gpt {
 };
 
 /* An empty root table for the format (frame_alloc), or NULL. */
-uint64_t *gpt_alloc_root(const struct gpt_format *format);
+__must_check uint64_t *gpt_alloc_root(const struct gpt_format *format);
 /* Frees every table, the root included. */
 void gpt_free(const struct gpt *gpt);
 /* Maps [gpa, gpa + size) to hpa with the largest leaves alignment and size allow, splitting blocks
  * in the way. 1 when a valid entry was replaced (the arch flushes), 0 when none, -EINVAL, -ENOMEM. */
-int gpt_map(const struct gpt *gpt, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned permissions);
+__must_check int gpt_map(const struct gpt *gpt, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned permissions);
 /* Removes what maps [gpa, gpa + size) (a block partly covered is split first); the arch flushes. */
-int gpt_unmap(const struct gpt *gpt, gpa_t gpa, uint64_t size);
+__must_check int gpt_unmap(const struct gpt *gpt, gpa_t gpa, uint64_t size);
 /* The host address behind gpa; -EFAULT when unmapped. */
-int gpt_translate(const struct gpt *gpt, gpa_t gpa, hpa_t *hpa);
+__must_check int gpt_translate(const struct gpt *gpt, gpa_t gpa, hpa_t *hpa);
 
 #endif

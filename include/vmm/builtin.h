@@ -39,8 +39,8 @@ extern const size_t builtin_vm_file_count;
  * stay allocated as long as the configs are used; about 16 bytes per byte of config text is ample.
  * Returns the number of good configs, or -EINVAL if max < 0. Call once, from one CPU, before VMs are
  * created; it allocates nothing and keeps no state. */
-int vmm_load_configs(const struct config_platform *platform, struct vm_config *out, int max, void *arena_memory,
-		     size_t arena_size);
+__must_check int vmm_load_configs(const struct config_platform *platform, struct vm_config *out, int max,
+				  void *arena_memory, size_t arena_size);
 
 /* The same, one config at a time, for configs from elsewhere (the disk): init once, then add each
  * config text; file_name must stay valid as long as the configs are used. vmm_config_set_add returns
@@ -55,7 +55,8 @@ struct vmm_config_set {
 };
 void vmm_config_set_init(struct vmm_config_set *set, const struct config_platform *platform, struct vm_config *out,
 			 int max, void *arena_memory, size_t arena_size);
-int vmm_config_set_add(struct vmm_config_set *set, const char *file_name, const char *text, size_t length);
+__must_check int vmm_config_set_add(struct vmm_config_set *set, const char *file_name, const char *text,
+				    size_t length);
 /* Adds every built-in config, in order (what vmm_load_configs does after init). */
 void vmm_config_set_add_builtin(struct vmm_config_set *set);
 

@@ -230,29 +230,31 @@ struct config_platform {
 /* Parses one config file. Reports syntax errors, wrong types, missing required keys (errors) and
  * unknown keys (warnings). Returns 0 when nothing was an error, -EINVAL otherwise, -ENOMEM if the
  * arena ran out. Needs an arena of about 16 times the text size. */
-int config_parse(const char *file_name, const char *text, size_t length, struct toml_arena *arena,
-		 struct vm_config *config, struct config_reporter *reporter);
+__must_check int config_parse(const char *file_name, const char *text, size_t length,
+			      struct toml_arena *arena, struct vm_config *config,
+			      struct config_reporter *reporter);
 
 /* Checks what config_parse() cannot see alone. `platform` may be NULL (no platform checks).
  * Returns 0 or -EINVAL after reporting every problem. Call it only on a config that parsed. */
-int config_validate(const struct vm_config *config, const struct config_platform *platform,
-		    struct config_reporter *reporter);
+__must_check int config_validate(const struct vm_config *config, const struct config_platform *platform,
+				 struct config_reporter *reporter);
 
 /* Reports VM ids and names used by more than one config, on the later one. Returns 0 or -EINVAL. */
-int config_check_unique(const struct vm_config *configs, size_t count, struct config_reporter *reporter);
+__must_check int config_check_unique(const struct vm_config *configs, size_t count,
+				     struct config_reporter *reporter);
 
 /* Reports where `config` reuses an id or name of one of `others`. Returns 0 or -EINVAL. */
-int config_check_unique_against(const struct vm_config *config, const struct vm_config *others, size_t count,
-				struct config_reporter *reporter);
+__must_check int config_check_unique_against(const struct vm_config *config, const struct vm_config *others,
+					     size_t count, struct config_reporter *reporter);
 
 /* For the image loader: checks that `size` bytes at the image's load address fit inside one guest
  * memory region. Returns 0 or -EINVAL (reported with the load address key's line). */
 /* The same at an explicit base: where the loader put an image whose load address the config leaves
  * to it (kernel_load_addr absent). */
-int config_check_image_fits_at(const struct vm_config *config, enum vm_image_kind kind, uint64_t base, uint64_t size,
-			       struct config_reporter *reporter);
-int config_check_image_fits(const struct vm_config *config, enum vm_image_kind kind, uint64_t size,
-			    struct config_reporter *reporter);
+__must_check int config_check_image_fits_at(const struct vm_config *config, enum vm_image_kind kind,
+					    uint64_t base, uint64_t size, struct config_reporter *reporter);
+__must_check int config_check_image_fits(const struct vm_config *config, enum vm_image_kind kind,
+					 uint64_t size, struct config_reporter *reporter);
 
 /* "kernel", "dtb", "bios", "ramdisk": the prefix of the <kind>_path / <kind>_load_addr keys. */
 const char *config_image_kind_name(enum vm_image_kind kind);
@@ -281,7 +283,8 @@ struct config_blk_backend {
 	bool read_only;
 };
 /* 0, or -EINVAL with *why saying what is wrong with the name. */
-int config_blk_backend(const char *device_name, struct config_blk_backend *out, const char **why);
+__must_check int config_blk_backend(const char *device_name, struct config_blk_backend *out,
+				    const char **why);
 /* "disk1", "disk1p2" or the file's path, with ":ro" when read-only. */
 void config_blk_backend_name(const struct config_blk_backend *backend, char *out, size_t size);
 /* Whether two backends may reach the same sectors (the same disk, a disk and its partition, the
@@ -301,7 +304,8 @@ struct config_net_port {
 };
 /* Of emu_devices[index] of `config` (a 0xE2 device): 0, or -EINVAL with *why saying what is wrong.
  * The derived MAC takes the config's VM id and the device's place among its 0xE2 devices. */
-int config_net_port(const struct vm_config *config, size_t index, struct config_net_port *out, const char **why);
+__must_check int config_net_port(const struct vm_config *config, size_t index, struct config_net_port *out,
+				 const char **why);
 
 /* Formats "file:line: key: message" (or "file: key: message" when line is 0) and passes it on. */
 void config_report(struct config_reporter *reporter, enum config_severity severity, const char *file_name,

@@ -26,8 +26,8 @@ bool console_focus_has_shell(void);
 /* Whether the VM's output goes to the console now. */
 bool console_focus_shows(const struct vm *vm);
 /* Moves the focus; -ENOENT: no such VM, -ENODEV: it has no console device, -ENOTSUP: no shell. */
-int console_focus_vm(unsigned id);
-int console_focus_shell(void);
+__must_check int console_focus_vm(unsigned id);
+__must_check int console_focus_shell(void);
 /* A VM with a console device; the first of them takes the focus (later ones, made by the shell,
  * do not). */
 void console_focus_add(struct vm *vm);

@@ -59,8 +59,9 @@ struct dt_passthrough {
 /* Chooses the host nodes for config's device-tree passthrough entries. Returns 0 (p->passed may
  * still be 0), -ENOMEM, or -ENOENT when a passthrough or excluded path is not in the host tree
  * (logged with the config's file and line). A config without path entries gets p->passed = 0. */
-int dt_passthrough_select(struct dt_passthrough *p, const void *fdt, const struct vm_config *config,
-			  const struct dt_passthrough_rules *rules);
+__must_check int dt_passthrough_select(struct dt_passthrough *p, const void *fdt,
+				       const struct vm_config *config,
+				       const struct dt_passthrough_rules *rules);
 void dt_passthrough_free(struct dt_passthrough *p);
 /* Whether host node i (an index into p->offsets) is passed. */
 bool dt_passthrough_is_passed(const struct dt_passthrough *p, unsigned i);
@@ -71,8 +72,9 @@ unsigned dt_passthrough_windows(const struct dt_passthrough *p, unsigned i, cons
  * interrupt controller ("interrupts" under an interrupt-parent that is it, or an
  * "interrupts-extended" entry naming it): specifier points at its #interrupt-cells big-endian
  * cells, as the host tree writes them. Stops at, and returns, fn's first nonzero result. */
-int dt_passthrough_for_each_interrupt(const struct dt_passthrough *p, int (*fn)(void *ctx, int node, const void *specifier),
-				      void *ctx);
+__must_check int dt_passthrough_for_each_interrupt(const struct dt_passthrough *p,
+						   int (*fn)(void *ctx, int node, const void *specifier),
+						   void *ctx);
 /* Copies the passed nodes into a guest tree whose root node is open in w, with the buses above
  * them (their addressing properties only), in the host tree's order. */
 void dt_passthrough_write(const struct dt_passthrough *p, struct fdt_writer *w);

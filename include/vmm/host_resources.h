@@ -39,8 +39,9 @@ struct host_claim {
  * it, -ENOSPC when the table is full, -EINVAL for an empty or wrapping range. A claim of what the
  * same owner already holds succeeds. */
 #define HOST_CLAIM_SHARED 1
-int host_resource_claim(enum host_resource_kind kind, uint64_t base, uint64_t size, unsigned owner,
-			const char *owner_name, const char *what, bool shareable, struct host_claim *holder);
+__must_check int host_resource_claim(enum host_resource_kind kind, uint64_t base, uint64_t size,
+				     unsigned owner, const char *owner_name, const char *what, bool shareable,
+				     struct host_claim *holder);
 /* Gives back everything an owner holds (a VM that is deleted, or whose creation failed). */
 void host_resource_release(unsigned owner);
 

@@ -45,7 +45,7 @@ struct pci_bus {
 };
 
 /* Puts fn in the lowest free slot from `first` on; the slot, or -ENOSPC. */
-int pci_bus_add(struct pci_bus *bus, struct pci_function *fn, unsigned first);
+__must_check int pci_bus_add(struct pci_bus *bus, struct pci_function *fn, unsigned first);
 void pci_bus_remove(struct pci_bus *bus, struct pci_function *fn);
 /* A 64-bit prefetchable-less memory BAR at index bar (and bar + 1) at `address`, `size` bytes. */
 void pci_function_set_bar64(struct pci_function *fn, unsigned bar, uint64_t address, uint64_t size);

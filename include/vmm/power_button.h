@@ -16,7 +16,7 @@ struct vm_power_button {
 	const char *what;       /* for messages: "ACPI power button"; NULL: the VM has none */
 	/* Presses and releases the button. 0, or -ENOTCONN when the guest does not listen for it
 	 * (*why then says what it has not done, e.g. "it has not enabled PWRBTN_EN"). Task context. */
-	int (*press)(void *device, const char **why);
+	__must_check int (*press)(void *device, const char **why);
 	void *device;
 };
 
@@ -28,6 +28,6 @@ void vm_set_power_button(struct vm *vm, int (*press)(void *device, const char **
  * did; -ETIMEDOUT when it still runs; -ENODEV when the VM has no button; -ENOTCONN when the guest
  * does not listen (*why says why); -EBUSY when the VM is not running (a suspended guest cannot
  * answer); -EALREADY when it is stopped. Task context. */
-int vm_shutdown(struct vm *vm, uint64_t wait_ns, const char **why);
+__must_check int vm_shutdown(struct vm *vm, uint64_t wait_ns, const char **why);
 
 #endif

@@ -60,9 +60,9 @@ static inline void vcpu_account_exits(struct vcpu *vcpu)
 }
 
 /* Creates the vCPU's task (not yet running the guest). */
-struct vcpu *vcpu_create(struct vm *vm, unsigned id, cpumask_t affinity);
+__must_check struct vcpu *vcpu_create(struct vm *vm, unsigned id, cpumask_t affinity);
 /* Asks an OFF vCPU to start at entry with arg; -EBUSY if it is already on. */
-int vcpu_request_start(struct vcpu *vcpu, gpa_t entry, uint64_t arg);
+__must_check int vcpu_request_start(struct vcpu *vcpu, gpa_t entry, uint64_t arg);
 void vcpu_request_stop(struct vcpu *vcpu);
 /* Sets or clears VCPU_REQUEST_PAUSE and kicks the vCPU to look at it. */
 void vcpu_request_pause(struct vcpu *vcpu, bool pause);

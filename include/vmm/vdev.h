@@ -14,8 +14,10 @@ struct vcpu;
 /* vcpu is the vCPU making the access (a per-vCPU window such as a local APIC answers for it). */
 struct vdev_ops {
 	/* Return 0, or a negative error that becomes a fault for the guest (EXIT_GUEST_FAULT). */
-	int (*read)(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value);
-	int (*write)(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value);
+	__must_check int (*read)(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width,
+				 uint64_t *value);
+	__must_check int (*write)(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width,
+				  uint64_t value);
 	/* Frees the device when its VM goes; NULL: kfree(dev->priv). */
 	void (*destroy)(struct vdev *dev);
 	/* Back to its power-on state when the VM resets (all its vCPUs stopped); NULL: nothing kept
@@ -47,14 +49,14 @@ struct vdev_bus {
 void vdev_bus_init(struct vdev_bus *bus);
 /* Adds a device; -EEXIST when its window overlaps one already there (the message names both
  * through *conflict), -ENOSPC when the bus is full, -EINVAL for an empty or wrapping window. */
-int vdev_bus_add(struct vdev_bus *bus, struct vdev *dev, struct vdev **conflict);
+__must_check int vdev_bus_add(struct vdev_bus *bus, struct vdev *dev, struct vdev **conflict);
 /* The device whose window holds [address, address + width), or NULL. */
 struct vdev *vdev_bus_find(struct vdev_bus *bus, uint64_t address, unsigned width);
 /* One access to dev at offset (write: *value is written; read: *value receives the result). */
-enum vm_exit_result vdev_access(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, bool write,
-				uint64_t *value);
+__must_check enum vm_exit_result vdev_access(struct vdev *dev, struct vcpu *vcpu, uint64_t offset,
+					     unsigned width, bool write, uint64_t *value);
 /* Dispatches an access; EXIT_UNCLAIMED when no device claims it. */
-enum vm_exit_result vdev_bus_access(struct vdev_bus *bus, struct vcpu *vcpu, uint64_t address, unsigned width, bool write,
-				    uint64_t *value);
+__must_check enum vm_exit_result vdev_bus_access(struct vdev_bus *bus, struct vcpu *vcpu, uint64_t address,
+						 unsigned width, bool write, uint64_t *value);
 
 #endif

@@ -83,31 +83,31 @@ struct vm {
 
 /* Creates the VM: memory, images, devices and vCPUs (vCPU 0 runnable). Returns NULL after
  * logging why when anything fails; nothing of it is left behind. */
-struct vm *vm_create(const struct vm_config *config);
+__must_check struct vm *vm_create(const struct vm_config *config);
 /* Starts the boot vCPU of a CREATED VM, or of a STOPPED one after giving it back its RAM and
  * images. -EBUSY when it runs, -ENOMEM (logged) when its RAM cannot be had again. Task context. */
-int vm_start(struct vm *vm);
+__must_check int vm_start(struct vm *vm);
 /* Asks every vCPU to stop; the VM is STOPPED when the last one has. Any context. */
 void vm_request_stop(struct vm *vm);
 /* vm_request_stop, then waits (up to a second) until the VM is STOPPED. Task context. */
-int vm_stop(struct vm *vm);
+__must_check int vm_stop(struct vm *vm);
 /* Deschedules every vCPU, which keeps its state; time stands still for the guest until
  * vm_resume (its clock is moved back by the pause: arch_vcpu_shift_clock). Task context. */
-int vm_suspend(struct vm *vm);
-int vm_resume(struct vm *vm);
+__must_check int vm_suspend(struct vm *vm);
+__must_check int vm_resume(struct vm *vm);
 /* Resets a running or suspended VM (its vCPUs stop and it boots again), starts a created or
  * stopped one; -EBUSY while it resets. Task context. */
-int vm_restart(struct vm *vm);
+__must_check int vm_restart(struct vm *vm);
 /* Frees everything a CREATED or STOPPED VM holds (-EBUSY otherwise). Task context. */
-int vm_delete(struct vm *vm);
+__must_check int vm_delete(struct vm *vm);
 /* Stops all vCPUs, reloads the images and boots again from vCPU 0 (guest reset). */
 void vm_request_reset(struct vm *vm);
 /* The VM's exits by reason (by_reason[EXIT_*], summed over its vCPUs); returns their total. */
 uint64_t vm_exit_counts(const struct vm *vm, uint64_t by_reason[EXIT_FAULT + 1]);
 const char *vm_exit_reason_name(enum vm_exit_reason reason);
 /* Copies host bytes into guest-physical memory; -EFAULT if any part is not guest RAM. */
-int vm_copy_to_guest(struct vm *vm, gpa_t gpa, const void *src, size_t size);
-int vm_copy_from_guest(struct vm *vm, void *dst, gpa_t gpa, size_t size);
+__must_check int vm_copy_to_guest(struct vm *vm, gpa_t gpa, const void *src, size_t size);
+__must_check int vm_copy_from_guest(struct vm *vm, void *dst, gpa_t gpa, size_t size);
 /* The hypervisor's address of guest RAM [gpa, gpa + length), which must lie in one of the VM's
  * RAM regions, or NULL (device memory, another VM's, a wrap). For device models that reach into
  * guest memory (virtqueues); the regions do not move while the VM exists. */
@@ -133,8 +133,8 @@ bool vm_log_budget(struct vm *vm, unsigned *counter, unsigned budget, const char
 /* Takes a host MMIO range or physical interrupt for the VM (vmm/host_resources.h): 0, or a
  * negative error after a log line naming what (e.g. "host node 'uart@9000000'") and who has it.
  * Sharing the hypervisor's console UART is allowed with a warning. Released with the VM. */
-int vm_claim_host_resource(struct vm *vm, enum host_resource_kind kind, uint64_t base, uint64_t size,
-			   const char *what);
+__must_check int vm_claim_host_resource(struct vm *vm, enum host_resource_kind kind, uint64_t base,
+					uint64_t size, const char *what);
 
 /* A log line about a VM: "VM[id] name: " ahead of the message, written in one place instead of
  * in every format string. */

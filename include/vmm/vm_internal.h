@@ -5,21 +5,21 @@
 
 #include "vmm/vm.h"
 
-int vm_setup_memory(struct vm *vm);
+__must_check int vm_setup_memory(struct vm *vm);
 /* Backs and maps the RAM regions again (device regions stay mapped): a stopped VM starts again. */
-int vm_setup_ram(struct vm *vm);
+__must_check int vm_setup_ram(struct vm *vm);
 /* Unmaps and frees the RAM regions (a stop: the VM may start again). */
 void vm_release_memory(struct vm *vm);
 void vm_clear_ram(const struct vm_ram *ram);
 /* Copies the VM's images into guest RAM (at create time and on every reset). */
-int vm_load_images(struct vm *vm);
+__must_check int vm_load_images(struct vm *vm);
 /* Builds and places the arch's device tree for the VM (no dtb_path given). */
-int vm_generate_dtb(struct vm *vm);
+__must_check int vm_generate_dtb(struct vm *vm);
 /* Passthrough windows and emulated devices from the config. */
-int vm_setup_devices(struct vm *vm);
+__must_check int vm_setup_devices(struct vm *vm);
 void vm_release_devices(struct vm *vm);
 /* The backend a virtio-blk device's name asks for (vm_blk_backend.c), or NULL after a log line. */
-struct vblk_backend *vm_blk_backend_open(struct vm *vm, const struct vm_emu_device *emu);
+__must_check struct vblk_backend *vm_blk_backend_open(struct vm *vm, const struct vm_emu_device *emu);
 /* Puts every device back in its power-on state (a VM reset, all its vCPUs stopped). */
 void vm_reset_devices(struct vm *vm);
 /* Each device's report line (vdev_ops.report), when the VM stops. */
@@ -29,7 +29,7 @@ void vm_vcpu_left(struct vm *vm);
 /* A vCPU's task's last word before it ends (vm_delete waits for all of them). */
 void vm_vcpu_task_ended(struct vm *vm);
 /* The console state of a VM (vm_console.c): its history ring, made with the VM and freed with it. */
-int vm_console_init(struct vm *vm);
+__must_check int vm_console_init(struct vm *vm);
 void vm_console_release(struct vm *vm);
 
 #endif

@@ -11,7 +11,7 @@
 struct vm;
 
 /* -EEXIST: a VM with its id exists; -ENOSPC: VM_MAX VMs exist. */
-int vm_list_add(struct vm *vm);
+__must_check int vm_list_add(struct vm *vm);
 void vm_list_remove(struct vm *vm);
 struct vm *vm_list_find(unsigned id);
 /* Copies up to max VMs, in id order, into out; returns how many. */

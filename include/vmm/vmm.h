@@ -18,6 +18,6 @@ void vmm_run(void (*shell_input)(char c));
 /* Makes a VM (not started) from a config's text read at run time, checked against the VMs that
  * exist; `path` names it in messages. 0 and *out, or a negative error after log lines that name
  * the file, line and key. Task context. */
-int vmm_create_from_text(const char *path, const char *text, size_t length, struct vm **out);
+__must_check int vmm_create_from_text(const char *path, const char *text, size_t length, struct vm **out);
 
 #endif

@@ -3,6 +3,7 @@
 #include "kernel/irq.h"
 #include "kernel/driver.h"
 #include "kernel/log.h"
+#include "kernel/panic.h"
 #include "kernel/percpu.h"
 #include "lib/errno.h"
 
@@ -57,6 +58,14 @@ int irq_register(unsigned irq, irq_handler_fn handler, void *arg)
 	slots[irq].arg = arg;
 	__atomic_store_n(&slots[irq].handler, handler, __ATOMIC_RELEASE);
 	return 0;
+}
+
+void irq_register_own(unsigned irq, irq_handler_fn handler, const char *what)
+{
+	int err = irq_register(irq, handler, NULL);
+	if (err < 0)
+		panic("cannot take interrupt %u for %s: %d", irq, what, err);
+	irq_enable(irq);
 }
 
 void irq_enable(unsigned irq)

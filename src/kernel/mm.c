@@ -81,10 +81,14 @@ static void print_region(const char *what, paddr_t base, uint64_t size)
 		 (unsigned long long)(base + size), what, (unsigned long long)(size >> 10));
 }
 
-int mm_init(const struct boot_info *info)
+void mm_init(const struct boot_info *info)
 {
 	if (info->ram_count == 0)
 		panic("no RAM described by the platform");
+	if (info->reserved_lost)
+		panic("%u reserved memory region%s beyond the %u the platform table holds: their memory "
+		      "cannot be kept from guests", info->reserved_lost, info->reserved_lost == 1 ? "" : "s",
+		      MAX_MEM_REGIONS);
 	paddr_t lowest = UINT64_MAX, highest = 0;
 	log_info("Physical memory regions:");
 	for (unsigned r = 0; r < info->ram_count; r++) {
@@ -127,7 +131,6 @@ int mm_init(const struct boot_info *info)
 	log_info("Free memory: %llu MiB in %zu frames; heap %llu KiB",
 		 (unsigned long long)(frames.free_count * PAGE_SIZE >> 20), frames.free_count,
 		 (unsigned long long)(HEAP_INITIAL_BYTES >> 10));
-	return 0;
 }
 
 paddr_t frame_alloc(size_t count, size_t align_frames)

@@ -8,12 +8,13 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 
-int platform_add_reserved(struct boot_info *info, paddr_t base, uint64_t size, const char *name)
+void platform_add_reserved(struct boot_info *info, paddr_t base, uint64_t size, const char *name)
 {
-	if (info->reserved_count >= MAX_MEM_REGIONS)
-		return -ENOSPC;
+	if (info->reserved_count >= MAX_MEM_REGIONS) {
+		info->reserved_lost++;
+		return;
+	}
 	info->reserved[info->reserved_count++] = (struct mem_region){ base, size, name };
-	return 0;
 }
 
 static void add_ram(struct boot_info *info, const void *fdt, int node)

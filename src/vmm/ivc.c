@@ -31,6 +31,7 @@ struct ivc_channel {
 	struct ivc_peer subscribers[IVC_SUBSCRIBERS_MAX];
 	paddr_t frames;         /* zeroed when published; the hypervisor's until no VM maps them */
 	uint64_t size;          /* whole pages */
+	bool kept;              /* an unmap failed: a VM may still reach the frames, never freed */
 };
 
 static struct ivc_channel channels[IVC_CHANNELS_MAX];
@@ -155,27 +156,34 @@ static void put_results(const struct result_slots *slots, gpa_t gpa, uint64_t si
 	memcpy(slots->size, &size, sizeof(size));
 }
 
-static void unmap_peer(const struct ivc_channel *ch, const struct ivc_peer *peer)
+static void unmap_peer(struct ivc_channel *ch, const struct ivc_peer *peer)
 {
-	/* Effective on every CPU when it returns (arch_vm.h): the frames may be freed next. */
-	arch_gpt_unmap(peer->vm, peer->gpa, ch->size);
+	/* Effective on every CPU when it returns (arch_vm.h): the frames may be freed next. If it
+	 * fails, the VM may still reach them, and they are kept from the allocator for good. */
+	int err = arch_gpt_unmap(peer->vm, peer->gpa, ch->size);
+	if (err < 0) {
+		vm_log_error(peer->vm, "IVC: cannot unmap key %#llx's channel at %#llx (%d): its memory is "
+			     "kept", (unsigned long long)ch->key, (unsigned long long)peer->gpa, err);
+		ch->kept = true;
+	}
 }
 
 /* A subscriber leaves: unmapped, its slot free. */
-static void leave(const struct ivc_channel *ch, struct ivc_peer *subscriber)
+static void leave(struct ivc_channel *ch, struct ivc_peer *subscriber)
 {
 	unmap_peer(ch, subscriber);
 	*subscriber = (struct ivc_peer){ 0 };
 }
 
-/* Unmaps the channel from every VM, then frees its memory. */
+/* Unmaps the channel from every VM, then frees its memory (unless an unmap failed). */
 static void destroy(struct ivc_channel *ch)
 {
 	for (unsigned i = 0; i < IVC_SUBSCRIBERS_MAX; i++)
 		if (ch->subscribers[i].vm)
 			unmap_peer(ch, &ch->subscribers[i]);
 	unmap_peer(ch, &ch->publisher);
-	frame_free(ch->frames, ch->size / PAGE_SIZE);
+	if (!ch->kept)
+		frame_free(ch->frames, ch->size / PAGE_SIZE);
 	memset(ch, 0, sizeof(*ch));
 }
 

@@ -104,9 +104,14 @@ void vm_clear_ram(const struct vm_ram *ram)
 void vm_release_memory(struct vm *vm)
 {
 	for (unsigned i = 0; i < vm->ram_count; i++) {
-		/* Unmapped first: the frames may go to another VM next. */
-		arch_gpt_unmap(vm, vm->ram[i].gpa, vm->ram[i].size);
-		if (vm->ram[i].allocated)
+		/* Unmapped first: the frames may go to another VM next. Frames the VM may still reach
+		 * (the unmap failed) are kept from the allocator for good. */
+		int err = arch_gpt_unmap(vm, vm->ram[i].gpa, vm->ram[i].size);
+		if (err < 0)
+			vm_log_error(vm, "cannot unmap RAM %#llx+%#llx (%d): its frames are kept",
+				     (unsigned long long)vm->ram[i].gpa, (unsigned long long)vm->ram[i].size,
+				     err);
+		else if (vm->ram[i].allocated)
 			frame_free(vm->ram[i].hpa, (size_t)(vm->ram[i].size / PAGE_SIZE));
 	}
 	vm->ram_count = 0;

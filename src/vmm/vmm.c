@@ -53,8 +53,13 @@ static void keep_disk_config(void *ctx, const char *path, const char *text, size
 	c->path = copy_string(path, strlen(path));
 	c->text = copy_string(text, length);
 	c->length = length;
-	if (c->path && c->text)
+	if (c->path && c->text) {
 		disk_config_count++;
+		return;
+	}
+	log_error("%s: skipped: no memory to keep it", path);
+	kfree(c->path);
+	kfree(c->text);
 }
 
 static size_t config_arena_size(void)
@@ -67,26 +72,36 @@ static size_t config_arena_size(void)
 	return 16 * text + 4096;
 }
 
+/* One of the hypervisor's own resources. A claim that fails (a full table, a range the platform
+ * describes wrong) is logged: a VM could then be given what the hypervisor uses. */
+static void claim_own(enum host_resource_kind kind, uint64_t base, uint64_t size, const char *what,
+		      bool shareable)
+{
+	struct host_claim holder;
+	int err = host_resource_claim(kind, base, size, HOST_OWNER_HYPERVISOR, "the hypervisor", what,
+				      shareable, &holder);
+	if (err < 0)
+		log_error("cannot keep %s (%s %#llx, size %#llx) from VMs: %d", what,
+			  kind == HOST_IRQ ? "interrupt" : "MMIO", (unsigned long long)base,
+			  (unsigned long long)size, err);
+}
+
 /* What no VM may be given (vmm/host_resources.h): the hypervisor's interrupt controller and its
  * disk. Its console UART may be, with a warning: the hypervisor keeps writing its lines there. */
 static void claim_hypervisor_resources(void)
 {
 	const struct boot_info *info = platform_boot_info;
-	struct host_claim holder;
 	for (unsigned i = 0; info && i < info->irqchip.reg_count; i++)
 		if (info->irqchip.sizes[i])
-			host_resource_claim(HOST_MMIO, info->irqchip.regs[i], info->irqchip.sizes[i], HOST_OWNER_HYPERVISOR,
-					    "the hypervisor", "its interrupt controller", false, &holder);
+			claim_own(HOST_MMIO, info->irqchip.regs[i], info->irqchip.sizes[i],
+				  "its interrupt controller", false);
 	if (info && (info->console.kind == UART_PL011 || info->console.kind == UART_NS16550_MMIO))
-		host_resource_claim(HOST_MMIO, info->console.base, 1, HOST_OWNER_HYPERVISOR, "the hypervisor",
-				    "its console", true, &holder);
+		claim_own(HOST_MMIO, info->console.base, 1, "its console", true);
 	if (info && info->console.irq)
-		host_resource_claim(HOST_IRQ, info->console.irq, 1, HOST_OWNER_HYPERVISOR, "the hypervisor",
-				    "its console", true, &holder);
+		claim_own(HOST_IRQ, info->console.irq, 1, "its console", true);
 	struct block_device *disk = block_disk();
 	if (disk && disk->mmio_size)
-		host_resource_claim(HOST_MMIO, disk->mmio_base, disk->mmio_size, HOST_OWNER_HYPERVISOR, "the hypervisor",
-				    "its disk", false, &holder);
+		claim_own(HOST_MMIO, disk->mmio_base, disk->mmio_size, "its disk", false);
 }
 
 static void describe_platform(void)
@@ -98,6 +113,17 @@ static void describe_platform(void)
 		.cpu_hardware_ids = hwids,
 		.cpu_hardware_id_count = cpus_possible,
 	};
+}
+
+/* Lists a VM just made; one that cannot be (its id is taken, VM_MAX exist) is logged and deleted. */
+static int list_new_vm(struct vm *vm)
+{
+	int err = vm_list_add(vm);
+	if (err < 0) {
+		vm_log_error(vm, "cannot be listed (%d): deleted", err);
+		(void)vm_delete(vm); /* it never started: deleting a created VM cannot fail */
+	}
+	return err;
 }
 
 /* A config for `vm create`, with the arena its strings live in: one allocation, freed with the VM. */
@@ -137,11 +163,9 @@ int vmm_create_from_text(const char *path, const char *text, size_t length, stru
 		return err < 0 ? err : -EINVAL;
 	}
 	vm->owned_config = owned;
-	err = vm_list_add(vm);
-	if (err < 0) {
-		vm_delete(vm);
+	err = list_new_vm(vm);
+	if (err < 0)
 		return err;
-	}
 	console_focus_add(vm);
 	*out = vm;
 	return 0;
@@ -159,7 +183,9 @@ void vmm_run(void (*shell_input)(char c))
 {
 	bool with_shell = shell_input != NULL;
 	describe_platform();
-	disk_read_configs(keep_disk_config, NULL);
+	/* An unreadable disk is logged there, and keep_disk_config counts what was read: the VMs of
+	 * those configs and of the built-in ones run either way. */
+	(void)disk_read_configs(keep_disk_config, NULL);
 	claim_hypervisor_resources();
 	size_t arena_size = config_arena_size();
 	void *arena = kmalloc(arena_size);
@@ -173,7 +199,9 @@ void vmm_run(void (*shell_input)(char c))
 	vmm_config_set_add_builtin(&set);
 	for (unsigned i = 0; i < disk_config_count; i++) {
 		log_info("Read VM config %s from the disk", disk_configs[i].path);
-		vmm_config_set_add(&set, disk_configs[i].path, disk_configs[i].text, disk_configs[i].length);
+		/* A config it skips, it logs; the others are added all the same. */
+		(void)vmm_config_set_add(&set, disk_configs[i].path, disk_configs[i].text,
+					 disk_configs[i].length);
 		kfree(disk_configs[i].text);
 	}
 	int count = set.count;
@@ -187,12 +215,10 @@ void vmm_run(void (*shell_input)(char c))
 	unsigned created = 0;
 	for (int i = 0; i < count; i++) {
 		struct vm *vm = vm_create(&configs[i]);
-		if (vm && vm_list_add(vm) == 0) {
+		if (vm && list_new_vm(vm) == 0) {
 			/* Without the shell, this task waits for the VMs to stop (below). */
 			vm->waiter = with_shell ? NULL : task_current();
 			vms[created++] = vm;
-		} else if (vm) {
-			vm_delete(vm);
 		}
 	}
 	for (unsigned i = 0; i < created; i++)
@@ -202,11 +228,18 @@ void vmm_run(void (*shell_input)(char c))
 		log_info("No console input through Tessera: a VM owns the console UART's interrupt");
 	else if (err < 0)
 		log_info("No console input for guests: the console UART gives no receive interrupt");
-	for (unsigned i = 0; i < created; i++)
-		vm_start(vms[i]);
+	/* Only the VMs that started are waited for: one that did not will never stop. */
+	unsigned started = 0;
+	for (unsigned i = 0; i < created; i++) {
+		err = vm_start(vms[i]);
+		if (err < 0)
+			vm_log_error(vms[i], "cannot start: %d", err);
+		else
+			vms[started++] = vms[i];
+	}
 	if (with_shell)
 		return; /* the shell manages them from here */
-	while (!all_stopped(vms, created))
+	while (!all_stopped(vms, started))
 		task_sleep();
 	log_info("All VMs have stopped");
 }

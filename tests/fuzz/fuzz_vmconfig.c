@@ -15,6 +15,14 @@ static void ignore(void *ctx, enum config_severity severity, const char *message
 	(void)strlen(message);
 }
 
+/* A check fails exactly when it reported an error: the VMM reads the one, the tool the other. */
+static void check_agrees(int err, unsigned *errors, const struct config_reporter *reporter)
+{
+	if ((err != 0) != (reporter->errors != *errors))
+		__builtin_trap();
+	*errors = reporter->errors;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char arena_memory[1 << 16];
@@ -31,10 +39,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	toml_arena_init(&arena, arena_memory, sizeof(arena_memory));
 	if (config_parse("fuzz.toml", (const char *)data, size, &arena, &config, &reporter) != 0)
 		return 0;
-	config_validate(&config, &platform, &reporter);
-	config_validate(&config, NULL, &reporter);
-	config_check_unique(&config, 1, &reporter);
+	unsigned errors = reporter.errors;
+	check_agrees(config_validate(&config, &platform, &reporter), &errors, &reporter);
+	check_agrees(config_validate(&config, NULL, &reporter), &errors, &reporter);
+	check_agrees(config_check_unique(&config, 1, &reporter), &errors, &reporter);
 	for (int kind = 0; kind < VM_IMAGE_KIND_COUNT; kind++)
-		config_check_image_fits(&config, kind, size, &reporter);
+		check_agrees(config_check_image_fits(&config, kind, size, &reporter), &errors, &reporter);
 	return 0;
 }

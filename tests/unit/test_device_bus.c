@@ -66,7 +66,7 @@ static void test_lookup_edges_and_dispatch(void **state)
 	struct vdev a = { "a", 0x1000, 0x100, &ops, NULL };
 	struct vcpu *fake_vcpu = (struct vcpu *)&bus; /* only passed through to the model */
 	vdev_bus_init(&bus);
-	vdev_bus_add(&bus, &a, NULL);
+	assert_int_equal(vdev_bus_add(&bus, &a, NULL), 0);
 	assert_null(vdev_bus_find(&bus, 0xfff, 1));
 	assert_ptr_equal(vdev_bus_find(&bus, 0x1000, 8), &a);
 	assert_ptr_equal(vdev_bus_find(&bus, 0x10ff, 1), &a);
@@ -90,8 +90,8 @@ static void test_recent_device_is_only_a_hint(void **state)
 	struct vdev_bus bus;
 	struct vdev a = { "a", 0x1000, 0x100, &ops, NULL }, b = { "b", 0x2000, 0x100, &ops, NULL };
 	vdev_bus_init(&bus);
-	vdev_bus_add(&bus, &a, NULL);
-	vdev_bus_add(&bus, &b, NULL);
+	assert_int_equal(vdev_bus_add(&bus, &a, NULL), 0);
+	assert_int_equal(vdev_bus_add(&bus, &b, NULL), 0);
 	assert_ptr_equal(vdev_bus_find(&bus, 0x1010, 4), &a);
 	assert_ptr_equal(vdev_bus_find(&bus, 0x1010, 4), &a);
 	assert_ptr_equal(vdev_bus_find(&bus, 0x2010, 4), &b);

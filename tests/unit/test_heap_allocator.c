@@ -98,7 +98,7 @@ static void test_random_soak(void **state)
 	}
 	for (int i = 0; i < SLOTS; i++)
 		if (live[i])
-			heap_allocator_free(&heap, live[i]);
+			assert_int_equal(heap_allocator_free(&heap, live[i]), 0);
 	assert_int_equal(heap.bytes_free, before);
 }
 

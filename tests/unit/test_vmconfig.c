@@ -43,8 +43,12 @@ static int parse(struct vm_config *cfg, const char *file, const char *text)
 static const char *check(const char *text, const struct config_platform *platform)
 {
 	setup(NULL);
-	if (parse(&configs[0], "vm.toml", text) == 0)
-		config_validate(&configs[0], platform, &reporter);
+	if (parse(&configs[0], "vm.toml", text) == 0) {
+		unsigned errors = reporter.errors;
+		/* It fails exactly when it reported an error; the tests read what it reported. */
+		int err = config_validate(&configs[0], platform, &reporter);
+		assert_int_equal(err != 0, reporter.errors != errors);
+	}
 	return diagnostics;
 }
 
@@ -415,12 +419,12 @@ static void test_virtio_blk_backends(void **state)
 		assert_int_equal(config_blk_backend(bad[i], &b, &why), -EINVAL);
 
 	struct config_blk_backend disk1, p1, p2, p2_ro, file, file_ro;
-	config_blk_backend("a@disk1", &disk1, &why);
-	config_blk_backend("a@disk1p1", &p1, &why);
-	config_blk_backend("a@disk1p2", &p2, &why);
-	config_blk_backend("a@disk1p2:ro", &p2_ro, &why);
-	config_blk_backend("a@/f.img", &file, &why);
-	config_blk_backend("a@/f.img:ro", &file_ro, &why);
+	assert_int_equal(config_blk_backend("a@disk1", &disk1, &why), 0);
+	assert_int_equal(config_blk_backend("a@disk1p1", &p1, &why), 0);
+	assert_int_equal(config_blk_backend("a@disk1p2", &p2, &why), 0);
+	assert_int_equal(config_blk_backend("a@disk1p2:ro", &p2_ro, &why), 0);
+	assert_int_equal(config_blk_backend("a@/f.img", &file, &why), 0);
+	assert_int_equal(config_blk_backend("a@/f.img:ro", &file_ro, &why), 0);
 	assert_true(config_blk_backends_overlap(&disk1, &p1));
 	assert_false(config_blk_backends_overlap(&p1, &p2));
 	assert_true(config_blk_backends_overlap(&p2, &p2_ro));

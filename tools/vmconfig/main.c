@@ -132,7 +132,8 @@ static int check(int count, char **files, const struct config_platform *platform
 			if (!config_arch[i] || !config_arch[j] || strcmp(config_arch[i], config_arch[j]) == 0)
 				same_arch[n++] = configs[j];
 		}
-		config_check_unique_against(&configs[i], same_arch, n, &reporter);
+		/* What clashes is reported and counted in reporter.errors, which makes the exit status. */
+		(void)config_check_unique_against(&configs[i], same_arch, n, &reporter);
 	}
 	free(config_arch);
 	free(same_arch);

@@ -38,7 +38,9 @@ void arch_boot_without_el2(const void *fdt)
 		console_printf("Tessera: entered at EL%llu, but a hypervisor needs EL2 (the virtualization "
 			       "extension; QEMU: -M virt,virtualization=on). Powering off.\n",
 			       (unsigned long long)el);
-	psci_call(PSCI_SYSTEM_OFF, 0, 0, 0);
+	/* SYSTEM_OFF returns only if the firmware refused, and below EL2 there is no log to say so
+	 * (it reads EL2's registers): the loop stops this CPU then. */
+	(void)psci_call(PSCI_SYSTEM_OFF, 0, 0, 0);
 	for (;;)
 		__asm__ volatile("wfi");
 }

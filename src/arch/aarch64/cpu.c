@@ -5,6 +5,7 @@
 #include "arch/cpu.h"
 #include "arch_impl/psci.h"
 #include "arch_impl/sysreg.h"
+#include "kernel/log.h"
 #include "lib/format.h"
 #include "lib/string.h"
 
@@ -33,13 +34,15 @@ void arch_cpu_halt(void)
 
 void arch_power_off(void)
 {
-	psci_call(PSCI_SYSTEM_OFF, 0, 0, 0);
+	int64_t err = psci_call(PSCI_SYSTEM_OFF, 0, 0, 0);
+	log_error("PSCI SYSTEM_OFF failed (%lld); halting this CPU", (long long)err);
 	arch_cpu_halt();
 }
 
 void arch_reset(void)
 {
-	psci_call(PSCI_SYSTEM_RESET, 0, 0, 0);
+	int64_t err = psci_call(PSCI_SYSTEM_RESET, 0, 0, 0);
+	log_error("PSCI SYSTEM_RESET failed (%lld); halting this CPU", (long long)err);
 	arch_cpu_halt();
 }
 

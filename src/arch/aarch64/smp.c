@@ -49,8 +49,7 @@ static void reschedule_ipi(unsigned irq, void *arg)
 void arch_cpu_late_init(unsigned cpu_index)
 {
 	(void)cpu_index;
-	irq_register(SGI_RESCHEDULE, reschedule_ipi, NULL);
-	irq_enable(SGI_RESCHEDULE);
+	irq_register_own(SGI_RESCHEDULE, reschedule_ipi, "the reschedule IPI");
 }
 
 void arch_send_ipi(unsigned cpu_index)

@@ -62,6 +62,5 @@ static void hyp_timer_irq(unsigned irq, void *arg)
 
 void arch_timer_init_cpu(void)
 {
-	irq_register(hyp_timer_intid, hyp_timer_irq, NULL);
-	irq_enable(hyp_timer_intid);
+	irq_register_own(hyp_timer_intid, hyp_timer_irq, "the hypervisor's timer");
 }

@@ -102,7 +102,7 @@ const char *sbi_impl_name(unsigned long impl_id)
 void sbi_set_timer(uint64_t stime_value)
 {
 	if (info.has_time)
-		sbi_call(SBI_EXT_TIME, 0, stime_value, 0, 0, 0);
+		(void)sbi_call(SBI_EXT_TIME, 0, stime_value, 0, 0, 0); /* 6.1: always SBI_SUCCESS */
 	else
 		sbi_legacy_call(SBI_EXT_LEGACY_SET_TIMER, stime_value);
 }
@@ -130,8 +130,9 @@ int sbi_hart_start(unsigned long hartid, unsigned long start_addr, unsigned long
 
 static void system_reset(unsigned long type)
 {
+	/* 10.1: returns only when the reset failed; the callers fall back and say so. */
 	if (info.has_srst)
-		sbi_call(SBI_EXT_SRST, SBI_SRST_RESET, type, SBI_SRST_REASON_NONE, 0, 0);
+		(void)sbi_call(SBI_EXT_SRST, SBI_SRST_RESET, type, SBI_SRST_REASON_NONE, 0, 0);
 }
 
 void sbi_system_off(void)
@@ -163,7 +164,8 @@ bool sbi_remote_hfence_gvma_all(void)
 
 void sbi_remote_sfence_vma_all(void)
 {
-	/* 8.2: start 0 and size 0 flush everything; hart_mask_base -1 means every hart (chapter 3). */
+	/* 8.2: start 0 and size 0 flush everything; hart_mask_base -1 means every hart (chapter 3). Its
+	 * errors are for a bad hart mask or range, which these are not. */
 	if (info.has_rfence)
-		sbi_call(SBI_EXT_RFENCE, SBI_RFENCE_SFENCE_VMA, 0, (unsigned long)-1, 0, 0);
+		(void)sbi_call(SBI_EXT_RFENCE, SBI_RFENCE_SFENCE_VMA, 0, (unsigned long)-1, 0, 0);
 }

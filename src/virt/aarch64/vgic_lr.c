@@ -309,8 +309,7 @@ void vgic_init_this_cpu(void)
 	/* The virtual CPU interface stays enabled: with no list register in use it signals nothing,
 	 * and entries need not write it (IHI0069 12.4.4 ICH_HCR_EL2.En). */
 	hw->write_hcr(ICH_HCR_EN);
-	irq_register(VGIC_MAINTENANCE_INTID, maintenance_irq, NULL);
-	irq_enable(VGIC_MAINTENANCE_INTID);
+	irq_register_own(VGIC_MAINTENANCE_INTID, maintenance_irq, "the vGIC maintenance interrupt");
 	vgic_vtimer_init_cpu();
 }
 

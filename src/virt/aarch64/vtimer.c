@@ -52,10 +52,8 @@ bool vtimer_fire_in_place(struct vcpu *vcpu, unsigned irq)
 
 void vgic_vtimer_init_cpu(void)
 {
-	irq_register(VGIC_VTIMER_INTID, vtimer_irq, NULL);
-	irq_enable(VGIC_VTIMER_INTID);
-	irq_register(PTIMER_INTID, vtimer_irq, NULL);
-	irq_enable(PTIMER_INTID);
+	irq_register_own(VGIC_VTIMER_INTID, vtimer_irq, "the guests' virtual timer");
+	irq_register_own(PTIMER_INTID, vtimer_irq, "the guests' physical timer");
 }
 
 static void vtimer_wakeup(struct timer_event *event, void *arg)

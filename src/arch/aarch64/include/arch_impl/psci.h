@@ -14,7 +14,7 @@
 #define PSCI_SUCCESS 0
 #define PSCI_ALREADY_ON (-4)
 
-int64_t psci_call(uint32_t function, uint64_t a1, uint64_t a2, uint64_t a3);
+__must_check int64_t psci_call(uint32_t function, uint64_t a1, uint64_t a2, uint64_t a3);
 /* Reads the conduit ("smc"/"hvc") from the device tree's /psci node. */
 void psci_init(const void *fdt);
 

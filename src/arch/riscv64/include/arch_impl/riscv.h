@@ -26,8 +26,8 @@ void riscv_timer_init(const void *fdt);
 __noreturn void riscv_report_fault(const struct trap_frame *frame);
 
 /* probe.S: 0 and the CSR's value, or -1 when reading it trapped. */
-int riscv_probe_hgatp(unsigned long *value);
-int riscv_probe_stimecmp(unsigned long *value);
+__must_check int riscv_probe_hgatp(unsigned long *value);
+__must_check int riscv_probe_stimecmp(unsigned long *value);
 
 /* Written early to the SBI console, for failures before the kernel's console exists. */
 __noreturn void riscv_early_fatal(const char *message);

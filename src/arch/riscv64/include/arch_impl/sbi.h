@@ -43,8 +43,8 @@ struct sbi_info {
 	bool has_time, has_ipi, has_rfence, has_hsm, has_srst;
 };
 
-struct sbi_ret sbi_call(unsigned long ext, unsigned long fid, unsigned long a0, unsigned long a1,
-			unsigned long a2, unsigned long a3);
+__must_check struct sbi_ret sbi_call(unsigned long ext, unsigned long fid, unsigned long a0, unsigned long a1,
+				     unsigned long a2, unsigned long a3);
 
 /* Probes the BASE extension and the extensions the hypervisor uses. Safe to call more than once;
  * needs no console. */
@@ -57,9 +57,9 @@ int sbi_error_to_errno(long error);
 /* TIME (6.1): programs this hart's next timer event; clears the pending timer interrupt. */
 void sbi_set_timer(uint64_t stime_value);
 /* IPI (7.1): raises a supervisor software interrupt on one hart. */
-int sbi_send_ipi_to_hart(unsigned long hartid);
+__must_check int sbi_send_ipi_to_hart(unsigned long hartid);
 /* HSM (9.1): starts a stopped hart at start_addr in S-mode with a0 = hartid, a1 = opaque. */
-int sbi_hart_start(unsigned long hartid, unsigned long start_addr, unsigned long opaque);
+__must_check int sbi_hart_start(unsigned long hartid, unsigned long start_addr, unsigned long opaque);
 /* RFENCE (8.2): sfence.vma of every address on every hart, if the extension exists. */
 void sbi_remote_sfence_vma_all(void);
 /* HFENCE.GVMA of every guest address and VMID on every hart, done when it returns (SBI 2.0, 8.5);

@@ -57,7 +57,7 @@ extern struct acpi_platform acpi_platform;
 
 /* Finds the RSDP and reads the MADT and FADT into acpi_platform; fills the CPU list of info (the
  * boot CPU first), the irqchip description and the console's interrupt. Returns 0 or -ENODEV. */
-int acpi_init(struct boot_info *info, uint32_t boot_apic_id);
+__must_check int acpi_init(struct boot_info *info, uint32_t boot_apic_id);
 
 /* The global system interrupt and INTI flags an ISA IRQ arrives on, after the MADT's overrides. */
 uint32_t acpi_isa_irq_to_gsi(unsigned isa_irq, uint16_t *flags);

@@ -19,7 +19,7 @@ void x86_gdt_init_cpu(unsigned cpu_index);
 void x86_idt_init(void);
 void x86_idt_load(void);
 /* multiboot.c: RAM, reserved regions and the command line from the multiboot information. */
-int x86_multiboot_parse(struct boot_info *info, uint32_t magic, uint32_t info_address);
+__must_check int x86_multiboot_parse(struct boot_info *info, uint32_t magic, uint32_t info_address);
 /* tsc.c: measures the TSC frequency against the PIT; arch_timer_now() is the TSC. */
 void x86_tsc_calibrate(void);
 uint64_t x86_tsc_frequency(void);

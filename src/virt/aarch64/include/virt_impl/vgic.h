@@ -61,7 +61,7 @@ struct vgic {
 };
 
 /* The version-independent state of a new vGIC. */
-struct vgic *vgic_alloc(struct vm *vm);
+__must_check struct vgic *vgic_alloc(struct vm *vm);
 /* The interrupt-line operations both versions register with vm_set_irqchip. */
 const struct virq_ops *vgic_virq_ops(void);
 struct virq_ops;
@@ -109,16 +109,16 @@ extern const struct vgic_hw vgic_v2_hw;
 
 /* Builds a vGICv2 (GICv2 hosts): distributor at dist_base, the hardware GICV frame mapped at
  * cpu_base as the guest's CPU interface. */
-int vgic_create_v2(struct vm *vm, gpa_t dist_base, gpa_t cpu_base);
+__must_check int vgic_create_v2(struct vm *vm, gpa_t dist_base, gpa_t cpu_base);
 /* Shared register-bank emulation (vgic_mmio.c): an access to one of the GICD_I* banks. */
-int vgic_bank_register(struct vgic *vgic, struct vcpu *vcpu, uint64_t offset, unsigned width, bool write,
-		       uint64_t *value, bool private_view);
+__must_check int vgic_bank_register(struct vgic *vgic, struct vcpu *vcpu, uint64_t offset, unsigned width,
+				    bool write, uint64_t *value, bool private_view);
 /* The vCPU for a pending decision, vCPU for a routed SPI: effective pending state. */
 bool vgic_irq_is_pending(const struct vgic_irq *irq);
 void vgic_lock(struct vgic *vgic, unsigned long *flags);
 /* Gives the VM the physical SPI intid (a passthrough device's interrupt); -EBUSY if another VM or
  * the hypervisor has it. */
-int vgic_passthrough_spi(struct vm *vm, unsigned intid, bool announce);
+__must_check int vgic_passthrough_spi(struct vm *vm, unsigned intid, bool announce);
 void vgic_passthrough_done(struct vgic_irq *irq);
 /* Marks an interrupt for its target vCPU's next look (vgic lock held). */
 void vgic_watch(struct vgic *vgic, struct vcpu *vcpu, unsigned intid);

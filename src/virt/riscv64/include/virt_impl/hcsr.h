@@ -73,7 +73,7 @@ static inline void hfence_vvma_all(void)
 /* guest_entry.S: a guest's instruction at a guest virtual address, read as instruction fetch
  * (HLVX.HU) with the guest's translation; its length (2 or 4), or -1 when a read faulted (the
  * fault went through trap_entry: sepc, sstatus and the trap CSRs no longer hold the guest's). */
-int guest_read_insn(uint64_t guest_va, uint32_t *insn);
+__must_check int guest_read_insn(uint64_t guest_va, uint32_t *insn);
 #endif
 
 #endif

@@ -28,7 +28,7 @@ static inline bool riscv_insn_is_compressed(uint32_t insn)
 #define RISCV_OPCODE_LOAD 0x03
 #define RISCV_OPCODE_STORE 0x23
 
-static inline int riscv_decode_32(uint32_t insn, struct riscv_mmio_access *a)
+static inline __must_check int riscv_decode_32(uint32_t insn, struct riscv_mmio_access *a)
 {
 	unsigned funct3 = (insn >> 12) & 7;
 	a->length = 4;
@@ -54,7 +54,7 @@ static inline int riscv_decode_32(uint32_t insn, struct riscv_mmio_access *a)
 	}
 }
 
-static inline int riscv_decode_16(uint16_t insn, struct riscv_mmio_access *a)
+static inline __must_check int riscv_decode_16(uint16_t insn, struct riscv_mmio_access *a)
 {
 	unsigned funct3 = (insn >> 13) & 7;
 	unsigned quadrant = insn & 3;
@@ -104,7 +104,7 @@ static inline int riscv_decode_16(uint16_t insn, struct riscv_mmio_access *a)
  * (chapter 16.3-16.4). For a compressed instruction only the low 16 bits are looked at.
  * Returns 0, or -EINVAL for anything else (FP loads and stores, AMOs, reserved encodings). */
 
-static inline int riscv_decode_mmio(uint32_t insn, struct riscv_mmio_access *access)
+static inline __must_check int riscv_decode_mmio(uint32_t insn, struct riscv_mmio_access *access)
 {
 	if (riscv_insn_is_compressed(insn))
 		return riscv_decode_16((uint16_t)insn, access);

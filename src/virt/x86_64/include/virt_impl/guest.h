@@ -16,10 +16,10 @@ void x86_platform_destroy(struct vm *vm);
 
 /* guest_walk.c: translates a guest-linear address through the guest's paging mode (none, 32-bit,
  * PAE, 4-level); -EFAULT when unmapped (the caller faults or gives up). */
-int x86_guest_translate(struct vcpu *vcpu, uint64_t linear, gpa_t *gpa);
+__must_check int x86_guest_translate(struct vcpu *vcpu, uint64_t linear, gpa_t *gpa);
 /* Copies between the host and guest-linear memory, page by page. */
-int x86_guest_read_linear(struct vcpu *vcpu, uint64_t linear, void *dst, size_t size);
-int x86_guest_write_linear(struct vcpu *vcpu, uint64_t linear, const void *src, size_t size);
+__must_check int x86_guest_read_linear(struct vcpu *vcpu, uint64_t linear, void *dst, size_t size);
+__must_check int x86_guest_write_linear(struct vcpu *vcpu, uint64_t linear, const void *src, size_t size);
 
 /* guest_cpuid.c: fills rax/rbx/rcx/rdx for the guest's CPUID. */
 void x86_guest_cpuid(struct vcpu *vcpu);
@@ -37,7 +37,7 @@ bool x86_pvclock_rdmsr(struct vcpu *vcpu, uint32_t msr, uint64_t *value);
  * per CPU before any guest runs there; reset allocates the vCPU's area on first use (-ENOMEM). */
 struct vcpu_arch;
 void guest_fpu_setup_this_cpu(void);
-int guest_fpu_reset(struct vcpu_arch *a);
+__must_check int guest_fpu_reset(struct vcpu_arch *a);
 /* Gives the area back (the vCPU is freed). */
 void guest_fpu_free(struct vcpu_arch *a);
 void guest_fpu_load(struct vcpu_arch *a);

@@ -31,6 +31,6 @@ struct linux_boot {
 
 /* Writes RSDP, XSDT, FACS, FADT, DSDT and MADT for 'cpus' local APICs into buf, which the guest
  * sees at 'base'; returns the bytes used (the RSDP first), or 0 when buf is too small. */
-size_t x86_guest_acpi_build(uint8_t *buf, size_t size, uint64_t base, unsigned cpus);
+__must_check size_t x86_guest_acpi_build(uint8_t *buf, size_t size, uint64_t base, unsigned cpus);
 
 #endif

@@ -8,9 +8,7 @@
 #ifndef ARCH_IMPL_INSN_DECODE_H
 #define ARCH_IMPL_INSN_DECODE_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
+#include "lib/types.h"
 
 #define X86_INSN_MAX_LENGTH 15
 
@@ -48,6 +46,7 @@ struct x86_insn {
 
 /* Decodes one instruction from bytes[0..size). Returns 0, or -1 when the bytes are not one of the
  * supported memory-operand forms (the caller faults the guest). Never reads past size. */
-int x86_insn_decode(const uint8_t *bytes, size_t size, enum x86_cpu_mode mode, struct x86_insn *insn);
+__must_check int x86_insn_decode(const uint8_t *bytes, size_t size, enum x86_cpu_mode mode,
+				 struct x86_insn *insn);
 
 #endif
