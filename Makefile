@@ -26,6 +26,10 @@ $(error unknown LOG '$(LOG)'; valid: $(VALID_LOGS))
 endif
 
 BUILD := build/$(ARCH)
+# Where the objects go: BUILD, unless OBJ_BUILD says otherwise. Images that differ only in their VM
+# configs (the e2e tests build dozens) share one object directory per arch and log level, and each
+# image's BUILD holds only its generated VM tables, its linker script and the link.
+OBJ_BUILD ?= $(BUILD)
 HOST_BUILD := build/host
 CLANG := clang-14
 LLD := ld.lld-14
@@ -57,8 +61,8 @@ define include_objects
 obj-y :=
 hot-y :=
 -include $(1)/objects.mk
-ALL_OBJS += $$(addprefix $(BUILD)/$(1)/,$$(sort $$(obj-y)))
-HOT_OBJS += $$(addprefix $(BUILD)/$(1)/,$$(filter $$(obj-y),$$(hot-y)))
+ALL_OBJS += $$(addprefix $(OBJ_BUILD)/$(1)/,$$(sort $$(obj-y)))
+HOT_OBJS += $$(addprefix $(OBJ_BUILD)/$(1)/,$$(filter $$(obj-y),$$(hot-y)))
 endef
 ALL_OBJS :=
 HOT_OBJS :=
@@ -80,12 +84,12 @@ deps:
 
 # V=1 shows the full commands.
 Q := $(if $(V),,@)
-$(BUILD)/%.o: %.c
+$(OBJ_BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CLANG) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/%.o: %.S
+$(OBJ_BUILD)/%.o: %.S
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  AS      $<")
 	$(Q)$(CLANG) $(ASFLAGS) -MMD -MP -c $< -o $@
@@ -96,10 +100,10 @@ $(BUILD)/linker.ld: src/arch/$(ARCH)/linker.ld.S
 
 # Rebuild when the log level, arch flags or the hot list change: they are part of the object's identity.
 BUILD_FLAGS := $(CFLAGS) hot: $(HOT_OPTIMIZE) $(HOT_OBJS)
-$(BUILD)/flags: FORCE
+$(OBJ_BUILD)/flags: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' > $@
-$(ALL_OBJS): $(BUILD)/flags
+$(ALL_OBJS): $(OBJ_BUILD)/flags
 $(HOT_OBJS): CFLAGS += $(HOT_OPTIMIZE)
 # Phony, or the catch-all .SECONDARY: in mk/guests.mk would let make skip it and miss a change of flags.
 .PHONY: FORCE

@@ -94,7 +94,7 @@ e2e-test: images-all tools
 	$(PYTEST) -v --durations=25 tests/e2e $(addprefix --ignore=,$(BARE_QEMU_TESTS))
 
 # The x86_64 network test, not in `make test` while its receiving guest triple-faults now and then
-# (a bug open in issue 15): three Linux VMs, 64 MiB through the switch.
+# (a bug open in issue 15): three Linux VMs, 32 MiB through the switch.
 e2e-net-x86: images-all tools
 	TESSERA_NET_X86=1 $(PYTEST) -v tests/e2e/test_linux_virtio_net.py -k x86_64
 

@@ -35,13 +35,15 @@ class Boot:
 def build_image(arch, log="info", build_dir=None, vm_configs=None):
     """Builds an image (make is incremental); returns its path relative to the repo root.
     vm_configs: the VM configs to build in (None: the arch's default)."""
-    # Each test builds its own image from scratch: use every core for it.
+    # The first image of an arch and log level compiles every object: use every core for it.
     args = ["make", "-s", f"-j{os.cpu_count() or 1}", f"ARCH={arch}", f"LOG={log}"]
     if vm_configs is not None:
         args.append("VM_CONFIGS=" + ":".join(vm_configs))
     image = IMAGES[arch]
     if build_dir:
-        args.append(f"BUILD={build_dir}")
+        # The objects are those of every image of this arch and log level (the Makefile's
+        # OBJ_BUILD): only the VM tables and the link are this image's own.
+        args += [f"BUILD={build_dir}", f"OBJ_BUILD=build/e2e-objects-{arch}-{log}"]
         image = os.path.join(build_dir, os.path.basename(image))
     subprocess.run(args, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     return image

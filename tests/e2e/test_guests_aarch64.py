@@ -131,7 +131,7 @@ def test_config_wrong_for_this_machine_is_reported_at_boot_and_skipped():
 
 def test_malformed_config_stops_the_build_naming_file_line_and_key(root):
     import subprocess
-    r = subprocess.run(["make", "-s", f"ARCH={ARCH}", "BUILD=build/e2e-aarch64-overlap",
+    r = subprocess.run(["make", "-s", f"ARCH={ARCH}", "BUILD=build/e2e-aarch64-overlap", "OBJ_BUILD=build/e2e-objects-aarch64-info",
                         "VM_CONFIGS=tests/e2e/configs/bad-overlap-aarch64.toml"],
                        cwd=root, capture_output=True, text=True)
     assert r.returncode != 0

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Three Debian Linux VMs with Tessera's virtio-net (emu_type 0xE2), each loading the kernel's own
 virtio_net module: VMs 1 and 2 are on switch segment "lan"; VM 3's eth0 is alone on segment "b".
-1 and 2 configure link-local addresses, ping each other, and VM 2 sends VM 1 64 MiB through busybox
+1 and 2 configure link-local addresses, ping each other, and VM 2 sends VM 1 32 MiB through busybox
 nc: the md5 of what arrived is the md5 of what was sent. VM 3 pings VM 1 through eth0 while VM 1 is
 up and gets no answer, and eth0 receives nothing (the switch's counters at power-off). Meanwhile
 VM 3's second NIC, eth1, on "lan" with no address, floods it with broadcast frames
@@ -27,8 +27,8 @@ SECOND_WINDOW = {
     "riscv64": "0x1000_2000, 0x200, 2",
     "x86_64": "0xfebe_0000, 0x4000, 10",
 }
-MIB = 64
-FLOOD_SECONDS = 40
+MIB = 32
+FLOOD_SECONDS = 20
 
 
 def vm_config(arch, linux_dir, vm_id, cpu, segment, cmdline, flood_segment=None):
