@@ -41,7 +41,7 @@ def vm_config(arch, linux_dir, vm_id, cpu, segment, cmdline, flood_segment=None)
     return linux_helpers.derive_config(linux_dir, "linux-1cpu.toml", f"linux-net{vm_id}", device, cmdline, edit)
 
 
-# x86_64 is left out of `make test` (run it with `make e2e-net-x86`): in about one run of six, at
+# x86_64 is left out of `make test` (run it with `make e2e-net-x86`): in 3 of 23 runs here, at
 # about the time VM 3 stops (its flood over) while VMs 1 and 2 still talk, either the receiving
 # Linux VM triple-faults or the hypervisor itself does (QEMU's `-d guest_errors` says "Triple
 # fault" and QEMU exits): a bug not found yet (issue 15).
