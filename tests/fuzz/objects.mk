@@ -11,6 +11,8 @@ FUZZ_TARGETS += fat32
 fuzz-srcs-fat32 := src/fs/fat32.c src/lib/format.c
 FUZZ_TARGETS += riscv_decode
 fuzz-srcs-riscv_decode := src/virt/riscv64/include/virt_impl/insn_decode.h
+FUZZ_TARGETS += aarch64_decode
+fuzz-srcs-aarch64_decode := src/virt/aarch64/include/virt_impl/insn_decode.h
 
 FUZZ_TARGETS += fdt
 fuzz-srcs-fdt := src/lib/fdt.c src/kernel/platform_fdt.c

@@ -44,6 +44,16 @@ $(HOST_BUILD)/unit/riscv_decode_insns.h: tests/unit/data/riscv_decode_insns.S
 	llvm-objcopy-14 -O binary -j .text $(HOST_BUILD)/unit/riscv_decode_insns.o $(HOST_BUILD)/unit/riscv_decode_insns.bin
 	{ echo 'static const unsigned char RISCV_DECODE_INSNS[] = {'; \
 	  od -An -v -tx1 $(HOST_BUILD)/unit/riscv_decode_insns.bin | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; echo '};'; } > $@
+# aarch64 loads and stores decoded for data aborts without syndrome, against encodings clang-14
+# assembles on the host.
+UNIT_TESTS += aarch64_decode
+unit-srcs-aarch64_decode := src/virt/aarch64/include/virt_impl/insn_decode.h $(HOST_BUILD)/unit/aarch64_decode_insns.h
+$(HOST_BUILD)/unit/aarch64_decode_insns.h: tests/unit/data/aarch64_decode_insns.S
+	@mkdir -p $(dir $@)
+	clang-14 --target=aarch64-unknown-elf -c $< -o $(HOST_BUILD)/unit/aarch64_decode_insns.o
+	llvm-objcopy-14 -O binary -j .text $(HOST_BUILD)/unit/aarch64_decode_insns.o $(HOST_BUILD)/unit/aarch64_decode_insns.bin
+	{ echo 'static const unsigned char AARCH64_DECODE_INSNS[] = {'; \
+	  od -An -v -tx1 $(HOST_BUILD)/unit/aarch64_decode_insns.bin | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; echo '};'; } > $@
 # The 8254 PIT's counters (pure model; the VM glue is src/vdev/x86_pit.c).
 UNIT_TESTS += i8254
 unit-srcs-i8254 := src/vdev/i8254.c

@@ -5,6 +5,7 @@
 #include "arch/cpu.h"
 #include "virt/arch_vm.h"
 #include "virt_impl/guest_psci.h"
+#include "virt_impl/no_syndrome.h"
 #include "arch_impl/sysreg.h"
 #include "virt_impl/vgic.h"
 #include "kernel/irq.h"
@@ -241,6 +242,20 @@ static void decode_sysreg(struct vcpu *vcpu, uint64_t esr, struct vm_exit *exit)
 	exit->fault = (struct vm_exit_fault){ a->regs.pc, esr, "trapped system register access" };
 }
 
+static void decode_without_syndrome(struct vcpu *vcpu, struct vm_exit *exit)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	struct vm_exit_mmio mmio = { .gpa = abort_ipa(a->hpfar, a->far) };
+	const char *why = decode_abort_without_syndrome(vcpu, &mmio);
+	if (why) {
+		exit->reason = EXIT_FAULT;
+		exit->fault = (struct vm_exit_fault){ mmio.gpa, a->esr, why };
+		return;
+	}
+	exit->reason = EXIT_MMIO;
+	exit->mmio = mmio;
+}
+
 static void decode_sync(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct vcpu_arch *a = &vcpu->arch;
@@ -260,8 +275,11 @@ static void decode_sync(struct vcpu *vcpu, struct vm_exit *exit)
 		guest_psci_or_hypercall(vcpu, exit); /* HVC returns past itself */
 		return;
 	case EC_DABT_LOW:
-		/* Decoded into *exit by mmio_in_place, which every data abort meets first. */
+		/* Decoded into *exit by mmio_in_place, which every data abort meets first; one without
+		 * syndrome only here, where every register it may name is saved. */
 		a->pc_advance = 4;
+		if (!(esr & ISS_DABT_ISV))
+			decode_without_syndrome(vcpu, exit);
 		return;
 	case EC_IABT_LOW:
 		exit->reason = EXIT_FAULT;
@@ -466,6 +484,7 @@ void arch_vcpu_finish_exit(struct vcpu *vcpu, const struct vm_exit *exit)
 	case EXIT_MMIO:
 		if (!exit->mmio.write)
 			load_mmio_result(a, a->esr, exit->mmio.value);
+		finish_writeback(vcpu);
 		break;
 	case EXIT_HYPERCALL:
 		a->regs.x[0] = (uint64_t)exit->hypercall.result;
@@ -503,6 +522,7 @@ void arch_vcpu_inject_fault(struct vcpu *vcpu, const struct vm_exit *exit)
 	bool from_el0 = (a->regs.pstate & 0xf) == 0;
 	uint64_t ec = ESR_EC(a->esr);
 	a->pc_advance = 0;
+	a->writeback = false; /* an access that faults writes nothing back */
 	if (exit->reason == EXIT_MMIO || ec == EC_DABT_LOW) {
 		/* Synchronous external abort on a data access (DFSC 0x10), at the guest's VA. */
 		uint64_t esr = ((from_el0 ? (uint64_t)EC_DABT_LOW : EC_DABT_CUR) << 26) | ESR_IL | 0x10 |

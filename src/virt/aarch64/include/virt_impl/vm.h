@@ -44,6 +44,11 @@ struct vcpu_arch {
 	/* The syndrome of the last exit, for completing or faulting it. */
 	uint64_t esr, far, hpfar;
 	unsigned pc_advance;    /* bytes to step past the trapping instruction */
+	/* An access decoded without syndrome that writes its base back (vcpu_no_syndrome.c): the
+	 * register (31: the guest's SP) gets the value once the access completes. */
+	bool writeback;
+	unsigned writeback_reg;
+	uint64_t writeback_value;
 	struct vm_exit *exit;   /* where the exit path reports an exit for the run loop */
 	bool loaded;
 	struct vgic_cpu vgic;
