@@ -104,7 +104,7 @@ def test_system_reset_boots_again_with_fresh_image():
     b = run_vms("reset", [f"{GUESTS}/reset.toml"])
     out = b.output
     assert "[vm1] reset guest: boot 1, marker 0x1234" in out, out
-    assert "VM[1] boot success (after reset)" in out, out
+    assert "VM[1] boot success (after reset 1: " in out, out
     # RAM was reloaded from the image: the marker the first boot overwrote is back.
     assert "[vm1] reset guest: boot 2, marker 0x1234" in out, out
     assert out.count("SYSTEM_RESET returned") == 0, out

@@ -109,7 +109,7 @@ def test_srst_reboot_boots_again_with_fresh_image():
     out = b.output
     assert "[vm1] reset guest: boot 1, marker 0x1234" in out, out
     assert "VM[1] reset: the guest asked for a reset" in out, out
-    assert "VM[1] boot success (after reset)" in out, out
+    assert "VM[1] boot success (after reset 1: " in out, out
     # RAM was reloaded from the image: the marker the first boot overwrote is back.
     assert "[vm1] reset guest: boot 2, marker 0x1234" in out, out
     assert "SRST reboot returned" not in out, out

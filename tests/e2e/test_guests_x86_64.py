@@ -121,7 +121,7 @@ def test_reset_boots_again_with_fresh_image():
     out = b.output
     assert "[vm1] reset guest: boot 1, marker 0x1234" in out, out
     assert "VM[1] reset: the guest asked for a reset (port 0xcf9)" in out, out
-    assert "VM[1] boot success (after reset)" in out, out
+    assert "VM[1] boot success (after reset 1: " in out, out
     assert "[vm1] reset guest: boot 2, marker 0x1234" in out, out
     assert "reset returned" not in out, out
 

@@ -81,6 +81,11 @@
 #                                                    (or: tessera-linux: acpid failed: WHY)
 #   tessera-linux: power button pressed: powering off    (when it is pressed)
 #
+# Lines printed with tessera.hold=SECONDS (a VM that stays up beside others), last before the
+# shell or the power-off:
+#   tessera-linux: holding for SECONDS s
+#   tessera-linux: held SECONDS s, uptime U s        (U from /proc/uptime: it kept running)
+#
 # Lines printed with tessera.virtio or tessera.root, in this order:
 #   tessera-linux: modules loaded: NAME NAME...      (all of load-order, in that order)
 #   tessera-linux: module NAME did not load          (one each, instead of the line above)
@@ -101,7 +106,7 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 root= rootwait=20 virtio= button=
 last_console= hvc=
-ddbench= ddbench_mib=256 ddbench_ios=500 ddbench_rounds=2
+hold= ddbench= ddbench_mib=256 ddbench_ios=500 ddbench_rounds=2
 net= ping= ping_wait=60 ping_count=3 nc_listen= nc_send= flood= flood_pid=
 for arg in $(cat /proc/cmdline); do
     case "$arg" in
@@ -109,6 +114,7 @@ for arg in $(cat /proc/cmdline); do
         tessera.rootwait=*) rootwait=${arg#tessera.rootwait=} ;;
         tessera.virtio) virtio=1 ;;
         tessera.button) button=1 ;;
+        tessera.hold=*) hold=${arg#tessera.hold=} ;;
         console=*) last_console=${arg#console=} ;;
         tessera.ddbench=*) ddbench=${arg#tessera.ddbench=} ;;
         tessera.ddbench.mib=*) ddbench_mib=${arg#tessera.ddbench.mib=} ;;
@@ -419,6 +425,11 @@ if [ -n "$ddbench" ]; then
 fi
 if [ -n "$root" ]; then
     switch_to_root
+fi
+if [ -n "$hold" ]; then
+    echo "tessera-linux: holding for $hold s"
+    sleep "$hold"
+    echo "tessera-linux: held $hold s, uptime $(cut -d' ' -f1 /proc/uptime) s"
 fi
 if [ -n "$hvc" ]; then
     # The virtio console's tty appears when its driver binds, maybe after insmod returns.
