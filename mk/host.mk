@@ -81,7 +81,7 @@ fuzz-long:
 HOSTILE_ROUNDS_PER_SECOND ?= 2000
 fuzz-guests: images-all tools
 	seed=$${TESSERA_HOSTILE_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; echo "hostile guests: seed $$seed"; \
-	TESSERA_HOSTILE_X86=1 TESSERA_HOSTILE_SEED=$$seed TESSERA_HOSTILE_ROUNDS=$$(($(FUZZ_SECONDS) * $(HOSTILE_ROUNDS_PER_SECOND))) \
+	TESSERA_HOSTILE_SEED=$$seed TESSERA_HOSTILE_ROUNDS=$$(($(FUZZ_SECONDS) * $(HOSTILE_ROUNDS_PER_SECOND))) \
 	  $(PYTEST) -v -s tests/e2e/test_hostile.py
 
 images-all:

@@ -29,8 +29,21 @@ static volatile uint64_t resume_at; /* where a fault in the page resumes: the pa
 
 void guest_trap(uint64_t vector, uint64_t error_code, struct trap_frame *frame)
 {
-	if (frame->rip < (uint64_t)exec_page || frame->rip >= (uint64_t)exec_page + sizeof(exec_page))
-		report_unexpected_trap(vector, error_code, frame); /* a fault of its own code: a bug */
+	if (frame->rip < (uint64_t)exec_page || frame->rip >= (uint64_t)exec_page + sizeof(exec_page)) {
+		/* A fault of its own code: a bug (its own or the hypervisor's). What it last ran and
+		 * where its stack was say which. */
+		puts_uart("hostile: fault outside the probe page; RSP ");
+		put_hex(frame->rsp);
+		puts_uart(", [RSP] ");
+		put_hex(*(volatile uint64_t *)frame->rsp);
+		puts_uart(", last probe");
+		for (unsigned i = 0; i < 16 && i <= resume_at - (uint64_t)exec_page; i++) {
+			putc_uart(' ');
+			put_hex(exec_page[i]);
+		}
+		putc_uart('\n');
+		report_unexpected_trap(vector, error_code, frame);
+	}
 	counts.faults++;
 	frame->rip = resume_at;
 }
@@ -69,13 +82,13 @@ static const struct {
 	{ 2, { 0x88, 0x07 } }, { 3, { 0x66, 0x89, 0x07 } }, { 2, { 0x89, 0x07 } }, { 3, { 0x48, 0x89, 0x07 } },
 	{ 3, { 0x0f, 0xb6, 0x07 } }, { 3, { 0x0f, 0xb7, 0x07 } }, { 4, { 0x48, 0x0f, 0xbe, 0x07 } },
 	{ 3, { 0xc6, 0x07, 0x5a } }, { 6, { 0xc7, 0x07, 0x78, 0x56, 0x34, 0x12 } },
-	{ 2, { 0xa4 } }, { 2, { 0xf3, 0xa4 } }, { 2, { 0xf3, 0xa5 } }, { 3, { 0xf3, 0x48, 0xa5 } }, /* MOVS */
+	{ 1, { 0xa4 } }, { 2, { 0xf3, 0xa4 } }, { 2, { 0xf3, 0xa5 } }, { 3, { 0xf3, 0x48, 0xa5 } }, /* MOVS */
 	{ 2, { 0xf3, 0xaa } }, { 2, { 0xf3, 0xab } }, { 1, { 0xab } },                               /* STOS */
 	{ 1, { 0xac } }, { 2, { 0xf3, 0xad } }, { 2, { 0xf3, 0xa6 } }, { 2, { 0xf2, 0xae } },          /* LODS, CMPS, SCAS */
 	{ 3, { 0xf0, 0x01, 0x07 } }, { 4, { 0xf0, 0x0f, 0xb1, 0x17 } }, { 2, { 0x87, 0x07 } },
-	{ 4, { 0xf0, 0x0f, 0xc1, 0x07 } }, { 4, { 0xf0, 0x0f, 0xc7, 0x0f } }, { 3, { 0xf0, 0x83, 0x37, 0x01 } },
+	{ 4, { 0xf0, 0x0f, 0xc1, 0x07 } }, { 4, { 0xf0, 0x0f, 0xc7, 0x0f } }, { 4, { 0xf0, 0x83, 0x37, 0x01 } },
 	{ 3, { 0x0f, 0xae, 0x3f } }, { 3, { 0x0f, 0x18, 0x07 } }, { 3, { 0x0f, 0xc3, 0x07 } },        /* CLFLUSH, PREFETCH, MOVNTI */
-	{ 3, { 0x0f, 0xb3, 0x07 } }, { 3, { 0x0f, 0xba, 0x2f, 0x05 } },                                /* BTR, BTS imm */
+	{ 3, { 0x0f, 0xb3, 0x07 } }, { 4, { 0x0f, 0xba, 0x2f, 0x05 } },                                /* BTR, BTS imm */
 	{ 3, { 0x66, 0x0f, 0x6f } },                                                                 /* MOVDQA (no SSE: #UD) */
 };
 
