@@ -133,3 +133,9 @@ help:
 	@sed -n '2,8p' Makefile
 
 -include $(ALL_OBJS:.o=.d)
+
+# The C sources of this arch's image and the flags they build with (scripts/static-analysis.sh).
+print-sources:
+	@echo $(patsubst $(OBJ_BUILD)/%.o,%.c,$(filter %.o,$(foreach o,$(ALL_OBJS),$(if $(wildcard $(patsubst $(OBJ_BUILD)/%.o,%.c,$(o))),$(o)))))
+print-cflags:
+	@echo $(CFLAGS)
