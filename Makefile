@@ -42,6 +42,13 @@ OPTIMIZE ?= -Oz -flto
 HOT_OPTIMIZE ?= -Os
 
 include mk/arch-$(ARCH).mk
+# make UBSAN=1: every object checked for undefined behaviour, with a runtime in the hypervisor that
+# reports the first and stops (src/kernel/ubsan.c); `make test` runs one arch's guests against it.
+UBSAN ?=
+ifeq ($(UBSAN),1)
+UBSAN_CFLAGS := -fsanitize=undefined -fno-sanitize-recover=undefined
+CONFIG_UBSAN := y
+endif
 # With no VM_CONFIGS, an arch that runs guests builds in its demo guest (mk/arch-<arch>.mk).
 VM_CONFIGS ?= $(DEFAULT_VM_CONFIGS)
 
@@ -50,7 +57,7 @@ CFLAGS := --target=$(TARGET_TRIPLE) -std=c11 -ffreestanding -fno-builtin -nostdi
 	-Wall -Wextra -Werror -Wno-unused-parameter $(OPTIMIZE) -g -fno-common -fno-stack-protector \
 	-fno-pic -fno-pie -ffunction-sections -fdata-sections \
 	-DLOG_LEVEL_BUILD=LOG_LEVEL_$(shell echo $(LOG) | tr a-z A-Z) -DARCH_NAME='"$(ARCH)"' \
-	-DPLATFORM_NAME='"$(PLATFORM_NAME)"' $(ARCH_CFLAGS)
+	-DPLATFORM_NAME='"$(PLATFORM_NAME)"' $(ARCH_CFLAGS) $(UBSAN_CFLAGS)
 ASFLAGS := $(CFLAGS) -D__ASSEMBLY__
 LDFLAGS := -nostdlib -static --gc-sections --icf=safe -T $(BUILD)/linker.ld $(ARCH_LDFLAGS)
 

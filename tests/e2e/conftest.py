@@ -40,10 +40,17 @@ def build_image(arch, log="info", build_dir=None, vm_configs=None):
     if vm_configs is not None:
         args.append("VM_CONFIGS=" + ":".join(vm_configs))
     image = IMAGES[arch]
+    # TESSERA_UBSAN=1 (make e2e-ubsan): every image with the undefined-behaviour checks, in build
+    # directories of its own.
+    ubsan = "-ubsan" if os.environ.get("TESSERA_UBSAN") else ""
+    if ubsan:
+        args.append("UBSAN=1")
+        build_dir = build_dir or f"build/{arch}"
     if build_dir:
         # The objects are those of every image of this arch and log level (the Makefile's
         # OBJ_BUILD): only the VM tables and the link are this image's own.
-        args += [f"BUILD={build_dir}", f"OBJ_BUILD=build/e2e-objects-{arch}-{log}"]
+        build_dir += ubsan
+        args += [f"BUILD={build_dir}", f"OBJ_BUILD=build/e2e-objects-{arch}-{log}{ubsan}"]
         image = os.path.join(build_dir, os.path.basename(image))
     subprocess.run(args, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     return image
