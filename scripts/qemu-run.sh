@@ -10,13 +10,15 @@
 # CMDLINE='tessera.shell=off' is the hypervisor's own command line (QEMU's -append): that word makes
 # it power off when its last VM stops instead of staying up with its shell, as scripts and the
 # tests that wait for QEMU to exit want.
+# QEMU_DEBUG_ARGS is added after QEMU_ARGS, for a developer's flags on every boot the tests make
+# (e.g. QEMU_DEBUG_ARGS='-d guest_errors,cpu_reset -D /tmp/qemu.log').
 set -euo pipefail
 image=${1:?usage: qemu-run.sh IMAGE}
 arch=${ARCH:-aarch64}
 smp=${SMP:-4}
 mem=${MEM:-1G}
 gic=${GIC:-3}
-extra=${QEMU_ARGS:-}
+extra="${QEMU_ARGS:-} ${QEMU_DEBUG_ARGS:-}"
 disk=${DISK:-}
 disk2=${DISK2:-}
 common=(-nographic -no-reboot -smp "$smp" -m "$mem")

@@ -472,6 +472,31 @@ static void report_invalid_vmcb(struct vcpu *vcpu)
 		  vcpu->arch.vmcb->control.asid);
 }
 
+/* A triple fault: the guest's state as it died and the exits that led there, so that whoever reads
+ * the log can tell a guest's own crash (a broken stack or IDT) from an event Tessera gave it. */
+static void report_shutdown(struct vcpu *vcpu)
+{
+	const struct vcpu_arch *a = &vcpu->arch;
+	const struct vmcb_save *s = &a->vmcb->save;
+	log_warn("VM[%u] vCPU %u: triple fault at RIP %#llx RSP %#llx RFLAGS %#llx EFER %#llx CR0 %#llx CR2 %#llx "
+		 "CR3 %#llx CR4 %#llx IDTR %#llx/%#x GDTR %#llx/%#x TR %#x/%#llx GS %#llx", vcpu->vm->id, vcpu->id,
+		 (unsigned long long)s->rip, (unsigned long long)s->rsp, (unsigned long long)s->rflags,
+		 (unsigned long long)s->efer,
+		 (unsigned long long)s->cr0, (unsigned long long)s->cr2, (unsigned long long)s->cr3,
+		 (unsigned long long)s->cr4, (unsigned long long)s->idtr.base, s->idtr.limit,
+		 (unsigned long long)s->gdtr.base, s->gdtr.limit, s->tr.selector, (unsigned long long)s->tr.base,
+		 (unsigned long long)s->gs.base);
+	for (unsigned i = 0; i < SVM_EXITS_RECORDED; i++) {
+		const struct svm_exit_record *r = &a->recent_exits[(a->recent_exits_next + i) % SVM_EXITS_RECORDED];
+		if (r->code || r->rip)
+			log_warn("VM[%u] vCPU %u: exit -%u: code %#llx RIP %#llx info %#llx %#llx intinfo %#llx "
+				 "injected %#llx int_ctl %#llx", vcpu->vm->id, vcpu->id, SVM_EXITS_RECORDED - i,
+				 (unsigned long long)r->code, (unsigned long long)r->rip, (unsigned long long)r->info1,
+				 (unsigned long long)r->info2, (unsigned long long)r->exit_int_info,
+				 (unsigned long long)r->injected, (unsigned long long)r->int_ctl);
+	}
+}
+
 static void decode_exit(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct vcpu_arch *a = &vcpu->arch;
@@ -528,6 +553,7 @@ static void decode_exit(struct vcpu *vcpu, struct vm_exit *exit)
 		exit->reason = EXIT_NONE;
 		return;
 	case SVM_EXIT_SHUTDOWN:
+		report_shutdown(vcpu);
 		a->shutdown = true;
 		fault(exit, v->save.rip, code, "triple fault (shutdown): the VM stops");
 		return;
@@ -650,8 +676,12 @@ enum vm_exit_result arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	v->save.rax = a->regs[X86_RAX];
 	v->save.rsp = a->regs[X86_RSP];
 	paddr_t host_vmcb = svm_enable_this_cpu();
+	uint64_t injected = v->control.event_inject;
 	svm_run(a->regs, a->vmcb_pa, host_vmcb);
 	__atomic_store_n(&a->in_guest, 0, __ATOMIC_RELEASE);
+	a->recent_exits[a->recent_exits_next++ % SVM_EXITS_RECORDED] = (struct svm_exit_record){
+		v->control.exit_code, v->save.rip, v->control.exit_info1, v->control.exit_info2,
+		v->control.exit_int_info, injected, v->control.int_ctl };
 	a->regs[X86_RAX] = v->save.rax;
 	a->regs[X86_RSP] = v->save.rsp;
 	v->control.tlb_control = SVM_TLB_CONTROL_NOTHING;

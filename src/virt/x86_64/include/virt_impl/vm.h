@@ -29,6 +29,16 @@ struct pending_access {
 	uint64_t value;
 };
 
+/* One exit as it came back from VMRUN, kept for the report of a triple fault (vcpu.c). */
+struct svm_exit_record {
+	uint64_t code, rip, info1, info2;
+	uint64_t exit_int_info;   /* an event whose delivery the exit interrupted */
+	uint64_t injected;        /* EVENTINJ of the entry that ended in this exit */
+	uint64_t int_ctl;         /* V_IRQ and its vector as the exit left them */
+};
+
+#define SVM_EXITS_RECORDED 8
+
 struct vcpu_arch {
 	uint64_t regs[16];        /* first: svm_run.S stores through this pointer */
 	struct vmcb *vmcb;
@@ -53,6 +63,9 @@ struct vcpu_arch {
 	void *fpu_area;           /* guest_fpu.c: x87/SSE/AVX state while the vCPU is not loaded */
 	size_t fpu_area_bytes;
 	uint64_t xcr0;            /* the guest's XCR0 while it is not loaded */
+	/* The last exits that took the full path, oldest overwritten (report_shutdown). */
+	struct svm_exit_record recent_exits[SVM_EXITS_RECORDED];
+	unsigned recent_exits_next;
 };
 
 struct vm_arch {
