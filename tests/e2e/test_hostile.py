@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: Apache-2.0
 """Hostile guests (tests/guests/<arch>/hostile.c, issue 17): on each arch, a guest that throws
 random loads and stores, system registers / CSRs / MSRs / ports, hypercalls and load/store
-encodings at Tessera runs beside a witness (the ticker guest), with the shell up. The hostile guest
-must finish its rounds and say so, find its RAM zeroed, and the witness must keep ticking; the
-hypervisor must not fault, and what it logs about the hostile guest stays within its rate limits.
+encodings at Tessera runs beside two witnesses, with the shell up: the ticker guest and a Debian
+Linux VM that boots, runs its init's checks and stays up (tessera.hold) while the hostile guest
+runs. The hostile guest must finish its rounds and say so, find its RAM zeroed; the ticker must keep
+ticking and Linux must finish its work and power off cleanly; the hypervisor must not fault, and
+what it logs about the hostile guest stays within its rate limits.
 TESSERA_HOSTILE_SEED and TESSERA_HOSTILE_ROUNDS choose the run (`make fuzz-guests` sets them);
 the default is seed 1, 20000 rounds."""
 import json
@@ -14,7 +16,9 @@ import time
 
 import pytest
 
+import linux_helpers
 from conftest import ROOT, build_image, spawn
+from linux_helpers import LINUX_FAILURES, prepare_linux
 from test_shell import Console, ticks
 
 ARCHES = ["aarch64", "riscv64", "x86_64"]
@@ -24,14 +28,19 @@ ROUNDS = int(os.environ.get("TESSERA_HOSTILE_ROUNDS", "20000"))
 # lines, eight unclaimed addresses and the line that says the rest are counted, the budgeted
 # hypercall and fault lines.
 LOG_LINES_MAX = 60
+# The Linux witness stays up this long after its init's checks: across the hostile guest's rounds.
+HOLD = 10 + ROUNDS // 2000
 
 
 @pytest.mark.parametrize("arch", ARCHES)
 def test_hostile_guest_beside_a_witness(arch):
     with open(os.path.join(ROOT, f"build/guests/{arch}/hostile-seed.bin"), "wb") as f:
         f.write(struct.pack("<QQ", SEED, ROUNDS))
+    linux = linux_helpers.derive_config(prepare_linux(arch), "linux-1cpu.toml", "linux-hostile-witness", "",
+                                        f"tessera.hold={HOLD}")
     image = build_image(arch, build_dir=f"build/e2e-{arch}-hostile",
-                        vm_configs=[f"tests/guests/{arch}/hostile.toml", f"tests/e2e/configs/shell-ticker-a-{arch}.toml"])
+                        vm_configs=[f"tests/guests/{arch}/hostile.toml", f"tests/e2e/configs/shell-ticker-a-{arch}.toml",
+                                    linux])
     c = Console(spawn(arch, image=image, smp=2, shell=True, timeout=60))
     try:
         c.expect(rf"\[vm6\] hostile: seed {SEED}, {ROUNDS} rounds")
@@ -39,11 +48,15 @@ def test_hostile_guest_beside_a_witness(arch):
                         r"(\d+) faults taken; (\d+) stray RAM bytes", timeout=60 + ROUNDS // 200)
         accesses, privileged, calls, words, faults, stray = (int(g) for g in done.groups())
         c.expect(r"VM\[6\] hostile: stopped \((\d+) exits")
-        time.sleep(1)  # the witness goes on after the hostile guest
+        # The Linux witness was up through the rounds and finishes its work after them (its own
+        # lines are in its history: the console shows the VM that has the input).
+        c.expect(r"VM\[1\] linux: the guest powered off", timeout=HOLD + 120)
+        time.sleep(1)  # the ticker goes on after the hostile guest
         c.to_shell()
         vms = {v["id"]: v for v in json.loads(c.shell("vm list --json"))}
         assert vms[6]["state"] == "stopped" and vms[2]["state"] == "running", vms
         witness = ticks(c.shell("vm log 2 200"), 2)
+        linux_lines = c.shell("vm log 1 400")
         shown = json.loads(c.shell("vm show 6 --json"))
     finally:
         c.child.terminate(force=True)
@@ -52,6 +65,12 @@ def test_hostile_guest_beside_a_witness(arch):
     for bad in ("Tessera panic", "Hypervisor exception", "unexpected trap: vector", "unexpected exception: ESR",
                 "unexpected exception: scause"):
         assert bad not in out, out[-4000:]
+    for bad in LINUX_FAILURES:
+        assert bad not in linux_lines, linux_lines
+    assert "tessera-linux: the shell ran: 42" in linux_lines, linux_lines
+    # Linux ran from the start (both VMs boot together) until after the hostile guest was done.
+    assert f"tessera-linux: held {HOLD} s" in linux_lines, linux_lines
+    assert out.index("hostile: done:") < out.index("VM[1] linux: the guest powered off"), out[-4000:]
     assert accesses + privileged + calls + words == ROUNDS
     assert stray == 0, "the hypervisor handed the guest RAM that was not zeroed"
     assert faults > 0, "no access faulted: the guest did not reach what it aims at"
