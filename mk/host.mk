@@ -93,8 +93,8 @@ BARE_QEMU_TESTS := tests/e2e/test_linux_virtio_bare_qemu.py tests/e2e/test_bench
 e2e-test: images-all tools
 	$(PYTEST) -v --durations=25 tests/e2e $(addprefix --ignore=,$(BARE_QEMU_TESTS))
 
-# The x86_64 network test, not in `make test` while its receiving guest triple-faults now and then
-# (a bug open in issue 15): three Linux VMs, 32 MiB through the switch.
+# The x86_64 network test on QEMU's multi-threaded TCG, where now and then a CPU cannot read its IDT
+# at a world switch and triple-faults (issue 15, open); `make test` runs it single-threaded.
 e2e-net-x86: images-all tools
 	TESSERA_NET_X86=1 $(PYTEST) -v tests/e2e/test_linux_virtio_net.py -k x86_64
 

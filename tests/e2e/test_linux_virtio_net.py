@@ -41,15 +41,18 @@ def vm_config(arch, linux_dir, vm_id, cpu, segment, cmdline, flood_segment=None)
     return linux_helpers.derive_config(linux_dir, "linux-1cpu.toml", f"linux-net{vm_id}", device, cmdline, edit)
 
 
-# x86_64 is left out of `make test` (run it with `make e2e-net-x86`): in 3 of 23 runs here, at
-# about the time VM 3 stops (its flood over) while VMs 1 and 2 still talk, either the receiving
-# Linux VM triple-faults or the hypervisor itself does (QEMU's `-d guest_errors` says "Triple
-# fault" and QEMU exits): a bug not found yet (issue 15).
-X86_KNOWN_STALL = pytest.mark.skipif(not os.environ.get("TESSERA_NET_X86"),
-                                     reason="x86_64: the receiver triple-faults now and then; make e2e-net-x86 runs it")
+# x86_64 runs on QEMU's single-threaded TCG (`make e2e-net-x86` runs it multi-threaded, as the
+# other tests run): with the two host CPUs emulated by two threads at once, a CPU now and then
+# cannot read its own IDT at a world switch -- the receiving guest right after VMRUN (CR2 = its IDT
+# + 0x80, with its page tables and EFER intact) or the hypervisor right after #VMEXIT (CR2 = the
+# hypervisor's IDT + 0x80) -- and triple-faults. Measured 2026-12-05 on this machine: 9 failures in
+# 30 multi-threaded runs with VMs on both CPUs, none in 10 single-threaded runs and none in 8
+# multi-threaded runs with all three VMs on one CPU. Whether QEMU's multi-threaded TCG or a race
+# of Tessera's causes it is not settled (issue 15).
+SINGLE_THREADED_TCG = {"x86_64": "" if os.environ.get("TESSERA_NET_X86") else "-accel tcg,thread=single"}
 
 
-@pytest.mark.parametrize("arch", ["aarch64", "riscv64", pytest.param("x86_64", marks=X86_KNOWN_STALL)])
+@pytest.mark.parametrize("arch", ["aarch64", "riscv64", "x86_64"])
 def test_two_vms_on_a_switch_talk_and_a_third_on_another_segment_hears_nothing(arch):
     linux_dir = prepare_linux(arch)
     configs = [
@@ -60,7 +63,8 @@ def test_two_vms_on_a_switch_talk_and_a_third_on_another_segment_hears_nothing(a
         vm_config(arch, linux_dir, 3, 1, "b", "tessera.net=169.254.0.3/16 tessera.ping=169.254.0.1 tessera.ping.wait=20 "
                   f"tessera.flood=eth1:{FLOOD_SECONDS}", flood_segment="lan"),
     ]
-    b = linux_helpers.boot_linux(arch, "linux-net", configs, smp=2, mem="2G", timeout=420)
+    b = linux_helpers.boot_linux(arch, "linux-net", configs, smp=2, mem="2G", timeout=420,
+                                 qemu_args=SINGLE_THREADED_TCG.get(arch, ""))
     out = b.output
     assert "VM[3] linux3: eth1@lan: virtio-net on switch lan, MAC 02:74:73:00:03:01" in out, out
     for vm, mac in ((1, "02:74:73:00:01:00"), (2, "02:74:73:00:02:00"), (3, "02:74:73:00:03:00")):
