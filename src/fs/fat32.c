@@ -24,15 +24,18 @@
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t le32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 
-static int fail(struct fat32_volume *v, int err, const char *fmt, ...) __printf_like(3, 4);
-static int fail(struct fat32_volume *v, int err, const char *fmt, ...)
+static void describe_error(struct fat32_volume *v, const char *fmt, ...) __printf_like(2, 3);
+static void describe_error(struct fat32_volume *v, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	format_vsnprintf(v->error, sizeof(v->error), fmt, ap);
 	va_end(ap);
-	return err;
 }
+
+/* Describes the error and evaluates to `err`. A macro, so that the code returned is in plain sight:
+ * the static analyzer does not follow variadic calls, and took a failure for a success without it. */
+#define fail(v, err, ...) (describe_error((v), __VA_ARGS__), (err))
 
 static bool is_power_of_two(uint32_t x) { return x && !(x & (x - 1)); }
 
