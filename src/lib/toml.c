@@ -118,7 +118,9 @@ static bool at_end(const struct parser *p)
 
 static char peek_at(const struct parser *p, size_t offset)
 {
-	return p->pos + offset < p->length ? p->text[p->pos + offset] : '\0';
+	if (p->pos + offset < p->length)
+		return p->text[p->pos + offset];
+	return '\0';
 }
 
 static char peek(const struct parser *p)
