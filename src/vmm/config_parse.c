@@ -341,6 +341,7 @@ struct field {
 	uint8_t kind;    /* enum field_kind */
 	bool required;
 };
+/* NOLINTNEXTLINE(bugprone-sizeof-expression): comparing the size with a bound is this assertion's point */
 _Static_assert(sizeof(struct vm_config) <= UINT32_MAX, "struct field's offset is 32 bits");
 
 #define NUMBER(name, member, req) { name, NULL, offsetof(struct vm_config, member), FIELD_NUMBER, req }
