@@ -3,7 +3,7 @@
 #   make [ARCH=aarch64|riscv64|x86_64] [LOG=info] [VM_CONFIGS=a.toml:b.toml]   build build/<arch>/
 #   make run [SMP=4] [MEM=1G] [QEMU_ARGS=...] [DISK=disk.img] [CMDLINE=...]      boot it in QEMU
 #   make disk_img GUESTS=a.toml:b.bin                                            a FAT32 disk.img
-#   make test                                                                   unit + fuzz + e2e tests
+#   make test                                             static analysis + unit + fuzz + e2e tests
 # Every target that needs a tool installs it first (scripts/ensure-deps.sh).
 
 VALID_ARCHES := aarch64 riscv64 x86_64

@@ -53,7 +53,8 @@ $(HOST_BUILD)/tools/$(1): $$(tool-srcs-$(1)) $$(wildcard include/*/*.h)
 endef
 $(foreach t,$(HOST_TOOLS),$(eval $(call tool_rule,$(t))))
 
-.PHONY: tools unit-test fuzz-test fuzz-long fuzz-guests e2e-test e2e-ubsan e2e-net-x86 soak bare-qemu-test images-all bench check-layers
+.PHONY: tools unit-test fuzz-test fuzz-long fuzz-guests e2e-test e2e-ubsan e2e-net-x86 soak bare-qemu-test images-all bench \
+	check-layers static-analysis
 tools: $(TOOL_BINS)
 
 unit-test: $(UNIT_BINS)
@@ -120,10 +121,17 @@ bare-qemu-test: tools
 check-layers:
 	@scripts/check-layers.sh
 
+# clang-tidy (.clang-tidy) and cppcheck over every arch's hypervisor sources: quiet when clean, each
+# finding otherwise (scripts/static-analysis.sh; ARCHES=, ONLY=<regex on paths> for a part of it).
+static-analysis:
+	@scripts/ensure-deps.sh analysis
+	@scripts/static-analysis.sh
+
 test:
 	@scripts/ensure-deps.sh test
 	@scripts/check-layers.sh
 	@scripts/check-license.sh
+	@scripts/static-analysis.sh
 	$(MAKE) --no-print-directory unit-test
 	$(MAKE) --no-print-directory config-test
 	$(MAKE) --no-print-directory fuzz-test

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Installs the Debian packages a make target needs, and nothing else. As root it runs apt-get (with
 # one 'apt-get update' first); otherwise it prints the exact command and fails, so nothing is half set up.
-#   scripts/ensure-deps.sh build|run|test|disk
+#   scripts/ensure-deps.sh build|run|test|disk|analysis
 set -euo pipefail
 what=${1:-build}
 
@@ -29,6 +29,9 @@ declare -A proof=(
   # partitioned ones (in Debian's fdisk package, not util-linux).
   [e2fsprogs]=/sbin/mke2fs
   [fdisk]=/sbin/sfdisk
+  # make static-analysis (scripts/static-analysis.sh)
+  [clang-tidy-14]=/usr/bin/clang-tidy-14
+  [cppcheck]=/usr/bin/cppcheck
 )
 
 case "$what" in
@@ -36,9 +39,10 @@ case "$what" in
   run) want=(clang-14 lld-14 llvm-14 make qemu-system-arm qemu-system-misc opensbi qemu-system-x86) ;;
   test) want=(clang-14 lld-14 llvm-14 make gcc qemu-system-arm qemu-system-misc opensbi qemu-system-x86
               python3 python3-pytest python3-pexpect libcmocka-dev libclang-rt-14-dev mtools dosfstools device-tree-compiler
-              e2fsprogs fdisk) ;;
+              e2fsprogs fdisk clang-tidy-14 cppcheck) ;;
   disk) want=(mtools dosfstools) ;;
-  *) echo "ensure-deps.sh: unknown set '$what' (build, run, test, disk)" >&2; exit 2 ;;
+  analysis) want=(clang-14 make clang-tidy-14 cppcheck) ;;
+  *) echo "ensure-deps.sh: unknown set '$what' (build, run, test, disk, analysis)" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -63,8 +63,10 @@ static inline struct list_node *list_pop_front(struct list_node *head)
 }
 
 #define list_entry(node, type, member) container_of(node, type, member)
+/* NOLINTBEGIN(bugprone-macro-parentheses): pos and tmp name the variables the loops declare */
 #define list_for_each(pos, head) for (struct list_node *pos = (head)->next; pos != (head); pos = pos->next)
 #define list_for_each_safe(pos, tmp, head) \
 	for (struct list_node *pos = (head)->next, *tmp = pos->next; pos != (head); pos = tmp, tmp = pos->next)
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 #endif

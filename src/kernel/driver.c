@@ -8,6 +8,7 @@ extern const struct driver *const __drivers_end[];
 
 const struct driver *driver_find(enum driver_class class, const char *compatible)
 {
+	/* cppcheck-suppress comparePointers ; linker.ld.S puts both symbols around the one .drivers section */
 	for (const struct driver *const *d = __drivers_start; d < __drivers_end; d++) {
 		if ((*d)->class != class)
 			continue;

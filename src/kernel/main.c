@@ -186,8 +186,10 @@ static const char *hypervisor_cmdline;
 bool boot_option(const char *word)
 {
 	const char *cmdline = hypervisor_cmdline;
+	if (!cmdline)
+		return false;
 	size_t n = strlen(word);
-	for (const char *p = cmdline; p && *p;) {
+	for (const char *p = cmdline; *p;) {
 		while (*p == ' ')
 			p++;
 		if (strncmp(p, word, n) == 0 && (p[n] == ' ' || p[n] == '\0'))

@@ -75,18 +75,30 @@ static void position_of(const struct parser *p, size_t pos, uint32_t *line, uint
 	*column = (uint32_t)(pos - start + 1);
 }
 
-static int __printf_like(3, 4) fail_at(struct parser *p, size_t pos, const char *fmt, ...)
+/* The first error is the one reported: a later one leaves its message and position alone. */
+static void __printf_like(3, 4) describe_error(struct parser *p, size_t pos, const char *fmt, ...)
 {
 	if (p->status)
-		return p->status;
-	p->status = -EINVAL;
+		return;
 	position_of(p, pos, &p->error->line, &p->error->column);
 	va_list ap;
 	va_start(ap, fmt);
 	format_vsnprintf(p->error->message, sizeof(p->error->message), fmt, ap);
 	va_end(ap);
+}
+
+/* The status of a parse that has failed: the first error's, -EINVAL unless it said otherwise. */
+static int failed(struct parser *p)
+{
+	if (!p->status)
+		p->status = -EINVAL;
 	return p->status;
 }
+
+/* Records an error at `pos` and evaluates to the (nonzero) status. A macro, so that the status is set
+ * outside the variadic call: the static analyzer does not follow those, and took a failed parse for
+ * a successful one without it. */
+#define fail_at(p, pos, ...) (describe_error((p), (pos), __VA_ARGS__), failed(p))
 
 static int out_of_memory(struct parser *p)
 {
@@ -106,7 +118,9 @@ static bool at_end(const struct parser *p)
 
 static char peek_at(const struct parser *p, size_t offset)
 {
-	return p->pos + offset < p->length ? p->text[p->pos + offset] : '\0';
+	if (p->pos + offset < p->length)
+		return p->text[p->pos + offset];
+	return '\0';
 }
 
 static char peek(const struct parser *p)
@@ -468,8 +482,10 @@ static int parse_key_part(struct parser *p, struct key_part *part)
 	char c = peek(p);
 	if (c == '"' || c == '\'') {
 		struct toml_value *s = parse_string(p, false);
+		/* failed(), not p->status: NULL means the status is set, but the static analyzer, which does
+		 * not always follow parse_string(), would take the key as read and its parts as filled. */
 		if (!s)
-			return p->status;
+			return failed(p);
 		part->text = s->as.string.text;
 		part->length = s->as.string.length;
 		return 0;
@@ -485,7 +501,7 @@ static int parse_key_part(struct parser *p, struct key_part *part)
 	}
 	char *copy = string_buffer(p, p->pos - start);
 	if (!copy)
-		return p->status;
+		return failed(p);
 	memcpy(copy, p->text + start, p->pos - start);
 	part->text = copy;
 	part->length = p->pos - start;

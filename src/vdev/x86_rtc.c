@@ -69,9 +69,7 @@ static int rtc_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsign
 	unsigned reg = rtc->index;
 	if (offset == 0)
 		*value = 0xff; /* the index port is write-only */
-	else if (reg <= 9 && !(reg & 1 && reg < 6))
-		*value = time_register(rtc, reg);
-	else if (reg == RTC_CENTURY)
+	else if ((reg <= 9 && !(reg & 1 && reg < 6)) || reg == RTC_CENTURY) /* not the alarms, 1, 3 and 5 */
 		*value = time_register(rtc, reg);
 	else
 		*value = rtc->nvram[reg];

@@ -102,6 +102,7 @@ struct vm *vm_create(const struct vm_config *config)
 		return NULL;
 	}
 	vm->vcpu_count = (unsigned)config->base.cpu_num.value;
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers, so its element is one */
 	vm->vcpus = kzalloc(sizeof(*vm->vcpus) * vm->vcpu_count);
 	if (!vm->vcpus || vm_console_init(vm) < 0 || vm_setup_memory(vm) < 0 || vm_setup_devices(vm) < 0)
 		goto fail;

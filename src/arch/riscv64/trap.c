@@ -17,6 +17,7 @@ extern const struct exception_fixup __ex_table_start[], __ex_table_end[];
 
 static bool apply_fixup(struct trap_frame *frame)
 {
+	/* cppcheck-suppress comparePointers ; linker.ld.S puts both symbols around the one .ex_table section */
 	for (const struct exception_fixup *f = __ex_table_start; f < __ex_table_end; f++) {
 		if (f->insn == frame->sepc) {
 			frame->sepc = f->fixup;

@@ -33,6 +33,7 @@ void x86_smp_record_apic_ids(const struct boot_info *info)
 
 static struct ap_trampoline_params *trampoline_params(void)
 {
+	/* cppcheck-suppress comparePointers ; both are labels in ap_trampoline.S's one block of code */
 	uintptr_t offset = (uintptr_t)(x86_ap_trampoline_params - x86_ap_trampoline_start);
 	return (struct ap_trampoline_params *)(uintptr_t)(AP_TRAMPOLINE_BASE + offset);
 }
@@ -71,8 +72,9 @@ int arch_cpu_start(unsigned cpu_index, uint64_t hwid, uintptr_t stack_top)
 	if (cpu_index == 0 || cpu_index >= MAX_CPUS || hwid > 0xfe)
 		return -EINVAL;
 
-	memcpy((void *)(uintptr_t)AP_TRAMPOLINE_BASE, x86_ap_trampoline_start,
-	       (size_t)(x86_ap_trampoline_end - x86_ap_trampoline_start));
+	/* cppcheck-suppress comparePointers ; both are labels in ap_trampoline.S's one block of code */
+	size_t trampoline_size = (size_t)(x86_ap_trampoline_end - x86_ap_trampoline_start);
+	memcpy((void *)(uintptr_t)AP_TRAMPOLINE_BASE, x86_ap_trampoline_start, trampoline_size);
 	struct ap_trampoline_params *params = trampoline_params();
 	params->cr3 = read_cr3();
 	params->stack_top = stack_top;

@@ -22,6 +22,7 @@ struct cpu_identity {
 static void identify(struct cpu_identity *id, uint32_t extended_max)
 {
 	struct cpuid_regs r = cpuid(0, 0);
+	/* cppcheck-suppress ctuuninitvar ; id->vendor + 0 is where memcpy writes: nothing of *id is read */
 	memcpy(id->vendor + 0, &r.ebx, 4);
 	memcpy(id->vendor + 4, &r.edx, 4);
 	memcpy(id->vendor + 8, &r.ecx, 4);

@@ -52,6 +52,7 @@ static void config_write32(unsigned bus, unsigned dev, unsigned fn, unsigned reg
 	outl(PCI_CONFIG_DATA, value);
 }
 
+/* NOLINTNEXTLINE(bugprone-macro-parentheses): `type` is a type name, which cannot be parenthesised */
 #define COMMON(dev, off, type) (*(volatile type *)((dev)->regs + (off)))
 
 static uint64_t pci_get_features(struct virtio_device *dev)

@@ -98,7 +98,7 @@ static inline __must_check int a64_decode_ldst(uint32_t insn, struct a64_access 
 	a->offset = 0;
 	a->index = A64_OFFSET;
 	if (op24 == 1) { /* unsigned immediate, scaled by the size */
-		a->offset = (int64_t)(((insn >> 10) & 0xfff) << size);
+		a->offset = (int64_t)((insn >> 10) & 0xfff) << size;
 	} else if (op24 == 0 && !((insn >> 21) & 1)) { /* the 9-bit signed immediate forms */
 		a->offset = a64_sign_extend((insn >> 12) & 0x1ff, 9);
 		switch ((insn >> 10) & 3) {
