@@ -5,6 +5,7 @@
 #include "arch/cpu.h"
 #include "virt/arch_vm.h"
 #include "virt_impl/guest_psci.h"
+#include "virt_impl/esr.h"
 #include "virt_impl/no_syndrome.h"
 #include "arch_impl/sysreg.h"
 #include "virt_impl/vgic.h"
@@ -39,11 +40,6 @@
 #define EC_IABT_CUR 0x21
 #define EC_DABT_LOW 0x24
 #define EC_DABT_CUR 0x25
-
-#define ISS_DABT_ISV (1ULL << 24)
-#define ISS_DABT_SSE (1ULL << 21)
-#define ISS_DABT_SF (1ULL << 15)
-#define ISS_DABT_WNR (1ULL << 6)
 
 #define VECTOR_LOWER_SYNC 8
 #define VECTOR_LOWER_IRQ 9
@@ -194,10 +190,10 @@ static inline gpa_t abort_ipa(uint64_t hpfar, uint64_t far)
 /* An MMIO read's value into the register the ISS names, extended as the load would (SSE, SF). */
 static inline void load_mmio_result(struct vcpu_arch *a, uint64_t esr, uint64_t value)
 {
-	unsigned reg = (unsigned)((esr >> 16) & 31);
+	unsigned reg = ISS_DABT_SRT(esr);
 	if (reg == 31)
 		return; /* XZR */
-	value = mmio_load_value(value, 1u << ((esr >> 22) & 3), esr & ISS_DABT_SSE);
+	value = mmio_load_value(value, 1u << ISS_DABT_SAS(esr), esr & ISS_DABT_SSE);
 	if (!(esr & ISS_DABT_SF))
 		value &= 0xffffffffULL; /* a W register: the upper half reads as zero */
 	a->regs.x[reg] = value;
@@ -210,10 +206,10 @@ static inline struct vm_exit_mmio decode_data_abort(uint64_t esr, gpa_t gpa)
 {
 	return (struct vm_exit_mmio){
 		.gpa = gpa,
-		.width = 1u << ((esr >> 22) & 3),
+		.width = 1u << ISS_DABT_SAS(esr),
 		.write = (esr & ISS_DABT_WNR) != 0,
 		.sign_extend = (esr & ISS_DABT_SSE) != 0,
-		.reg = (unsigned)((esr >> 16) & 31),
+		.reg = ISS_DABT_SRT(esr),
 	};
 }
 
@@ -382,16 +378,14 @@ static bool finish_in_place(struct vcpu *vcpu, unsigned vector, struct vm_exit *
 }
 
 /* A data abort mmio_in_place does not finish goes on in *vcpu->arch.exit, decoded here: the full
- * path (decode_sync) does not decode it again. */
+ * path (decode_sync) does not decode it again. One without syndrome is decoded there, from the
+ * instruction, once every register it may name is saved. */
 static __attribute__((noinline)) struct guest_regs *hand_on(struct vcpu *vcpu, uint64_t esr, gpa_t gpa)
 {
 	struct vm_exit *exit = vcpu->arch.exit;
 	if (esr & ISS_DABT_ISV) {
 		exit->reason = EXIT_MMIO;
 		exit->mmio = decode_data_abort(esr, gpa);
-	} else {
-		exit->reason = EXIT_FAULT;
-		exit->fault = (struct vm_exit_fault){ gpa, esr, "data abort without syndrome (e.g. a load pair)" };
 	}
 	return NULL;
 }

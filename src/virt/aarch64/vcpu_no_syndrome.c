@@ -6,25 +6,13 @@
  * at -O2 programs its devices with exactly these forms. All general registers are saved when this
  * runs (the full exit path), and the guest's EL1 registers are still in the CPU. */
 #include "virt_impl/no_syndrome.h"
+#include "virt_impl/esr.h"
 #include "virt_impl/insn_decode.h"
 #include "arch_impl/sysreg.h"
 #include "arch/cpu.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
-/* ESR_EL2 ISS fields of a data abort (Arm ARM DDI 0487, ESR_EL2, "ISS encoding for an exception
- * from a Data Abort"). */
-#define ISS_ISV (1ULL << 24)
-#define ISS_SAS_SHIFT 22
-#define ISS_SSE (1ULL << 21)
-#define ISS_SRT_SHIFT 16
-#define ISS_SF (1ULL << 15)
-#define ISS_FNV (1ULL << 10)
-#define ISS_EA (1ULL << 9)
-#define ISS_S1PTW (1ULL << 7)
-#define ISS_WNR (1ULL << 6)
-#define ISS_DFSC_MASK 0x3fULL
-#define DFSC_TRANSLATION_FAULT 0x04 /* 0b0001LL: levels 0 to 3 */
 #define PAR_F 1ULL
 #define PAR_PA_MASK 0x000ffffffffff000ULL
 #define PSTATE_MODE_MASK 0xfULL
@@ -71,7 +59,8 @@ const char *decode_abort_without_syndrome(struct vcpu *vcpu, struct vm_exit_mmio
 {
 	struct vcpu_arch *a = &vcpu->arch;
 	uint64_t esr = a->esr;
-	if ((esr & (ISS_FNV | ISS_EA | ISS_S1PTW)) || (esr & ISS_DFSC_MASK & ~3ULL) != DFSC_TRANSLATION_FAULT)
+	if ((esr & (ISS_DABT_FNV | ISS_DABT_EA | ISS_DABT_S1PTW)) ||
+	    (esr & ISS_DABT_DFSC_MASK & ~3ULL) != ISS_DFSC_TRANSLATION_FAULT)
 		return "data abort without syndrome that is not a stage-2 translation fault";
 	uint32_t insn;
 	if (read_guest_instruction(vcpu, &insn) < 0)
@@ -90,9 +79,11 @@ const char *decode_abort_without_syndrome(struct vcpu *vcpu, struct vm_exit_mmio
 		return "data abort without syndrome: the instruction at PC does not access the faulting address";
 	/* The syndrome the CPU would have given without the writeback: load_mmio_result and the
 	 * injected abort read it. */
-	a->esr = (esr & ~((3ULL << ISS_SAS_SHIFT) | ISS_SSE | (31ULL << ISS_SRT_SHIFT) | ISS_SF | ISS_WNR)) | ISS_ISV |
-		 ((uint64_t)access.size_log2 << ISS_SAS_SHIFT) | (access.sign_extend ? ISS_SSE : 0) |
-		 ((uint64_t)access.rt << ISS_SRT_SHIFT) | (access.sf ? ISS_SF : 0) | (access.load ? 0 : ISS_WNR);
+	uint64_t fields = (3ULL << ISS_DABT_SAS_SHIFT) | ISS_DABT_SSE | (31ULL << ISS_DABT_SRT_SHIFT) | ISS_DABT_SF |
+			  ISS_DABT_WNR;
+	a->esr = (esr & ~fields) | ISS_DABT_ISV | ((uint64_t)access.size_log2 << ISS_DABT_SAS_SHIFT) |
+		 (access.sign_extend ? ISS_DABT_SSE : 0) | ((uint64_t)access.rt << ISS_DABT_SRT_SHIFT) |
+		 (access.sf ? ISS_DABT_SF : 0) | (access.load ? 0 : ISS_DABT_WNR);
 	*mmio = (struct vm_exit_mmio){
 		.gpa = mmio->gpa,
 		.width = 1u << access.size_log2,
