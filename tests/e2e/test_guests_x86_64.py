@@ -40,6 +40,19 @@ def test_hello_on_emulated_com1_and_vmmcall():
     assert "VM[1] hello: the guest powered off" in out, out
 
 
+def test_a_triple_fault_stops_the_vm_with_its_state_and_last_exits():
+    """A guest that shuts its CPU down (an empty IDT, then #UD): its VM stops, and the log gives
+    the state it died in and the exits that led there, its COM1 writes among them."""
+    b = run_guests(ARCH, "tripfault", [f"{GUESTS}/tripfault.toml"], smp=2)
+    out = b.output
+    assert "[vm1] tripfault: loading an empty IDT" in out, out
+    assert "still running" not in out, out
+    assert re.search(r"VM\[1\] tripfault: vCPU 0: triple fault at RIP 0x[0-9a-f]+ .* IDTR 0/0 ", out), out
+    assert re.search(r"VM\[1\] tripfault: vCPU 0: exit -\d: code 0x7b RIP 0x[0-9a-f]+ info 0x3f8", out), out  # IOIO
+    assert re.search(r"VM\[1\] tripfault: vCPU 0: exit -1: code 0x7f ", out), out    # VMEXIT_SHUTDOWN
+    assert "VM[1] tripfault: vCPU 0: triple fault (shutdown): the VM stops" in out, out
+
+
 def test_unclaimed_mmio_and_ports_read_all_ones_and_mmio_forms_decode():
     b = run_vms("mmio", [f"{GUESTS}/mmio.toml"], smp=2)
     out = b.output

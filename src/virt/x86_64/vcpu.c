@@ -478,8 +478,8 @@ static void report_shutdown(struct vcpu *vcpu)
 {
 	const struct vcpu_arch *a = &vcpu->arch;
 	const struct vmcb_save *s = &a->vmcb->save;
-	log_warn("VM[%u] vCPU %u: triple fault at RIP %#llx RSP %#llx RFLAGS %#llx EFER %#llx CR0 %#llx CR2 %#llx "
-		 "CR3 %#llx CR4 %#llx IDTR %#llx/%#x GDTR %#llx/%#x TR %#x/%#llx GS %#llx", vcpu->vm->id, vcpu->id,
+	vm_log_warn(vcpu->vm, "vCPU %u: triple fault at RIP %#llx RSP %#llx RFLAGS %#llx EFER %#llx CR0 %#llx CR2 %#llx "
+		    "CR3 %#llx CR4 %#llx IDTR %#llx/%#x GDTR %#llx/%#x TR %#x/%#llx GS %#llx", vcpu->id,
 		 (unsigned long long)s->rip, (unsigned long long)s->rsp, (unsigned long long)s->rflags,
 		 (unsigned long long)s->efer,
 		 (unsigned long long)s->cr0, (unsigned long long)s->cr2, (unsigned long long)s->cr3,
@@ -489,8 +489,8 @@ static void report_shutdown(struct vcpu *vcpu)
 	for (unsigned i = 0; i < SVM_EXITS_RECORDED; i++) {
 		const struct svm_exit_record *r = &a->recent_exits[(a->recent_exits_next + i) % SVM_EXITS_RECORDED];
 		if (r->code || r->rip)
-			log_warn("VM[%u] vCPU %u: exit -%u: code %#llx RIP %#llx info %#llx %#llx intinfo %#llx "
-				 "injected %#llx int_ctl %#llx", vcpu->vm->id, vcpu->id, SVM_EXITS_RECORDED - i,
+			vm_log_warn(vcpu->vm, "vCPU %u: exit -%u: code %#llx RIP %#llx info %#llx %#llx intinfo %#llx "
+				    "injected %#llx int_ctl %#llx", vcpu->id, SVM_EXITS_RECORDED - i,
 				 (unsigned long long)r->code, (unsigned long long)r->rip, (unsigned long long)r->info1,
 				 (unsigned long long)r->info2, (unsigned long long)r->exit_int_info,
 				 (unsigned long long)r->injected, (unsigned long long)r->int_ctl);

@@ -68,11 +68,11 @@ static const char *guest_bootargs(uint64_t dtb)
 /* The number after "key=" in the command line (decimal), or fallback. */
 static uint64_t bootarg_number(uint64_t dtb, const char *key, uint64_t fallback)
 {
-	const char *s = guest_bootargs(dtb);
+	const char *args = guest_bootargs(dtb);
 	unsigned key_length = length_of(key);
-	for (; *s; s++) {
-		if (s != guest_bootargs(dtb) && s[-1] != ' ')
-			continue;
+	for (const char *s = args; *s; s++) {
+		if (s != args && s[-1] != ' ')
+			continue; /* keys start words */
 		unsigned i = 0;
 		while (i < key_length && s[i] == key[i])
 			i++;
