@@ -11,9 +11,13 @@ struct frame_allocator {
 	paddr_t base;      /* first frame's address, page aligned */
 	size_t frames;     /* frames covered by the bitmap */
 	uint64_t *bitmap;  /* 1 = used */
-	uint64_t *dirty;   /* 1 = handed out since boot: may hold an earlier owner's data */
+	uint64_t *dirty;   /* 1 = may hold data: handed out since it was last cleared, or of unknown
+			    * contents since boot */
 	size_t free_count;
+	size_t dirty_free; /* free frames with the dirty bit: the scrubber's work */
+	size_t scrubbing;  /* frames taken by frame_allocator_take_dirty, not yet given back */
 	size_t search_hint;
+	size_t scrub_hint; /* where the next search for dirty free frames starts */
 };
 
 /* Bytes of bitmap storage needed for a window of 'frames' frames. */
@@ -39,5 +43,12 @@ __must_check paddr_t frame_allocator_alloc_clean(struct frame_allocator *fa, siz
 __must_check int frame_allocator_claim(struct frame_allocator *fa, paddr_t base, size_t count);
 /* Returns -EINVAL for a range outside the window or not fully allocated (double free). */
 __must_check int frame_allocator_free(struct frame_allocator *fa, paddr_t base, size_t count);
+
+/* Background scrubbing (kernel/mm.c): takes up to max contiguous free frames that are dirty,
+ * lowest first (where first-fit allocation looks first), marked used so that nobody is handed
+ * them while they are cleared; *count = how many (0: none dirty, returns 0). The caller clears
+ * them and gives them back, free and clean, with frame_allocator_give_back_clean. */
+__must_check paddr_t frame_allocator_take_dirty(struct frame_allocator *fa, size_t max, size_t *count);
+void frame_allocator_give_back_clean(struct frame_allocator *fa, paddr_t base, size_t count);
 
 #endif

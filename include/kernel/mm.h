@@ -19,11 +19,28 @@ void frame_free(paddr_t base, size_t count);
 /* Like frame_alloc, but the frames read as zero: each is cleared unless it was cleared before and
  * not handed out since (RAM found at boot counts as holding data: mm.c). */
 __must_check paddr_t frame_alloc_zeroed(size_t count, size_t align_frames);
+/* frame_alloc_zeroed, saying in *cleared how many of the frames it had to clear itself (the others
+ * were clean: never used, or scrubbed by an idle CPU). */
+__must_check paddr_t frame_alloc_zeroed_counted(size_t count, size_t align_frames, size_t *cleared);
 /* Takes a specific free range (for guest memory mapped GPA = HPA); -EBUSY if any frame of it is
  * in use or not RAM. */
 __must_check int frame_claim(paddr_t base, size_t count);
 size_t frames_free(void);
 size_t frames_total(void);
+
+/* Background scrubbing: an idle CPU clears free frames that may hold data (an earlier VM's, or
+ * anything at power-on), so that allocating them later (a VM's creation) has nothing left to
+ * clear. mm_scrub_pending: there is such memory, scrubbing is on ("tessera.scrub=off" turns it
+ * off) and no other CPU is at it. mm_scrub_unit: clears 32 KiB of it with interrupts masked;
+ * false when there was nothing to do. */
+bool mm_scrub_pending(void);
+bool mm_scrub_unit(void);
+struct mm_scrub_stats {
+	uint64_t cleared_in_background; /* frames cleared by mm_scrub_unit since boot */
+	uint64_t cleared_on_demand;     /* frames frame_alloc_zeroed had to clear itself */
+	uint64_t dirty_free;            /* free frames still to be cleared */
+};
+void mm_scrub_stats(struct mm_scrub_stats *out);
 
 __must_check void *kmalloc(size_t size);
 __must_check void *kzalloc(size_t size);

@@ -178,6 +178,7 @@ struct vm_config {
 		struct vm_memory_region memory_regions[VM_MAX_MEMORY_REGIONS];
 		size_t memory_region_count;
 		uint32_t memory_regions_line;
+		struct config_number keep_ram_on_reset; /* Tessera's: 1 = a reset leaves RAM as it is */
 	} kernel;
 
 	struct {

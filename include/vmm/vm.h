@@ -46,6 +46,9 @@ struct vm {
 	struct spinlock lock;          /* guards state, vcpus_active and the console line state */
 	struct vm_ram ram[VM_MAX_MEMORY_REGIONS];
 	unsigned ram_count;
+	uint64_t ram_bytes;         /* of the regions above */
+	uint64_t ram_cleared_bytes; /* of those, what had to be cleared when they were set up (the
+				     * rest was clean: scrubbed ahead by idle CPUs, or never used) */
 	struct vdev_bus mmio_bus;
 	struct vdev_bus pio_bus;
 	struct pci_bus pci;            /* PCI functions (x86: vdev/x86_pci.c reaches them) */
@@ -54,6 +57,7 @@ struct vm {
 	unsigned vcpus_active;         /* vCPUs not off; the VM stops when the last one leaves */
 	struct vm_output console;       /* its output: the open line, history, budget (vm_console.h) */
 	unsigned boot_count;            /* boots so far, resets included */
+	bool quiet_reset;               /* a reset under way that logs at debug level (vm_reset_log_level) */
 	gpa_t initrd_start, initrd_end;  /* where the ramdisk image was loaded, if any */
 	gpa_t dtb_address;               /* the device tree handed to the boot vCPU, 0: none */
 	gpa_t image_gpa[VM_IMAGE_KIND_COUNT]; /* where each image was loaded (vm_loader.c) */
@@ -135,6 +139,13 @@ bool vm_log_budget(struct vm *vm, unsigned *counter, unsigned budget, const char
  * Sharing the hypervisor's console UART is allowed with a warning. Released with the VM. */
 __must_check int vm_claim_host_resource(struct vm *vm, enum host_resource_kind kind, uint64_t base,
 					uint64_t size, const char *what);
+
+/* The level of the lines a guest-initiated reset logs (asked for, resetting, images loaded, boot
+ * success): info for a VM's first 10 resets and every 10th after, debug for the others, so that a
+ * guest resetting in a loop cannot fill the log. */
+int vm_reset_log_level(const struct vm *vm);
+/* The level for lines about loading a VM's images: debug during a quiet reset, else info. */
+#define vm_load_log_level(vm) ((vm)->quiet_reset ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO)
 
 /* A log line about a VM: "VM[id] name: " ahead of the message, written in one place instead of
  * in every format string. */

@@ -31,7 +31,10 @@ void frame_allocator_init(struct frame_allocator *fa, paddr_t base, size_t frame
 	fa->bitmap = bitmap;
 	fa->dirty = dirty;
 	fa->free_count = 0;
+	fa->dirty_free = 0;
+	fa->scrubbing = 0;
 	fa->search_hint = 0;
+	fa->scrub_hint = 0;
 	memset(bitmap, 0xff, frame_allocator_bitmap_bytes(frames));
 	memset(dirty, ram_zeroed ? 0 : 0xff, frame_allocator_bitmap_bytes(frames));
 }
@@ -39,6 +42,30 @@ void frame_allocator_init(struct frame_allocator *fa, paddr_t base, size_t frame
 static bool frame_dirty(const struct frame_allocator *fa, size_t i)
 {
 	return (fa->dirty[i / 64] >> (i % 64)) & 1;
+}
+
+static void frame_set_dirty(struct frame_allocator *fa, size_t i, bool dirty)
+{
+	if (dirty)
+		fa->dirty[i / 64] |= 1ULL << (i % 64);
+	else
+		fa->dirty[i / 64] &= ~(1ULL << (i % 64));
+}
+
+/* Frame i goes from free to used: a dirty one leaves the scrubber's work. */
+static void take_frame(struct frame_allocator *fa, size_t i)
+{
+	frame_set(fa, i, true);
+	if (frame_dirty(fa, i))
+		fa->dirty_free--;
+}
+
+/* Frame i goes from used to free, holding whatever its owner left. */
+static void give_frame(struct frame_allocator *fa, size_t i)
+{
+	frame_set(fa, i, false);
+	if (frame_dirty(fa, i))
+		fa->dirty_free++;
 }
 
 /* Clips [base, base+size) to the window as frame indices [*first, *end). */
@@ -62,12 +89,14 @@ void frame_allocator_release_range(struct frame_allocator *fa, paddr_t base, uin
 		return;
 	for (size_t i = first; i < end; i++) {
 		if (frame_used(fa, i)) {
-			frame_set(fa, i, false);
+			give_frame(fa, i);
 			fa->free_count++;
 		}
 	}
 	if (first < fa->search_hint)
 		fa->search_hint = first;
+	if (first < fa->scrub_hint)
+		fa->scrub_hint = first;
 }
 
 void frame_allocator_reserve_range(struct frame_allocator *fa, paddr_t base, uint64_t size)
@@ -78,7 +107,7 @@ void frame_allocator_reserve_range(struct frame_allocator *fa, paddr_t base, uin
 		return;
 	for (size_t i = first; i < end; i++) {
 		if (!frame_used(fa, i)) {
-			frame_set(fa, i, true);
+			take_frame(fa, i);
 			fa->free_count--;
 		}
 	}
@@ -125,7 +154,7 @@ paddr_t frame_allocator_alloc_clean(struct frame_allocator *fa, size_t count, si
 		return 0;
 	size_t run = 0;
 	for (size_t i = start; i < start + count; i++) {
-		frame_set(fa, i, true);
+		take_frame(fa, i);
 		if (frame_dirty(fa, i)) {
 			run++;
 		} else if (run) {
@@ -133,7 +162,7 @@ paddr_t frame_allocator_alloc_clean(struct frame_allocator *fa, size_t count, si
 				fn(fa->base + (paddr_t)(i - run) * PAGE_SIZE, run, ctx);
 			run = 0;
 		}
-		fa->dirty[i / 64] |= 1ULL << (i % 64);
+		frame_set_dirty(fa, i, true); /* its owner will write it */
 	}
 	if (run && fn)
 		fn(fa->base + (paddr_t)(start + count - run) * PAGE_SIZE, run, ctx);
@@ -154,10 +183,12 @@ int frame_allocator_free(struct frame_allocator *fa, paddr_t base, size_t count)
 		if (!frame_used(fa, i))
 			return -EINVAL;
 	for (size_t i = first; i < first + count; i++)
-		frame_set(fa, i, false);
+		give_frame(fa, i);
 	fa->free_count += count;
 	if (first < fa->search_hint)
 		fa->search_hint = first;
+	if (first < fa->scrub_hint)
+		fa->scrub_hint = first;
 	return 0;
 }
 
@@ -171,8 +202,61 @@ int frame_allocator_claim(struct frame_allocator *fa, paddr_t base, size_t count
 	for (size_t i = first; i < first + count; i++)
 		if (frame_used(fa, i))
 			return -EBUSY;
-	for (size_t i = first; i < first + count; i++)
-		frame_set(fa, i, true);
+	for (size_t i = first; i < first + count; i++) {
+		take_frame(fa, i);
+		frame_set_dirty(fa, i, true); /* its owner will write it */
+	}
 	fa->free_count -= count;
 	return 0;
+}
+
+/* The first free dirty frame at or after 'from', or SIZE_MAX. Whole words that are used or clean
+ * are skipped 64 frames at a time. */
+static size_t find_dirty_free(const struct frame_allocator *fa, size_t from)
+{
+	for (size_t i = from; i < fa->frames;) {
+		uint64_t candidates = fa->dirty[i / 64] & ~fa->bitmap[i / 64];
+		candidates &= UINT64_MAX << (i % 64);
+		if (candidates) {
+			size_t found = (i & ~(size_t)63) + (size_t)__builtin_ctzll(candidates);
+			return found < fa->frames ? found : SIZE_MAX;
+		}
+		i = (i & ~(size_t)63) + 64;
+	}
+	return SIZE_MAX;
+}
+
+paddr_t frame_allocator_take_dirty(struct frame_allocator *fa, size_t max, size_t *count)
+{
+	*count = 0;
+	if (fa->dirty_free == 0 || max == 0)
+		return 0;
+	size_t start = find_dirty_free(fa, fa->scrub_hint);
+	if (start == SIZE_MAX)
+		start = find_dirty_free(fa, 0);
+	if (start == SIZE_MAX)
+		return 0; /* unreachable while dirty_free counts right */
+	size_t n = 0;
+	while (n < max && start + n < fa->frames && !frame_used(fa, start + n) && frame_dirty(fa, start + n)) {
+		take_frame(fa, start + n);
+		n++;
+	}
+	fa->free_count -= n;
+	fa->scrubbing += n;
+	fa->scrub_hint = start + n;
+	*count = n;
+	return fa->base + (paddr_t)start * PAGE_SIZE;
+}
+
+void frame_allocator_give_back_clean(struct frame_allocator *fa, paddr_t base, size_t count)
+{
+	size_t first = (size_t)((base - fa->base) / PAGE_SIZE);
+	for (size_t i = first; i < first + count; i++) {
+		frame_set_dirty(fa, i, false);
+		give_frame(fa, i);
+	}
+	fa->free_count += count;
+	fa->scrubbing -= count;
+	if (first < fa->search_hint)
+		fa->search_hint = first;
 }

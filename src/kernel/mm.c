@@ -3,10 +3,14 @@
  * regions, holes and reserved ranges marked used, and a heap that grows by whole frames. */
 #include "kernel/mm.h"
 #include "arch/cpu.h"
+#include "kernel/app.h"
 #include "kernel/frame_allocator.h"
 #include "kernel/heap_allocator.h"
 #include "kernel/spinlock.h"
 #include "kernel/log.h"
+#include "kernel/percpu.h"
+#include "kernel/timer.h"
+#include "arch/timer.h"
 #include "kernel/panic.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -14,8 +18,19 @@
 #define HEAP_INITIAL_BYTES MiB(4)
 #define HEAP_GROW_MIN_BYTES MiB(1)
 
+/* The idle loop's scrubber clears 32 KiB at a time, with interrupts masked from taking the frames
+ * to giving them back: a few microseconds on a board is all it can delay an interrupt, and frames
+ * are never held out of the allocator while anything else runs on that CPU (mm_scrub_unit). */
+#define SCRUB_UNIT_FRAMES 8
+
 static struct frame_allocator frames;
 static struct spinlock frames_lock = SPINLOCK_INIT;
+static bool scrub_enabled = true;
+static struct mm_scrub_stats scrub_stats;
+/* One CPU scrubs at a time: clearing memory is bound by its bandwidth, not by CPUs, and the other
+ * idle CPUs may sleep. SCRUBBER_NONE when none does. */
+#define SCRUBBER_NONE UINT32_MAX
+static uint32_t scrubber_cpu = SCRUBBER_NONE;
 static struct heap_allocator heap;
 static struct spinlock heap_lock = SPINLOCK_INIT;
 static size_t frames_in_ram;
@@ -110,8 +125,12 @@ void mm_init(const struct boot_info *info)
 	if (!bitmap)
 		panic("no room for the frame bitmaps (%llu bytes)", (unsigned long long)bitmap_bytes);
 	/* RAM is not taken to be zero at boot: after a warm reset (a board's, or QEMU's without
-	 * -no-reboot) it still holds the previous system's data, which no VM may see. */
-	frame_allocator_init(&frames, lowest, window, phys_to_virt(bitmap), phys_to_virt(bitmap + one_bitmap), false);
+	 * -no-reboot) it still holds the previous system's data, which no VM may see. Only the
+	 * boot loader can say otherwise (docs/user-guide.md, "Boot options"). */
+	bool ram_zeroed = boot_option("tessera.ram=zeroed");
+	scrub_enabled = !boot_option("tessera.scrub=off");
+	frame_allocator_init(&frames, lowest, window, phys_to_virt(bitmap), phys_to_virt(bitmap + one_bitmap),
+			     ram_zeroed);
 	for (unsigned r = 0; r < info->ram_count; r++)
 		frame_allocator_release_range(&frames, info->ram[r].base, info->ram[r].size);
 	frame_allocator_reserve_range(&frames, info->image_start, info->image_end - info->image_start);
@@ -128,17 +147,40 @@ void mm_init(const struct boot_info *info)
 	if (!first)
 		panic("no memory for the initial heap");
 	heap_allocator_add_region(&heap, phys_to_virt(first), HEAP_INITIAL_BYTES);
-	log_info("Free memory: %llu MiB in %zu frames; heap %llu KiB",
+	log_info("Free memory: %llu MiB in %zu frames (%s); heap %llu KiB",
 		 (unsigned long long)(frames.free_count * PAGE_SIZE >> 20), frames.free_count,
+		 ram_zeroed ? "zero at power-on, as the boot loader says" :
+			      scrub_enabled ? "to be cleared by idle CPUs" : "cleared when handed out",
 		 (unsigned long long)(HEAP_INITIAL_BYTES >> 10));
+}
+
+/* An allocation can fail only because the scrubbing CPU holds the frames it needs for a moment:
+ * one unit, cleared with its interrupts masked (mm_scrub_unit), so it never waits for anything
+ * this CPU may hold. Then it waits for that unit and tries again, a bounded number of times. */
+#define SCRUB_WAIT_ATTEMPTS 64
+
+static void wait_for_scrubber(void)
+{
+	while (__atomic_load_n(&frames.scrubbing, __ATOMIC_ACQUIRE) != 0)
+		arch_cpu_relax();
+}
+
+static paddr_t alloc_locked(size_t count, size_t align_frames, frame_range_fn fn, void *ctx)
+{
+	for (unsigned attempt = 0;; attempt++) {
+		unsigned long flags = spin_lock_irqsave(&frames_lock);
+		paddr_t pa = frame_allocator_alloc_clean(&frames, count, align_frames, fn, ctx);
+		size_t held = frames.scrubbing;
+		spin_unlock_irqrestore(&frames_lock, flags);
+		if (pa || held == 0 || attempt == SCRUB_WAIT_ATTEMPTS)
+			return pa;
+		wait_for_scrubber();
+	}
 }
 
 paddr_t frame_alloc(size_t count, size_t align_frames)
 {
-	unsigned long flags = spin_lock_irqsave(&frames_lock);
-	paddr_t pa = frame_allocator_alloc(&frames, count, align_frames);
-	spin_unlock_irqrestore(&frames_lock, flags);
-	return pa;
+	return alloc_locked(count, align_frames, NULL, NULL);
 }
 
 static void zero_range(paddr_t base, size_t count, void *ctx)
@@ -149,20 +191,89 @@ static void zero_range(paddr_t base, size_t count, void *ctx)
 
 paddr_t frame_alloc_zeroed(size_t count, size_t align_frames)
 {
+	size_t cleared;
+	return frame_alloc_zeroed_counted(count, align_frames, &cleared);
+}
+
+paddr_t frame_alloc_zeroed_counted(size_t count, size_t align_frames, size_t *cleared_out)
+{
 	/* The runs to clear are found under the lock; the frames are ours then, so they are cleared
 	 * after it is released. */
 	struct dirty_runs runs = { .count = 0 };
-	unsigned long flags = spin_lock_irqsave(&frames_lock);
-	paddr_t pa = frame_allocator_alloc_clean(&frames, count, align_frames, collect_run, &runs);
-	spin_unlock_irqrestore(&frames_lock, flags);
+	*cleared_out = 0;
+	paddr_t pa = alloc_locked(count, align_frames, collect_run, &runs);
 	if (!pa)
 		return 0;
-	if (runs.overflow)
+	size_t cleared = 0;
+	if (runs.overflow) {
 		zero_range(pa, count, NULL);
-	else
-		for (unsigned i = 0; i < runs.count; i++)
+		cleared = count;
+	} else {
+		for (unsigned i = 0; i < runs.count; i++) {
 			zero_range(runs.run[i].base, runs.run[i].count, NULL);
+			cleared += runs.run[i].count;
+		}
+	}
+	unsigned long flags = spin_lock_irqsave(&frames_lock);
+	scrub_stats.cleared_on_demand += cleared;
+	spin_unlock_irqrestore(&frames_lock, flags);
+	*cleared_out = cleared;
 	return pa;
+}
+
+bool mm_scrub_pending(void)
+{
+	return scrub_enabled && __atomic_load_n(&frames.dirty_free, __ATOMIC_RELAXED) != 0 &&
+	       __atomic_load_n(&scrubber_cpu, __ATOMIC_RELAXED) == SCRUBBER_NONE;
+}
+
+static void report_boot_pass(const struct mm_scrub_stats *now)
+{
+	/* Said once, when the memory found at boot is all clear: until then VMs created clear their
+	 * own. Later passes (after a VM stops) show in the shell's stats. */
+	static bool reported;
+	if (__atomic_exchange_n(&reported, true, __ATOMIC_RELAXED))
+		return;
+	log_info("Memory scrubbed: %llu MiB cleared by idle CPUs, %llu MiB when handed out, at %llu ms",
+		 (unsigned long long)(now->cleared_in_background * PAGE_SIZE >> 20),
+		 (unsigned long long)(now->cleared_on_demand * PAGE_SIZE >> 20),
+		 (unsigned long long)(timer_ticks_to_ns(arch_timer_now()) / 1000000));
+}
+
+bool mm_scrub_unit(void)
+{
+	uint32_t none = SCRUBBER_NONE;
+	if (!__atomic_compare_exchange_n(&scrubber_cpu, &none, this_cpu()->id, false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED))
+		return false; /* another CPU scrubs */
+	unsigned long irq = arch_irq_save();
+	size_t count;
+	spin_lock(&frames_lock);
+	paddr_t base = frame_allocator_take_dirty(&frames, SCRUB_UNIT_FRAMES, &count);
+	spin_unlock(&frames_lock);
+	if (count)
+		zero_range(base, count, NULL);
+	spin_lock(&frames_lock);
+	if (count)
+		frame_allocator_give_back_clean(&frames, base, count);
+	bool all_clean = frames.dirty_free == 0 && frames.scrubbing == 0;
+	scrub_stats.cleared_in_background += count;
+	struct mm_scrub_stats now = scrub_stats;
+	spin_unlock(&frames_lock);
+	arch_irq_restore(irq);
+	__atomic_store_n(&scrubber_cpu, SCRUBBER_NONE, __ATOMIC_RELEASE);
+	if (all_clean && count)
+		report_boot_pass(&now);
+	return count != 0;
+}
+
+void mm_scrub_stats(struct mm_scrub_stats *out)
+{
+	unsigned long flags = spin_lock_irqsave(&frames_lock);
+	out->cleared_in_background = scrub_stats.cleared_in_background;
+	out->cleared_on_demand = scrub_stats.cleared_on_demand;
+	out->dirty_free = frames.dirty_free + frames.scrubbing;
+	spin_unlock_irqrestore(&frames_lock, flags);
 }
 
 void frame_free(paddr_t base, size_t count)
@@ -176,15 +287,25 @@ void frame_free(paddr_t base, size_t count)
 
 int frame_claim(paddr_t base, size_t count)
 {
-	unsigned long flags = spin_lock_irqsave(&frames_lock);
-	int err = frame_allocator_claim(&frames, base, count);
-	spin_unlock_irqrestore(&frames_lock, flags);
-	return err;
+	/* A range the scrubber holds a unit of is free all the same: wait for it, as alloc_locked. */
+	for (unsigned attempt = 0;; attempt++) {
+		unsigned long flags = spin_lock_irqsave(&frames_lock);
+		int err = frame_allocator_claim(&frames, base, count);
+		size_t held = frames.scrubbing;
+		spin_unlock_irqrestore(&frames_lock, flags);
+		if (err == 0 || held == 0 || attempt == SCRUB_WAIT_ATTEMPTS)
+			return err;
+		wait_for_scrubber();
+	}
 }
 
 size_t frames_free(void)
 {
-	return frames.free_count;
+	/* Frames being scrubbed are free for all a caller can tell: it gets them when it asks. */
+	unsigned long flags = spin_lock_irqsave(&frames_lock);
+	size_t free = frames.free_count + frames.scrubbing;
+	spin_unlock_irqrestore(&frames_lock, flags);
+	return free;
 }
 
 size_t frames_total(void)

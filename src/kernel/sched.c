@@ -328,6 +328,9 @@ void ipi_interrupt(void)
 	start_slice_if_waiting(cpu);
 }
 
+/* An idle CPU first clears free memory that may hold data, 32 KiB at a time with interrupts
+ * masked (mm_scrub_unit), taking the interrupts that came meanwhile between those, then sleeps
+ * until an interrupt. */
 void sched_idle_loop(void)
 {
 	for (;;) {
@@ -335,7 +338,9 @@ void sched_idle_loop(void)
 		struct percpu *cpu = this_cpu();
 		if (cpu->need_resched || cpu->run_queue.count > 0)
 			schedule();
-		else
+		else if (!mm_scrub_pending() || !mm_scrub_unit())
 			arch_cpu_idle();
+		else
+			arch_irq_enable();
 	}
 }

@@ -75,6 +75,11 @@ static void stats(int argc, char **argv)
 	shell_printf("memory: %llu of %llu frames free (%llu MiB), heap %llu bytes in use\n",
 		     (unsigned long long)frames_free(), (unsigned long long)frames_total(),
 		     (unsigned long long)(frames_free() * PAGE_SIZE >> 20), (unsigned long long)heap_bytes_used());
+	struct mm_scrub_stats scrub;
+	mm_scrub_stats(&scrub);
+	shell_printf("scrub: %llu free frames to clear; since boot %llu cleared by idle CPUs, %llu when handed out\n",
+		     (unsigned long long)scrub.dirty_free, (unsigned long long)scrub.cleared_in_background,
+		     (unsigned long long)scrub.cleared_on_demand);
 }
 
 const struct shell_command shell_system_commands[] = {

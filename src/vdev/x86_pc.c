@@ -46,7 +46,7 @@ static int reset_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsi
 
 static void reset_vm(struct pc_port *p, const char *how)
 {
-	vm_log_info(p->vm, "the guest asked for a reset (%s)", how);
+	vm_log_at(vm_reset_log_level(p->vm), p->vm, "the guest asked for a reset (%s)", how);
 	vm_request_reset(p->vm);
 }
 

@@ -302,6 +302,17 @@ static void parse_image_location(struct parse_context *c, const struct toml_valu
 			 &c->config->kernel.image_location);
 }
 
+/* Tessera's: whether a guest-initiated reset keeps the VM's RAM as it was (docs/config.md). */
+static void parse_keep_ram_on_reset(struct parse_context *c, const struct toml_value *v, const char *key)
+{
+	if (v->type != TOML_BOOLEAN) {
+		error(c, v->line, key, "expected true or false, found a %s", found(v));
+		return;
+	}
+	c->config->kernel.keep_ram_on_reset.value = v->as.boolean;
+	c->config->kernel.keep_ram_on_reset.line = v->line;
+}
+
 static void parse_interrupt_mode(struct parse_context *c, const struct toml_value *v, const char *key)
 {
 	/* The second names are AxVisor's aliases: files written for it keep working. */
@@ -371,6 +382,7 @@ static const struct field kernel_fields[] = {
 	STRING("cmdline", kernel.cmdline, false),
 	STRING("disk_path", kernel.disk_path, false),
 	CUSTOM("memory_regions", parse_memory_regions, true),
+	CUSTOM("keep_ram_on_reset", parse_keep_ram_on_reset, false),
 };
 
 /* AxVisor requires emu_devices and passthrough_devices; Tessera lets them default to empty. */

@@ -80,6 +80,16 @@ static void vm_destroy(struct vm *vm)
 	kfree(vm);
 }
 
+/* "65536 KiB, 2048 KiB cleared now": how much RAM the VM got, and how much of it its setup had to
+ * clear because no idle CPU had scrubbed it ahead (kernel/mm.c). */
+#define RAM_SUMMARY_MAX 64
+static const char *ram_summary(const struct vm *vm, char text[RAM_SUMMARY_MAX])
+{
+	format_snprintf(text, RAM_SUMMARY_MAX, "%llu KiB, %llu KiB cleared now", (unsigned long long)(vm->ram_bytes >> 10),
+			(unsigned long long)(vm->ram_cleared_bytes >> 10));
+	return text;
+}
+
 struct vm *vm_create(const struct vm_config *config)
 {
 	struct vm *vm = kzalloc(sizeof(*vm));
@@ -115,8 +125,9 @@ struct vm *vm_create(const struct vm_config *config)
 	/* Images last: a generated device tree describes every device, the arch's included. */
 	if (arch_vm_create_irqchip(vm) < 0 || vm_load_images(vm) < 0)
 		goto fail;
-	vm_log_info(vm, "%u vCPU(s), %u RAM region(s), %u emulated device(s)",
-		    vm->vcpu_count, vm->ram_count, vm->mmio_bus.count + vm->pio_bus.count);
+	char ram[RAM_SUMMARY_MAX];
+	vm_log_info(vm, "%u vCPU(s), %u RAM region(s) (%s), %u emulated device(s)", vm->vcpu_count, vm->ram_count,
+		    ram_summary(vm, ram), vm->mmio_bus.count + vm->pio_bus.count);
 	return vm;
 fail:
 	vm_log_error(vm, "not started");
@@ -147,8 +158,11 @@ static void start_boot_vcpu(struct vm *vm)
 static int restore_stopped(struct vm *vm)
 {
 	int err = vm_setup_ram(vm);
-	if (err == 0)
+	if (err == 0) {
+		char ram[RAM_SUMMARY_MAX];
+		vm_log_info(vm, "RAM given again (%s)", ram_summary(vm, ram));
 		err = vm_load_images(vm);
+	}
 	if (err < 0) {
 		vm_release_memory(vm);
 		vm_log_error(vm, "cannot start again: %s", err == -ENOMEM ? "no memory for its RAM" : "its images did not load");
@@ -379,6 +393,16 @@ static void log_exit_counts(struct vm *vm)
 			    (unsigned long long)vm->unclaimed_unlogged);
 }
 
+#define RESETS_LOGGED_IN_FULL 10
+#define RESETS_LOGGED_EVERY 10
+
+int vm_reset_log_level(const struct vm *vm)
+{
+	/* The reset under way is the VM's boot_count-th: it ends its boot_count-th boot. */
+	unsigned n = vm->boot_count;
+	return n <= RESETS_LOGGED_IN_FULL || n % RESETS_LOGGED_EVERY == 0 ? LOG_LEVEL_INFO : LOG_LEVEL_DEBUG;
+}
+
 /* The last vCPU out finishes what was asked: a stopped VM gives back its memory and wakes the
  * VMM; a resetting VM gets clean RAM and fresh images and boots again. */
 void vm_vcpu_left(struct vm *vm)
@@ -390,19 +414,26 @@ void vm_vcpu_left(struct vm *vm)
 	if (!last)
 		return;
 	if (state == VM_RESETTING) {
-		vm_log_info(vm, "resetting");
+		int level = vm_reset_log_level(vm);
+		vm->quiet_reset = level > LOG_LEVEL_INFO;
+		vm_log_at(level, vm, "resetting");
 		ivc_vm_release(vm); /* its channels go, as on a real reset its memory's contents would */
 		vm_reset_devices(vm);
-		for (unsigned i = 0; i < vm->ram_count; i++)
-			vm_clear_ram(&vm->ram[i]);
-		if (vm_load_images(vm) == 0) {
+		/* A reset VM never sees its last run's data, unless its config asks to keep it (a
+		 * guest that leaves itself a crash log, as pstore/ramoops does across a warm reset). */
+		if (!vm->config->kernel.keep_ram_on_reset.value)
+			for (unsigned i = 0; i < vm->ram_count; i++)
+				vm_clear_ram(&vm->ram[i]);
+		int loaded = vm_load_images(vm);
+		vm->quiet_reset = false;
+		if (loaded == 0) {
 			flags = spin_lock_irqsave(&vm->lock);
 			vm->state = VM_RUNNING;
 			spin_unlock_irqrestore(&vm->lock, flags);
 			/* The free frames and heap bytes at each reset: a reset takes and gives back
 			 * nothing, so a leak shows as a drift (the reset soak checks them). */
-			log_info("VM[%u] boot success (after reset %u: %zu frames free, heap %zu bytes in use)", vm->id,
-				 vm->boot_count, frames_free(), heap_bytes_used());
+			log_at(level, "VM[%u] boot success (after reset %u: %zu frames free, heap %zu bytes in use)",
+			       vm->id, vm->boot_count, frames_free(), heap_bytes_used());
 			start_boot_vcpu(vm);
 			return;
 		}

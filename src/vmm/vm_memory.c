@@ -39,7 +39,9 @@ static int setup_region(struct vm *vm, const struct vm_memory_region *region)
 			return err;
 	} else if (region->map_type == VM_MAP_ALLOCATE) {
 		size_t align = (region->size >= MiB(2) && IS_ALIGNED(region->gpa, MiB(2))) ? MiB(2) / PAGE_SIZE : 1;
-		hpa = frame_alloc_zeroed((size_t)frames, align);
+		size_t cleared;
+		hpa = frame_alloc_zeroed_counted((size_t)frames, align, &cleared);
+		vm->ram_cleared_bytes += (uint64_t)cleared * PAGE_SIZE;
 		if (!hpa) {
 			vm_log_error(vm, "no memory for region [%#llx, +%#llx) (%llu MiB free)",
 				     (unsigned long long)region->gpa, (unsigned long long)region->size,
@@ -64,9 +66,12 @@ static int setup_region(struct vm *vm, const struct vm_memory_region *region)
 	}
 	if (!(region->flags & VM_MEMORY_DEVICE)) {
 		vm->ram[vm->ram_count++] = (struct vm_ram){ region->gpa, hpa, region->size, permissions, allocated };
+		vm->ram_bytes += region->size;
 		/* Allocated RAM comes zeroed; memory taken at a fixed address is cleared here. */
-		if (region->map_type != VM_MAP_ALLOCATE)
+		if (region->map_type != VM_MAP_ALLOCATE) {
 			vm_clear_ram(&vm->ram[vm->ram_count - 1]);
+			vm->ram_cleared_bytes += region->size;
+		}
 	}
 	return 0;
 }
@@ -74,6 +79,8 @@ static int setup_region(struct vm *vm, const struct vm_memory_region *region)
 static int setup_regions(struct vm *vm, bool ram_only)
 {
 	const struct vm_config *config = vm->config;
+	vm->ram_bytes = 0;
+	vm->ram_cleared_bytes = 0;
 	for (size_t i = 0; i < config->kernel.memory_region_count; i++) {
 		const struct vm_memory_region *region = &config->kernel.memory_regions[i];
 		if (ram_only && (region->flags & VM_MEMORY_DEVICE))

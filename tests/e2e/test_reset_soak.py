@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """The reset soak (issue 17): a bare-metal guest (tests/guests/<arch>/soak.c) resets its VM again
-and again, beside a Debian Linux VM that stays up the whole time (tessera.hold). At every reset
-the hypervisor logs its free frames and heap bytes; they must not drift, the guest must find fresh
-RAM each time (its .data marker), and the Linux VM must still be running when the last reset is
+and again, beside a Debian Linux VM that stays up the whole time (tessera.hold). At its first ten
+resets and every tenth after, the hypervisor logs its free frames and heap bytes; they must not
+drift, the guest must find fresh RAM each time (its .data marker), and the Linux VM must still be running when the last reset is
 done. `make test` runs 50 resets; `make soak` runs 1000 (TESSERA_SOAK_RESETS)."""
 import os
 import re
@@ -44,7 +44,11 @@ def test_resets_leak_nothing_beside_a_running_linux_vm():
     assert "previous run's data" not in out and "the reset returned" not in out, out
     memory = {int(n): (int(f), int(h)) for n, f, h in re.findall(
         r"VM\[2\] boot success \(after reset (\d+): (\d+) frames free, heap (\d+) bytes in use\)", out)}
-    assert sorted(memory) == list(range(1, RESETS + 1)), out
+    # A VM's first 10 resets are logged in full, then every 10th (the others at debug level), so
+    # that a guest resetting in a loop cannot fill the log.
+    logged = [n for n in range(1, RESETS + 1) if n <= 10 or n % 10 == 0]
+    assert sorted(memory) == logged, out
+    assert len(re.findall(r"VM\[2\] soak: resetting", out)) == len(logged), out
     sampled = {n: memory[n] for n in range(STEP, RESETS + 1, STEP)}
     assert len(set(sampled.values())) == 1, f"free frames and heap bytes drift: {sampled}"
     # The Linux VM was up before the soak ended and held on past it.

@@ -158,6 +158,76 @@ static void test_ram_of_unknown_contents_is_cleared_at_first_use(void **state)
 	assert_int_equal(r.count[0], 16);
 }
 
+/* The scrubber's side: dirty free frames are taken lowest first, in runs of at most max, held
+ * from allocation while they are cleared, and come back clean, so that allocating them then
+ * clears nothing. */
+static void test_background_scrub(void **state)
+{
+	(void)state;
+	frame_allocator_init(&fa, BASE, FRAMES, bitmap, dirty, false);
+	frame_allocator_release_range(&fa, BASE, 64 * 4096);
+	assert_int_equal(fa.dirty_free, 64);
+	frame_allocator_reserve_range(&fa, BASE + 2 * 4096, 4096); /* frame 2 used: runs stop at it */
+	assert_int_equal(fa.dirty_free, 63);
+	size_t n;
+	assert_int_equal(frame_allocator_take_dirty(&fa, 8, &n), BASE);
+	assert_int_equal(n, 2);
+	assert_int_equal(fa.scrubbing, 2);
+	assert_int_equal(fa.free_count, 61);
+	/* Held frames are not handed out. */
+	assert_int_equal(frame_allocator_alloc(&fa, 1, 1), BASE + 3 * 4096);
+	frame_allocator_give_back_clean(&fa, BASE, 2);
+	assert_int_equal(fa.scrubbing, 0);
+	assert_int_equal(fa.free_count, 62);
+	assert_int_equal(fa.dirty_free, 60);
+	uint64_t at = frame_allocator_take_dirty(&fa, 8, &n);
+	assert_int_equal(at, BASE + 4 * 4096);
+	assert_int_equal(n, 8);
+	frame_allocator_give_back_clean(&fa, at, n);
+	/* Frames 0, 1 and 4-11 are clean now: allocating 0-1 clears nothing, 0-11 only frame 3
+	 * (handed out above) and nothing of 4-11. */
+	struct runs r = { .n = 0 };
+	assert_int_equal(frame_allocator_alloc_clean(&fa, 2, 1, record, &r), BASE);
+	assert_int_equal(r.n, 0);
+	assert_int_equal(frame_allocator_free(&fa, BASE + 3 * 4096, 1), 0);
+	assert_int_equal(frame_allocator_alloc_clean(&fa, 9, 1, record, &r), BASE + 3 * 4096);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.base[0], BASE + 3 * 4096);
+	assert_int_equal(r.count[0], 1);
+	/* Freed frames are dirty again, and the search goes back to find them. */
+	size_t before = fa.dirty_free;
+	assert_int_equal(frame_allocator_free(&fa, BASE, 2), 0);
+	assert_int_equal(fa.dirty_free, before + 2);
+	assert_int_equal(frame_allocator_take_dirty(&fa, 8, &n), BASE);
+	assert_int_equal(n, 2);
+	frame_allocator_give_back_clean(&fa, BASE, 2);
+	/* Drain: every dirty free frame comes back clean, then there is nothing to take. */
+	for (uint64_t got; (got = frame_allocator_take_dirty(&fa, 5, &n)) != 0;) {
+		assert_true(n >= 1 && n <= 5);
+		frame_allocator_give_back_clean(&fa, got, n);
+	}
+	assert_int_equal(n, 0);
+	assert_int_equal(fa.dirty_free, 0);
+	assert_int_equal(fa.scrubbing, 0);
+	assert_int_equal(fa.free_count, 64 - 1 - 9);
+}
+
+/* Claimed frames (GPA = HPA guest RAM) are dirty when they come back. */
+static void test_claimed_frames_come_back_dirty(void **state)
+{
+	(void)state;
+	frame_allocator_release_range(&fa, BASE, 16 * 4096);
+	assert_int_equal(fa.dirty_free, 0); /* RAM known to be zero */
+	assert_int_equal(frame_allocator_claim(&fa, BASE + 4 * 4096, 4), 0);
+	assert_int_equal(frame_allocator_free(&fa, BASE + 4 * 4096, 4), 0);
+	assert_int_equal(fa.dirty_free, 4);
+	struct runs r = { .n = 0 };
+	assert_int_equal(frame_allocator_alloc_clean(&fa, 16, 1, record, &r), BASE);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.base[0], BASE + 4 * 4096);
+	assert_int_equal(r.count[0], 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +240,8 @@ int main(void)
 		cmocka_unit_test_setup(test_claim, setup),
 		cmocka_unit_test_setup(test_dirty_tracking, setup),
 		cmocka_unit_test_setup(test_ram_of_unknown_contents_is_cleared_at_first_use, setup),
+		cmocka_unit_test_setup(test_background_scrub, setup),
+		cmocka_unit_test_setup(test_claimed_frames_come_back_dirty, setup),
 	};
 	return cmocka_run_group_tests_name("frame_allocator", tests, NULL, NULL);
 }

@@ -212,6 +212,20 @@ static void test_wrong_types(void **state)
 			    "vm.toml:12: kernel.cmdline: string contains a NUL character\n");
 }
 
+/* Tessera's keep_ram_on_reset: a boolean, off when absent. */
+static void test_keep_ram_on_reset(void **state)
+{
+	struct vm_config *c = &configs[0];
+	assert_int_equal(parse(c, "vm.toml", BASE KERNEL RAM), 0);
+	assert_int_equal(c->kernel.keep_ram_on_reset.value, 0);
+	setup(NULL);
+	assert_int_equal(parse(c, "vm.toml", BASE KERNEL "keep_ram_on_reset = true\n" RAM), 0);
+	assert_int_equal(c->kernel.keep_ram_on_reset.value, 1);
+	assert_int_equal(c->kernel.keep_ram_on_reset.line, 10);
+	assert_string_equal(check(BASE KERNEL "keep_ram_on_reset = 1\n" RAM, NULL),
+			    "vm.toml:10: kernel.keep_ram_on_reset: expected true or false, found a integer\n");
+}
+
 static void test_base_rules(void **state)
 {
 	assert_string_equal(check("[base]\nid = 1\nname = \"\"\nvm_type = 3\ncpu_num = 0\n" KERNEL RAM, NULL),
@@ -540,6 +554,7 @@ int main(void)
 		cmocka_unit_test_setup(test_syntax_error, setup),
 		cmocka_unit_test_setup(test_missing_and_unknown_keys, setup),
 		cmocka_unit_test_setup(test_wrong_types, setup),
+		cmocka_unit_test_setup(test_keep_ram_on_reset, setup),
 		cmocka_unit_test_setup(test_base_rules, setup),
 		cmocka_unit_test_setup(test_cpu_rules, setup),
 		cmocka_unit_test_setup(test_memory_rules, setup),

@@ -88,6 +88,8 @@ static void print_kernel(FILE *out, const struct vm_config *c)
 		print_string(out, c->kernel.disk_path.value);
 		fputc('\n', out);
 	}
+	if (c->kernel.keep_ram_on_reset.value)
+		fputs("keep_ram_on_reset = true\n", out);
 	fputs("memory_regions = [\n", out);
 	for (size_t i = 0; i < c->kernel.memory_region_count; i++) {
 		const struct vm_memory_region *r = &c->kernel.memory_regions[i];

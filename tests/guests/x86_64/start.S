@@ -14,6 +14,14 @@
 	.global _start
 _start:
 	cli
+	/* .bss is ours to clear: RAM need not read as zero (a VM whose config keeps its RAM across a
+	 * reset, or a hypervisor told RAM is zero when it is not: tests/e2e/test_scrub.py) */
+	movl	$__bss_start, %edi
+	movl	$__bss_end, %ecx
+	subl	%edi, %ecx
+	xorl	%eax, %eax
+	cld
+	rep stosb
 	movl	%ebx, %edi		/* boot argument, kept for guest_main */
 	/* PML4[0] -> PDPT; PDPT[i] = i GiB, present, writable, 1 GiB page */
 	movl	$pdpt, %eax
