@@ -2,7 +2,7 @@
 /* vmconfig: checks and prints Tessera/AxVisor VM config files on the build host, with the same
  * parser and validator the hypervisor runs at boot.
  *
- *   vmconfig check [--cpus N] [--arch A] FILE...
+ *   vmconfig check [--cpus N | --platform BOARD.dtb] [--arch A] FILE...
  *                                       report every error and warning; exit 1 on any error;
  *                                       VM ids and names must also be unique across the FILEs of
  *                                       one arch (configs of different arches never run together).
@@ -10,11 +10,16 @@
  *                                       (AxVisor's names do: linux-aarch64-qemu-smp1.toml); a file
  *                                       whose arch is unknown is compared with every other.
  *   vmconfig show [--cpus N] FILE       the config as TOML with every default filled in
+ *   vmconfig platform BOARD.dtb         what the hypervisor's bring-up finds in a board's device
+ *                                       tree (memory, CPUs, interrupt controller, timer, console)
+ *                                       and "cannot drive: ..." lines; exit 1 if there are any.
  *   vmconfig files [--cpus N] FILE      for image_location = "memory": "key<TAB>absolute path" per
  *                                       image, paths relative to FILE's directory; exit 1 if one is
  *                                       missing. Prints nothing for "fs" configs.
  *
- * Without --cpus the platform is unknown and CPU numbers are not checked against it. */
+ * Without --cpus the platform is unknown and CPU numbers are not checked against it. With
+ * --platform, the board's device tree gives the CPUs (and their hardware ids) and RAM, and check
+ * also finds passthrough and excluded paths in it, and each passthrough window and interrupt. */
 #define _DEFAULT_SOURCE /* realpath */
 #include <errno.h>
 #include <limits.h>
@@ -84,8 +89,10 @@ static char *read_file(const char *path, size_t *length)
 }
 
 /* Parses and validates one file; returns 0 when it has no errors. */
+/* Reads, parses and validates one config; with a board, also checks it against the board's tree
+ * (even when validation found errors: every problem is reported at once). */
 static int load(const char *path, const struct config_platform *platform, struct vm_config *config,
-		struct loaded_config *loaded, struct config_reporter *reporter)
+		struct loaded_config *loaded, struct config_reporter *reporter, const struct vmconfig_board *board)
 {
 	size_t length;
 	loaded->text = read_file(path, &length);
@@ -105,10 +112,15 @@ static int load(const char *path, const struct config_platform *platform, struct
 	toml_arena_init(&arena, loaded->arena_memory, arena_size);
 	if (config_parse(path, loaded->text, length, &arena, config, reporter))
 		return -1;
-	return config_validate(config, platform, reporter) ? -1 : 0;
+	int invalid = config_validate(config, platform, reporter);
+	unsigned errors = reporter->errors;
+	if (board)
+		vmconfig_board_check(board, config, reporter);
+	return invalid || reporter->errors != errors ? -1 : 0;
 }
 
-static int check(int count, char **files, const struct config_platform *platform, const char *arch)
+static int check(int count, char **files, const struct config_platform *platform, const char *arch,
+		 const struct vmconfig_board *board)
 {
 	struct config_reporter reporter = { .report = print_diagnostic };
 	struct vm_config *configs = calloc((size_t)count, sizeof(*configs));
@@ -122,7 +134,7 @@ static int check(int count, char **files, const struct config_platform *platform
 	}
 	for (int i = 0; i < count; i++) {
 		/* Only configs without errors take part in the cross-file checks: broken ones have holes. */
-		if (load(files[i], platform, &configs[good], &loaded[i], &reporter) == 0)
+		if (load(files[i], platform, &configs[good], &loaded[i], &reporter, board) == 0)
 			config_arch[good++] = arch_of(files[i], arch);
 	}
 	/* Each clash is reported once, on the later config, against the earlier ones of its arch. */
@@ -151,7 +163,7 @@ static int show(const char *file, const struct config_platform *platform)
 	struct config_reporter reporter = { .report = print_diagnostic };
 	static struct vm_config config;
 	struct loaded_config loaded = { 0 };
-	int rc = load(file, platform, &config, &loaded, &reporter);
+	int rc = load(file, platform, &config, &loaded, &reporter, NULL);
 	if (rc == 0)
 		vmconfig_show(stdout, &config);
 	free(loaded.text);
@@ -175,7 +187,7 @@ static int files(const char *file, const struct config_platform *platform)
 	static struct vm_config config;
 	struct loaded_config loaded = { 0 };
 	int status = 0;
-	if (load(file, platform, &config, &loaded, &reporter)) {
+	if (load(file, platform, &config, &loaded, &reporter, NULL)) {
 		status = 1;
 	} else if (config.kernel.image_location.value == VM_IMAGE_IN_MEMORY) {
 		for (int kind = 0; kind < VM_IMAGE_KIND_COUNT; kind++) {
@@ -202,9 +214,10 @@ static int files(const char *file, const struct config_platform *platform)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: vmconfig check [--arch A] [--cpus N] FILE...\n"
+	fprintf(stderr, "usage: vmconfig check [--arch A] [--cpus N | --platform BOARD.dtb] FILE...\n"
 			"       vmconfig show [--cpus N] FILE\n"
-			"       vmconfig files [--cpus N] FILE\n");
+			"       vmconfig files [--cpus N] FILE\n"
+			"       vmconfig platform BOARD.dtb\n");
 	return 2;
 }
 
@@ -242,12 +255,21 @@ int main(int argc, char **argv)
 		known_platform = &platform;
 		first += 2;
 	}
+	struct vmconfig_board board = { 0 };
+	if (first + 1 < argc && strcmp(argv[first], "--platform") == 0) {
+		if (vmconfig_board_load(&board, argv[first + 1], &platform) < 0)
+			return 2;
+		known_platform = &platform;
+		first += 2;
+	}
 	int count = argc - first;
 	if (strcmp(command, "check") == 0 && count >= 1)
-		return check(count, argv + first, known_platform, arch);
+		return check(count, argv + first, known_platform, arch, board.tree ? &board : NULL);
 	if (strcmp(command, "show") == 0 && count == 1)
 		return show(argv[first], known_platform);
 	if (strcmp(command, "files") == 0 && count == 1)
 		return files(argv[first], known_platform);
+	if (strcmp(command, "platform") == 0 && count == 1)
+		return vmconfig_platform(argv[first]);
 	return usage();
 }

@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Real boards' device trees, on the host (issue 18): Debian's arm64 kernel package carries the
+trees of the boards AxVisor names; the hypervisor's own platform parser (src/kernel/platform_fdt.c,
+in `vmconfig platform`) must find in each what the bring-up needs (CPUs and their MPIDRs, the GIC
+and its version and windows, the timer, the console UART with its register layout) and name what it
+could not drive. Then the RK3568 example configs (configs/boards/rk3568/) must pass `vmconfig check
+--platform` against every RK3568 tree, and a config with every mistake must fail on each, naming the
+line. No QEMU: the trees are read as the hypervisor would read them at boot."""
+import glob
+import os
+import re
+import subprocess
+
+import pytest
+
+from conftest import ROOT
+
+VMCONFIG = os.path.join(ROOT, "build/host/tools/vmconfig")
+CACHE = os.path.join(ROOT, ".cache/debian/arm64")
+
+
+def board_trees():
+    """The trees of Debian bookworm's linux-image-arm64 (fetched into the cache once)."""
+    subprocess.run([os.path.join(ROOT, "scripts/fetch-debian-packages.sh"), "arm64", "bookworm", CACHE,
+                    "linux-image-arm64"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["make", "-s", "tools"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    dirs = glob.glob(os.path.join(CACHE, "linux-image-arm64/usr/lib/linux-image-*"))
+    assert len(dirs) == 1, dirs
+    return dirs[0]
+
+
+@pytest.fixture(scope="module")
+def trees():
+    return board_trees()
+
+
+def platform(tree):
+    r = subprocess.run([VMCONFIG, "platform", tree], capture_output=True, text=True)
+    assert r.returncode in (0, 1), r.stdout + r.stderr
+    return r.returncode, r.stdout
+
+
+def test_every_rk3568_tree_has_what_tessera_drives(trees):
+    found = sorted(glob.glob(os.path.join(trees, "rockchip/rk3568-*.dtb")))
+    assert len(found) >= 4, found
+    for tree in found:
+        status, out = platform(tree)
+        assert status == 0, f"{tree}:\n{out}"
+        assert "cpus: 4: 0 0x100 0x200 0x300\n" in out, out                    # Cortex-A55 MPIDRs
+        assert "interrupt controller: arm,gic-v3 (GICv3) 0xfd400000+0x10000 0xfd460000+0x80000" in out, out
+        assert "timer: arm,armv8-timer, hypervisor PPI 26, virtual PPI 27" in out, out
+        # The debug UART, a Synopsys DesignWare 16550 with 32-bit registers 4 bytes apart.
+        assert "console: ns16550 at 0xfe660000, reg-shift 2, reg-io-width 4, interrupt 150 (stdout-path)" in out, out
+        # RAM is the boot loader's to describe: these trees have none of their own.
+        assert "memory: none in the tree (the boot loader must add it)" in out, out
+
+
+def test_every_zynqmp_tree_is_read_and_its_cadence_uart_named(trees):
+    found = sorted(glob.glob(os.path.join(trees, "xilinx/*.dtb")))
+    assert len(found) >= 20, found
+    for tree in found:
+        status, out = platform(tree)
+        # Four Cortex-A53s with their MPIDRs, a GIC-400 (GICv2: distributor, CPU interface, then
+        # the hypervisor's and the virtual CPU interfaces), the generic timer.
+        assert "cpus: 4: 0 0x1 0x2 0x3\n" in out, f"{tree}:\n{out}"
+        assert "interrupt controller: arm,gic-400 (GICv2) 0xf9010000+0x10000 0xf9020000+0x20000" in out, out
+        assert "timer: arm,armv8-timer, hypervisor PPI 26, virtual PPI 27" in out, out
+        # Tessera has no Cadence UART driver yet: the board's console is named, and nothing else.
+        assert status == 1, out
+        cannot = re.findall(r"^cannot drive: (.*)$", out, re.M)
+        assert len(cannot) == 1 and re.match(r"console UART xlnx,zynqmp-uart \(stdout-path serial[01]\): no driver",
+                                             cannot[0]), out
+
+
+def test_zcu102_memory_and_cpus(trees):
+    status, out = platform(os.path.join(trees, "xilinx/zynqmp-zcu102-rev1.0.dtb"))
+    assert "platform: ZynqMP ZCU102 Rev1.0 (xlnx,zynqmp-zcu102-rev1.0)" in out, out
+    assert "memory: [0, 0x80000000) [0x800000000, 0x880000000) 4096 MiB" in out, out
+    assert "cpus: 4: 0 0x1 0x2 0x3" in out, out
+
+
+def test_every_rockchip_tree_is_read_and_what_is_missing_named(trees):
+    """All of Rockchip's boards in the package (RK33xx, RK35xx, PX30, ...): each is read; where
+    something cannot be driven, the line names it."""
+    found = sorted(glob.glob(os.path.join(trees, "rockchip/*.dtb")))
+    assert len(found) >= 70, len(found)
+    for tree in found:
+        status, out = platform(tree)
+        for line in re.findall(r"^cannot drive: (.*)$", out, re.M):
+            assert re.match(r"(console UART \S+ \(stdout-path \S+\)|interrupt controller \S+|timer): \S", line), out
+        assert status == (1 if "cannot drive" in out else 0), out
+
+
+def test_rk3568_example_configs_pass_against_every_rk3568_tree(trees):
+    configs = sorted(glob.glob(os.path.join(ROOT, "configs/boards/rk3568/*.toml")))
+    assert len(configs) == 2, configs
+    for tree in sorted(glob.glob(os.path.join(trees, "rockchip/rk3568-*.dtb"))):
+        r = subprocess.run([VMCONFIG, "check", "--platform", tree] + configs, capture_output=True, text=True)
+        assert r.returncode == 0 and r.stderr == "", f"{tree}:\n{r.stderr}"
+
+
+def test_a_config_with_every_mistake_is_refused_naming_each_line(trees):
+    bad = "tests/e2e/configs/boards/bad-rk3568-aarch64.toml"
+    r = subprocess.run([VMCONFIG, "check", "--platform", os.path.join(trees, "rockchip/rk3568-rock-3a.dtb"), bad],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 1, r.stderr
+    assert r.stderr.splitlines() == [
+        f"{bad}:9: base.phys_cpu_ids[0]: no physical CPU has hardware id 0x400",
+        f"{bad}:21: devices.passthrough_devices[0]: '/serial@fe999000' is not in rk3568-rock-3a.dtb",
+        f"{bad}:22: devices.passthrough_devices[1]: [0xfe990000, +0x1000) is no device's window in rk3568-rock-3a.dtb",
+        f"{bad}:23: devices.passthrough_devices[2]: interrupt 151 is not one of serial@fe660000's in rk3568-rock-3a.dtb",
+        f"{bad}:25: devices.excluded_devices[0]: '/gpu@fde00000' is not in rk3568-rock-3a.dtb",
+    ], r.stderr
