@@ -2,6 +2,7 @@
 # Tessera: a unified type-1 hypervisor in C for aarch64, riscv64 and x86_64.
 #   make [ARCH=aarch64|riscv64|x86_64] [LOG=info] [VM_CONFIGS=a.toml:b.toml]   build build/<arch>/
 #   make run [SMP=4] [MEM=1G] [QEMU_ARGS=...] [DISK=disk.img] [CMDLINE=...]      boot it in QEMU
+#   make ARCH=aarch64 PLATFORM=zcu102 [run]       the Xilinx ZCU102 (mk/platform-zcu102.mk)
 #   make disk_img GUESTS=a.toml:b.bin                                            a FAT32 disk.img
 #   make test                                             static analysis + unit + fuzz + e2e tests
 # Every target that needs a tool installs it first (scripts/ensure-deps.sh).
@@ -42,6 +43,14 @@ OPTIMIZE ?= -Oz -flto
 HOT_OPTIMIZE ?= -Os
 
 include mk/arch-$(ARCH).mk
+# make PLATFORM=<board>: a machine other than the arch's QEMU virt/q35 (mk/platform-<board>.mk: its
+# link address, name and QEMU machine), built in build/<arch>-<board>/.
+ifneq ($(PLATFORM),)
+ifeq ($(wildcard mk/platform-$(PLATFORM).mk),)
+$(error unknown PLATFORM '$(PLATFORM)'; valid: $(patsubst mk/platform-%.mk,%,$(wildcard mk/platform-*.mk)))
+endif
+include mk/platform-$(PLATFORM).mk
+endif
 # make UBSAN=1: every object checked for undefined behaviour, with a runtime in the hypervisor that
 # reports the first and stops (src/kernel/ubsan.c); `make test` runs one arch's guests against it.
 UBSAN ?=
@@ -103,7 +112,7 @@ $(OBJ_BUILD)/%.o: %.S
 
 $(BUILD)/linker.ld: src/arch/$(ARCH)/linker.ld.S
 	@mkdir -p $(dir $@)
-	$(Q)$(CLANG) --target=$(TARGET_TRIPLE) -E -P -x c -Iinclude $(ARCH_CFLAGS) $< -o $@
+	$(Q)$(CLANG) --target=$(TARGET_TRIPLE) -E -P -x c -Iinclude $(ARCH_CFLAGS) $(LINKER_DEFINES) $< -o $@
 
 # Rebuild when the log level, arch flags or the hot list change: they are part of the object's identity.
 BUILD_FLAGS := $(CFLAGS) hot: $(HOT_OPTIMIZE) $(HOT_OBJS)
@@ -126,7 +135,7 @@ $(IMAGE): $(ELF)
 
 run: all
 	@scripts/ensure-deps.sh run
-	ARCH=$(ARCH) SMP=$(SMP) MEM=$(MEM) QEMU_ARGS='$(QEMU_ARGS)' DISK='$(DISK)' CMDLINE='$(CMDLINE)' scripts/qemu-run.sh $(IMAGE)
+	ARCH=$(ARCH) PLATFORM=$(PLATFORM) SMP=$(SMP) MEM=$(MEM) QEMU_ARGS='$(QEMU_ARGS)' DISK='$(DISK)' CMDLINE='$(CMDLINE)' scripts/qemu-run.sh $(IMAGE)
 
 size: all
 	@$(SIZE) $(ELF)

@@ -9,6 +9,8 @@ IMAGE_NAME := tessera.bin
 # x0 = the device tree, and secondaries stay off until PSCI CPU_ON.
 IMAGE_COMMAND = $(OBJCOPY) -O binary $< $@
 CONFIG_PL011 := y
+CONFIG_CADENCE_UART := y
+CONFIG_NS16550_MMIO := y
 CONFIG_VDEV_PL011 := y
 
 CONFIG_GICV2 := y

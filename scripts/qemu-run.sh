@@ -10,6 +10,9 @@
 # CMDLINE='tessera.shell=off' is the hypervisor's own command line (QEMU's -append): that word makes
 # it power off when its last VM stops instead of staying up with its shell, as scripts and the
 # tests that wait for QEMU to exit want.
+# PLATFORM=zcu102 (aarch64) boots QEMU's model of the Xilinx ZCU102 with the board's own device tree
+# from Debian's arm64 kernel package (scripts/board-tree.sh) instead of the virt machine; it has no
+# virtio-mmio transports, so no DISK.
 # QEMU_DEBUG_ARGS is added after QEMU_ARGS, for a developer's flags on every boot the tests make
 # (e.g. QEMU_DEBUG_ARGS='-d guest_errors,cpu_reset -D /tmp/qemu.log').
 set -euo pipefail
@@ -44,14 +47,21 @@ else
   [ -z "$disk2" ] || attach "$disk2" disk1 off
   [ -z "$disk" ] || attach "$disk" disk0 "$disk0_readonly"
 fi
-case "$arch" in
-  aarch64)
+case "$arch:${PLATFORM:-}" in
+  aarch64:zcu102)
+    [ -z "$disk$disk2" ] || { echo "qemu-run.sh: the ZCU102 model has no virtio-mmio transports for DISK" >&2; exit 2; }
+    tree=$("$(dirname "$0")/board-tree.sh" xilinx/zynqmp-zcu102-rev1.0.dtb)
+    # The board's DisplayPort has an audio device: a silent backend (QEMU 7.2 still warns once).
+    exec qemu-system-aarch64 -M xlnx-zcu102,virtualization=on -audiodev none,id=snd0 \
+      "${common[@]}" -dtb "$tree" -kernel "$image" $extra ;;
+  *:?*) echo "qemu-run.sh: no PLATFORM '$PLATFORM' for $arch (aarch64: zcu102)" >&2; exit 2 ;;
+  aarch64:)
     # cortex-a72: EL2 without the cost of -cpu max under TCG.
     exec qemu-system-aarch64 -M "virt,virtualization=on,gic-version=$gic" -cpu cortex-a72 \
       "${common[@]}" -kernel "$image" $extra ;;
-  riscv64)
+  riscv64:)
     exec qemu-system-riscv64 -M virt -bios default "${common[@]}" -kernel "$image" $extra ;;
-  x86_64)
+  x86_64:)
     # EPYC: SVM with nested paging; QEMU emulates neither VMX nor NRIPS/decode assists.
     exec qemu-system-x86_64 -M q35 -cpu EPYC "${common[@]}" -kernel "$image" $extra ;;
   *) echo "qemu-run.sh: unknown ARCH '$arch' (aarch64 riscv64 x86_64)" >&2; exit 2 ;;

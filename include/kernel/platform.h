@@ -15,7 +15,7 @@ struct mem_region {
 	const char *name; /* for the boot log: "RAM", "reserved", ".text", ... */
 };
 
-enum uart_kind { UART_NONE, UART_PL011, UART_NS16550_MMIO, UART_NS16550_PIO };
+enum uart_kind { UART_NONE, UART_PL011, UART_NS16550_MMIO, UART_NS16550_PIO, UART_CADENCE };
 
 struct uart_desc {
 	enum uart_kind kind;

@@ -16,6 +16,7 @@ static const char *const kind_compatible[] = {
 	[UART_PL011] = "arm,pl011",
 	[UART_NS16550_MMIO] = "ns16550a",
 	[UART_NS16550_PIO] = "x86,ns16550-pio",
+	[UART_CADENCE] = "cdns,uart-r1p12",
 };
 
 int console_init(const struct uart_desc *desc)

@@ -86,10 +86,15 @@ static int find_cpus(struct boot_info *info, const void *fdt, uint64_t boot_hwid
 
 static const char *const ns16550_compatibles[] = { "ns16550a", "ns16550", "snps,dw-apb-uart", NULL };
 
+/* Zynq's and ZynqMP's trees name the Cadence UART by Xilinx's name first. */
+static const char *const cadence_compatibles[] = { "cdns,uart-r1p12", "xlnx,xuartps", "xlnx,zynqmp-uart", NULL };
+
 static enum uart_kind uart_kind_of(const void *fdt, int node)
 {
 	if (fdt_node_is_compatible(fdt, node, "arm,pl011"))
 		return UART_PL011;
+	if (fdt_node_is_compatible_with_any(fdt, node, cadence_compatibles))
+		return UART_CADENCE;
 	for (const char *const *c = ns16550_compatibles; *c; c++)
 		if (fdt_node_is_compatible(fdt, node, *c))
 			return UART_NS16550_MMIO;

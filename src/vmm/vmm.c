@@ -95,7 +95,7 @@ static void claim_hypervisor_resources(void)
 		if (info->irqchip.sizes[i])
 			claim_own(HOST_MMIO, info->irqchip.regs[i], info->irqchip.sizes[i],
 				  "its interrupt controller", false);
-	if (info && (info->console.kind == UART_PL011 || info->console.kind == UART_NS16550_MMIO))
+	if (info && info->console.kind != UART_NONE && info->console.kind != UART_NS16550_PIO)
 		claim_own(HOST_MMIO, info->console.base, 1, "its console", true);
 	if (info && info->console.irq)
 		claim_own(HOST_IRQ, info->console.irq, 1, "its console", true);

@@ -32,13 +32,16 @@ class Boot:
             assert bad not in self.output, f"unexpected '{bad}' in console output:\n{self.output}"
 
 
-def build_image(arch, log="info", build_dir=None, vm_configs=None):
+def build_image(arch, log="info", build_dir=None, vm_configs=None, platform=None):
     """Builds an image (make is incremental); returns its path relative to the repo root.
-    vm_configs: the VM configs to build in (None: the arch's default)."""
+    vm_configs: the VM configs to build in (None: the arch's default). platform: a board of
+    mk/platform-<name>.mk instead of the arch's QEMU machine (needs build_dir)."""
     # The first image of an arch and log level compiles every object: use every core for it.
     args = ["make", "-s", f"-j{os.cpu_count() or 1}", f"ARCH={arch}", f"LOG={log}"]
     if vm_configs is not None:
         args.append("VM_CONFIGS=" + ":".join(vm_configs))
+    if platform:
+        args.append(f"PLATFORM={platform}")
     image = IMAGES[arch]
     # TESSERA_UBSAN=1 (make e2e-ubsan): every image with the undefined-behaviour checks, in build
     # directories of its own.
@@ -50,7 +53,9 @@ def build_image(arch, log="info", build_dir=None, vm_configs=None):
         # The objects are those of every image of this arch and log level (the Makefile's
         # OBJ_BUILD): only the VM tables and the link are this image's own.
         build_dir += ubsan
-        args += [f"BUILD={build_dir}", f"OBJ_BUILD=build/e2e-objects-{arch}-{log}{ubsan}"]
+        # A board's objects differ (its name is in every object's flags): a directory of their own.
+        board = f"-{platform}" if platform else ""
+        args += [f"BUILD={build_dir}", f"OBJ_BUILD=build/e2e-objects-{arch}{board}-{log}{ubsan}"]
         image = os.path.join(build_dir, os.path.basename(image))
     subprocess.run(args, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     if ubsan:

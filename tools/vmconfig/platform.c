@@ -104,6 +104,7 @@ static void report_irqchip(const void *fdt, const struct boot_info *info)
 
 static const char *const uart_kind_names[] = {
 	[UART_NONE] = "none", [UART_PL011] = "pl011", [UART_NS16550_MMIO] = "ns16550", [UART_NS16550_PIO] = "ns16550 (ports)",
+	[UART_CADENCE] = "cadence",
 };
 
 /* The node /chosen's stdout-path names (an alias or a path, options cut), or -1. */

@@ -241,8 +241,12 @@ int arch_vm_create_irqchip(struct vm *vm)
 		else if (emu->emu_type == VM_EMU_GPPT_REDISTRIBUTOR)
 			redist = emu->base_gpa;
 	}
-	/* On a GICv2 host the guest gets a GICv2: its CPU interface where the host's GICC is. */
-	int err = host_v3 ? vgic_create(vm, dist, redist) : vgic_create_v2(vm, dist, desc->regs[1]);
+	/* On a GICv2 host the guest gets a GICv2, its CPU interface as far above its distributor as
+	 * the host's GICC is above its GICD: where the host's is when the distributor is where the
+	 * host's is, and at GICD + 64 KiB (QEMU virt's and ZynqMP's layout) for a config that puts the
+	 * distributor elsewhere. */
+	gpa_t cpu_interface = desc->regs[1] > desc->regs[0] ? dist + (desc->regs[1] - desc->regs[0]) : desc->regs[1];
+	int err = host_v3 ? vgic_create(vm, dist, redist) : vgic_create_v2(vm, dist, cpu_interface);
 	if (err < 0 || config->devices.interrupt_mode.value != VM_INTERRUPTS_PASSTHROUGH)
 		return err;
 	for (size_t i = 0; i < config->devices.passthrough_device_count && err == 0; i++) {

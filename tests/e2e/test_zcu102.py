@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: Apache-2.0
+"""A second aarch64 board (issue 18): QEMU's model of the Xilinx ZCU102 (-M xlnx-zcu102: four
+Cortex-A53 with a 40-bit physical address range, a GIC-400, Cadence UARTs, RAM from address 0),
+booted with the board's own device tree from Debian's arm64 kernel package (scripts/board-tree.sh),
+the hypervisor linked for it (make PLATFORM=zcu102, mk/platform-zcu102.mk). Everything else is
+found in the tree: the console on the Cadence UART (src/drivers/uart/cadence.c), the GICv2 host
+path, the CPUs through PSCI. On it: a bare-metal guest with a vGICv2 and its timers, and Debian's
+arm64 Linux with its generated device tree."""
+import pytest
+
+from conftest import boot, build_image
+from linux_helpers import LINUX_FAILURES, prepare_linux
+
+ARCH = "aarch64"
+PLATFORM = "zcu102"
+ZCU102 = {"PLATFORM": PLATFORM}
+
+
+def check_board(out):
+    """What the hypervisor found in the ZCU102's tree (QEMU runs with -smp 4: the tree names four
+    CPUs, and PSCI CPU_ON of one QEMU does not have fails)."""
+    assert "platform = xilinx-zcu102 (ZynqMP ZCU102 Rev1.0)" in out, out
+    assert "Interrupt controller: GICv2 at 0xf9010000" in out, out
+    # QEMU writes -m into the tree's /memory: 1 GiB from address 0.
+    assert "[0x000000000000, 0x000040000000) RAM" in out, out
+    assert "All 4 CPUs online, scheduling and taking timer interrupts" in out, out
+
+
+def test_a_bare_metal_guest_with_a_vgicv2_and_its_timers():
+    image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-{PLATFORM}-timer", platform=PLATFORM,
+                        vm_configs=["tests/guests/aarch64/timer_v2.toml"])
+    b = boot(ARCH, smp=4, image=image, env_extra=ZCU102)
+    assert not b.timed_out and b.exit_status == 0, b.output
+    b.assert_clean()
+    out = b.output
+    check_board(out)
+    # The guest's distributor is where its config says, its CPU interface 64 KiB above it (as on
+    # the host), backed by the board's GICV.
+    assert "VM[1] timer-v2: vGICv2, distributor 0x8000000, CPU interface 0x8010000 (GICV 0xf9060000)" in out, out
+    assert "[vm1] timer guest (GICv2): 5 virtual timer interrupts, 3 physical timer interrupts, 1 SGI" in out, out
+
+
+def test_debian_linux_with_its_generated_tree():
+    linux = prepare_linux(ARCH)
+    image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-{PLATFORM}-linux", platform=PLATFORM,
+                        vm_configs=[f"{linux}/linux-1cpu.toml"])
+    b = boot(ARCH, smp=4, image=image, env_extra=ZCU102, timeout=240)
+    assert not b.timed_out and b.exit_status == 0, b.output
+    out = b.output
+    check_board(out)
+    for bad in LINUX_FAILURES + ("Hypervisor exception",):
+        assert bad not in out, out
+    assert "[vm1] [    0.000000] Machine model: Tessera VM" in out, out
+    assert "[vm1] tessera-linux: the shell ran: 42" in out, out
+    assert "[vm1] tessera-linux: 1 CPUs in /proc/cpuinfo" in out, out
+    assert "VM[1] linux: the guest powered off" in out, out
