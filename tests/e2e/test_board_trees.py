@@ -5,7 +5,8 @@ in `vmconfig platform`) must find in each what the bring-up needs (CPUs and thei
 and its version and windows, the timer, the console UART with its register layout), and name what
 it could not drive (nothing, today, on these boards). Then the RK3568 example configs (configs/boards/rk3568/) must pass `vmconfig check
 --platform` against every RK3568 tree, and a config with every mistake must fail on each, naming the
-line. No QEMU: the trees are read as the hypervisor would read them at boot."""
+line. The same for the RK3588, whose trees come with Debian trixie's kernel. No QEMU: the trees are
+read as the hypervisor would read them at boot."""
 import glob
 import os
 import re
@@ -18,17 +19,24 @@ from conftest import ROOT
 VMCONFIG = os.path.join(ROOT, "build/host/tools/vmconfig")
 
 
-def board_trees():
-    """The trees of Debian bookworm's linux-image-arm64 (fetched into the cache once)."""
-    zcu102 = subprocess.run([os.path.join(ROOT, "scripts/board-tree.sh"), "xilinx/zynqmp-zcu102-rev1.0.dtb"],
-                            check=True, capture_output=True, text=True).stdout.strip()
+def board_tree_dir(suite, tree):
+    """The directory of the trees of Debian <suite>'s linux-image-arm64 (scripts/board-tree.sh
+    fetches it into the cache once), found through one of its trees."""
+    path = subprocess.run([os.path.join(ROOT, "scripts/board-tree.sh"), tree], env=dict(os.environ, SUITE=suite),
+                          check=True, capture_output=True, text=True).stdout.strip()
     subprocess.run(["make", "-s", "tools"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    return os.path.dirname(os.path.dirname(zcu102))
+    return os.path.dirname(os.path.dirname(path))
 
 
 @pytest.fixture(scope="module")
 def trees():
-    return board_trees()
+    return board_tree_dir("bookworm", "xilinx/zynqmp-zcu102-rev1.0.dtb")
+
+
+@pytest.fixture(scope="module")
+def trixie_trees():
+    """Debian trixie's 6.12: the RK3588 boards, which bookworm's 6.1 does not have."""
+    return board_tree_dir("trixie", "rockchip/rk3588-rock-5b.dtb")
 
 
 def platform(tree):
@@ -92,6 +100,29 @@ def test_rk3568_example_configs_pass_against_every_rk3568_tree(trees):
     configs = sorted(glob.glob(os.path.join(ROOT, "configs/boards/rk3568/*.toml")))
     assert len(configs) == 2, configs
     for tree in sorted(glob.glob(os.path.join(trees, "rockchip/rk3568-*.dtb"))):
+        r = subprocess.run([VMCONFIG, "check", "--platform", tree] + configs, capture_output=True, text=True)
+        assert r.returncode == 0 and r.stderr == "", f"{tree}:\n{r.stderr}"
+
+
+def test_every_rk3588_tree_has_what_tessera_drives(trixie_trees):
+    found = sorted(glob.glob(os.path.join(trixie_trees, "rockchip/rk3588*.dtb")))
+    assert len(found) >= 20, found
+    for tree in found:
+        status, out = platform(tree)
+        assert status == 0, f"{tree}:\n{out}"
+        # Four Cortex-A55 and four Cortex-A76, a GICv3 (its trees use the four-cell interrupt
+        # specifiers of the PPI-partition binding), the debug UART (UART2, or UART9 on the RK1).
+        assert "cpus: 8: 0 0x100 0x200 0x300 0x400 0x500 0x600 0x700\n" in out, out
+        assert "interrupt controller: arm,gic-v3 (GICv3) 0xfe600000+0x10000 0xfe680000+0x100000" in out, out
+        assert "timer: arm,armv8-timer, hypervisor PPI 26, virtual PPI 27" in out, out
+        assert re.search(r"^console: ns16550 at 0xfeb(50|c0)000, reg-shift 2, reg-io-width 4, interrupt 3(65|72) "
+                         r"\(stdout-path\)$", out, re.M), out
+
+
+def test_rk3588_example_configs_pass_against_every_rk3588_tree(trixie_trees):
+    configs = sorted(glob.glob(os.path.join(ROOT, "configs/boards/rk3588/*.toml")))
+    assert len(configs) == 2, configs
+    for tree in sorted(glob.glob(os.path.join(trixie_trees, "rockchip/rk3588*.dtb"))):
         r = subprocess.run([VMCONFIG, "check", "--platform", tree] + configs, capture_output=True, text=True)
         assert r.returncode == 0 and r.stderr == "", f"{tree}:\n{r.stderr}"
 

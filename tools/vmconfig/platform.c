@@ -29,6 +29,22 @@ static const char *first_compatible(const void *fdt, int node)
 	return c && len > 0 && memchr(c, '\0', (size_t)len) ? c : "(no compatible)";
 }
 
+/* #interrupt-cells of the controller a node's interrupts go to (the interrupt-parent of the node
+ * or of its nearest ancestor that names one): 3 for a GIC (type, number, flags), 4 where the GICv3
+ * binding adds the PPI partition (RK3588). 3 when nothing says. */
+static int interrupt_cells_of(const void *fdt, int node)
+{
+	for (int n = node; n >= 0; n = fdt_parent(fdt, n)) {
+		int len;
+		const uint8_t *parent = fdt_getprop(fdt, n, "interrupt-parent", &len);
+		if (parent && len == 4) {
+			int controller = fdt_find_phandle(fdt, fdt_be32(parent));
+			return controller >= 0 ? (int)fdt_getprop_u32(fdt, controller, "#interrupt-cells", 3) : 3;
+		}
+	}
+	return 3;
+}
+
 /* The hardware id of the first available CPU: the one the tool takes as the boot CPU. */
 static int first_cpu_hwid(const void *fdt, uint64_t *hwid)
 {
@@ -173,12 +189,14 @@ static void report_timer(const void *fdt)
 		return;
 	for (int node = fdt_next_node(fdt, -1, NULL); node >= 0; node = fdt_next_node(fdt, node, NULL)) {
 		if (fdt_node_is_compatible_with_any(fdt, node, timers)) {
-			int len;
+			int len, stride = 4 * interrupt_cells_of(fdt, node);
 			const uint8_t *irqs = fdt_getprop(fdt, node, "interrupts", &len);
-			/* Secure, non-secure physical, virtual, hypervisor PPIs (GIC binding: 3 cells each). */
+			/* Secure, non-secure physical, virtual, hypervisor PPIs (the arch timer binding), each
+			 * a GIC specifier whose second cell is the PPI's number. */
 			printf("timer: %s", first_compatible(fdt, node));
-			if (irqs && len >= 48)
-				printf(", hypervisor PPI %u, virtual PPI %u", fdt_be32(irqs + 40) + 16, fdt_be32(irqs + 28) + 16);
+			if (irqs && len >= 4 * stride)
+				printf(", hypervisor PPI %u, virtual PPI %u", fdt_be32(irqs + 3 * stride + 4) + 16,
+				       fdt_be32(irqs + 2 * stride + 4) + 16);
 			printf("\n");
 			return;
 		}
@@ -280,14 +298,14 @@ static int node_with_window(const void *fdt, uint64_t base, uint64_t length)
 	return disabled;
 }
 
-/* Whether the node's "interrupts" (GIC binding: type, number, flags; type 0 = SPI, INTID 32 + n)
- * include the INTID. */
+/* Whether the node's "interrupts" (GIC binding: type, number, flags[, partition]; type 0 = SPI,
+ * INTID 32 + n) include the INTID. */
 static bool node_has_interrupt(const void *fdt, int node, uint64_t intid, bool *has_any)
 {
-	int len;
+	int len, stride = 4 * interrupt_cells_of(fdt, node);
 	const uint8_t *irqs = fdt_getprop(fdt, node, "interrupts", &len);
-	*has_any = irqs && len >= 12;
-	for (int i = 0; irqs && i + 12 <= len; i += 12) {
+	*has_any = irqs && len >= stride;
+	for (int i = 0; irqs && stride >= 8 && i + stride <= len; i += stride) {
 		uint32_t type = fdt_be32(irqs + i), number = fdt_be32(irqs + i + 4);
 		if ((type == 0 ? 32u : 16u) + number == intid)
 			return true;

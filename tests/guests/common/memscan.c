@@ -5,13 +5,25 @@
  * function of the address. Its first boot then fills its RAM with that pattern and asks for a
  * reset; a later boot powers off. By default (docs/config.md) the second boot must find nothing;
  * with `keep_ram_on_reset = true` it must find the whole pattern. Each arch's memscan.c defines
- * MEMSCAN_RAM_BASE/SIZE, arch_boot_count, arch_reset and arch_own_range_end, then includes this. */
+ * MEMSCAN_RAM_BASE/SIZE and MEMSCAN_IMAGE_BASE, includes this, defines arch_boot_count and
+ * arch_reset, and sets dtb_start/dtb_end where it was given a device tree. */
 #include <stdint.h>
 
 static uint64_t arch_boot_count(void);
 static void arch_reset(void);
+
+extern char __bss_end[];
+static uint64_t dtb_start, dtb_end; /* the device tree it was booted with, if any */
+
 /* Where a range of its own (image and stack, device tree) that contains a ends; 0 if a is in none. */
-static uint64_t arch_own_range_end(uint64_t a);
+static uint64_t arch_own_range_end(uint64_t a)
+{
+	if (a >= MEMSCAN_IMAGE_BASE && a < (uint64_t)__bss_end)
+		return (uint64_t)__bss_end;
+	if (a >= dtb_start && a < dtb_end)
+		return dtb_end;
+	return 0;
+}
 
 static uint64_t pattern_at(uint64_t a)
 {

@@ -6,11 +6,7 @@
 #define MEMSCAN_RAM_SIZE 0x4000000ull /* memscan.toml: 64 MiB */
 #define MEMSCAN_IMAGE_BASE 0x80200000ull
 
-static uint64_t dtb_start, dtb_end;
-
 #include "../common/memscan.c"
-
-extern char __bss_end[];
 
 static uint64_t arch_boot_count(void)
 {
@@ -20,15 +16,6 @@ static uint64_t arch_boot_count(void)
 static void arch_reset(void)
 {
 	sbi_call(SBI_EXT_SRST, 0, 1, 0, 0); /* cold reboot (SBI 2.0, 10.1) */
-}
-
-static uint64_t arch_own_range_end(uint64_t a)
-{
-	if (a >= MEMSCAN_IMAGE_BASE && a < (uint64_t)__bss_end)
-		return (uint64_t)__bss_end;
-	if (a >= dtb_start && a < dtb_end)
-		return dtb_end;
-	return 0;
 }
 
 void guest_main(uint64_t hartid, uint64_t dtb)

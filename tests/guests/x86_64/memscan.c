@@ -8,8 +8,6 @@
 
 #include "../common/memscan.c"
 
-extern char __bss_end[];
-
 static uint64_t arch_boot_count(void)
 {
 	return vmmcall(HYPERCALL_TESSERA_BOOT_COUNT, 0, 0, 0);
@@ -18,13 +16,6 @@ static uint64_t arch_boot_count(void)
 static void arch_reset(void)
 {
 	system_reset();
-}
-
-static uint64_t arch_own_range_end(uint64_t a)
-{
-	if (a >= MEMSCAN_IMAGE_BASE && a < (uint64_t)__bss_end)
-		return (uint64_t)__bss_end;
-	return 0;
 }
 
 void guest_main(uint64_t arg)
