@@ -4,12 +4,14 @@ Cortex-A53 with a 40-bit physical address range, a GIC-400, Cadence UARTs, RAM f
 booted with the board's own device tree from Debian's arm64 kernel package (scripts/board-tree.sh),
 the hypervisor linked for it (make PLATFORM=zcu102, mk/platform-zcu102.mk). Everything else is
 found in the tree: the console on the Cadence UART (src/drivers/uart/cadence.c), the GICv2 host
-path, the CPUs through PSCI. On it: a bare-metal guest with a vGICv2 and its timers, and Debian's
-arm64 Linux with its generated device tree."""
+path, the CPUs through PSCI. On it: bare-metal guests (one with a vGICv2 and its timers, four vCPUs
+started with PSCI, the loads and stores without syndrome, RAM that holds data at power-on), and
+Debian's arm64 Linux with its generated device tree."""
 import pytest
 
 from conftest import boot, build_image
 from linux_helpers import LINUX_FAILURES, prepare_linux
+from test_scrub import JUNK_AT, junk_file
 
 ARCH = "aarch64"
 PLATFORM = "zcu102"
@@ -38,6 +40,34 @@ def test_a_bare_metal_guest_with_a_vgicv2_and_its_timers():
     # the host), backed by the board's GICV.
     assert "VM[1] timer-v2: vGICv2, distributor 0x8000000, CPU interface 0x8010000 (GICV 0xf9060000)" in out, out
     assert "[vm1] timer guest (GICv2): 5 virtual timer interrupts, 3 physical timer interrupts, 1 SGI" in out, out
+
+
+# The guest, what it must print, and QEMU's extra arguments.
+GUESTS = {
+    "hello": (["[vm1] Hello from a Tessera guest on aarch64!"], ""),
+    "smp": (["[vm1] smp guest: vCPU 3 is up", "[vm1] smp guest: 4 vCPUs ran"], ""),
+    "writeback": (["[vm1] writeback: 28 accesses checked, 0 wrong; 2 of 2 refused forms aborted, 0 aborts elsewhere"],
+                  ""),
+    # 112 MiB of data in RAM from 8 MiB up at power-on (the ZCU102's RAM starts at 0): the guest's
+    # 64 MiB come from there, and it must find them zero.
+    "memscan": (["memscan: boot 1: 0 of", "memscan: boot 2: 0 of"], "junk"),
+}
+
+
+@pytest.mark.parametrize("guest", sorted(GUESTS))
+def test_bare_metal_guests(guest):
+    expected, extra = GUESTS[guest]
+    image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-{PLATFORM}-{guest}", platform=PLATFORM,
+                        vm_configs=[f"tests/guests/aarch64/{guest}.toml"])
+    qemu_args = ""
+    if extra == "junk":
+        qemu_args = f"-device loader,file={junk_file()},addr={JUNK_AT:#x},force-raw=on"
+    b = boot(ARCH, smp=4, image=image, env_extra=ZCU102, qemu_args=qemu_args)
+    assert not b.timed_out and b.exit_status == 0, b.output
+    b.assert_clean()
+    check_board(b.output)
+    for line in expected:
+        assert line in b.output, b.output
 
 
 def test_debian_linux_with_its_generated_tree():
