@@ -218,8 +218,12 @@ const struct boot_info *platform_boot_info;
 static void main_task(void *arg)
 {
 	(void)arg;
-	check_cpus();
-	check_preemption();
+	/* The self-checks cost a few hundred milliseconds of every boot (their tasks sleep through
+	 * timer ticks): only when asked, as the boot tests do. */
+	if (boot_option("tessera.selftest=boot")) {
+		check_cpus();
+		check_preemption();
+	}
 	if (boot_option("tessera.selftest=fault"))
 		selftest_fault();
 	app_main();

@@ -78,11 +78,16 @@ def assert_vm_line_from_hwid(boot, hwid, line):
     assert re.search(pattern, out), (pattern, out)
 
 
+# The boot self-checks (pinned tasks, preemption) run only when the command line asks.
+SELFTEST = ("tessera.selftest=boot",)
+
+
 def boot_story(arch, smp, mem, env_extra=None):
-    """Boots the arch's default image and checks the opening every arch shares: nothing that must
-    never happen, the banner and the memory map. The caller checks its arch's own lines."""
+    """Boots the arch's default image, its self-checks on, and checks the opening every arch
+    shares: nothing that must never happen, the banner and the memory map. The caller checks its
+    arch's own lines."""
     from conftest import boot
-    b = boot(arch, smp=smp, mem=mem, env_extra=env_extra)
+    b = boot(arch, smp=smp, mem=mem, env_extra=env_extra, cmdline=SELFTEST)
     b.assert_clean()
     assert_banner(b, arch, smp)
     assert_memory_map(b, mem)

