@@ -45,12 +45,27 @@ def platform(tree):
     return r.returncode, r.stdout
 
 
-def test_every_rk3568_tree_has_what_tessera_drives(trees):
-    found = sorted(glob.glob(os.path.join(trees, "rockchip/rk3568-*.dtb")))
-    assert len(found) >= 4, found
+def drivable(directory, pattern, at_least):
+    """(tree, what vmconfig platform printed) for each tree matching, each of them fully drivable."""
+    found = sorted(glob.glob(os.path.join(directory, pattern)))
+    assert len(found) >= at_least, found
     for tree in found:
         status, out = platform(tree)
         assert status == 0, f"{tree}:\n{out}"
+        yield tree, out
+
+
+def check_configs_against(directory, pattern, configs_dir):
+    """The example configs pass vmconfig check --platform against every tree matching, silently."""
+    configs = sorted(glob.glob(os.path.join(ROOT, configs_dir, "*.toml")))
+    assert len(configs) == 2, configs
+    for tree in sorted(glob.glob(os.path.join(directory, pattern))):
+        r = subprocess.run([VMCONFIG, "check", "--platform", tree] + configs, capture_output=True, text=True)
+        assert r.returncode == 0 and r.stderr == "", f"{tree}:\n{r.stderr}"
+
+
+def test_every_rk3568_tree_has_what_tessera_drives(trees):
+    for tree, out in drivable(trees, "rockchip/rk3568-*.dtb", 4):
         assert "cpus: 4: 0 0x100 0x200 0x300\n" in out, out                    # Cortex-A55 MPIDRs
         assert "interrupt controller: arm,gic-v3 (GICv3) 0xfd400000+0x10000 0xfd460000+0x80000" in out, out
         assert "timer: arm,armv8-timer, hypervisor PPI 26, virtual PPI 27" in out, out
@@ -61,11 +76,7 @@ def test_every_rk3568_tree_has_what_tessera_drives(trees):
 
 
 def test_every_zynqmp_tree_has_what_tessera_drives(trees):
-    found = sorted(glob.glob(os.path.join(trees, "xilinx/*.dtb")))
-    assert len(found) >= 20, found
-    for tree in found:
-        status, out = platform(tree)
-        assert status == 0, f"{tree}:\n{out}"
+    for tree, out in drivable(trees, "xilinx/*.dtb", 20):
         # Four Cortex-A53s with their MPIDRs, a GIC-400 (GICv2: distributor, CPU interface, then
         # the hypervisor's and the virtual CPU interfaces), the generic timer.
         assert "cpus: 4: 0 0x1 0x2 0x3\n" in out, out
@@ -97,19 +108,11 @@ def test_every_rockchip_tree_is_read_and_what_is_missing_named(trees):
 
 
 def test_rk3568_example_configs_pass_against_every_rk3568_tree(trees):
-    configs = sorted(glob.glob(os.path.join(ROOT, "configs/boards/rk3568/*.toml")))
-    assert len(configs) == 2, configs
-    for tree in sorted(glob.glob(os.path.join(trees, "rockchip/rk3568-*.dtb"))):
-        r = subprocess.run([VMCONFIG, "check", "--platform", tree] + configs, capture_output=True, text=True)
-        assert r.returncode == 0 and r.stderr == "", f"{tree}:\n{r.stderr}"
+    check_configs_against(trees, "rockchip/rk3568-*.dtb", "configs/boards/rk3568")
 
 
 def test_every_rk3588_tree_has_what_tessera_drives(trixie_trees):
-    found = sorted(glob.glob(os.path.join(trixie_trees, "rockchip/rk3588*.dtb")))
-    assert len(found) >= 20, found
-    for tree in found:
-        status, out = platform(tree)
-        assert status == 0, f"{tree}:\n{out}"
+    for tree, out in drivable(trixie_trees, "rockchip/rk3588*.dtb", 20):
         # Four Cortex-A55 and four Cortex-A76, a GICv3 (its trees use the four-cell interrupt
         # specifiers of the PPI-partition binding), the debug UART (UART2, or UART9 on the RK1).
         assert "cpus: 8: 0 0x100 0x200 0x300 0x400 0x500 0x600 0x700\n" in out, out
@@ -120,11 +123,7 @@ def test_every_rk3588_tree_has_what_tessera_drives(trixie_trees):
 
 
 def test_rk3588_example_configs_pass_against_every_rk3588_tree(trixie_trees):
-    configs = sorted(glob.glob(os.path.join(ROOT, "configs/boards/rk3588/*.toml")))
-    assert len(configs) == 2, configs
-    for tree in sorted(glob.glob(os.path.join(trixie_trees, "rockchip/rk3588*.dtb"))):
-        r = subprocess.run([VMCONFIG, "check", "--platform", tree] + configs, capture_output=True, text=True)
-        assert r.returncode == 0 and r.stderr == "", f"{tree}:\n{r.stderr}"
+    check_configs_against(trixie_trees, "rockchip/rk3588*.dtb", "configs/boards/rk3588")
 
 
 def test_a_config_with_every_mistake_is_refused_naming_each_line(trees):
