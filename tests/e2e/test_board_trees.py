@@ -138,3 +138,19 @@ def test_a_config_with_every_mistake_is_refused_naming_each_line(trees):
         f"{bad}:23: devices.passthrough_devices[2]: interrupt 151 is not one of serial@fe660000's in rk3568-rock-3a.dtb",
         f"{bad}:25: devices.excluded_devices[0]: '/gpu@fde00000' is not in rk3568-rock-3a.dtb",
     ], r.stderr
+
+
+def test_a_device_given_to_two_vms_is_named_on_the_line_that_gives_it():
+    """One VM passes the whole board and excludes nothing; another passes the watchdog and the ADC
+    by address: both are named, with the other config's line (the hypervisor would refuse the
+    second claim at boot; this finds it on the host)."""
+    greedy = "tests/e2e/configs/boards/greedy-rk3568-aarch64.toml"
+    rtos = "configs/boards/rk3568/arceos-rk3568-aarch64.toml"
+    tree = subprocess.run([os.path.join(ROOT, "scripts/board-tree.sh"), "rockchip/rk3568-rock-3a.dtb"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    r = subprocess.run([VMCONFIG, "check", "--platform", tree, greedy, rtos], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 1, r.stderr
+    assert r.stderr.splitlines() == [
+        f"{rtos}:26: devices.passthrough_devices[0]: /watchdog@fe600000 is also VM 1's ({greedy}:20): a device has one owner",
+        f"{rtos}:27: devices.passthrough_devices[1]: /saradc@fe720000 is also VM 1's ({greedy}:20): a device has one owner",
+    ], r.stderr

@@ -19,7 +19,8 @@
  *
  * Without --cpus the platform is unknown and CPU numbers are not checked against it. With
  * --platform, the board's device tree gives the CPUs (and their hardware ids) and RAM, and check
- * also finds passthrough and excluded paths in it, and each passthrough window and interrupt. */
+ * also finds passthrough and excluded paths in it, and each passthrough window and interrupt, and
+ * that no device of the board goes to two of the FILEs. */
 #define _DEFAULT_SOURCE /* realpath */
 #include <errno.h>
 #include <limits.h>
@@ -137,6 +138,8 @@ static int check(int count, char **files, const struct config_platform *platform
 		if (load(files[i], platform, &configs[good], &loaded[i], &reporter, board) == 0)
 			config_arch[good++] = arch_of(files[i], arch);
 	}
+	if (board)
+		vmconfig_board_check_owners(board, configs, good, &reporter);
 	/* Each clash is reported once, on the later config, against the earlier ones of its arch. */
 	for (size_t i = 1; i < good; i++) {
 		size_t n = 0;

@@ -354,3 +354,75 @@ void vmconfig_board_check(const struct vmconfig_board *board, const struct vm_co
 				      board->path);
 	}
 }
+
+/* ---- one owner per device across the configs checked together ---- */
+
+/* The node's path ("/axi/serial@ff000000"); "/" for the root. */
+static void node_path(const void *fdt, int node, char *out, size_t size)
+{
+	int chain[64], depth = 0;
+	for (int n = node; n > 0 && depth < 64; n = fdt_parent(fdt, n))
+		chain[depth++] = n;
+	size_t used = 0;
+	out[0] = '\0';
+	while (depth-- > 0 && used + 2 < size)
+		used += (size_t)snprintf(out + used, size - used, "/%s", fdt_node_name(fdt, chain[depth]));
+	if (!used)
+		snprintf(out, size, "/");
+}
+
+/* Whether path is prefix or inside its subtree. */
+static bool in_subtree(const char *path, const char *prefix)
+{
+	if (strcmp(prefix, "/") == 0)
+		return true;
+	size_t n = strlen(prefix);
+	return strncmp(path, prefix, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* Whether the config's VM gets the node (path given), as the hypervisor's passthrough would hand
+ * it out: a passed path's whole subtree less the excluded subtrees, or a tuple window in the
+ * node's reg. *line: the entry's line. */
+static bool config_gets(const void *fdt, const struct vm_config *c, int node, const char *path, uint32_t *line)
+{
+	for (size_t i = 0; i < c->devices.excluded_device_count; i++)
+		if (in_subtree(path, c->devices.excluded_devices[i].path))
+			return false;
+	for (size_t i = 0; i < c->devices.passthrough_device_count; i++) {
+		const struct vm_passthrough_device *d = &c->devices.passthrough_devices[i];
+		if (d->is_device_tree_path ? in_subtree(path, d->name)
+					   : node_with_window(fdt, d->base_hpa, d->length) == node) {
+			*line = d->line;
+			return true;
+		}
+	}
+	return false;
+}
+
+void vmconfig_board_check_owners(const struct vmconfig_board *board, const struct vm_config *configs, size_t count,
+				 struct config_reporter *reporter)
+{
+	const void *fdt = board->tree;
+	char path[256], key[64];
+	/* Each device a config names (a path's own node, a window's node) must be no other's. */
+	for (size_t b = 0; b < count; b++) {
+		const struct vm_config *named = &configs[b];
+		for (size_t i = 0; i < named->devices.passthrough_device_count; i++) {
+			const struct vm_passthrough_device *d = &named->devices.passthrough_devices[i];
+			int node = d->is_device_tree_path ? fdt_path_offset(fdt, d->name)
+							  : node_with_window(fdt, d->base_hpa, d->length);
+			if (node <= 0 || (d->is_device_tree_path && strcmp(d->name, "/") == 0))
+				continue; /* not in the tree (reported), or the whole machine: others name its parts */
+			node_path(fdt, node, path, sizeof(path));
+			for (size_t a = 0; a < count; a++) {
+				uint32_t line;
+				if (a == b || !config_gets(fdt, &configs[a], node, path, &line))
+					continue;
+				snprintf(key, sizeof(key), "devices.passthrough_devices[%zu]", i);
+				config_report(reporter, CONFIG_ERROR, named->file_name, d->line, key,
+					      "%s is also VM %llu's (%s:%u): a device has one owner", path,
+					      (unsigned long long)configs[a].base.id.value, configs[a].file_name, line);
+			}
+		}
+	}
+}

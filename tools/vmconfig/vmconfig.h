@@ -27,5 +27,9 @@ int vmconfig_board_load(struct vmconfig_board *board, const char *path, struct c
  * passthrough windows that are no node's and interrupts that are not that node's. */
 void vmconfig_board_check(const struct vmconfig_board *board, const struct vm_config *config,
 			  struct config_reporter *reporter);
+/* Reports each device of the board two of the configs would both be given (a path's subtree, less
+ * what that config excludes, or a window's node), on the line of the config that names it. */
+void vmconfig_board_check_owners(const struct vmconfig_board *board, const struct vm_config *configs, size_t count,
+				 struct config_reporter *reporter);
 
 #endif
