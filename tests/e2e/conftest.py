@@ -32,6 +32,15 @@ class Boot:
             assert bad not in self.output, f"unexpected '{bad}' in console output:\n{self.output}"
 
 
+def vm_stream(output, vm):
+    """What VM `vm` wrote to its console, as one string without its newlines: the text of every
+    console line tagged [vm<vm>], in order. When two writers print at once the console ends a VM's
+    open line and goes on with it on a new tagged line (so lines never mix), which splits one of the
+    guest's lines in two; counting in this stream is immune to where that happened."""
+    prefix = f"[vm{vm}] "
+    return "".join(line[len(prefix):] for line in output.splitlines() if line.startswith(prefix))
+
+
 def build_image(arch, log="info", build_dir=None, vm_configs=None, platform=None):
     """Builds an image (make is incremental); returns its path relative to the repo root.
     vm_configs: the VM configs to build in (None: the arch's default). platform: a board of

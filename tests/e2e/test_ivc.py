@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, boot, build_image
+from conftest import ROOT, boot, build_image, vm_stream
 
 ARCHES = ["aarch64", "riscv64", "x86_64"]
 
@@ -35,8 +35,9 @@ def test_ivc_channels_and_doorbells(arch):
     # where a PC bus answers for nothing (0: no fault).
     faulted = 0 if arch == "x86_64" else 1
     assert f"[vm2] ivc check ok: subscriber: the old window is gone after the unpublish ({faulted})" in out, out
-    # Each bad call answered with its error; the limit reached at 8 mappings.
-    assert out.count("[vm3] ivc check ok: bad caller:") == 18, out
+    # Each bad call answered with its error; the limit reached at 8 mappings. Counted in VM 3's own
+    # stream: its lines come out beside the other two VMs', and one may be split where they meet.
+    assert vm_stream(out, 3).count("ivc check ok: bad caller:") == 18, out
     # The hypervisor logged the calls, within each VM's budget of lines.
     assert "VM[1] ivc-publisher: IVC: publish key 0x7e55e7a0: 0" in out, out
     assert "VM[3] ivc-bad-caller: further IVC calls are not logged" in out, out
