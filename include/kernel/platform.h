@@ -58,6 +58,10 @@ extern const struct boot_info *platform_boot_info;
  * hardware id of the CPU running this, which becomes logical CPU 0. Returns 0 or -EINVAL. */
 __must_check int platform_from_fdt(struct boot_info *info, const void *fdt, uint64_t boot_hwid);
 
+/* The node /chosen's stdout-path (or linux,stdout-path) names: a path or an alias, optionally
+ * followed by ":<options>"; a negative error when there is none. */
+int platform_stdout_node(const void *fdt);
+
 /* Adds a region to boot_info.reserved. One that does not fit is counted in reserved_lost, and mm_init
  * stops the boot over it, naming the count: the boot code that finds regions has no console yet. */
 void platform_add_reserved(struct boot_info *info, paddr_t base, uint64_t size, const char *name);

@@ -57,7 +57,6 @@ struct vm {
 	unsigned vcpus_active;         /* vCPUs not off; the VM stops when the last one leaves */
 	struct vm_output console;       /* its output: the open line, history, budget (vm_console.h) */
 	unsigned boot_count;            /* boots so far, resets included */
-	bool quiet_reset;               /* a reset under way that logs at debug level (vm_reset_log_level) */
 	gpa_t initrd_start, initrd_end;  /* where the ramdisk image was loaded, if any */
 	gpa_t dtb_address;               /* the device tree handed to the boot vCPU, 0: none */
 	gpa_t image_gpa[VM_IMAGE_KIND_COUNT]; /* where each image was loaded (vm_loader.c) */
@@ -140,12 +139,13 @@ bool vm_log_budget(struct vm *vm, unsigned *counter, unsigned budget, const char
 __must_check int vm_claim_host_resource(struct vm *vm, enum host_resource_kind kind, uint64_t base,
 					uint64_t size, const char *what);
 
-/* The level of the lines a guest-initiated reset logs (asked for, resetting, images loaded, boot
- * success): info for a VM's first 10 resets and every 10th after, debug for the others, so that a
- * guest resetting in a loop cannot fill the log. */
-int vm_reset_log_level(const struct vm *vm);
-/* The level for lines about loading a VM's images: debug during a quiet reset, else info. */
-#define vm_load_log_level(vm) ((vm)->quiet_reset ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO)
+/* The guest asked for a reset (how it did, e.g. "port 0xcf9", or NULL): logged, then
+ * vm_request_reset. */
+void vm_request_guest_reset(struct vm *vm, const char *how);
+/* The level of the lines about a VM's boot: info, but during a reset the guest asked for (asked
+ * for, resetting, images loaded, boot success) info only for a VM's first 10 resets and every
+ * 10th after, so that a guest resetting in a loop cannot fill the log. */
+int vm_boot_log_level(const struct vm *vm);
 
 /* A log line about a VM: "VM[id] name: " ahead of the message, written in one place instead of
  * in every format string. */

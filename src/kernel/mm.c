@@ -8,7 +8,6 @@
 #include "kernel/heap_allocator.h"
 #include "kernel/spinlock.h"
 #include "kernel/log.h"
-#include "kernel/percpu.h"
 #include "kernel/timer.h"
 #include "arch/timer.h"
 #include "kernel/panic.h"
@@ -28,9 +27,8 @@ static struct spinlock frames_lock = SPINLOCK_INIT;
 static bool scrub_enabled = true;
 static struct mm_scrub_stats scrub_stats;
 /* One CPU scrubs at a time: clearing memory is bound by its bandwidth, not by CPUs, and the other
- * idle CPUs may sleep. SCRUBBER_NONE when none does. */
-#define SCRUBBER_NONE UINT32_MAX
-static uint32_t scrubber_cpu = SCRUBBER_NONE;
+ * idle CPUs may sleep. */
+static bool scrubber_busy;
 static struct heap_allocator heap;
 static struct spinlock heap_lock = SPINLOCK_INIT;
 static size_t frames_in_ram;
@@ -159,10 +157,15 @@ void mm_init(const struct boot_info *info)
  * this CPU may hold. Then it waits for that unit and tries again, a bounded number of times. */
 #define SCRUB_WAIT_ATTEMPTS 64
 
-static void wait_for_scrubber(void)
+/* After an attempt that failed while the scrubber held frames (held): waits for them and says to
+ * try again, up to SCRUB_WAIT_ATTEMPTS times. */
+static bool retry_after_scrubber(size_t held, unsigned attempt)
 {
+	if (held == 0 || attempt == SCRUB_WAIT_ATTEMPTS)
+		return false;
 	while (__atomic_load_n(&frames.scrubbing, __ATOMIC_ACQUIRE) != 0)
 		arch_cpu_relax();
+	return true;
 }
 
 static paddr_t alloc_locked(size_t count, size_t align_frames, frame_range_fn fn, void *ctx)
@@ -172,9 +175,8 @@ static paddr_t alloc_locked(size_t count, size_t align_frames, frame_range_fn fn
 		paddr_t pa = frame_allocator_alloc_clean(&frames, count, align_frames, fn, ctx);
 		size_t held = frames.scrubbing;
 		spin_unlock_irqrestore(&frames_lock, flags);
-		if (pa || held == 0 || attempt == SCRUB_WAIT_ATTEMPTS)
+		if (pa || !retry_after_scrubber(held, attempt))
 			return pa;
-		wait_for_scrubber();
 	}
 }
 
@@ -224,7 +226,7 @@ paddr_t frame_alloc_zeroed_counted(size_t count, size_t align_frames, size_t *cl
 bool mm_scrub_pending(void)
 {
 	return scrub_enabled && __atomic_load_n(&frames.dirty_free, __ATOMIC_RELAXED) != 0 &&
-	       __atomic_load_n(&scrubber_cpu, __ATOMIC_RELAXED) == SCRUBBER_NONE;
+	       !__atomic_load_n(&scrubber_busy, __ATOMIC_RELAXED);
 }
 
 static void report_boot_pass(const struct mm_scrub_stats *now)
@@ -242,9 +244,7 @@ static void report_boot_pass(const struct mm_scrub_stats *now)
 
 bool mm_scrub_unit(void)
 {
-	uint32_t none = SCRUBBER_NONE;
-	if (!__atomic_compare_exchange_n(&scrubber_cpu, &none, this_cpu()->id, false, __ATOMIC_ACQUIRE,
-					 __ATOMIC_RELAXED))
+	if (__atomic_exchange_n(&scrubber_busy, true, __ATOMIC_ACQUIRE))
 		return false; /* another CPU scrubs */
 	unsigned long irq = arch_irq_save();
 	size_t count;
@@ -261,7 +261,7 @@ bool mm_scrub_unit(void)
 	struct mm_scrub_stats now = scrub_stats;
 	spin_unlock(&frames_lock);
 	arch_irq_restore(irq);
-	__atomic_store_n(&scrubber_cpu, SCRUBBER_NONE, __ATOMIC_RELEASE);
+	__atomic_store_n(&scrubber_busy, false, __ATOMIC_RELEASE);
 	if (all_clean && count)
 		report_boot_pass(&now);
 	return count != 0;
@@ -293,9 +293,8 @@ int frame_claim(paddr_t base, size_t count)
 		int err = frame_allocator_claim(&frames, base, count);
 		size_t held = frames.scrubbing;
 		spin_unlock_irqrestore(&frames_lock, flags);
-		if (err == 0 || held == 0 || attempt == SCRUB_WAIT_ATTEMPTS)
+		if (err == 0 || !retry_after_scrubber(held, attempt))
 			return err;
-		wait_for_scrubber();
 	}
 }
 

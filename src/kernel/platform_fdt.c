@@ -101,8 +101,7 @@ static enum uart_kind uart_kind_of(const void *fdt, int node)
 	return UART_NONE;
 }
 
-/* /chosen stdout-path: a path or an alias, optionally followed by ":<options>". */
-static int stdout_node(const void *fdt)
+int platform_stdout_node(const void *fdt)
 {
 	int chosen = fdt_path_offset(fdt, "/chosen");
 	if (chosen < 0)
@@ -132,7 +131,7 @@ static int stdout_node(const void *fdt)
 
 static void find_console(struct boot_info *info, const void *fdt)
 {
-	int node = stdout_node(fdt);
+	int node = platform_stdout_node(fdt);
 	if (node < 0 || uart_kind_of(fdt, node) == UART_NONE) {
 		for (node = fdt_next_node(fdt, -1, NULL); node >= 0; node = fdt_next_node(fdt, node, NULL))
 			if (uart_kind_of(fdt, node) != UART_NONE && fdt_node_is_available(fdt, node))

@@ -44,17 +44,11 @@ static int reset_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsi
 	return 0;
 }
 
-static void reset_vm(struct pc_port *p, const char *how)
-{
-	vm_log_at(vm_reset_log_level(p->vm), p->vm, "the guest asked for a reset (%s)", how);
-	vm_request_reset(p->vm);
-}
-
 static int keyboard_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value)
 {
 	(void)width;
 	if (offset == 0 && (value & 0xff) == 0xfe)
-		reset_vm(dev->priv, "keyboard controller");
+		vm_request_guest_reset(((struct pc_port *)dev->priv)->vm, "keyboard controller");
 	return 0;
 }
 

@@ -58,8 +58,7 @@ static int pci_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsig
 	struct x86_pci *pci = dev->priv;
 	if (offset == 1 && width == 1) {
 		if (value & 4) {
-			vm_log_at(vm_reset_log_level(pci->vm), pci->vm, "the guest asked for a reset (port 0xcf9)");
-			vm_request_reset(pci->vm);
+			vm_request_guest_reset(pci->vm, "port 0xcf9");
 		}
 		return 0;
 	}

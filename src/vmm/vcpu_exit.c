@@ -110,8 +110,7 @@ enum vm_exit_result vcpu_handle_exit(struct vcpu *vcpu, struct vm_exit *exit)
 		vm_request_stop(vm);
 		return EXIT_STOP_VCPU;
 	case EXIT_SYSTEM_RESET:
-		vm_log_at(vm_reset_log_level(vm), vm, "the guest asked for a reset");
-		vm_request_reset(vm);
+		vm_request_guest_reset(vm, NULL);
 		return EXIT_STOP_VCPU;
 	case EXIT_FAULT:
 		/* The guest gets the architected fault every time; the log, the first few (the count

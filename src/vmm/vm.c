@@ -396,11 +396,23 @@ static void log_exit_counts(struct vm *vm)
 #define RESETS_LOGGED_IN_FULL 10
 #define RESETS_LOGGED_EVERY 10
 
-int vm_reset_log_level(const struct vm *vm)
+/* The reset under way (or asked for) is the VM's boot_count-th: it ends its boot_count-th boot. */
+static int reset_log_level(const struct vm *vm)
 {
-	/* The reset under way is the VM's boot_count-th: it ends its boot_count-th boot. */
 	unsigned n = vm->boot_count;
 	return n <= RESETS_LOGGED_IN_FULL || n % RESETS_LOGGED_EVERY == 0 ? LOG_LEVEL_INFO : LOG_LEVEL_DEBUG;
+}
+
+int vm_boot_log_level(const struct vm *vm)
+{
+	return vm_state_of(vm) == VM_RESETTING ? reset_log_level(vm) : LOG_LEVEL_INFO;
+}
+
+void vm_request_guest_reset(struct vm *vm, const char *how)
+{
+	vm_log_at(reset_log_level(vm), vm, "the guest asked for a reset%s%s%s", how ? " (" : "", how ? how : "",
+		  how ? ")" : "");
+	vm_request_reset(vm);
 }
 
 /* The last vCPU out finishes what was asked: a stopped VM gives back its memory and wakes the
@@ -414,8 +426,7 @@ void vm_vcpu_left(struct vm *vm)
 	if (!last)
 		return;
 	if (state == VM_RESETTING) {
-		int level = vm_reset_log_level(vm);
-		vm->quiet_reset = level > LOG_LEVEL_INFO;
+		int level = vm_boot_log_level(vm);
 		vm_log_at(level, vm, "resetting");
 		ivc_vm_release(vm); /* its channels go, as on a real reset its memory's contents would */
 		vm_reset_devices(vm);
@@ -424,9 +435,7 @@ void vm_vcpu_left(struct vm *vm)
 		if (!vm->config->kernel.keep_ram_on_reset.value)
 			for (unsigned i = 0; i < vm->ram_count; i++)
 				vm_clear_ram(&vm->ram[i]);
-		int loaded = vm_load_images(vm);
-		vm->quiet_reset = false;
-		if (loaded == 0) {
+		if (vm_load_images(vm) == 0) {
 			flags = spin_lock_irqsave(&vm->lock);
 			vm->state = VM_RUNNING;
 			spin_unlock_irqrestore(&vm->lock, flags);

@@ -61,7 +61,7 @@ static int load_from_disk(struct vm *vm, enum vm_image_kind kind, struct config_
 		vm->initrd_end = vm->image_gpa[kind] + file.size;
 	}
 	if (err == 0)
-		vm_log_at(vm_load_log_level(vm), vm, "loaded %s '%s' from the disk (%llu bytes) at %#llx", key,
+		vm_log_at(vm_boot_log_level(vm), vm, "loaded %s '%s' from the disk (%llu bytes) at %#llx", key,
 			    image->path.value, (unsigned long long)file.size, (unsigned long long)vm->image_gpa[kind]);
 	return err;
 }
@@ -194,7 +194,7 @@ int vm_load_images(struct vm *vm)
 				     (unsigned long long)vm->image_gpa[kind]);
 			return err;
 		}
-		vm_log_at(vm_load_log_level(vm), vm, "loaded %s '%s' (%zu bytes) at %#llx",
+		vm_log_at(vm_boot_log_level(vm), vm, "loaded %s '%s' (%zu bytes) at %#llx",
 			    config_image_kind_name((enum vm_image_kind)kind), image->path.value, file->size,
 			    (unsigned long long)vm->image_gpa[kind]);
 		if (kind == VM_IMAGE_RAMDISK) {
@@ -242,6 +242,6 @@ int vm_generate_dtb(struct vm *vm)
 		return err;
 	}
 	vm->dtb_address = at;
-	vm_log_at(vm_load_log_level(vm), vm, "generated device tree (%d bytes) at %#llx", size, (unsigned long long)at);
+	vm_log_at(vm_boot_log_level(vm), vm, "generated device tree (%d bytes) at %#llx", size, (unsigned long long)at);
 	return 0;
 }

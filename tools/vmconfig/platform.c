@@ -123,29 +123,9 @@ static const char *const uart_kind_names[] = {
 	[UART_CADENCE] = "cadence",
 };
 
-/* The node /chosen's stdout-path names (an alias or a path, options cut), or -1. */
-static int stdout_path_node(const void *fdt, char *name, size_t size)
-{
-	int chosen = fdt_path_offset(fdt, "/chosen"), len;
-	const char *path = chosen >= 0 ? fdt_getprop(fdt, chosen, "stdout-path", &len) : NULL;
-	if (!path || len <= 1)
-		return -1;
-	size_t n = strcspn(path, ":");
-	if (n >= size)
-		return -1;
-	memcpy(name, path, n);
-	name[n] = '\0';
-	if (name[0] == '/')
-		return fdt_path_offset(fdt, name);
-	int aliases = fdt_path_offset(fdt, "/aliases");
-	const char *target = aliases >= 0 ? fdt_getprop(fdt, aliases, name, &len) : NULL;
-	return target ? fdt_path_offset(fdt, target) : -1;
-}
-
 static void report_console(const void *fdt, const struct boot_info *info)
 {
-	char name[128];
-	int chosen = stdout_path_node(fdt, name, sizeof(name));
+	int chosen = platform_stdout_node(fdt);
 	const struct uart_desc *c = &info->console;
 	uint64_t chosen_base = 0, size;
 	bool chosen_found = chosen >= 0 && fdt_get_reg(fdt, chosen, 0, &chosen_base, &size) == 0 &&
@@ -156,8 +136,11 @@ static void report_console(const void *fdt, const struct boot_info *info)
 		       chosen_found ? " (stdout-path)" : " (the first UART Tessera drives: not stdout-path's)");
 	if (chosen >= 0 && !chosen_found) {
 		/* The UART the board's firmware prints on, which Tessera would not use. */
+		int len;
+		const char *path = fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"), "stdout-path", &len);
 		char what[192];
-		snprintf(what, sizeof(what), "console UART %s (stdout-path %s)", first_compatible(fdt, chosen), name);
+		snprintf(what, sizeof(what), "console UART %s (stdout-path %.*s)", first_compatible(fdt, chosen),
+			 path ? (int)strcspn(path, ":") : 0, path ? path : "");
 		cannot_drive(what, "no driver");
 	} else if (chosen < 0 && c->kind == UART_NONE) {
 		cannot_drive("console UART", "no stdout-path and no UART Tessera drives");
