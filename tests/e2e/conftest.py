@@ -98,6 +98,19 @@ def spawn(arch, image=None, timeout=60, **env_args):
     )
 
 
+def cpu_state_at_timeout(child):
+    """What each emulated CPU was doing when a boot timed out (a hang leaves nothing else to read):
+    QEMU's monitor, reached on the -nographic console with Ctrl-A c, prints every CPU's
+    registers (the exception level and PC show whether the hypervisor or a guest was stuck)."""
+    try:
+        child.send("\x01c")
+        child.sendline("info registers -a")
+        child.expect(pexpect.TIMEOUT, timeout=3)
+        return "\n--- QEMU monitor at the timeout: info registers -a ---\n" + (child.before or "")
+    except (pexpect.EOF, OSError):
+        return "\n--- QEMU exited while its CPUs' state was asked for ---\n" + (child.before or "")
+
+
 def boot(arch, smp=4, mem="1G", qemu_args="", image=None, timeout=60, env_extra=None, dialogue=(), cmdline=()):
     """Boots and waits for QEMU to exit (or the timeout); never hangs the test run.
     dialogue: (pattern, text) pairs: when the console shows pattern, text is typed.
@@ -114,6 +127,8 @@ def boot(arch, smp=4, mem="1G", qemu_args="", image=None, timeout=60, env_extra=
         child.expect(pexpect.EOF)
     except pexpect.TIMEOUT:
         timed_out = True
+        transcript += (child.before or "") + cpu_state_at_timeout(child)
+        child.before = ""
         child.terminate(force=True)
     except pexpect.EOF:
         pass
