@@ -66,6 +66,9 @@ def test_unclaimed_mmio_and_ports_read_all_ones_and_mmio_forms_decode():
     assert ("[vm1] mmio guest: tpr or 0x30 and+movzx 0x30 xchg old 0x30 new 0x40 test-zero 0 "
             "stos 0x50 rcx 0") in out, out
     assert "[vm1] mmio guest: cmp below 1 less 1 equal 1 reverse-below 1" in out, out
+    # The same linear page of code, remapped between loads: each load went into its own register
+    # (a stale decode would have returned the marker, 0xdead).
+    assert "[vm1] mmio guest: remapped code loads 0x70 0x70 0x70" in out, out
     assert "[vm1] mmio guest: survived" in out, out
 
 

@@ -18,12 +18,17 @@
 #define LARGE (1ULL << 7)
 #define ADDRESS_MASK 0x000ffffffffff000ULL
 
+/* One entry, read where it lies in guest RAM (once: another vCPU may be changing it). Every
+ * table is at least 32-byte aligned, so an entry never straddles two RAM regions. This is on
+ * every MMIO exit (the instruction fetch), hence no copy. */
 static int read_entry(struct vm *vm, gpa_t table, unsigned index, unsigned size, uint64_t *entry)
 {
-	*entry = 0;
-	if (vm_copy_from_guest(vm, entry, table + (uint64_t)index * size, size) < 0 || !(*entry & PRESENT))
+	const void *at = vm_guest_ram(vm, table + (uint64_t)index * size, size);
+	if (!at)
 		return -EFAULT;
-	return 0;
+	*entry = size == 8 ? __atomic_load_n((const uint64_t *)at, __ATOMIC_RELAXED)
+			   : __atomic_load_n((const uint32_t *)at, __ATOMIC_RELAXED);
+	return (*entry & PRESENT) ? 0 : -EFAULT;
 }
 
 int x86_guest_translate(struct vcpu *vcpu, uint64_t linear, gpa_t *gpa)
@@ -93,6 +98,71 @@ static int copy_linear(struct vcpu *vcpu, uint64_t linear, void *buffer, size_t 
 		size -= chunk;
 	}
 	return 0;
+}
+
+/* The remembered walk, if CR3 and every entry it read are unchanged. */
+static const uint8_t *remembered_page(const struct x86_walk_memo *m, const struct vmcb_save *s, uint64_t linear)
+{
+	if (m->linear_page != (linear >> 12) + 1 || m->cr3 != s->cr3 || !(s->efer & EFER_LMA) || !(s->cr0 & CR0_PG))
+		return NULL;
+	for (unsigned i = 0; i < m->levels; i++)
+		if (__atomic_load_n(m->entry[i], __ATOMIC_RELAXED) != m->value[i])
+			return NULL;
+	return m->page;
+}
+
+/* A 4-level walk (as in x86_guest_translate) that remembers what it read. */
+static const uint8_t *walk_and_remember(struct vcpu *vcpu, uint64_t linear)
+{
+	const struct vmcb_save *s = &vcpu->arch.vmcb->save;
+	struct x86_walk_memo *m = &vcpu->arch.walk_memo;
+	m->linear_page = 0;
+	gpa_t table = s->cr3 & ADDRESS_MASK;
+	for (int level = 4; level >= 1; level--) {
+		unsigned shift = 12 + 9 * (level - 1);
+		const uint64_t *at = vm_guest_ram(vcpu->vm, table + ((linear >> shift) & 511) * 8, 8);
+		if (!at)
+			return NULL;
+		uint64_t e = __atomic_load_n(at, __ATOMIC_RELAXED);
+		if (!(e & PRESENT))
+			return NULL;
+		m->entry[4 - level] = at;
+		m->value[4 - level] = e;
+		if (level == 1 || (level <= 3 && (e & LARGE))) {
+			uint64_t span = 1ULL << shift;
+			gpa_t page = ((e & ADDRESS_MASK & ~(span - 1)) | (linear & (span - 1))) & ~(uint64_t)(PAGE_SIZE - 1);
+			m->page = vm_guest_ram(vcpu->vm, page, PAGE_SIZE);
+			if (!m->page)
+				return NULL;
+			m->levels = (unsigned)(5 - level);
+			m->cr3 = s->cr3;
+			m->linear_page = (linear >> 12) + 1;
+			return m->page;
+		}
+		table = e & ADDRESS_MASK;
+	}
+	return NULL;
+}
+
+const uint8_t *x86_guest_bytes_at(struct vcpu *vcpu, uint64_t linear, size_t size)
+{
+	const struct vmcb_save *s = &vcpu->arch.vmcb->save;
+	unsigned offset = (unsigned)(linear & (PAGE_SIZE - 1));
+	if (offset + size > PAGE_SIZE)
+		return NULL;
+	if (!(s->efer & EFER_LMA)) {
+		gpa_t gpa;
+		return x86_guest_translate(vcpu, linear, &gpa) < 0 ? NULL : vm_guest_ram(vcpu->vm, gpa, size);
+	}
+	const uint8_t *page = remembered_page(&vcpu->arch.walk_memo, s, linear);
+	if (!page)
+		page = walk_and_remember(vcpu, linear);
+	return page ? page + offset : NULL;
+}
+
+void x86_guest_walk_forget(struct vcpu *vcpu)
+{
+	vcpu->arch.walk_memo.linear_page = 0;
 }
 
 int x86_guest_read_linear(struct vcpu *vcpu, uint64_t linear, void *dst, size_t size)

@@ -74,8 +74,35 @@ static bool modrm_memory(struct cursor *c, unsigned address_size, unsigned *reg_
 	return true;
 }
 
+/* The form MMIO accessors compile to (readl/writel): mov between a 32- or 64-bit register and
+ * memory (89, 8B), maybe after a REX, with no other prefix, in 32- or 64-bit mode. Decoded here
+ * without the general path's prefix loop and opcode switch, which decode it the same way: this is
+ * on nearly every MMIO exit. */
+static bool register_mov(const uint8_t *bytes, size_t size, enum x86_cpu_mode mode, struct x86_insn *insn)
+{
+	struct cursor c = { bytes, size, 0 };
+	uint8_t op, rex = 0;
+	if (mode == X86_MODE_16 || !take(&c, &op))
+		return false;
+	if (mode == X86_MODE_64 && (op & 0xf0) == 0x40) {
+		rex = op;
+		if (!take(&c, &op))
+			return false;
+	}
+	unsigned reg_field, address_size = mode == X86_MODE_64 ? 8 : 4;
+	if ((op != 0x89 && op != 0x8b) || !modrm_memory(&c, address_size, &reg_field))
+		return false;
+	uint8_t width = (rex & 8) ? 8 : 4;
+	*insn = (struct x86_insn){ .op = op == 0x8b ? X86_OP_LOAD : X86_OP_STORE, .length = (uint8_t)c.at,
+				   .width = width, .reg_width = width, .address_size = (uint8_t)address_size,
+				   .reg = (int8_t)(reg_field | ((rex & 4) ? 8 : 0)), .segment = -1 };
+	return true;
+}
+
 int x86_insn_decode(const uint8_t *bytes, size_t size, enum x86_cpu_mode mode, struct x86_insn *insn)
 {
+	if (register_mov(bytes, size, mode, insn))
+		return 0;
 	struct cursor c = { bytes, size, 0 };
 	bool operand_override = false, address_override = false, rep = false;
 	int segment = -1;

@@ -15,9 +15,10 @@
  * 15.5.2 "VMSAVE and VMLOAD"): they are still the guest's, current, in the CPU, so the next VMRUN
  * runs the guest with exactly what a VMSAVE/VMLOAD pair would have given it back. svm_hot_exit
  * therefore must not use what the host keeps there: the per-CPU pointer (GS base) and the TSS
- * (TR: the IST stacks of NMI, #DF, #MC). NMI and INTR are held pending while GIF is clear (15.17),
- * so only a fault in svm_hot_exit itself could need the TSS, and it touches nothing but the vCPU's
- * memory. When the loop ends, VMSAVE keeps the guest's hidden state and VMLOAD of the CPU's
+ * (TR: the IST stacks of NMI, #DF, #MC), unless it puts them back first: for an MMIO access it
+ * writes the host's GS base around the device model's code and the guest's after it. NMI and INTR
+ * are held pending while GIF is clear (15.17), so only a fault in svm_hot_exit itself could need
+ * the TSS. When the loop ends, VMSAVE keeps the guest's hidden state and VMLOAD of the CPU's
  * host-state VMCB restores ours (GS base = per-CPU pointer, TR). Returns with IF clear, GIF set. */
 	.text
 	.code64

@@ -16,6 +16,7 @@
 #include "virt_impl/vapic.h"
 #include "vdev/x86_pc.h"
 #include "vmm/hypercall.h"
+#include "vmm/vcpu_exit.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -168,6 +169,8 @@ int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg)
 	memset(a->regs, 0, sizeof(a->regs));
 	a->pending.active = false;
 	a->shutdown = false;
+	a->done_in_place = false;
+	x86_guest_walk_forget(vcpu);
 	a->last_cpu = 0;
 	a->tag = ++next_vcpu_tag;
 
@@ -331,17 +334,23 @@ static void decode_npf(struct vcpu *vcpu, struct vm_exit *exit)
 	}
 	uint8_t bytes[X86_INSN_MAX_LENGTH] = { 0 }; /* the message shows three, however few were read */
 	uint64_t linear = v->save.cs.base + v->save.rip;
-	size_t got = 0;
-	/* Fetch what is there: the instruction may end right before an unmapped page. */
-	while (got < sizeof(bytes)) {
-		size_t chunk = MIN(sizeof(bytes) - got, PAGE_SIZE - ((linear + got) & (PAGE_SIZE - 1)));
-		if (x86_guest_read_linear(vcpu, linear + got, bytes + got, chunk) < 0)
-			break;
-		got += chunk;
+	/* Decoded where it lies when it cannot reach past its page (the common case, no copy). */
+	const uint8_t *code = x86_guest_bytes_at(vcpu, linear, sizeof(bytes));
+	size_t got = sizeof(bytes);
+	if (!code) {
+		/* Fetch what is there: the instruction may end right before an unmapped page. */
+		code = bytes;
+		got = 0;
+		while (got < sizeof(bytes)) {
+			size_t chunk = MIN(sizeof(bytes) - got, PAGE_SIZE - ((linear + got) & (PAGE_SIZE - 1)));
+			if (x86_guest_read_linear(vcpu, linear + got, bytes + got, chunk) < 0)
+				break;
+			got += chunk;
+		}
 	}
 	struct x86_insn *insn = &a->insn;
-	if (x86_insn_decode(bytes, got, guest_mode(&v->save), insn) < 0) {
-		fault(exit, gpa, bytes[0] | (uint64_t)bytes[1] << 8 | (uint64_t)bytes[2] << 16,
+	if (x86_insn_decode(code, got, guest_mode(&v->save), insn) < 0) {
+		fault(exit, gpa, code[0] | (uint64_t)code[1] << 8 | (uint64_t)code[2] << 16,
 		      "MMIO access by an instruction Tessera does not decode (first bytes in cause)");
 		return;
 	}
@@ -601,15 +610,89 @@ static void offer_interrupt(struct vcpu_arch *a)
 	a->offered_vector = vector;
 }
 
+/* Device models and the MSR policy take locks, arm timers, wake tasks and log, all through the
+ * per-CPU block that GS_BASE points at in the host: the hot path puts the host's GS base back
+ * around them (the rest of what VMLOAD would restore is not used: see svm_run.S). Returns the
+ * guest's, for host_gs_leave. */
+static __attribute__((always_inline)) uint64_t host_gs_enter(const struct vcpu_arch *a)
+{
+	uint64_t guest_gs = rdmsr(MSR_GS_BASE);
+	wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)percpu_of(a->last_cpu - 1));
+	return guest_gs;
+}
+
+/* After an exit carried out on the hot path: offers what it made deliverable (an EOI, an
+ * unmasked pin, a self-IPI, a deadline already past) as the full path would before entering,
+ * puts the guest's GS base back, and returns whether the guest may be entered at once. What it
+ * changed for the run loop (a request for this vCPU, another task to run here) sends the exit
+ * on, already carried out (done_in_place). */
+static __attribute__((always_inline)) bool host_gs_leave(struct vcpu *vcpu, uint64_t guest_gs, bool offer)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	if (offer)
+		offer_interrupt(a);
+	bool again = !__atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE) && !this_cpu()->need_resched;
+	a->done_in_place = !again;
+	wrmsr(MSR_GS_BASE, guest_gs);
+	return again;
+}
+
+/* An MMIO access by a plain load, store, test or compare, carried out on the hot path (the
+ * string and read-modify-write forms, and accesses nobody claims, go the full way). */
+static bool mmio_in_place(struct vcpu *vcpu)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	struct vmcb *v = a->vmcb;
+	struct vm_exit exit;
+	/* The decoder and the completion work on regs[]; rax and rsp are in the VMCB meanwhile. */
+	a->regs[X86_RAX] = v->save.rax;
+	a->regs[X86_RSP] = v->save.rsp;
+	decode_npf(vcpu, &exit);
+	if (exit.reason != EXIT_MMIO || a->mmio_rmw || a->mmio_string)
+		return false;
+	uint64_t guest_gs = host_gs_enter(a);
+	enum vm_exit_result result = vcpu_mmio_in_place(vcpu, exit.mmio.gpa, exit.mmio.width, exit.mmio.write,
+							&exit.mmio.value);
+	if (result == EXIT_UNCLAIMED) {
+		wrmsr(MSR_GS_BASE, guest_gs);
+		return false; /* nothing was done: the run loop logs it */
+	}
+	if (result == EXIT_HANDLED)
+		arch_vcpu_finish_exit(vcpu, &exit);
+	else
+		arch_vcpu_inject_fault(vcpu, &exit);
+	v->save.rax = a->regs[X86_RAX];
+	v->save.rsp = a->regs[X86_RSP];
+	return host_gs_leave(vcpu, guest_gs, exit.mmio.write);
+}
+
+/* RDMSR/WRMSR through the MSR policy (guest_msr.c), on the hot path: Linux writes the
+ * TSC-deadline MSR for every timer it sets. */
+static bool msr_in_place(struct vcpu *vcpu)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	struct vmcb *v = a->vmcb;
+	struct vm_exit exit;
+	a->regs[X86_RAX] = v->save.rax;
+	uint64_t guest_gs = host_gs_enter(a);
+	decode_msr(vcpu, &exit);
+	vcpu_count_exit(vcpu, EXIT_NONE);
+	v->save.rax = a->regs[X86_RAX];
+	v->save.rip = a->next_rip;
+	return host_gs_leave(vcpu, guest_gs, v->control.exit_info1 != 0);
+}
+
 /* Called by svm_run.S right after each #VMEXIT, GIF still clear: answers the exits that need
  * nothing from the generic run loop and returns true to re-enter the guest at once, or returns
  * false for the exit to take the full path (arch_vcpu_run, then the core's dispatcher). The guest's
  * FS, GS and TR are still loaded (see svm_run.S), so this touches only the vCPU's memory: no
- * this_cpu(), no lock, no log. Hot: VMMCALL with the benchmark's null number (the floor
- * bench/x86_64 measures: a bare VMRUN/#VMEXIT round trip through exactly this path), the
- * hypercalls the core answers in place (hypercall_answer_in_place), and CPUID (guest_cpuid.c;
- * Linux runs some 700 of them while it boots). Anything that needs the run loop goes the slow
- * way: an interrupt the guest took from V_IRQ (the local APIC must learn it), an event the exit
+ * this_cpu(), no lock, no log, except between host_gs_enter and host_gs_leave. Hot: VMMCALL
+ * with the benchmark's null number (the floor bench/x86_64 measures: a bare VMRUN/#VMEXIT round
+ * trip through exactly this path), the hypercalls the core answers in place
+ * (hypercall_answer_in_place), CPUID (guest_cpuid.c; Linux runs some 700 of them while it boots),
+ * MMIO by plain moves, tests and compares (the local APIC's EOI, virtio notifications) and
+ * RDMSR/WRMSR (the TSC deadline). Anything that needs the run loop goes the slow way: an
+ * interrupt the guest took from V_IRQ (the local APIC must learn it), an event the exit
  * interrupted (EXITINTINFO, 15.7.2), a request for the vCPU, or a change of the VM's NPT that its
  * TLB must forget (15.16.1). A host interrupt or a kick (IPI) from another CPU needs no check
  * here: it is held pending while GIF is clear and makes the next VMRUN exit at once with INTR,
@@ -621,7 +704,8 @@ bool svm_hot_exit(uint64_t *regs)
 	struct vcpu_arch *a = &vcpu->arch;
 	struct vmcb *v = a->vmcb;
 	uint64_t code = v->control.exit_code;
-	if ((code != SVM_EXIT_VMMCALL && code != SVM_EXIT_CPUID) || (v->control.exit_int_info & SVM_EVENT_VALID))
+	if ((code != SVM_EXIT_VMMCALL && code != SVM_EXIT_CPUID && code != SVM_EXIT_NPF && code != SVM_EXIT_MSR) ||
+	    (v->control.exit_int_info & SVM_EVENT_VALID))
 		return false;
 	if (a->offered_vector >= 0 && !(v->control.int_ctl & SVM_INT_CTL_V_IRQ))
 		return false;
@@ -630,6 +714,14 @@ bool svm_hot_exit(uint64_t *regs)
 	/* A mapping removed from the NPT since this run began: the full path flushes first (npt.c). */
 	if (__atomic_load_n(&vcpu->vm->arch.tlb_generation, __ATOMIC_ACQUIRE) != a->tlb_generation)
 		return false;
+	/* What this entry asked for is done: the TLB flush, and the event delivered (no EXITINTINFO).
+	 * Cleared first: an MMIO access may inject an exception for the next entry. */
+	v->control.tlb_control = SVM_TLB_CONTROL_NOTHING;
+	v->control.event_inject = 0;
+	if (code == SVM_EXIT_NPF)
+		return mmio_in_place(vcpu);
+	if (code == SVM_EXIT_MSR)
+		return msr_in_place(vcpu);
 	if (code == SVM_EXIT_CPUID) {
 		/* The CPUID policy reads only the vCPU, its VM and the host's CPUID. rax lives in the
 		 * VMCB while the guest runs: the policy works on regs[]. */
@@ -648,9 +740,6 @@ bool svm_hot_exit(uint64_t *regs)
 	} else {
 		v->save.rip += 3;
 	}
-	/* What this entry asked for is done: the TLB flush, and the event delivered (no EXITINTINFO). */
-	v->control.tlb_control = SVM_TLB_CONTROL_NOTHING;
-	v->control.event_inject = 0;
 	return true;
 }
 
@@ -692,6 +781,10 @@ enum vm_exit_result arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	/* An event whose delivery the exit interrupted is delivered again (15.7.2 EXITINTINFO). */
 	if (v->control.exit_int_info & SVM_EVENT_VALID)
 		v->control.event_inject = v->control.exit_int_info;
+	if (a->done_in_place) {
+		a->done_in_place = false;
+		return EXIT_HANDLED; /* counted there; the run loop looks at what it changed */
+	}
 	decode_exit(vcpu, exit);
 	return EXIT_UNCLAIMED;
 }

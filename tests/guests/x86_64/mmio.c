@@ -1,11 +1,63 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unclaimed MMIO and ports read as all ones and swallow writes (logged once by Tessera), and the
  * MMIO forms guests use on a real device (the local APIC's TPR) decode and act right: mov, movzx,
- * or, and, test, xchg, a rep stos, and cmp (flags of the subtraction, both operand orders). */
+ * or, and, test, xchg, a rep stos, and cmp (flags of the subtraction, both operand orders); and an
+ * instruction at a linear page the guest maps elsewhere between two loads is decoded anew. */
 #include "guest.h"
 
 #define UNCLAIMED_MMIO 0xd0000000UL
 #define LAPIC_TPR (LAPIC_BASE + 0x80)
+#define REMAPPED_CODE 0x8000000000UL /* 512 GiB: PML4 entry 1, beside the identity map */
+
+/* Tables mapping one 4 KiB page at REMAPPED_CODE, and the two pages of code it is pointed at in
+ * turn. */
+static uint64_t code_pdpt[512] __attribute__((aligned(4096)));
+static uint64_t code_pd[512] __attribute__((aligned(4096)));
+static uint64_t code_pt[512] __attribute__((aligned(4096)));
+static uint8_t code_a[4096] __attribute__((aligned(4096)));
+static uint8_t code_b[4096] __attribute__((aligned(4096)));
+
+/* f(p, 0, marker): a: movl (%rdi), %eax; ret. b: movl (%rdi), %edx; movl %edx, %eax; ret -- the
+ * same length at the same address, loading into another register: a decoder that used the bytes
+ * of the page mapped before would load into eax and return the marker left in edx. */
+static const uint8_t load_a[] = { 0x8b, 0x07, 0xc3 };
+static const uint8_t load_b[] = { 0x8b, 0x17, 0x89, 0xd0, 0xc3 };
+
+typedef uint32_t (*load_fn)(volatile uint32_t *p, uint64_t unused, uint32_t marker);
+
+/* The same linear page of code loads from the local APIC, mapped to one page and then (after
+ * invlpg) to another: Tessera must decode what the guest ran, not what it fetched before. */
+static void remapped_code_loads(volatile uint32_t *tpr)
+{
+	uint64_t cr3;
+	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+	uint64_t *pml4 = (uint64_t *)(cr3 & ~0xfffUL);
+	for (unsigned i = 0; i < sizeof(load_a); i++)
+		code_a[i] = load_a[i];
+	for (unsigned i = 0; i < sizeof(load_b); i++)
+		code_b[i] = load_b[i];
+	code_pt[0] = (uint64_t)code_a | 3;
+	code_pd[0] = (uint64_t)code_pt | 3;
+	code_pdpt[0] = (uint64_t)code_pd | 3;
+	pml4[1] = (uint64_t)code_pdpt | 3;
+	__asm__ volatile("mov %0, %%cr3" : : "r"(cr3) : "memory");
+	load_fn f = (load_fn)REMAPPED_CODE;
+	*tpr = 0x70;
+	uint32_t first = f(tpr, 0, 0xdead);
+	/* Nothing else may touch MMIO from here to the last load: the walk Tessera remembers is the
+	 * one of this page. */
+	uint32_t again = f(tpr, 0, 0xdead);
+	code_pt[0] = (uint64_t)code_b | 3;
+	__asm__ volatile("invlpg (%0)" : : "r"(REMAPPED_CODE) : "memory");
+	uint32_t remapped = f(tpr, 0, 0xdead);
+	puts_uart("mmio guest: remapped code loads ");
+	put_hex(first);
+	putc_uart(' ');
+	put_hex(again);
+	putc_uart(' ');
+	put_hex(remapped);
+	putc_uart('\n');
+}
 
 void guest_main(uint64_t arg)
 {
@@ -68,6 +120,7 @@ void guest_main(uint64_t arg)
 	puts_uart(" reverse-below ");
 	put_dec(reverse_below);
 	putc_uart('\n');
+	remapped_code_loads(tpr);
 	puts_uart("mmio guest: survived\n");
 	system_off();
 }

@@ -17,6 +17,12 @@ void x86_platform_destroy(struct vm *vm);
 /* guest_walk.c: translates a guest-linear address through the guest's paging mode (none, 32-bit,
  * PAE, 4-level); -EFAULT when unmapped (the caller faults or gives up). */
 __must_check int x86_guest_translate(struct vcpu *vcpu, uint64_t linear, gpa_t *gpa);
+/* Where size bytes at a linear address lie in guest RAM, read in place, when they are within one
+ * page and mapped; else NULL (then copy them with x86_guest_read_linear). The instruction fetch of
+ * every MMIO exit: a 4-level walk is remembered with the entries it read (struct x86_walk_memo). */
+const uint8_t *x86_guest_bytes_at(struct vcpu *vcpu, uint64_t linear, size_t size);
+/* Forgets the remembered walk (the VM's RAM is about to change: the vCPU starts again). */
+void x86_guest_walk_forget(struct vcpu *vcpu);
 /* Copies between the host and guest-linear memory, page by page. */
 __must_check int x86_guest_read_linear(struct vcpu *vcpu, uint64_t linear, void *dst, size_t size);
 __must_check int x86_guest_write_linear(struct vcpu *vcpu, uint64_t linear, const void *src, size_t size);

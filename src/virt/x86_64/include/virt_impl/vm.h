@@ -39,6 +39,19 @@ struct svm_exit_record {
 
 #define SVM_EXITS_RECORDED 8
 
+/* The last 4-level walk of x86_guest_bytes_at (guest_walk.c): the page it found and, for each
+ * level, where the entry lies in guest RAM and what it held. The same CR3 and the same entries
+ * give the same translation, so re-reading them stands in for the walk: no stale translation is
+ * ever used (a guest that changed an entry changed what is compared). */
+struct x86_walk_memo {
+	uint64_t cr3;
+	uint64_t linear_page;        /* linear address >> 12, with 1 added: 0 = nothing remembered */
+	const uint64_t *entry[4];    /* in guest RAM (its regions stay put while the vCPU runs) */
+	uint64_t value[4];
+	unsigned levels;
+	const uint8_t *page;         /* the 4 KiB page's bytes in guest RAM */
+};
+
 struct vcpu_arch {
 	uint64_t regs[16];        /* first: svm_run.S stores through this pointer */
 	struct vmcb *vmcb;
@@ -53,6 +66,7 @@ struct vcpu_arch {
 	bool mmio_string;         /* the access was one iteration of a (rep) movs/stos */
 	bool mmio_rmw;            /* a read whose result feeds a write (and, or, xchg) */
 	bool pio_string;
+	bool done_in_place;       /* svm_hot_exit carried the exit out but the run loop must look */
 	uint64_t exit_code;
 	struct pending_access pending;
 	bool shutdown;            /* the guest triple-faulted */
@@ -66,6 +80,7 @@ struct vcpu_arch {
 	/* The last exits that took the full path, oldest overwritten (report_shutdown). */
 	struct svm_exit_record recent_exits[SVM_EXITS_RECORDED];
 	unsigned recent_exits_next;
+	struct x86_walk_memo walk_memo;
 };
 
 struct vm_arch {
