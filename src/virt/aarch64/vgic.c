@@ -174,6 +174,7 @@ struct vgic *vgic_alloc(struct vm *vm)
 	if (!vgic)
 		return NULL;
 	vgic->vm = vm;
+	vgic->lines = VGIC_PRIVATE_IRQS; /* raised by vgic_offer_line for each SPI the VM has */
 	for (unsigned v = 0; v < vm->vcpu_count; v++) {
 		struct vgic_cpu *cpu = &vm->vcpus[v]->arch.vgic;
 		for (unsigned i = 0; i < VGIC_PRIVATE_IRQS; i++)
@@ -214,6 +215,38 @@ struct dt_spis {
 	unsigned count;
 };
 
+void vgic_offer_line(struct vgic *vgic, unsigned intid)
+{
+	if (intid >= VGIC_PRIVATE_IRQS && intid < VGIC_PRIVATE_IRQS + VGIC_SPIS && intid >= vgic->lines)
+		vgic->lines = (intid | 31) + 1;
+}
+
+/* The SPIs the VM's devices name, passed through or not (a guest driver sets its line up either
+ * way): each emulated device's and passthrough device's irq, and those of the host device-tree
+ * nodes it is given. What the guest may still need beyond them (none of its devices) it does not
+ * see: GICD_TYPER reports the highest (IHI0069 12.9.38: ITLinesNumber). */
+static int offer_dt_interrupt(void *ctx, int node, const void *specifier)
+{
+	(void)node;
+	const uint8_t *cells = specifier;
+	if (fdt_be32(cells) == 0)
+		vgic_offer_line(ctx, VGIC_PRIVATE_IRQS + fdt_be32(cells + 4));
+	return 0;
+}
+
+static int offer_lines(struct vm *vm)
+{
+	const struct vm_config *config = vm->config;
+	struct vgic *vgic = vm->arch.vgic;
+	for (size_t i = 0; i < config->devices.emu_device_count; i++)
+		if (config->devices.emu_devices[i].irq > 0)
+			vgic_offer_line(vgic, (unsigned)config->devices.emu_devices[i].irq);
+	for (size_t i = 0; i < config->devices.passthrough_device_count; i++)
+		if (config->devices.passthrough_devices[i].irq > 0)
+			vgic_offer_line(vgic, (unsigned)config->devices.passthrough_devices[i].irq);
+	return dt_passthrough_for_each_interrupt(&vm->dt, offer_dt_interrupt, vgic);
+}
+
 static int pass_dt_interrupt(void *ctx, int node, const void *specifier)
 {
 	(void)node;
@@ -247,6 +280,8 @@ int arch_vm_create_irqchip(struct vm *vm)
 	 * distributor elsewhere. */
 	gpa_t cpu_interface = desc->regs[1] > desc->regs[0] ? dist + (desc->regs[1] - desc->regs[0]) : desc->regs[1];
 	int err = host_v3 ? vgic_create(vm, dist, redist) : vgic_create_v2(vm, dist, cpu_interface);
+	if (err == 0)
+		err = offer_lines(vm);
 	if (err < 0 || config->devices.interrupt_mode.value != VM_INTERRUPTS_PASSTHROUGH)
 		return err;
 	for (size_t i = 0; i < config->devices.passthrough_device_count && err == 0; i++) {

@@ -159,7 +159,7 @@ static int distributor_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset
 	switch (offset) {
 	case GICD_CTLR: *value = vgic->ctlr | CTLR_ARE | CTLR_DS; break;
 	/* ITLinesNumber [4:0], IDbits [23:19] = 9 (10-bit INTIDs), no LPIs, no MBIs. */
-	case GICD_TYPER: *value = ((VGIC_PRIVATE_IRQS + VGIC_SPIS) / 32 - 1) | (9u << 19); break;
+	case GICD_TYPER: *value = vgic_it_lines_number(vgic) | (9u << 19); break;
 	case GICD_IIDR: *value = IIDR_ARM; break;
 	case GICD_PIDR2: *value = PIDR2_GICV3; break;
 	default: *value = 0; break;

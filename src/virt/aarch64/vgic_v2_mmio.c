@@ -99,7 +99,7 @@ static int distributor_access(struct vdev *dev, struct vcpu *vcpu, uint64_t offs
 	switch (offset) {
 	case GICD_CTLR: *value = vgic->ctlr; break;
 	/* ITLinesNumber [4:0], CPUNumber [7:5]. */
-	case GICD_TYPER: *value = ((VGIC_PRIVATE_IRQS + VGIC_SPIS) / 32 - 1) | ((vgic->vm->vcpu_count - 1) << 5); break;
+	case GICD_TYPER: *value = vgic_it_lines_number(vgic) | ((vgic->vm->vcpu_count - 1) << 5); break;
 	case GICD_IIDR: *value = 0x0200043b; break;
 	case GICD_PIDR2: *value = 0x20; break; /* ArchRev 2 */
 	default: *value = 0; break;

@@ -55,6 +55,9 @@ struct vgic {
 	bool v2;              /* the guest sees a GICv2 (the host's GIC is a GICv2) */
 	uint32_t ctlr;
 	uint32_t enable_mask; /* the GICD_CTLR bit that forwards interrupts: Grp1 (v3), Enable (v2) */
+	/* INTIDs the distributor offers (GICD_TYPER.ITLinesNumber = lines / 32 - 1): up to the VM's
+	 * highest SPI, so a guest sets up the lines its devices use, not all VGIC_SPIS. */
+	unsigned lines;
 	struct vgic_irq spis[VGIC_SPIS];
 	struct vdev distributor;
 	struct vdev redistributors;
@@ -119,6 +122,13 @@ void vgic_lock(struct vgic *vgic, unsigned long *flags);
 /* Gives the VM the physical SPI intid (a passthrough device's interrupt); -EBUSY if another VM or
  * the hypervisor has it. */
 __must_check int vgic_passthrough_spi(struct vm *vm, unsigned intid, bool announce);
+/* Offers the guest the 32 INTIDs that hold intid (an SPI of one of its devices). */
+void vgic_offer_line(struct vgic *vgic, unsigned intid);
+/* GICD_TYPER.ITLinesNumber for the lines offered. */
+static inline uint32_t vgic_it_lines_number(const struct vgic *vgic)
+{
+	return vgic->lines / 32 - 1;
+}
 void vgic_passthrough_done(struct vgic_irq *irq);
 /* Marks an interrupt for its target vCPU's next look (vgic lock held). */
 void vgic_watch(struct vgic *vgic, struct vcpu *vcpu, unsigned intid);
