@@ -31,18 +31,22 @@ figure() { sed -n "s/.*bench: $1: \([0-9]*\) instructions.*/\1/p"; }
 out=$(ARCH=riscv64 SMP=1 QEMU_ARGS="$icount" timeout -s KILL 120 scripts/qemu-run.sh $B/tessera.bin 2>&1 | tr -d '\r')
 null=$(echo "$out" | figure "null SBI call (BASE get_spec_version)")
 mmio=$(echo "$out" | figure "emulated MMIO read (16550 SCR)")
-lat=$(echo "$out" | figure "timer latency (stimecmp deadline to handler)")
 bare=$(timeout -s KILL 120 "${bare_qemu[@]}" -nographic -no-reboot -smp 1 -m 256M $icount \
   -kernel $guest 2>&1 | tr -d '\r')
 bare_null=$(echo "$bare" | figure "null SBI call (BASE get_spec_version)")
-bare_lat=$(echo "$bare" | figure "timer latency (stimecmp deadline to handler)")
-if [ -z "$null" ] || [ -z "$mmio" ] || [ -z "$lat" ] || [ -z "$bare_lat" ]; then
+if [ -z "$null" ] || [ -z "$mmio" ] || [ -z "$bare_null" ]; then
   echo "$out"; echo "$bare"; echo "bench: the guest did not report" >&2; exit 1
 fi
+echo "$out" > $B/micro.log
+echo "$bare" > $B/micro-bare.log
 echo "riscv64 null call (SBI BASE get_spec_version round trip): $null instructions (OpenSBI on bare QEMU: $bare_null)"
 awk -v m="$mmio" -v n="$null" 'BEGIN {
   printf "riscv64 emulated MMIO read (16550 SCR):                  %d instructions (%.2fx the null call)\n", m, m / n }'
-echo "riscv64 timer latency (vstimecmp deadline->handler, Sstc): $lat instructions (bare QEMU, stimecmp: $bare_lat)"
+bench/latency.py --label "riscv64 timer latency (vstimecmp deadline->handler, Sstc)" --json $B/bench.json \
+  --key irq_latency.timer --svg $B/irq_latency_timer.svg $B/micro.log timer $B/micro-bare.log timer
+bench/json_put.py $B/bench.json "exit.null_call=$null" "exit.mmio_read=$mmio"
+# BENCH=micro (make bench-check): the instruction-counted figures above only.
+[ "${BENCH:-}" != micro ] || exit 0
 
 # Linux: boot to power-off, Tessera vs bare QEMU, same kernel, initramfs and command line.
 dir=$(scripts/prepare-linux-guest.sh riscv64 2>/dev/null | tail -n1)

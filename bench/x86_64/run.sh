@@ -14,7 +14,22 @@ make -s ARCH=x86_64 BUILD=build/bench-x86_64 VM_CONFIGS=tests/guests/x86_64/benc
 make -s ARCH=x86_64 BUILD=build/bench-x86_64-none VM_CONFIGS= >/dev/null
 out=$(timeout -s KILL 120 env ARCH=x86_64 SMP=1 MEM=512M QEMU_ARGS="-icount shift=0,sleep=off" \
 	scripts/qemu-run.sh build/bench-x86_64/tessera.elf32 2>/dev/null | tr -d '\r')
-echo "$out" | grep -E '\[vm1\] bench:|stopped'
+echo "$out" | grep -E '\[vm1\] bench:|stopped' | grep -v -E 'bench: (latency|histogram) '
+echo "$out" > build/bench-x86_64/micro.log
+# The LAPIC timer in TSC-deadline mode, 10000 samples (no bare-QEMU figure: the same guest would
+# need a firmware of its own there).
+bench/latency.py --label "x86_64 LAPIC timer latency (TSC deadline->handler)" --json build/bench-x86_64/bench.json \
+  --key irq_latency.tsc_deadline --svg build/bench-x86_64/irq_latency_tsc_deadline.svg build/bench-x86_64/micro.log tsc_deadline
+bench/json_put.py build/bench-x86_64/bench.json \
+  "irq_latency.timer.median=$(sed -n 's/.*bench: latency tsc_deadline .*median=\([0-9]*\).*/\1/p' build/bench-x86_64/micro.log)" \
+  "irq_latency.timer.p99=$(sed -n 's/.*bench: latency tsc_deadline .*p99=\([0-9]*\).*/\1/p' build/bench-x86_64/micro.log)" \
+  "irq_latency.timer.max=$(sed -n 's/.*bench: latency tsc_deadline .*max=\([0-9]*\).*/\1/p' build/bench-x86_64/micro.log)"
+figure() { sed -n "s|.*bench: $1 \([0-9]*\) ticks.*|\1|p" build/bench-x86_64/micro.log; }
+bench/json_put.py build/bench-x86_64/bench.json "exit.floor=$(figure 'bare VMRUN/#VMEXIT floor')" \
+  "exit.null_call=$(figure 'VMMCALL round trip')" "exit.mmio_read=$(figure 'emulated MMIO read')" \
+  "exit.cpuid=$(figure 'CPUID round trip')"
+# BENCH=micro (make bench-check): the instruction-counted figures above only.
+[ "${BENCH:-}" != micro ] || exit 0
 vmmcall=$(echo "$out" | sed -n 's/.*bench: VMMCALL round trip \([0-9]*\) ticks.*/\1/p')
 size=$(stat -c %s build/bench-x86_64-none/tessera.elf32)
 echo "image without guests: build/bench-x86_64-none/tessera.elf32 $size bytes (ELF, with debug info stripped: $(llvm-strip-14 -o /tmp/tessera-stripped.elf build/bench-x86_64-none/tessera.elf32 && stat -c %s /tmp/tessera-stripped.elf) bytes)"

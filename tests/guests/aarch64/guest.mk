@@ -5,3 +5,5 @@ GUEST_CFLAGS := -mgeneral-regs-only
 # Copies linked at another address, <guest>-<address>.bin: AxVisor's ArceOS configs enter at
 # 0x8020_0000 (tests/e2e/configs/axvisor/).
 GUEST_RELINKED := hello-0x80200000
+# bench_bare.c is bench.c built for bare QEMU: it includes it.
+$(GUEST_OUT_DIR)/bench_bare.elf: $(GUEST_SRC_DIR)/bench.c

@@ -13,11 +13,12 @@
  * write's cycle + D * 100. The guest spins while it waits: the figure is the delivery, not a
  * wake-up from WFI. The same binary runs on bare QEMU (OpenSBI, S-mode) for the reference. */
 #include "guest.h"
+#include "../common/latency.c"
 
 #define ITERATIONS 20000
 #define INSNS_PER_TICK 100 /* 1 GHz under -icount shift=0, 10 MHz timebase */
 #define UART_SCR 7
-#define LATENCY_SAMPLES 200
+#define LATENCY_SAMPLES 10000
 #define LATENCY_DISTANCE_TICKS 20
 #define IRQ_S_TIMER 5
 #define SIE_STIE (1UL << 5)
@@ -58,14 +59,15 @@ static void report(const char *what, uint64_t ticks, uint64_t empty)
 	puts_uart(" instructions per round trip\n");
 }
 
-static volatile uint64_t deadline_cycle, latency_sum, samples;
+static volatile uint64_t deadline_cycle, samples;
+static struct latency timer;
 
 void guest_interrupt(uint64_t cause)
 {
 	uint64_t now = csr_read(cycle);
 	if (cause != IRQ_S_TIMER)
 		return;
-	latency_sum += now - deadline_cycle;
+	latency_add(&timer, now - deadline_cycle);
 	samples++;
 	__asm__ volatile("csrw 0x14d, %0" :: "r"(UINT64_MAX) : "memory"); /* stimecmp: disarmed */
 }
@@ -88,9 +90,7 @@ static void timer_latency(void)
 			;
 	}
 	csr_clear(sstatus, SSTATUS_SIE);
-	puts_uart("bench: timer latency (stimecmp deadline to handler): ");
-	put_dec(latency_sum / samples);
-	puts_uart(" instructions\n");
+	latency_report("timer", &timer, 1);
 }
 
 void guest_main(uint64_t hartid, uint64_t dtb)
