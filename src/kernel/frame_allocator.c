@@ -81,17 +81,41 @@ static bool clip(const struct frame_allocator *fa, paddr_t start, paddr_t end, s
 	return *first < *last;
 }
 
+/* The bits of bitmap word w that stand for frames in [first, end). */
+static uint64_t range_mask(size_t w, size_t first, size_t end)
+{
+	size_t lo = w * 64, hi = lo + 64;
+	uint64_t mask = ~0ULL;
+	if (first > lo)
+		mask &= ~0ULL << (first - lo);
+	if (end < hi)
+		mask &= ~0ULL >> (hi - end);
+	return mask;
+}
+
+/* Set bits (no popcount instruction: aarch64 would need the SIMD registers, which the hypervisor
+ * does not use). */
+static unsigned count_bits(uint64_t v)
+{
+	v = v - ((v >> 1) & 0x5555555555555555ULL);
+	v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
+	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (unsigned)((v * 0x0101010101010101ULL) >> 56);
+}
+
+/* A word of frames at a time: boot releases all of RAM (262144 frames a GiB), and a frame at a
+ * time cost some 10 million instructions of every boot. */
 void frame_allocator_release_range(struct frame_allocator *fa, paddr_t base, uint64_t size)
 {
 	size_t first, end;
 	/* Only whole frames inside the range become free. */
 	if (!clip(fa, ALIGN_UP(base, PAGE_SIZE), ALIGN_DOWN(base + size, PAGE_SIZE), &first, &end))
 		return;
-	for (size_t i = first; i < end; i++) {
-		if (frame_used(fa, i)) {
-			give_frame(fa, i);
-			fa->free_count++;
-		}
+	for (size_t w = first / 64; w * 64 < end; w++) {
+		uint64_t freed = fa->bitmap[w] & range_mask(w, first, end);
+		fa->bitmap[w] &= ~freed;
+		fa->free_count += count_bits(freed);
+		fa->dirty_free += count_bits(freed & fa->dirty[w]);
 	}
 	if (first < fa->search_hint)
 		fa->search_hint = first;
@@ -105,11 +129,11 @@ void frame_allocator_reserve_range(struct frame_allocator *fa, paddr_t base, uin
 	/* Any frame the range touches becomes used. */
 	if (!clip(fa, ALIGN_DOWN(base, PAGE_SIZE), ALIGN_UP(base + size, PAGE_SIZE), &first, &end))
 		return;
-	for (size_t i = first; i < end; i++) {
-		if (!frame_used(fa, i)) {
-			take_frame(fa, i);
-			fa->free_count--;
-		}
+	for (size_t w = first / 64; w * 64 < end; w++) {
+		uint64_t taken = ~fa->bitmap[w] & range_mask(w, first, end);
+		fa->bitmap[w] |= taken;
+		fa->free_count -= count_bits(taken);
+		fa->dirty_free -= count_bits(taken & fa->dirty[w]);
 	}
 }
 

@@ -228,6 +228,42 @@ static void test_claimed_frames_come_back_dirty(void **state)
 	assert_int_equal(r.count[0], 4);
 }
 
+/* Release and reserve work a word of frames at a time: against a frame-at-a-time model, over
+ * ranges that start and end inside words, span several, and overlap what is already free or used,
+ * with dirty frames among them. */
+static void test_ranges_match_a_frame_by_frame_model(void **state)
+{
+	(void)state;
+	static uint64_t b2[FRAMES / 64], d2[FRAMES / 64];
+	frame_allocator_init(&fa, BASE, FRAMES, b2, d2, false);
+	bool used[FRAMES];
+	for (unsigned i = 0; i < FRAMES; i++)
+		used[i] = true;
+	unsigned seed = 12345;
+	for (unsigned round = 0; round < 2000; round++) {
+		seed = seed * 1103515245u + 12345u;
+		unsigned first = (seed >> 8) % FRAMES;
+		seed = seed * 1103515245u + 12345u;
+		unsigned count = 1 + (seed >> 8) % 200;
+		unsigned end = first + count > FRAMES ? FRAMES : first + count;
+		bool release = round % 3 != 2;
+		if (release)
+			frame_allocator_release_range(&fa, BASE + first * 4096ULL, (end - first) * 4096ULL);
+		else
+			frame_allocator_reserve_range(&fa, BASE + first * 4096ULL, (end - first) * 4096ULL);
+		for (unsigned i = first; i < end; i++)
+			used[i] = !release;
+		size_t free_frames = 0;
+		for (unsigned i = 0; i < FRAMES; i++) {
+			assert_int_equal((b2[i / 64] >> (i % 64)) & 1, used[i]);
+			free_frames += !used[i];
+		}
+		/* Every frame is dirty (RAM of unknown contents): all free ones are the scrubber's. */
+		assert_int_equal(fa.free_count, free_frames);
+		assert_int_equal(fa.dirty_free, free_frames);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +278,7 @@ int main(void)
 		cmocka_unit_test_setup(test_ram_of_unknown_contents_is_cleared_at_first_use, setup),
 		cmocka_unit_test_setup(test_background_scrub, setup),
 		cmocka_unit_test_setup(test_claimed_frames_come_back_dirty, setup),
+		cmocka_unit_test_setup(test_ranges_match_a_frame_by_frame_model, setup),
 	};
 	return cmocka_run_group_tests_name("frame_allocator", tests, NULL, NULL);
 }
