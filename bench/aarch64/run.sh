@@ -42,6 +42,7 @@ timeout -s KILL 120 "${bare_qemu[@]}" -nographic -no-reboot -smp 1 -m 256M \
 bench/latency.py --label "aarch64 virtual timer latency (deadline->handler)" --json $B/bench.json \
   --key irq_latency.timer --svg $B/irq_latency_timer.svg $B/micro.log vtimer $B/micro-bare.log vtimer_bare
 bench/json_put.py $B/bench.json "exit.null_call=$(to_instructions "$smc")" "exit.mmio_read=$(to_instructions "$mmio")"
+bench/startup.sh aarch64
 # BENCH=micro (make bench-check): the instruction-counted figures above only.
 [ "${BENCH:-}" != micro ] || exit 0
 

@@ -45,6 +45,7 @@ awk -v m="$mmio" -v n="$null" 'BEGIN {
 bench/latency.py --label "riscv64 timer latency (vstimecmp deadline->handler, Sstc)" --json $B/bench.json \
   --key irq_latency.timer --svg $B/irq_latency_timer.svg $B/micro.log timer $B/micro-bare.log timer
 bench/json_put.py $B/bench.json "exit.null_call=$null" "exit.mmio_read=$mmio"
+bench/startup.sh riscv64
 # BENCH=micro (make bench-check): the instruction-counted figures above only.
 [ "${BENCH:-}" != micro ] || exit 0
 

@@ -28,6 +28,7 @@ figure() { sed -n "s|.*bench: $1 \([0-9]*\) ticks.*|\1|p" build/bench-x86_64/mic
 bench/json_put.py build/bench-x86_64/bench.json "exit.floor=$(figure 'bare VMRUN/#VMEXIT floor')" \
   "exit.null_call=$(figure 'VMMCALL round trip')" "exit.mmio_read=$(figure 'emulated MMIO read')" \
   "exit.cpuid=$(figure 'CPUID round trip')"
+bench/startup.sh x86_64
 # BENCH=micro (make bench-check): the instruction-counted figures above only.
 [ "${BENCH:-}" != micro ] || exit 0
 vmmcall=$(echo "$out" | sed -n 's/.*bench: VMMCALL round trip \([0-9]*\) ticks.*/\1/p')
