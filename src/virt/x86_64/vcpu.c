@@ -624,14 +624,17 @@ static __attribute__((always_inline)) uint64_t host_gs_enter(const struct vcpu_a
 /* After an exit carried out on the hot path: offers what it made deliverable (an EOI, an
  * unmasked pin, a self-IPI, a deadline already past) as the full path would before entering,
  * puts the guest's GS base back, and returns whether the guest may be entered at once. What it
- * changed for the run loop (a request for this vCPU, another task to run here) sends the exit
- * on, already carried out (done_in_place). */
+ * changed for the run loop (a request for this vCPU, another task to run here, a mapping gone
+ * from the NPT) sends the exit on, already carried out (done_in_place). */
 static __attribute__((always_inline)) bool host_gs_leave(struct vcpu *vcpu, uint64_t guest_gs, bool offer)
 {
 	struct vcpu_arch *a = &vcpu->arch;
 	if (offer)
 		offer_interrupt(a);
-	bool again = !__atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE) && !this_cpu()->need_resched;
+	/* A mapping the access removed from the NPT must be flushed before the guest runs again,
+	 * which the full path's entry does (npt.c). */
+	bool again = !__atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE) && !this_cpu()->need_resched &&
+		     __atomic_load_n(&vcpu->vm->arch.tlb_generation, __ATOMIC_ACQUIRE) == a->tlb_generation;
 	a->done_in_place = !again;
 	wrmsr(MSR_GS_BASE, guest_gs);
 	return again;
