@@ -30,3 +30,5 @@ if [ -z "$t" ] || [ -z "$b" ] || [ -z "$boot" ]; then
 fi
 awk -v t="$t" -v b="$b" -v boot="$boot" -v a="$arch" 'BEGIN {
   printf "%s Linux under -icount, its own clock at power-off: Tessera %.3f s, bare QEMU %.3f s, ratio %.3f; the VM started %.1fM instructions after reset (firmware and hypervisor boot)\n", a, t, b, t / b, boot * 1000 }'
+bench/json_put.py "build/bench-$arch/bench.json" "linux.ratio_icount=$(awk -v t="$t" -v b="$b" 'BEGIN { printf "%.3f", t / b }')" \
+  "startup.linux_first_instruction=$(awk -v boot="$boot" 'BEGIN { printf "%d", boot * 1e9 }')"

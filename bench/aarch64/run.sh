@@ -73,6 +73,8 @@ awk -v t="$tessera" -v b="$bare" -v e="$exits" 'BEGIN {
 bench/linux_icount.sh aarch64 $B-linux/tessera.bin "$dir" "${bare_qemu[@]}"
 size=$(llvm-size-14 $B-noguest/tessera.elf | awk 'NR==2 {print $1+$2}')
 echo "aarch64 image without guests: $(( $(stat -c %s $B-noguest/tessera.bin) / 1024 )) KiB file, text+data $((size / 1024)) KiB"
+bench/json_put.py $B/bench.json "linux.exits=$exits" "linux.ratio_wall=$(awk -v t="$tessera" -v b="$bare" 'BEGIN { printf "%.3f", t / b }')" \
+  "image_bytes=$(stat -c %s $B-noguest/tessera.bin)" "image_text_data_bytes=$size"
 # The IVC doorbell round trip between two VMs, beside the null call.
 bench/ivc_doorbell.sh aarch64 "$(to_instructions "$smc")"
 # virtio-blk in the Linux guest, Tessera beside bare QEMU.

@@ -34,6 +34,8 @@ bench/startup.sh x86_64
 vmmcall=$(echo "$out" | sed -n 's/.*bench: VMMCALL round trip \([0-9]*\) ticks.*/\1/p')
 size=$(stat -c %s build/bench-x86_64-none/tessera.elf32)
 echo "image without guests: build/bench-x86_64-none/tessera.elf32 $size bytes (ELF, with debug info stripped: $(llvm-strip-14 -o /tmp/tessera-stripped.elf build/bench-x86_64-none/tessera.elf32 && stat -c %s /tmp/tessera-stripped.elf) bytes)"
+bench/json_put.py build/bench-x86_64/bench.json "image_bytes=$(stat -c %s /tmp/tessera-stripped.elf)" \
+  "image_text_data_bytes=$(llvm-size-14 build/bench-x86_64-none/tessera.elf | awk 'NR==2 {print $1+$2}')"
 # The IVC doorbell round trip between two VMs, beside the VMMCALL null call.
 bench/ivc_doorbell.sh x86_64 "$vmmcall"
 # virtio-blk in the Linux guest, Tessera beside bare QEMU.
