@@ -6,12 +6,12 @@
     bench: latency NAME samples=N min=A median=B p99=C max=D mean=E
     bench: histogram NAME value:count ... more:M
 
-    bench/latency.py --label TEXT --json FILE --key KEY --svg FILE
+    bench/latency.py --label TEXT --json FILE --key KEY [--key KEY ...] --svg FILE
                      TESSERA_LOG NAME [BARE_LOG BARE_NAME]
 
 Prints one line with Tessera's min / median / p99 / max (and bare QEMU's beside them, with what
 Tessera adds at the median and at p99), merges KEY.{samples,min,median,p99,max,mean} (and
-KEY.bare_median, KEY.bare_p99) into the bench's JSON file, and draws both histograms in one SVG.
+KEY.bare_median, KEY.bare_p99) into the bench's JSON file under each KEY given, and draws both histograms in one SVG.
 Exits 1 when a log lacks its lines.
 """
 import argparse
@@ -67,7 +67,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--label", required=True)
     p.add_argument("--json", required=True)
-    p.add_argument("--key", required=True)
+    p.add_argument("--key", required=True, action="append")
     p.add_argument("--svg", required=True)
     p.add_argument("logs", nargs="+")
     a = p.parse_args()
@@ -75,7 +75,7 @@ def main():
         p.error("TESSERA_LOG NAME [BARE_LOG BARE_NAME]")
     figures, buckets = parse(a.logs[0], a.logs[1])
     text = "/".join(str(figures[k]) for k in ("min", "median", "p99", "max"))
-    puts = {f"{a.key}.{k}": figures[k] for k in FIGURES}
+    puts = {f"{key}.{k}": figures[k] for key in a.key for k in FIGURES}
     series = [("Tessera", buckets, "#c0392b")]
     line = f"{a.label}, instructions over {figures['samples']} samples, min/median/p99/max: Tessera {text}"
     if len(a.logs) == 4:
@@ -83,8 +83,9 @@ def main():
         line += (f"; bare QEMU {'/'.join(str(bare[k]) for k in ('min', 'median', 'p99', 'max'))}"
                  f"; Tessera adds {figures['median'] - bare['median']} at the median, "
                  f"{figures['p99'] - bare['p99']} at p99")
-        puts[f"{a.key}.bare_median"] = bare["median"]
-        puts[f"{a.key}.bare_p99"] = bare["p99"]
+        for key in a.key:
+            puts[f"{key}.bare_median"] = bare["median"]
+            puts[f"{key}.bare_p99"] = bare["p99"]
         series.append(("bare QEMU", bare_buckets, "#2980b9"))
     print(line + f" (histogram: {a.svg})")
     if json_put.main(["json_put.py", a.json] + [f"{k}={v}" for k, v in puts.items()]) != 0:

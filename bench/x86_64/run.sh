@@ -19,11 +19,8 @@ echo "$out" > build/bench-x86_64/micro.log
 # The LAPIC timer in TSC-deadline mode, 10000 samples (no bare-QEMU figure: the same guest would
 # need a firmware of its own there).
 bench/latency.py --label "x86_64 LAPIC timer latency (TSC deadline->handler)" --json build/bench-x86_64/bench.json \
-  --key irq_latency.tsc_deadline --svg build/bench-x86_64/irq_latency_tsc_deadline.svg build/bench-x86_64/micro.log tsc_deadline
-bench/json_put.py build/bench-x86_64/bench.json \
-  "irq_latency.timer.median=$(sed -n 's/.*bench: latency tsc_deadline .*median=\([0-9]*\).*/\1/p' build/bench-x86_64/micro.log)" \
-  "irq_latency.timer.p99=$(sed -n 's/.*bench: latency tsc_deadline .*p99=\([0-9]*\).*/\1/p' build/bench-x86_64/micro.log)" \
-  "irq_latency.timer.max=$(sed -n 's/.*bench: latency tsc_deadline .*max=\([0-9]*\).*/\1/p' build/bench-x86_64/micro.log)"
+  --key irq_latency.tsc_deadline --key irq_latency.timer --svg build/bench-x86_64/irq_latency_tsc_deadline.svg \
+  build/bench-x86_64/micro.log tsc_deadline
 figure() { sed -n "s|.*bench: $1 \([0-9]*\) ticks.*|\1|p" build/bench-x86_64/micro.log; }
 bench/json_put.py build/bench-x86_64/bench.json "exit.floor=$(figure 'bare VMRUN/#VMEXIT floor')" \
   "exit.null_call=$(figure 'VMMCALL round trip')" "exit.mmio_read=$(figure 'emulated MMIO read')" \
@@ -31,7 +28,7 @@ bench/json_put.py build/bench-x86_64/bench.json "exit.floor=$(figure 'bare VMRUN
 bench/startup.sh x86_64
 # BENCH=micro (make bench-check): the instruction-counted figures above only.
 [ "${BENCH:-}" != micro ] || exit 0
-vmmcall=$(echo "$out" | sed -n 's/.*bench: VMMCALL round trip \([0-9]*\) ticks.*/\1/p')
+vmmcall=$(figure 'VMMCALL round trip')
 size=$(stat -c %s build/bench-x86_64-none/tessera.elf32)
 echo "image without guests: build/bench-x86_64-none/tessera.elf32 $size bytes (ELF, with debug info stripped: $(llvm-strip-14 -o /tmp/tessera-stripped.elf build/bench-x86_64-none/tessera.elf32 && stat -c %s /tmp/tessera-stripped.elf) bytes)"
 bench/json_put.py build/bench-x86_64/bench.json "image_bytes=$(stat -c %s /tmp/tessera-stripped.elf)" \

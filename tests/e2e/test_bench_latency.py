@@ -56,13 +56,15 @@ def test_latency_py_prints_writes_json_and_draws(tmp_path):
                     "bench: histogram timer_bare 96:10 112:980 128:9 400:1 more:0\n")
     json_file, svg = tmp_path / "bench.json", tmp_path / "timer.svg"
     r = subprocess.run([os.path.join(ROOT, "bench/latency.py"), "--label", "timer latency", "--json", str(json_file),
-                        "--key", "irq_latency.timer", "--svg", str(svg), str(tessera), "timer", str(bare), "timer_bare"],
+                        "--key", "irq_latency.timer", "--key", "irq_latency.also", "--svg", str(svg), str(tessera), "timer",
+                        str(bare), "timer_bare"],
                        check=True, capture_output=True, text=True)
     assert ("timer latency, instructions over 1000 samples, min/median/p99/max: Tessera 160/160/320/1600000; "
             "bare QEMU 96/112/128/400; Tessera adds 48 at the median, 192 at p99") in r.stdout, r.stdout
     figures = json.loads(json_file.read_text())["irq_latency"]["timer"]
     assert figures["median"] == 160 and figures["p99"] == 320 and figures["max"] == 1600000, figures
     assert figures["bare_median"] == 112 and figures["samples"] == 1000, figures
+    assert json.loads(json_file.read_text())["irq_latency"]["also"] == figures  # every --key gets them
     picture = svg.read_text()
     assert picture.startswith("<svg") and picture.count("<rect") == 8, picture
 

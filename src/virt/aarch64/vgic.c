@@ -215,7 +215,8 @@ struct dt_spis {
 	unsigned count;
 };
 
-void vgic_offer_line(struct vgic *vgic, unsigned intid)
+/* Offers the guest the 32 INTIDs that hold intid (an SPI of one of its devices). */
+static void vgic_offer_line(struct vgic *vgic, unsigned intid)
 {
 	if (intid >= VGIC_PRIVATE_IRQS && intid < VGIC_PRIVATE_IRQS + VGIC_SPIS && intid >= vgic->lines)
 		vgic->lines = (intid | 31) + 1;

@@ -18,17 +18,47 @@
 #define LARGE (1ULL << 7)
 #define ADDRESS_MASK 0x000ffffffffff000ULL
 
-/* One entry, read where it lies in guest RAM (once: another vCPU may be changing it). Every
- * table is at least 32-byte aligned, so an entry never straddles two RAM regions. This is on
- * every MMIO exit (the instruction fetch), hence no copy. */
-static int read_entry(struct vm *vm, gpa_t table, unsigned index, unsigned size, uint64_t *entry)
+/* One entry, read where it lies in guest RAM (once: another vCPU may be changing it): returns
+ * where, or NULL when that is not RAM. Every table is at least 32-byte aligned, so an entry never
+ * straddles two RAM regions. */
+static const void *entry_at(struct vm *vm, gpa_t table, unsigned index, unsigned size, uint64_t *entry)
 {
 	const void *at = vm_guest_ram(vm, table + (uint64_t)index * size, size);
-	if (!at)
-		return -EFAULT;
-	*entry = size == 8 ? __atomic_load_n((const uint64_t *)at, __ATOMIC_RELAXED)
-			   : __atomic_load_n((const uint32_t *)at, __ATOMIC_RELAXED);
-	return (*entry & PRESENT) ? 0 : -EFAULT;
+	if (at)
+		*entry = size == 8 ? __atomic_load_n((const uint64_t *)at, __ATOMIC_RELAXED)
+				   : __atomic_load_n((const uint32_t *)at, __ATOMIC_RELAXED);
+	return at;
+}
+
+static int read_entry(struct vm *vm, gpa_t table, unsigned index, unsigned size, uint64_t *entry)
+{
+	return entry_at(vm, table, index, size, entry) && (*entry & PRESENT) ? 0 : -EFAULT;
+}
+
+/* Long mode's 4-level walk. With memo, it records where each entry it read lies and what it held
+ * (x86_guest_bytes_at re-reads them instead of walking again). */
+static int walk_4_level(struct vcpu *vcpu, uint64_t linear, gpa_t *gpa, struct x86_walk_memo *memo)
+{
+	gpa_t table = vcpu->arch.vmcb->save.cr3 & ADDRESS_MASK;
+	for (int level = 4; level >= 1; level--) {
+		unsigned shift = 12 + 9 * (level - 1);
+		uint64_t e;
+		const uint64_t *at = entry_at(vcpu->vm, table, (linear >> shift) & 511, 8, &e);
+		if (!at || !(e & PRESENT))
+			return -EFAULT;
+		if (memo) {
+			memo->entry[4 - level] = at;
+			memo->value[4 - level] = e;
+			memo->levels = (unsigned)(5 - level);
+		}
+		if (level == 1 || (level <= 3 && (e & LARGE))) {
+			uint64_t page = 1ULL << shift;
+			*gpa = (e & ADDRESS_MASK & ~(page - 1)) | (linear & (page - 1));
+			return 0;
+		}
+		table = e & ADDRESS_MASK;
+	}
+	return -EFAULT;
 }
 
 int x86_guest_translate(struct vcpu *vcpu, uint64_t linear, gpa_t *gpa)
@@ -40,21 +70,8 @@ int x86_guest_translate(struct vcpu *vcpu, uint64_t linear, gpa_t *gpa)
 		*gpa = linear & 0xffffffffULL;
 		return 0;
 	}
-	if (s->efer & EFER_LMA) {
-		gpa_t table = s->cr3 & ADDRESS_MASK;
-		for (int level = 4; level >= 1; level--) {
-			unsigned shift = 12 + 9 * (level - 1);
-			if (read_entry(vm, table, (linear >> shift) & 511, 8, &e) < 0)
-				return -EFAULT;
-			if (level == 1 || (level <= 3 && (e & LARGE))) {
-				uint64_t page = 1ULL << shift;
-				*gpa = (e & ADDRESS_MASK & ~(page - 1)) | (linear & (page - 1));
-				return 0;
-			}
-			table = e & ADDRESS_MASK;
-		}
-		return -EFAULT;
-	}
+	if (s->efer & EFER_LMA)
+		return walk_4_level(vcpu, linear, gpa, NULL);
 	linear &= 0xffffffffULL;
 	if (s->cr4 & CR4_PAE) {
 		if (read_entry(vm, s->cr3 & 0xffffffe0ULL, (unsigned)(linear >> 30), 8, &e) < 0)
@@ -100,10 +117,10 @@ static int copy_linear(struct vcpu *vcpu, uint64_t linear, void *buffer, size_t 
 	return 0;
 }
 
-/* The remembered walk, if CR3 and every entry it read are unchanged. */
+/* The remembered walk, if CR3 and every entry it read are unchanged (LMA implies paging). */
 static const uint8_t *remembered_page(const struct x86_walk_memo *m, const struct vmcb_save *s, uint64_t linear)
 {
-	if (m->linear_page != (linear >> 12) + 1 || m->cr3 != s->cr3 || !(s->efer & EFER_LMA) || !(s->cr0 & CR0_PG))
+	if (m->linear_page != (linear >> 12) + 1 || m->cr3 != s->cr3 || !(s->efer & EFER_LMA))
 		return NULL;
 	for (unsigned i = 0; i < m->levels; i++)
 		if (__atomic_load_n(m->entry[i], __ATOMIC_RELAXED) != m->value[i])
@@ -111,37 +128,19 @@ static const uint8_t *remembered_page(const struct x86_walk_memo *m, const struc
 	return m->page;
 }
 
-/* A 4-level walk (as in x86_guest_translate) that remembers what it read. */
 static const uint8_t *walk_and_remember(struct vcpu *vcpu, uint64_t linear)
 {
-	const struct vmcb_save *s = &vcpu->arch.vmcb->save;
 	struct x86_walk_memo *m = &vcpu->arch.walk_memo;
+	gpa_t gpa;
 	m->linear_page = 0;
-	gpa_t table = s->cr3 & ADDRESS_MASK;
-	for (int level = 4; level >= 1; level--) {
-		unsigned shift = 12 + 9 * (level - 1);
-		const uint64_t *at = vm_guest_ram(vcpu->vm, table + ((linear >> shift) & 511) * 8, 8);
-		if (!at)
-			return NULL;
-		uint64_t e = __atomic_load_n(at, __ATOMIC_RELAXED);
-		if (!(e & PRESENT))
-			return NULL;
-		m->entry[4 - level] = at;
-		m->value[4 - level] = e;
-		if (level == 1 || (level <= 3 && (e & LARGE))) {
-			uint64_t span = 1ULL << shift;
-			gpa_t page = ((e & ADDRESS_MASK & ~(span - 1)) | (linear & (span - 1))) & ~(uint64_t)(PAGE_SIZE - 1);
-			m->page = vm_guest_ram(vcpu->vm, page, PAGE_SIZE);
-			if (!m->page)
-				return NULL;
-			m->levels = (unsigned)(5 - level);
-			m->cr3 = s->cr3;
-			m->linear_page = (linear >> 12) + 1;
-			return m->page;
-		}
-		table = e & ADDRESS_MASK;
+	if (walk_4_level(vcpu, linear, &gpa, m) < 0)
+		return NULL;
+	m->page = vm_guest_ram(vcpu->vm, gpa & ~(uint64_t)(PAGE_SIZE - 1), PAGE_SIZE);
+	if (m->page) {
+		m->cr3 = vcpu->arch.vmcb->save.cr3;
+		m->linear_page = (linear >> 12) + 1;
 	}
-	return NULL;
+	return m->page;
 }
 
 const uint8_t *x86_guest_bytes_at(struct vcpu *vcpu, uint64_t linear, size_t size)

@@ -640,8 +640,9 @@ static __attribute__((always_inline)) bool host_gs_leave(struct vcpu *vcpu, uint
 	return again;
 }
 
-/* An MMIO access by a plain load, store, test or compare, carried out on the hot path (the
- * string and read-modify-write forms, and accesses nobody claims, go the full way). */
+/* An MMIO access by a plain load, store, test or compare, carried out on the hot path. The string
+ * and read-modify-write forms, and accesses nobody claims, go the full way, which decodes them
+ * again (rare: the decode has no side effect). */
 static bool mmio_in_place(struct vcpu *vcpu)
 {
 	struct vcpu_arch *a = &vcpu->arch;

@@ -122,8 +122,6 @@ void vgic_lock(struct vgic *vgic, unsigned long *flags);
 /* Gives the VM the physical SPI intid (a passthrough device's interrupt); -EBUSY if another VM or
  * the hypervisor has it. */
 __must_check int vgic_passthrough_spi(struct vm *vm, unsigned intid, bool announce);
-/* Offers the guest the 32 INTIDs that hold intid (an SPI of one of its devices). */
-void vgic_offer_line(struct vgic *vgic, unsigned intid);
 /* GICD_TYPER.ITLinesNumber for the lines offered. */
 static inline uint32_t vgic_it_lines_number(const struct vgic *vgic)
 {
