@@ -11,6 +11,7 @@ IMAGE_NAME := tessera.bin
 IMAGE_COMMAND = $(OBJCOPY) -O binary $< $@
 CONFIG_NS16550_MMIO := y
 CONFIG_PLIC := y
+CONFIG_AIA := y
 CONFIG_FDT_PLATFORM := y
 CONFIG_VIRTIO_MMIO := y
 # The guest `make run` boots when VM_CONFIGS is not given.

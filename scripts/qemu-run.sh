@@ -12,7 +12,8 @@
 # tests that wait for QEMU to exit want.
 # PLATFORM=zcu102 (aarch64) boots QEMU's model of the Xilinx ZCU102 with the board's own device tree
 # from Debian's arm64 kernel package (scripts/board-tree.sh) instead of the virt machine; it has no
-# virtio-mmio transports, so no DISK.
+# virtio-mmio transports, so no DISK. PLATFORM=aia (riscv64) boots QEMU virt with the AIA (APLIC
+# and IMSIC with AIA_GUESTS guest interrupt files per hart) instead of the PLIC.
 # QEMU_DEBUG_ARGS is added after QEMU_ARGS, for a developer's flags on every boot the tests make
 # (e.g. QEMU_DEBUG_ARGS='-d guest_errors,cpu_reset -D /tmp/qemu.log').
 set -euo pipefail
@@ -54,7 +55,12 @@ case "$arch:${PLATFORM:-}" in
     # The board's DisplayPort has an audio device: a silent backend (QEMU 7.2 still warns once).
     exec qemu-system-aarch64 -M xlnx-zcu102,virtualization=on -audiodev none,id=snd0 \
       "${common[@]}" -dtb "$tree" -kernel "$image" $extra ;;
-  *:?*) echo "qemu-run.sh: no PLATFORM '$PLATFORM' for $arch (aarch64: zcu102)" >&2; exit 2 ;;
+  riscv64:aia)
+    # The Advanced Interrupt Architecture instead of the PLIC: APLICs in MSI mode and an IMSIC per
+    # hart with AIA_GUESTS guest interrupt files each (QEMU 7.2 allows 1..7).
+    exec qemu-system-riscv64 -M "virt,aia=aplic-imsic,aia-guests=${AIA_GUESTS:-7}" -bios default \
+      "${common[@]}" -kernel "$image" $extra ;;
+  *:?*) echo "qemu-run.sh: no PLATFORM '$PLATFORM' for $arch (aarch64: zcu102; riscv64: aia)" >&2; exit 2 ;;
   aarch64:)
     # cortex-a72: EL2 without the cost of -cpu max under TCG.
     exec qemu-system-aarch64 -M "virt,virtualization=on,gic-version=$gic" -cpu cortex-a72 \

@@ -163,13 +163,25 @@ static const struct {
 	{ "arm,gic-400", "arm,cortex-a15-gic" },
 	{ "riscv,plic0", "riscv,plic0" },
 	{ "sifive,plic-1.0.0", "riscv,plic0" },
+	{ "riscv,aplic", "riscv,aplic" },
 };
+
+/* A RISC-V APLIC domain that delegates its sources to child domains is the firmware's (AIA 1.0,
+ * 4.5.2: the machine-level root on QEMU virt, which OpenSBI walls off from S-mode): the hypervisor
+ * drives a leaf one. */
+static bool delegates_to_children(const void *fdt, int node)
+{
+	int len;
+	return fdt_node_is_compatible(fdt, node, "riscv,aplic") && fdt_getprop(fdt, node, "riscv,children", &len);
+}
 
 static void find_irqchip(struct boot_info *info, const void *fdt)
 {
 	info->irqchip.fdt_node = -1;
 	for (unsigned i = 0; i < ARRAY_SIZE(irqchips); i++) {
 		int node = fdt_find_compatible(fdt, -1, irqchips[i].compatible);
+		while (node >= 0 && delegates_to_children(fdt, node))
+			node = fdt_find_compatible(fdt, node, irqchips[i].compatible);
 		if (node < 0 || !fdt_node_is_available(fdt, node))
 			continue;
 		info->irqchip.compatible = irqchips[i].driver;

@@ -120,6 +120,17 @@ char *strchr(const char *s, int c)
 	}
 }
 
+char *strstr(const char *haystack, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (;; haystack++) {
+		if (!strncmp(haystack, needle, n))
+			return (char *)haystack;
+		if (!*haystack)
+			return NULL;
+	}
+}
+
 char *strrchr(const char *s, int c)
 {
 	const char *last = NULL;

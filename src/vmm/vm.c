@@ -33,6 +33,12 @@ static cpumask_t vcpu_affinity(const struct vm_config *config, unsigned i)
 	return CPUMASK_ALL;
 }
 
+__attribute__((weak)) cpumask_t arch_vcpu_placement(struct vm *vm, unsigned index, cpumask_t allowed)
+{
+	(void)vm, (void)index;
+	return allowed;
+}
+
 const char *vm_state_name(enum vm_state state)
 {
 	static const char *const names[] = {
@@ -117,7 +123,8 @@ struct vm *vm_create(const struct vm_config *config)
 	if (!vm->vcpus || vm_console_init(vm) < 0 || vm_setup_memory(vm) < 0 || vm_setup_devices(vm) < 0)
 		goto fail;
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {
-		vm->vcpus[i] = vcpu_create(vm, i, vcpu_affinity(config, i));
+		cpumask_t affinity = arch_vcpu_placement(vm, i, vcpu_affinity(config, i));
+		vm->vcpus[i] = affinity ? vcpu_create(vm, i, affinity) : NULL;
 		if (!vm->vcpus[i])
 			goto fail;
 		vm->vcpu_tasks++;

@@ -27,7 +27,8 @@ def derive_config(linux_dir, base, name, device, extra_cmdline="", edit=None):
         text = f.read()
     if extra_cmdline:
         text = re.sub(r'(cmdline = "[^"]*)"', rf'\1 {extra_cmdline}"', text, count=1)
-    text = text.replace("emu_devices = [\n", "emu_devices = [\n    " + device + "\n", 1)
+    if device:
+        text = text.replace("emu_devices = [\n", "emu_devices = [\n    " + device + "\n", 1)
     if edit:
         text = edit(text)
     path = os.path.join(linux_dir, f"{name}.toml")

@@ -20,8 +20,8 @@ def linux_dir():
     return prepare_linux(ARCH)
 
 
-def boot_linux(name, configs, smp=2, qemu_args=""):
-    return linux_helpers.boot_linux(ARCH, name, configs, smp=smp, qemu_args=qemu_args,
+def boot_linux(name, configs, smp=2, qemu_args="", env_extra=None):
+    return linux_helpers.boot_linux(ARCH, name, configs, smp=smp, qemu_args=qemu_args, env_extra=env_extra,
                                     never=("unexpected exception from the guest", "not allowed in the guest"))
 
 
@@ -46,6 +46,42 @@ def test_linux_boots_to_a_shell_and_powers_off(linux_dir, cpus):
     assert_linux_ran(b.output, cpus)
     assert re.search(r"VM\[1\] linux: generated device tree \(\d+ bytes\) at 0x8fe00000", b.output), b.output
     assert f"VM[1] linux: vPLIC at 0xc000000, {2 * cpus} contexts" in b.output, b.output
+
+
+def aia_config(linux_dir, base, name):
+    """A config of prepare_linux's with the AIA instead of the vPLIC: a vAPLIC in MSI mode and an
+    IMSIC window (a guest interrupt file per vCPU), where QEMU's virt machine has them."""
+    def edit(text):
+        return text.replace('    ["vplic", 0x0c00_0000, 0x60_0000, 0, 0x1, []],\n',
+                            '    ["aplic", 0x0d00_0000, 0x8000, 0, 0x1, []],\n'
+                            '    ["imsic", 0x2800_0000, 0x8000, 0, 0x1, []],\n')
+    path = linux_helpers.derive_config(linux_dir, base, name, "", edit=edit)
+    with open(os.path.join(ROOT, path)) as f:
+        assert '"imsic"' in f.read(), "the vPLIC entry of the prepared config moved"
+    return path
+
+
+def test_linux_smp_on_the_aia_with_guest_interrupt_files(linux_dir):
+    """On QEMU virt with the AIA (APLIC in MSI mode, an IMSIC per hart with guest interrupt files),
+    Linux gets its own IMSIC and APLIC in the generated tree: each vCPU's interrupt file is a guest
+    file of its hart, so its IPIs (stores to the other vCPU's file) and its claims (stopei) take no
+    exit, and the UART's line goes through the vAPLIC as a message to that file."""
+    config = aia_config(linux_dir, "linux-2cpu.toml", "linux-aia-2cpu")
+    b = boot_linux("linux-aia", [config], env_extra={"PLATFORM": "aia"})
+    out = b.output
+    assert_linux_ran(out, 2)
+    assert "AIA: APLIC at 0xd000000 with 96 sources, IMSIC at 0x28000000: 255 identities, 7 guest files per hart" in out, out
+    assert "VM[1] linux: IMSIC at 0x28000000: 2 guest interrupt file(s), 255 identities each" in out, out
+    assert "VM[1] linux: vAPLIC at 0xd000000 (MSI mode), 10 sources" in out, out
+    m = re.search(r"\[vm1\] tessera-linux: UART interrupts through (\S+), (\d+) IPIs", out)
+    assert m and m.group(1).startswith("APLIC-MSI"), out
+    # The IPIs went through the IMSIC: the SBI IPI call was never made (it would be an exit each).
+    assert int(m.group(2)) > 0, out
+    exits = re.search(r"VM\[1\] linux: stopped \((\d+) exits: (.*)\)", out)
+    assert exits, out
+    # Against the vPLIC: the PLIC's claim/complete exits and the SBI IPIs are gone.
+    m = re.search(r"other (\d+)", exits.group(2))
+    assert m and int(m.group(1)) < 400, out
 
 
 def test_linux_and_a_bare_metal_guest_side_by_side(linux_dir):

@@ -5,6 +5,7 @@
  * sched_preempt_if_needed() while interrupts are still masked. A synchronous exception here is a
  * hypervisor fault unless the instruction is guarded by an .ex_table entry (probe.S). */
 #include "arch_impl/trap.h"
+#include "arch_impl/aia.h"
 #include "arch_impl/csr.h"
 #include "arch_impl/riscv.h"
 #include "kernel/irq.h"
@@ -27,6 +28,14 @@ static bool apply_fixup(struct trap_frame *frame)
 	return false;
 }
 
+/* An interrupt in a guest interrupt file whose vCPU is not running (AIA; the guest half sets it). */
+static void (*guest_external_handler)(void);
+
+void riscv_set_guest_external_handler(void (*handler)(void))
+{
+	guest_external_handler = handler;
+}
+
 static void handle_interrupt(unsigned long cause)
 {
 	switch (cause) {
@@ -43,6 +52,12 @@ static void handle_interrupt(unsigned long cause)
 	case IRQ_S_EXT:
 		irq_dispatch();
 		break;
+	case IRQ_S_GUEST_EXT:
+		if (guest_external_handler) {
+			guest_external_handler();
+			break;
+		}
+		/* fall through: nobody enabled it */
 	default:
 		/* Nothing here knows how to clear it: mask it so it cannot storm. */
 		csr_clear(sie, 1UL << (cause & 63));

@@ -8,6 +8,7 @@
  * hfence.gvma is issued on the hart that changes a live table and on every vCPU load. */
 #include "virt/arch_vm.h"
 #include "arch_impl/csr.h"
+#include "virt_impl/guest.h"
 #include "virt_impl/hcsr.h"
 #include "arch_impl/sbi.h"
 #include "kernel/log.h"
@@ -90,6 +91,7 @@ int arch_vm_init(struct vm *vm)
 
 void arch_vm_destroy(struct vm *vm)
 {
+	riscv_imsic_release(vm);
 	gpt_free(GSTAGE(vm));
 	vm->arch.gstage_root = NULL;
 	unsigned long flags = spin_lock_irqsave(&vmid_lock);

@@ -7,6 +7,7 @@
  * RV64GC, its counters (hcounteren) and Sstc when the host has it (henvcfg.STCE); nothing whose
  * state a vCPU switch does not keep (V) or that henvcfg leaves off (Svpbmt, Zicbom). */
 #include "arch/timer.h"
+#include "drivers/aia.h"
 #include "virt/arch_vm.h"
 #include "virt_impl/guest.h"
 #include "lib/fdt.h"
@@ -20,20 +21,32 @@
 
 #define PHANDLE_PLIC(vm) vm_dtb_irqchip_phandle(vm, 1)
 #define PHANDLE_HART_INTC(vm, hart) vm_dtb_phandle(vm, 2 + (hart))
+#define PHANDLE_IMSIC(vm) vm_dtb_phandle(vm, 2 + (vm)->vcpu_count)
+/* The APLIC binding's second cell (Linux dt-bindings/interrupt-controller/irq.h). */
+#define IRQ_TYPE_LEVEL_HIGH 4
 /* Local interrupt numbers of a hart (privileged spec 20211203, 3.1.9 mip/mie). */
 #define IRQ_M_EXTERNAL 11
 #define IRQ_S_EXTERNAL 9
 /* QEMU virt's 16550 input clock, which Linux's 8250 driver needs to compute divisors. */
 #define UART_CLOCK_HZ 3686400
 
-static void isa_properties(struct fdt_writer *w)
+/* Ssaia (the AIA's supervisor CSRs) when the VM has IMSIC guest files: the guest's siselect,
+ * sireg and stopei reach its file (AIA 1.0, 2.3). */
+static void isa_properties(struct fdt_writer *w, bool ssaia)
 {
 	bool sstc = riscv_guest_has_sstc();
-	fdt_property_string(w, "riscv,isa", sstc ? "rv64imafdc_zicntr_zicsr_zifencei_sstc"
-					       : "rv64imafdc_zicntr_zicsr_zifencei");
+	char isa[64];
+	format_snprintf(isa, sizeof(isa), "rv64imafdc_zicntr_zicsr_zifencei%s%s", ssaia ? "_ssaia" : "",
+			sstc ? "_sstc" : "");
+	fdt_property_string(w, "riscv,isa", isa);
 	fdt_property_string(w, "riscv,isa-base", "rv64i");
-	const char *const extensions[] = { "i", "m", "a", "f", "d", "c", "zicntr", "zicsr", "zifencei",
-					   sstc ? "sstc" : NULL, NULL };
+	const char *extensions[12] = { "i", "m", "a", "f", "d", "c", "zicntr", "zicsr", "zifencei" };
+	size_t n = 9;
+	if (ssaia)
+		extensions[n++] = "ssaia";
+	if (sstc)
+		extensions[n++] = "sstc";
+	extensions[n] = NULL;
 	fdt_property_strings(w, "riscv,isa-extensions", extensions);
 }
 
@@ -52,7 +65,7 @@ static void cpus_node(struct fdt_writer *w, struct vm *vm)
 		fdt_property_u32(w, "reg", (uint32_t)hart);
 		fdt_property_string(w, "status", "okay");
 		fdt_property_string(w, "compatible", "riscv");
-		isa_properties(w);
+		isa_properties(w, riscv_vm_uses_imsic(vm->config));
 		/* The G-stage is Sv39x4; the guest's own stage may be anything the hart has, but Sv39
 		 * is what every RV64 Linux supports and the cheapest walk under emulation. */
 		fdt_property_string(w, "mmu-type", "riscv,sv39");
@@ -67,12 +80,57 @@ static void cpus_node(struct fdt_writer *w, struct vm *vm)
 	fdt_end_node(w);
 }
 
+/* The config's interrupt controller other than the IMSIC window: the vPLIC, or the vAPLIC when
+ * it is named "aplic" (irqchip.c). */
 static const struct vm_emu_device *find_vplic(const struct vm_config *config)
 {
-	for (size_t i = 0; i < config->devices.emu_device_count; i++)
-		if (config->devices.emu_devices[i].emu_type == VM_EMU_INTERRUPT_CONTROLLER)
-			return &config->devices.emu_devices[i];
+	for (size_t i = 0; i < config->devices.emu_device_count; i++) {
+		const struct vm_emu_device *emu = &config->devices.emu_devices[i];
+		if (emu->emu_type == VM_EMU_INTERRUPT_CONTROLLER && !(emu->name && strstr(emu->name, "imsic")))
+			return emu;
+	}
 	return NULL;
+}
+
+static bool is_aplic(const struct vm_emu_device *emu)
+{
+	return emu && emu->name && strstr(emu->name, "aplic");
+}
+
+/* The guest's IMSIC (Linux binding interrupt-controller/riscv,imsics.yaml): a supervisor-level
+ * file per vCPU, in vCPU order, no guest files of its own. */
+static void imsic_node(struct fdt_writer *w, struct vm *vm, const struct vm_emu_device *imsic)
+{
+	fdt_begin_node_at(w, "imsics", imsic->base_gpa);
+	fdt_property_string(w, "compatible", "riscv,imsics");
+	fdt_property_reg(w, imsic->base_gpa, (uint64_t)vm->vcpu_count * 0x1000);
+	fdt_property_u32(w, "#interrupt-cells", 0);
+	fdt_property_empty(w, "interrupt-controller");
+	fdt_property_empty(w, "msi-controller");
+	fdt_property_u32(w, "riscv,num-ids", aia_num_ids());
+	uint32_t cells[2 * 64];
+	size_t n = 0;
+	for (unsigned h = 0; h < vm->vcpu_count && n + 2 <= sizeof(cells) / sizeof(cells[0]); h++) {
+		cells[n++] = PHANDLE_HART_INTC(vm, h);
+		cells[n++] = IRQ_S_EXTERNAL;
+	}
+	fdt_property_cells(w, "interrupts-extended", cells, n);
+	fdt_property_u32(w, "phandle", PHANDLE_IMSIC(vm));
+	fdt_end_node(w);
+}
+
+/* The guest's APLIC in MSI mode (Linux binding interrupt-controller/riscv,aplic.yaml). */
+static void aplic_node(struct fdt_writer *w, struct vm *vm, const struct vm_emu_device *aplic)
+{
+	fdt_begin_node_at(w, "aplic", aplic->base_gpa);
+	fdt_property_string(w, "compatible", "riscv,aplic");
+	fdt_property_reg(w, aplic->base_gpa, aplic->length);
+	fdt_property_u32(w, "#interrupt-cells", 2);
+	fdt_property_empty(w, "interrupt-controller");
+	fdt_property_u32(w, "msi-parent", PHANDLE_IMSIC(vm));
+	fdt_property_u32(w, "riscv,num-sources", riscv_vaplic_source_count(vm));
+	fdt_property_u32(w, "phandle", PHANDLE_PLIC(vm));
+	fdt_end_node(w);
 }
 
 /* Contexts 2h and 2h + 1 of the vPLIC are hart h's M- and S-mode ones (vplic.c); Linux uses the
@@ -100,19 +158,25 @@ static void plic_node(struct fdt_writer *w, struct vm *vm, const struct vm_emu_d
 	fdt_end_node(w);
 }
 
-static bool contains(const char *haystack, const char *needle)
-{
-	size_t n = strlen(needle);
-	for (; *haystack; haystack++)
-		if (!strncmp(haystack, needle, n))
-			return true;
-	return false;
-}
-
 /* The core picks the 16550 model for a console by the same names (src/vmm/vm_devices.c). */
 static bool names_a_16550(const char *name)
 {
-	return name && (contains(name, "16550") || contains(name, "uart8250"));
+	return name && (strstr(name, "16550") || strstr(name, "uart8250"));
+}
+
+/* A source of the vPLIC (one cell) or the vAPLIC (source and level-high), when the VM has one. */
+static void plic_interrupt(struct fdt_writer *w, const struct vm *vm, uint64_t irq)
+{
+	const struct vm_emu_device *controller = find_vplic(vm->config);
+	if (!controller || irq == 0 || irq >= VPLIC_SOURCES)
+		return;
+	fdt_property_u32(w, "interrupt-parent", PHANDLE_PLIC(vm));
+	if (is_aplic(controller)) {
+		const uint32_t cells[] = { (uint32_t)irq, IRQ_TYPE_LEVEL_HIGH };
+		fdt_property_cells(w, "interrupts", cells, 2);
+	} else {
+		fdt_property_u32(w, "interrupts", (uint32_t)irq);
+	}
 }
 
 /* Every 16550 the guest can reach, emulated or passed through by address; returns the node name of
@@ -147,24 +211,14 @@ static void uart_nodes(struct fdt_writer *w, struct vm *vm, bool have_plic, char
 		fdt_property_u32(w, "clock-frequency", UART_CLOCK_HZ);
 		if (reg_shift)
 			fdt_property_u32(w, "reg-shift", (uint32_t)reg_shift);
-		if (have_plic && irq > 0 && irq < VPLIC_SOURCES) {
-			fdt_property_u32(w, "interrupt-parent", PHANDLE_PLIC(vm));
-			fdt_property_u32(w, "interrupts", (uint32_t)irq);
-		}
+		if (have_plic)
+			plic_interrupt(w, vm, irq);
 		fdt_end_node(w);
 		if (!first[0])
 			format_snprintf(first, first_size, "/serial@%llx", (unsigned long long)base);
 	}
 }
 
-/* A vPLIC source, when the VM has a vPLIC (find_vplic). */
-static void plic_interrupt(struct fdt_writer *w, const struct vm *vm, uint64_t irq)
-{
-	if (find_vplic(vm->config) && irq > 0 && irq < VPLIC_SOURCES) {
-		fdt_property_u32(w, "interrupt-parent", PHANDLE_PLIC(vm));
-		fdt_property_u32(w, "interrupts", (uint32_t)irq);
-	}
-}
 
 int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *buf, size_t size)
 {
@@ -173,8 +227,13 @@ int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *
 
 	cpus_node(&w, vm);
 	vm_dtb_write_memory(&w, vm);
+	const struct vm_emu_device *imsic = riscv_imsic_window(vm->config);
+	if (imsic)
+		imsic_node(&w, vm, imsic);
 	const struct vm_emu_device *plic = find_vplic(vm->config);
-	if (plic)
+	if (is_aplic(plic))
+		aplic_node(&w, vm, plic);
+	else if (plic)
 		plic_node(&w, vm, plic);
 	char console[32];
 	uart_nodes(&w, vm, plic != NULL, console, sizeof(console));

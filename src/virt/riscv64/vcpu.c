@@ -5,6 +5,7 @@
 #include "arch/cpu.h"
 #include "arch/timer.h"
 #include "virt/arch_vm.h"
+#include "arch_impl/aia.h"
 #include "arch_impl/csr.h"
 #include "virt_impl/guest.h"
 #include "virt_impl/hcsr.h"
@@ -69,7 +70,10 @@ int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg)
 {
 	struct vcpu_arch *a = &vcpu->arch;
 	timer_cancel(&a->wake_timer); /* an armed event must not be wiped while queued */
+	unsigned imsic_file = a->imsic_file;
+	uint64_t imsic_page = a->imsic_page;
 	memset(a, 0, sizeof(*a));
+	riscv_vcpu_set_imsic_file(vcpu, imsic_file, imsic_page);
 	/* Boot protocol (Linux Documentation/riscv/boot.rst, SBI HSM hart_start): a0 = hart id,
 	 * a1 = DTB or opaque, MMU off, interrupts off, in (V)S-mode. */
 	a->regs.x[10] = vcpu->guest_id;
@@ -78,11 +82,21 @@ int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg)
 	a->regs.spp = SSTATUS_SPP;
 	/* SPV is not kept here: guest_run sets it just before SRET and the exit clears it, since a
 	 * host trap frame resumed after a task switch would SRET into V = 1 otherwise. */
-	a->hstatus = HSTATUS_VSXL_64 | HSTATUS_VTW | HSTATUS_SPVP;
+	a->hstatus = (a->hstatus & HSTATUS_VGEIN_MASK) | HSTATUS_VSXL_64 | HSTATUS_VTW | HSTATUS_SPVP;
 	a->vs.vstimecmp = UINT64_MAX;
 	a->vs.henvcfg = riscv_has_sstc() ? HENVCFG_STCE : 0;
 	a->sbi_deadline = UINT64_MAX;
 	return 0;
+}
+
+void riscv_vcpu_set_imsic_file(struct vcpu *vcpu, unsigned file, uint64_t page)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	a->imsic_file = file;
+	a->imsic_page = page;
+	/* A fresh start is a fresh file; hstatus.VGEIN makes it the guest's external interrupt. */
+	a->imsic_reset = file != 0;
+	a->hstatus = (a->hstatus & ~HSTATUS_VGEIN_MASK) | (uint64_t)file << HSTATUS_VGEIN_SHIFT;
 }
 
 /* The host's time when the guest's reaches `guest` (deadlines are in the guest's time). */
@@ -207,6 +221,7 @@ void arch_vcpu_load(struct vcpu *vcpu)
 	csr_write(hideleg, HIDELEG_GUEST);
 	csr_write(hcounteren, HCOUNTEREN_GUEST);
 	csr_write(hstatus, a->hstatus);
+	riscv_imsic_load(vcpu);
 	csr_write(vsstatus, s->vsstatus);
 	csr_write(vsie, s->vsie);
 	csr_write(vstvec, s->vstvec);
@@ -258,6 +273,7 @@ void arch_vcpu_put(struct vcpu *vcpu)
 	if ((csr_read(sstatus) & SSTATUS_FS_MASK) == SSTATUS_FS_DIRTY)
 		guest_fp_save(&a->fp);
 	csr_clear(sstatus, SSTATUS_FS_MASK);
+	riscv_imsic_put(vcpu);
 	csr_write(hgatp, 0);
 	a->loaded = false;
 }
@@ -592,6 +608,8 @@ bool arch_vcpu_irq_pending(struct vcpu *vcpu)
 		enabled = a->vs.vsie;
 		vstimecmp = riscv_has_sstc() ? a->vs.vstimecmp : UINT64_MAX;
 	}
+	if (riscv_imsic_pending(vcpu))
+		pending |= HVIP_VSEIP; /* hgeip[VGEIN] (AIA 1.0, 6.3.4) */
 	arch_irq_restore(flags);
 	if (arch_timer_now() + a->htimedelta >= vstimecmp)
 		pending |= HVIP_VSTIP;

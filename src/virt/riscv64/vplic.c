@@ -231,7 +231,7 @@ static const struct vdev_ops vplic_ops = {
 
 /* Calls fn for each interrupt source the VM owns: the irq of each of its devices but the PLIC
  * itself, emulated or passed through. */
-static void for_each_owned_source(const struct vm_config *c, void (*fn)(void *arg, unsigned irq), void *arg)
+void riscv_for_each_owned_source(const struct vm_config *c, void (*fn)(void *arg, unsigned irq), void *arg)
 {
 	for (size_t i = 0; i < c->devices.emu_device_count; i++)
 		if (c->devices.emu_devices[i].emu_type != VM_EMU_INTERRUPT_CONTROLLER &&
@@ -308,52 +308,47 @@ static struct vdev *vplic_create(struct vm *vm, const struct vm_emu_device *conf
 		return NULL;
 	}
 	/* p->lock: zeroed memory is SPINLOCK_INIT */
-	for_each_owned_source(vm->config, own, p);
+	riscv_for_each_owned_source(vm->config, own, p);
 	p->dev = (struct vdev){ config->name, config->base_gpa, config->length, &vplic_ops, p };
 	vm_set_irqchip(vm, &vplic_virq_ops, p);
 	return &p->dev;
 }
 
-/* The VM's interrupt controller (virt/arch_vm.h): an emulated PLIC where the config lists an
- * interrupt controller (emu_type 0x1). */
-int arch_vm_create_irqchip(struct vm *vm)
+/* The vPLIC for one interrupt-controller entry of the config, on the VM's bus, with its passed-through
+ * sources when the VM's interrupt mode is passthrough (irqchip.c chooses it). */
+int riscv_vplic_create(struct vm *vm, const struct vm_emu_device *emu)
 {
 	const struct vm_config *config = vm->config;
-	for (size_t i = 0; i < config->devices.emu_device_count; i++) {
-		const struct vm_emu_device *emu = &config->devices.emu_devices[i];
-		if (emu->emu_type != VM_EMU_INTERRUPT_CONTROLLER)
-			continue;
-		struct vdev *dev = vplic_create(vm, emu);
-		if (!dev)
-			return -ENOMEM;
-		struct vdev *conflict = NULL;
-		int err = vdev_bus_add(&vm->mmio_bus, dev, &conflict);
-		if (err < 0) {
-			vm_log_error(vm, "vPLIC at %#llx overlaps '%s'",
-				     (unsigned long long)emu->base_gpa, conflict ? conflict->name : "?");
-			dev->ops->destroy(dev);
-			vm_set_irqchip(vm, NULL, NULL);
-			return err;
-		}
-		vm_log_info(vm, "vPLIC at %#llx, %u contexts",
-			    (unsigned long long)emu->base_gpa, 2 * vm->vcpu_count);
-		if (config->devices.interrupt_mode.value != VM_INTERRUPTS_PASSTHROUGH)
-			continue;
-		struct vplic *p = dev->priv;
-		for (size_t k = 0; k < config->devices.passthrough_device_count && err == 0; k++) {
-			const struct vm_passthrough_device *pt = &config->devices.passthrough_devices[k];
-			if (!pt->is_device_tree_path && pt->irq)
-				err = pass_source(p, (unsigned)pt->irq);
-		}
-		if (err == 0)
-			err = dt_passthrough_for_each_interrupt(&vm->dt, pass_dt_interrupt, p);
-		if (err < 0)
-			return err;
-		unsigned passed = 0;
-		for (unsigned n = 1; n < VPLIC_SOURCES; n++)
-			passed += bit(p->passthrough, n);
-		if (passed)
-			vm_log_info(vm, "%u physical PLIC source(s) passed through", passed);
+	struct vdev *dev = vplic_create(vm, emu);
+	if (!dev)
+		return -ENOMEM;
+	struct vdev *conflict = NULL;
+	int err = vdev_bus_add(&vm->mmio_bus, dev, &conflict);
+	if (err < 0) {
+		vm_log_error(vm, "vPLIC at %#llx overlaps '%s'",
+			     (unsigned long long)emu->base_gpa, conflict ? conflict->name : "?");
+		dev->ops->destroy(dev);
+		vm_set_irqchip(vm, NULL, NULL);
+		return err;
 	}
+	vm_log_info(vm, "vPLIC at %#llx, %u contexts",
+		    (unsigned long long)emu->base_gpa, 2 * vm->vcpu_count);
+	if (config->devices.interrupt_mode.value != VM_INTERRUPTS_PASSTHROUGH)
+		return 0;
+	struct vplic *p = dev->priv;
+	for (size_t k = 0; k < config->devices.passthrough_device_count && err == 0; k++) {
+		const struct vm_passthrough_device *pt = &config->devices.passthrough_devices[k];
+		if (!pt->is_device_tree_path && pt->irq)
+			err = pass_source(p, (unsigned)pt->irq);
+	}
+	if (err == 0)
+		err = dt_passthrough_for_each_interrupt(&vm->dt, pass_dt_interrupt, p);
+	if (err < 0)
+		return err;
+	unsigned passed = 0;
+	for (unsigned n = 1; n < VPLIC_SOURCES; n++)
+		passed += bit(p->passthrough, n);
+	if (passed)
+		vm_log_info(vm, "%u physical PLIC source(s) passed through", passed);
 	return 0;
 }

@@ -152,6 +152,11 @@ fi
 console=$(awk 'NR == 1 {print $1}' /proc/consoles)
 irqs=$(awk -v c="$console" '$NF == c || /uart-pl011|ttyS0/ {for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i} END {print n + 0}' /proc/interrupts)
 echo "tessera-linux: console $console, $irqs UART interrupts"
+# Which interrupt controller the UART's line goes through (the chip column of /proc/interrupts:
+# the first field after the per-CPU counts), and the inter-processor interrupts taken.
+chip=$(awk '/uart-pl011|ttyS0/ {for (i = 2; i <= NF; i++) if ($i !~ /^[0-9]+$/) {print $i; exit}}' /proc/interrupts)
+ipis=$(awk '$1 ~ /^IPI/ {for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i} END {print n + 0}' /proc/interrupts)
+echo "tessera-linux: UART interrupts through ${chip:-none}, $ipis IPIs"
 
 # The modules mkinitramfs.py put in, dependencies first: busybox's insmod follows none. Loading a
 # transport driver (virtio_mmio, virtio_pci) probes its devices there and then, and each device's

@@ -78,6 +78,25 @@
 		__v;                                                                 \
 	})
 
+/* CSRs by number, for those the assembler does not name (LLVM 14 knows no AIA CSR). */
+#define csr_read_num(num)                                                            \
+	({                                                                           \
+		unsigned long __v;                                                   \
+		__asm__ __volatile__("csrr %0, %1" : "=r"(__v) : "i"(num) : "memory"); \
+		__v;                                                                 \
+	})
+#define csr_write_num(num, val)                                                                        \
+	({                                                                                             \
+		unsigned long __v = (unsigned long)(val);                                              \
+		__asm__ __volatile__("csrw %0, %1" : : "i"(num), "r"(__v) : "memory");                \
+	})
+#define csr_swap_num(num, val)                                                                   \
+	({                                                                                       \
+		unsigned long __v = (unsigned long)(val);                                        \
+		__asm__ __volatile__("csrrw %0, %1, %0" : "+r"(__v) : "i"(num) : "memory");     \
+		__v;                                                                             \
+	})
+
 #endif /* __ASSEMBLY__ */
 
 #endif

@@ -11,6 +11,9 @@
 
 struct vcpu;
 struct vm;
+struct vm_config;
+struct vm_emu_device;
+struct vdev;
 
 /* Sets or clears a hypervisor-driven virtual interrupt level (HVIP_VSEIP, HVIP_VSTIP) of a vCPU
  * and kicks it so it notices. Any context. */
@@ -39,6 +42,36 @@ static inline enum vm_exit_result riscv_vcpu_resume_from_exit(struct vcpu *vcpu)
 		return riscv_vcpu_resume_slow(vcpu);
 	return EXIT_HANDLED;
 }
+
+/* IMSIC guest interrupt files (imsic_guest.c). The VM's IMSIC window: its config's interrupt
+ * controller named "imsic" (one 4 KiB page per vCPU, vCPU i's at base + 4 KiB * i), or NULL. */
+const struct vm_emu_device *riscv_imsic_window(const struct vm_config *config);
+bool riscv_vm_uses_imsic(const struct vm_config *config);
+/* Maps each vCPU's file into the window and gives it to the vCPU (after arch_vcpu_placement). */
+__must_check int riscv_imsic_attach(struct vm *vm, gpa_t window);
+/* Gives the VM's files back (arch_vm_destroy). */
+void riscv_imsic_release(struct vm *vm);
+void riscv_imsic_release_file(unsigned cpu, unsigned file);
+/* hgeie, hie.VSEIE and a pending reset of the vCPU's file, when it is loaded and put. */
+void riscv_imsic_load(struct vcpu *vcpu);
+void riscv_imsic_put(struct vcpu *vcpu);
+/* The vCPU's file has an interrupt for it (loaded on its hart; false otherwise). For a halt's
+ * wait (arch_vcpu_irq_pending): when false, the file's interrupt is armed to wake the hart. */
+bool riscv_imsic_pending(const struct vcpu *vcpu);
+/* Makes an identity pending in the vCPU's file (an MSI from the vAPLIC). Any context. */
+void riscv_imsic_send(struct vcpu *vcpu, unsigned identity);
+/* vcpu.c: the file and page the vCPU keeps across arch_vcpu_init (which clears its state). */
+void riscv_vcpu_set_imsic_file(struct vcpu *vcpu, unsigned file, uint64_t page);
+
+/* The interrupt controllers irqchip.c chooses among (vplic.c, vaplic.c). */
+__must_check int riscv_vplic_create(struct vm *vm, const struct vm_emu_device *emu);
+struct vdev *riscv_vaplic_create(struct vm *vm, const struct vm_emu_device *emu);
+__must_check int riscv_vaplic_pass_interrupts(struct vm *vm, struct vdev *dev);
+/* The highest source the vAPLIC has (its device tree's riscv,num-sources). */
+unsigned riscv_vaplic_source_count(const struct vm *vm);
+/* Calls fn for each interrupt source the VM owns: the irq of each of its devices but the
+ * interrupt controllers, emulated or passed through. */
+void riscv_for_each_owned_source(const struct vm_config *c, void (*fn)(void *arg, unsigned irq), void *arg);
 
 /* The vPLIC's interrupt sources are 1..VPLIC_SOURCES - 1 (src/vdev/vplic.c; the device tree's
  * riscv,ndev). */

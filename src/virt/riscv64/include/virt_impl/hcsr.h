@@ -38,6 +38,7 @@
 #define CSR_HTIMEDELTA 0x605 /* the guest's time is the host's plus this (H extension 8.2.7) */
 
 #ifndef __ASSEMBLY__
+#include "arch_impl/csr.h"
 #include "lib/types.h"
 
 /* HFENCE.GVMA x0, vmid: every G-stage (and combined) entry of one VMID on this hart. */
@@ -57,18 +58,6 @@ static inline void hfence_vvma_all(void)
 {
 	__asm__ __volatile__(".insn r 0x73, 0x0, 0x11, x0, x0, x0" : : : "memory");
 }
-
-#define csr_read_num(num)                                                            \
-	({                                                                           \
-		unsigned long __v;                                                   \
-		__asm__ __volatile__("csrr %0, %1" : "=r"(__v) : "i"(num) : "memory"); \
-		__v;                                                                 \
-	})
-#define csr_write_num(num, val)                                                                        \
-	({                                                                                             \
-		unsigned long __v = (unsigned long)(val);                                              \
-		__asm__ __volatile__("csrw %0, %1" : : "i"(num), "r"(__v) : "memory");                \
-	})
 
 /* guest_entry.S: a guest's instruction at a guest virtual address, read as instruction fetch
  * (HLVX.HU) with the guest's translation; its length (2 or 4), or -1 when a read faulted (the

@@ -71,6 +71,11 @@ struct vcpu_arch {
 	struct timer_event wake_timer;
 	uint64_t sbi_deadline;   /* SBI set_timer without Sstc; UINT64_MAX when off */
 	uint64_t htimedelta;     /* the guest's time minus the host's (moved back by a suspend) */
+	/* The guest interrupt file of its hart that is this vCPU's (imsic_guest.c; 0: none, the VM
+	 * has no IMSIC), that file's page, and whether its state is to be cleared at the next load. */
+	unsigned imsic_file;
+	uint64_t imsic_page;
+	bool imsic_reset;
 	/* SBI HSM non-retentive suspend: where to resume when the wait ends. */
 	bool resume_pending;
 	uint64_t resume_addr, resume_opaque;
@@ -85,8 +90,14 @@ enum guest_exit_state {
 			       * core's loop arrived meanwhile): enter again through guest_run */
 };
 
+/* Where a vCPU's guest interrupt file is: file (1..GEILEN) of CPU cpu's hart (imsic_guest.c). */
+struct riscv_imsic_file {
+	uint16_t cpu, file;
+};
+
 struct vm_arch {
 	uint64_t *gstage_root;   /* 16 KiB root of the Sv39x4 G-stage table */
+	struct riscv_imsic_file *imsic_files; /* per vCPU, when the VM has an IMSIC; else NULL */
 	uint64_t hgatp;          /* MODE | VMID | root PPN */
 	uint16_t vmid;
 };

@@ -1,0 +1,401 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* An emulated APLIC domain in MSI delivery mode for VMs with IMSIC guest files (RISC-V AIA 1.0,
+ * chapter 4: 4.5 the register map, 4.7 pending and enable bits, 4.9 MSI delivery). The guest
+ * sees the only domain of its machine, in MSI mode (domaincfg.DM reads 1 and cannot change, as on
+ * QEMU's): each source the VM owns (the irq of each of its devices, as with the vPLIC) has a
+ * mode, an enable, a pending bit and a target (a vCPU's hart index and an identity). When an
+ * active, enabled source becomes pending while the domain's IE is on, its message goes to the
+ * target vCPU's guest interrupt file (imsic_guest.c) and the pending bit clears (4.9.1): the
+ * vCPU takes it without an exit if it is running.
+ * Level sources (Level1, Level0) are pending from a rising edge of their rectified input, and the
+ * guest's setipnum makes them pending again only while the input is asserted (4.9.2: Linux writes
+ * it at the end of each level interrupt, which then costs one exit). Edge and detached sources are
+ * pending from an edge (or a pulse) and from setip/setipnum.
+ * With interrupt_mode = "passthrough", a passed-through device's host source is the VM's line: the
+ * host masks it when it fires and raises the line; the guest's setipnum for it (its end of
+ * interrupt) lowers the line and unmasks the host source, which interrupts again while the device
+ * still asserts it (drivers/irq/aia.c), as vplic.c does at completion. */
+#include "vdev/models.h"
+#include "virt/arch_vm.h"
+#include "virt_impl/guest.h"
+#include "drivers/aia.h"
+#include "kernel/mm.h"
+#include "kernel/irq.h"
+#include "kernel/log.h"
+#include "kernel/spinlock.h"
+#include "lib/errno.h"
+#include "lib/fdt.h"
+#include "lib/format.h"
+#include "vmm/vcpu.h"
+#include "vmm/virq.h"
+#include "vmm/vm.h"
+
+#define SOURCES VPLIC_SOURCES /* 1..127, the same numbering as the vPLIC's */
+#define WORDS (SOURCES / 32)
+
+#define DOMAINCFG 0x0000
+#define DOMAINCFG_READ_AS_ONE 0x80000000u /* 4.5.1: bits 31:24 read 0x80 */
+#define DOMAINCFG_IE (1u << 8)
+#define DOMAINCFG_DM (1u << 2)
+#define SOURCECFG_FIRST 0x0004
+#define SOURCECFG_LAST 0x0ffc
+#define SOURCECFG_D (1u << 10)
+#define SM_INACTIVE 0u
+#define SM_DETACHED 1u
+#define SM_EDGE1 4u
+#define SM_EDGE0 5u
+#define SM_LEVEL1 6u
+#define SM_LEVEL0 7u
+#define SETIP 0x1c00
+#define SETIPNUM 0x1cdc
+#define IN_CLRIP 0x1d00
+#define CLRIPNUM 0x1ddc
+#define SETIE 0x1e00
+#define SETIENUM 0x1edc
+#define CLRIE 0x1f00
+#define CLRIENUM 0x1fdc
+#define SETIPNUM_LE 0x2000
+#define SETIPNUM_BE 0x2004
+#define GENMSI 0x3000
+#define TARGET_FIRST 0x3004
+#define TARGET_LAST 0x3ffc
+#define TARGET_HART_SHIFT 18
+#define TARGET_EIID_MASK 0x7ffu
+#define WORD_REGS_END 0x80 /* setip[0..31] and the like span 0x80 bytes */
+
+struct vaplic {
+	struct vdev dev;
+	struct vm *vm;
+	struct spinlock lock;
+	uint32_t domaincfg; /* IE only; DM and the top byte are added at reads */
+	uint32_t mode[SOURCES];
+	uint32_t target[SOURCES];
+	uint32_t owned[WORDS];
+	uint32_t input[WORDS];   /* the lines' levels as the devices drive them */
+	uint32_t pending[WORDS];
+	uint32_t enabled[WORDS];
+	uint32_t passthrough[WORDS];
+	uint32_t genmsi;
+};
+
+static bool bit(const uint32_t *words, unsigned n)
+{
+	return (words[n / 32] >> (n % 32)) & 1;
+}
+
+static void set_bit_to(uint32_t *words, unsigned n, bool value)
+{
+	if (value)
+		words[n / 32] |= 1u << (n % 32);
+	else
+		words[n / 32] &= ~(1u << (n % 32));
+}
+
+static bool is_level(uint32_t mode)
+{
+	return mode == SM_LEVEL1 || mode == SM_LEVEL0;
+}
+
+/* The rectified input (4.7): the line, inverted for the low modes; 0 when inactive or detached. */
+static bool rectified(const struct vaplic *p, unsigned n)
+{
+	switch (p->mode[n]) {
+	case SM_EDGE1:
+	case SM_LEVEL1:
+		return bit(p->input, n);
+	case SM_EDGE0:
+	case SM_LEVEL0:
+		return !bit(p->input, n);
+	default:
+		return false;
+	}
+}
+
+/* A message to hart index `hart`'s file, identity `eiid` (4.9.1, genmsi 4.5.15). */
+static void send_msi(struct vaplic *p, uint32_t hart, uint32_t eiid)
+{
+	struct vm *vm = p->vm;
+	if (hart < vm->vcpu_count)
+		riscv_imsic_send(vm->vcpus[hart], eiid);
+}
+
+/* Sends what is pending and enabled while IE is on (4.9.1). Lock held. */
+static void deliver(struct vaplic *p, unsigned n)
+{
+	if (!(p->domaincfg & DOMAINCFG_IE) || !bit(p->pending, n) || !bit(p->enabled, n) || p->mode[n] == SM_INACTIVE)
+		return;
+	set_bit_to(p->pending, n, false);
+	send_msi(p, p->target[n] >> TARGET_HART_SHIFT, p->target[n] & TARGET_EIID_MASK);
+}
+
+static void deliver_all(struct vaplic *p)
+{
+	for (unsigned n = 1; n < SOURCES; n++)
+		deliver(p, n);
+}
+
+static void make_pending(struct vaplic *p, unsigned n)
+{
+	if (n == 0 || n >= SOURCES || p->mode[n] == SM_INACTIVE)
+		return;
+	set_bit_to(p->pending, n, true);
+	deliver(p, n);
+}
+
+static void vaplic_set_level(struct vm *vm, unsigned irq, bool level)
+{
+	struct vaplic *p = vm->virq_priv;
+	if (irq == 0 || irq >= SOURCES)
+		return;
+	unsigned long flags = spin_lock_irqsave(&p->lock);
+	bool before = rectified(p, irq);
+	set_bit_to(p->input, irq, level);
+	bool after = rectified(p, irq);
+	if (!before && after && p->mode[irq] != SM_DETACHED)
+		make_pending(p, irq);
+	else if (before && !after && is_level(p->mode[irq]))
+		set_bit_to(p->pending, irq, false); /* a level source is pending only while asserted */
+	spin_unlock_irqrestore(&p->lock, flags);
+}
+
+/* An edge whatever the mode (an IVC doorbell): one message. */
+static void vaplic_pulse(struct vm *vm, unsigned irq)
+{
+	struct vaplic *p = vm->virq_priv;
+	if (irq == 0 || irq >= SOURCES)
+		return;
+	unsigned long flags = spin_lock_irqsave(&p->lock);
+	make_pending(p, irq);
+	spin_unlock_irqrestore(&p->lock, flags);
+}
+
+static const struct virq_ops vaplic_virq_ops = {
+	.set_level = vaplic_set_level,
+	.pulse = vaplic_pulse,
+};
+
+/* setip/setipnum (4.7): a level source only while asserted (and a passed-through one's end of
+ * interrupt, see the top); others at once. Lock held. */
+static void set_pending_by_guest(struct vaplic *p, unsigned n)
+{
+	if (n == 0 || n >= SOURCES || !bit(p->owned, n))
+		return;
+	if (bit(p->passthrough, n)) {
+		set_bit_to(p->input, n, false);
+		irq_enable(n); /* the host source is asserted again if the device still is */
+		return;
+	}
+	if (!is_level(p->mode[n]) || rectified(p, n))
+		make_pending(p, n);
+}
+
+static void write_mode(struct vaplic *p, unsigned n, uint32_t value)
+{
+	if (n == 0 || n >= SOURCES || !bit(p->owned, n))
+		return;
+	uint32_t mode = (value & SOURCECFG_D) ? SM_INACTIVE : value & 7; /* no child domains (4.5.2) */
+	if (mode == 2 || mode == 3)
+		mode = SM_INACTIVE; /* reserved */
+	p->mode[n] = mode;
+	if (mode == SM_INACTIVE) {
+		set_bit_to(p->pending, n, false);
+		set_bit_to(p->enabled, n, false);
+	} else if (is_level(mode)) {
+		set_bit_to(p->pending, n, rectified(p, n));
+		deliver(p, n);
+	}
+}
+
+static uint32_t read_word_of(const struct vaplic *p, const uint32_t *words, uint64_t index)
+{
+	(void)p;
+	return index < WORDS ? words[index] : 0;
+}
+
+static int vaplic_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value)
+{
+	struct vaplic *p = dev->priv;
+	if (width != 4 || (offset & 3))
+		return -EINVAL; /* 32-bit registers only (4.5) */
+	unsigned long flags = spin_lock_irqsave(&p->lock);
+	uint32_t v = 0;
+	if (offset == DOMAINCFG) {
+		v = DOMAINCFG_READ_AS_ONE | p->domaincfg | DOMAINCFG_DM;
+	} else if (offset >= SOURCECFG_FIRST && offset <= SOURCECFG_LAST) {
+		unsigned n = (unsigned)(offset - SOURCECFG_FIRST) / 4 + 1;
+		v = n < SOURCES ? p->mode[n] : 0;
+	} else if (offset >= SETIP && offset < SETIP + WORD_REGS_END) {
+		v = read_word_of(p, p->pending, (offset - SETIP) / 4);
+	} else if (offset >= IN_CLRIP && offset < IN_CLRIP + WORD_REGS_END) {
+		uint64_t w = (offset - IN_CLRIP) / 4;
+		for (unsigned b = 0; b < 32 && w < WORDS; b++)
+			v |= (uint32_t)rectified(p, (unsigned)w * 32 + b) << b;
+	} else if (offset >= SETIE && offset < SETIE + WORD_REGS_END) {
+		v = read_word_of(p, p->enabled, (offset - SETIE) / 4);
+	} else if (offset == GENMSI) {
+		v = p->genmsi; /* Busy (bit 12) never reads 1: the message goes at the write */
+	} else if (offset >= TARGET_FIRST && offset <= TARGET_LAST) {
+		unsigned n = (unsigned)(offset - TARGET_FIRST) / 4 + 1;
+		v = n < SOURCES ? p->target[n] : 0;
+	}
+	spin_unlock_irqrestore(&p->lock, flags);
+	*value = v;
+	return 0;
+}
+
+static int vaplic_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value)
+{
+	struct vaplic *p = dev->priv;
+	if (width != 4 || (offset & 3))
+		return -EINVAL;
+	uint32_t v = (uint32_t)value;
+	unsigned long flags = spin_lock_irqsave(&p->lock);
+	if (offset == DOMAINCFG) {
+		p->domaincfg = v & DOMAINCFG_IE;
+		deliver_all(p);
+	} else if (offset >= SOURCECFG_FIRST && offset <= SOURCECFG_LAST) {
+		write_mode(p, (unsigned)(offset - SOURCECFG_FIRST) / 4 + 1, v);
+	} else if (offset >= SETIP && offset < SETIP + WORD_REGS_END) {
+		for (unsigned b = 0; b < 32; b++)
+			if ((v >> b) & 1)
+				set_pending_by_guest(p, (unsigned)(offset - SETIP) / 4 * 32 + b);
+	} else if (offset == SETIPNUM || offset == SETIPNUM_LE) {
+		set_pending_by_guest(p, v);
+	} else if (offset == SETIPNUM_BE) {
+		set_pending_by_guest(p, __builtin_bswap32(v));
+	} else if (offset >= IN_CLRIP && offset < IN_CLRIP + WORD_REGS_END) {
+		uint64_t w = (offset - IN_CLRIP) / 4;
+		if (w < WORDS)
+			p->pending[w] &= ~v;
+	} else if (offset == CLRIPNUM) {
+		if (v < SOURCES)
+			set_bit_to(p->pending, v, false);
+	} else if (offset >= SETIE && offset < SETIE + WORD_REGS_END) {
+		uint64_t w = (offset - SETIE) / 4;
+		if (w < WORDS) {
+			p->enabled[w] |= v & p->owned[w];
+			deliver_all(p);
+		}
+	} else if (offset == SETIENUM) {
+		if (v < SOURCES && bit(p->owned, v) && p->mode[v] != SM_INACTIVE) {
+			set_bit_to(p->enabled, v, true);
+			deliver(p, v);
+		}
+	} else if (offset >= CLRIE && offset < CLRIE + WORD_REGS_END) {
+		uint64_t w = (offset - CLRIE) / 4;
+		if (w < WORDS)
+			p->enabled[w] &= ~v;
+	} else if (offset == CLRIENUM) {
+		if (v < SOURCES)
+			set_bit_to(p->enabled, v, false);
+	} else if (offset == GENMSI) {
+		p->genmsi = v & ((~0u << TARGET_HART_SHIFT) | TARGET_EIID_MASK);
+		send_msi(p, v >> TARGET_HART_SHIFT, v & TARGET_EIID_MASK);
+	} else if (offset >= TARGET_FIRST && offset <= TARGET_LAST) {
+		unsigned n = (unsigned)(offset - TARGET_FIRST) / 4 + 1;
+		/* Guest index 0 (the guest's harts have no H), identities within the file's (4.5.16). */
+		if (n < SOURCES && bit(p->owned, n))
+			p->target[n] = (v & ~0u << TARGET_HART_SHIFT) | ((v & TARGET_EIID_MASK) <= aia_num_ids() ? v & TARGET_EIID_MASK : 0);
+	}
+	spin_unlock_irqrestore(&p->lock, flags);
+	return 0;
+}
+
+/* Power-on (4.5): IE off, every source inactive, nothing pending or enabled. */
+static void vaplic_reset(struct vdev *dev)
+{
+	struct vaplic *p = dev->priv;
+	unsigned long flags = spin_lock_irqsave(&p->lock);
+	p->domaincfg = 0;
+	p->genmsi = 0;
+	for (unsigned n = 0; n < SOURCES; n++)
+		p->mode[n] = p->target[n] = 0;
+	for (unsigned w = 0; w < WORDS; w++)
+		p->pending[w] = p->enabled[w] = 0;
+	spin_unlock_irqrestore(&p->lock, flags);
+}
+
+static const struct vdev_ops vaplic_ops = {
+	.read = vaplic_read,
+	.write = vaplic_write,
+	.reset = vaplic_reset,
+};
+
+static void own(void *arg, unsigned irq)
+{
+	struct vaplic *p = arg;
+	set_bit_to(p->owned, irq, true);
+}
+
+static void passthrough_source(unsigned irq, void *arg)
+{
+	struct vaplic *p = arg;
+	irq_disable(irq);
+	vaplic_set_level(p->vm, irq, true);
+}
+
+static int pass_source(struct vaplic *p, unsigned source)
+{
+	struct vm *vm = p->vm;
+	if (source == 0 || source >= SOURCES) {
+		vm_log_error(vm, "APLIC source %u is beyond the vAPLIC's %u", source, SOURCES - 1);
+		return -EINVAL;
+	}
+	char what[32];
+	format_snprintf(what, sizeof(what), "APLIC source %u", source);
+	int err = vm_claim_host_resource(vm, HOST_IRQ, source, 1, what);
+	if (err == 0 && (err = irq_register(source, passthrough_source, p)) < 0)
+		vm_log_error(vm, "APLIC source %u is the hypervisor's own", source);
+	if (err < 0)
+		return err;
+	unsigned long flags = spin_lock_irqsave(&p->lock);
+	set_bit_to(p->owned, source, true);
+	set_bit_to(p->passthrough, source, true);
+	spin_unlock_irqrestore(&p->lock, flags);
+	irq_enable(source);
+	return 0;
+}
+
+/* A passed device-tree node's interrupt: the APLIC binding's first cell is the source. */
+static int pass_dt_interrupt(void *ctx, int node, const void *specifier)
+{
+	(void)node;
+	return pass_source(ctx, fdt_be32(specifier));
+}
+
+struct vdev *riscv_vaplic_create(struct vm *vm, const struct vm_emu_device *config)
+{
+	struct vaplic *p = kzalloc(sizeof(*p));
+	if (!p)
+		return NULL;
+	p->vm = vm;
+	riscv_for_each_owned_source(vm->config, own, p);
+	p->dev = (struct vdev){ config->name, config->base_gpa, config->length, &vaplic_ops, p };
+	vm_set_irqchip(vm, &vaplic_virq_ops, p);
+	return &p->dev;
+}
+
+int riscv_vaplic_pass_interrupts(struct vm *vm, struct vdev *dev)
+{
+	struct vaplic *p = dev->priv;
+	const struct vm_config *config = vm->config;
+	int err = 0;
+	for (size_t k = 0; k < config->devices.passthrough_device_count && err == 0; k++) {
+		const struct vm_passthrough_device *pt = &config->devices.passthrough_devices[k];
+		if (!pt->is_device_tree_path && pt->irq)
+			err = pass_source(p, (unsigned)pt->irq);
+	}
+	if (err == 0)
+		err = dt_passthrough_for_each_interrupt(&vm->dt, pass_dt_interrupt, p);
+	return err;
+}
+
+unsigned riscv_vaplic_source_count(const struct vm *vm)
+{
+	const struct vaplic *p = vm->virq_priv;
+	unsigned highest = 0;
+	for (unsigned n = 1; p && n < SOURCES; n++)
+		if (bit(p->owned, n))
+			highest = n;
+	return highest;
+}
