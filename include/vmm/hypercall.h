@@ -25,6 +25,7 @@
 #define HYPERCALL_TESSERA_PUTC 0x103      /* arg0: a character for the VM's console */
 #define HYPERCALL_TESSERA_BOOT_COUNT 0x104 /* -> how many times this VM has booted (1, 2 after a reset) */
 #define HYPERCALL_TESSERA_IVC_DOORBELL 0x105 /* (publisher_vm_id, key) -> peers rung (vmm/ivc.h) */
+#define HYPERCALL_TESSERA_EXIT_COUNT 0x106 /* -> the calling vCPU's exits so far */
 
 #define HYPERCALL_SBI_EXTENSION 0x485643  /* "HVC": the SBI extension id on riscv64 */
 

@@ -138,11 +138,11 @@ def boot(arch, smp=4, mem="1G", qemu_args="", image=None, timeout=60, env_extra=
     return Boot(output=output, exit_status=status, timed_out=timed_out)
 
 
-def run_guests(arch, name, configs, smp=4, qemu_args="", never=()):
+def run_guests(arch, name, configs, smp=4, qemu_args="", never=(), env_extra=None):
     """Builds an image with these VM configs into its own build directory, boots it, and checks
     that QEMU exited cleanly and the hypervisor never failed."""
     image = build_image(arch, build_dir=f"build/e2e-{arch}-{name}", vm_configs=configs)
-    b = boot(arch, smp=smp, image=image, qemu_args=qemu_args)
+    b = boot(arch, smp=smp, image=image, qemu_args=qemu_args, env_extra=env_extra)
     assert not b.timed_out, b.output
     assert b.exit_status == 0, b.output
     for bad in ("Tessera panic", "Hypervisor exception") + tuple(never):

@@ -158,10 +158,11 @@ static void aia_init_cpu(unsigned cpu_index)
 	imsic_s_write(IMSIC_EIDELIVERY, 1);
 	csr_set(sie, SIE_SEIE);
 	/* Guest files whose vCPU is not loaded interrupt the hypervisor through hgeie (scause 12),
-	 * which stays 0 until a vCPU is given one. */
+	 * which stays 0 until a vCPU is given one; its enable is hie.SGEIE, not in sie (H extension,
+	 * 8.2.3). */
 	csr_write_num(CSR_HGEIE, 0);
 	if (aia_guest_files())
-		csr_set(sie, SIE_SGEIE);
+		csr_set(hie, SIE_SGEIE);
 }
 
 static bool input_high(unsigned irq)

@@ -182,7 +182,10 @@ void riscv_imsic_load(struct vcpu *vcpu)
 	if (a->imsic_reset) {
 		clear_file();
 		a->imsic_reset = false;
+		a->imsic_vsiselect = 0;
 	}
+	/* The guest's siselect is the hart's one vsiselect (AIA 1.0, 2.3): each vCPU's own. */
+	csr_write_num(CSR_VSISELECT, a->imsic_vsiselect);
 }
 
 void riscv_imsic_put(struct vcpu *vcpu)
@@ -190,6 +193,7 @@ void riscv_imsic_put(struct vcpu *vcpu)
 	unsigned g = vcpu->arch.imsic_file;
 	if (!g)
 		return;
+	vcpu->arch.imsic_vsiselect = csr_read_num(CSR_VSISELECT);
 	csr_write_num(CSR_HGEIE, csr_read_num(CSR_HGEIE) | 1UL << g);
 }
 

@@ -21,7 +21,7 @@
 #define CSR_HGEIE 0x607
 #define CSR_HGEIP 0xe12
 
-/* sip/sie bit 12: a guest interrupt file that hgeie enables has an interrupt (8.2.3). */
+/* hip/hie bit 12: a guest interrupt file that hgeie enables has an interrupt (8.2.3). */
 #define IRQ_S_GUEST_EXT 12
 #define SIE_SGEIE (1UL << IRQ_S_GUEST_EXT)
 /* hstatus.VGEIN (8.2.1): the guest file whose interrupt is the guest's VSEIP (0: none). */

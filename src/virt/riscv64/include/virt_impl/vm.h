@@ -75,6 +75,7 @@ struct vcpu_arch {
 	 * has no IMSIC), that file's page, and whether its state is to be cleared at the next load. */
 	unsigned imsic_file;
 	uint64_t imsic_page;
+	uint64_t imsic_vsiselect; /* the guest's siselect while it is put */
 	bool imsic_reset;
 	/* SBI HSM non-retentive suspend: where to resume when the wait ends. */
 	bool resume_pending;
