@@ -6,7 +6,6 @@
 #define VIRT_ARCH_VM_H
 
 #include "lib/types.h"
-#include "kernel/sched.h"
 #include "vmm/exit.h"
 
 struct vm;
@@ -96,7 +95,7 @@ __must_check int arch_gpt_translate(struct vm *vm, gpa_t gpa, hpa_t *hpa);
 /* The CPUs vCPU `index` of the VM may run on, from those its config allows, decided before the
  * vCPU is created (riscv64: one CPU, whose hart holds the vCPU's IMSIC guest interrupt file); 0
  * when none will do (the arch said why). The core's default keeps the config's. */
-cpumask_t arch_vcpu_placement(struct vm *vm, unsigned index, cpumask_t allowed);
+uint64_t arch_vcpu_placement(struct vm *vm, unsigned index, uint64_t allowed); /* cpumask_t, kernel/sched.h */
 /* Puts a vCPU in its architectural reset state, to start at entry with arg in the boot-protocol
  * register (x0 = DTB on arm64, a1 = DTB with a0 = hart id on riscv64, rsi = boot_params on x86). */
 __must_check int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg);

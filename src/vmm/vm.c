@@ -33,7 +33,7 @@ static cpumask_t vcpu_affinity(const struct vm_config *config, unsigned i)
 	return CPUMASK_ALL;
 }
 
-__attribute__((weak)) cpumask_t arch_vcpu_placement(struct vm *vm, unsigned index, cpumask_t allowed)
+__attribute__((weak)) uint64_t arch_vcpu_placement(struct vm *vm, unsigned index, uint64_t allowed)
 {
 	(void)vm, (void)index;
 	return allowed;

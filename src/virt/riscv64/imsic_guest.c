@@ -72,7 +72,7 @@ static void guest_external_interrupt(void)
 	}
 }
 
-cpumask_t arch_vcpu_placement(struct vm *vm, unsigned index, cpumask_t allowed)
+uint64_t arch_vcpu_placement(struct vm *vm, unsigned index, uint64_t allowed)
 {
 	if (!riscv_vm_uses_imsic(vm->config))
 		return allowed;
