@@ -35,7 +35,7 @@ def parse(path, name):
     return figures, buckets
 
 
-def svg(path, label, series):
+def svg(path, label, series, unit="instructions"):
     """A bar per latency value, one colour per series (Tessera, bare QEMU), counts on a log scale
     so that the tail shows beside the peak."""
     import math
@@ -50,7 +50,7 @@ def svg(path, label, series):
            f'<text x="{margin}" y="20">{html.escape(label)}</text>',
            f'<line x1="{margin}" y1="{height - margin}" x2="{width - margin}" y2="{height - margin}" stroke="black"/>',
            f'<text x="{margin}" y="{height - margin + 20}">{lo}</text>',
-           f'<text x="{width - margin}" y="{height - margin + 20}" text-anchor="end">{hi} instructions</text>',
+           f'<text x="{width - margin}" y="{height - margin + 20}" text-anchor="end">{hi} {unit}</text>',
            f'<text x="{margin - 5}" y="{y(top)}" text-anchor="end">{top}</text>']
     for i, (name, buckets, colour) in enumerate(series):
         bar = max(2.0, (width - 2 * margin) / span / len(series))
@@ -69,6 +69,7 @@ def main():
     p.add_argument("--json", required=True)
     p.add_argument("--key", required=True, action="append")
     p.add_argument("--svg", required=True)
+    p.add_argument("--unit", default="instructions", help="what the samples count (default: instructions)")
     p.add_argument("logs", nargs="+")
     a = p.parse_args()
     if len(a.logs) not in (2, 4):
@@ -77,7 +78,7 @@ def main():
     text = "/".join(str(figures[k]) for k in ("min", "median", "p99", "max"))
     puts = {f"{key}.{k}": figures[k] for key in a.key for k in FIGURES}
     series = [("Tessera", buckets, "#c0392b")]
-    line = f"{a.label}, instructions over {figures['samples']} samples, min/median/p99/max: Tessera {text}"
+    line = f"{a.label}, {a.unit} over {figures['samples']} samples, min/median/p99/max: Tessera {text}"
     if len(a.logs) == 4:
         bare, bare_buckets = parse(a.logs[2], a.logs[3])
         line += (f"; bare QEMU {'/'.join(str(bare[k]) for k in ('min', 'median', 'p99', 'max'))}"
@@ -90,7 +91,7 @@ def main():
     print(line + f" (histogram: {a.svg})")
     if json_put.main(["json_put.py", a.json] + [f"{k}={v}" for k, v in puts.items()]) != 0:
         sys.exit(1)
-    svg(a.svg, a.label, series)
+    svg(a.svg, a.label, series, a.unit)
 
 
 if __name__ == "__main__":

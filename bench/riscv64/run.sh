@@ -12,7 +12,9 @@
 #  - the hypervisor image size without guests.
 #  - the IVC doorbell round trip between two VMs (bench/ivc_doorbell.sh), virtio-blk in the Linux
 #    guest, O_DIRECT dd under Tessera beside bare QEMU (bench/virtio_blk.sh), and virtio-net between
-#    two Linux guests (bench/virtio_net.sh), each also into build/bench-riscv64/bench.json.
+#    two Linux guests (bench/virtio_net.sh), each also into build/bench-riscv64/bench.json;
+#  - IPI latency on the AIA machine, the IMSIC's guest interrupt files beside SBI's IPI call
+#    (bench/riscv64/ipi.sh: to itself in instructions, between two harts in ns).
 # Targets: null call <= 118 instructions, MMIO <= 2x the null call, timer latency equal to bare
 # QEMU's, Linux ratio <= 1.10.
 set -euo pipefail
@@ -85,5 +87,6 @@ bench/json_put.py $B/bench.json "linux.exits=$exits" "linux.ratio_wall=$(awk -v 
   "image_bytes=$(stat -c %s $B-noguest/tessera.bin)" "image_text_data_bytes=$size"
 # virtio-blk in the Linux guest, Tessera beside bare QEMU.
 bench/ivc_doorbell.sh riscv64 "$null"
+bench/riscv64/ipi.sh
 bench/virtio_blk.sh riscv64
 bench/virtio_net.sh riscv64
