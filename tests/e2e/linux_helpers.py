@@ -56,10 +56,11 @@ SHELL_DIALOGUE = [
 ]
 
 
-def shell_session(arch, image, mem="1G"):
+def shell_session(arch, image, mem="1G", env_extra=None):
     """Boots an image whose Linux VM stops at its shell, types a sum and powers the VM off; returns
     the boot after the checks every such session must pass (the answer came back)."""
-    b = boot(arch, smp=2, mem=mem, image=image, timeout=240, dialogue=SHELL_DIALOGUE + [(r"# ", "poweroff -f\r")])
+    b = boot(arch, smp=2, mem=mem, image=image, timeout=240, env_extra=env_extra,
+             dialogue=SHELL_DIALOGUE + [(r"# ", "poweroff -f\r")])
     out = b.output
     assert not b.timed_out and b.exit_status == 0, out
     for bad in LINUX_FAILURES:

@@ -146,19 +146,30 @@ interrupt_mode = "passthrough"
 """
 
 
-def test_whole_machine_with_plic_sources_passed_through(linux_dir):
+@pytest.mark.parametrize("machine", ["plic", "aia"])
+def test_whole_machine_with_plic_sources_passed_through(linux_dir, machine):
     """passthrough_devices = [["/"]] less the PCIe host: Linux probes the host's own 16550 and
     Goldfish RTC from its tree, writes to the UART itself, and what is typed reaches its shell
     through the UART's physical PLIC source, forwarded by the vPLIC and unmasked at each
     completion; the hypervisor keeps its CLINT and the test finisher (the power-off syscon that
-    names it is left out)."""
-    path = os.path.join(ROOT, linux_dir, "linux-whole-machine.toml")
+    names it is left out). On the AIA machine the same with the vAPLIC and guest interrupt files:
+    the host's APLIC domains and IMSICs stay the hypervisor's, the physical APLIC sources are
+    forwarded as messages to the vCPU's file."""
+    config = WHOLE_MACHINE
+    if machine == "aia":
+        config = config.replace('    ["vplic", 0x0c00_0000, 0x60_0000, 0, 0x1, []],\n',
+                                '    ["aplic", 0x0d00_0000, 0x8000, 0, 0x1, []],\n'
+                                '    ["imsic", 0x2800_0000, 0x1000, 0, 0x1, []],\n')
+        assert '"imsic"' in config
+    path = os.path.join(ROOT, linux_dir, f"linux-whole-machine-{machine}.toml")
     with open(path, "w") as f:
-        f.write(WHOLE_MACHINE)
-    image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-whole-machine", vm_configs=[path])
-    out = linux_helpers.shell_session(ARCH, image).output
+        f.write(config)
+    image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-whole-machine-{machine}", vm_configs=[path])
+    env = {"PLATFORM": "aia"} if machine == "aia" else None
+    out = linux_helpers.shell_session(ARCH, image, env_extra=env).output
     assert re.search(r"VM\[1\] linux-qemu: \d+ host device-tree node\(s\) passed through", out), out
-    assert re.search(r"VM\[1\] linux-qemu: \d+ physical PLIC source\(s\) passed through", out), out
+    controller = "APLIC" if machine == "aia" else "PLIC"
+    assert re.search(rf"VM\[1\] linux-qemu: \d+ physical {controller} source\(s\) passed through", out), out
     assert "host node 'poweroff' is not passed through: it refers to 'test@100000'" in out, out
     assert re.search(r"10000000\.serial: ttyS0 at MMIO 0x10000000 \(irq = \d+, base_baud = \d+\) is a 16550A", out), out
     assert "goldfish_rtc 101000.rtc: registered as rtc0" in out, out

@@ -246,12 +246,15 @@ int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *
 }
 
 /* The host's own on riscv64: its timer (the CLINT or ACLINT, whose timer and IPIs the hypervisor
- * drives through SBI), the test finisher that powers the host off, and the PMU node that asks for
- * SBI's PMU extension, which guests are not offered. */
+ * drives through SBI), the test finisher that powers the host off, the PMU node that asks for
+ * SBI's PMU extension, which guests are not offered, and every APLIC domain and IMSIC: the
+ * hypervisor's (or the firmware's) interrupt files and wiring, which a VM gets as its vAPLIC and
+ * guest files instead. */
 bool arch_dt_node_is_kept(const void *fdt, int node)
 {
 	static const char *const kept[] = { "riscv,clint0", "sifive,clint0", "riscv,aclint-mswi", "riscv,aclint-mtimer",
-					    "sifive,test0", "sifive,test1", "riscv,pmu", NULL };
+					    "sifive,test0", "sifive,test1", "riscv,pmu", "riscv,aplic", "riscv,imsics",
+					    NULL };
 	return fdt_node_is_compatible_with_any(fdt, node, kept);
 }
 

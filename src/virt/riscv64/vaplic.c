@@ -387,6 +387,11 @@ int riscv_vaplic_pass_interrupts(struct vm *vm, struct vdev *dev)
 	}
 	if (err == 0)
 		err = dt_passthrough_for_each_interrupt(&vm->dt, pass_dt_interrupt, p);
+	unsigned passed = 0;
+	for (unsigned n = 1; n < SOURCES; n++)
+		passed += bit(p->passthrough, n);
+	if (err == 0 && passed)
+		vm_log_info(vm, "%u physical APLIC source(s) passed through", passed);
 	return err;
 }
 
