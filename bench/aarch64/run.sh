@@ -77,6 +77,7 @@ bench/json_put.py $B/bench.json "linux.exits=$exits" "linux.ratio_wall=$(awk -v 
   "image_bytes=$(stat -c %s $B-noguest/tessera.bin)" "image_text_data_bytes=$size"
 # The IVC doorbell round trip between two VMs, beside the null call.
 bench/ivc_doorbell.sh aarch64 "$(to_instructions "$smc")"
+bench/vms16.sh aarch64
 # virtio-blk in the Linux guest, Tessera beside bare QEMU.
 bench/virtio_blk.sh aarch64
 # virtio-net between two Linux guests, Tessera's switch beside two bare QEMUs.

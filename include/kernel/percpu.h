@@ -24,6 +24,7 @@ struct percpu {
 	struct task *idle;
 	struct spinlock lock; /* guards timers; run queues are under the scheduler's lock */
 	struct run_queue run_queue;
+	unsigned tasks_homed;     /* live tasks whose CPU this is, asleep or not (sched.c's placement) */
 	struct timer_queue timers;
 	bool need_resched;
 	uint64_t timer_interrupts;

@@ -29,6 +29,7 @@ struct task {
 	enum task_state state;
 	cpumask_t affinity;
 	unsigned cpu;               /* the CPU whose run queue holds it, or that runs it */
+	bool homed;                 /* counted in percpu.tasks_homed of cpu (every live task but idle) */
 	struct list_node queue_node;
 	void (*entry)(void *arg);
 	void *arg;

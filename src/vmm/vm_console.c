@@ -13,8 +13,10 @@
 
 /* A line still open this long after it began is shown as it is: the guest may be waiting for
  * input in a WFI/HLT of its own, which the hypervisor does not see while the vCPU has its CPU to
- * itself, so the halt exit's flush cannot be relied on. */
-#define CONSOLE_PARTIAL_LINE_NS 20000000ULL
+ * itself, so the halt exit's flush cannot be relied on. Long enough that a line written across
+ * other VMs' time slices on its CPU (10 ms each) is not cut in two (at 20 ms an IVC test line was,
+ * with three VMs on two CPUs), short enough for a prompt to show at once to a person. */
+#define CONSOLE_PARTIAL_LINE_NS 200000000ULL
 /* The count of refused bytes is shown at most this often. */
 #define DROPPED_REPORT_NS 1000000000ULL
 

@@ -64,7 +64,9 @@ def build_image(arch, log="info", build_dir=None, vm_configs=None, platform=None
         build_dir += ubsan
         # A board's objects differ (its name is in every object's flags): a directory of their own.
         board = f"-{platform}" if platform else ""
-        args += [f"BUILD={build_dir}", f"OBJ_BUILD=build/e2e-objects-{arch}{board}-{log}{ubsan}"]
+        # Linked with the objects LTO-linked once for all (the Makefile's LINK_PRELINKED): a
+        # tenth of a second an image instead of some 3 s.
+        args += [f"BUILD={build_dir}", f"OBJ_BUILD=build/e2e-objects-{arch}{board}-{log}{ubsan}", "LINK_PRELINKED=1"]
         image = os.path.join(build_dir, os.path.basename(image))
     subprocess.run(args, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     if ubsan:
