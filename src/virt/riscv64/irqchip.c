@@ -7,11 +7,58 @@
  *  - anything else: the emulated PLIC (vplic.c), QEMU virt's and AxVisor's. */
 #include "virt/arch_vm.h"
 #include "virt_impl/guest.h"
+#include "kernel/irq.h"
 #include "kernel/mm.h"
+#include "lib/fdt.h"
+#include "lib/format.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "vmm/virq.h"
 #include "vmm/vm.h"
+
+int riscv_claim_host_source(struct vm *vm, const char *controller, unsigned source, unsigned limit,
+			    irq_handler_fn handler, void *arg)
+{
+	if (source == 0 || source >= limit) {
+		vm_log_error(vm, "%s source %u is beyond the virtual one's %u", controller, source, limit - 1);
+		return -EINVAL;
+	}
+	char what[32];
+	format_snprintf(what, sizeof(what), "%s source %u", controller, source);
+	int err = vm_claim_host_resource(vm, HOST_IRQ, source, 1, what);
+	if (err == 0 && (err = irq_register(source, handler, arg)) < 0)
+		vm_log_error(vm, "%s source %u is the hypervisor's own", controller, source);
+	return err;
+}
+
+struct pass_context {
+	int (*pass)(void *arg, unsigned source);
+	void *arg;
+};
+
+/* A passed device-tree node's interrupt: the first cell is the source in both bindings (the PLIC's
+ * one cell, the APLIC's source and trigger). */
+static int pass_dt_interrupt(void *ctx, int node, const void *specifier)
+{
+	(void)node;
+	const struct pass_context *c = ctx;
+	return c->pass(c->arg, fdt_be32(specifier));
+}
+
+int riscv_pass_host_sources(struct vm *vm, int (*pass)(void *arg, unsigned source), void *arg)
+{
+	const struct vm_config *config = vm->config;
+	int err = 0;
+	for (size_t k = 0; k < config->devices.passthrough_device_count && err == 0; k++) {
+		const struct vm_passthrough_device *pt = &config->devices.passthrough_devices[k];
+		if (!pt->is_device_tree_path && pt->irq)
+			err = pass(arg, (unsigned)pt->irq);
+	}
+	struct pass_context ctx = { pass, arg };
+	if (err == 0)
+		err = dt_passthrough_for_each_interrupt(&vm->dt, pass_dt_interrupt, &ctx);
+	return err;
+}
 
 static bool names(const struct vm_emu_device *emu, const char *what)
 {

@@ -18,14 +18,13 @@
 #include "vdev/models.h"
 #include "virt/arch_vm.h"
 #include "virt_impl/guest.h"
+#include "virt_impl/source_bits.h"
 #include "drivers/aia.h"
 #include "kernel/mm.h"
 #include "kernel/irq.h"
 #include "kernel/log.h"
 #include "kernel/spinlock.h"
 #include "lib/errno.h"
-#include "lib/fdt.h"
-#include "lib/format.h"
 #include "vmm/vcpu.h"
 #include "vmm/virq.h"
 #include "vmm/vm.h"
@@ -77,19 +76,6 @@ struct vaplic {
 	uint32_t passthrough[WORDS];
 	uint32_t genmsi;
 };
-
-static bool bit(const uint32_t *words, unsigned n)
-{
-	return (words[n / 32] >> (n % 32)) & 1;
-}
-
-static void set_bit_to(uint32_t *words, unsigned n, bool value)
-{
-	if (value)
-		words[n / 32] |= 1u << (n % 32);
-	else
-		words[n / 32] &= ~(1u << (n % 32));
-}
 
 static bool is_level(uint32_t mode)
 {
@@ -334,18 +320,10 @@ static void passthrough_source(unsigned irq, void *arg)
 	vaplic_set_level(p->vm, irq, true);
 }
 
-static int pass_source(struct vaplic *p, unsigned source)
+static int pass_source(void *arg, unsigned source)
 {
-	struct vm *vm = p->vm;
-	if (source == 0 || source >= SOURCES) {
-		vm_log_error(vm, "APLIC source %u is beyond the vAPLIC's %u", source, SOURCES - 1);
-		return -EINVAL;
-	}
-	char what[32];
-	format_snprintf(what, sizeof(what), "APLIC source %u", source);
-	int err = vm_claim_host_resource(vm, HOST_IRQ, source, 1, what);
-	if (err == 0 && (err = irq_register(source, passthrough_source, p)) < 0)
-		vm_log_error(vm, "APLIC source %u is the hypervisor's own", source);
+	struct vaplic *p = arg;
+	int err = riscv_claim_host_source(p->vm, "APLIC", source, SOURCES, passthrough_source, p);
 	if (err < 0)
 		return err;
 	unsigned long flags = spin_lock_irqsave(&p->lock);
@@ -354,13 +332,6 @@ static int pass_source(struct vaplic *p, unsigned source)
 	spin_unlock_irqrestore(&p->lock, flags);
 	irq_enable(source);
 	return 0;
-}
-
-/* A passed device-tree node's interrupt: the APLIC binding's first cell is the source. */
-static int pass_dt_interrupt(void *ctx, int node, const void *specifier)
-{
-	(void)node;
-	return pass_source(ctx, fdt_be32(specifier));
 }
 
 struct vdev *riscv_vaplic_create(struct vm *vm, const struct vm_emu_device *config)
@@ -378,15 +349,7 @@ struct vdev *riscv_vaplic_create(struct vm *vm, const struct vm_emu_device *conf
 int riscv_vaplic_pass_interrupts(struct vm *vm, struct vdev *dev)
 {
 	struct vaplic *p = dev->priv;
-	const struct vm_config *config = vm->config;
-	int err = 0;
-	for (size_t k = 0; k < config->devices.passthrough_device_count && err == 0; k++) {
-		const struct vm_passthrough_device *pt = &config->devices.passthrough_devices[k];
-		if (!pt->is_device_tree_path && pt->irq)
-			err = pass_source(p, (unsigned)pt->irq);
-	}
-	if (err == 0)
-		err = dt_passthrough_for_each_interrupt(&vm->dt, pass_dt_interrupt, p);
+	int err = riscv_pass_host_sources(vm, pass_source, p);
 	unsigned passed = 0;
 	for (unsigned n = 1; n < SOURCES; n++)
 		passed += bit(p->passthrough, n);

@@ -16,14 +16,13 @@
 #include "vdev/models.h"
 #include "virt/arch_vm.h"
 #include "virt_impl/guest.h"
+#include "virt_impl/source_bits.h"
 #include "virt_impl/hcsr.h"
 #include "kernel/irq.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/spinlock.h"
 #include "lib/errno.h"
-#include "lib/fdt.h"
-#include "lib/format.h"
 #include "vmm/vcpu.h"
 #include "vmm/virq.h"
 #include "vmm/vm.h"
@@ -56,19 +55,6 @@ struct vplic {
 	uint32_t edge_latched[VPLIC_WORDS]; /* an edge came while in service: pending at completion */
 	struct vplic_context *contexts;
 };
-
-static bool bit(const uint32_t *words, unsigned n)
-{
-	return (words[n / 32] >> (n % 32)) & 1;
-}
-
-static void set_bit_to(uint32_t *words, unsigned n, bool value)
-{
-	if (value)
-		words[n / 32] |= 1u << (n % 32);
-	else
-		words[n / 32] &= ~(1u << (n % 32));
-}
 
 /* The source context c would get at a claim: the highest priority pending enabled source above
  * the threshold, the lowest id among equals (8); 0 when none. Lock held. */
@@ -266,18 +252,10 @@ static void passthrough_source(unsigned irq, void *arg)
 	vplic_set_level(p->vm, irq, true);
 }
 
-static int pass_source(struct vplic *p, unsigned source)
+static int pass_source(void *arg, unsigned source)
 {
-	struct vm *vm = p->vm;
-	if (source == 0 || source >= VPLIC_SOURCES) {
-		vm_log_error(vm, "PLIC source %u is beyond the vPLIC's %u", source, VPLIC_SOURCES - 1);
-		return -EINVAL;
-	}
-	char what[32];
-	format_snprintf(what, sizeof(what), "PLIC source %u", source);
-	int err = vm_claim_host_resource(vm, HOST_IRQ, source, 1, what);
-	if (err == 0 && (err = irq_register(source, passthrough_source, p)) < 0)
-		vm_log_error(vm, "PLIC source %u is the hypervisor's own", source);
+	struct vplic *p = arg;
+	int err = riscv_claim_host_source(p->vm, "PLIC", source, VPLIC_SOURCES, passthrough_source, p);
 	if (err < 0)
 		return err;
 	unsigned long flags = spin_lock_irqsave(&p->lock);
@@ -286,13 +264,6 @@ static int pass_source(struct vplic *p, unsigned source)
 	spin_unlock_irqrestore(&p->lock, flags);
 	irq_enable(source);
 	return 0;
-}
-
-/* A passed device-tree node's interrupt, in the PLIC binding's one cell: the source. */
-static int pass_dt_interrupt(void *ctx, int node, const void *specifier)
-{
-	(void)node;
-	return pass_source(ctx, fdt_be32(specifier));
 }
 
 static struct vdev *vplic_create(struct vm *vm, const struct vm_emu_device *config)
@@ -336,13 +307,7 @@ int riscv_vplic_create(struct vm *vm, const struct vm_emu_device *emu)
 	if (config->devices.interrupt_mode.value != VM_INTERRUPTS_PASSTHROUGH)
 		return 0;
 	struct vplic *p = dev->priv;
-	for (size_t k = 0; k < config->devices.passthrough_device_count && err == 0; k++) {
-		const struct vm_passthrough_device *pt = &config->devices.passthrough_devices[k];
-		if (!pt->is_device_tree_path && pt->irq)
-			err = pass_source(p, (unsigned)pt->irq);
-	}
-	if (err == 0)
-		err = dt_passthrough_for_each_interrupt(&vm->dt, pass_dt_interrupt, p);
+	err = riscv_pass_host_sources(vm, pass_source, p);
 	if (err < 0)
 		return err;
 	unsigned passed = 0;

@@ -11,8 +11,8 @@
  *    interrupt (setipnum) once the guest has cleared it; genmsi sends an identity to hart 1.
  *  - Source 5, which the VM does not own, cannot be enabled. */
 #include "guest.h"
+#include "imsic.h"
 
-#define IMSIC_BASE 0x28000000UL
 #define APLIC_BASE 0x0d000000UL
 #define APLIC_DOMAINCFG 0x0000
 #define APLIC_SOURCECFG(n) (0x0004 + 4 * ((n) - 1))
@@ -23,12 +23,6 @@
 #define APLIC_TARGET(n) (0x3004 + 4 * ((n) - 1))
 #define SOURCE_LEVEL_HIGH 6
 #define DOMAINCFG_IE (1u << 8)
-#define CSR_SISELECT 0x150
-#define CSR_SIREG 0x151
-#define CSR_STOPEI 0x15c
-#define EIDELIVERY 0x70
-#define EITHRESHOLD 0x72
-#define EIE0 0xc0
 #define UART_IRQ 10
 #define UART_IER 1
 #define UART_IIR 2
@@ -37,7 +31,6 @@
 #define PING_EIID 7
 #define SELF_FIRST_EIID 40 /* 40..59: apart from the identities of the other parts */
 #define SELF_EIIDS 20
-#define SIE_SEIE (1UL << 9)
 #define SSTATUS_SIE (1UL << 1)
 #define IRQ_S_EXT 9
 #define ROUNDS 1000
@@ -58,18 +51,6 @@ static uint32_t read32(uint64_t address)
 	return *(volatile uint32_t *)address;
 }
 
-static void imsic_write(uint64_t reg, uint64_t value)
-{
-	__asm__ volatile("csrw %0, %1" :: "i"(CSR_SISELECT), "r"(reg));
-	__asm__ volatile("csrw %0, %1" :: "i"(CSR_SIREG), "r"(value));
-}
-
-static uint64_t claim(void)
-{
-	uint64_t v = 0;
-	__asm__ volatile("csrrw %0, %1, zero" : "=r"(v) : "i"(CSR_STOPEI) : "memory");
-	return (v >> 16) & 0x7ff;
-}
 
 /* The hart's id, kept in sscratch by setup_file: the interrupt handler reads it without an exit. */
 static uint64_t hart_id(void)
@@ -81,9 +62,7 @@ static uint64_t hart_id(void)
 static void setup_file(uint64_t hart)
 {
 	csr_write(sscratch, hart);
-	imsic_write(EIDELIVERY, 1);
-	imsic_write(EITHRESHOLD, 0);
-	imsic_write(EIE0, ~1UL);
+	imsic_setup(~1UL);
 	csr_set(sie, SIE_SEIE);
 	csr_set(sstatus, SSTATUS_SIE);
 }
@@ -95,7 +74,7 @@ static long exits(void)
 
 static void send(uint64_t hart, uint32_t identity)
 {
-	write32(IMSIC_BASE + 0x1000 * hart, identity);
+	imsic_send(hart, identity);
 }
 
 void guest_interrupt(uint64_t cause)
@@ -103,7 +82,7 @@ void guest_interrupt(uint64_t cause)
 	if (cause != IRQ_S_EXT)
 		return;
 	uint64_t hart = hart_id() & 1;
-	for (uint64_t id; (id = claim()) != 0;) {
+	for (uint64_t id; (id = imsic_claim()) != 0;) {
 		if (id < 64)
 			received[hart][id]++;
 		last_id[hart] = id;

@@ -10,22 +10,15 @@
  *    wake-up from WFI.
  * Each figure is a distribution of LATENCY_SAMPLES samples (tests/guests/common/latency.c). */
 #include "guest.h"
+#include "imsic.h"
 #include "../common/bootargs.c"
 #include "../common/latency.c"
 
 #define LATENCY_SAMPLES 10000
-#define IMSIC_BASE 0x28000000UL
-#define CSR_SISELECT 0x150
-#define CSR_SIREG 0x151
-#define CSR_STOPEI 0x15c
-#define EIDELIVERY 0x70
-#define EITHRESHOLD 0x72
-#define EIE0 0xc0
 #define IPI_EIID 1
 #define IRQ_S_SOFT 1
 #define IRQ_S_EXT 9
 #define SIE_SSIE (1UL << 1)
-#define SIE_SEIE (1UL << 9)
 #define SSTATUS_SIE (1UL << 1)
 #define NS_PER_TICK 100 /* the 10 MHz time CSR */
 
@@ -37,7 +30,7 @@ static volatile int hart1_up, done;
 static void send_ipi(uint64_t hart)
 {
 	if (aia)
-		*(volatile uint32_t *)(IMSIC_BASE + 0x1000 * hart) = IPI_EIID;
+		imsic_send(hart, IPI_EIID);
 	else
 		sbi_call(SBI_EXT_IPI, 0, 1UL << hart, 0, 0);
 }
@@ -46,8 +39,7 @@ static void send_ipi(uint64_t hart)
 static void acknowledge(uint64_t cause)
 {
 	if (cause == IRQ_S_EXT) {
-		uint64_t v;
-		__asm__ volatile("csrrw %0, %1, zero" : "=r"(v) : "i"(CSR_STOPEI) : "memory");
+		(void)imsic_claim();
 	} else {
 		csr_clear(sip, SIE_SSIE);
 	}
@@ -76,12 +68,7 @@ static void setup(uint64_t hart)
 {
 	csr_write(sscratch, hart);
 	if (aia) {
-		__asm__ volatile("csrw %0, %1" :: "i"(CSR_SISELECT), "r"((uint64_t)EIDELIVERY));
-		__asm__ volatile("csrw %0, %1" :: "i"(CSR_SIREG), "r"(1UL));
-		__asm__ volatile("csrw %0, %1" :: "i"(CSR_SISELECT), "r"((uint64_t)EITHRESHOLD));
-		__asm__ volatile("csrw %0, %1" :: "i"(CSR_SIREG), "r"(0UL));
-		__asm__ volatile("csrw %0, %1" :: "i"(CSR_SISELECT), "r"((uint64_t)EIE0));
-		__asm__ volatile("csrw %0, %1" :: "i"(CSR_SIREG), "r"(1UL << IPI_EIID));
+		imsic_setup(1UL << IPI_EIID);
 		csr_set(sie, SIE_SEIE);
 	} else {
 		csr_set(sie, SIE_SSIE);

@@ -69,6 +69,12 @@ struct vdev *riscv_vaplic_create(struct vm *vm, const struct vm_emu_device *emu)
 __must_check int riscv_vaplic_pass_interrupts(struct vm *vm, struct vdev *dev);
 /* The highest source the vAPLIC has (its device tree's riscv,num-sources). */
 unsigned riscv_vaplic_source_count(const struct vm *vm);
+/* The passthrough both controllers share (irqchip.c): a host source claimed as the VM's and given
+ * its handler (an error naming `controller` when it cannot be), and the sources of the VM's
+ * passthrough devices and passed device-tree nodes, each handed to `pass`. */
+__must_check int riscv_claim_host_source(struct vm *vm, const char *controller, unsigned source, unsigned limit,
+					 void (*handler)(unsigned irq, void *arg), void *arg);
+__must_check int riscv_pass_host_sources(struct vm *vm, int (*pass)(void *arg, unsigned source), void *arg);
 /* Calls fn for each interrupt source the VM owns: the irq of each of its devices but the
  * interrupt controllers, emulated or passed through. */
 void riscv_for_each_owned_source(const struct vm_config *c, void (*fn)(void *arg, unsigned irq), void *arg);
