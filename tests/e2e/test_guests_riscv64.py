@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
 """riscv64 guests: our bare-metal test guests run in VS-mode under Tessera; each test asserts on
 the guest's own console output and on what the hypervisor logged, including what must not happen."""
+import os
 import re
+import struct
 
 from boot_checks import assert_vm_line_from_hwid
-from conftest import run_guests
+from conftest import ROOT, run_guests
 
 ARCH = "riscv64"
 GUESTS = "tests/guests/riscv64"
@@ -172,6 +174,23 @@ def test_aia_guest_files_take_messages_and_ipis_without_exits():
     assert "VM[1] aia: the guest powered off" in out, out
     assert ("[vm2] vplic guest: 1 external interrupt(s), claimed source 10, IIR 0x2, "
             "nothing left to claim: 0") in out, out
+
+
+def test_a_hostile_guest_at_its_aplic_and_imsic_beside_the_aia_guest():
+    """The hostile guest (20000 rounds, seed 1) with a vAPLIC and an IMSIC page among the windows
+    its random accesses reach, and the AIA's CSRs among its random ones, runs beside the AIA guest:
+    both finish, the hypervisor neither faults nor leaks into the other VM (whose checks all pass)."""
+    with open(os.path.join(ROOT, "build/guests/riscv64/hostile-seed.bin"), "wb") as f:
+        f.write(struct.pack("<QQ", 1, 20000))
+    b = run_vms("hostile-aia", [f"{GUESTS}/hostile-aia.toml", f"{GUESTS}/aia.toml"], smp=2, env_extra=AIA)
+    out = b.output
+    m = re.search(r"\[vm6\] hostile: done: \d+ accesses, \d+ privileged, \d+ calls, \d+ words; \d+ faults taken; "
+                  r"(\d+) stray RAM bytes", out)
+    assert m and m.group(1) == "0", out
+    assert "VM[6] hostile: the guest powered off" in out, out
+    assert "[vm1] aia guest: 1000 messages to myself" in out, out
+    assert "[vm1] aia guest: genmsi reached hart 1: 1" in out, out
+    assert "VM[1] aia: the guest powered off" in out, out
 
 
 def test_an_imsic_needs_guest_interrupt_files():

@@ -13,9 +13,12 @@
 #define HOSTILE_SEED_ADDRESS 0x80f00000ull /* hostile.toml's ramdisk */
 #define HOSTILE_HYPERVISOR_GUESS 0x80200000ull /* where Tessera loads behind OpenSBI on QEMU virt */
 #define HOSTILE_ADDRESS_MASK 0xffffffffffull
+#ifndef HOSTILE_INTERRUPT_CONTROLLERS
+#define HOSTILE_INTERRUPT_CONTROLLERS { 0x0c000000, 0x600000 } /* vPLIC */
+#endif
 #define HOSTILE_DEVICE_WINDOWS \
 	{ 0x10000000, 0x1000 },    /* 16550 */ \
-	{ 0x0c000000, 0x600000 },  /* vPLIC */ \
+	HOSTILE_INTERRUPT_CONTROLLERS, \
 	{ 0x10001000, 0x8000 },    /* QEMU's virtio-mmio slots: nobody's here */ \
 	{ 0x02000000, 0x10000 }    /* where QEMU's CLINT is: not the guest's */
 
