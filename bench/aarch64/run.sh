@@ -78,6 +78,7 @@ bench/json_put.py $B/bench.json "linux.exits=$exits" "linux.ratio_wall=$(awk -v 
 # The IVC doorbell round trip between two VMs, beside the null call.
 bench/ivc_doorbell.sh aarch64 "$(to_instructions "$smc")"
 bench/vms16.sh aarch64
+VMS16_LINUX=4 bench/vms16.sh aarch64
 # virtio-blk in the Linux guest, Tessera beside bare QEMU.
 bench/virtio_blk.sh aarch64
 # virtio-net between two Linux guests, Tessera's switch beside two bare QEMUs.

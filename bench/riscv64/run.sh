@@ -89,5 +89,6 @@ bench/json_put.py $B/bench.json "linux.exits=$exits" "linux.ratio_wall=$(awk -v 
 bench/ivc_doorbell.sh riscv64 "$null"
 bench/riscv64/ipi.sh
 bench/vms16.sh riscv64
+VMS16_LINUX=4 bench/vms16.sh riscv64
 bench/virtio_blk.sh riscv64
 bench/virtio_net.sh riscv64
