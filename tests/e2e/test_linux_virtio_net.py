@@ -28,7 +28,7 @@ SECOND_WINDOW = {
     "x86_64": "0xfebe_0000, 0x4000, 10",
 }
 MIB = 32
-FLOOD_SECONDS = 20
+FLOOD_SECONDS = 30
 
 
 def vm_config(arch, linux_dir, vm_id, cpu, segment, cmdline, flood_segment=None):
