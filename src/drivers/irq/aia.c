@@ -160,7 +160,7 @@ static void aia_init_cpu(unsigned cpu_index)
 	/* Guest files whose vCPU is not loaded interrupt the hypervisor through hgeie (scause 12),
 	 * which stays 0 until a vCPU is given one; its enable is hie.SGEIE, not in sie (H extension,
 	 * 8.2.3). */
-	csr_write_num(CSR_HGEIE, 0);
+	csr_write(hgeie, 0);
 	if (aia_guest_files())
 		csr_set(hie, SIE_SGEIE);
 }

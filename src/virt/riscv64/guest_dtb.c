@@ -65,7 +65,7 @@ static void cpus_node(struct fdt_writer *w, struct vm *vm)
 		fdt_property_u32(w, "reg", (uint32_t)hart);
 		fdt_property_string(w, "status", "okay");
 		fdt_property_string(w, "compatible", "riscv");
-		isa_properties(w, riscv_vm_uses_imsic(vm->config));
+		isa_properties(w, riscv_imsic_window(vm->config) != NULL);
 		/* The G-stage is Sv39x4; the guest's own stage may be anything the hart has, but Sv39
 		 * is what every RV64 Linux supports and the cheapest walk under emulation. */
 		fdt_property_string(w, "mmu-type", "riscv,sv39");
@@ -80,21 +80,16 @@ static void cpus_node(struct fdt_writer *w, struct vm *vm)
 	fdt_end_node(w);
 }
 
-/* The config's interrupt controller other than the IMSIC window: the vPLIC, or the vAPLIC when
- * it is named "aplic" (irqchip.c). */
-static const struct vm_emu_device *find_vplic(const struct vm_config *config)
+/* The VM's wired-line controller: its vAPLIC, else its vPLIC, or NULL (irqchip.c). */
+static const struct vm_emu_device *wired_controller(const struct vm_config *config)
 {
-	for (size_t i = 0; i < config->devices.emu_device_count; i++) {
-		const struct vm_emu_device *emu = &config->devices.emu_devices[i];
-		if (emu->emu_type == VM_EMU_INTERRUPT_CONTROLLER && !(emu->name && strstr(emu->name, "imsic")))
-			return emu;
-	}
-	return NULL;
+	const struct vm_emu_device *aplic = riscv_irqchip_entry(config, RISCV_VAPLIC);
+	return aplic ? aplic : riscv_irqchip_entry(config, RISCV_VPLIC);
 }
 
 static bool is_aplic(const struct vm_emu_device *emu)
 {
-	return emu && emu->name && strstr(emu->name, "aplic");
+	return emu && riscv_irqchip_of(emu) == RISCV_VAPLIC;
 }
 
 /* The guest's IMSIC (Linux binding interrupt-controller/riscv,imsics.yaml): a supervisor-level
@@ -167,7 +162,7 @@ static bool names_a_16550(const char *name)
 /* A source of the vPLIC (one cell) or the vAPLIC (source and level-high), when the VM has one. */
 static void plic_interrupt(struct fdt_writer *w, const struct vm *vm, uint64_t irq)
 {
-	const struct vm_emu_device *controller = find_vplic(vm->config);
+	const struct vm_emu_device *controller = wired_controller(vm->config);
 	if (!controller || irq == 0 || irq >= VPLIC_SOURCES)
 		return;
 	fdt_property_u32(w, "interrupt-parent", PHANDLE_PLIC(vm));
@@ -230,7 +225,7 @@ int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *
 	const struct vm_emu_device *imsic = riscv_imsic_window(vm->config);
 	if (imsic)
 		imsic_node(&w, vm, imsic);
-	const struct vm_emu_device *plic = find_vplic(vm->config);
+	const struct vm_emu_device *plic = wired_controller(vm->config);
 	if (is_aplic(plic))
 		aplic_node(&w, vm, plic);
 	else if (plic)

@@ -35,7 +35,6 @@ static struct spinlock files_lock = SPINLOCK_INIT;
  * VM's interrupt controller is made (riscv_imsic_attach). */
 static uint32_t taken[MAX_CPUS];
 static struct vcpu *owners[MAX_CPUS][FILES_MAX + 1];
-static bool handler_set;
 
 static unsigned files_per_hart(void)
 {
@@ -43,28 +42,13 @@ static unsigned files_per_hart(void)
 	return n < FILES_MAX ? n : FILES_MAX;
 }
 
-bool riscv_vm_uses_imsic(const struct vm_config *config)
-{
-	return riscv_imsic_window(config) != NULL;
-}
-
-const struct vm_emu_device *riscv_imsic_window(const struct vm_config *config)
-{
-	for (size_t i = 0; i < config->devices.emu_device_count; i++) {
-		const struct vm_emu_device *emu = &config->devices.emu_devices[i];
-		if (emu->emu_type == VM_EMU_INTERRUPT_CONTROLLER && emu->name && strstr(emu->name, "imsic"))
-			return emu;
-	}
-	return NULL;
-}
-
 /* Interrupt context, any CPU: files with an interrupt whose vCPUs are not loaded. Their bits leave
  * hgeie until the vCPU is put again (a level: it would fire until the guest claims). */
 static void guest_external_interrupt(void)
 {
 	unsigned cpu = this_cpu()->id;
-	uint64_t fired = csr_read_num(CSR_HGEIP) & csr_read_num(CSR_HGEIE);
-	csr_write_num(CSR_HGEIE, csr_read_num(CSR_HGEIE) & ~fired);
+	uint64_t fired = csr_read(hgeip) & csr_read(hgeie);
+	csr_clear(hgeie, fired);
 	for (unsigned g = 1; g <= FILES_MAX; g++) {
 		struct vcpu *vcpu = (fired >> g) & 1 ? __atomic_load_n(&owners[cpu][g], __ATOMIC_ACQUIRE) : NULL;
 		if (vcpu)
@@ -74,7 +58,7 @@ static void guest_external_interrupt(void)
 
 uint64_t arch_vcpu_placement(struct vm *vm, unsigned index, uint64_t allowed)
 {
-	if (!riscv_vm_uses_imsic(vm->config))
+	if (!riscv_imsic_window(vm->config))
 		return allowed;
 	if (files_per_hart() == 0) {
 		vm_log_error(vm, "its config has an IMSIC, but the host has no guest interrupt files (an AIA machine with "
@@ -82,10 +66,6 @@ uint64_t arch_vcpu_placement(struct vm *vm, unsigned index, uint64_t allowed)
 		return 0;
 	}
 	unsigned long flags = spin_lock_irqsave(&files_lock);
-	if (!handler_set) {
-		riscv_set_guest_external_handler(guest_external_interrupt);
-		handler_set = true;
-	}
 	int best_cpu = -1;
 	unsigned best_free = 0, best_file = 0;
 	for (unsigned cpu = 0; cpu < cpus_possible && cpu < MAX_CPUS; cpu++) {
@@ -142,6 +122,7 @@ void riscv_imsic_release(struct vm *vm)
 
 int riscv_imsic_attach(struct vm *vm, gpa_t window)
 {
+	riscv_set_guest_external_handler(guest_external_interrupt); /* the same each time */
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {
 		struct riscv_imsic_file *f = &vm->arch.imsic_files[i];
 		struct vcpu *vcpu = vm->vcpus[i];
@@ -178,7 +159,7 @@ void riscv_imsic_load(struct vcpu *vcpu)
 	unsigned g = a->imsic_file;
 	if (!g)
 		return;
-	csr_write_num(CSR_HGEIE, csr_read_num(CSR_HGEIE) & ~(1UL << g));
+	csr_clear(hgeie, 1UL << g);
 	if (a->imsic_reset) {
 		clear_file();
 		a->imsic_reset = false;
@@ -194,7 +175,7 @@ void riscv_imsic_put(struct vcpu *vcpu)
 	if (!g)
 		return;
 	vcpu->arch.imsic_vsiselect = csr_read_num(CSR_VSISELECT);
-	csr_write_num(CSR_HGEIE, csr_read_num(CSR_HGEIE) | 1UL << g);
+	csr_set(hgeie, 1UL << g);
 }
 
 bool riscv_imsic_pending(const struct vcpu *vcpu)
@@ -202,15 +183,18 @@ bool riscv_imsic_pending(const struct vcpu *vcpu)
 	unsigned g = vcpu->arch.imsic_file;
 	if (!g || !vcpu->arch.loaded)
 		return false;
-	bool pending = (csr_read_num(CSR_HGEIP) >> g) & 1;
-	/* Asked by a halt's wait: a vCPU about to wait has its file's interrupt wake the hart through
-	 * hgeie, as when it is put (QEMU 7.2 wakes a hart in WFI for its VGEIN file only while V = 1,
-	 * so hie.VSEIE alone would not); one that goes on has it off again. */
-	if (pending)
-		csr_write_num(CSR_HGEIE, csr_read_num(CSR_HGEIE) & ~(1UL << g));
+	return (csr_read(hgeip) >> g) & 1;
+}
+
+void riscv_imsic_halting(struct vcpu *vcpu, bool halting)
+{
+	unsigned g = vcpu->arch.imsic_file;
+	if (!g)
+		return;
+	if (halting)
+		csr_set(hgeie, 1UL << g);
 	else
-		csr_write_num(CSR_HGEIE, csr_read_num(CSR_HGEIE) | 1UL << g);
-	return pending;
+		csr_clear(hgeie, 1UL << g);
 }
 
 void riscv_imsic_send(struct vcpu *vcpu, unsigned identity)

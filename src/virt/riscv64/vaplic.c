@@ -192,9 +192,8 @@ static void write_mode(struct vaplic *p, unsigned n, uint32_t value)
 	}
 }
 
-static uint32_t read_word_of(const struct vaplic *p, const uint32_t *words, uint64_t index)
+static uint32_t word_at(const uint32_t *words, uint64_t index)
 {
-	(void)p;
 	return index < WORDS ? words[index] : 0;
 }
 
@@ -211,13 +210,13 @@ static int vaplic_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, uns
 		unsigned n = (unsigned)(offset - SOURCECFG_FIRST) / 4 + 1;
 		v = n < SOURCES ? p->mode[n] : 0;
 	} else if (offset >= SETIP && offset < SETIP + WORD_REGS_END) {
-		v = read_word_of(p, p->pending, (offset - SETIP) / 4);
+		v = word_at(p->pending, (offset - SETIP) / 4);
 	} else if (offset >= IN_CLRIP && offset < IN_CLRIP + WORD_REGS_END) {
 		uint64_t w = (offset - IN_CLRIP) / 4;
 		for (unsigned b = 0; b < 32 && w < WORDS; b++)
 			v |= (uint32_t)rectified(p, (unsigned)w * 32 + b) << b;
 	} else if (offset >= SETIE && offset < SETIE + WORD_REGS_END) {
-		v = read_word_of(p, p->enabled, (offset - SETIE) / 4);
+		v = word_at(p->enabled, (offset - SETIE) / 4);
 	} else if (offset == GENMSI) {
 		v = p->genmsi; /* Busy (bit 12) never reads 1: the message goes at the write */
 	} else if (offset >= TARGET_FIRST && offset <= TARGET_LAST) {
@@ -313,25 +312,13 @@ static void own(void *arg, unsigned irq)
 	set_bit_to(p->owned, irq, true);
 }
 
-static void passthrough_source(unsigned irq, void *arg)
+void riscv_vaplic_pass(void *model, unsigned source)
 {
-	struct vaplic *p = arg;
-	irq_disable(irq);
-	vaplic_set_level(p->vm, irq, true);
-}
-
-static int pass_source(void *arg, unsigned source)
-{
-	struct vaplic *p = arg;
-	int err = riscv_claim_host_source(p->vm, "APLIC", source, SOURCES, passthrough_source, p);
-	if (err < 0)
-		return err;
+	struct vaplic *p = model;
 	unsigned long flags = spin_lock_irqsave(&p->lock);
 	set_bit_to(p->owned, source, true);
 	set_bit_to(p->passthrough, source, true);
 	spin_unlock_irqrestore(&p->lock, flags);
-	irq_enable(source);
-	return 0;
 }
 
 struct vdev *riscv_vaplic_create(struct vm *vm, const struct vm_emu_device *config)
@@ -344,18 +331,6 @@ struct vdev *riscv_vaplic_create(struct vm *vm, const struct vm_emu_device *conf
 	p->dev = (struct vdev){ config->name, config->base_gpa, config->length, &vaplic_ops, p };
 	vm_set_irqchip(vm, &vaplic_virq_ops, p);
 	return &p->dev;
-}
-
-int riscv_vaplic_pass_interrupts(struct vm *vm, struct vdev *dev)
-{
-	struct vaplic *p = dev->priv;
-	int err = riscv_pass_host_sources(vm, pass_source, p);
-	unsigned passed = 0;
-	for (unsigned n = 1; n < SOURCES; n++)
-		passed += bit(p->passthrough, n);
-	if (err == 0 && passed)
-		vm_log_info(vm, "%u physical APLIC source(s) passed through", passed);
-	return err;
 }
 
 unsigned riscv_vaplic_source_count(const struct vm *vm)

@@ -338,6 +338,7 @@ static void decode_virtual_instruction(struct vcpu *vcpu, struct vm_exit *exit)
 	if (insn == INSN_WFI) {
 		a->pc_advance = 4;
 		exit->reason = EXIT_HALT;
+		riscv_imsic_halting(vcpu, true);
 		return;
 	}
 	fault(exit, a->regs.sepc, insn, "instruction not allowed in the guest");
@@ -527,6 +528,7 @@ void arch_vcpu_finish_exit(struct vcpu *vcpu, const struct vm_exit *exit)
 		a->regs.x[11] = 0;
 		break;
 	case EXIT_HALT:
+		riscv_imsic_halting(vcpu, false);
 		if (a->resume_pending) {
 			/* SBI HSM non-retentive suspend (9.6): resume at resume_addr, a0 = hart id,
 			 * a1 = opaque, in VS-mode with the MMU and interrupts off. */

@@ -245,28 +245,16 @@ unsigned vplic_source_count(const struct vm *vm)
 	return highest | 31;
 }
 
-static void passthrough_source(unsigned irq, void *arg)
+void riscv_vplic_pass(void *model, unsigned source)
 {
-	struct vplic *p = arg;
-	irq_disable(irq);
-	vplic_set_level(p->vm, irq, true);
-}
-
-static int pass_source(void *arg, unsigned source)
-{
-	struct vplic *p = arg;
-	int err = riscv_claim_host_source(p->vm, "PLIC", source, VPLIC_SOURCES, passthrough_source, p);
-	if (err < 0)
-		return err;
+	struct vplic *p = model;
 	unsigned long flags = spin_lock_irqsave(&p->lock);
 	set_bit_to(p->owned, source, true);
 	set_bit_to(p->passthrough, source, true);
 	spin_unlock_irqrestore(&p->lock, flags);
-	irq_enable(source);
-	return 0;
 }
 
-static struct vdev *vplic_create(struct vm *vm, const struct vm_emu_device *config)
+struct vdev *riscv_vplic_create(struct vm *vm, const struct vm_emu_device *config)
 {
 	struct vplic *p = kzalloc(sizeof(*p));
 	if (!p)
@@ -283,37 +271,4 @@ static struct vdev *vplic_create(struct vm *vm, const struct vm_emu_device *conf
 	p->dev = (struct vdev){ config->name, config->base_gpa, config->length, &vplic_ops, p };
 	vm_set_irqchip(vm, &vplic_virq_ops, p);
 	return &p->dev;
-}
-
-/* The vPLIC for one interrupt-controller entry of the config, on the VM's bus, with its passed-through
- * sources when the VM's interrupt mode is passthrough (irqchip.c chooses it). */
-int riscv_vplic_create(struct vm *vm, const struct vm_emu_device *emu)
-{
-	const struct vm_config *config = vm->config;
-	struct vdev *dev = vplic_create(vm, emu);
-	if (!dev)
-		return -ENOMEM;
-	struct vdev *conflict = NULL;
-	int err = vdev_bus_add(&vm->mmio_bus, dev, &conflict);
-	if (err < 0) {
-		vm_log_error(vm, "vPLIC at %#llx overlaps '%s'",
-			     (unsigned long long)emu->base_gpa, conflict ? conflict->name : "?");
-		dev->ops->destroy(dev);
-		vm_set_irqchip(vm, NULL, NULL);
-		return err;
-	}
-	vm_log_info(vm, "vPLIC at %#llx, %u contexts",
-		    (unsigned long long)emu->base_gpa, 2 * vm->vcpu_count);
-	if (config->devices.interrupt_mode.value != VM_INTERRUPTS_PASSTHROUGH)
-		return 0;
-	struct vplic *p = dev->priv;
-	err = riscv_pass_host_sources(vm, pass_source, p);
-	if (err < 0)
-		return err;
-	unsigned passed = 0;
-	for (unsigned n = 1; n < VPLIC_SOURCES; n++)
-		passed += bit(p->passthrough, n);
-	if (passed)
-		vm_log_info(vm, "%u physical PLIC source(s) passed through", passed);
-	return 0;
 }

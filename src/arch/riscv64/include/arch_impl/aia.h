@@ -15,11 +15,9 @@
 #define CSR_STOPEI 0x15c
 #define CSR_VSISELECT 0x250
 #define CSR_VSIREG 0x251
-#define CSR_VSTOPEI 0x25c
-/* H extension (privileged spec 20211203, 8.2.4): hgeie enables, hgeip shows, the guest external
- * interrupts of the hart's guest interrupt files, bit g for file g (1..GEILEN). */
-#define CSR_HGEIE 0x607
-#define CSR_HGEIP 0xe12
+/* hgeie and hgeip (H extension, privileged spec 20211203, 8.2.4), which the assembler names:
+ * hgeie enables, hgeip shows, the guest external interrupts of the hart's guest interrupt files,
+ * bit g for file g (1..GEILEN). */
 
 /* hip/hie bit 12: a guest interrupt file that hgeie enables has an interrupt (8.2.3). */
 #define IRQ_S_GUEST_EXT 12

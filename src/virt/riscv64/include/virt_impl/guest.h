@@ -43,10 +43,18 @@ static inline enum vm_exit_result riscv_vcpu_resume_from_exit(struct vcpu *vcpu)
 	return EXIT_HANDLED;
 }
 
-/* IMSIC guest interrupt files (imsic_guest.c). The VM's IMSIC window: its config's interrupt
- * controller named "imsic" (one 4 KiB page per vCPU, vCPU i's at base + 4 KiB * i), or NULL. */
-const struct vm_emu_device *riscv_imsic_window(const struct vm_config *config);
-bool riscv_vm_uses_imsic(const struct vm_config *config);
+/* The VM's interrupt controllers, by its config's interrupt-controller entries (irqchip.c decides
+ * by name: "imsic", "aplic", anything else a vPLIC). */
+enum riscv_irqchip { RISCV_NO_IRQCHIP, RISCV_VPLIC, RISCV_VAPLIC, RISCV_IMSIC };
+enum riscv_irqchip riscv_irqchip_of(const struct vm_emu_device *emu);
+/* The config's first entry of that kind, or NULL. */
+const struct vm_emu_device *riscv_irqchip_entry(const struct vm_config *config, enum riscv_irqchip kind);
+/* IMSIC guest interrupt files (imsic_guest.c). The VM's IMSIC window (one 4 KiB page per vCPU,
+ * vCPU i's at base + 4 KiB * i), or NULL. */
+static inline const struct vm_emu_device *riscv_imsic_window(const struct vm_config *config)
+{
+	return riscv_irqchip_entry(config, RISCV_IMSIC);
+}
 /* Maps each vCPU's file into the window and gives it to the vCPU (after arch_vcpu_placement). */
 __must_check int riscv_imsic_attach(struct vm *vm, gpa_t window);
 /* Gives the VM's files back (arch_vm_destroy). */
@@ -55,26 +63,26 @@ void riscv_imsic_release_file(unsigned cpu, unsigned file);
 /* hgeie, hie.VSEIE and a pending reset of the vCPU's file, when it is loaded and put. */
 void riscv_imsic_load(struct vcpu *vcpu);
 void riscv_imsic_put(struct vcpu *vcpu);
-/* The vCPU's file has an interrupt for it (loaded on its hart; false otherwise). For a halt's
- * wait (arch_vcpu_irq_pending): when false, the file's interrupt is armed to wake the hart. */
+/* The vCPU's file has an interrupt for it (loaded on its hart; false otherwise). */
 bool riscv_imsic_pending(const struct vcpu *vcpu);
+/* Around a halt (its WFI exit decoded, then finished): while the vCPU waits, its file's interrupt
+ * wakes the hart through hgeie, as when it is put (QEMU 7.2 wakes a hart in WFI for its VGEIN file
+ * only while V = 1). Loaded, interrupts masked. */
+void riscv_imsic_halting(struct vcpu *vcpu, bool halting);
 /* Makes an identity pending in the vCPU's file (an MSI from the vAPLIC). Any context. */
 void riscv_imsic_send(struct vcpu *vcpu, unsigned identity);
 /* vcpu.c: the file and page the vCPU keeps across arch_vcpu_init (which clears its state). */
 void riscv_vcpu_set_imsic_file(struct vcpu *vcpu, unsigned file, uint64_t page);
 
-/* The interrupt controllers irqchip.c chooses among (vplic.c, vaplic.c). */
-__must_check int riscv_vplic_create(struct vm *vm, const struct vm_emu_device *emu);
+/* The wired-line models (vplic.c, vaplic.c), which irqchip.c puts on the bus: each registers
+ * itself as the VM's irqchip; `pass` marks a host source passed through to it (owned, and its
+ * completion unmasks the host source). */
+struct vdev *riscv_vplic_create(struct vm *vm, const struct vm_emu_device *emu);
+void riscv_vplic_pass(void *model, unsigned source);
 struct vdev *riscv_vaplic_create(struct vm *vm, const struct vm_emu_device *emu);
-__must_check int riscv_vaplic_pass_interrupts(struct vm *vm, struct vdev *dev);
+void riscv_vaplic_pass(void *model, unsigned source);
 /* The highest source the vAPLIC has (its device tree's riscv,num-sources). */
 unsigned riscv_vaplic_source_count(const struct vm *vm);
-/* The passthrough both controllers share (irqchip.c): a host source claimed as the VM's and given
- * its handler (an error naming `controller` when it cannot be), and the sources of the VM's
- * passthrough devices and passed device-tree nodes, each handed to `pass`. */
-__must_check int riscv_claim_host_source(struct vm *vm, const char *controller, unsigned source, unsigned limit,
-					 void (*handler)(unsigned irq, void *arg), void *arg);
-__must_check int riscv_pass_host_sources(struct vm *vm, int (*pass)(void *arg, unsigned source), void *arg);
 /* Calls fn for each interrupt source the VM owns: the irq of each of its devices but the
  * interrupt controllers, emulated or passed through. */
 void riscv_for_each_owned_source(const struct vm_config *c, void (*fn)(void *arg, unsigned irq), void *arg);
