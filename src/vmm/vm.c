@@ -228,9 +228,27 @@ static bool wait_until_for(struct vm *vm, bool (*done)(struct vm *vm), uint64_t 
 	return true;
 }
 
-static bool wait_until(struct vm *vm, bool (*done)(struct vm *vm))
+/* What each vCPU was doing when it did not answer in time: a hypervisor bug to find, so the log
+ * says where each one stood (vCPU state, its task's state and CPU, the requests it has not taken). */
+static void log_unanswered(struct vm *vm, const char *what)
 {
-	return wait_until_for(vm, done, VM_ANSWER_NS);
+	static const char *const task_states[] = { "runnable", "running", "sleeping", "exited" };
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		const struct vcpu *v = vm->vcpus[i];
+		unsigned task_state = (unsigned)__atomic_load_n(&v->task->state, __ATOMIC_RELAXED);
+		vm_log_warn(vm, "%s: vCPU %u state %u, its task %s on CPU %u (on a CPU: %d), requests %#x", what, v->id,
+			    (unsigned)v->state, task_state < 4 ? task_states[task_state] : "?", v->task->cpu,
+			    (int)__atomic_load_n(&v->task->on_cpu, __ATOMIC_RELAXED),
+			    __atomic_load_n(&v->requests, __ATOMIC_RELAXED));
+	}
+}
+
+static bool wait_until(struct vm *vm, bool (*done)(struct vm *vm), const char *what)
+{
+	if (wait_until_for(vm, done, VM_ANSWER_NS))
+		return true;
+	log_unanswered(vm, what);
+	return false;
 }
 
 static bool is_finished(struct vm *vm)
@@ -265,7 +283,7 @@ int vm_stop(struct vm *vm)
 	if (state == VM_CREATED || (state == VM_STOPPED && is_finished(vm)))
 		return -EALREADY;
 	vm_request_stop(vm);
-	return wait_until(vm, is_finished) ? 0 : -ETIMEDOUT;
+	return wait_until(vm, is_finished, "the stop was not answered in time") ? 0 : -ETIMEDOUT;
 }
 
 void vm_request_reset(struct vm *vm)
@@ -324,7 +342,7 @@ int vm_suspend(struct vm *vm)
 		return err;
 	for (unsigned i = 0; i < vm->vcpu_count; i++)
 		vcpu_request_pause(vm->vcpus[i], true);
-	bool held = wait_until(vm, all_paused);
+	bool held = wait_until(vm, all_paused, "the suspend was not answered in time");
 	/* The clock stops once every vCPU holds still: what the guest ran before it, it saw. */
 	vm->suspended_ticks = arch_timer_now();
 	vm_console_flush(vm);

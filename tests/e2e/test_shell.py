@@ -6,6 +6,7 @@ Every check reads what the shell or a guest printed: VM states, JSON, the guests
 replayed from their history, their clocks across a suspend, and the free frames and heap bytes
 after VMs were made and deleted again and again."""
 import json
+import os
 import re
 import subprocess
 import time
@@ -21,6 +22,7 @@ CONFIGS = "tests/e2e/configs"
 PROMPT = "tessera> "
 ESCAPE = "\x01\x01"  # one Ctrl-A for Tessera through QEMU's -nographic
 CYCLES = {"aarch64": 100}  # create -> start -> stop -> delete; 25 where QEMU is slower
+CYCLES_OVERRIDE = int(os.environ.get("TESSERA_SHELL_CYCLES", "0"))  # more, to hunt a rare failure
 
 
 class Console:
@@ -116,9 +118,9 @@ def test_shell_manages_vms(arch):
         assert re.search(r"vm stop 2: (it has no power button|its guest does not listen for the ACPI power button: "
                          r"it has not enabled)", refused), refused
         assert json.loads(c.shell("vm show 2 --json"))["state"] == "running"
-        assert "stopped" in c.shell("vm stop --force 2")
+        assert "vm stop 2: stopped" in c.shell("vm stop --force 2")
         assert json.loads(c.shell("vm show 2 --json"))["state"] == "stopped"
-        assert "started" in c.shell("vm start 2")
+        assert "vm start 2: started" in c.shell("vm start 2")
         time.sleep(0.5)
         assert "ticker 2: up" in c.shell("vm log 2 60")
         assert "vm restart 2: restarting" in c.shell("vm restart 2")
@@ -148,12 +150,13 @@ def test_shell_manages_vms(arch):
         # host save area, two frames).
         def cycle():
             assert "VM 12 \"disk-ticker\" created" in c.shell("vm create /guest/ticker.toml")
-            assert "started" in c.shell("vm start 12")
-            assert "stopped" in c.shell("vm stop --force 12")
-            assert "deleted" in c.shell("vm delete 12")
+            assert "vm start 12: started" in c.shell("vm start 12")
+            stopped = c.shell("vm stop --force 12")
+            assert "vm stop 12: stopped" in stopped, (stopped, c.shell("vm show 12"), c.shell("vm log 12 5"))
+            assert "vm delete 12: deleted" in c.shell("vm delete 12")
         cycle()
         frames, heap = frames_and_heap(c.shell("stats"))
-        for _ in range(CYCLES.get(arch, 25)):
+        for _ in range(CYCLES_OVERRIDE or CYCLES.get(arch, 25)):
             cycle()
         assert frames_and_heap(c.shell("stats")) == (frames, heap)
 
