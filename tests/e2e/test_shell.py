@@ -23,6 +23,12 @@ PROMPT = "tessera> "
 ESCAPE = "\x01\x01"  # one Ctrl-A for Tessera through QEMU's -nographic
 CYCLES = {"aarch64": 100}  # create -> start -> stop -> delete; 25 where QEMU is slower
 CYCLES_OVERRIDE = int(os.environ.get("TESSERA_SHELL_CYCLES", "0"))  # more, to hunt a rare failure
+# x86_64 on QEMU's single-threaded TCG, as the x86 network test (test_linux_virtio_net.py says why,
+# issue 15): with both emulated CPUs on threads of their own, a CPU now and then triple-faults at
+# a world switch; here 1 run in 2 of 400 create/start/stop/delete rounds with the host's two cores
+# kept busy ended that way (none in 1500 rounds on an idle host). TESSERA_SHELL_X86_MTTCG=1 runs
+# it multi-threaded.
+QEMU_ARGS = {"x86_64": "" if os.environ.get("TESSERA_SHELL_X86_MTTCG") else "-accel tcg,thread=single"}
 
 
 class Console:
@@ -74,7 +80,7 @@ def test_shell_manages_vms(arch):
     disk = make_disk(type("A", (), {"arch": arch})(), "shell", [f"build/guests/{arch}/ticker.bin"])
     mcopy(disk, f"{ROOT}/{CONFIGS}/shell-disk-ticker-{arch}.toml", "/guest/ticker.toml")
     mcopy(disk, f"{ROOT}/{CONFIGS}/shell-ticker-a-{arch}.toml", "/guest/taken.toml")
-    c = Console(spawn(arch, image=image, smp=2, shell=True, env_extra={"DISK": disk}))
+    c = Console(spawn(arch, image=image, smp=2, shell=True, qemu_args=QEMU_ARGS.get(arch, ""), env_extra={"DISK": disk}))
     try:
         c.expect("Shell ready")
         # VM 2 has the console first: its lines are shown, VM 3's are not, and it gets what is typed.
@@ -110,7 +116,9 @@ def test_shell_manages_vms(arch):
         assert after and after[-1] > before[-1], (before, after)
         steps = [b - a for a, b in zip(after, after[1:])]
         typical = sorted(steps)[len(steps) // 2]
-        assert max(steps) <= 2 * typical, f"the guest's clock jumped across the suspend: {after}"
+        # A clock that ran on through the 2 s suspend would show a step of 10-20 ticks' intervals
+        # (0.1-0.2 s each); a busy host delays a tick's line by an interval or two, no more.
+        assert max(steps) <= 5 * typical, f"the guest's clock jumped across the suspend: {after}"
 
         # Stop (the ticker has no power button to press, or on x86 does not listen for ACPI's, so
         # only --force stops it), start again, restart.
