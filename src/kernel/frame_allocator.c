@@ -97,6 +97,8 @@ static uint64_t range_mask(size_t w, size_t first, size_t end)
  * does not use). */
 static unsigned count_bits(uint64_t v)
 {
+	if (v == UINT64_MAX) /* the common case: a whole word of frames released or taken */
+		return 64;
 	v = v - ((v >> 1) & 0x5555555555555555ULL);
 	v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
 	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
@@ -148,8 +150,16 @@ static size_t find_run(const struct frame_allocator *fa, size_t from, size_t cou
 			continue;
 		}
 		size_t run = 0;
-		while (run < count && !frame_used(fa, i + run))
+		while (run < count) {
+			size_t at = i + run;
+			if (at % 64 == 0 && count - run >= 64 && fa->bitmap[at / 64] == 0) {
+				run += 64; /* a whole free word */
+				continue;
+			}
+			if (frame_used(fa, at))
+				break;
 			run++;
+		}
 		if (run == count)
 			return i;
 		i = ALIGN_UP(i + run + 1, align);
@@ -176,20 +186,35 @@ paddr_t frame_allocator_alloc_clean(struct frame_allocator *fa, size_t count, si
 		start = find_run(fa, 0, count, align_frames);
 	if (start == SIZE_MAX)
 		return 0;
-	size_t run = 0;
-	for (size_t i = start; i < start + count; i++) {
-		take_frame(fa, i);
-		if (frame_dirty(fa, i)) {
-			run++;
-		} else if (run) {
-			if (fn)
-				fn(fa->base + (paddr_t)(i - run) * PAGE_SIZE, run, ctx);
-			run = 0;
+	/* A word at a time (a VM's RAM is thousands of frames): each taken, each marked dirty (its
+	 * owner will write it), and the runs of frames that were dirty handed to fn to be cleared. */
+	size_t end = start + count, run_start = start, run = 0;
+	for (size_t w = start / 64; w * 64 < end; w++) {
+		uint64_t mask = range_mask(w, start, end), dirty = fa->dirty[w] & mask;
+		fa->bitmap[w] |= mask;
+		fa->dirty_free -= count_bits(dirty);
+		fa->dirty[w] |= mask;
+		size_t lo = MAX(w * 64, start), hi = MIN(w * 64 + 64, end);
+		if (dirty == mask) {
+			if (!run)
+				run_start = lo;
+			run += hi - lo;
+			continue;
 		}
-		frame_set_dirty(fa, i, true); /* its owner will write it */
+		for (size_t i = lo; i < hi; i++) {
+			if ((dirty >> (i % 64)) & 1) {
+				if (!run)
+					run_start = i;
+				run++;
+			} else if (run) {
+				if (fn)
+					fn(fa->base + (paddr_t)run_start * PAGE_SIZE, run, ctx);
+				run = 0;
+			}
+		}
 	}
 	if (run && fn)
-		fn(fa->base + (paddr_t)(start + count - run) * PAGE_SIZE, run, ctx);
+		fn(fa->base + (paddr_t)run_start * PAGE_SIZE, run, ctx);
 	fa->free_count -= count;
 	if (count == 1 && start == fa->search_hint)
 		fa->search_hint = start + 1;

@@ -53,65 +53,80 @@ int fdt_check(const void *fdt, size_t max_size)
 	return 0;
 }
 
-static const uint8_t *struct_block(const void *fdt)
-{
-	return (const uint8_t *)fdt + header_field(fdt, H_OFF_STRUCT);
-}
+/* The blocks of one tree, read from its header once per call: every walk reads tokens thousands
+ * of times, and a boot's walks cost a million instructions when each token re-read the header. */
+struct view {
+	const uint8_t *structs;
+	uint32_t structs_size;
+	const char *strings;
+	uint32_t strings_size;
+};
 
-static uint32_t struct_size(const void *fdt)
+static struct view view_of(const void *fdt)
 {
-	return header_field(fdt, H_SIZE_STRUCT);
+	return (struct view){ (const uint8_t *)fdt + header_field(fdt, H_OFF_STRUCT), header_field(fdt, H_SIZE_STRUCT),
+			      (const char *)fdt + header_field(fdt, H_OFF_STRINGS), header_field(fdt, H_SIZE_STRINGS) };
 }
 
 /* Reads the token at offset, or FDT_END if it would run past the block. */
-static uint32_t token_at(const void *fdt, int offset)
+static uint32_t token_at(const struct view *v, int offset)
 {
-	if (offset < 0 || (uint32_t)offset + 4 > struct_size(fdt))
+	if (offset < 0 || (uint32_t)offset + 4 > v->structs_size)
 		return FDT_END;
-	return fdt_be32(struct_block(fdt) + offset);
+	return fdt_be32(v->structs + offset);
 }
 
 /* Offset just past a NUL-terminated name inside the structure block, 4-aligned; -EINVAL if the
- * name runs off the block. */
-static int skip_name(const void *fdt, int offset)
+ * name runs off the block. Names are padded with NULs to the next token (spec 5.4.1), so a block
+ * at a 4-byte boundary is read a word at a time: the first word holding a zero byte ends the
+ * name, and the token after it starts at the next word. */
+typedef uint32_t __attribute__((may_alias)) struct_word;
+
+static int skip_name(const struct view *v, int offset)
 {
-	uint32_t size = struct_size(fdt);
-	const uint8_t *s = struct_block(fdt);
 	uint32_t i = (uint32_t)offset;
-	while (i < size && s[i])
+	if (((uintptr_t)v->structs & 3) == 0 && (i & 3) == 0) {
+		for (; i + 4 <= v->structs_size; i += 4) {
+			uint32_t w = *(const struct_word *)(const void *)(v->structs + i);
+			if ((w - 0x01010101u) & ~w & 0x80808080u) /* a zero byte in w */
+				return (int)(i + 4);
+		}
+		return -EINVAL;
+	}
+	while (i < v->structs_size && v->structs[i])
 		i++;
-	if (i >= size)
+	if (i >= v->structs_size)
 		return -EINVAL;
 	return (int)ALIGN_UP(i + 1, 4u);
 }
 
 /* Offset of the token after a FDT_PROP at offset; -EINVAL if the property overruns the block. */
-static int skip_prop(const void *fdt, int offset)
+static int skip_prop(const struct view *v, int offset)
 {
-	if ((uint32_t)offset + 12 > struct_size(fdt))
+	if ((uint32_t)offset + 12 > v->structs_size)
 		return -EINVAL;
-	uint32_t len = fdt_be32(struct_block(fdt) + offset + 4);
+	uint32_t len = fdt_be32(v->structs + offset + 4);
 	uint64_t end = (uint64_t)offset + 12 + ALIGN_UP((uint64_t)len, 4u);
-	if (end > struct_size(fdt))
+	if (end > v->structs_size)
 		return -EINVAL;
 	return (int)end;
 }
 
-int fdt_next_node(const void *fdt, int node, int *depth)
+static int next_node(const struct view *v, int node, int *depth)
 {
 	int offset;
 	int d = 0;
 	if (node < 0) {
 		offset = 0;
 	} else {
-		if (token_at(fdt, node) != FDT_BEGIN_NODE)
+		if (token_at(v, node) != FDT_BEGIN_NODE)
 			return -EINVAL;
-		offset = skip_name(fdt, node + 4);
+		offset = skip_name(v, node + 4);
 		if (offset < 0)
 			return offset;
 	}
 	for (;;) {
-		uint32_t token = token_at(fdt, offset);
+		uint32_t token = token_at(v, offset);
 		switch (token) {
 		case FDT_BEGIN_NODE:
 			if (node >= 0)
@@ -124,7 +139,7 @@ int fdt_next_node(const void *fdt, int node, int *depth)
 			offset += 4;
 			break;
 		case FDT_PROP:
-			offset = skip_prop(fdt, offset);
+			offset = skip_prop(v, offset);
 			if (offset < 0)
 				return offset;
 			break;
@@ -137,6 +152,12 @@ int fdt_next_node(const void *fdt, int node, int *depth)
 			return -EINVAL;
 		}
 	}
+}
+
+int fdt_next_node(const void *fdt, int node, int *depth)
+{
+	struct view v = view_of(fdt);
+	return next_node(&v, node, depth);
 }
 
 int fdt_first_child(const void *fdt, int node)
@@ -162,16 +183,17 @@ int fdt_next_sibling(const void *fdt, int node)
 
 int fdt_parent(const void *fdt, int node)
 {
+	struct view v = view_of(fdt);
 	int stack[MAX_DEPTH];
 	int depth = 0;
-	for (int offset = fdt_next_node(fdt, -1, NULL); offset >= 0;) {
+	for (int offset = next_node(&v, -1, NULL); offset >= 0;) {
 		if (depth >= MAX_DEPTH)
 			return -EINVAL;
 		stack[depth] = offset;
 		if (offset == node)
 			return depth > 0 ? stack[depth - 1] : -ENOENT;
 		int moved = 0;
-		offset = fdt_next_node(fdt, offset, &moved);
+		offset = next_node(&v, offset, &moved);
 		depth += moved;
 		if (depth < 0)
 			return -ENOENT;
@@ -181,41 +203,57 @@ int fdt_parent(const void *fdt, int node)
 
 const char *fdt_node_name(const void *fdt, int node)
 {
-	if (token_at(fdt, node) != FDT_BEGIN_NODE || skip_name(fdt, node + 4) < 0)
+	struct view v = view_of(fdt);
+	if (token_at(&v, node) != FDT_BEGIN_NODE || skip_name(&v, node + 4) < 0)
 		return NULL;
-	return (const char *)struct_block(fdt) + node + 4;
+	return (const char *)v.structs + node + 4;
 }
 
-static const char *string_at(const void *fdt, uint32_t offset)
+static const char *string_at(const struct view *v, uint32_t offset)
 {
-	uint32_t size = header_field(fdt, H_SIZE_STRINGS);
-	if (offset >= size)
+	if (offset >= v->strings_size)
 		return NULL;
-	const char *s = (const char *)fdt + header_field(fdt, H_OFF_STRINGS) + offset;
-	if (!memchr(s, 0, size - offset))
+	const char *s = v->strings + offset;
+	if (!memchr(s, 0, v->strings_size - offset))
 		return NULL;
 	return s;
 }
 
+/* Whether the strings block holds name at offset, NUL included: a bounded compare that stops at
+ * the first differing character (most property names differ in their first). */
+static bool string_equals(const struct view *v, uint32_t offset, const char *name)
+{
+	if (offset >= v->strings_size)
+		return false;
+	const char *s = v->strings + offset;
+	for (uint32_t i = 0; i < v->strings_size - offset; i++) {
+		if (s[i] != name[i])
+			return false;
+		if (!name[i])
+			return true;
+	}
+	return false;
+}
+
 const void *fdt_getprop(const void *fdt, int node, const char *name, int *len)
 {
-	if (token_at(fdt, node) != FDT_BEGIN_NODE)
+	struct view v = view_of(fdt);
+	if (token_at(&v, node) != FDT_BEGIN_NODE)
 		return NULL;
-	int offset = skip_name(fdt, node + 4);
+	int offset = skip_name(&v, node + 4);
 	while (offset >= 0) {
-		uint32_t token = token_at(fdt, offset);
+		uint32_t token = token_at(&v, offset);
 		if (token == FDT_NOP) {
 			offset += 4;
 			continue;
 		}
 		if (token != FDT_PROP)
 			return NULL;
-		int next = skip_prop(fdt, offset);
+		int next = skip_prop(&v, offset);
 		if (next < 0)
 			return NULL;
-		const uint8_t *p = struct_block(fdt) + offset;
-		const char *prop_name = string_at(fdt, fdt_be32(p + 8));
-		if (prop_name && strcmp(prop_name, name) == 0) {
+		const uint8_t *p = v.structs + offset;
+		if (string_equals(&v, fdt_be32(p + 8), name)) {
 			if (len)
 				*len = (int)fdt_be32(p + 4);
 			return p + 12;
@@ -305,7 +343,8 @@ int fdt_path_offset(const void *fdt, const char *path)
 
 int fdt_find_compatible(const void *fdt, int from, const char *compatible)
 {
-	for (int node = fdt_next_node(fdt, from, NULL); node >= 0; node = fdt_next_node(fdt, node, NULL))
+	struct view v = view_of(fdt);
+	for (int node = next_node(&v, from, NULL); node >= 0; node = next_node(&v, node, NULL))
 		if (fdt_node_is_compatible(fdt, node, compatible))
 			return node;
 	return -ENOENT;
@@ -313,7 +352,8 @@ int fdt_find_compatible(const void *fdt, int from, const char *compatible)
 
 int fdt_find_phandle(const void *fdt, uint32_t phandle)
 {
-	for (int node = fdt_next_node(fdt, -1, NULL); node >= 0; node = fdt_next_node(fdt, node, NULL)) {
+	struct view v = view_of(fdt);
+	for (int node = next_node(&v, -1, NULL); node >= 0; node = next_node(&v, node, NULL)) {
 		if (fdt_getprop_u32(fdt, node, "phandle", 0) == phandle ||
 		    fdt_getprop_u32(fdt, node, "linux,phandle", 0) == phandle)
 			return node;
@@ -351,43 +391,47 @@ int fdt_get_reg(const void *fdt, int node, int index, uint64_t *address, uint64_
 }
 
 /* The FDT_PROP at or after offset, skipping NOPs; -ENOENT at the node's first child or end. */
-static int property_from(const void *fdt, int offset)
+static int property_from(const struct view *v, int offset)
 {
-	while (offset >= 0 && token_at(fdt, offset) == FDT_NOP)
+	while (offset >= 0 && token_at(v, offset) == FDT_NOP)
 		offset += 4;
 	if (offset < 0)
 		return offset;
-	return token_at(fdt, offset) == FDT_PROP ? offset : -ENOENT;
+	return token_at(v, offset) == FDT_PROP ? offset : -ENOENT;
 }
 
 int fdt_first_property(const void *fdt, int node)
 {
-	if (token_at(fdt, node) != FDT_BEGIN_NODE)
+	struct view v = view_of(fdt);
+	if (token_at(&v, node) != FDT_BEGIN_NODE)
 		return -EINVAL;
-	return property_from(fdt, skip_name(fdt, node + 4));
+	return property_from(&v, skip_name(&v, node + 4));
 }
 
 int fdt_next_property(const void *fdt, int prop)
 {
-	if (token_at(fdt, prop) != FDT_PROP)
+	struct view v = view_of(fdt);
+	if (token_at(&v, prop) != FDT_PROP)
 		return -EINVAL;
-	return property_from(fdt, skip_prop(fdt, prop));
+	return property_from(&v, skip_prop(&v, prop));
 }
 
 const void *fdt_property_at(const void *fdt, int prop, const char **name, int *len)
 {
-	if (token_at(fdt, prop) != FDT_PROP || skip_prop(fdt, prop) < 0)
+	struct view v = view_of(fdt);
+	if (token_at(&v, prop) != FDT_PROP || skip_prop(&v, prop) < 0)
 		return NULL;
-	const uint8_t *p = struct_block(fdt) + prop;
-	*name = string_at(fdt, fdt_be32(p + 8));
+	const uint8_t *p = v.structs + prop;
+	*name = string_at(&v, fdt_be32(p + 8));
 	*len = (int)fdt_be32(p + 4);
 	return *name ? p + 12 : NULL;
 }
 
 uint32_t fdt_max_phandle(const void *fdt)
 {
+	struct view v = view_of(fdt);
 	uint32_t max = 0;
-	for (int node = fdt_next_node(fdt, -1, NULL); node >= 0; node = fdt_next_node(fdt, node, NULL)) {
+	for (int node = next_node(&v, -1, NULL); node >= 0; node = next_node(&v, node, NULL)) {
 		uint32_t phandle = fdt_getprop_u32(fdt, node, "phandle", 0);
 		if (phandle != 0xffffffffu && phandle > max)
 			max = phandle;

@@ -264,6 +264,87 @@ static void test_ranges_match_a_frame_by_frame_model(void **state)
 	}
 }
 
+/* What a frame-at-a-time model of an allocation says: the frames handed to the clearing callback,
+ * in order and as maximal runs of dirty frames. */
+struct model_runs {
+	unsigned first[FRAMES], count[FRAMES], n;
+};
+
+static void record_model(uint64_t base, size_t count, void *ctx)
+{
+	struct model_runs *r = ctx;
+	r->first[r->n] = (unsigned)((base - BASE) / 4096);
+	r->count[r->n] = (unsigned)count;
+	r->n++;
+}
+
+/* Allocation takes a word of frames at a time: against a model, over allocations that start and
+ * end inside words and span several, of frames freed dirty and scrubbed clean in between. */
+static void test_alloc_matches_a_frame_by_frame_model(void **state)
+{
+	(void)state;
+	static uint64_t b2[FRAMES / 64], d2[FRAMES / 64];
+	frame_allocator_init(&fa, BASE, FRAMES, b2, d2, true);
+	frame_allocator_release_range(&fa, BASE, FRAMES * 4096ULL);
+	bool used[FRAMES] = { false }, was_dirty[FRAMES] = { false };
+	unsigned seed = 777, allocated = 0, cleared_runs = 0;
+	for (unsigned round = 0; round < 3000; round++) {
+		seed = seed * 1103515245u + 12345u;
+		unsigned count = 1 + (seed >> 8) % 300;
+		unsigned align = 1u << ((seed >> 20) % 4);
+		for (unsigned i = 0; i < FRAMES; i++)
+			was_dirty[i] = (d2[i / 64] >> (i % 64)) & 1;
+		struct model_runs got = { .n = 0 };
+		uint64_t at = frame_allocator_alloc_clean(&fa, count, align, record_model, &got);
+		if (at) {
+			unsigned first = (unsigned)((at - BASE) / 4096);
+			assert_int_equal(first % align, 0);
+			struct model_runs want = { .n = 0 };
+			for (unsigned i = first; i < first + count; i++) {
+				assert_false(used[i]);
+				used[i] = true;
+				if (!was_dirty[i])
+					continue;
+				if (want.n && want.first[want.n - 1] + want.count[want.n - 1] == i)
+					want.count[want.n - 1]++;
+				else
+					want.first[want.n] = i, want.count[want.n++] = 1;
+			}
+			allocated++;
+			cleared_runs += got.n;
+			assert_int_equal(got.n, want.n);
+			for (unsigned k = 0; k < want.n; k++) {
+				assert_int_equal(got.first[k], want.first[k]);
+				assert_int_equal(got.count[k], want.count[k]);
+			}
+		}
+		/* Now and then a range comes back (dirty), and some of the free frames are scrubbed. */
+		seed = seed * 1103515245u + 12345u;
+		unsigned from = (seed >> 8) % FRAMES, n = 0;
+		while (from + n < FRAMES && used[from + n] && n < 200)
+			n++;
+		if (n && round % 2) {
+			assert_int_equal(frame_allocator_free(&fa, BASE + from * 4096ULL, n), 0);
+			for (unsigned i = from; i < from + n; i++)
+				used[i] = false;
+		}
+		size_t taken;
+		uint64_t scrub = round % 4 ? 0 : frame_allocator_take_dirty(&fa, 1 + (seed >> 20) % 40, &taken);
+		if (scrub)
+			frame_allocator_give_back_clean(&fa, scrub, taken);
+		size_t free_frames = 0, dirty_free = 0;
+		for (unsigned i = 0; i < FRAMES; i++) {
+			assert_int_equal((b2[i / 64] >> (i % 64)) & 1, used[i]);
+			free_frames += !used[i];
+			dirty_free += !used[i] && ((d2[i / 64] >> (i % 64)) & 1);
+		}
+		assert_int_equal(fa.free_count, free_frames);
+		assert_int_equal(fa.dirty_free, dirty_free);
+	}
+	/* The rounds did what they are for: allocations, and clearing runs among them (417 and 144). */
+	assert_true(allocated > 300 && cleared_runs > 100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +360,7 @@ int main(void)
 		cmocka_unit_test_setup(test_background_scrub, setup),
 		cmocka_unit_test_setup(test_claimed_frames_come_back_dirty, setup),
 		cmocka_unit_test_setup(test_ranges_match_a_frame_by_frame_model, setup),
+		cmocka_unit_test_setup(test_alloc_matches_a_frame_by_frame_model, setup),
 	};
 	return cmocka_run_group_tests_name("frame_allocator", tests, NULL, NULL);
 }

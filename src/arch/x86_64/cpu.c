@@ -48,7 +48,12 @@ void arch_context_init(struct arch_context *ctx, uintptr_t stack_top, void (*ent
 	};
 }
 
+/* REP STOSQ: the string store the CPU itself splits into its widest writes (AMD's software
+ * optimization guide recommends it for large fills); the tail under 8 bytes through memset. */
 void arch_zero_memory(void *start, size_t size)
 {
-	memset(start, 0, size);
+	void *at = start;
+	size_t words = size / 8;
+	__asm__ volatile("rep stosq" : "+D"(at), "+c"(words) : "a"(0UL) : "memory");
+	memset(at, 0, size % 8);
 }

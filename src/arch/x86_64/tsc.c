@@ -10,18 +10,26 @@
 #include "arch/timer.h"
 
 #define CALIBRATION_US 10000
-#define CALIBRATION_RUNS 3
+#define CALIBRATION_RUNS_MAX 3
+/* Two runs within this many parts per million of each other: the shorter is taken, with no third
+ * (each run is 10 ms of every boot; a third is for when one run was stretched, by an SMI on a real
+ * machine or a descheduled host thread under emulation). */
+#define CALIBRATION_AGREE_PPM 20
 
 static uint64_t tsc_hz;
 
 void x86_tsc_calibrate(void)
 {
 	/* The shortest of a few runs: polling can only make a run look longer than it was. */
-	uint64_t best = UINT64_MAX;
-	for (int i = 0; i < CALIBRATION_RUNS; i++) {
+	uint64_t best = UINT64_MAX, previous = 0;
+	for (int i = 0; i < CALIBRATION_RUNS_MAX; i++) {
 		uint64_t ticks = x86_pit_measure_tsc(CALIBRATION_US);
 		if (ticks < best)
 			best = ticks;
+		uint64_t apart = ticks > previous ? ticks - previous : previous - ticks;
+		if (i > 0 && apart * 1000000 <= best * CALIBRATION_AGREE_PPM)
+			break;
+		previous = ticks;
 	}
 	tsc_hz = best * (1000000 / CALIBRATION_US);
 }

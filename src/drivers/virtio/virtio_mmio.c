@@ -85,9 +85,9 @@ static const struct virtio_transport_ops mmio_ops = {
 static bool is_device(struct virtio_device *dev, uint64_t base, uint64_t size, uint32_t device_id, bool report)
 {
 	*dev = (struct virtio_device){ .ops = &mmio_ops, .regs = (uintptr_t)base, .regs_size = size };
-	format_snprintf(dev->name, sizeof(dev->name), "virtio-mmio@%#llx", (unsigned long long)base);
 	if (rd(dev, VIRTIO_MMIO_MAGIC_VALUE) != VIRTIO_MMIO_MAGIC || rd(dev, VIRTIO_MMIO_DEVICE_ID) != device_id)
 		return false;
+	format_snprintf(dev->name, sizeof(dev->name), "virtio-mmio@%#llx", (unsigned long long)base);
 	uint32_t version = rd(dev, VIRTIO_MMIO_VERSION);
 	if (version != 2) {
 		if (report)
@@ -99,6 +99,54 @@ static bool is_device(struct virtio_device *dev, uint64_t base, uint64_t size, u
 	return true;
 }
 
+/* The tree's available "virtio,mmio" transports, lowest address first, found in one walk of the
+ * host's tree the first time a device is looked for (the tree does not change after boot; one
+ * walk per transport, each finding its node's parent from the root, cost a boot half a million
+ * instructions on QEMU virt's 32 transports). */
+#define TRANSPORTS_MAX 64
+#define TREE_DEPTH_MAX 16
+static struct transport {
+	uint64_t base, size;
+} transports[TRANSPORTS_MAX];
+static unsigned transport_count;
+static bool transports_found;
+
+static void add_transport(uint64_t base, uint64_t size)
+{
+	if (transport_count == TRANSPORTS_MAX) {
+		log_warn("virtio-mmio: more than %u transports in the device tree: the rest are not used", TRANSPORTS_MAX);
+		return;
+	}
+	unsigned at = transport_count++;
+	for (; at > 0 && transports[at - 1].base > base; at--)
+		transports[at] = transports[at - 1];
+	transports[at] = (struct transport){ base, size };
+}
+
+static void find_transports(const void *fdt)
+{
+	transports_found = true;
+	int ancestors[TREE_DEPTH_MAX]; /* ancestors[d]: the node at depth d on the way to the current one */
+	int depth = 0;
+	for (int node = fdt_next_node(fdt, -1, NULL); node >= 0 && depth < TREE_DEPTH_MAX;) {
+		ancestors[depth] = node;
+		if (depth > 0 && fdt_node_is_compatible(fdt, node, "virtio,mmio") && fdt_node_is_available(fdt, node)) {
+			/* fdt_translate_reg_with wants the parent first, the root last. */
+			int up[TREE_DEPTH_MAX];
+			for (int k = 0; k < depth; k++)
+				up[k] = ancestors[depth - 1 - k];
+			uint64_t base, size;
+			if (fdt_translate_reg_with(fdt, node, up, depth, 0, &base, &size) == 0 && size >= 0x200)
+				add_transport(base, size);
+		}
+		int moved = 0;
+		node = fdt_next_node(fdt, node, &moved);
+		depth += moved;
+		if (depth < 0)
+			break;
+	}
+}
+
 /* Devices are counted by address, lowest first, whatever order the device tree lists them in
  * (QEMU's arm and riscv virt machines list their transports in opposite orders): the n-th device
  * is the one with n devices of its kind below it. */
@@ -107,23 +155,10 @@ int virtio_find_device(uint32_t device_id, unsigned skip, struct virtio_device *
 	const void *fdt = platform_boot_info ? platform_boot_info->fdt : NULL;
 	if (!fdt)
 		return -ENODEV;
-	uint64_t floor = 0; /* devices below this address are counted already */
-	for (unsigned n = 0; n <= skip; n++) {
-		uint64_t best = UINT64_MAX, best_size = 0;
-		for (int node = fdt_find_compatible(fdt, -1, "virtio,mmio"); node >= 0;
-		     node = fdt_find_compatible(fdt, node, "virtio,mmio")) {
-			uint64_t base, size;
-			if (!fdt_node_is_available(fdt, node) || fdt_get_reg(fdt, node, 0, &base, &size) < 0 ||
-			    size < 0x200 || base < floor || base >= best)
-				continue;
-			if (is_device(dev, base, size, device_id, n == 0))
-				best = base, best_size = size;
-		}
-		if (best == UINT64_MAX)
-			return -ENODEV;
-		if (n == skip)
-			return is_device(dev, best, best_size, device_id, false) ? 0 : -ENODEV;
-		floor = best + 1;
-	}
+	if (!transports_found)
+		find_transports(fdt);
+	for (unsigned i = 0; i < transport_count; i++)
+		if (is_device(dev, transports[i].base, transports[i].size, device_id, true) && skip-- == 0)
+			return 0;
 	return -ENODEV;
 }
