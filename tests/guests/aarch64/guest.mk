@@ -7,3 +7,5 @@ GUEST_CFLAGS := -mgeneral-regs-only
 GUEST_RELINKED := hello-0x80200000
 # bench_bare.c is bench.c built for bare QEMU: it includes it.
 $(GUEST_OUT_DIR)/bench_bare.elf: $(GUEST_SRC_DIR)/bench.c
+# spilat_bare.c is spilat.c built for bare QEMU: it includes it.
+$(GUEST_OUT_DIR)/spilat_bare.elf: $(GUEST_SRC_DIR)/spilat.c
