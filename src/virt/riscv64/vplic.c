@@ -61,10 +61,19 @@ struct vplic {
 static unsigned best_source(struct vplic *p, unsigned c)
 {
 	unsigned best = 0, best_priority = p->contexts[c].threshold;
-	for (unsigned n = 1; n < VPLIC_SOURCES; n++) {
-		if (bit(p->pending, n) && bit(p->contexts[c].enable, n) && p->priority[n] > best_priority) {
-			best = n;
-			best_priority = p->priority[n];
+	/* A word of sources at a time, only those both pending and enabled looked at (ascending, so
+	 * a later one wins only with a higher priority): every interrupt, claim and completion asks
+	 * this, and a source at a time cost some 1000 instructions each on 1024 sources. Source 0
+	 * does not exist (its bits are never set). */
+	for (unsigned w = 0; w < VPLIC_WORDS; w++) {
+		uint32_t candidates = p->pending[w] & p->contexts[c].enable[w];
+		while (candidates) {
+			unsigned n = w * 32 + (unsigned)__builtin_ctz(candidates);
+			candidates &= candidates - 1;
+			if (n != 0 && p->priority[n] > best_priority) {
+				best = n;
+				best_priority = p->priority[n];
+			}
 		}
 	}
 	return best;
