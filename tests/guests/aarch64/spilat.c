@@ -8,7 +8,7 @@
  * taken at EL2, forwarded to the vGIC, delivered through a list register). spilat_bare.c is the
  * same code on QEMU without a hypervisor: the floor beside it. */
 #include "guest.h"
-#include "../common/latency.c"
+#include "../common/latency_probe.c"
 
 #ifndef BENCH_SPI_NAME
 #define BENCH_SPI_NAME "spi"
@@ -26,9 +26,7 @@
 #define write_reg(name, v) __asm__ volatile("msr " name ", %0" ::"r"((uint64_t)(v)) : "memory")
 #define read_reg(name) ({ uint64_t v__; __asm__ volatile("mrs %0, " name : "=r"(v__)); v__; })
 
-static volatile uint64_t sent_at, samples, strays;
-static volatile int waiting; /* a sample raised and not yet taken */
-static struct latency spi;
+static struct latency_probe spi;
 
 static volatile uint32_t *uart(unsigned offset)
 {
@@ -46,15 +44,7 @@ void guest_irq(void)
 	uint64_t t = cycles();
 	uint64_t intid = read_reg("S3_0_C12_C12_0") & 0xffffff; /* ICC_IAR1_EL1 */
 	if (intid == UART_SPI) {
-		/* The hypervisor shares the UART as its console: its output may raise the interrupt
-		 * too, which is not a sample. */
-		if (waiting) {
-			latency_add(&spi, t - sent_at);
-			waiting = 0;
-			samples++;
-		} else {
-			strays++;
-		}
+		latency_taken(&spi, t);
 		*uart(UARTIMSC) = 0;
 		*uart(UARTICR) = TX_INTERRUPT;
 	}
@@ -80,21 +70,17 @@ void guest_main(uint64_t dtb)
 	write_reg("pmcr_el0", read_reg("pmcr_el0") | 1);
 	*uart(UARTICR) = TX_INTERRUPT;
 	for (unsigned i = 0; i < LATENCY_SAMPLES; i++) {
-		uint64_t before = samples;
-		waiting = 1;
+		uint64_t before = spi.samples;
 		*uart(UARTIMSC) = TX_INTERRUPT;
-		sent_at = cycles();
+		latency_raise(&spi, cycles());
 		*uart(UARTDR) = (i + 1) % 100 ? '.' : '\n';
 		/* Checked with interrupts masked, then WFI, which an interrupt pending wakes all the same
 		 * (Arm ARM D1.6.2): one taken between the check and an unmasked WFI would leave it asleep. */
-		while (samples == before)
+		while (spi.samples == before)
 			__asm__ volatile("wfi\n\tmsr daifclr, #2\n\tisb\n\tmsr daifset, #2" ::: "memory");
 	}
 	putc_uart('\n');
-	latency_report(BENCH_SPI_NAME, &spi, 1);
-	puts_uart("bench: strays ");
-	put_dec(strays);
-	putc_uart('\n');
+	latency_probe_report(BENCH_SPI_NAME, &spi);
 	puts_uart("bench: done\n");
 	system_off();
 }

@@ -9,7 +9,7 @@
  * hypervisor (S-mode under OpenSBI, the real PLIC): the floor beside it. The guest spins while it
  * waits, as bench.c's timer latency does: the figure is the delivery. */
 #include "guest.h"
-#include "../common/latency.c"
+#include "../common/latency_probe.c"
 
 #define PLIC_BASE 0x0c000000UL
 #define PLIC_PRIORITY(n) (PLIC_BASE + 4 * (n))
@@ -26,9 +26,7 @@
 #define IRQ_S_EXT 9
 #define LATENCY_SAMPLES 10000
 
-static volatile uint64_t raised_at, samples, strays;
-static volatile int waiting; /* a sample raised and not yet taken */
-static struct latency plic;
+static struct latency_probe plic;
 
 static void write32(uint64_t address, uint32_t value)
 {
@@ -48,15 +46,7 @@ void guest_interrupt(uint64_t cause)
 	uint32_t source = read32(PLIC_CLAIM(S_CONTEXT));
 	volatile uint8_t *uart = (volatile uint8_t *)UART_BASE;
 	if (source == UART_IRQ) {
-		/* The hypervisor shares the UART as its console: its output may raise the interrupt
-		 * too, which is not a sample. */
-		if (waiting) {
-			latency_add(&plic, now - raised_at);
-			waiting = 0;
-			samples++;
-		} else {
-			strays++;
-		}
+		latency_taken(&plic, now);
 		(void)uart[UART_IIR]; /* reading THR-empty in IIR clears it */
 		uart[UART_IER] = 0;
 	}
@@ -76,17 +66,13 @@ void guest_main(uint64_t hartid, uint64_t dtb)
 	csr_set(sie, SIE_SEIE);
 	csr_set(sstatus, SSTATUS_SIE);
 	for (int i = 0; i < LATENCY_SAMPLES; i++) {
-		uint64_t before = samples;
-		waiting = 1;
-		raised_at = csr_read(cycle);
+		uint64_t before = plic.samples;
+		latency_raise(&plic, csr_read(cycle));
 		uart[UART_IER] = IER_ETBEI;
-		while (samples == before)
+		while (plic.samples == before)
 			;
 	}
 	csr_clear(sstatus, SSTATUS_SIE);
-	latency_report("plic", &plic, 1);
-	puts_uart("bench: strays ");
-	put_dec(strays);
-	putc_uart('\n');
+	latency_probe_report("plic", &plic);
 	system_off();
 }

@@ -7,7 +7,7 @@
  * first instruction of its handler: taken by the host's IOAPIC and local APIC, put on the VM's
  * IOAPIC pin of the same number, delivered by its local APIC. The guest spins while it waits. */
 #include "guest.h"
-#include "../common/latency.c"
+#include "../common/latency_probe.c"
 
 #define COM2 0x2f8
 #define UART_IER 1
@@ -20,9 +20,7 @@
 #define LAPIC_SVR 0xf0
 #define LATENCY_SAMPLES 10000
 
-static volatile uint64_t raised_at, samples, strays;
-static volatile int waiting; /* a sample raised and not yet taken */
-static struct latency gsi;
+static struct latency_probe gsi;
 
 void guest_trap(uint64_t vector, uint64_t error_code, struct trap_frame *frame)
 {
@@ -30,13 +28,7 @@ void guest_trap(uint64_t vector, uint64_t error_code, struct trap_frame *frame)
 	(void)error_code;
 	(void)frame;
 	if (vector == UART_VECTOR) {
-		if (waiting) {
-			latency_add(&gsi, now - raised_at);
-			waiting = 0;
-			samples++;
-		} else {
-			strays++;
-		}
+		latency_taken(&gsi, now);
 		(void)inb(COM2 + UART_IIR); /* reading THR-empty in IIR clears it */
 		outb(COM2 + UART_IER, 0);
 	}
@@ -59,17 +51,13 @@ void guest_main(uint64_t arg)
 	ioapic_write(0x10 + 2 * UART_GSI, UART_VECTOR);
 	__asm__ volatile("sti");
 	for (unsigned i = 0; i < LATENCY_SAMPLES; i++) {
-		uint64_t before = samples;
-		waiting = 1;
-		raised_at = rdtsc();
+		uint64_t before = gsi.samples;
+		latency_raise(&gsi, rdtsc());
 		outb(COM2 + UART_IER, IER_ETBEI);
-		while (samples == before)
+		while (gsi.samples == before)
 			__asm__ volatile("pause");
 	}
 	__asm__ volatile("cli");
-	latency_report("gsi", &gsi, 1);
-	puts_uart("bench: strays ");
-	put_dec(strays);
-	putc_uart('\n');
+	latency_probe_report("gsi", &gsi);
 	system_off();
 }
