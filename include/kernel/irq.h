@@ -26,6 +26,8 @@ struct irqchip_ops {
 	void (*complete)(unsigned irq);
 	/* Sends software interrupt 'irq' to a CPU (GIC SGIs); NULL where the arch does IPIs itself. */
 	void (*send_ipi)(unsigned cpu_index, unsigned irq);
+	/* Delivers shared interrupt 'irq' to one CPU from now on; NULL where the chip does not. */
+	void (*route)(unsigned irq, unsigned cpu_index);
 };
 
 __must_check int irq_init(const struct irqchip_desc *desc, const void *fdt);
@@ -37,6 +39,9 @@ __must_check int irq_register(unsigned irq, irq_handler_fn handler, void *arg);
 void irq_register_own(unsigned irq, irq_handler_fn handler, const char *what);
 void irq_enable(unsigned irq);
 void irq_disable(unsigned irq);
+/* Delivers a shared interrupt to this CPU from now on, where the chip can (a passed-through
+ * interrupt following the vCPU it is for: it then reaches that vCPU without a kick). */
+void irq_route_here(unsigned irq);
 const struct irqchip_ops *irq_chip(void);
 /* Claims and handles interrupts until none is pending (GIC, PLIC). Interrupt context. */
 void irq_dispatch(void);

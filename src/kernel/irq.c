@@ -74,6 +74,12 @@ void irq_enable(unsigned irq)
 		chip->enable(irq);
 }
 
+void irq_route_here(unsigned irq)
+{
+	if (chip && chip->route)
+		chip->route(irq, this_cpu()->id);
+}
+
 void irq_disable(unsigned irq)
 {
 	if (chip && chip->disable)

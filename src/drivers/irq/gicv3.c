@@ -145,6 +145,15 @@ static void gicv3_send_ipi(unsigned cpu_index, unsigned sgi)
 	isb();
 }
 
+/* GICD_IROUTER<n> (12.9.22): Aff3 [39:32], Aff2..Aff0 [23:0], Interrupt_Routing_Mode 0. */
+static void gicv3_route(unsigned irq, unsigned cpu_index)
+{
+	if (irq < GIC_FIRST_SPI || irq >= lines)
+		return;
+	uint64_t mpidr = percpu_of(cpu_index)->hwid;
+	*(volatile uint64_t *)(uintptr_t)(gicd + GICD_IROUTER + 8 * irq) = (mpidr & 0xffffff) | ((mpidr >> 32 & 0xff) << 32);
+}
+
 static const struct irqchip_ops gicv3_ops = {
 	.name = "GICv3",
 	.init = gicv3_init,
@@ -154,6 +163,7 @@ static const struct irqchip_ops gicv3_ops = {
 	.claim = gicv3_claim,
 	.complete = gicv3_complete,
 	.send_ipi = gicv3_send_ipi,
+	.route = gicv3_route,
 };
 
 static const char *const gicv3_compatible[] = { "arm,gic-v3", NULL };

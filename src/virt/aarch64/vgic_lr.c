@@ -316,4 +316,5 @@ void vgic_init_this_cpu(void)
 void vgic_load(struct vcpu *vcpu)
 {
 	hw->restore(&vcpu->arch.vgic);
+	vgic_route_passthrough_here(vcpu);
 }

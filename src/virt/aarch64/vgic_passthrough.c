@@ -8,6 +8,7 @@
 #include "virt_impl/vgic.h"
 #include "kernel/irq.h"
 #include "kernel/log.h"
+#include "kernel/percpu.h"
 #include "lib/errno.h"
 #include "lib/format.h"
 #include "vmm/vcpu.h"
@@ -37,10 +38,26 @@ int vgic_passthrough_spi(struct vm *vm, unsigned intid, bool announce)
 		return err;
 	}
 	vgic->spis[intid - VGIC_PRIVATE_IRQS].host_intid = intid;
+	if (vgic->passthrough_count < VGIC_PASSTHROUGH_ROUTED)
+		vgic->passthrough[vgic->passthrough_count++] = (struct vgic_passthrough_route){ (uint16_t)intid, -1 };
 	irq_enable(intid);
 	if (announce)
 		vm_log_info(vm, "physical SPI %u passed through", intid);
 	return 0;
+}
+
+void vgic_route_passthrough_here(struct vcpu *vcpu)
+{
+	struct vgic *vgic = vcpu->vm->arch.vgic;
+	int here = (int)this_cpu()->id;
+	for (unsigned i = 0; i < vgic->passthrough_count; i++) {
+		unsigned intid = vgic->passthrough[i].intid;
+		if (__atomic_load_n(&vgic->spis[intid - VGIC_PRIVATE_IRQS].target, __ATOMIC_RELAXED) != vcpu->id ||
+		    __atomic_load_n(&vgic->passthrough[i].routed_to, __ATOMIC_RELAXED) == here)
+			continue;
+		irq_route_here(intid);
+		__atomic_store_n(&vgic->passthrough[i].routed_to, (int16_t)here, __ATOMIC_RELAXED);
+	}
 }
 
 /* The guest ended a passthrough interrupt: its input follows the device again. Called from the

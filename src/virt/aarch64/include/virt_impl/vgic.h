@@ -15,6 +15,7 @@
 
 #define VGIC_PRIVATE_IRQS 32   /* SGIs 0-15, PPIs 16-31, per vCPU */
 #define VGIC_SPIS 256          /* INTIDs 32..287 */
+#define VGIC_PASSTHROUGH_ROUTED 16
 #define VGIC_MAX_LRS 16
 #define VGIC_VTIMER_INTID 27   /* the EL1 virtual timer's PPI (Arm BSA, QEMU virt) */
 #define VGIC_MAINTENANCE_INTID 25
@@ -59,6 +60,15 @@ struct vgic {
 	 * highest SPI, so a guest sets up the lines its devices use, not all VGIC_SPIS. */
 	unsigned lines;
 	struct vgic_irq spis[VGIC_SPIS];
+	/* The VM's passthrough SPIs, each delivered by the host's distributor to the CPU its target
+	 * vCPU was last loaded on (vgic_load), so that it reaches the vCPU without a kick between
+	 * CPUs; routed_to caches where it goes (-1: the host's default). Past the first
+	 * VGIC_PASSTHROUGH_ROUTED, SPIs keep the default route and reach their vCPU by a kick. */
+	unsigned passthrough_count;
+	struct vgic_passthrough_route {
+		uint16_t intid;
+		int16_t routed_to;
+	} passthrough[VGIC_PASSTHROUGH_ROUTED];
 	struct vdev distributor;
 	struct vdev redistributors;
 };
@@ -128,6 +138,9 @@ static inline uint32_t vgic_it_lines_number(const struct vgic *vgic)
 	return vgic->lines / 32 - 1;
 }
 void vgic_passthrough_done(struct vgic_irq *irq);
+/* The vCPU is being loaded on this CPU: the passthrough SPIs it is the target of are delivered
+ * here from now on (interrupts masked). */
+void vgic_route_passthrough_here(struct vcpu *vcpu);
 /* Marks an interrupt for its target vCPU's next look (vgic lock held). */
 void vgic_watch(struct vgic *vgic, struct vcpu *vcpu, unsigned intid);
 void vgic_unlock(struct vgic *vgic, unsigned long flags);
