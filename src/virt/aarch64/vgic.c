@@ -168,6 +168,15 @@ bool vgic_pending(struct vcpu *vcpu)
 int vgic_mmio_init(struct vgic *vgic, gpa_t dist_base, gpa_t redist_base);
 
 /* The state both GIC versions share: SGIs edge-triggered, every redistributor asleep. */
+/* A vCPU's redistributor and virtual CPU interface as the guest first finds them. */
+static void reset_cpu(struct vgic_cpu *cpu, unsigned v)
+{
+	*cpu = (struct vgic_cpu){ 0 };
+	for (unsigned i = 0; i < VGIC_PRIVATE_IRQS; i++)
+		cpu->private_irqs[i] = (struct vgic_irq){ .edge = i < 16, .target = v };
+	cpu->waker = 0x6; /* ProcessorSleep | ChildrenAsleep until the guest wakes it */
+}
+
 struct vgic *vgic_alloc(struct vm *vm)
 {
 	struct vgic *vgic = kzalloc(sizeof(*vgic));
@@ -175,13 +184,29 @@ struct vgic *vgic_alloc(struct vm *vm)
 		return NULL;
 	vgic->vm = vm;
 	vgic->lines = VGIC_PRIVATE_IRQS; /* raised by vgic_offer_line for each SPI the VM has */
-	for (unsigned v = 0; v < vm->vcpu_count; v++) {
-		struct vgic_cpu *cpu = &vm->vcpus[v]->arch.vgic;
-		for (unsigned i = 0; i < VGIC_PRIVATE_IRQS; i++)
-			cpu->private_irqs[i] = (struct vgic_irq){ .edge = i < 16, .target = v };
-		cpu->waker = 0x6; /* ProcessorSleep | ChildrenAsleep until the guest wakes it */
-	}
+	for (unsigned v = 0; v < vm->vcpu_count; v++)
+		reset_cpu(&vm->vcpus[v]->arch.vgic, v);
 	return vgic;
+}
+
+void vgic_reset(struct vgic *vgic)
+{
+	struct vm *vm = vgic->vm;
+	unsigned long flags;
+	vgic_lock(vgic, &flags);
+	vgic->ctlr = 0;
+	for (unsigned i = 0; i < VGIC_SPIS; i++) {
+		struct vgic_irq *irq = &vgic->spis[i];
+		unsigned host = irq->host_intid;
+		/* Held high for the guest, masked at the host until its end of interrupt: the
+		 * device's again. */
+		if (host && irq->line_level)
+			irq_enable(host);
+		*irq = (struct vgic_irq){ .host_intid = host };
+	}
+	for (unsigned v = 0; v < vm->vcpu_count; v++)
+		reset_cpu(&vm->vcpus[v]->arch.vgic, v);
+	vgic_unlock(vgic, flags);
 }
 
 /* A vGICv3: its distributor at dist_base (64 KiB), the redistributors at redist_base (128 KiB per

@@ -277,7 +277,14 @@ int vgic_bank_register(struct vgic *vgic, struct vcpu *vcpu, uint64_t offset, un
 	return bank_access(vgic, vcpu, bank, first, width, write, value, private_view);
 }
 
-static const struct vdev_ops distributor_ops = { .read = distributor_read, .write = distributor_write, .destroy = vgic_destroy };
+static void distributor_reset(struct vdev *dev)
+{
+	vgic_reset(dev->priv);
+}
+
+static const struct vdev_ops distributor_ops = {
+	.read = distributor_read, .write = distributor_write, .destroy = vgic_destroy, .reset = distributor_reset,
+};
 static const struct vdev_ops redistributor_ops = { .read = redistributor_read, .write = redistributor_write, .destroy = owned_elsewhere };
 
 int vgic_mmio_init(struct vgic *vgic, gpa_t dist_base, gpa_t redist_base)

@@ -124,7 +124,13 @@ static void vgic_v2_destroy(struct vdev *dev)
 	kfree(vgic);
 }
 
+static void distributor_v2_reset(struct vdev *dev)
+{
+	vgic_reset(dev->priv);
+}
+
 static const struct vdev_ops distributor_v2_ops = {
+	.reset = distributor_v2_reset,
 	.read = distributor_read,
 	.write = distributor_write,
 	.destroy = vgic_v2_destroy,

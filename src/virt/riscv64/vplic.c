@@ -211,6 +211,28 @@ static int vplic_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, uns
 	return 0;
 }
 
+/* A VM reset or stop (vm_reset_devices, its vCPUs stopped): back to the state the guest first
+ * found, priorities 0 and nothing enabled, pending or in service. A claim the guest never
+ * completed would otherwise keep its source from ever being pending again in the next boot; and
+ * a passthrough source held for the guest (masked at the host from its interrupt to the guest's
+ * completion) is the device's again: unmasked at the host, so the next boot hears it. */
+static void vplic_reset(struct vdev *dev)
+{
+	struct vplic *p = dev->priv;
+	unsigned long flags = spin_lock_irqsave(&p->lock);
+	for (unsigned w = 0; w < VPLIC_WORDS; w++) {
+		for (uint32_t held = p->passthrough[w] & p->level[w]; held; held &= held - 1)
+			irq_enable(w * 32 + (unsigned)__builtin_ctz(held));
+		p->level[w] = p->pending[w] = p->in_service[w] = p->edge_latched[w] = 0;
+	}
+	for (unsigned n = 0; n < VPLIC_SOURCES; n++)
+		p->priority[n] = 0;
+	for (unsigned c = 0; c < p->context_count; c++)
+		p->contexts[c] = (struct vplic_context){ .threshold = 0 };
+	update_lines(p);
+	spin_unlock_irqrestore(&p->lock, flags);
+}
+
 static void vplic_destroy(struct vdev *dev)
 {
 	struct vplic *p = dev->priv;
@@ -222,6 +244,7 @@ static const struct vdev_ops vplic_ops = {
 	.read = vplic_read,
 	.write = vplic_write,
 	.destroy = vplic_destroy,
+	.reset = vplic_reset,
 };
 
 /* Calls fn for each interrupt source the VM owns: the irq of each of its devices but the PLIC

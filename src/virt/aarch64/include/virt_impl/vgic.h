@@ -75,6 +75,11 @@ struct vgic {
 
 /* The version-independent state of a new vGIC. */
 __must_check struct vgic *vgic_alloc(struct vm *vm);
+/* Back to that state when the VM resets or stops (its vCPUs stopped; the distributor's reset op):
+ * nothing enabled, pending or active, no active priority left in a vCPU's interface, and each
+ * passthrough SPI the guest held unmasked at the host. A guest reset inside a handler would
+ * otherwise find that interrupt, and every one of its priority or lower, never delivered again. */
+void vgic_reset(struct vgic *vgic);
 /* The interrupt-line operations both versions register with vm_set_irqchip. */
 const struct virq_ops *vgic_virq_ops(void);
 struct virq_ops;
