@@ -46,6 +46,15 @@ static void forward_host_source(unsigned irq, void *arg)
 	vm_irq_set(arg, irq, true);
 }
 
+void riscv_release_held_sources(const uint32_t *passthrough, uint32_t *lines, unsigned words)
+{
+	for (unsigned w = 0; w < words; w++) {
+		for (uint32_t held = passthrough[w] & lines[w]; held; held &= held - 1)
+			irq_enable(w * 32 + (unsigned)__builtin_ctz(held));
+		lines[w] &= ~passthrough[w];
+	}
+}
+
 struct passing {
 	struct vm *vm;
 	const char *controller; /* "PLIC" or "APLIC", for the messages */

@@ -286,11 +286,13 @@ static int vaplic_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, un
 	return 0;
 }
 
-/* Power-on (4.5): IE off, every source inactive, nothing pending or enabled. */
+/* Power-on (4.5): IE off, every source inactive, nothing pending or enabled; a passthrough source
+ * held for the guest's end of interrupt is the device's again. */
 static void vaplic_reset(struct vdev *dev)
 {
 	struct vaplic *p = dev->priv;
 	unsigned long flags = spin_lock_irqsave(&p->lock);
+	riscv_release_held_sources(p->passthrough, p->input, WORDS);
 	p->domaincfg = 0;
 	p->genmsi = 0;
 	for (unsigned n = 0; n < SOURCES; n++)

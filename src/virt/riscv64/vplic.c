@@ -63,7 +63,7 @@ static unsigned best_source(struct vplic *p, unsigned c)
 	unsigned best = 0, best_priority = p->contexts[c].threshold;
 	/* A word of sources at a time, only those both pending and enabled looked at (ascending, so
 	 * a later one wins only with a higher priority): every interrupt, claim and completion asks
-	 * this, and a source at a time cost some 1000 instructions each on 1024 sources. Source 0
+	 * this, and a source at a time cost some 1000 instructions each on 127 sources. Source 0
 	 * does not exist (its bits are never set). */
 	for (unsigned w = 0; w < VPLIC_WORDS; w++) {
 		uint32_t candidates = p->pending[w] & p->contexts[c].enable[w];
@@ -220,11 +220,9 @@ static void vplic_reset(struct vdev *dev)
 {
 	struct vplic *p = dev->priv;
 	unsigned long flags = spin_lock_irqsave(&p->lock);
-	for (unsigned w = 0; w < VPLIC_WORDS; w++) {
-		for (uint32_t held = p->passthrough[w] & p->level[w]; held; held &= held - 1)
-			irq_enable(w * 32 + (unsigned)__builtin_ctz(held));
+	riscv_release_held_sources(p->passthrough, p->level, VPLIC_WORDS);
+	for (unsigned w = 0; w < VPLIC_WORDS; w++)
 		p->level[w] = p->pending[w] = p->in_service[w] = p->edge_latched[w] = 0;
-	}
 	for (unsigned n = 0; n < VPLIC_SOURCES; n++)
 		p->priority[n] = 0;
 	for (unsigned c = 0; c < p->context_count; c++)

@@ -81,6 +81,9 @@ struct vdev *riscv_vplic_create(struct vm *vm, const struct vm_emu_device *emu);
 void riscv_vplic_pass(void *model, unsigned source);
 struct vdev *riscv_vaplic_create(struct vm *vm, const struct vm_emu_device *emu);
 void riscv_vaplic_pass(void *model, unsigned source);
+/* At a model's reset: each passthrough source whose line the model holds high (masked at the host
+ * until the guest's end of interrupt, which will not come now) is unmasked and its line dropped. */
+void riscv_release_held_sources(const uint32_t *passthrough, uint32_t *lines, unsigned words);
 /* The highest source the vAPLIC has (its device tree's riscv,num-sources). */
 unsigned riscv_vaplic_source_count(const struct vm *vm);
 /* Calls fn for each interrupt source the VM owns: the irq of each of its devices but the
