@@ -24,6 +24,11 @@ struct irqchip_ops {
 	unsigned (*claim)(void);
 	/* Ends handling of a claimed interrupt. */
 	void (*complete)(unsigned irq);
+	/* Ends the CPU's handling of a claimed interrupt but leaves it active, for a guest whose end of
+	 * interrupt deactivates it in hardware (GIC list registers with HW = 1); and deactivates such
+	 * an interrupt from any CPU. NULL where the chip cannot split the two. */
+	void (*drop_priority)(unsigned irq);
+	void (*deactivate)(unsigned irq);
 	/* Sends software interrupt 'irq' to a CPU (GIC SGIs); NULL where the arch does IPIs itself. */
 	void (*send_ipi)(unsigned cpu_index, unsigned irq);
 	/* Delivers shared interrupt 'irq' to one CPU from now on; NULL where the chip does not. */
@@ -37,8 +42,17 @@ __must_check int irq_register(unsigned irq, irq_handler_fn handler, void *arg);
  * the vGIC's maintenance interrupt), named by `what` in the panic when it cannot: nothing of the
  * hypervisor works without it. */
 void irq_register_own(unsigned irq, irq_handler_fn handler, const char *what);
+/* Forgets the handler: the interrupt is disabled first. */
+void irq_unregister(unsigned irq);
 void irq_enable(unsigned irq);
 void irq_disable(unsigned irq);
+/* For a handler that forwarded its interrupt to a guest which ends it in hardware: the claim is
+ * ended with chip->drop_priority instead of chip->complete, so the line stays active (it cannot
+ * fire again) until the guest's end of interrupt or irq_deactivate. false where the chip cannot. */
+bool irq_leave_active(void);
+void irq_deactivate(unsigned irq);
+/* Ends a claimed interrupt: chip->complete, or chip->drop_priority after irq_leave_active. */
+void irq_end(unsigned irq);
 /* Delivers a shared interrupt to this CPU from now on, where the chip can (a passed-through
  * interrupt following the vCPU it is for: it then reaches that vCPU without a kick). */
 void irq_route_here(unsigned irq);

@@ -30,6 +30,7 @@ struct percpu {
 	uint64_t timer_interrupts;
 	uint64_t ipis;
 	uint64_t interrupts;      /* device interrupts taken (irq_handle) */
+	bool irq_left_active;     /* the handler asked irq_end for a priority drop only */
 	uint64_t vm_exits;        /* guest exits handled here (vcpu_count_exit) */
 	uint64_t switched_at;     /* timer ticks at the last task switch (sched.c's CPU time) */
 	struct timer_event slice_timer; /* ends the current task's time slice */

@@ -60,6 +60,15 @@ int irq_register(unsigned irq, irq_handler_fn handler, void *arg)
 	return 0;
 }
 
+void irq_unregister(unsigned irq)
+{
+	if (irq >= IRQ_MAX)
+		return;
+	irq_disable(irq);
+	__atomic_store_n(&slots[irq].handler, NULL, __ATOMIC_RELEASE);
+	slots[irq].arg = NULL;
+}
+
 void irq_register_own(unsigned irq, irq_handler_fn handler, const char *what)
 {
 	int err = irq_register(irq, handler, NULL);
@@ -86,6 +95,31 @@ void irq_disable(unsigned irq)
 		chip->disable(irq);
 }
 
+bool irq_leave_active(void)
+{
+	if (!chip || !chip->drop_priority)
+		return false;
+	this_cpu()->irq_left_active = true;
+	return true;
+}
+
+void irq_deactivate(unsigned irq)
+{
+	if (chip && chip->deactivate)
+		chip->deactivate(irq);
+}
+
+void irq_end(unsigned irq)
+{
+	struct percpu *cpu = this_cpu();
+	if (cpu->irq_left_active) {
+		cpu->irq_left_active = false;
+		chip->drop_priority(irq);
+	} else {
+		chip->complete(irq);
+	}
+}
+
 void irq_handle(unsigned irq)
 {
 	if (irq >= IRQ_MAX)
@@ -109,6 +143,6 @@ void irq_dispatch(void)
 		if (irq == IRQ_NONE)
 			return;
 		irq_handle(irq);
-		chip->complete(irq);
+		irq_end(irq);
 	}
 }

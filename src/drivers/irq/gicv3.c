@@ -23,6 +23,10 @@
 
 #define ICC_SRE_SRE 1
 #define ICC_SRE_ENABLE 8
+/* ICC_CTLR_EL1.EOImode (12.2.6): 1, EOIR only drops the running priority and DIR deactivates, so
+ * that an interrupt forwarded to a guest can stay active until the guest's own end of interrupt
+ * deactivates it through a list register with HW = 1 (12.4.6). */
+#define ICC_CTLR_EOIMODE_DROP (1u << 1)
 
 static paddr_t gicd;
 static paddr_t gicr_region;
@@ -95,7 +99,7 @@ static void gicv3_init_cpu(unsigned cpu_index)
 	isb();
 	write_sysreg(icc_pmr_el1, 0xff);
 	write_sysreg(icc_bpr1_el1, 0);
-	write_sysreg(icc_ctlr_el1, 0); /* EOImode 0: EOIR drops priority and deactivates */
+	write_sysreg(icc_ctlr_el1, ICC_CTLR_EOIMODE_DROP);
 	write_sysreg(icc_igrpen1_el1, 1);
 	isb();
 }
@@ -127,10 +131,30 @@ static unsigned gicv3_claim(void)
 	return intid >= GIC_SPURIOUS_FIRST && intid < 1024 ? IRQ_NONE : intid;
 }
 
-static void gicv3_complete(unsigned irq)
+static void gicv3_drop_priority(unsigned irq)
 {
 	write_sysreg(icc_eoir1_el1, irq);
 	isb();
+}
+
+static void gicv3_complete(unsigned irq)
+{
+	write_sysreg(icc_eoir1_el1, irq);
+	write_sysreg(icc_dir_el1, irq);
+	isb();
+}
+
+/* GICD_ICACTIVER (12.9.6), or the redistributor's GICR_ICACTIVER0 for a private interrupt: from any
+ * CPU, for an interrupt a guest held active and will not end (its VM reset or went away). */
+static void gicv3_deactivate(unsigned irq)
+{
+	paddr_t bank;
+	if (irq < GIC_FIRST_SPI)
+		bank = gicr_sgi_of_cpu[this_cpu()->id];
+	else
+		bank = irq < lines ? gicd : 0;
+	if (bank)
+		gic_write32(bank, GICD_ICACTIVER + 4 * (irq / 32), 1u << (irq % 32));
 }
 
 /* ICC_SGI1R_EL1 (12.2.23): Aff3 [55:48], Aff2 [39:32], INTID [27:24], Aff1 [23:16],
@@ -162,6 +186,8 @@ static const struct irqchip_ops gicv3_ops = {
 	.disable = gicv3_disable,
 	.claim = gicv3_claim,
 	.complete = gicv3_complete,
+	.drop_priority = gicv3_drop_priority,
+	.deactivate = gicv3_deactivate,
 	.send_ipi = gicv3_send_ipi,
 	.route = gicv3_route,
 };

@@ -320,12 +320,19 @@ static __attribute__((noinline)) struct guest_regs *irq_in_place(struct vcpu *vc
 		vcpu_count_exit(vcpu, EXIT_IRQ);
 		return &vcpu->arch.regs;
 	}
+	if (vgic_passthrough_in_place(vcpu, irq)) {
+		/* A passed-through SPI of this vCPU's: left active for the guest to end. */
+		this_cpu()->interrupts++;
+		chip->drop_priority(irq);
+		vcpu_count_exit(vcpu, EXIT_IRQ);
+		return &vcpu->arch.regs;
+	}
 	bool idle = vgic_idle(&vcpu->arch.vgic);
 	if (!idle)
 		vgic_sync_lrs(vcpu);
 	if (irq != IRQ_NONE) {
 		irq_handle(irq);
-		chip->complete(irq);
+		irq_end(irq);
 	}
 	irq_dispatch();
 	if (this_cpu()->need_resched || __atomic_load_n(&vcpu->requests, __ATOMIC_ACQUIRE))

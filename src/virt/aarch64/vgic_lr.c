@@ -15,7 +15,8 @@
 #define LR_PENDING (1ULL << 62)
 #define LR_ACTIVE (1ULL << 63)
 #define LR_GROUP1 (1ULL << 60)
-#define LR_EOI (1ULL << 41) /* maintenance interrupt when the guest deactivates it */
+#define LR_HW (1ULL << 61)      /* linked to a physical interrupt, which the guest's EOI deactivates */
+#define LR_PINTID_SHIFT 32      /* that physical INTID, where HW is 1 */
 #define LR_PRIORITY_SHIFT 48
 #define ICH_HCR_EN (1ULL << 0)
 #define ICH_HCR_NPIE (1ULL << 3) /* maintenance interrupt when no list register is pending */
@@ -142,13 +143,21 @@ void vgic_flush_lrs(struct vcpu *vcpu)
 	for (unsigned n = 0; n < count; n++) {
 		struct vgic_irq *irq = best[n].irq;
 		uint64_t lr = best[n].intid | LR_GROUP1 | ((uint64_t)irq->priority << LR_PRIORITY_SHIFT);
-		if (irq->enabled && vgic_irq_is_pending(irq))
+		bool pending = irq->enabled && vgic_irq_is_pending(irq);
+		if (irq->host_intid) {
+			/* A passthrough SPI (vgic_passthrough.c). Never pending and active at once in a
+			 * linked register (IHI0069 12.4.6): the physical SPI cannot be pending again
+			 * before the guest ends it, so a second pending is a guest's ISPENDR write, kept
+			 * in the model until then. */
+			lr |= LR_HW | (uint64_t)irq->host_intid << LR_PINTID_SHIFT;
+			pending = pending && !irq->active;
+		}
+		if (pending) {
 			lr |= LR_PENDING;
+			irq->pending_latch = false; /* the list register holds it now */
+		}
 		if (irq->active)
 			lr |= LR_ACTIVE;
-		if (irq->host_intid)
-			lr |= LR_EOI;
-		irq->pending_latch = false; /* the list register holds it now */
 		irq->in_lr = true;
 		cpu->lr[n] = lr;
 		hw->write_lr(n, lr);
@@ -176,16 +185,17 @@ bool vgic_inject_in_place(struct vcpu *vcpu, unsigned intid)
 {
 	struct vgic *vgic = vcpu->vm->arch.vgic;
 	struct vgic_cpu *cpu = &vcpu->arch.vgic;
-	if (!vgic || intid >= VGIC_PRIVATE_IRQS)
+	if (!vgic || intid >= VGIC_PRIVATE_IRQS + VGIC_SPIS)
 		return false;
-	struct vgic_irq *irq = &cpu->private_irqs[intid];
+	struct vgic_irq *irq = intid < VGIC_PRIVATE_IRQS ? &cpu->private_irqs[intid] : &vgic->spis[intid - VGIC_PRIVATE_IRQS];
 	spin_lock(&vgic->lock);
 	/* A quiet, enabled interrupt goes into a free list register, or back into its own once the
 	 * guest has finished with it (the timer firing again). Anything else (still pending or
 	 * active, disabled, the distributor off, no register free) is left to the model's own
 	 * injection and the next flush. */
 	int n = -1;
-	if (irq->enabled && (vgic->ctlr & vgic->enable_mask)) {
+	bool mine = intid < VGIC_PRIVATE_IRQS || (irq->host_intid == intid && irq->target == vcpu->id);
+	if (mine && irq->enabled && (vgic->ctlr & vgic->enable_mask)) {
 		if (irq->in_lr)
 			n = finished_lr_of(cpu, intid);
 		else if (!irq->active && cpu->lr_used < lr_count)
@@ -193,6 +203,8 @@ bool vgic_inject_in_place(struct vcpu *vcpu, unsigned intid)
 	}
 	if (n >= 0) {
 		uint64_t lr = intid | LR_GROUP1 | LR_PENDING | ((uint64_t)irq->priority << LR_PRIORITY_SHIFT);
+		if (irq->host_intid)
+			lr |= LR_HW | (uint64_t)irq->host_intid << LR_PINTID_SHIFT;
 		irq->pending_latch = false;
 		irq->active = false;
 		irq->in_lr = true;
@@ -201,6 +213,11 @@ bool vgic_inject_in_place(struct vcpu *vcpu, unsigned intid)
 	}
 	spin_unlock(&vgic->lock);
 	return n >= 0;
+}
+
+bool vgic_passthrough_in_place(struct vcpu *vcpu, unsigned irq)
+{
+	return irq >= VGIC_PRIVATE_IRQS && vgic_inject_in_place(vcpu, irq);
 }
 
 void vgic_sync_lrs(struct vcpu *vcpu)
@@ -218,8 +235,6 @@ void vgic_sync_lrs(struct vcpu *vcpu)
 		irq->active = (lr & LR_ACTIVE) != 0;
 		if (lr & LR_PENDING)
 			irq->pending_latch = true;
-		else if (irq->host_intid && !irq->active && (cpu->lr[n] & (LR_ACTIVE | LR_PENDING)))
-			vgic_passthrough_done(irq); /* was pending or active at entry, ended by the guest */
 		irq->in_lr = false;
 		vgic_watch(vgic, vcpu, (unsigned)(lr & 0xffffffff));
 		cpu->lr[n] = lr;

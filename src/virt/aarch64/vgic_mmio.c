@@ -2,6 +2,7 @@
 /* Emulated GICv3 distributor and redistributors (IHI0069 12.9 GICD_*, 12.10-12.11 GICR_*).
  * Group 1 only, affinity routing always on (ARE), no LPIs, no security extension (DS = 1). */
 #include "virt_impl/vgic.h"
+#include "kernel/irq.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "lib/errno.h"
@@ -80,6 +81,7 @@ static uint64_t field_read(const struct vgic_irq *irq, enum bank bank)
 
 static void field_write(struct vgic_irq *irq, enum bank bank, uint64_t value, unsigned intid)
 {
+	bool held = irq->host_intid && (irq->active || irq->pending_latch);
 	switch (bank) {
 	case BANK_ENABLE_SET: if (value) irq->enabled = true; break;
 	case BANK_ENABLE_CLEAR: if (value) irq->enabled = false; break;
@@ -91,6 +93,10 @@ static void field_write(struct vgic_irq *irq, enum bank bank, uint64_t value, un
 	case BANK_CONFIG: if (intid >= 16) irq->edge = (value & 2) != 0; break; /* SGIs stay edge */
 	default: break;
 	}
+	/* A passthrough SPI the guest cleared at its distributor instead of ending it: the physical
+	 * one, held active for the guest's end of interrupt, would otherwise never fire again. */
+	if (held && !irq->active && !irq->pending_latch)
+		irq_deactivate(irq->host_intid);
 }
 
 static unsigned bits_per_irq(enum bank bank)
@@ -258,6 +264,7 @@ static int redistributor_write(struct vdev *dev, struct vcpu *vcpu, uint64_t off
 static void vgic_destroy(struct vdev *dev)
 {
 	struct vgic *vgic = dev->priv;
+	vgic_release_passthrough(vgic);
 	vgic->vm->arch.vgic = NULL;
 	kfree(vgic);
 }

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Physical SPIs given to a VM (interrupt_mode = "passthrough"): the SPI of each passthrough device
- * in the config belongs to that VM alone. When it fires, Tessera masks it at the host distributor
- * and raises the same INTID on the VM's vGIC; the list register asks for a maintenance interrupt
- * when the guest ends it (ICH_LR_EL2.EOI, IHI0069 12.4.6), and the line is unmasked then, so a
- * device that still asserts it interrupts again. Other VMs' distributors are emulated: they cannot
- * reach a physical SPI at all. */
+ * in the config belongs to that VM alone. When it fires, the host ends only its own part of it:
+ * the running priority drops (the host GIC runs with EOImode 1) but the SPI stays active, so it
+ * cannot fire again, and the same INTID is made pending on the VM's vGIC. The list register that
+ * carries it is linked to the physical SPI (HW = 1 and its pINTID: ICH_LR_EL2, IHI0069 12.4.6;
+ * GICH_LR, IHI0048B 5.3.11), so the guest's own end of interrupt deactivates the physical SPI in
+ * hardware: one exit per interrupt, none when the guest ends it. A device that still asserts the
+ * line then interrupts again. Where the guest cannot end it (its VM resets or goes away, or it
+ * clears the interrupt at its distributor) the hypervisor deactivates it. Other VMs' distributors
+ * are emulated: they cannot reach a physical SPI at all. */
 #include "virt_impl/vgic.h"
 #include "kernel/irq.h"
 #include "kernel/log.h"
@@ -18,8 +22,8 @@
 static void passthrough_irq(unsigned irq, void *arg)
 {
 	struct vm *vm = arg;
-	irq_disable(irq);
-	vm_irq_set(vm, irq, true);
+	(void)irq_leave_active(); /* the GIC drivers can: checked when the SPI was given */
+	vm_irq_pulse(vm, irq);
 }
 
 int vgic_passthrough_spi(struct vm *vm, unsigned intid, bool announce)
@@ -27,6 +31,10 @@ int vgic_passthrough_spi(struct vm *vm, unsigned intid, bool announce)
 	struct vgic *vgic = vm->arch.vgic;
 	if (intid < VGIC_PRIVATE_IRQS || intid - VGIC_PRIVATE_IRQS >= VGIC_SPIS)
 		return -EINVAL;
+	if (!irq_chip()->drop_priority || !irq_chip()->deactivate) {
+		vm_log_error(vm, "SPI %u: the host's interrupt controller cannot leave it active for the guest", intid);
+		return -ENOTSUP;
+	}
 	char what[24];
 	format_snprintf(what, sizeof(what), "SPI %u", intid);
 	int err = vm_claim_host_resource(vm, HOST_IRQ, intid, 1, what);
@@ -60,10 +68,11 @@ void vgic_route_passthrough_here(struct vcpu *vcpu)
 	}
 }
 
-/* The guest ended a passthrough interrupt: its input follows the device again. Called from the
- * list-register read-back with the vGIC lock held. */
-void vgic_passthrough_done(struct vgic_irq *irq)
+void vgic_release_passthrough(struct vgic *vgic)
 {
-	irq->line_level = false;
-	irq_enable(irq->host_intid);
+	for (unsigned i = 0; i < vgic->passthrough_count; i++)
+		irq_unregister(vgic->passthrough[i].intid);
+	for (unsigned i = 0; i < VGIC_SPIS; i++)
+		if (vgic->spis[i].host_intid)
+			irq_deactivate(vgic->spis[i].host_intid);
 }

@@ -120,6 +120,7 @@ static int distributor_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offse
 static void vgic_v2_destroy(struct vdev *dev)
 {
 	struct vgic *vgic = dev->priv;
+	vgic_release_passthrough(vgic);
 	vgic->vm->arch.vgic = NULL;
 	kfree(vgic);
 }

@@ -33,7 +33,7 @@ struct vgic_irq {
 	bool in_lr;         /* a list register holds it: its state lives there until read back */
 	uint64_t route;     /* GICD_IROUTER affinity for SPIs */
 	unsigned target;    /* vCPU index it is delivered to */
-	unsigned host_intid; /* a passthrough SPI: the host line to unmask when the guest is done */
+	unsigned host_intid; /* a passthrough SPI: the physical one its list register is linked to */
 };
 
 /* Per-vCPU part, inside struct vcpu_arch. */
@@ -77,7 +77,7 @@ struct vgic {
 __must_check struct vgic *vgic_alloc(struct vm *vm);
 /* Back to that state when the VM resets or stops (its vCPUs stopped; the distributor's reset op):
  * nothing enabled, pending or active, no active priority left in a vCPU's interface, and each
- * passthrough SPI the guest held unmasked at the host. A guest reset inside a handler would
+ * passthrough SPI the guest held active deactivated at the host. A guest reset inside a handler would
  * otherwise find that interrupt, and every one of its priority or lower, never delivered again. */
 void vgic_reset(struct vgic *vgic);
 /* The interrupt-line operations both versions register with vm_set_irqchip. */
@@ -100,10 +100,14 @@ static inline bool vgic_idle(const struct vgic_cpu *cpu)
 void vgic_flush_lrs(struct vcpu *vcpu);
 void vgic_sync_lrs(struct vcpu *vcpu);
 /* On the exit path, with the list registers still as the guest left them (not synced): makes the
- * loaded vCPU's private interrupt intid pending straight in a free list register. false when it
- * cannot (no free register, the interrupt in one already, active or disabled): then inject it
- * through the model. */
+ * loaded vCPU's private interrupt intid, or a passthrough SPI it is the target of, pending straight
+ * in a free list register or in its own once the guest ended it. false when it cannot (no free
+ * register, the interrupt still pending or active, disabled): then inject it through the model. */
 bool vgic_inject_in_place(struct vcpu *vcpu, unsigned intid);
+/* The host claimed irq while vcpu ran: if it is one of the VM's passthrough SPIs and goes straight
+ * into a list register (vgic_inject_in_place), returns true; the caller then only drops the host's
+ * priority (the guest's end of interrupt deactivates it). Otherwise does nothing. */
+bool vgic_passthrough_in_place(struct vcpu *vcpu, unsigned irq);
 /* The host claimed irq while vcpu ran: if it is the guest's virtual or physical timer and can go
  * straight into a list register (vgic_inject_in_place), masks that timer as the model's handler
  * would and returns true; otherwise does nothing. */
@@ -142,7 +146,9 @@ static inline uint32_t vgic_it_lines_number(const struct vgic *vgic)
 {
 	return vgic->lines / 32 - 1;
 }
-void vgic_passthrough_done(struct vgic_irq *irq);
+/* The VM goes away (its vCPUs stopped): its passthrough SPIs lose their handler and are disabled,
+ * and any its guest left active is deactivated, for the next owner. */
+void vgic_release_passthrough(struct vgic *vgic);
 /* The vCPU is being loaded on this CPU: the passthrough SPIs it is the target of are delivered
  * here from now on (interrupts masked). */
 void vgic_route_passthrough_here(struct vcpu *vcpu);
