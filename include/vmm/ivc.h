@@ -27,6 +27,10 @@ struct vm_exit_hypercall;
 /* Hypercalls 3-6 and Tessera's doorbell: fills call->result (0, a count, or -errno) and returns
  * true; false for any other number (nothing done). */
 bool ivc_hypercall(struct vcpu *vcpu, struct vm_exit_hypercall *call);
+/* Tessera's doorbell alone, for an arch's exit path (interrupts masked, the run loop not
+ * involved): true with *result set when nr is the doorbell, false (nothing done) otherwise. The
+ * peers it wakes may want this CPU: the caller checks this_cpu()->need_resched after it. */
+bool ivc_doorbell_in_place(struct vcpu *vcpu, uint64_t nr, uint64_t publisher_id, uint64_t key, int64_t *result);
 /* The VM stops or resets: every channel it published goes (unmapped from its subscribers), every
  * subscription it holds ends. */
 void ivc_vm_release(struct vm *vm);

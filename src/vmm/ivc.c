@@ -300,6 +300,14 @@ static int64_t doorbell(struct vm *vm, uint64_t publisher_id, uint64_t key)
 	return rung;
 }
 
+bool ivc_doorbell_in_place(struct vcpu *vcpu, uint64_t nr, uint64_t publisher_id, uint64_t key, int64_t *result)
+{
+	if (nr != HYPERCALL_TESSERA_IVC_DOORBELL)
+		return false;
+	*result = doorbell(vcpu->vm, publisher_id, key);
+	return true;
+}
+
 bool ivc_hypercall(struct vcpu *vcpu, struct vm_exit_hypercall *call)
 {
 	struct vm *vm = vcpu->vm;

@@ -3,6 +3,9 @@
  * SMC Calling Convention ranges: DEN0028 2.5. */
 #include "virt_impl/guest_psci.h"
 #include "vmm/hypercall.h"
+#include "vmm/ivc.h"
+#include "kernel/percpu.h"
+#include "kernel/sched.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 #include "lib/errno.h"
@@ -89,7 +92,8 @@ static inline __attribute__((always_inline)) bool guest_call_answer(struct vcpu 
 		}
 	} else if (is_smccc_call(x[0])) {
 		result = PSCI_NOT_SUPPORTED;
-	} else if (!hypercall_answer_in_place(vcpu, x[0], &result)) {
+	} else if (!hypercall_answer_in_place(vcpu, x[0], &result) &&
+		   !ivc_doorbell_in_place(vcpu, x[0], x[1], x[2], &result)) {
 		return false; /* a hypercall for the run loop */
 	}
 	x[0] = (uint64_t)result;
@@ -102,6 +106,14 @@ __attribute__((noinline)) struct guest_regs *guest_call_in_place(struct vcpu *vc
 	if ((ec != EC_HVC64 && ec != EC_SMC64) || !guest_call_answer(vcpu))
 		return NULL;
 	vcpu->arch.regs.pc += ec == EC_SMC64 ? 4 : 0; /* a trapped SMC returns to itself (D1.10.4) */
+	if (this_cpu()->need_resched || sched_cpu_has_waiting_tasks()) {
+		/* A doorbell woke a peer that wants this CPU (now, or at the caller's next WFI, which
+		 * must trap for it: HCR_EL2.TWI is chosen at entry). The call is answered; the
+		 * scheduler's turn comes through the full exit path (which counts the exit), which
+		 * must not answer it again. */
+		vcpu->arch.call_answered = true;
+		return NULL;
+	}
 	vcpu_count_exit(vcpu, EXIT_NONE);
 	return &vcpu->arch.regs;
 }

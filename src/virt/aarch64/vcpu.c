@@ -461,6 +461,11 @@ struct guest_regs *guest_exit_handler(unsigned vector, struct guest_regs *regs)
 	bool idle = vgic_idle(&vcpu->arch.vgic);
 	if (!idle)
 		vgic_sync_lrs(vcpu);
+	if (vcpu->arch.call_answered) {
+		vcpu->arch.call_answered = false;
+		vcpu->arch.exit->reason = EXIT_NONE; /* to the run loop, for the scheduler */
+		return NULL;
+	}
 	if (!finish_in_place(vcpu, vector, vcpu->arch.exit))
 		return NULL;
 	if (!idle || !vgic_idle(&vcpu->arch.vgic))

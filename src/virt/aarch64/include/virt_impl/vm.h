@@ -50,6 +50,7 @@ struct vcpu_arch {
 	unsigned writeback_reg;
 	uint64_t writeback_value;
 	struct vm_exit *exit;   /* where the exit path reports an exit for the run loop */
+	bool call_answered;     /* guest_call_in_place answered the exit's call: nothing left to do */
 	bool loaded;
 	struct vgic_cpu vgic;
 	uint64_t cntvoff;        /* CNTVOFF_EL2: the guest's virtual time is the host's minus this */
