@@ -7,8 +7,14 @@
  * GICH_LR, IHI0048B 5.3.11), so the guest's own end of interrupt deactivates the physical SPI in
  * hardware: one exit per interrupt, none when the guest ends it. A device that still asserts the
  * line then interrupts again. Where the guest cannot end it (its VM resets or goes away, or it
- * clears the interrupt at its distributor) the hypervisor deactivates it. Other VMs' distributors
- * are emulated: they cannot reach a physical SPI at all. */
+ * clears the interrupt at its distributor) the hypervisor deactivates it.
+ * On a GICv2 host the SPI is masked at the host distributor instead and the list register asks
+ * for a maintenance interrupt at the guest's end of interrupt, where the SPI is unmasked (two
+ * exits): QEMU's GICv2 model clears the physical active state of a linked list register's
+ * interrupt without re-evaluating the physical CPU interface (hw/intc/gic_internal.h,
+ * gic_clear_active), so a level line raised again meanwhile went unsignalled (a Linux guest's UART
+ * lost typed input). Other VMs' distributors are emulated: they cannot reach a physical SPI at
+ * all. */
 #include "virt_impl/vgic.h"
 #include "kernel/irq.h"
 #include "kernel/log.h"
@@ -22,8 +28,13 @@
 static void passthrough_irq(unsigned irq, void *arg)
 {
 	struct vm *vm = arg;
-	(void)irq_leave_active(); /* the GIC drivers can: checked when the SPI was given */
-	vm_irq_pulse(vm, irq);
+	if (vgic_links_passthrough(vm->arch.vgic)) {
+		(void)irq_leave_active(); /* the GIC drivers can: checked when the SPI was given */
+		vm_irq_pulse(vm, irq);
+	} else {
+		irq_disable(irq);
+		vm_irq_set(vm, irq, true);
+	}
 }
 
 int vgic_passthrough_spi(struct vm *vm, unsigned intid, bool announce)
@@ -66,6 +77,14 @@ void vgic_route_passthrough_here(struct vcpu *vcpu)
 		irq_route_here(intid);
 		__atomic_store_n(&vgic->passthrough[i].routed_to, (int16_t)here, __ATOMIC_RELAXED);
 	}
+}
+
+/* A GICv2 host's passthrough SPI the guest ended: its input follows the device again. Called from
+ * the list-register read-back with the vGIC lock held. */
+void vgic_passthrough_done(struct vgic_irq *irq)
+{
+	irq->line_level = false;
+	irq_enable(irq->host_intid);
 }
 
 void vgic_release_passthrough(struct vgic *vgic)
