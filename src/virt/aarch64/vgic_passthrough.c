@@ -12,9 +12,8 @@
  * for a maintenance interrupt at the guest's end of interrupt, where the SPI is unmasked (two
  * exits): QEMU's GICv2 model clears the physical active state of a linked list register's
  * interrupt without re-evaluating the physical CPU interface (hw/intc/gic_internal.h,
- * gic_clear_active), so a level line raised again meanwhile went unsignalled (a Linux guest's UART
- * lost typed input). Other VMs' distributors are emulated: they cannot reach a physical SPI at
- * all. */
+ * gic_clear_active), so a level line raised again meanwhile would wait for the GIC's next event.
+ * Other VMs' distributors are emulated: they cannot reach a physical SPI at all. */
 #include "virt_impl/vgic.h"
 #include "kernel/irq.h"
 #include "kernel/log.h"
