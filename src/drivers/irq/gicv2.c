@@ -12,16 +12,8 @@
 #define GICC_BPR 0x0008
 #define GICC_IAR 0x000c
 #define GICC_EOIR 0x0010
-#define GICC_IIDR 0x00fc
-#define GICC_DIR 0x1000 /* in the CPU interface's second 4 KiB page */
-#define GIC400_ALIAS_STRIDE 0x10000
-/* GICC_CTLR.EOImodeNS (IHI0048B 4.4.1): 1, EOIR only drops the running priority and GICC_DIR
- * deactivates, so that an interrupt forwarded to a guest stays active until the guest's end of
- * interrupt deactivates it through a list register with HW = 1 (5.3.11). */
-#define GICC_CTLR_EOIMODE (1u << 9)
 
 static paddr_t gicd, gicc;
-static paddr_t gicc_dir; /* GICC_DIR's address: see gicv2_init */
 static unsigned lines;
 static uint8_t cpu_interface_mask[MAX_CPUS]; /* GICD_ITARGETSR bit of each CPU */
 
@@ -32,15 +24,6 @@ static int gicv2_init(const struct irqchip_desc *desc, const void *fdt)
 		return -EINVAL;
 	gicd = desc->regs[0];
 	gicc = desc->regs[1];
-	gicc_dir = gicc + GICC_DIR;
-	/* A GIC-400 wired with each 4 KiB page of its CPU interface repeated over 64 KiB (the
-	 * ZynqMP's, and QEMU's model of it: a 128 KiB region in the device tree) has its second page,
-	 * GICC_DIR's, 64 KiB up: the first page's IIDR reads the same at its last alias. */
-	if (desc->reg_count >= 2 && desc->sizes[1] >= 2 * GIC400_ALIAS_STRIDE) {
-		uint32_t iidr = gic_read32(gicc, GICC_IIDR);
-		if (iidr && gic_read32(gicc, GIC400_ALIAS_STRIDE - 0x1000 + GICC_IIDR) == iidr)
-			gicc_dir = gicc + GIC400_ALIAS_STRIDE;
-	}
 	lines = gicd_line_count(gicd);
 	gic_write32(gicd, GICD_CTLR, 0);
 	gicd_reset_spis(gicd, lines);
@@ -63,7 +46,7 @@ static void gicv2_init_cpu(unsigned cpu_index)
 		gic_set_priority(gicd + GICD_IPRIORITYR, irq, GIC_DEFAULT_PRIORITY);
 	gic_write32(gicc, GICC_PMR, 0xff);
 	gic_write32(gicc, GICC_BPR, 0);
-	gic_write32(gicc, GICC_CTLR, 1 | GICC_CTLR_EOIMODE);
+	gic_write32(gicc, GICC_CTLR, 1);
 }
 
 static void gicv2_enable(unsigned irq)
@@ -88,22 +71,9 @@ static unsigned gicv2_claim(void)
 	return iar & 0x1fff;
 }
 
-static void gicv2_drop_priority(unsigned irq)
-{
-	gic_write32(gicc, GICC_EOIR, irq);
-}
-
 static void gicv2_complete(unsigned irq)
 {
 	gic_write32(gicc, GICC_EOIR, irq);
-	*(volatile uint32_t *)(uintptr_t)gicc_dir = irq;
-}
-
-/* GICD_ICACTIVER (4.3.6): an SPI a guest held active and will not end (its VM reset or went away). */
-static void gicv2_deactivate(unsigned irq)
-{
-	if (irq >= GIC_FIRST_SPI && irq < lines)
-		gic_write32(gicd, GICD_ICACTIVER + 4 * (irq / 32), 1u << (irq % 32));
 }
 
 static void gicv2_send_ipi(unsigned cpu_index, unsigned sgi)
@@ -121,8 +91,6 @@ static const struct irqchip_ops gicv2_ops = {
 	.disable = gicv2_disable,
 	.claim = gicv2_claim,
 	.complete = gicv2_complete,
-	.drop_priority = gicv2_drop_priority,
-	.deactivate = gicv2_deactivate,
 	.send_ipi = gicv2_send_ipi,
 };
 

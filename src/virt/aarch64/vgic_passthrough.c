@@ -3,8 +3,8 @@
  * in the config belongs to that VM alone. When it fires, the host ends only its own part of it:
  * the running priority drops (the host GIC runs with EOImode 1) but the SPI stays active, so it
  * cannot fire again, and the same INTID is made pending on the VM's vGIC. The list register that
- * carries it is linked to the physical SPI (HW = 1 and its pINTID: ICH_LR_EL2, IHI0069 12.4.6;
- * GICH_LR, IHI0048B 5.3.11), so the guest's own end of interrupt deactivates the physical SPI in
+ * carries it is linked to the physical SPI (HW = 1 and its pINTID: ICH_LR_EL2, IHI0069 12.4.6),
+ * so the guest's own end of interrupt deactivates the physical SPI in
  * hardware: one exit per interrupt, none when the guest ends it. A device that still asserts the
  * line then interrupts again. Where the guest cannot end it (its VM resets or goes away, or it
  * clears the interrupt at its distributor) the hypervisor deactivates it.
@@ -12,7 +12,8 @@
  * for a maintenance interrupt at the guest's end of interrupt, where the SPI is unmasked (two
  * exits): QEMU's GICv2 model clears the physical active state of a linked list register's
  * interrupt without re-evaluating the physical CPU interface (hw/intc/gic_internal.h,
- * gic_clear_active), so a level line raised again meanwhile would wait for the GIC's next event.
+ * gic_clear_active), so a level line raised again meanwhile would wait for the GIC's next event;
+ * the GICv2 driver keeps EOImode 0 (no DIR write per interrupt) and has no drop_priority.
  * Other VMs' distributors are emulated: they cannot reach a physical SPI at all. */
 #include "virt_impl/vgic.h"
 #include "kernel/irq.h"
@@ -28,7 +29,7 @@ static void passthrough_irq(unsigned irq, void *arg)
 {
 	struct vm *vm = arg;
 	if (vgic_links_passthrough(vm->arch.vgic)) {
-		(void)irq_leave_active(); /* the GIC drivers can: checked when the SPI was given */
+		(void)irq_leave_active(); /* the GICv3 driver can */
 		vm_irq_pulse(vm, irq);
 	} else {
 		irq_disable(irq);
@@ -41,10 +42,6 @@ int vgic_passthrough_spi(struct vm *vm, unsigned intid, bool announce)
 	struct vgic *vgic = vm->arch.vgic;
 	if (intid < VGIC_PRIVATE_IRQS || intid - VGIC_PRIVATE_IRQS >= VGIC_SPIS)
 		return -EINVAL;
-	if (!irq_chip()->drop_priority || !irq_chip()->deactivate) {
-		vm_log_error(vm, "SPI %u: the host's interrupt controller cannot leave it active for the guest", intid);
-		return -ENOTSUP;
-	}
 	char what[24];
 	format_snprintf(what, sizeof(what), "SPI %u", intid);
 	int err = vm_claim_host_resource(vm, HOST_IRQ, intid, 1, what);
@@ -88,9 +85,11 @@ void vgic_passthrough_done(struct vgic_irq *irq)
 
 void vgic_release_passthrough(struct vgic *vgic)
 {
-	for (unsigned i = 0; i < vgic->passthrough_count; i++)
-		irq_unregister(vgic->passthrough[i].intid);
-	for (unsigned i = 0; i < VGIC_SPIS; i++)
-		if (vgic->spis[i].host_intid)
-			irq_deactivate(vgic->spis[i].host_intid);
+	for (unsigned i = 0; i < VGIC_SPIS; i++) {
+		unsigned host = vgic->spis[i].host_intid;
+		if (host) {
+			irq_unregister(host);
+			irq_deactivate(host);
+		}
+	}
 }

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The GICv2 virtual interface control frame, GICH (GICv2 architecture specification IHI0048B,
  * 5.3): list registers and control, converted to and from the GICv3 list-register format the
- * rest of the vGIC uses. GICv2 LR (5.3.11): VirtualID [9:0], PhysicalID [19:10] where HW is 1
- * (the GICv3 format's pINTID [41:32]; bit 19 = EOI maintenance where HW is 0), Priority [27:23]
- * (top 5 bits), State [29:28], Grp1 [30], HW [31].
+ * rest of the vGIC uses. GICv2 LR (5.3.11): VirtualID [9:0], PhysicalID [19:10] (bit 19 = EOI
+ * maintenance when HW is 0), Priority [27:23] (top 5 bits), State [29:28], Grp1 [30], HW [31].
  * A GICv2 guest enables group 0 only, so its interrupts go in as group 0 (signalled as IRQs). */
 #include "virt_impl/vgic.h"
 #include "kernel/platform.h"
@@ -14,9 +13,7 @@
 #define GICH_APR 0x0f0
 #define GICH_LR0 0x100
 #define V2_LR_EOI (1u << 19)
-#define V2_LR_HW (1u << 31)
 #define V3_LR_EOI (1ULL << 41)
-#define V3_LR_HW (1ULL << 61)
 
 static volatile uint32_t *gich(unsigned offset)
 {
@@ -31,23 +28,15 @@ static unsigned v2_lr_count(void)
 static void v2_write_lr(unsigned n, uint64_t lr)
 {
 	uint32_t v = (uint32_t)(lr & 0x3ff) | (uint32_t)(((lr >> 48) & 0xff) >> 3) << 23 |
-		     (uint32_t)((lr >> 62) & 3) << 28;
-	if (lr & V3_LR_HW) /* the physical INTID: v3 pINTID [41:32] to v2 PhysicalID [19:10] */
-		v |= V2_LR_HW | (uint32_t)((lr >> 32) & 0x3ff) << 10;
-	else if (lr & V3_LR_EOI)
-		v |= V2_LR_EOI;
+		     (uint32_t)((lr >> 62) & 3) << 28 | ((lr & V3_LR_EOI) ? V2_LR_EOI : 0);
 	*gich(GICH_LR0 + 4 * n) = v;
 }
 
 static uint64_t v2_read_lr(unsigned n)
 {
 	uint32_t v = *gich(GICH_LR0 + 4 * n);
-	uint64_t lr = (uint64_t)(v & 0x3ff) | (uint64_t)((v >> 23) & 0x1f) << 51 | (uint64_t)((v >> 28) & 3) << 62;
-	if (v & V2_LR_HW)
-		lr |= V3_LR_HW | (uint64_t)((v >> 10) & 0x3ff) << 32;
-	else if (v & V2_LR_EOI)
-		lr |= V3_LR_EOI;
-	return lr;
+	return (uint64_t)(v & 0x3ff) | (uint64_t)((v >> 23) & 0x1f) << 51 | (uint64_t)((v >> 28) & 3) << 62 |
+	       ((v & V2_LR_EOI) ? V3_LR_EOI : 0);
 }
 
 static void v2_write_hcr(uint64_t hcr)
