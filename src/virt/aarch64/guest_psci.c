@@ -92,19 +92,22 @@ static inline __attribute__((always_inline)) bool guest_call_answer(struct vcpu 
 		}
 	} else if (is_smccc_call(x[0])) {
 		result = PSCI_NOT_SUPPORTED;
-	} else if (!hypercall_answer_in_place(vcpu, x[0], &result) &&
-		   !ivc_doorbell_in_place(vcpu, x[0], x[1], x[2], &result)) {
-		return false; /* a hypercall for the run loop */
+	} else if (!hypercall_answer_in_place(vcpu, x[0], &result)) {
+		return false; /* a hypercall for the run loop (or the IVC doorbell: doorbell_in_place) */
 	}
 	x[0] = (uint64_t)result;
 	return true;
 }
 
-__attribute__((noinline)) struct guest_regs *guest_call_in_place(struct vcpu *vcpu)
+/* Tessera's IVC doorbell, rung from the exit path (guest_call_in_place), out of line so that the
+ * calls answered from the registers alone keep a leaf's cost. */
+static __attribute__((noinline)) struct guest_regs *doorbell_in_place(struct vcpu *vcpu, uint64_t ec)
 {
-	uint64_t ec = read_sysreg(esr_el2) >> 26;
-	if ((ec != EC_HVC64 && ec != EC_SMC64) || !guest_call_answer(vcpu))
-		return NULL;
+	uint64_t *x = vcpu->arch.regs.x;
+	int64_t result;
+	if (!ivc_doorbell_in_place(vcpu, x[0], x[1], x[2], &result))
+		return NULL; /* a hypercall for the run loop */
+	x[0] = (uint64_t)result;
 	vcpu->arch.regs.pc += ec == EC_SMC64 ? 4 : 0; /* a trapped SMC returns to itself (D1.10.4) */
 	if (this_cpu()->need_resched || sched_cpu_has_waiting_tasks()) {
 		/* A doorbell woke a peer that wants this CPU (now, or at the caller's next WFI, which
@@ -114,6 +117,18 @@ __attribute__((noinline)) struct guest_regs *guest_call_in_place(struct vcpu *vc
 		vcpu->arch.call_answered = true;
 		return NULL;
 	}
+	vcpu_count_exit(vcpu, EXIT_NONE);
+	return &vcpu->arch.regs;
+}
+
+__attribute__((noinline)) struct guest_regs *guest_call_in_place(struct vcpu *vcpu)
+{
+	uint64_t ec = read_sysreg(esr_el2) >> 26;
+	if (ec != EC_HVC64 && ec != EC_SMC64)
+		return NULL;
+	if (!guest_call_answer(vcpu))
+		return doorbell_in_place(vcpu, ec);
+	vcpu->arch.regs.pc += ec == EC_SMC64 ? 4 : 0; /* a trapped SMC returns to itself (D1.10.4) */
 	vcpu_count_exit(vcpu, EXIT_NONE);
 	return &vcpu->arch.regs;
 }

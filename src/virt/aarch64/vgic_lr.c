@@ -29,7 +29,7 @@ static unsigned lr_count = 4;
  * vCPU (VMCR, active priorities). */
 static const struct vgic_hw *hw;
 
-static void v3_write_lr(unsigned n, uint64_t v)
+static inline __attribute__((always_inline)) void v3_write_lr(unsigned n, uint64_t v)
 {
 	switch (n) {
 	case 0: write_sysreg(ich_lr0_el2, v); break;
@@ -71,6 +71,16 @@ static uint64_t v3_read_lr(unsigned n)
 	case 14: return read_sysreg(ich_lr14_el2);
 	default: return read_sysreg(ich_lr15_el2);
 	}
+}
+
+/* The list register's new content if the guest is done with what it held: ICH_ELRSR_EL2 bit n
+ * (IHI0069 12.4.6) is set when it is neither pending nor active and owes no maintenance. */
+static bool v3_refill_lr(unsigned n, uint64_t lr)
+{
+	if (!(read_sysreg(ich_elrsr_el2) >> n & 1))
+		return false;
+	v3_write_lr(n, lr);
+	return true;
 }
 
 /* Whether a should go into a list register before b: active ones first (the guest must be able
@@ -174,54 +184,66 @@ void vgic_flush_lrs(struct vcpu *vcpu)
 	isb();
 }
 
-/* The list register that holds intid since the last entry, if the guest is done with it (neither
- * pending nor active any more: its state is what a sync would read back), else -1. */
-static int finished_lr_of(const struct vgic_cpu *cpu, unsigned intid)
+/* The list register that holds intid since the last entry, else -1. */
+static inline int lr_holding(const struct vgic_cpu *cpu, unsigned intid)
 {
 	for (unsigned n = 0; n < cpu->lr_used; n++)
-		if ((cpu->lr[n] & 0xffffffffULL) == intid)
-			return hw->read_lr(n) & (LR_PENDING | LR_ACTIVE) ? -1 : (int)n;
+		if ((uint32_t)cpu->lr[n] == intid)
+			return (int)n;
 	return -1;
 }
 
-bool vgic_inject_in_place(struct vcpu *vcpu, unsigned intid)
+/* vgic_private_in_place's and vgic_passthrough_in_place's work, inlined into each so that the
+ * private interrupts' (the timers', taken on every tick) needs none of the SPIs' checks. */
+static inline __attribute__((always_inline)) bool inject_in_place(struct vcpu *vcpu, struct vgic *vgic,
+								   struct vgic_irq *irq, unsigned intid, bool mine)
 {
-	struct vgic *vgic = vcpu->vm->arch.vgic;
 	struct vgic_cpu *cpu = &vcpu->arch.vgic;
-	if (!vgic || intid >= VGIC_PRIVATE_IRQS + VGIC_SPIS)
-		return false;
-	struct vgic_irq *irq = intid < VGIC_PRIVATE_IRQS ? &cpu->private_irqs[intid] : &vgic->spis[intid - VGIC_PRIVATE_IRQS];
 	spin_lock(&vgic->lock);
 	/* A quiet, enabled interrupt goes into a free list register, or back into its own once the
 	 * guest has finished with it (the timer firing again). Anything else (still pending or
 	 * active, disabled, the distributor off, no register free) is left to the model's own
 	 * injection and the next flush. */
 	int n = -1;
-	bool mine = intid < VGIC_PRIVATE_IRQS || (irq->host_intid == intid && irq->target == vcpu->id);
+	bool placed = false;
 	if (mine && irq->enabled && (vgic->ctlr & vgic->enable_mask)) {
 		if (irq->in_lr)
-			n = finished_lr_of(cpu, intid);
+			n = lr_holding(cpu, intid);
 		else if (!irq->active && cpu->lr_used < lr_count)
-			n = (int)cpu->lr_used++;
+			n = (int)cpu->lr_used;
 	}
 	if (n >= 0) {
 		uint64_t lr = intid | LR_GROUP1 | LR_PENDING | ((uint64_t)irq->priority << LR_PRIORITY_SHIFT);
 		if (irq->host_intid)
 			lr |= LR_HW | (uint64_t)irq->host_intid << LR_PINTID_SHIFT;
-		irq->pending_latch = false;
-		irq->active = false;
-		irq->in_lr = true;
-		cpu->lr[n] = lr;
-		hw->write_lr((unsigned)n, lr);
+		placed = hw->refill_lr((unsigned)n, lr);
+		if (placed) {
+			if (!irq->in_lr)
+				cpu->lr_used++;
+			irq->pending_latch = false;
+			irq->active = false;
+			irq->in_lr = true;
+			cpu->lr[n] = lr;
+		}
 	}
 	spin_unlock(&vgic->lock);
-	return n >= 0;
+	return placed;
 }
 
-bool vgic_passthrough_in_place(struct vcpu *vcpu, unsigned irq)
+bool vgic_private_in_place(struct vcpu *vcpu, unsigned intid)
 {
-	const struct vgic *vgic = vcpu->vm->arch.vgic;
-	return irq >= VGIC_PRIVATE_IRQS && vgic && vgic_links_passthrough(vgic) && vgic_inject_in_place(vcpu, irq);
+	struct vgic *vgic = vcpu->vm->arch.vgic;
+	intid %= VGIC_PRIVATE_IRQS;
+	return vgic && inject_in_place(vcpu, vgic, &vcpu->arch.vgic.private_irqs[intid], intid, true);
+}
+
+bool vgic_passthrough_in_place(struct vcpu *vcpu, unsigned intid)
+{
+	struct vgic *vgic = vcpu->vm->arch.vgic;
+	if (intid < VGIC_PRIVATE_IRQS || intid >= VGIC_PRIVATE_IRQS + VGIC_SPIS || !vgic || !vgic_links_passthrough(vgic))
+		return false;
+	struct vgic_irq *irq = &vgic->spis[intid - VGIC_PRIVATE_IRQS];
+	return inject_in_place(vcpu, vgic, irq, intid, irq->host_intid == intid && irq->target == vcpu->id);
 }
 
 void vgic_sync_lrs(struct vcpu *vcpu)
@@ -290,6 +312,7 @@ static const struct vgic_hw vgic_v3_hw = {
 	.lr_count = v3_lr_count,
 	.write_lr = v3_write_lr,
 	.read_lr = v3_read_lr,
+	.refill_lr = v3_refill_lr,
 	.write_hcr = v3_write_hcr,
 	.read_hcr = v3_read_hcr,
 	.save = v3_save,

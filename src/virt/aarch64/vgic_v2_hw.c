@@ -10,6 +10,7 @@
 #define GICH_HCR 0x000
 #define GICH_VTR 0x004
 #define GICH_VMCR 0x008
+#define GICH_ELRSR0 0x030
 #define GICH_APR 0x0f0
 #define GICH_LR0 0x100
 #define V2_LR_EOI (1u << 19)
@@ -37,6 +38,16 @@ static uint64_t v2_read_lr(unsigned n)
 	uint32_t v = *gich(GICH_LR0 + 4 * n);
 	return (uint64_t)(v & 0x3ff) | (uint64_t)((v >> 23) & 0x1f) << 51 | (uint64_t)((v >> 28) & 3) << 62 |
 	       ((v & V2_LR_EOI) ? V3_LR_EOI : 0);
+}
+
+/* GICH_ELRSR0 bit n (IHI0048B 5.3.8): list register n is neither pending nor active and owes no
+ * maintenance. */
+static bool v2_refill_lr(unsigned n, uint64_t lr)
+{
+	if (!(*gich(GICH_ELRSR0) >> n & 1))
+		return false;
+	v2_write_lr(n, lr);
+	return true;
 }
 
 static void v2_write_hcr(uint64_t hcr)
@@ -67,6 +78,7 @@ const struct vgic_hw vgic_v2_hw = {
 	.lr_count = v2_lr_count,
 	.write_lr = v2_write_lr,
 	.read_lr = v2_read_lr,
+	.refill_lr = v2_refill_lr,
 	.write_hcr = v2_write_hcr,
 	.read_hcr = v2_read_hcr,
 	.save = v2_save,

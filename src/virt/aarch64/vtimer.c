@@ -44,7 +44,7 @@ static void vtimer_irq(unsigned irq, void *arg)
 
 bool vtimer_fire_in_place(struct vcpu *vcpu, unsigned irq)
 {
-	if ((irq != VGIC_VTIMER_INTID && irq != PTIMER_INTID) || !vgic_inject_in_place(vcpu, irq))
+	if ((irq != VGIC_VTIMER_INTID && irq != PTIMER_INTID) || !vgic_private_in_place(vcpu, irq))
 		return false;
 	mask_timer(irq);
 	return true;

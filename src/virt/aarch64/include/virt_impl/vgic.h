@@ -100,16 +100,17 @@ static inline bool vgic_idle(const struct vgic_cpu *cpu)
 void vgic_flush_lrs(struct vcpu *vcpu);
 void vgic_sync_lrs(struct vcpu *vcpu);
 /* On the exit path, with the list registers still as the guest left them (not synced): makes the
- * loaded vCPU's private interrupt intid, or a passthrough SPI it is the target of, pending straight
- * in a free list register or in its own once the guest ended it. false when it cannot (no free
- * register, the interrupt still pending or active, disabled): then inject it through the model. */
-bool vgic_inject_in_place(struct vcpu *vcpu, unsigned intid);
-/* The host claimed irq while vcpu ran: if it is one of the VM's passthrough SPIs and goes straight
- * into a list register (vgic_inject_in_place), returns true; the caller then only drops the host's
- * priority (the guest's end of interrupt deactivates it). Otherwise does nothing. */
+ * loaded vCPU's private interrupt intid (< VGIC_PRIVATE_IRQS; the timers', on every tick) pending
+ * straight in a free list register, or in its own once the guest ended it. false when it cannot (no
+ * free register, the interrupt still pending or active, disabled): then inject it through the model. */
+bool vgic_private_in_place(struct vcpu *vcpu, unsigned intid);
+/* The host claimed irq while vcpu ran: if it is one of the VM's passthrough SPIs, the vCPU its
+ * target, and it goes straight into a list register as above (linked to the physical SPI), returns
+ * true; the caller then only drops the host's priority (the guest's end of interrupt deactivates
+ * it). Otherwise does nothing. */
 bool vgic_passthrough_in_place(struct vcpu *vcpu, unsigned irq);
 /* The host claimed irq while vcpu ran: if it is the guest's virtual or physical timer and can go
- * straight into a list register (vgic_inject_in_place), masks that timer as the model's handler
+ * straight into a list register (vgic_private_in_place), masks that timer as the model's handler
  * would and returns true; otherwise does nothing. */
 bool vtimer_fire_in_place(struct vcpu *vcpu, unsigned irq);
 /* Sets up this physical CPU's virtual CPU interface (GICv3 ICH_* or GICv2 GICH), its maintenance
@@ -122,6 +123,9 @@ struct vgic_hw {
 	unsigned (*lr_count)(void);
 	void (*write_lr)(unsigned n, uint64_t lr);
 	uint64_t (*read_lr)(unsigned n);
+	/* Writes lr into list register n if the guest is done with what n held (neither pending nor
+	 * active, no maintenance owed); false, and nothing written, otherwise. */
+	bool (*refill_lr)(unsigned n, uint64_t lr);
 	void (*write_hcr)(uint64_t hcr);
 	uint64_t (*read_hcr)(void);
 	void (*save)(struct vgic_cpu *cpu);
