@@ -11,7 +11,7 @@
 #define TESSERA_VERSION_NUMBER ((0 << 16) | (1 << 8) | 0)
 #define DEBUG_LOG_LINES_PER_VM 16
 
-bool hypercall_answer_in_place(const struct vcpu *vcpu, uint64_t nr, int64_t *result)
+__attribute__((always_inline)) bool hypercall_answer_in_place(const struct vcpu *vcpu, uint64_t nr, int64_t *result)
 {
 	switch (nr) {
 	case HYPERCALL_TESSERA_VERSION:
