@@ -141,6 +141,67 @@ static void test_refusals(void **state)
 	assert_int_equal(x86_insn_decode(prefixes, 0, X86_MODE_64, &insn), -1);
 }
 
+static void assert_same_insn(const struct x86_insn *a, const struct x86_insn *b)
+{
+	assert_int_equal(a->op, b->op);
+	assert_int_equal(a->length, b->length);
+	assert_int_equal(a->width, b->width);
+	assert_int_equal(a->reg_width, b->reg_width);
+	assert_int_equal(a->address_size, b->address_size);
+	assert_int_equal(a->reg, b->reg);
+	assert_int_equal(a->high_byte, b->high_byte);
+	assert_int_equal(a->memory_is_destination, b->memory_is_destination);
+	assert_int_equal(a->rep, b->rep);
+	assert_int_equal(a->segment, b->segment);
+	assert_int_equal(a->immediate, b->immediate);
+}
+
+/* The instruction as decode_npf sees it: X86_INSN_MAX_LENGTH bytes, whatever follows it after. */
+static void fetch(uint8_t *window, const struct expect *e, uint8_t fill)
+{
+	memset(window, fill, X86_INSN_MAX_LENGTH);
+	memcpy(window, e->bytes, e->size);
+}
+
+/* x86_insn_decode_again answers as x86_insn_decode does, whatever it remembered: every case after
+ * every other (a remembered instruction whose bytes begin another is that one), the same case
+ * again with other bytes after it (answered from the memo), a byte of it changed, another mode. */
+static void test_decode_again(void **state)
+{
+	(void)state;
+	size_t n = sizeof(cases) / sizeof(cases[0]);
+	uint8_t window[X86_INSN_MAX_LENGTH];
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < n; j++) {
+			struct x86_decode_memo memo = { 0 };
+			struct x86_insn first, again, fresh;
+			fetch(window, &cases[i], 0x90);
+			assert_int_equal(x86_insn_decode_again(&memo, window, sizeof(window), X86_MODE_64, &first), 0);
+			fetch(window, &cases[j], (uint8_t)(0x11 * j));
+			assert_int_equal(x86_insn_decode_again(&memo, window, sizeof(window), X86_MODE_64, &again), 0);
+			assert_int_equal(x86_insn_decode(window, sizeof(window), X86_MODE_64, &fresh), 0);
+			assert_same_insn(&again, &fresh);
+		}
+	}
+	/* A byte inside the remembered instruction changed (its immediate, its ModRM), or the mode. */
+	struct x86_decode_memo memo = { 0 };
+	struct x86_insn insn;
+	uint8_t imm[X86_INSN_MAX_LENGTH] = { 0x48, 0xc7, 0x44, 0x24, 0x08, 0xff, 0xff, 0xff, 0xff }; /* movq $-1, 8(%rsp) */
+	assert_int_equal(x86_insn_decode_again(&memo, imm, sizeof(imm), X86_MODE_64, &insn), 0);
+	imm[8] = 0x7f;
+	assert_int_equal(x86_insn_decode_again(&memo, imm, sizeof(imm), X86_MODE_64, &insn), 0);
+	assert_int_equal(insn.immediate, 0x7fffffffULL);
+	imm[2] = 0xc0; /* movq $.., %rax: no memory operand */
+	assert_int_equal(x86_insn_decode_again(&memo, imm, sizeof(imm), X86_MODE_64, &insn), -1);
+	uint8_t rex[X86_INSN_MAX_LENGTH] = { 0x48, 0x89, 0x07 }; /* movq %rax, (%rdi) */
+	assert_int_equal(x86_insn_decode_again(&memo, rex, sizeof(rex), X86_MODE_64, &insn), 0);
+	assert_int_equal(x86_insn_decode_again(&memo, rex, sizeof(rex), X86_MODE_32, &insn), -1); /* dec %eax there */
+	/* Fewer bytes than an instruction may have (the end of what could be fetched): decoded. */
+	assert_int_equal(x86_insn_decode_again(&memo, rex, 3, X86_MODE_64, &insn), 0);
+	assert_int_equal(insn.width, 8);
+	assert_int_equal(x86_insn_decode_again(&memo, rex, 2, X86_MODE_64, &insn), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -148,6 +209,7 @@ int main(void)
 		cmocka_unit_test(test_segment_and_address_size),
 		cmocka_unit_test(test_other_modes),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_decode_again),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -90,7 +90,7 @@ struct vlapic *vlapic_of(struct vm *vm, unsigned vcpu_index)
 /* The highest of 256 vector bits (IRR, ISR: eight 32-bit registers, 10.8.4), or -1. Looked at
  * on every entry and end of interrupt, usually to find nothing or one low vector: four 64-bit
  * words, tested two at a time, instead of eight. */
-static int highest_bit(const uint32_t *bits)
+static inline __attribute__((always_inline)) int highest_bit(const uint32_t *bits)
 {
 	uint64_t w[4];
 	__builtin_memcpy(w, bits, sizeof(w)); /* four moves: no call */
@@ -125,37 +125,47 @@ void vlapic_reset(struct vlapic *l)
 }
 
 /* Requests 'vector' on this local APIC and wakes its vCPU. */
-static void lapic_raise(struct vlapic *l, unsigned vector, bool level)
+/* lapic_raise's two halves: the request, with the lock held (vectors 0-15 are reserved: none), and
+ * the kick after it, which wakes the vCPU to look. */
+static bool request_locked(struct vlapic *l, unsigned vector, bool level)
 {
 	if (vector < 16)
-		return;
-	unsigned long flags = spin_lock_irqsave(&l->lock);
+		return false;
 	set_bit(l->irr, vector);
 	__atomic_store_n(&l->irr_any, true, __ATOMIC_RELEASE);
 	if (level)
 		set_bit(l->tmr, vector);
 	else
 		clear_bit(l->tmr, vector);
-	spin_unlock_irqrestore(&l->lock, flags);
+	return true;
+}
+
+static void kick_owner(struct vlapic *l)
+{
 	struct vcpu *vcpu = l->vm->vcpus ? l->vm->vcpus[l->index] : NULL;
 	if (vcpu)
 		vcpu_kick(vcpu);
 }
 
+static void lapic_raise(struct vlapic *l, unsigned vector, bool level)
+{
+	unsigned long flags = spin_lock_irqsave(&l->lock);
+	bool raised = request_locked(l, vector, level);
+	spin_unlock_irqrestore(&l->lock, flags);
+	if (raised)
+		kick_owner(l);
+}
+
+/* Called by the vCPU itself only (its halt and its entry), so without the lock: ISR, TPR and SVR
+ * are its own, and the IRR bits other CPUs set (lapic_raise) are read as they stand, each bit old
+ * or new. A bit set after it was read here sets irr_any and kicks the vCPU, which looks again. */
 int vlapic_pending_vector(struct vlapic *l)
 {
-	if (!__atomic_load_n(&l->irr_any, __ATOMIC_ACQUIRE))
+	if (!__atomic_load_n(&l->irr_any, __ATOMIC_ACQUIRE) || !(l->svr & 0x100)) /* software-enabled (10.4.7.2) */
 		return -1;
-	unsigned long flags = spin_lock_irqsave(&l->lock);
-	int vector = -1;
-	if (l->svr & 0x100) { /* software-enabled (10.4.7.2) */
-		int irr = highest_bit(l->irr), isr = highest_bit(l->isr);
-		unsigned ppr = MAX(l->tpr & 0xf0, isr >= 0 ? (unsigned)isr & 0xf0 : 0);
-		if (irr >= 0 && ((unsigned)irr & 0xf0) > ppr)
-			vector = irr;
-	}
-	spin_unlock_irqrestore(&l->lock, flags);
-	return vector;
+	int irr = highest_bit(l->irr), isr = highest_bit(l->isr);
+	unsigned ppr = MAX(l->tpr & 0xf0, isr >= 0 ? (unsigned)isr & 0xf0 : 0);
+	return irr >= 0 && ((unsigned)irr & 0xf0) > ppr ? irr : -1;
 }
 
 void vlapic_accept(struct vlapic *l, int vector)
@@ -197,9 +207,10 @@ static void timer_fired(struct timer_event *event, void *arg)
 	} else if (mode == TIMER_TSC_DEADLINE) {
 		l->deadline_tsc = 0;
 	}
+	bool raised = !(lvt & LVT_MASKED) && request_locked(l, lvt & 0xff, false); /* one lock for both */
 	spin_unlock_irqrestore(&l->lock, flags);
-	if (!(lvt & LVT_MASKED))
-		lapic_raise(l, lvt & 0xff, false);
+	if (raised)
+		kick_owner(l);
 }
 
 /* Starts the count-down timer from the initial count; with the lock held. */
@@ -291,13 +302,17 @@ static void send_ipi(struct vlapic *from, uint32_t icr_low)
 
 /* --- local APIC registers --- */
 
+/* A register read needs no lock but the current count's: only the vCPU itself writes its APIC's
+ * registers (the window is per vCPU), and what other CPUs change, IRR and TMR bits
+ * (lapic_raise), is read a word at a time, single-copy atomic, the value it had at some instant
+ * during the access as on the hardware. The current count is computed from the timer's state,
+ * which its event, on this CPU, changes: under the lock. */
 static int lapic_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t *value)
 {
 	(void)width;
 	struct x86_apics *apics = dev->priv;
 	/* The window is per vCPU: whoever reads sees its own APIC. */
 	struct vlapic *l = &apics->lapics[vcpu->id];
-	unsigned long flags = spin_lock_irqsave(&l->lock);
 	uint32_t v = 0;
 	unsigned reg = (unsigned)offset & 0xff0;
 	switch (reg) {
@@ -312,16 +327,20 @@ static int lapic_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsi
 	case LAPIC_ICR_LOW: v = 0; break; /* delivered at once: never busy */
 	case LAPIC_ICR_HIGH: v = l->icr_high; break;
 	case LAPIC_TIMER_INITIAL: v = l->initial_count; break;
-	case LAPIC_TIMER_CURRENT: v = timer_current(l); break;
+	case LAPIC_TIMER_CURRENT: {
+		unsigned long flags = spin_lock_irqsave(&l->lock);
+		v = timer_current(l);
+		spin_unlock_irqrestore(&l->lock, flags);
+		break;
+	}
 	case LAPIC_TIMER_DIVIDE: v = l->divide; break;
 	default:
 		if (reg >= LAPIC_ISR && reg < LAPIC_ISR + 0x80) v = l->isr[(reg - LAPIC_ISR) / 16];
-		else if (reg >= LAPIC_TMR && reg < LAPIC_TMR + 0x80) v = l->tmr[(reg - LAPIC_TMR) / 16];
-		else if (reg >= LAPIC_IRR && reg < LAPIC_IRR + 0x80) v = l->irr[(reg - LAPIC_IRR) / 16];
+		else if (reg >= LAPIC_TMR && reg < LAPIC_TMR + 0x80) v = __atomic_load_n(&l->tmr[(reg - LAPIC_TMR) / 16], __ATOMIC_RELAXED);
+		else if (reg >= LAPIC_IRR && reg < LAPIC_IRR + 0x80) v = __atomic_load_n(&l->irr[(reg - LAPIC_IRR) / 16], __ATOMIC_RELAXED);
 		else if (reg >= LAPIC_LVT_TIMER && reg <= LAPIC_LVT_LAST) v = l->lvt[(reg - LAPIC_LVT_TIMER) / 16];
 		break;
 	}
-	spin_unlock_irqrestore(&l->lock, flags);
 	*value = v;
 	return 0;
 }

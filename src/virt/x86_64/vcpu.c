@@ -349,7 +349,7 @@ static void decode_npf(struct vcpu *vcpu, struct vm_exit *exit)
 		}
 	}
 	struct x86_insn *insn = &a->insn;
-	if (x86_insn_decode(code, got, guest_mode(&v->save), insn) < 0) {
+	if (x86_insn_decode_again(&a->decode_memo, code, got, guest_mode(&v->save), insn) < 0) {
 		fault(exit, gpa, code[0] | (uint64_t)code[1] << 8 | (uint64_t)code[2] << 16,
 		      "MMIO access by an instruction Tessera does not decode (first bytes in cause)");
 		return;
@@ -640,6 +640,22 @@ static __attribute__((always_inline)) bool host_gs_leave(struct vcpu *vcpu, uint
 	return again;
 }
 
+/* arch_vcpu_finish_exit for the accesses a driver polls and pokes its registers with: a store, or a
+ * load of 4 or 8 bytes into a register (which writes the whole register: APM vol. 1, 3.1.2.3, a
+ * 32-bit result is zero-extended). false for any other form, left to arch_vcpu_finish_exit. */
+static __attribute__((always_inline)) bool finish_plain_access(struct vcpu_arch *a, const struct vm_exit_mmio *mmio)
+{
+	const struct x86_insn *insn = &a->insn;
+	if (a->pending.active)
+		return false;
+	if (insn->op == X86_OP_LOAD && insn->width >= 4 && insn->reg_width == insn->width && !insn->high_byte)
+		a->regs[insn->reg & 15] = mmio->value & width_mask(insn->width);
+	else if (insn->op != X86_OP_STORE)
+		return false;
+	a->vmcb->save.rip = a->next_rip;
+	return true;
+}
+
 /* An MMIO access by a plain load, store, test or compare, carried out on the hot path. The string
  * and read-modify-write forms, and accesses nobody claims, go the full way, which decodes them
  * again (rare: the decode has no side effect). */
@@ -661,10 +677,10 @@ static bool mmio_in_place(struct vcpu *vcpu)
 		wrmsr(MSR_GS_BASE, guest_gs);
 		return false; /* nothing was done: the run loop logs it */
 	}
-	if (result == EXIT_HANDLED)
-		arch_vcpu_finish_exit(vcpu, &exit);
-	else
+	if (result != EXIT_HANDLED)
 		arch_vcpu_inject_fault(vcpu, &exit);
+	else if (!finish_plain_access(a, &exit.mmio))
+		arch_vcpu_finish_exit(vcpu, &exit);
 	v->save.rax = a->regs[X86_RAX];
 	v->save.rsp = a->regs[X86_RSP];
 	return host_gs_leave(vcpu, guest_gs, exit.mmio.write);

@@ -49,4 +49,20 @@ struct x86_insn {
 __must_check int x86_insn_decode(const uint8_t *bytes, size_t size, enum x86_cpu_mode mode,
 				 struct x86_insn *insn);
 
+/* The last instruction x86_insn_decode_again decoded: its bytes (the first X86_INSN_MAX_LENGTH,
+ * as two overlapping words) and which of them it used, its mode and the result. The decode
+ * depends on nothing else, so the same used bytes in the same mode decode the same: a guest
+ * polling a device register runs one instruction over and over. */
+struct x86_decode_memo {
+	uint64_t head, tail;          /* bytes 0-7 and 7-14 */
+	uint64_t head_mask, tail_mask; /* the bytes the instruction used; 0, 0: nothing remembered */
+	enum x86_cpu_mode mode;
+	struct x86_insn insn;
+};
+
+/* x86_insn_decode, answered from memo when bytes begin with the instruction it remembers (the
+ * bytes are re-read and compared, never trusted), else decoded and remembered. */
+__must_check int x86_insn_decode_again(struct x86_decode_memo *memo, const uint8_t *bytes, size_t size,
+				       enum x86_cpu_mode mode, struct x86_insn *insn);
+
 #endif

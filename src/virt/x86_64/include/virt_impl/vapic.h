@@ -17,7 +17,8 @@ struct vlapic;
 
 struct vlapic *vlapic_of(struct vm *vm, unsigned vcpu_index);
 void vlapic_reset(struct vlapic *lapic);
-/* The highest requested vector above the processor priority, or -1. */
+/* The highest requested vector above the processor priority, or -1. For the vCPU itself only (its
+ * halt, its entry): it reads the APIC without the lock. */
 int vlapic_pending_vector(struct vlapic *lapic);
 /* The guest took 'vector': it moves from IRR to ISR. */
 void vlapic_accept(struct vlapic *lapic, int vector);

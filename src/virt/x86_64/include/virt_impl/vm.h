@@ -63,6 +63,7 @@ struct vcpu_arch {
 	/* What the last exit needs to complete. */
 	uint64_t next_rip;        /* where the guest resumes once the exit is handled */
 	struct x86_insn insn;     /* the decoded instruction of an MMIO exit */
+	struct x86_decode_memo decode_memo; /* the last one decode_npf decoded (insn_decode.h) */
 	bool mmio_string;         /* the access was one iteration of a (rep) movs/stos */
 	bool mmio_rmw;            /* a read whose result feeds a write (and, or, xchg) */
 	bool pio_string;
