@@ -70,6 +70,7 @@ struct vioapic {
 	uint64_t redirection[IOAPIC_ENTRIES];
 	bool level[IOAPIC_ENTRIES];
 	uint32_t host_level;   /* pins that are the host's level-triggered IOAPIC inputs, given to this VM */
+	uint32_t passed;       /* pins that are host IOAPIC inputs given to this VM (pass_pin) */
 };
 
 struct x86_apics {
@@ -405,6 +406,11 @@ static void apics_destroy(struct vdev *dev)
 	struct x86_apics *apics = dev->priv;
 	for (unsigned i = 0; i < apics->count; i++)
 		timer_cancel(&apics->lapics[i].timer);
+	/* The host inputs the VM had go back to nobody: masked, and their handler, whose argument is
+	 * this VM, gone (one of them firing after the VM is freed would reach freed memory). */
+	for (unsigned pin = 0; pin < IOAPIC_ENTRIES; pin++)
+		if (apics->ioapic.passed & (1u << pin))
+			irq_unregister(VECTOR_GSI_BASE + pin);
 	kfree(apics);
 }
 
@@ -518,7 +524,28 @@ static int ioapic_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, un
 	return 0;
 }
 
-static const struct vdev_ops ioapic_ops = { .read = ioapic_read, .write = ioapic_write, .destroy = ioapic_destroy };
+/* The VM resets (its vCPUs stopped): every pin masked as at power-on (82093AA 3.2.4), the index
+ * and ID zero. A passed-through level input the guest had not ended yet is unmasked at the host
+ * again (it was masked at delivery, ioapic_eoi would have unmasked it): otherwise its device could
+ * never interrupt the next boot. The pins' input levels are the devices' and stay. */
+static void ioapic_reset(struct vdev *dev)
+{
+	struct vioapic *io = &container_of(dev, struct x86_apics, ioapic_dev)->ioapic;
+	unsigned long flags = spin_lock_irqsave(&io->lock);
+	for (unsigned pin = 0; pin < IOAPIC_ENTRIES; pin++) {
+		if ((io->redirection[pin] & (1u << 14)) && (io->host_level & (1u << pin))) {
+			io->level[pin] = false;
+			irq_enable(VECTOR_GSI_BASE + pin);
+		}
+		io->redirection[pin] = 1u << 16;
+	}
+	io->select = 0;
+	io->id = 0;
+	spin_unlock_irqrestore(&io->lock, flags);
+}
+
+static const struct vdev_ops ioapic_ops = { .read = ioapic_read, .write = ioapic_write, .reset = ioapic_reset,
+					    .destroy = ioapic_destroy };
 /* An edge on a pin whatever its line's level (an IVC doorbell): delivered as its redirection
  * entry says, once; a level-triggered entry takes no other until the EOI. */
 static void ioapic_pulse(struct vm *vm, unsigned irq)
@@ -571,6 +598,7 @@ static int pass_pin(struct vm *vm, struct vioapic *io, unsigned gsi)
 	ioapic_gsi_signalling(gsi, &level, &active_low);
 	if (level)
 		io->host_level |= 1u << gsi;
+	io->passed |= 1u << gsi;
 	irq_enable(VECTOR_GSI_BASE + gsi);
 	vm_log_info(vm, "physical GSI %u (%s-triggered) passed through", gsi, level ? "level" : "edge");
 	return 0;
