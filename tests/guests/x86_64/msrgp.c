@@ -11,18 +11,6 @@
 
 static volatile unsigned faults;
 
-static inline void wrmsr(uint32_t msr, uint64_t v)
-{
-	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
-}
-
-static inline uint64_t rdmsr(uint32_t msr)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return (uint64_t)hi << 32 | lo;
-}
-
 void guest_trap(uint64_t vector, uint64_t error_code, struct trap_frame *frame)
 {
 	if (vector != VECTOR_GP)
