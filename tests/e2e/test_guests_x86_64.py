@@ -125,23 +125,6 @@ def test_pat_and_efer_writes_a_cpu_refuses_are_gp():
     assert "VM[1] msrgp: the guest powered off" in out, out
 
 
-def test_paravirtual_eoi():
-    """KVM's paravirtual EOI as Linux uses it (guest_pv_eoi.c): bad words refused with #GP, then 1000
-    timer interrupts, most of them ended by clearing the bit in guest memory instead of an EOI
-    write (an end the hypervisor missed would block every later interrupt: the guest would hang)."""
-    b = run_vms("pveoi", [f"{GUESTS}/pveoi.toml"], smp=2)
-    out = b.output
-    assert "[vm1] pveoi guest: KVM_FEATURE_PV_EOI offered" in out, out
-    assert "[vm1] pveoi guest: a reserved bit: #GP" in out, out
-    assert "[vm1] pveoi guest: a word outside RAM: #GP" in out, out
-    assert "paravirtual EOI word 0x7ff00001 is not guest RAM (#GP)" in out, out
-    assert "[vm1] pveoi guest: its word: taken" in out, out
-    assert "[vm1] pveoi guest: the MSR reads back" in out, out
-    m = re.search(r"\[vm1\] pveoi guest: 1000 interrupts, (\d+) ended through the word, (\d+) through the EOI register", out)
-    assert m and int(m.group(1)) > 900 and int(m.group(1)) + int(m.group(2)) == 1000, out
-    assert "VM[1] pveoi: the guest powered off" in out, out
-
-
 def test_memory_isolation():
     b = run_vms("isolation", [f"{GUESTS}/isolation.toml"], smp=2)
     out = b.output

@@ -9,7 +9,7 @@
  *   TSC_DEADLINE   the local APIC timer in TSC-deadline mode
  *   MISC_ENABLE    reads fast strings only; writes ignored
  *   MTRRs          read as "none, write-back default"; writes ignored (NPT types rule)
- *   KVM's pvclock MSRs 0x4b564d00/01 (guest_pvclock.c) and PV EOI MSR 0x4b564d04 (guest_pv_eoi.c)
+ *   KVM's pvclock MSRs 0x4b564d00/01 (guest_pvclock.c)
  *   NB_CFG         (0xc001001f) reads 0, writes ignored, as KVM answers it: Linux's PCI code sets
  *                  its EnableCf8ExtCfg bit on every AMD CPU that comes online (arch/x86/pci/
  *                  amd_bus.c) and, without an answer, logs an "unchecked MSR access error"
@@ -58,9 +58,6 @@ bool x86_guest_rdmsr(struct vcpu *vcpu, uint32_t msr, uint64_t *value)
 	case MSR_TSC_DEADLINE:
 		*value = vcpu->arch.lapic ? vlapic_tsc_deadline(vcpu->arch.lapic) : 0;
 		return true;
-	case MSR_KVM_PV_EOI_EN:
-		*value = vcpu->arch.pv_eoi_msr;
-		return true;
 	case MSR_MISC_ENABLE:
 		*value = 1; /* fast strings */
 		return true;
@@ -96,8 +93,6 @@ bool x86_guest_wrmsr(struct vcpu *vcpu, uint32_t msr, uint64_t value)
 	switch (msr) {
 	case MSR_APIC_BASE:
 		return true;
-	case MSR_KVM_PV_EOI_EN:
-		return vcpu->arch.lapic && x86_pv_eoi_wrmsr(vcpu, value);
 	case MSR_EFER:
 		if (value & ~EFER_GUEST_WRITABLE)
 			return false;

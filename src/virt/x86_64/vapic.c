@@ -346,39 +346,6 @@ static int lapic_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsi
 	return 0;
 }
 
-/* An end of interrupt (10.8.5): the highest vector in service is done; with the lock held. Returns
- * it (-1: none) and whether it was level-triggered, whose end the IOAPIC must hear. */
-static int end_highest(struct vlapic *l, bool *level)
-{
-	int vector = highest_bit(l->isr);
-	*level = false;
-	if (vector >= 0) {
-		clear_bit(l->isr, (unsigned)vector);
-		*level = (l->tmr[vector / 32] >> (vector % 32)) & 1;
-	}
-	return vector;
-}
-
-void vlapic_eoi(struct vlapic *l)
-{
-	bool level;
-	unsigned long flags = spin_lock_irqsave(&l->lock);
-	int vector = end_highest(l, &level);
-	spin_unlock_irqrestore(&l->lock, flags);
-	if (vector >= 0 && level)
-		ioapic_eoi(&apics_of(l->vm)->ioapic, (unsigned)vector);
-}
-
-bool vlapic_end_may_wait(struct vlapic *l, int vector)
-{
-	if (vector < 0 || highest_bit(l->isr) >= 0 || ((l->tmr[vector / 32] >> (vector % 32)) & 1))
-		return false;
-	uint32_t others = 0;
-	for (unsigned i = 0; i < 8; i++)
-		others |= __atomic_load_n(&l->irr[i], __ATOMIC_RELAXED) & ~(i == (unsigned)vector / 32 ? 1u << (vector % 32) : 0);
-	return others == 0;
-}
-
 static int lapic_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value)
 {
 	(void)width;
@@ -392,7 +359,11 @@ static int lapic_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, uns
 	switch (reg) {
 	case LAPIC_TPR: l->tpr = v & 0xff; break;
 	case LAPIC_EOI:
-		eoi_vector = end_highest(l, &eoi_level);
+		eoi_vector = highest_bit(l->isr);
+		if (eoi_vector >= 0) {
+			clear_bit(l->isr, (unsigned)eoi_vector);
+			eoi_level = (l->tmr[eoi_vector / 32] >> (eoi_vector % 32)) & 1;
+		}
 		break;
 	case LAPIC_LDR: l->ldr = v & 0xff000000; break;
 	case LAPIC_DFR: l->dfr = v | 0x0fffffff; break;

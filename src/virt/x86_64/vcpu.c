@@ -169,9 +169,6 @@ int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg)
 	memset(a->regs, 0, sizeof(a->regs));
 	a->pending.active = false;
 	a->shutdown = false;
-	a->pv_eoi_msr = 0; /* off after INIT and reset, as KVM has it */
-	a->pv_eoi_word = NULL;
-	a->pv_eoi_armed = false;
 	a->done_in_place = false;
 	x86_guest_walk_forget(vcpu);
 	a->last_cpu = 0;
@@ -609,8 +606,6 @@ static void offer_interrupt(struct vcpu_arch *a)
 	/* What is withdrawn (the hot path offers again after a TPR write) was not taken: the next
 	 * exit must not accept it. */
 	a->offered_vector = vector;
-	if (a->pv_eoi_word)
-		x86_pv_eoi_offer(a, vector);
 	if (vector < 0)
 		return;
 	c->int_ctl |= SVM_INT_CTL_V_IRQ | ((uint64_t)vector << SVM_INT_CTL_V_INTR_VECTOR_SHIFT) |
@@ -805,8 +800,6 @@ enum vm_exit_result arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	/* An interrupt we offered and the CPU took is now in service. */
 	if (a->offered_vector >= 0 && !(v->control.int_ctl & SVM_INT_CTL_V_IRQ))
 		vlapic_accept(a->lapic, a->offered_vector);
-	/* Then an end the guest signalled through its paravirtual EOI word (guest_pv_eoi.c). */
-	x86_pv_eoi_sync(vcpu);
 	/* An event whose delivery the exit interrupted is delivered again (15.7.2 EXITINTINFO). */
 	if (v->control.exit_int_info & SVM_EVENT_VALID)
 		v->control.event_inject = v->control.exit_int_info;

@@ -38,16 +38,6 @@ bool x86_guest_wrmsr(struct vcpu *vcpu, uint32_t msr, uint64_t value);
 bool x86_pvclock_wrmsr(struct vcpu *vcpu, uint32_t msr, uint64_t value);
 bool x86_pvclock_rdmsr(struct vcpu *vcpu, uint32_t msr, uint64_t *value);
 
-/* guest_pv_eoi.c: the KVM-compatible paravirtual EOI (MSR 0x4b564d04). wrmsr: false for a value
- * the guest gets #GP for. offer: with the vector offered at entry, sets the guest's bit when that
- * interrupt's end may wait. sync: after an exit that goes the full way (the offered vector
- * accepted first), ends the interrupt the guest ended by clearing the bit. */
-#define MSR_KVM_PV_EOI_EN 0x4b564d04u
-struct vcpu_arch;
-bool x86_pv_eoi_wrmsr(struct vcpu *vcpu, uint64_t value);
-void x86_pv_eoi_offer(struct vcpu_arch *a, int vector);
-void x86_pv_eoi_sync(struct vcpu *vcpu);
-
 /* vcpu.c: queues an exception for the guest (delivered at the next VMRUN). */
 /* guest_fpu.c: the guest's x87/SSE/AVX registers and XCR0 across switches between tasks. Once
  * per CPU before any guest runs there; reset allocates the vCPU's area on first use (-ENOMEM). */

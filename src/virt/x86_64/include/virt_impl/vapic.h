@@ -20,12 +20,6 @@ void vlapic_reset(struct vlapic *lapic);
 /* The highest requested vector above the processor priority, or -1. For the vCPU itself only (its
  * halt, its entry): it reads the APIC without the lock. */
 int vlapic_pending_vector(struct vlapic *lapic);
-/* An end of interrupt, as a write of the EOI register does: for the paravirtual EOI. */
-void vlapic_eoi(struct vlapic *lapic);
-/* Whether the end of 'vector', offered now, may wait for the vCPU's next exit (the paravirtual
- * EOI): nothing in service, no other vector requested, and it is edge-triggered (a level-triggered
- * one's end must reach the IOAPIC at once). For the vCPU itself, like vlapic_pending_vector. */
-bool vlapic_end_may_wait(struct vlapic *lapic, int vector);
 /* The guest took 'vector': it moves from IRR to ISR. */
 void vlapic_accept(struct vlapic *lapic, int vector);
 uint64_t vlapic_tsc_deadline(struct vlapic *lapic);

@@ -75,9 +75,6 @@ struct vcpu_arch {
 	struct vlapic *lapic;
 	int offered_vector;       /* the vector offered through V_IRQ for this run, or -1 */
 	uint64_t pvclock_msr, pvclock_wall_msr; /* guest_pvclock.c */
-	uint64_t pv_eoi_msr;      /* guest_pv_eoi.c: MSR_KVM_PV_EOI_EN as written */
-	volatile uint32_t *pv_eoi_word; /* its word in guest RAM (regions stay put), NULL: off */
-	bool pv_eoi_armed;        /* bit 0 there set by Tessera, not yet looked at again */
 	void *fpu_area;           /* guest_fpu.c: x87/SSE/AVX state while the vCPU is not loaded */
 	size_t fpu_area_bytes;
 	uint64_t xcr0;            /* the guest's XCR0 while it is not loaded */
