@@ -183,9 +183,21 @@ static void test_decode_again(void **state)
 			assert_same_insn(&again, &fresh);
 		}
 	}
-	/* A byte inside the remembered instruction changed (its immediate, its ModRM), or the mode. */
+	/* The memo is what answers a repeat: what it holds comes back (here a marked copy), and only
+	 * while the used bytes and the mode match. */
 	struct x86_decode_memo memo = { 0 };
 	struct x86_insn insn;
+	uint8_t load[X86_INSN_MAX_LENGTH] = { 0x8b, 0x47, 0x30 }; /* movl 48(%rdi), %eax */
+	assert_int_equal(x86_insn_decode_again(&memo, load, sizeof(load), X86_MODE_64, &insn), 0);
+	memo.insn.immediate = 0x5a5a;
+	load[5] = 0xcc; /* after the instruction: not compared */
+	assert_int_equal(x86_insn_decode_again(&memo, load, sizeof(load), X86_MODE_64, &insn), 0);
+	assert_int_equal(insn.immediate, 0x5a5a);
+	load[2] = 0x34; /* its displacement: decoded again */
+	assert_int_equal(x86_insn_decode_again(&memo, load, sizeof(load), X86_MODE_64, &insn), 0);
+	assert_int_equal(insn.immediate, 0);
+	/* A byte inside the remembered instruction changed (its immediate, its ModRM), or the mode. */
+	memo = (struct x86_decode_memo){ 0 };
 	uint8_t imm[X86_INSN_MAX_LENGTH] = { 0x48, 0xc7, 0x44, 0x24, 0x08, 0xff, 0xff, 0xff, 0xff }; /* movq $-1, 8(%rsp) */
 	assert_int_equal(x86_insn_decode_again(&memo, imm, sizeof(imm), X86_MODE_64, &insn), 0);
 	imm[8] = 0x7f;

@@ -267,29 +267,29 @@ static void instruction_words(const uint8_t *bytes, uint64_t *head, uint64_t *ta
 	__builtin_memcpy(tail, bytes + X86_INSN_MAX_LENGTH - sizeof(*tail), sizeof(*tail));
 }
 
+/* The low n bytes of a little-endian word. */
+static uint64_t low_bytes(unsigned n)
+{
+	return n >= 8 ? ~0ULL : (1ULL << (8 * n)) - 1;
+}
+
 int x86_insn_decode_again(struct x86_decode_memo *memo, const uint8_t *bytes, size_t size,
 			  enum x86_cpu_mode mode, struct x86_insn *insn)
 {
-	if (size < X86_INSN_MAX_LENGTH) {
-		memo->head_mask = memo->tail_mask = 0;
+	if (size < X86_INSN_MAX_LENGTH) /* the end of what could be fetched: not compared as words */
 		return x86_insn_decode(bytes, size, mode, insn);
-	}
 	uint64_t head, tail;
 	instruction_words(bytes, &head, &tail);
-	if ((memo->head_mask | memo->tail_mask) && mode == memo->mode && !((head ^ memo->head) & memo->head_mask) &&
+	if (memo->head_mask && mode == memo->mode && !((head ^ memo->head) & memo->head_mask) &&
 	    !((tail ^ memo->tail) & memo->tail_mask)) {
 		*insn = memo->insn;
 		return 0;
 	}
-	if (x86_insn_decode(bytes, size, mode, insn) < 0) {
-		memo->head_mask = memo->tail_mask = 0;
+	if (x86_insn_decode(bytes, size, mode, insn) < 0)
 		return -1;
-	}
-	/* Byte i of the instruction is bit 8i of head (i < 8) and bit 8(i - 7) of tail (i >= 8);
-	 * little-endian words. */
-	unsigned length = insn->length;
-	memo->head_mask = length >= 8 ? ~0ULL : (1ULL << (8 * length)) - 1;
-	memo->tail_mask = length <= 8 ? 0 : ~((1ULL << 8) - 1) & (length == 15 ? ~0ULL : (1ULL << (8 * (length - 7))) - 1);
+	/* Bytes 0-7 are head's, bytes 8-14 tail's bytes 1-7 (its byte 0 is byte 7 again). */
+	memo->head_mask = low_bytes(insn->length);
+	memo->tail_mask = insn->length > 8 ? low_bytes(insn->length - 7U) & ~0xffULL : 0;
 	memo->head = head;
 	memo->tail = tail;
 	memo->mode = mode;

@@ -782,8 +782,7 @@ enum vm_exit_result arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	last_run[cpu] = a->tag;
 	a->last_cpu = cpu + 1;
 	a->tlb_generation = generation;
-	a->offered_vector = -1;
-	offer_interrupt(a);
+	offer_interrupt(a); /* sets offered_vector, -1 for none */
 	v->save.rax = a->regs[X86_RAX];
 	v->save.rsp = a->regs[X86_RSP];
 	paddr_t host_vmcb = svm_enable_this_cpu();

@@ -55,7 +55,7 @@ __must_check int x86_insn_decode(const uint8_t *bytes, size_t size, enum x86_cpu
  * polling a device register runs one instruction over and over. */
 struct x86_decode_memo {
 	uint64_t head, tail;          /* bytes 0-7 and 7-14 */
-	uint64_t head_mask, tail_mask; /* the bytes the instruction used; 0, 0: nothing remembered */
+	uint64_t head_mask, tail_mask; /* the bytes the instruction used; head_mask 0: nothing remembered */
 	enum x86_cpu_mode mode;
 	struct x86_insn insn;
 };
