@@ -7,6 +7,7 @@
 #include "kernel/log.h"
 #include "kernel/sched.h"
 #include "lib/string.h"
+#include "lib/format.h"
 
 #define INPUT_RING 256
 #define LINE_MAX 200
@@ -35,6 +36,44 @@ static int next_char(void)
 	char c = input_ring[tail % INPUT_RING];
 	__atomic_store_n(&input_tail, tail + 1, __ATOMIC_RELEASE);
 	return (unsigned char)c;
+}
+
+/* One line of the shell's output, written whole (shell_printf). Only the shell's task writes
+ * it. A line longer than this goes out in pieces, which a log line may then split. */
+static char out_line[4096];
+static size_t out_length;
+
+static void out_write(void)
+{
+	if (!out_length)
+		return;
+	unsigned long flags = console_lock();
+	console_claim_line_unlocked(out_line);
+	console_write_unlocked(out_line, out_length);
+	console_unlock(flags);
+	out_length = 0;
+}
+
+static void out_putc(void *ctx, char c)
+{
+	(void)ctx;
+	out_line[out_length++] = c;
+	if (c == '\n' || out_length == sizeof(out_line))
+		out_write();
+}
+
+int shell_printf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = format_callback(out_putc, NULL, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void shell_flush(void)
+{
+	out_write();
 }
 
 void shell_json_string(const char *s)
@@ -158,6 +197,7 @@ void shell_run(void)
 	for (;;) {
 		int c = next_char();
 		if (c < 0) {
+			shell_flush(); /* the echo and the prompt show before the shell waits */
 			task_sleep();
 			continue;
 		}
@@ -169,6 +209,7 @@ void shell_run(void)
 			run_line(line);
 			length = 0;
 			shell_printf(PROMPT);
+			shell_flush();
 		} else if (c == 0x7f || c == '\b') {
 			if (length) {
 				length--;

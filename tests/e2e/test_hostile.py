@@ -8,7 +8,6 @@ ticking and Linux must finish its work and power off cleanly; the hypervisor mus
 what it logs about the hostile guest stays within its rate limits.
 TESSERA_HOSTILE_SEED and TESSERA_HOSTILE_ROUNDS choose the run (`make fuzz-guests` sets them);
 the default is seed 1, 20000 rounds."""
-import json
 import os
 import re
 import struct
@@ -53,11 +52,11 @@ def test_hostile_guest_beside_a_witness(arch):
         c.expect(r"VM\[1\] linux: the guest powered off", timeout=HOLD + 120)
         time.sleep(1)  # the ticker goes on after the hostile guest
         c.to_shell()
-        vms = {v["id"]: v for v in json.loads(c.shell("vm list --json"))}
+        vms = {v["id"]: v for v in c.shell_json("vm list --json")}
         assert vms[6]["state"] == "stopped" and vms[2]["state"] == "running", vms
         witness = ticks(c.shell("vm log 2 200"), 2)
         linux_lines = c.shell("vm log 1 400")
-        shown = json.loads(c.shell("vm show 6 --json"))
+        shown = c.shell_json("vm show 6 --json")
     finally:
         c.child.terminate(force=True)
     out = c.seen.replace("\r", "")

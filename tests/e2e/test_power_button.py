@@ -6,7 +6,6 @@ Debian's Linux with `tessera.button` loads its modules and starts busybox's acpi
 ACPI button driver enables it), on aarch64 and riscv64 a virtio-input device of the config's
 (emu_type 0xE4). The guest's own line says it heard the button, and the VM is stopped by the guest,
 not by force: the shell says so, and `vm show` says stopped."""
-import json
 import re
 
 import pytest
@@ -36,7 +35,7 @@ def test_vm_stop_powers_linux_off_through_its_power_button(arch):
         c.to_shell()
         answer = c.shell("vm stop 1", timeout=30)
         assert re.search(rf"vm stop 1: the guest powered off \d+ ms after its {WHAT[arch]}", answer), answer
-        assert json.loads(c.shell("vm show 1 --json"))["state"] == "stopped"
+        assert c.shell_json("vm show 1 --json")["state"] == "stopped"
         history = c.shell("vm log 1 20")
         assert "tessera-linux: power button pressed: powering off" in history, history
     finally:

@@ -34,6 +34,10 @@ CYCLES_OVERRIDE = int(os.environ.get("TESSERA_SHELL_CYCLES", "0"))  # more, to h
 QEMU_ARGS = {"x86_64": "" if os.environ.get("TESSERA_SHELL_X86_MTTCG") else "-accel tcg,thread=single"}
 
 
+# The hypervisor's log prefix: "[   3.591941 1:1 mm:242] ".
+LOG_LINE = re.compile(r"\[\s*\d+\.\d{6} \d+:\d+ [\w-]+:\d+\] ")
+
+
 class Console:
     def __init__(self, child):
         self.child = child
@@ -56,6 +60,14 @@ class Console:
         self.expect(re.escape(command) + r"\r*\n", timeout)
         self.expect(PROMPT, timeout)
         return self.child.before.replace("\r", "")
+
+    def shell_json(self, command, timeout=30):
+        """Runs a --json command; returns its answer parsed. The shell writes the answer as one
+        line, but a hypervisor log line from another CPU may come before or after it."""
+        out = self.shell(command, timeout)
+        lines = [l for l in out.split("\n") if not LOG_LINE.match(l) and l.strip()]
+        assert len(lines) == 1, out
+        return json.loads(lines[0])
 
     def to_shell(self):
         self.type(ESCAPE + "\r")
@@ -94,9 +106,9 @@ def test_shell_manages_vms(arch):
         c.to_shell()
         assert "vm create" in c.shell("help")
 
-        listed = json.loads(c.shell("vm list --json"))
+        listed = c.shell_json("vm list --json")
         assert [(v["id"], v["name"], v["state"]) for v in listed] == [(2, "ticker-a", "running"), (3, "ticker-b", "running")]
-        shown = json.loads(c.shell("vm show 3 --json"))
+        shown = c.shell_json("vm show 3 --json")
         assert shown["config"].endswith(f"shell-ticker-b-{arch}.toml") and shown["vcpus"][0]["state"] in ("running", "halted")
         assert shown["exits"]["mmio" if arch != "x86_64" else "pio"] > 0
         assert re.search(r"^0 +\d+\.\d%", c.shell("stats"), re.M)
@@ -109,7 +121,7 @@ def test_shell_manages_vms(arch):
         # Suspend VM 2 for two seconds: its clock must not jump past a tick's interval.
         c.to_shell()
         assert "suspended" in c.shell("vm suspend 2")
-        assert json.loads(c.shell("vm show 2 --json"))["state"] == "suspended"
+        assert c.shell_json("vm show 2 --json")["state"] == "suspended"
         before = ticks(c.shell("vm log 2 4"), 2)
         time.sleep(2)
         assert ticks(c.shell("vm log 2 4"), 2) == before, "the guest ran while suspended"
@@ -128,15 +140,15 @@ def test_shell_manages_vms(arch):
         refused = c.shell("vm stop 2")
         assert re.search(r"vm stop 2: (it has no power button|its guest does not listen for the ACPI power button: "
                          r"it has not enabled)", refused), refused
-        assert json.loads(c.shell("vm show 2 --json"))["state"] == "running"
+        assert c.shell_json("vm show 2 --json")["state"] == "running"
         assert "vm stop 2: stopped" in c.shell("vm stop --force 2")
-        assert json.loads(c.shell("vm show 2 --json"))["state"] == "stopped"
+        assert c.shell_json("vm show 2 --json")["state"] == "stopped"
         assert "vm start 2: started" in c.shell("vm start 2")
         time.sleep(0.5)
         assert "ticker 2: up" in c.shell("vm log 2 60")
         assert "vm restart 2: restarting" in c.shell("vm restart 2")
         time.sleep(0.5)
-        assert json.loads(c.shell("vm show 2 --json"))["boots"] == 3
+        assert c.shell_json("vm show 2 --json")["boots"] == 3
 
         # Every bad command gets a line naming the command, the VM and the reason; nothing stops.
         bad = {
