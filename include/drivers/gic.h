@@ -35,8 +35,8 @@ static inline void gic_write32(paddr_t base, uint32_t offset, uint32_t value)
 
 /* Number of interrupt lines the distributor implements (GICD_TYPER.ITLinesNumber). */
 unsigned gicd_line_count(paddr_t gicd);
-/* Every SPI: group 1, default priority, disabled, inactive, not pending. */
-void gicd_reset_spis(paddr_t gicd, unsigned lines);
+/* Every SPI: in the given group (0 or 1), default priority, disabled, inactive, not pending. */
+void gicd_reset_spis(paddr_t gicd, unsigned lines, unsigned group);
 /* Sets or clears one enable bit in a GICD_ISENABLER/ICENABLER-style bank at 'bank_base'. */
 void gic_set_enabled(paddr_t bank_base, unsigned irq, bool enabled);
 void gic_set_priority(paddr_t priority_base, unsigned irq, uint8_t priority);

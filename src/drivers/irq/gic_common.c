@@ -8,13 +8,13 @@ unsigned gicd_line_count(paddr_t gicd)
 	return lines > 1020 ? 1020 : lines;
 }
 
-void gicd_reset_spis(paddr_t gicd, unsigned lines)
+void gicd_reset_spis(paddr_t gicd, unsigned lines, unsigned group)
 {
 	for (unsigned irq = GIC_FIRST_SPI; irq < lines; irq += 32) {
 		gic_write32(gicd, GICD_ICENABLER + irq / 8, 0xffffffff);
 		gic_write32(gicd, GICD_ICPENDR + irq / 8, 0xffffffff);
 		gic_write32(gicd, GICD_ICACTIVER + irq / 8, 0xffffffff);
-		gic_write32(gicd, GICD_IGROUPR + irq / 8, 0xffffffff);
+		gic_write32(gicd, GICD_IGROUPR + irq / 8, group ? 0xffffffff : 0);
 	}
 	for (unsigned irq = GIC_FIRST_SPI; irq < lines; irq++)
 		gic_set_priority(gicd + GICD_IPRIORITYR, irq, GIC_DEFAULT_PRIORITY);

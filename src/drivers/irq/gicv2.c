@@ -26,7 +26,14 @@ static int gicv2_init(const struct irqchip_desc *desc, const void *fdt)
 	gicc = desc->regs[1];
 	lines = gicd_line_count(gicd);
 	gic_write32(gicd, GICD_CTLR, 0);
-	gicd_reset_spis(gicd, lines);
+	/* Group 0, the group GICD_CTLR/GICC_CTLR bit 0 enables. On a GIC without the Security
+	 * Extensions (QEMU's virt and xlnx-zcu102 unless secure=on) the groups are real (GICv2 has
+	 * interrupt grouping, 1.3.3): an SPI put in group 1 while only group 0 was enabled was never
+	 * forwarded, so no host SPI ever arrived (the whole-machine Linux got no UART input). Group 0
+	 * is signalled as IRQ while GICC_CTLR.FIQEn is 0 (4.4.1). Behind the Security Extensions the
+	 * non-secure IGROUPR is RAZ/WI and bit 0 of the non-secure CTLRs enables group 1, the group
+	 * the secure firmware gave the non-secure world: the same writes are right there too. */
+	gicd_reset_spis(gicd, lines, 0);
 	gic_write32(gicd, GICD_CTLR, 1);
 	return 0;
 }

@@ -51,7 +51,7 @@ static int gicv3_init(const struct irqchip_desc *desc, const void *fdt)
 	lines = gicd_line_count(gicd);
 	gic_write32(gicd, GICD_CTLR, 0);
 	wait_for_rwp();
-	gicd_reset_spis(gicd, lines);
+	gicd_reset_spis(gicd, lines, 1); /* the group ICC_IGRPEN1_EL1 signals as IRQ */
 	/* Route every SPI to the boot CPU until someone asks otherwise. */
 	uint64_t boot = percpu_of(0)->hwid;
 	uint64_t route = (boot & 0xffffff) | ((boot >> 32 & 0xff) << 32);
