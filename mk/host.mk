@@ -76,12 +76,15 @@ bench:
 	bench/$(ARCH)/run.sh
 
 # The instruction-counted figures of `make bench` (exit costs, timer latency; about a minute an
-# arch) against bench/baseline/<arch>.json: fails on a regression over 5 %. Not in CI (see README).
+# arch) against bench/baseline/<arch>.json (and the ZCU102's, aarch64-zcu102.json, with aarch64):
+# fails on a regression over 5 %. Not in CI (see README).
 bench-check:
 	@scripts/ensure-deps.sh run
 	@set -e; for a in $(if $(filter command line,$(origin ARCH)),$(ARCH),$(VALID_ARCHES)); do \
-	  echo "== bench-check $$a"; rm -f build/bench-$$a/bench.json; BENCH=micro bench/$$a/run.sh; \
-	  bench/check.py bench/baseline/$$a.json build/bench-$$a/bench.json; done
+	  echo "== bench-check $$a"; rm -f build/bench-$$a/bench.json; PLATFORM= BENCH=micro bench/$$a/run.sh; \
+	  bench/check.py bench/baseline/$$a.json build/bench-$$a/bench.json; \
+	  if [ $$a = aarch64 ]; then echo "== bench-check aarch64 PLATFORM=zcu102"; bench/aarch64/zcu102.sh; \
+	    bench/check.py bench/baseline/aarch64-zcu102.json build/bench-aarch64-zcu102/bench.json; fi; done
 
 fuzz-long:
 	$(MAKE) fuzz-test FUZZ_SECONDS=600

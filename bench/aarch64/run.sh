@@ -15,6 +15,8 @@
 #    and virtio-net between two Linux guests (bench/virtio_net.sh); these three also write their
 #    figures to build/bench-aarch64/bench.json.
 set -euo pipefail
+# PLATFORM=zcu102: the ZCU102's figures instead (bench/aarch64/zcu102.sh).
+[ "${PLATFORM:-}" != zcu102 ] || exec "$(dirname "$0")/zcu102.sh"
 # The hypervisor powers off when its last VM stops (no shell): qemu-run.sh's CMDLINE.
 export CMDLINE=tessera.shell=off
 cd "$(dirname "$0")/../.."

@@ -4,13 +4,13 @@
  * Each figure is the average over ITERATIONS round trips, minus an empty loop of the same length,
  * printed in counter ticks; run.sh converts to instructions. */
 #include "guest.h"
+#include "gic_guest.h"
 #include "../common/latency.c"
 
 #define ITERATIONS 20000
 #define SMC_PSCI_VERSION 0x84000000UL
 #define UART_FR (UART_BASE + 0x18)
-#define GICD_BASE 0x08000000UL
-#define GICR_SGI_BASE (0x080a0000UL + 0x10000)
+#define VTIMER_INTID 27
 #define LATENCY_SAMPLES 10000
 #define INSNS_PER_TICK 16 /* the 62.5 MHz counter under -icount shift=0 */
 
@@ -81,27 +81,21 @@ static void cycles_start(void)
 void guest_irq(void)
 {
 	uint64_t t = cycles();
-	uint64_t intid = read_reg("S3_0_C12_C12_0") & 0xffffff;
-	if (intid == 27) {
+	uint32_t ack = gic_ack();
+	if (gic_intid(ack) == VTIMER_INTID) {
 		latency_add(&timer, t - cycle_offset - deadline * INSNS_PER_TICK);
 		samples++;
 		write_reg("cntv_ctl_el0", 0);
 	}
-	write_reg("S3_0_C12_C12_1", intid);
+	gic_end(ack);
 }
 
 /* Virtual-timer latency: the deadline to the first instruction of the guest's handler, in
  * instructions (the cycle counter), LATENCY_SAMPLES times. */
 static void timer_latency(void)
 {
-	write_reg("S3_0_C12_C12_5", 1);
-	__asm__ volatile("isb");
-	write_reg("S3_0_C4_C6_0", 0xff);
-	write_reg("S3_0_C12_C12_7", 1);
-	*(volatile uint32_t *)(GICD_BASE) = 0x12;
-	*(volatile uint32_t *)(0x080a0000UL + 0x14) = 0;
-	*(volatile uint32_t *)(GICR_SGI_BASE + 0x80) = 1u << 27; /* IGROUPR0: group 1, as IGRPEN1 enables */
-	*(volatile uint32_t *)(GICR_SGI_BASE + 0x100) = 1u << 27;
+	gic_start();
+	gic_enable(VTIMER_INTID);
 	cycles_start();
 	__asm__ volatile("msr daifclr, #2");
 	for (unsigned i = 0; i < LATENCY_SAMPLES; i++) {

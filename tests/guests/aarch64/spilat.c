@@ -8,33 +8,96 @@
  * taken at EL2, forwarded to the vGIC, delivered through a list register). spilat_bare.c is the
  * same code on QEMU without a hypervisor: the floor beside it. Under Tessera the first boot takes one
  * interrupt and resets its VM from inside the handler, before ending it: the second boot, which
- * measures, must get its interrupts all the same (the vGIC and the host's line reset with the VM). */
+ * measures, must get its interrupts all the same (the vGIC and the host's line reset with the VM).
+ * spilat_zcu102.c is the same for the ZCU102 (a GICv2, the board's second Cadence UART, whose
+ * interrupt the guest raises by enabling it). */
 #include "guest.h"
+#include "gic_guest.h"
 #include "../common/latency_probe.c"
 
 #ifndef BENCH_SPI_NAME
 #define BENCH_SPI_NAME "spi"
 #endif
 
-#define GICD_BASE 0x08000000UL
-#define GICR_WAKER (0x080a0000UL + 0x14)
-#define UART_SPI 33
-#define UARTDR 0x00
-#define UARTIMSC 0x38
-#define UARTICR 0x44
-#define TX_INTERRUPT (1u << 5) /* UARTIMSC.TXIM, UARTICR.TXIC */
 #define LATENCY_SAMPLES 10000
 
 #define write_reg(name, v) __asm__ volatile("msr " name ", %0" ::"r"((uint64_t)(v)) : "memory")
 #define read_reg(name) ({ uint64_t v__; __asm__ volatile("mrs %0, " name : "=r"(v__)); v__; })
 
-static struct latency_probe spi;
-static uint64_t boot;
+#ifdef SPILAT_CADENCE
+/* The ZCU102's second Cadence UART (UG1085, UART registers): its transmit-FIFO-empty interrupt is
+ * raised by enabling it (the FIFO is empty, QEMU's model keeps the status bit set while it is). */
+#define DEVICE_BASE 0xff010000UL
+#define DEVICE_SPI 54 /* SPI 22 in the board's tree */
+#define CR 0x00
+#define IER 0x08
+#define IDR 0x0c
+#define CISR 0x14
+#define TEMPTY (1u << 3)
 
-static volatile uint32_t *uart(unsigned offset)
+static volatile uint32_t *device(unsigned offset)
+{
+	return (volatile uint32_t *)(DEVICE_BASE + offset);
+}
+
+static void device_setup(void)
+{
+	*device(IDR) = 0x1fff;
+	*device(CR) = (1u << 4) | (1u << 2); /* TX_EN, RX_EN */
+}
+
+static void device_arm(void)
+{
+}
+
+static void device_fire(unsigned i)
+{
+	(void)i;
+	*device(IER) = TEMPTY;
+}
+
+static void device_quiet(void)
+{
+	*device(IDR) = TEMPTY;
+	*device(CISR) = TEMPTY;
+}
+#else
+/* The PL011: QEMU's sends a written character at once and raises its transmit interrupt. */
+#define DEVICE_SPI 33
+#define UARTDR 0x00
+#define UARTIMSC 0x38
+#define UARTICR 0x44
+#define TX_INTERRUPT (1u << 5) /* UARTIMSC.TXIM, UARTICR.TXIC */
+
+static volatile uint32_t *device(unsigned offset)
 {
 	return (volatile uint32_t *)(UART_BASE + offset);
 }
+
+static void device_setup(void)
+{
+	*device(UARTICR) = TX_INTERRUPT;
+}
+
+static void device_arm(void)
+{
+	*device(UARTIMSC) = TX_INTERRUPT;
+}
+
+static void device_fire(unsigned i)
+{
+	*device(UARTDR) = (i + 1) % 100 ? '.' : '\n';
+}
+
+static void device_quiet(void)
+{
+	*device(UARTIMSC) = 0;
+	*device(UARTICR) = TX_INTERRUPT;
+}
+#endif
+
+static struct latency_probe spi;
+static uint64_t boot;
 
 static inline uint64_t cycles(void)
 {
@@ -45,11 +108,10 @@ static inline uint64_t cycles(void)
 void guest_irq(void)
 {
 	uint64_t t = cycles();
-	uint64_t intid = read_reg("S3_0_C12_C12_0") & 0xffffff; /* ICC_IAR1_EL1 */
-	if (intid == UART_SPI) {
+	uint32_t ack = gic_ack();
+	if (gic_intid(ack) == DEVICE_SPI) {
 		latency_taken(&spi, t);
-		*uart(UARTIMSC) = 0;
-		*uart(UARTICR) = TX_INTERRUPT;
+		device_quiet();
 #ifndef SPILAT_BARE
 		if (boot == 1) {
 			puts_uart("\nspilat guest: boot 1 resets inside its interrupt handler\n");
@@ -57,7 +119,7 @@ void guest_irq(void)
 		}
 #endif
 	}
-	write_reg("S3_0_C12_C12_1", intid); /* ICC_EOIR1_EL1 */
+	gic_end(ack);
 }
 
 void guest_main(uint64_t dtb)
@@ -66,26 +128,19 @@ void guest_main(uint64_t dtb)
 #ifndef SPILAT_BARE
 	boot = hvc(HYPERCALL_TESSERA_BOOT_COUNT, 0, 0, 0);
 #endif
-	write_reg("S3_0_C12_C12_5", 1); /* ICC_SRE_EL1 */
-	__asm__ volatile("isb");
-	write_reg("S3_0_C4_C6_0", 0xff); /* ICC_PMR_EL1 */
-	write_reg("S3_0_C12_C12_7", 1);  /* ICC_IGRPEN1_EL1 */
-	*(volatile uint32_t *)GICR_WAKER = 0; /* awake (bare QEMU's redistributor starts asleep) */
-	*(volatile uint32_t *)(GICD_BASE + 0x0) = 0x12;                 /* GICD_CTLR: ARE, group 1 */
-	*(volatile uint32_t *)(GICD_BASE + 0x80 + 4) = 1u << (UART_SPI - 32);  /* IGROUPR1: group 1 */
-	*(volatile uint64_t *)(GICD_BASE + 0x6000 + 8 * UART_SPI) = 0;   /* IROUTER: CPU 0 */
-	*(volatile uint32_t *)(GICD_BASE + 0x100 + 4) = 1u << (UART_SPI - 32); /* ISENABLER1 */
+	gic_start();
+	gic_enable(DEVICE_SPI);
 	/* The cycle counter, counting at EL2 too (PMCCFILTR_EL0.NSH): the hypervisor's time is part
 	 * of the latency. */
 	write_reg("pmccfiltr_el0", 1u << 27);
 	write_reg("pmcntenset_el0", 1u << 31);
 	write_reg("pmcr_el0", read_reg("pmcr_el0") | 1);
-	*uart(UARTICR) = TX_INTERRUPT;
+	device_setup();
 	for (unsigned i = 0; i < LATENCY_SAMPLES; i++) {
 		uint64_t before = spi.samples;
-		*uart(UARTIMSC) = TX_INTERRUPT;
+		device_arm();
 		latency_raise(&spi, cycles());
-		*uart(UARTDR) = (i + 1) % 100 ? '.' : '\n';
+		device_fire(i);
 		/* Checked with interrupts masked, then WFI, which an interrupt pending wakes all the same
 		 * (Arm ARM D1.6.2): one taken between the check and an unmasked WFI would leave it asleep. */
 		while (spi.samples == before)
