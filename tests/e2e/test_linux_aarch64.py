@@ -123,9 +123,9 @@ def test_axvisor_example_gets_the_whole_machine_but_what_is_kept(linux_dir, gic)
     hypervisor's GIC; it writes to the passed-through PL011 itself (its lines carry no [vm1] tag),
     what is typed reaches its shell through that UART's own interrupt, and it powers off. The UART's
     SPI reaches the guest through a list register linked to the physical SPI (ICH_LR_EL2.HW = 1),
-    which the guest's end of interrupt deactivates; on a GICv2 host the SPI is masked until the
-    guest's end of interrupt (a maintenance interrupt). On GICv2 the host's SPIs are group 0:
-    in group 1, which the driver never enabled, none arrived and nothing typed reached Linux."""
+    which the guest's end of interrupt deactivates (GICv2: GICH_LR.HW). On GICv2 the host's SPIs
+    are group 0: in group 1, which the driver never enabled, none arrived and nothing typed
+    reached Linux."""
     path = os.path.join(ROOT, linux_dir, "linux-axvisor-whole-machine.toml")
     with open(path, "w") as f:
         f.write(AXVISOR_WHOLE_MACHINE)

@@ -198,13 +198,10 @@ void vgic_reset(struct vgic *vgic)
 	for (unsigned i = 0; i < VGIC_SPIS; i++) {
 		struct vgic_irq *irq = &vgic->spis[i];
 		unsigned host = irq->host_intid;
-		/* Held for the guest's end of interrupt, which will not come (active at a GICv3 host,
-		 * masked at a GICv2 one): the device's again (deactivating an inactive SPI changes
-		 * nothing). */
+		/* Held active for the guest's end of interrupt, which will not come: the device's again
+		 * (deactivating an inactive SPI changes nothing). */
 		if (host)
 			irq_deactivate(host);
-		if (host && irq->line_level)
-			irq_enable(host);
 		*irq = (struct vgic_irq){ .host_intid = host };
 	}
 	for (unsigned v = 0; v < vm->vcpu_count; v++)

@@ -16,7 +16,6 @@
 #define LR_ACTIVE (1ULL << 63)
 #define LR_GROUP1 (1ULL << 60)
 #define LR_HW (1ULL << 61)      /* linked to a physical interrupt, which the guest's EOI deactivates */
-#define LR_EOI (1ULL << 41)     /* where HW is 0: maintenance interrupt when the guest deactivates it */
 #define LR_PINTID_SHIFT 32      /* that physical INTID, where HW is 1 */
 #define LR_PRIORITY_SHIFT 48
 #define ICH_HCR_EN (1ULL << 0)
@@ -155,9 +154,7 @@ void vgic_flush_lrs(struct vcpu *vcpu)
 		struct vgic_irq *irq = best[n].irq;
 		uint64_t lr = best[n].intid | LR_GROUP1 | ((uint64_t)irq->priority << LR_PRIORITY_SHIFT);
 		bool pending = irq->enabled && vgic_irq_is_pending(irq);
-		if (irq->host_intid && !vgic_links_passthrough(vgic)) {
-			lr |= LR_EOI; /* a GICv2 host: unmasked when the guest ends it */
-		} else if (irq->host_intid) {
+		if (irq->host_intid) {
 			/* A passthrough SPI (vgic_passthrough.c). Never pending and active at once in a
 			 * linked register (IHI0069 12.4.6): the physical SPI cannot be pending again
 			 * before the guest ends it, so a second pending is a guest's ISPENDR write, kept
@@ -240,7 +237,7 @@ bool vgic_private_in_place(struct vcpu *vcpu, unsigned intid)
 bool vgic_passthrough_in_place(struct vcpu *vcpu, unsigned intid)
 {
 	struct vgic *vgic = vcpu->vm->arch.vgic;
-	if (intid < VGIC_PRIVATE_IRQS || intid >= VGIC_PRIVATE_IRQS + VGIC_SPIS || !vgic || !vgic_links_passthrough(vgic))
+	if (intid < VGIC_PRIVATE_IRQS || intid >= VGIC_PRIVATE_IRQS + VGIC_SPIS || !vgic)
 		return false;
 	struct vgic_irq *irq = &vgic->spis[intid - VGIC_PRIVATE_IRQS];
 	return inject_in_place(vcpu, vgic, irq, intid, irq->host_intid == intid && irq->target == vcpu->id);
@@ -261,9 +258,6 @@ void vgic_sync_lrs(struct vcpu *vcpu)
 		irq->active = (lr & LR_ACTIVE) != 0;
 		if (lr & LR_PENDING)
 			irq->pending_latch = true;
-		else if (irq->host_intid && !vgic_links_passthrough(vgic) && !irq->active &&
-			 (cpu->lr[n] & (LR_ACTIVE | LR_PENDING)))
-			vgic_passthrough_done(irq); /* GICv2: was pending or active at entry, ended by the guest */
 		irq->in_lr = false;
 		vgic_watch(vgic, vcpu, (unsigned)(lr & 0xffffffff));
 		cpu->lr[n] = lr;

@@ -8,12 +8,11 @@
  * hardware: one exit per interrupt, none when the guest ends it. A device that still asserts the
  * line then interrupts again. Where the guest cannot end it (its VM resets or goes away, or it
  * clears the interrupt at its distributor) the hypervisor deactivates it.
- * On a GICv2 host the SPI is masked at the host distributor instead and the list register asks
- * for a maintenance interrupt at the guest's end of interrupt, where the SPI is unmasked (two
- * exits): QEMU's GICv2 model clears the physical active state of a linked list register's
- * interrupt without re-evaluating the physical CPU interface (hw/intc/gic_internal.h,
- * gic_clear_active), so a level line raised again meanwhile would wait for the GIC's next event;
- * the GICv2 driver keeps EOImode 0 (no DIR write per interrupt) and has no drop_priority.
+ * The same on a GICv2 host (EOImode 1 in GICC_CTLR, a GICH_LR with HW = 1 and the PhysicalID:
+ * IHI0048B 5.3.11). One caveat of QEMU's GICv2 model, not of the architecture: the guest's end of
+ * interrupt clears the physical active state without re-evaluating the physical CPU interface
+ * (hw/intc/gic_internal.h, gic_clear_active), so a level line still asserted then is signalled
+ * at the GIC's next event (any interrupt, any GIC register access), not at once.
  * Other VMs' distributors are emulated: they cannot reach a physical SPI at all. */
 #include "virt_impl/vgic.h"
 #include "kernel/irq.h"
@@ -28,13 +27,8 @@
 static void passthrough_irq(unsigned irq, void *arg)
 {
 	struct vm *vm = arg;
-	if (vgic_links_passthrough(vm->arch.vgic)) {
-		(void)irq_leave_active(); /* the GICv3 driver can */
-		vm_irq_pulse(vm, irq);
-	} else {
-		irq_disable(irq);
-		vm_irq_set(vm, irq, true);
-	}
+	(void)irq_leave_active(); /* both GIC drivers can */
+	vm_irq_pulse(vm, irq);
 }
 
 int vgic_passthrough_spi(struct vm *vm, unsigned intid, bool announce)
@@ -73,14 +67,6 @@ void vgic_route_passthrough_here(struct vcpu *vcpu)
 		irq_route_here(intid);
 		__atomic_store_n(&vgic->passthrough[i].routed_to, (int16_t)here, __ATOMIC_RELAXED);
 	}
-}
-
-/* A GICv2 host's passthrough SPI the guest ended: its input follows the device again. Called from
- * the list-register read-back with the vGIC lock held. */
-void vgic_passthrough_done(struct vgic_irq *irq)
-{
-	irq->line_level = false;
-	irq_enable(irq->host_intid);
 }
 
 void vgic_release_passthrough(struct vgic *vgic)

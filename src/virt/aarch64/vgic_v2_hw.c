@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The GICv2 virtual interface control frame, GICH (GICv2 architecture specification IHI0048B,
  * 5.3): list registers and control, converted to and from the GICv3 list-register format the
- * rest of the vGIC uses. GICv2 LR (5.3.11): VirtualID [9:0], PhysicalID [19:10] (bit 19 = EOI
- * maintenance when HW is 0), Priority [27:23] (top 5 bits), State [29:28], Grp1 [30], HW [31].
+ * rest of the vGIC uses. GICv2 LR (5.3.11): VirtualID [9:0], PhysicalID [19:10] (the physical
+ * INTID when HW is 1, else bit 19 = EOI maintenance), Priority [27:23] (top 5 bits), State
+ * [29:28], Grp1 [30], HW [31].
  * A GICv2 guest enables group 0 only, so its interrupts go in as group 0 (signalled as IRQs). */
 #include "virt_impl/vgic.h"
 #include "kernel/platform.h"
@@ -13,8 +14,9 @@
 #define GICH_ELRSR0 0x030
 #define GICH_APR 0x0f0
 #define GICH_LR0 0x100
-#define V2_LR_EOI (1u << 19)
-#define V3_LR_EOI (1ULL << 41)
+#define V2_LR_HW (1u << 31)
+#define V3_LR_HW (1ULL << 61)
+#define V3_LR_PINTID_SHIFT 32
 
 static volatile uint32_t *gich(unsigned offset)
 {
@@ -26,18 +28,28 @@ static unsigned v2_lr_count(void)
 	return (*gich(GICH_VTR) & 0x3f) + 1;
 }
 
+/* A linked register (HW) carries the physical INTID in [19:10]; an unlinked one carries neither a
+ * maintenance request (the vGIC asks none) nor a source CPU there (virtual SGIs come from CPU 0). */
+static uint32_t v2_lr(uint64_t lr)
+{
+	uint32_t v = (uint32_t)(lr & 0x3ff) | (uint32_t)(((lr >> 48) & 0xff) >> 3) << 23 | (uint32_t)((lr >> 62) & 3) << 28;
+	if (lr & V3_LR_HW)
+		return v | V2_LR_HW | (uint32_t)((lr >> V3_LR_PINTID_SHIFT) & 0x3ff) << 10;
+	return v;
+}
+
 static void v2_write_lr(unsigned n, uint64_t lr)
 {
-	uint32_t v = (uint32_t)(lr & 0x3ff) | (uint32_t)(((lr >> 48) & 0xff) >> 3) << 23 |
-		     (uint32_t)((lr >> 62) & 3) << 28 | ((lr & V3_LR_EOI) ? V2_LR_EOI : 0);
-	*gich(GICH_LR0 + 4 * n) = v;
+	*gich(GICH_LR0 + 4 * n) = v2_lr(lr);
 }
 
 static uint64_t v2_read_lr(unsigned n)
 {
 	uint32_t v = *gich(GICH_LR0 + 4 * n);
-	return (uint64_t)(v & 0x3ff) | (uint64_t)((v >> 23) & 0x1f) << 51 | (uint64_t)((v >> 28) & 3) << 62 |
-	       ((v & V2_LR_EOI) ? V3_LR_EOI : 0);
+	uint64_t lr = (uint64_t)(v & 0x3ff) | (uint64_t)((v >> 23) & 0x1f) << 51 | (uint64_t)((v >> 28) & 3) << 62;
+	if (v & V2_LR_HW)
+		return lr | V3_LR_HW | (uint64_t)((v >> 10) & 0x3ff) << V3_LR_PINTID_SHIFT;
+	return lr;
 }
 
 /* GICH_ELRSR0 bit n (IHI0048B 5.3.8): list register n is neither pending nor active and owes no
@@ -46,7 +58,7 @@ static bool v2_refill_lr(unsigned n, uint64_t lr)
 {
 	if (!(*gich(GICH_ELRSR0) >> n & 1))
 		return false;
-	v2_write_lr(n, lr);
+	*gich(GICH_LR0 + 4 * n) = v2_lr(lr);
 	return true;
 }
 

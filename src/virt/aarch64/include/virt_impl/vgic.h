@@ -150,14 +150,6 @@ static inline uint32_t vgic_it_lines_number(const struct vgic *vgic)
 {
 	return vgic->lines / 32 - 1;
 }
-/* Whether a passthrough SPI's list register is linked to it (HW = 1, GICv3 hosts), or the SPI is
- * masked until a maintenance interrupt at the guest's end of interrupt (GICv2: vgic_passthrough.c
- * says why). */
-static inline bool vgic_links_passthrough(const struct vgic *vgic)
-{
-	return !vgic->v2;
-}
-void vgic_passthrough_done(struct vgic_irq *irq);
 /* The VM goes away (its vCPUs stopped): its passthrough SPIs lose their handler and are disabled,
  * and any its guest left active is deactivated, for the next owner. */
 void vgic_release_passthrough(struct vgic *vgic);
