@@ -129,6 +129,10 @@ static void arch_privileged(uint64_t r, uint64_t argument)
 	}
 	default: /* SYS, op0 = 1: DC/IC/AT/TLBI (CRn 7, 8) on an address */
 		crn = 7 + ((r >> 24) & 1);
+		/* DC ZVA is a store of 64 zero bytes, natively to its RAM: never to its own code and
+		 * data (a guess at the hypervisor's address is its own image here), as do_access. */
+		if (argument >= HOSTILE_RAM_BASE && argument < HOSTILE_RAM_BASE + HOSTILE_RAM_SIZE)
+			argument = HOSTILE_SCRATCH_BASE + (argument % HOSTILE_SCRATCH_SIZE);
 		run_word(0xd5080000 | (op1 << 16) | (crn << 12) | (crm << 8) | (op2 << 5) | rt, 0, 0, argument);
 		break;
 	}

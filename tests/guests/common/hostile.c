@@ -77,6 +77,11 @@ static void do_access(void)
 	unsigned width = 1u << below(4);
 	if (below(4) == 0)
 		address &= ~(uint64_t)(width - 1); /* aligned, as drivers do; else any alignment */
+	/* A store into its RAM goes to the scratch area, whatever chose it: the guess at the
+	 * hypervisor's address falls in its own image where the two load at the same place
+	 * (aarch64's 0x40080000), and it would overwrite its own code (seen: a guard zeroed). */
+	if (store && address >= HOSTILE_RAM_BASE && address < HOSTILE_RAM_BASE + HOSTILE_RAM_SIZE)
+		address = SCRATCH_BASE + (address - HOSTILE_RAM_BASE) % SCRATCH_SIZE;
 	counts.accesses++;
 	arch_access(address, width, store, rng());
 }
