@@ -7,6 +7,8 @@
 #    -icount shift=0,sleep=off (1 instruction = 1 ns, the 10 MHz time CSR ticks every 100);
 #  - the same guest binary on bare QEMU (OpenSBI, S-mode) for the reference figures: the latency
 #    of the same timer interrupt, and what OpenSBI's own null call costs;
+#  - a passed-through device interrupt's latency (the 16550's), through the vPLIC and, on the AIA
+#    machine, straight to the vCPU's guest interrupt file, each beside bare QEMU;
 #  - Linux boot to power-off under Tessera against the same kernel and initramfs on bare QEMU, in
 #    wall-clock time and in instructions (bench/linux_icount.sh);
 #  - the hypervisor image size without guests.
@@ -56,6 +58,15 @@ timeout -s KILL 120 "${bare_qemu[@]}" -nographic -no-reboot -smp 1 -m 256M $icou
   -kernel build/guests/riscv64/plicirqlat.bin 2>&1 | tr -d '\r' > $B/plicirqlat-bare.log || true
 bench/latency.py --label "riscv64 passed-through PLIC source latency (UART IER write->handler)" --json $B/bench.json \
   --key irq_latency.passthrough --svg $B/irq_latency_passthrough.svg $B/plicirqlat.log plic $B/plicirqlat-bare.log plic
+# The same on the AIA machine (aplicirqlat.c): the host APLIC sends the source straight to the
+# vCPU's guest interrupt file, beside the same binary on bare QEMU with the AIA.
+make -s ARCH=riscv64 PLATFORM=aia BUILD=$B-aplicirqlat VM_CONFIGS=tests/guests/riscv64/aplicirqlat.toml >/dev/null
+ARCH=riscv64 PLATFORM=aia SMP=1 QEMU_ARGS="$icount" timeout -s KILL 120 scripts/qemu-run.sh $B-aplicirqlat/tessera.bin 2>&1 |
+  tr -d '\r' > $B/aplicirqlat.log
+timeout -s KILL 120 qemu-system-riscv64 -M virt,aia=aplic-imsic -bios default -nographic -no-reboot -smp 1 -m 256M $icount \
+  -kernel build/guests/riscv64/aplicirqlat.bin 2>&1 | tr -d '\r' > $B/aplicirqlat-bare.log || true
+bench/latency.py --label "riscv64 passed-through APLIC source latency, AIA (UART IER write->handler)" --json $B/bench.json \
+  --key irq_latency.passthrough_aia --svg $B/irq_latency_passthrough_aia.svg $B/aplicirqlat.log aplic $B/aplicirqlat-bare.log aplic
 bench/startup.sh riscv64
 # BENCH=micro (make bench-check): the instruction-counted figures above only.
 [ "${BENCH:-}" != micro ] || exit 0

@@ -153,8 +153,10 @@ def test_whole_machine_with_plic_sources_passed_through(linux_dir, machine):
     through the UART's physical PLIC source, forwarded by the vPLIC and unmasked at each
     completion; the hypervisor keeps its CLINT and the test finisher (the power-off syscon that
     names it is left out). On the AIA machine the same with the vAPLIC and guest interrupt files:
-    the host's APLIC domains and IMSICs stay the hypervisor's, the physical APLIC sources are
-    forwarded as messages to the vCPU's file."""
+    the host's APLIC domains and IMSICs stay the hypervisor's, and the host APLIC sends the
+    passed-through sources straight to the vCPU's guest file, in the modes and identities Linux
+    gives them at its vAPLIC; Linux's end of each level interrupt (setipnum) goes to the host
+    APLIC."""
     config = WHOLE_MACHINE
     if machine == "aia":
         config = config.replace('    ["vplic", 0x0c00_0000, 0x60_0000, 0, 0x1, []],\n',

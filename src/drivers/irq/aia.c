@@ -15,7 +15,9 @@
  *    device that still asserts its line interrupts again, as with the PLIC's level gateway.
  *  - The IMSIC's guest interrupt files (riscv,guest-index-bits) are what guests get
  *    (drivers/aia.h): the page of file g of hart h is base + h * 2^(guest bits + 12) + g * 4 KiB
- *    (3.6). IPIs stay SBI's (the firmware keeps the machine-level files).
+ *    (3.6). A source passed through to a VM with such files is sent straight to its vCPU's file
+ *    (aia_source_to_guest), in the guest's own mode, identity and enable. IPIs stay SBI's (the
+ *    firmware keeps the machine-level files).
  * Routing: irq_enable() targets the calling CPU's supervisor file. */
 #include "arch/cpu.h"
 #include "arch_impl/aia.h"
@@ -35,8 +37,10 @@
 #define APLIC_DOMAINCFG_DM (1u << 2)
 #define APLIC_SOURCECFG(n) (0x0004 + 4 * ((n) - 1))
 #define APLIC_SOURCECFG_LEVEL_HIGH 6u
+#define APLIC_SETIP 0x1c00
 #define APLIC_SETIPNUM 0x1cdc
 #define APLIC_IN_CLRIP 0x1d00
+#define APLIC_CLRIPNUM 0x1ddc
 #define APLIC_SETIENUM 0x1edc
 #define APLIC_CLRIENUM 0x1fdc
 #define APLIC_TARGET(n) (0x3004 + 4 * ((n) - 1))
@@ -207,6 +211,63 @@ static void aia_complete(unsigned irq)
 {
 	if (irq != 0 && irq <= source_count)
 		retrigger_if_asserted(irq);
+}
+
+static bool guest_source(unsigned source)
+{
+	return source != 0 && source <= source_count;
+}
+
+void aia_source_to_guest(unsigned source, unsigned cpu_index, unsigned file, unsigned eiid, unsigned mode, bool enabled)
+{
+	if (!guest_source(source) || cpu_index >= MAX_CPUS || !hart_found[cpu_index])
+		return;
+	*aplic_reg(APLIC_CLRIENUM) = source;
+	/* The mode first: an inactive source's target is read-only zero (4.5.16). */
+	*aplic_reg(APLIC_SOURCECFG(source)) = mode;
+	*aplic_reg(APLIC_TARGET(source)) = hart_index[cpu_index] << APLIC_TARGET_HART_SHIFT |
+					   (file & 0x3f) << APLIC_TARGET_GUEST_SHIFT | (eiid & 0x7ff);
+	if (!enabled || mode == 0)
+		return;
+	*aplic_reg(APLIC_SETIENUM) = source;
+	if (mode >= APLIC_SOURCECFG_LEVEL_HIGH)
+		retrigger_if_asserted(source);
+}
+
+void aia_source_to_host(unsigned source)
+{
+	if (!guest_source(source))
+		return;
+	*aplic_reg(APLIC_CLRIENUM) = source;
+	*aplic_reg(APLIC_SOURCECFG(source)) = APLIC_SOURCECFG_LEVEL_HIGH;
+	*aplic_reg(APLIC_CLRIPNUM) = source;
+}
+
+void aia_source_set_pending(unsigned source, bool pending)
+{
+	if (!guest_source(source))
+		return;
+	if (!pending) {
+		*aplic_reg(APLIC_CLRIPNUM) = source;
+		return;
+	}
+	/* A level source only while asserted (4.7), checked here: QEMU 7.2's APLIC in MSI mode sets
+	 * it pending regardless, and Linux's end of every level interrupt would then send it again,
+	 * endlessly, once the device has let go. */
+	if ((*aplic_reg(APLIC_SOURCECFG(source)) & 7) >= APLIC_SOURCECFG_LEVEL_HIGH)
+		retrigger_if_asserted(source);
+	else
+		*aplic_reg(APLIC_SETIPNUM) = source;
+}
+
+bool aia_source_pending(unsigned source)
+{
+	return guest_source(source) && ((*aplic_reg(APLIC_SETIP + 4 * (source / 32)) >> (source % 32)) & 1);
+}
+
+bool aia_source_input(unsigned source)
+{
+	return guest_source(source) && input_high(source);
 }
 
 static const struct irqchip_ops aia_ops = {

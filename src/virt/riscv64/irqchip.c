@@ -6,9 +6,11 @@
  *  - "aplic": an APLIC domain in MSI mode delivering to those files (vaplic.c); needs the imsic;
  *  - anything else: the emulated PLIC (vplic.c), QEMU virt's and AxVisor's.
  * Both wired-line models share what is here: going on the VM's bus and, with interrupt_mode =
- * "passthrough", the host sources of the VM's passthrough devices and passed device-tree nodes,
- * whose handler masks the source and raises the VM's line (the model unmasks it at the guest's
- * end of interrupt, so a device that still asserts it interrupts again). */
+ * "passthrough", the host sources of the VM's passthrough devices and passed device-tree nodes.
+ * The vPLIC's are forwarded: their handler masks the source and raises the VM's line (the model
+ * unmasks it at the guest's end of interrupt, so a device that still asserts it interrupts
+ * again). The vAPLIC's go from the host APLIC straight to the guest's interrupt files (vaplic.c):
+ * registered here only to be the VM's alone. */
 #include "virt/arch_vm.h"
 #include "virt_impl/guest.h"
 #include "kernel/irq.h"
@@ -61,6 +63,7 @@ struct passing {
 	unsigned limit;         /* the model's sources are 1 .. limit - 1 */
 	void (*mark)(void *model, unsigned source);
 	void *model;
+	bool forwarded; /* the host takes the source's interrupts (the vPLIC), not the guest's file */
 	unsigned passed;
 };
 
@@ -79,7 +82,8 @@ static int pass_source(struct passing *p, unsigned source)
 	if (err < 0)
 		return err;
 	p->mark(p->model, source); /* the model's before the first interrupt can come */
-	irq_enable(source);
+	if (p->forwarded)
+		irq_enable(source);
 	p->passed++;
 	return 0;
 }
@@ -138,7 +142,7 @@ static int create_vplic(struct vm *vm, const struct vm_emu_device *emu)
 		return -ENOMEM;
 	char detail[24];
 	format_snprintf(detail, sizeof(detail), ", %u contexts", 2 * vm->vcpu_count);
-	struct passing passing = { vm, "PLIC", VPLIC_SOURCES, riscv_vplic_pass, dev->priv, 0 };
+	struct passing passing = { vm, "PLIC", VPLIC_SOURCES, riscv_vplic_pass, dev->priv, true, 0 };
 	return add_wired(vm, emu, dev, detail, &passing);
 }
 
@@ -154,7 +158,7 @@ static int create_vaplic(struct vm *vm, const struct vm_emu_device *emu)
 		return -ENOMEM;
 	char detail[32];
 	format_snprintf(detail, sizeof(detail), " (MSI mode), %u sources", riscv_vaplic_source_count(vm));
-	struct passing passing = { vm, "APLIC", VPLIC_SOURCES, riscv_vaplic_pass, dev->priv, 0 };
+	struct passing passing = { vm, "APLIC", VPLIC_SOURCES, riscv_vaplic_pass, dev->priv, false, 0 };
 	return add_wired(vm, emu, dev, detail, &passing);
 }
 

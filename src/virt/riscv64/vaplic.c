@@ -11,10 +11,13 @@
  * guest's setipnum makes them pending again only while the input is asserted (4.9.2: Linux writes
  * it at the end of each level interrupt, which then costs one exit). Edge and detached sources are
  * pending from an edge (or a pulse) and from setip/setipnum.
- * With interrupt_mode = "passthrough", a passed-through device's host source is the VM's line: the
- * host masks it when it fires and raises the line; the guest's setipnum for it (its end of
- * interrupt) lowers the line and unmasks the host source, which interrupts again while the device
- * still asserts it (drivers/irq/aia.c), as vplic.c does at completion. */
+ * With interrupt_mode = "passthrough", a passed-through device's host source is not a line of this
+ * model: the host APLIC sends it straight to the target vCPU's guest interrupt file (a target's
+ * Guest Index, 4.5.16; drivers/aia.h aia_source_to_guest) in the guest's own mode, identity and
+ * enable, mirrored at each write that changes them (route_passthrough). The device's interrupt
+ * then reaches a running vCPU with no exit at all; the guest's setipnum, clripnum and reads of
+ * the source's pending and input bits go to the host APLIC, which applies the same rules. A reset
+ * makes the source inactive again, the VM's end gives it back to the hypervisor. */
 #include "vdev/models.h"
 #include "virt/arch_vm.h"
 #include "virt_impl/guest.h"
@@ -85,6 +88,8 @@ static bool is_level(uint32_t mode)
 /* The rectified input (4.7): the line, inverted for the low modes; 0 when inactive or detached. */
 static bool rectified(const struct vaplic *p, unsigned n)
 {
+	if (bit(p->passthrough, n))
+		return aia_source_input(n);
 	switch (p->mode[n]) {
 	case SM_EDGE1:
 	case SM_LEVEL1:
@@ -103,6 +108,24 @@ static void send_msi(struct vaplic *p, uint32_t hart, uint32_t eiid)
 	struct vm *vm = p->vm;
 	if (hart < vm->vcpu_count)
 		riscv_imsic_send(vm->vcpus[hart], eiid);
+}
+
+/* A passed-through source's host APLIC set-up from the guest's view of it (see the top): its mode,
+ * its target vCPU's file and identity, enabled while the guest's would deliver. Lock held. */
+static void route_passthrough(struct vaplic *p, unsigned n)
+{
+	struct vm *vm = p->vm;
+	unsigned hart = p->target[n] >> TARGET_HART_SHIFT;
+	bool on = (p->domaincfg & DOMAINCFG_IE) && bit(p->enabled, n) && p->mode[n] != SM_INACTIVE && hart < vm->vcpu_count;
+	const struct riscv_imsic_file *f = &vm->arch.imsic_files[hart < vm->vcpu_count ? hart : 0];
+	aia_source_to_guest(n, f->cpu, f->file, p->target[n] & TARGET_EIID_MASK, p->mode[n], on);
+}
+
+static void route_all_passthrough(struct vaplic *p)
+{
+	for (unsigned w = 0; w < WORDS; w++)
+		for (uint32_t left = p->passthrough[w]; left; left &= left - 1)
+			route_passthrough(p, w * 32 + (unsigned)__builtin_ctz(left));
 }
 
 /* Sends what is pending and enabled while IE is on (4.9.1). Lock held. */
@@ -160,15 +183,14 @@ static const struct virq_ops vaplic_virq_ops = {
 	.pulse = vaplic_pulse,
 };
 
-/* setip/setipnum (4.7): a level source only while asserted (and a passed-through one's end of
- * interrupt, see the top); others at once. Lock held. */
+/* setip/setipnum (4.7): a level source only while asserted, others at once; a passed-through
+ * source's at the host APLIC (Linux's end of a level interrupt). Lock held. */
 static void set_pending_by_guest(struct vaplic *p, unsigned n)
 {
 	if (n == 0 || n >= SOURCES || !bit(p->owned, n))
 		return;
 	if (bit(p->passthrough, n)) {
-		set_bit_to(p->input, n, false);
-		irq_enable(n); /* the host source is asserted again if the device still is */
+		aia_source_set_pending(n, true);
 		return;
 	}
 	if (!is_level(p->mode[n]) || rectified(p, n))
@@ -183,6 +205,10 @@ static void write_mode(struct vaplic *p, unsigned n, uint32_t value)
 	if (mode == 2 || mode == 3)
 		mode = SM_INACTIVE; /* reserved */
 	p->mode[n] = mode;
+	if (bit(p->passthrough, n)) {
+		route_passthrough(p, n);
+		return;
+	}
 	if (mode == SM_INACTIVE) {
 		set_bit_to(p->pending, n, false);
 		set_bit_to(p->enabled, n, false);
@@ -210,7 +236,11 @@ static int vaplic_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, uns
 		unsigned n = (unsigned)(offset - SOURCECFG_FIRST) / 4 + 1;
 		v = n < SOURCES ? p->mode[n] : 0;
 	} else if (offset >= SETIP && offset < SETIP + WORD_REGS_END) {
-		v = word_at(p->pending, (offset - SETIP) / 4);
+		uint64_t w = (offset - SETIP) / 4;
+		v = word_at(p->pending, w);
+		for (uint32_t left = word_at(p->passthrough, w); left; left &= left - 1)
+			if (aia_source_pending((unsigned)w * 32 + (unsigned)__builtin_ctz(left)))
+				v |= left & -left;
 	} else if (offset >= IN_CLRIP && offset < IN_CLRIP + WORD_REGS_END) {
 		uint64_t w = (offset - IN_CLRIP) / 4;
 		for (unsigned b = 0; b < 32 && w < WORDS; b++)
@@ -238,6 +268,7 @@ static int vaplic_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, un
 	if (offset == DOMAINCFG) {
 		p->domaincfg = v & DOMAINCFG_IE;
 		deliver_all(p);
+		route_all_passthrough(p);
 	} else if (offset >= SOURCECFG_FIRST && offset <= SOURCECFG_LAST) {
 		write_mode(p, (unsigned)(offset - SOURCECFG_FIRST) / 4 + 1, v);
 	} else if (offset >= SETIP && offset < SETIP + WORD_REGS_END) {
@@ -250,61 +281,95 @@ static int vaplic_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, un
 		set_pending_by_guest(p, __builtin_bswap32(v));
 	} else if (offset >= IN_CLRIP && offset < IN_CLRIP + WORD_REGS_END) {
 		uint64_t w = (offset - IN_CLRIP) / 4;
-		if (w < WORDS)
+		if (w < WORDS) {
 			p->pending[w] &= ~v;
+			for (uint32_t left = v & p->passthrough[w]; left; left &= left - 1)
+				aia_source_set_pending((unsigned)w * 32 + (unsigned)__builtin_ctz(left), false);
+		}
 	} else if (offset == CLRIPNUM) {
-		if (v < SOURCES)
+		if (v < SOURCES && bit(p->passthrough, v))
+			aia_source_set_pending(v, false);
+		else if (v < SOURCES)
 			set_bit_to(p->pending, v, false);
 	} else if (offset >= SETIE && offset < SETIE + WORD_REGS_END) {
 		uint64_t w = (offset - SETIE) / 4;
 		if (w < WORDS) {
 			p->enabled[w] |= v & p->owned[w];
 			deliver_all(p);
+			route_all_passthrough(p);
 		}
 	} else if (offset == SETIENUM) {
 		if (v < SOURCES && bit(p->owned, v) && p->mode[v] != SM_INACTIVE) {
 			set_bit_to(p->enabled, v, true);
 			deliver(p, v);
+			if (bit(p->passthrough, v))
+				route_passthrough(p, v);
 		}
 	} else if (offset >= CLRIE && offset < CLRIE + WORD_REGS_END) {
 		uint64_t w = (offset - CLRIE) / 4;
-		if (w < WORDS)
+		if (w < WORDS) {
 			p->enabled[w] &= ~v;
+			route_all_passthrough(p);
+		}
 	} else if (offset == CLRIENUM) {
-		if (v < SOURCES)
+		if (v < SOURCES) {
 			set_bit_to(p->enabled, v, false);
+			if (bit(p->passthrough, v))
+				route_passthrough(p, v);
+		}
 	} else if (offset == GENMSI) {
 		p->genmsi = v & ((~0u << TARGET_HART_SHIFT) | TARGET_EIID_MASK);
 		send_msi(p, v >> TARGET_HART_SHIFT, v & TARGET_EIID_MASK);
 	} else if (offset >= TARGET_FIRST && offset <= TARGET_LAST) {
 		unsigned n = (unsigned)(offset - TARGET_FIRST) / 4 + 1;
 		/* Guest index 0 (the guest's harts have no H), identities within the file's (4.5.16). */
-		if (n < SOURCES && bit(p->owned, n))
+		if (n < SOURCES && bit(p->owned, n)) {
 			p->target[n] = (v & ~0u << TARGET_HART_SHIFT) | ((v & TARGET_EIID_MASK) <= aia_num_ids() ? v & TARGET_EIID_MASK : 0);
+			if (bit(p->passthrough, n))
+				route_passthrough(p, n);
+		}
 	}
 	spin_unlock_irqrestore(&p->lock, flags);
 	return 0;
 }
 
-/* Power-on (4.5): IE off, every source inactive, nothing pending or enabled; a passthrough source
- * held for the guest's end of interrupt is the device's again. */
+/* Power-on (4.5): IE off, every source inactive, nothing pending or enabled; the host APLIC's
+ * passed-through sources too. */
 static void vaplic_reset(struct vdev *dev)
 {
 	struct vaplic *p = dev->priv;
 	unsigned long flags = spin_lock_irqsave(&p->lock);
-	riscv_release_held_sources(p->passthrough, p->input, WORDS);
 	p->domaincfg = 0;
 	p->genmsi = 0;
 	for (unsigned n = 0; n < SOURCES; n++)
 		p->mode[n] = p->target[n] = 0;
 	for (unsigned w = 0; w < WORDS; w++)
 		p->pending[w] = p->enabled[w] = 0;
+	route_all_passthrough(p);
+	for (unsigned w = 0; w < WORDS; w++)
+		for (uint32_t left = p->passthrough[w]; left; left &= left - 1)
+			aia_source_set_pending(w * 32 + (unsigned)__builtin_ctz(left), false);
 	spin_unlock_irqrestore(&p->lock, flags);
+}
+
+/* The VM is gone: its passed-through sources are the hypervisor's again (level-high, disabled, no
+ * handler), before its guest files go to another VM. */
+static void vaplic_destroy(struct vdev *dev)
+{
+	struct vaplic *p = dev->priv;
+	for (unsigned w = 0; w < WORDS; w++)
+		for (uint32_t left = p->passthrough[w]; left; left &= left - 1) {
+			unsigned n = w * 32 + (unsigned)__builtin_ctz(left);
+			irq_unregister(n);
+			aia_source_to_host(n);
+		}
+	kfree(p);
 }
 
 static const struct vdev_ops vaplic_ops = {
 	.read = vaplic_read,
 	.write = vaplic_write,
+	.destroy = vaplic_destroy,
 	.reset = vaplic_reset,
 };
 
@@ -320,6 +385,7 @@ void riscv_vaplic_pass(void *model, unsigned source)
 	unsigned long flags = spin_lock_irqsave(&p->lock);
 	set_bit_to(p->owned, source, true);
 	set_bit_to(p->passthrough, source, true);
+	route_passthrough(p, source); /* inactive until the guest sets it up */
 	spin_unlock_irqrestore(&p->lock, flags);
 }
 

@@ -231,9 +231,14 @@ static void vplic_reset(struct vdev *dev)
 	spin_unlock_irqrestore(&p->lock, flags);
 }
 
+/* The VM is gone: its passed-through sources lose their handler (whose argument it was) and stay
+ * masked until the hypervisor gives them out again. */
 static void vplic_destroy(struct vdev *dev)
 {
 	struct vplic *p = dev->priv;
+	for (unsigned w = 0; w < VPLIC_WORDS; w++)
+		for (uint32_t left = p->passthrough[w]; left; left &= left - 1)
+			irq_unregister(w * 32 + (unsigned)__builtin_ctz(left));
 	kfree(p->contexts);
 	kfree(p);
 }
