@@ -6,7 +6,9 @@
  * its handler. Under Tessera the host APLIC sends the source straight to the vCPU's guest
  * interrupt file (vaplic.c): no exit on the way. The same binary runs on QEMU's AIA machine without
  * a hypervisor (S-mode under OpenSBI, which gives the supervisor domain every source): the floor
- * beside it, run by bench/riscv64/run.sh. */
+ * beside it, run by bench/riscv64/run.sh. Under Tessera the first boot takes one interrupt and
+ * resets its VM from inside the handler, the UART still asserting its line: the second boot,
+ * which measures, must find the source inactive until it sets it up, and get every interrupt. */
 #include "guest.h"
 #include "imsic.h"
 #include "../common/latency_probe.c"
@@ -29,6 +31,7 @@
 #define LATENCY_SAMPLES 10000
 
 static struct latency_probe aplic;
+static uint64_t boot; /* Tessera's boot count; 0 on bare QEMU (OpenSBI knows no such call) */
 
 static void write32(uint64_t address, uint32_t value)
 {
@@ -45,6 +48,10 @@ void guest_interrupt(uint64_t cause)
 		if (id != UART_EIID)
 			continue;
 		latency_taken(&aplic, now);
+		if (boot == 1) {
+			puts_uart("\naplicirqlat guest: boot 1 resets inside its interrupt handler\n");
+			sbi_call(SBI_EXT_SRST, 0, 1, 0, 0); /* cold reboot */
+		}
 		(void)uart[UART_IIR]; /* reading THR-empty in IIR clears it */
 		uart[UART_IER] = 0;   /* the line is low: no end-of-interrupt write is owed (4.9.2) */
 	}
@@ -55,6 +62,7 @@ void guest_main(uint64_t hartid, uint64_t dtb)
 	(void)hartid;
 	(void)dtb;
 	volatile uint8_t *uart = (volatile uint8_t *)UART_BASE;
+	boot = (uint64_t)hypercall(HYPERCALL_TESSERA_BOOT_COUNT);
 	uart[UART_IER] = 0;
 	imsic_setup(1UL << UART_EIID);
 	write32(APLIC_BASE + APLIC_SOURCECFG(UART_IRQ), APLIC_SOURCE_LEVEL_HIGH);
