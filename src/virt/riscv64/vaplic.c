@@ -121,11 +121,17 @@ static void route_passthrough(struct vaplic *p, unsigned n)
 	aia_source_to_guest(n, f->cpu, f->file, p->target[n] & TARGET_EIID_MASK, p->mode[n], on);
 }
 
+/* Those of word w's sources in `which`. */
+static void route_passthrough_word(struct vaplic *p, unsigned w, uint32_t which)
+{
+	for (uint32_t left = which & p->passthrough[w]; left; left &= left - 1)
+		route_passthrough(p, w * 32 + (unsigned)__builtin_ctz(left));
+}
+
 static void route_all_passthrough(struct vaplic *p)
 {
 	for (unsigned w = 0; w < WORDS; w++)
-		for (uint32_t left = p->passthrough[w]; left; left &= left - 1)
-			route_passthrough(p, w * 32 + (unsigned)__builtin_ctz(left));
+		route_passthrough_word(p, w, ~0u);
 }
 
 /* Sends what is pending and enabled while IE is on (4.9.1). Lock held. */
@@ -205,14 +211,13 @@ static void write_mode(struct vaplic *p, unsigned n, uint32_t value)
 	if (mode == 2 || mode == 3)
 		mode = SM_INACTIVE; /* reserved */
 	p->mode[n] = mode;
-	if (bit(p->passthrough, n)) {
-		route_passthrough(p, n);
-		return;
-	}
 	if (mode == SM_INACTIVE) {
 		set_bit_to(p->pending, n, false);
 		set_bit_to(p->enabled, n, false);
-	} else if (is_level(mode)) {
+	}
+	if (bit(p->passthrough, n))
+		route_passthrough(p, n);
+	else if (mode != SM_INACTIVE && is_level(mode)) {
 		set_bit_to(p->pending, n, rectified(p, n));
 		deliver(p, n);
 	}
@@ -296,7 +301,7 @@ static int vaplic_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, un
 		if (w < WORDS) {
 			p->enabled[w] |= v & p->owned[w];
 			deliver_all(p);
-			route_all_passthrough(p);
+			route_passthrough_word(p, (unsigned)w, v);
 		}
 	} else if (offset == SETIENUM) {
 		if (v < SOURCES && bit(p->owned, v) && p->mode[v] != SM_INACTIVE) {
@@ -309,7 +314,7 @@ static int vaplic_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, un
 		uint64_t w = (offset - CLRIE) / 4;
 		if (w < WORDS) {
 			p->enabled[w] &= ~v;
-			route_all_passthrough(p);
+			route_passthrough_word(p, (unsigned)w, v);
 		}
 	} else if (offset == CLRIENUM) {
 		if (v < SOURCES) {
