@@ -43,7 +43,8 @@ static int next_char(void)
 static char out_line[4096];
 static size_t out_length;
 
-static void out_write(void)
+/* Writes what is held, a whole line or (before the shell sleeps) the prompt and the echo. */
+static void shell_flush(void)
 {
 	if (!out_length)
 		return;
@@ -59,7 +60,7 @@ static void out_putc(void *ctx, char c)
 	(void)ctx;
 	out_line[out_length++] = c;
 	if (c == '\n' || out_length == sizeof(out_line))
-		out_write();
+		shell_flush();
 }
 
 int shell_printf(const char *fmt, ...)
@@ -69,11 +70,6 @@ int shell_printf(const char *fmt, ...)
 	int n = format_callback(out_putc, NULL, fmt, ap);
 	va_end(ap);
 	return n;
-}
-
-void shell_flush(void)
-{
-	out_write();
 }
 
 void shell_json_string(const char *s)
@@ -209,7 +205,6 @@ void shell_run(void)
 			run_line(line);
 			length = 0;
 			shell_printf(PROMPT);
-			shell_flush();
 		} else if (c == 0x7f || c == '\b') {
 			if (length) {
 				length--;

@@ -23,12 +23,10 @@ extern const unsigned shell_disk_command_count;
 extern const struct shell_command shell_system_commands[];
 extern const unsigned shell_system_command_count;
 
-/* printf for the shell's answers. Output is held until a line ends (or shell_flush) and then
+/* printf for the shell's answers. Output is held until a line ends (or the shell waits) and then
  * written under one console lock, so a log line from another CPU falls between the shell's
  * lines, never inside one: `vm show --json` stays one line a script can parse. */
 int shell_printf(const char *fmt, ...) __printf_like(1, 2);
-/* Writes what shell_printf holds of an unfinished line (echo, prompt). */
-void shell_flush(void);
 /* Writes s as a JSON string, quotes and escapes included. */
 void shell_json_string(const char *s);
 /* Parses a whole decimal number; false for anything else. */

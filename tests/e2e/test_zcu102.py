@@ -30,14 +30,21 @@ def check_board(out):
     assert "CPU 3 (hwid 0x3) online" in out, out
 
 
-def test_a_bare_metal_guest_with_a_vgicv2_and_its_timers():
-    image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-{PLATFORM}-timer", platform=PLATFORM,
-                        vm_configs=["tests/guests/aarch64/timer_v2.toml"])
-    b = boot(ARCH, smp=4, image=image, env_extra=ZCU102)
+def run_on_board(name, config, qemu_args=""):
+    """Builds the hypervisor for the ZCU102 with one bare-metal guest's config, boots it on the four
+    CPUs the tree names, and returns the console after the checks every such boot must pass: QEMU
+    exited cleanly, nothing failed, and the board was found as its tree describes it."""
+    image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-{PLATFORM}-{name}", platform=PLATFORM,
+                        vm_configs=[config])
+    b = boot(ARCH, smp=4, image=image, env_extra=ZCU102, qemu_args=qemu_args)
     assert not b.timed_out and b.exit_status == 0, b.output
     b.assert_clean()
-    out = b.output
-    check_board(out)
+    check_board(b.output)
+    return b.output
+
+
+def test_a_bare_metal_guest_with_a_vgicv2_and_its_timers():
+    out = run_on_board("timer", "tests/guests/aarch64/timer_v2.toml")
     # The guest's distributor is where its config says, its CPU interface 64 KiB above it (as on
     # the host), backed by the board's GICV.
     assert "VM[1] timer-v2: vGICv2, distributor 0x8000000, CPU interface 0x8010000 (GICV 0xf9060000)" in out, out
@@ -59,17 +66,12 @@ GUESTS = {
 @pytest.mark.parametrize("guest", sorted(GUESTS))
 def test_bare_metal_guests(guest):
     expected, extra = GUESTS[guest]
-    image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-{PLATFORM}-{guest}", platform=PLATFORM,
-                        vm_configs=[f"tests/guests/aarch64/{guest}.toml"])
     qemu_args = ""
     if extra == "junk":
         qemu_args = f"-device loader,file={junk_file()},addr={JUNK_AT:#x},force-raw=on"
-    b = boot(ARCH, smp=4, image=image, env_extra=ZCU102, qemu_args=qemu_args)
-    assert not b.timed_out and b.exit_status == 0, b.output
-    b.assert_clean()
-    check_board(b.output)
+    out = run_on_board(guest, f"tests/guests/aarch64/{guest}.toml", qemu_args)
     for line in expected:
-        assert line in b.output, b.output
+        assert line in out, out
 
 
 def test_debian_linux_with_its_generated_tree():
@@ -94,12 +96,7 @@ def test_a_passed_through_uart_interrupt_through_a_vgicv2():
     host, after a first boot that reset its VM from inside the handler. One exit each: the host
     runs its GIC-400 with EOImode 1 and the list register is linked to the SPI (GICH_LR.HW), so the
     guest's end of interrupt deactivates it; the SPI follows the vCPU's CPU (GICD_ITARGETSR)."""
-    image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-{PLATFORM}-spilat", platform=PLATFORM,
-                        vm_configs=["tests/guests/aarch64/spilat_zcu102.toml"])
-    b = boot(ARCH, smp=4, image=image, env_extra=ZCU102)
-    assert not b.timed_out and b.exit_status == 0, b.output
-    b.assert_clean()
-    out = b.output
+    out = run_on_board("spilat", "tests/guests/aarch64/spilat_zcu102.toml")
     assert "VM[1] spilat: physical SPI 54 passed through" in out, out
     assert "spilat guest: boot 1 resets inside its interrupt handler" in out, out
     assert "VM[1] boot success (after reset 1" in out, out

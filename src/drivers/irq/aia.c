@@ -213,14 +213,14 @@ static void aia_complete(unsigned irq)
 		retrigger_if_asserted(irq);
 }
 
-static bool guest_source(unsigned source)
+static bool valid_source(unsigned source)
 {
 	return source != 0 && source <= source_count;
 }
 
 void aia_source_to_guest(unsigned source, unsigned cpu_index, unsigned file, unsigned eiid, unsigned mode, bool enabled)
 {
-	if (!guest_source(source) || cpu_index >= MAX_CPUS || !hart_found[cpu_index])
+	if (!valid_source(source) || cpu_index >= MAX_CPUS || !hart_found[cpu_index])
 		return;
 	*aplic_reg(APLIC_CLRIENUM) = source;
 	/* The mode first: an inactive source's target is read-only zero (4.5.16). */
@@ -236,7 +236,7 @@ void aia_source_to_guest(unsigned source, unsigned cpu_index, unsigned file, uns
 
 void aia_source_to_host(unsigned source)
 {
-	if (!guest_source(source))
+	if (!valid_source(source))
 		return;
 	*aplic_reg(APLIC_CLRIENUM) = source;
 	*aplic_reg(APLIC_SOURCECFG(source)) = APLIC_SOURCECFG_LEVEL_HIGH;
@@ -245,7 +245,7 @@ void aia_source_to_host(unsigned source)
 
 void aia_source_set_pending(unsigned source, bool pending)
 {
-	if (!guest_source(source))
+	if (!valid_source(source))
 		return;
 	if (!pending) {
 		*aplic_reg(APLIC_CLRIPNUM) = source;
@@ -262,12 +262,12 @@ void aia_source_set_pending(unsigned source, bool pending)
 
 bool aia_source_pending(unsigned source)
 {
-	return guest_source(source) && ((*aplic_reg(APLIC_SETIP + 4 * (source / 32)) >> (source % 32)) & 1);
+	return valid_source(source) && ((*aplic_reg(APLIC_SETIP + 4 * (source / 32)) >> (source % 32)) & 1);
 }
 
 bool aia_source_input(unsigned source)
 {
-	return guest_source(source) && input_high(source);
+	return valid_source(source) && input_high(source);
 }
 
 static const struct irqchip_ops aia_ops = {

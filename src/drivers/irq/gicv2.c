@@ -22,7 +22,7 @@
 #define GICC_CTLR_EOIMODE (1u << 9)
 
 static paddr_t gicd, gicc;
-static paddr_t gicc_dir; /* GICC_DIR, in the CPU interface's second 4 KiB page */
+static uint32_t gicc_dir; /* GICC_DIR's offset: in the CPU interface's second 4 KiB page */
 static unsigned lines;
 static uint8_t cpu_interface_mask[MAX_CPUS]; /* GICD_ITARGETSR bit of each CPU */
 
@@ -38,7 +38,7 @@ static int gicv2_init(const struct irqchip_desc *desc, const void *fdt)
 	 * Told apart as Linux's gic_check_eoimode does, by the first page's ID register showing again
 	 * at its last 4 KiB. */
 	bool paged_64k = desc->sizes[1] >= 0x20000 && gic_read32(gicc, GICC_IIDR) == gic_read32(gicc, 0xf000 + GICC_IIDR);
-	gicc_dir = gicc + (paged_64k ? 0x10000 : GICC_DIR);
+	gicc_dir = paged_64k ? 0x10000 : GICC_DIR;
 	lines = gicd_line_count(gicd);
 	gic_write32(gicd, GICD_CTLR, 0);
 	/* Group 0, the group GICD_CTLR/GICC_CTLR bit 0 enables. On a GIC without the Security
@@ -101,7 +101,7 @@ static void gicv2_drop_priority(unsigned irq)
 static void gicv2_complete(unsigned irq)
 {
 	gic_write32(gicc, GICC_EOIR, irq);
-	*(volatile uint32_t *)(uintptr_t)gicc_dir = irq;
+	gic_write32(gicc, gicc_dir, irq);
 }
 
 /* GICD_ICACTIVER (4.3.9): an SPI a guest held active and will not end (its VM reset or went away).

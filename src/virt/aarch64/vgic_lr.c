@@ -11,13 +11,6 @@
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
-#define LR_STATE_SHIFT 62
-#define LR_PENDING (1ULL << 62)
-#define LR_ACTIVE (1ULL << 63)
-#define LR_GROUP1 (1ULL << 60)
-#define LR_HW (1ULL << 61)      /* linked to a physical interrupt, which the guest's EOI deactivates */
-#define LR_PINTID_SHIFT 32      /* that physical INTID, where HW is 1 */
-#define LR_PRIORITY_SHIFT 48
 #define ICH_HCR_EN (1ULL << 0)
 #define ICH_HCR_NPIE (1ULL << 3) /* maintenance interrupt when no list register is pending */
 

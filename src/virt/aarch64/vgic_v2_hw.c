@@ -15,8 +15,6 @@
 #define GICH_APR 0x0f0
 #define GICH_LR0 0x100
 #define V2_LR_HW (1u << 31)
-#define V3_LR_HW (1ULL << 61)
-#define V3_LR_PINTID_SHIFT 32
 
 static volatile uint32_t *gich(unsigned offset)
 {
@@ -32,9 +30,10 @@ static unsigned v2_lr_count(void)
  * maintenance request (the vGIC asks none) nor a source CPU there (virtual SGIs come from CPU 0). */
 static uint32_t v2_lr(uint64_t lr)
 {
-	uint32_t v = (uint32_t)(lr & 0x3ff) | (uint32_t)(((lr >> 48) & 0xff) >> 3) << 23 | (uint32_t)((lr >> 62) & 3) << 28;
-	if (lr & V3_LR_HW)
-		return v | V2_LR_HW | (uint32_t)((lr >> V3_LR_PINTID_SHIFT) & 0x3ff) << 10;
+	uint32_t v = (uint32_t)(lr & 0x3ff) | (uint32_t)(((lr >> LR_PRIORITY_SHIFT) & 0xff) >> 3) << 23 |
+		     (uint32_t)((lr >> LR_STATE_SHIFT) & 3) << 28;
+	if (lr & LR_HW)
+		return v | V2_LR_HW | (uint32_t)((lr >> LR_PINTID_SHIFT) & 0x3ff) << 10;
 	return v;
 }
 
@@ -46,9 +45,10 @@ static void v2_write_lr(unsigned n, uint64_t lr)
 static uint64_t v2_read_lr(unsigned n)
 {
 	uint32_t v = *gich(GICH_LR0 + 4 * n);
-	uint64_t lr = (uint64_t)(v & 0x3ff) | (uint64_t)((v >> 23) & 0x1f) << 51 | (uint64_t)((v >> 28) & 3) << 62;
+	uint64_t lr = (uint64_t)(v & 0x3ff) | (uint64_t)((v >> 23) & 0x1f) << (LR_PRIORITY_SHIFT + 3) |
+		      (uint64_t)((v >> 28) & 3) << LR_STATE_SHIFT;
 	if (v & V2_LR_HW)
-		return lr | V3_LR_HW | (uint64_t)((v >> 10) & 0x3ff) << V3_LR_PINTID_SHIFT;
+		return lr | LR_HW | (uint64_t)((v >> 10) & 0x3ff) << LR_PINTID_SHIFT;
 	return lr;
 }
 
@@ -58,7 +58,7 @@ static bool v2_refill_lr(unsigned n, uint64_t lr)
 {
 	if (!(*gich(GICH_ELRSR0) >> n & 1))
 		return false;
-	*gich(GICH_LR0 + 4 * n) = v2_lr(lr);
+	v2_write_lr(n, lr);
 	return true;
 }
 

@@ -14,9 +14,6 @@
 #define LATENCY_SAMPLES 10000
 #define INSNS_PER_TICK 16 /* the 62.5 MHz counter under -icount shift=0 */
 
-#define write_reg(name, v) __asm__ volatile("msr " name ", %0" ::"r"((uint64_t)(v)) : "memory")
-#define read_reg(name) ({ uint64_t v__; __asm__ volatile("mrs %0, " name : "=r"(v__)); v__; })
-
 static inline uint64_t now(void)
 {
 	__asm__ volatile("isb" ::: "memory");

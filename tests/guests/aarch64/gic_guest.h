@@ -7,14 +7,11 @@
 #ifndef GIC_GUEST_H
 #define GIC_GUEST_H
 
-#include <stdint.h>
+#include "guest.h"
 
 #ifndef GICD_BASE
 #define GICD_BASE 0x08000000UL
 #endif
-
-#define gic_write_sysreg(name, v) __asm__ volatile("msr " name ", %0" ::"r"((uint64_t)(v)) : "memory")
-#define gic_read_sysreg(name) ({ uint64_t v__; __asm__ volatile("mrs %0, " name : "=r"(v__)); v__; })
 
 static inline volatile uint32_t *gicd(unsigned offset)
 {
@@ -69,10 +66,10 @@ static inline void gic_end(uint32_t ack)
  * starts asleep), affinity routing. */
 static inline void gic_start(void)
 {
-	gic_write_sysreg("S3_0_C12_C12_5", 1); /* ICC_SRE_EL1 */
+	write_reg("S3_0_C12_C12_5", 1); /* ICC_SRE_EL1 */
 	__asm__ volatile("isb");
-	gic_write_sysreg("S3_0_C4_C6_0", 0xff); /* ICC_PMR_EL1 */
-	gic_write_sysreg("S3_0_C12_C12_7", 1);  /* ICC_IGRPEN1_EL1 */
+	write_reg("S3_0_C4_C6_0", 0xff); /* ICC_PMR_EL1 */
+	write_reg("S3_0_C12_C12_7", 1);  /* ICC_IGRPEN1_EL1 */
 	*(volatile uint32_t *)(GICR_BASE + 0x14) = 0; /* GICR_WAKER */
 	*gicd(0x000) = 0x12;                           /* GICD_CTLR: ARE, group 1 */
 }
@@ -92,7 +89,7 @@ static inline void gic_enable(unsigned intid)
 
 static inline uint32_t gic_ack(void)
 {
-	return (uint32_t)gic_read_sysreg("S3_0_C12_C12_0"); /* ICC_IAR1_EL1 */
+	return (uint32_t)read_reg("S3_0_C12_C12_0"); /* ICC_IAR1_EL1 */
 }
 
 static inline unsigned gic_intid(uint32_t ack)
@@ -102,7 +99,7 @@ static inline unsigned gic_intid(uint32_t ack)
 
 static inline void gic_end(uint32_t ack)
 {
-	gic_write_sysreg("S3_0_C12_C12_1", ack); /* ICC_EOIR1_EL1 */
+	write_reg("S3_0_C12_C12_1", ack); /* ICC_EOIR1_EL1 */
 }
 #endif
 

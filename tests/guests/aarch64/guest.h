@@ -39,6 +39,10 @@ void guest_irq(void);
 extern void secondary_start(void);
 __attribute__((noreturn)) void system_off(void);
 
+/* System registers by name ("cntv_ctl_el0") or encoding ("S3_0_C12_C12_0"). */
+#define write_reg(name, v) __asm__ volatile("msr " name ", %0" ::"r"((uint64_t)(v)) : "memory")
+#define read_reg(name) ({ uint64_t v__; __asm__ volatile("mrs %0, " name : "=r"(v__)); v__; })
+
 static inline uint64_t read_mpidr(void)
 {
 	uint64_t v;

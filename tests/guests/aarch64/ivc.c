@@ -8,9 +8,6 @@
 #define GICD_BASE 0x08000000UL
 #define DOORBELL_SPI 64
 
-#define write_reg(name, v) __asm__ volatile("msr " name ", %0" ::"r"((uint64_t)(v)) : "memory")
-#define read_reg(name) ({ uint64_t v__; __asm__ volatile("mrs %0, " name : "=r"(v__)); v__; })
-
 static volatile unsigned doorbells;
 
 static long ivc_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)

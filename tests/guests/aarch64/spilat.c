@@ -21,9 +21,6 @@
 
 #define LATENCY_SAMPLES 10000
 
-#define write_reg(name, v) __asm__ volatile("msr " name ", %0" ::"r"((uint64_t)(v)) : "memory")
-#define read_reg(name) ({ uint64_t v__; __asm__ volatile("mrs %0, " name : "=r"(v__)); v__; })
-
 #ifdef SPILAT_CADENCE
 /* The ZCU102's second Cadence UART (UG1085, UART registers): its transmit-FIFO-empty interrupt is
  * raised by enabling it (the FIFO is empty, QEMU's model keeps the status bit set while it is). */

@@ -15,9 +15,6 @@
 
 static volatile unsigned ticks, pticks, sgis;
 
-#define write_reg(name, v) __asm__ volatile("msr " name ", %0" ::"r"((uint64_t)(v)) : "memory")
-#define read_reg(name) ({ uint64_t v__; __asm__ volatile("mrs %0, " name : "=r"(v__)); v__; })
-
 static void mmio32(uint64_t addr, uint32_t v)
 {
 	*(volatile uint32_t *)addr = v;

@@ -13,8 +13,6 @@
 
 static volatile unsigned ticks, pticks, sgis;
 
-#define write_reg(name, v) __asm__ volatile("msr " name ", %0" ::"r"((uint64_t)(v)) : "memory")
-
 static volatile uint32_t *reg(uint64_t addr)
 {
 	return (volatile uint32_t *)addr;

@@ -11,9 +11,6 @@
 #define UARTICR 0x44
 #define RX_INTERRUPTS ((1u << 4) | (1u << 6))
 
-#define write_reg(name, v) __asm__ volatile("msr " name ", %0" ::"r"((uint64_t)(v)) : "memory")
-#define read_reg(name) ({ uint64_t v__; __asm__ volatile("mrs %0, " name : "=r"(v__)); v__; })
-
 static volatile char line[64];
 static volatile unsigned length, interrupts;
 static volatile int done;

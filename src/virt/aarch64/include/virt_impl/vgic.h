@@ -118,7 +118,17 @@ bool vtimer_fire_in_place(struct vcpu *vcpu, unsigned irq);
 void vgic_init_this_cpu(void);
 void vgic_load(struct vcpu *vcpu);
 void vgic_put(struct vcpu *vcpu);
-/* The host GIC's virtual CPU interface, in the GICv3 list-register format. */
+/* The list-register format the vGIC works in: GICv3's ICH_LR<n>_EL2 (IHI0069 12.4.10); the GICv2
+ * back end converts (vgic_v2_hw.c). The virtual INTID is bits [31:0]. */
+#define LR_STATE_SHIFT 62
+#define LR_PENDING (1ULL << 62)
+#define LR_ACTIVE (1ULL << 63)
+#define LR_GROUP1 (1ULL << 60)
+#define LR_HW (1ULL << 61)      /* linked to a physical interrupt, which the guest's EOI deactivates */
+#define LR_PINTID_SHIFT 32      /* that physical INTID, where HW is 1 */
+#define LR_PRIORITY_SHIFT 48
+
+/* The host GIC's virtual CPU interface, in that list-register format. */
 struct vgic_hw {
 	unsigned (*lr_count)(void);
 	void (*write_lr)(unsigned n, uint64_t lr);
