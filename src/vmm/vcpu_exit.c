@@ -76,9 +76,13 @@ static enum vm_exit_result handle_halt(struct vcpu *vcpu)
 			break;
 		}
 		if (sched_cpu_has_waiting_tasks()) {
+			/* Still masked since the check above: an interrupt for this vCPU raised on this
+			 * CPU (its own timer) cannot come between the check and the sleep, where its kick
+			 * would find the vCPU's task current and do nothing (vcpu_kick), and the task would
+			 * sleep with it pending, for good (a Linux guest's sleep never ended). A kick from
+			 * another CPU in that window is kept by the scheduler (wake_pending). */
+			task_sleep();
 			arch_irq_enable();
-			if (!arch_vcpu_irq_pending(vcpu) && !request_waiting(vcpu))
-				task_sleep();
 			break;
 		}
 		arch_cpu_idle();

@@ -13,6 +13,7 @@ import re
 import struct
 import time
 
+import pexpect
 import pytest
 
 import linux_helpers
@@ -49,7 +50,13 @@ def test_hostile_guest_beside_a_witness(arch):
         c.expect(r"VM\[6\] hostile: stopped \((\d+) exits")
         # The Linux witness was up through the rounds and finishes its work after them (its own
         # lines are in its history: the console shows the VM that has the input).
-        c.expect(r"VM\[1\] linux: the guest powered off", timeout=HOLD + 120)
+        try:
+            c.expect(r"VM\[1\] linux: the guest powered off", timeout=HOLD + 120)
+        except pexpect.TIMEOUT:
+            # Where the witness stood: its state, exits and its own last lines (not on the console).
+            c.to_shell()
+            raise AssertionError("the Linux witness did not power off:\n" + c.shell("vm show 1") +
+                                 c.shell("vm log 1 60"))
         time.sleep(1)  # the ticker goes on after the hostile guest
         c.to_shell()
         vms = {v["id"]: v for v in c.shell_json("vm list --json")}
