@@ -4,3 +4,4 @@
 obj-y += entry32.o entry64.o ap_trampoline.o vectors.o context.o
 obj-y += boot.o multiboot.o acpi.o gdt.o idt.o trap.o mmu.o smp.o
 obj-y += tsc.o pit.o timer.o cpu.o power.o virtualization.o lapic_access.o host_rtc.o
+hot-y += trap.o timer.o

@@ -56,7 +56,13 @@ struct vlapic {
 	struct vm *vm;
 	unsigned index;
 	uint32_t irr[8], isr[8], tmr[8];
-	bool irr_any;      /* some IRR bit is set: read without the lock on every guest entry */
+	/* The highest vector IRR holds, -1 with none: kept under the lock as IRR changes (set by any
+	 * CPU, cleared by the vCPU's accept), read without it on every guest entry and halt. */
+	int irr_top;
+	/* The priority class of the highest vector in service (ISRV & F0h, 10.8.3.1), 0 with none:
+	 * what the processor priority takes from ISR, kept as ISR changes (by the vCPU alone:
+	 * vlapic_accept, EOI, reset) instead of searched on every entry and halt. */
+	uint32_t isr_class;
 	uint32_t tpr, ldr, dfr, svr, esr, icr_high, divide, initial_count;
 	uint32_t lvt[6]; /* timer, thermal, perf, LINT0, LINT1, error */
 	uint64_t timer_start_ns, timer_period_ns, deadline_tsc;
@@ -105,6 +111,12 @@ static inline __attribute__((always_inline)) int highest_bit(const uint32_t *bit
 	return w[0] ? 63 - __builtin_clzll(w[0]) : -1;
 }
 
+/* PPR's class (10.8.3.1): the higher of TPR's and the highest in-service vector's. */
+static inline unsigned processor_priority(const struct vlapic *l)
+{
+	return MAX(l->tpr & 0xf0, l->isr_class);
+}
+
 static void set_bit(uint32_t *bits, unsigned v) { bits[v / 32] |= 1u << (v % 32); }
 static void clear_bit(uint32_t *bits, unsigned v) { bits[v / 32] &= ~(1u << (v % 32)); }
 
@@ -113,8 +125,9 @@ void vlapic_reset(struct vlapic *l)
 	unsigned long flags = spin_lock_irqsave(&l->lock);
 	timer_cancel(&l->timer);
 	memset(l->irr, 0, sizeof(l->irr));
-	l->irr_any = false;
+	l->irr_top = -1;
 	memset(l->isr, 0, sizeof(l->isr));
+	l->isr_class = 0;
 	memset(l->tmr, 0, sizeof(l->tmr));
 	l->tpr = l->ldr = l->esr = l->icr_high = l->divide = l->initial_count = 0;
 	l->dfr = 0xffffffff;
@@ -133,7 +146,8 @@ static bool request_locked(struct vlapic *l, unsigned vector, bool level)
 	if (vector < 16)
 		return false;
 	set_bit(l->irr, vector);
-	__atomic_store_n(&l->irr_any, true, __ATOMIC_RELEASE);
+	if ((int)vector > l->irr_top)
+		__atomic_store_n(&l->irr_top, (int)vector, __ATOMIC_RELEASE);
 	if (level)
 		set_bit(l->tmr, vector);
 	else
@@ -159,14 +173,13 @@ static void lapic_raise(struct vlapic *l, unsigned vector, bool level)
 
 /* Called by the vCPU itself only (its halt and its entry), so without the lock: ISR, TPR and SVR
  * are its own, and the IRR bits other CPUs set (lapic_raise) are read as they stand, each bit old
- * or new. A bit set after it was read here sets irr_any and kicks the vCPU, which looks again. */
+ * or new. A bit set after it was read here raises irr_top and kicks the vCPU, which looks again. */
 int vlapic_pending_vector(struct vlapic *l)
 {
-	if (!__atomic_load_n(&l->irr_any, __ATOMIC_ACQUIRE) || !(l->svr & 0x100)) /* software-enabled (10.4.7.2) */
+	int irr = __atomic_load_n(&l->irr_top, __ATOMIC_ACQUIRE);
+	if (irr < 0 || !(l->svr & 0x100)) /* software-enabled (10.4.7.2) */
 		return -1;
-	int irr = highest_bit(l->irr), isr = highest_bit(l->isr);
-	unsigned ppr = MAX(l->tpr & 0xf0, isr >= 0 ? (unsigned)isr & 0xf0 : 0);
-	return irr >= 0 && ((unsigned)irr & 0xf0) > ppr ? irr : -1;
+	return ((unsigned)irr & 0xf0) > processor_priority(l) ? irr : -1;
 }
 
 void vlapic_accept(struct vlapic *l, int vector)
@@ -174,7 +187,8 @@ void vlapic_accept(struct vlapic *l, int vector)
 	unsigned long flags = spin_lock_irqsave(&l->lock);
 	clear_bit(l->irr, (unsigned)vector);
 	set_bit(l->isr, (unsigned)vector);
-	__atomic_store_n(&l->irr_any, highest_bit(l->irr) >= 0, __ATOMIC_RELEASE);
+	l->isr_class = MAX(l->isr_class, (unsigned)vector & 0xf0);
+	__atomic_store_n(&l->irr_top, highest_bit(l->irr), __ATOMIC_RELEASE);
 	spin_unlock_irqrestore(&l->lock, flags);
 }
 
@@ -320,7 +334,7 @@ static int lapic_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsi
 	case LAPIC_ID: v = l->index << 24; break;
 	case LAPIC_VERSION: v = 0x00050014; break; /* 6 LVT entries, integrated APIC */
 	case LAPIC_TPR: v = l->tpr; break;
-	case LAPIC_PPR: { int isr = highest_bit(l->isr); v = MAX(l->tpr & 0xf0, isr >= 0 ? (unsigned)isr & 0xf0 : 0); break; }
+	case LAPIC_PPR: v = processor_priority(l); break;
 	case LAPIC_LDR: v = l->ldr; break;
 	case LAPIC_DFR: v = l->dfr; break;
 	case LAPIC_SVR: v = l->svr; break;
@@ -362,6 +376,8 @@ static int lapic_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, uns
 		eoi_vector = highest_bit(l->isr);
 		if (eoi_vector >= 0) {
 			clear_bit(l->isr, (unsigned)eoi_vector);
+			int next = highest_bit(l->isr);
+			l->isr_class = next >= 0 ? (unsigned)next & 0xf0 : 0;
 			eoi_level = (l->tmr[eoi_vector / 32] >> (eoi_vector % 32)) & 1;
 		}
 		break;

@@ -224,7 +224,9 @@ int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg)
 
 void arch_vcpu_load(struct vcpu *vcpu)
 {
-	(void)svm_enable_this_cpu();
+	/* Loaded again whenever its task comes back to a CPU (the switch hooks), so each entry can
+	 * take the CPU's host-state VMCB from here. */
+	vcpu->arch.host_vmcb_pa = svm_enable_this_cpu();
 	guest_fpu_load(&vcpu->arch);
 }
 
@@ -785,9 +787,8 @@ enum vm_exit_result arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	offer_interrupt(a); /* sets offered_vector, -1 for none */
 	v->save.rax = a->regs[X86_RAX];
 	v->save.rsp = a->regs[X86_RSP];
-	paddr_t host_vmcb = svm_enable_this_cpu();
 	uint64_t injected = v->control.event_inject;
-	svm_run(a->regs, a->vmcb_pa, host_vmcb);
+	svm_run(a->regs, a->vmcb_pa, a->host_vmcb_pa);
 	__atomic_store_n(&a->in_guest, 0, __ATOMIC_RELEASE);
 	a->recent_exits[a->recent_exits_next++ % SVM_EXITS_RECORDED] = (struct svm_exit_record){
 		v->control.exit_code, v->save.rip, v->control.exit_info1, v->control.exit_info2,
@@ -810,7 +811,9 @@ enum vm_exit_result arch_vcpu_run(struct vcpu *vcpu, struct vm_exit *exit)
 	return EXIT_UNCLAIMED;
 }
 
-static void finish_mmio(struct vcpu *vcpu, const struct vm_exit_mmio *mmio)
+/* Out of line, as finish_pio: arch_vcpu_finish_exit is on every halt's way back into the guest,
+ * which should not pay for their registers. */
+static __attribute__((noinline)) void finish_mmio(struct vcpu *vcpu, const struct vm_exit_mmio *mmio)
 {
 	struct vcpu_arch *a = &vcpu->arch;
 	struct vmcb_save *s = &a->vmcb->save;
@@ -877,7 +880,7 @@ static void finish_mmio(struct vcpu *vcpu, const struct vm_exit_mmio *mmio)
 	}
 }
 
-static void finish_pio(struct vcpu *vcpu, const struct vm_exit_pio *pio)
+static __attribute__((noinline)) void finish_pio(struct vcpu *vcpu, const struct vm_exit_pio *pio)
 {
 	struct vcpu_arch *a = &vcpu->arch;
 	if (!a->pio_string) {

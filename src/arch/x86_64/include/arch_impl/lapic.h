@@ -25,7 +25,7 @@
 #define LAPIC_TIMER_INITIAL 0x380
 #define LAPIC_TIMER_CURRENT 0x390
 #define LAPIC_TIMER_DIVIDE 0x3e0
-#define LAPIC_TIMER_DIVIDE_BY_16 0x3
+#define LAPIC_TIMER_DIVIDE_BY_1 0xb /* 10.5.4 figure 10-10: bits 3, 1, 0 = 1011b */
 
 #define LAPIC_LVT_MASKED (1u << 16)
 #define LAPIC_LVT_ONE_SHOT (0u << 17)

@@ -56,6 +56,7 @@ struct vcpu_arch {
 	uint64_t regs[16];        /* first: svm_run.S stores through this pointer */
 	struct vmcb *vmcb;
 	paddr_t vmcb_pa;
+	paddr_t host_vmcb_pa;     /* the host-state VMCB of the CPU it is loaded on (arch_vcpu_load) */
 	unsigned last_cpu;        /* the physical CPU it last ran on (+1; 0 = never) */
 	unsigned tag;             /* unique per start: which guest context a CPU's TLB holds */
 	uint64_t tlb_generation;  /* the VM's NPT generation this vCPU's TLB entries belong to */
