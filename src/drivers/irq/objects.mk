@@ -6,4 +6,4 @@ obj-$(CONFIG_PLIC) += plic.o
 obj-$(CONFIG_AIA) += aia.o
 obj-$(CONFIG_LAPIC) += lapic.o
 obj-$(CONFIG_IOAPIC) += ioapic.o
-hot-y += gicv3.o
+hot-y += gicv3.o plic.o

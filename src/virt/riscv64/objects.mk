@@ -8,5 +8,6 @@ obj-y += imsic_guest.o vaplic.o irqchip.o
 # SBI for guests, one file per extension.
 obj-y += guest_sbi.o guest_sbi_base.o guest_sbi_time.o guest_sbi_ipi.o guest_sbi_rfence.o \
 	guest_sbi_hsm.o guest_sbi_srst.o guest_sbi_dbcn.o guest_sbi_legacy.o guest_sbi_hypercall.o
-# The exit path (built at HOT_OPTIMIZE): the vCPU's exits and MMIO, and the SBI calls answered on it.
-hot-y += vcpu.o guest_sbi.o guest_sbi_base.o guest_sbi_time.o guest_sbi_ipi.o guest_sbi_rfence.o
+# The exit path (built at HOT_OPTIMIZE): the vCPU's exits and MMIO, the SBI calls answered on it,
+# and the vPLIC (a passed-through source's way in, its claim and complete).
+hot-y += vcpu.o guest_sbi.o guest_sbi_base.o guest_sbi_time.o guest_sbi_ipi.o guest_sbi_rfence.o vplic.o
