@@ -21,6 +21,21 @@ echo "$out" > build/bench-x86_64/micro.log
 bench/latency.py --label "x86_64 LAPIC timer latency (TSC deadline->handler)" --json build/bench-x86_64/bench.json \
   --key irq_latency.tsc_deadline --key irq_latency.timer --svg build/bench-x86_64/irq_latency_tsc_deadline.svg \
   build/bench-x86_64/micro.log tsc_deadline
+# The same timer latency with the CPU shared: the ticker guest (CPU-bound, never halts) as a second
+# VM on the one CPU. The bench's vCPU sleeps at each halt and its timer's wake-up preempts the
+# ticker (kernel/sched.c, wake-up preemption) instead of waiting out the ticker's 10 ms slice. The
+# ticker never stops, so QEMU is stopped once the bench guest has powered off.
+make -s ARCH=x86_64 BUILD=build/bench-x86_64-shared \
+  VM_CONFIGS=tests/guests/x86_64/bench.toml:tests/e2e/configs/shell-ticker-a-x86_64.toml >/dev/null
+shared_log=build/bench-x86_64/shared.log
+ARCH=x86_64 SMP=1 MEM=512M QEMU_ARGS="-icount shift=0,sleep=off" \
+  setsid scripts/qemu-run.sh build/bench-x86_64-shared/tessera.elf32 </dev/null 2>/dev/null | tr -d '\r' > $shared_log &
+for _ in $(seq 1200); do grep -q 'VM\[1\] bench: the guest powered off' $shared_log && break; sleep 0.5; done
+pkill -f "build/bench-x86_64-shared/tessera.elf32" || true
+wait
+bench/latency.py --label "x86_64 LAPIC timer latency, CPU shared with a CPU-bound VM" --json build/bench-x86_64/bench.json \
+  --key irq_latency.tsc_deadline_shared --svg build/bench-x86_64/irq_latency_tsc_deadline_shared.svg \
+  $shared_log tsc_deadline
 # A passed-through device interrupt (COM2's GSI 3, owned by the guest: gsilat.c; QEMU gets a
 # second serial port for it), 10000 samples in instructions (no bare-QEMU figure, as above).
 make -s ARCH=x86_64 BUILD=build/bench-x86_64-gsilat VM_CONFIGS=tests/guests/x86_64/gsilat.toml >/dev/null

@@ -15,6 +15,8 @@ void run_queue_init(struct run_queue *rq);
 void run_queue_push(struct run_queue *rq, struct list_node *node);
 /* Removes and returns the task that waited longest, or NULL. */
 struct list_node *run_queue_pop(struct run_queue *rq);
+/* Queues a task to be taken next, before those that waited. */
+void run_queue_push_front(struct run_queue *rq, struct list_node *node);
 void run_queue_remove(struct run_queue *rq, struct list_node *node);
 
 #endif

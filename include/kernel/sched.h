@@ -14,6 +14,9 @@
 #include "kernel/timer_queue.h"
 
 #define TIME_SLICE_NS 10000000ULL /* 10 ms */
+/* Wake-up preemption (sched.c): a woken task preempts the running one when it is at least this
+ * much CPU time behind it, and is counted at most one slice behind however long it slept. */
+#define WAKEUP_GRANULARITY_NS 1000000ULL /* 1 ms */
 #define TASK_NAME_MAX 24
 
 enum task_state { TASK_RUNNABLE, TASK_RUNNING, TASK_SLEEPING, TASK_EXITED };
@@ -38,6 +41,9 @@ struct task {
 	struct timer_event sleep_timer;
 	uint64_t switches;          /* times switched in */
 	uint64_t run_ticks;         /* timer ticks it had a CPU, up to its last switch out */
+	/* CPU time as wake-up preemption weighs it: run_ticks, raised at a wake-up to no less than
+	 * one slice behind the task it would preempt (a long sleep earns no more than that). */
+	uint64_t vruntime;
 	bool on_cpu;                /* its registers are live on a CPU (or being saved) */
 	bool wake_pending;          /* woken while not asleep: the next task_sleep returns at once */
 	/* Called with interrupts masked when the task leaves / regains its CPU: a vCPU task saves

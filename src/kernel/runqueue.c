@@ -14,6 +14,12 @@ void run_queue_push(struct run_queue *rq, struct list_node *node)
 	rq->count++;
 }
 
+void run_queue_push_front(struct run_queue *rq, struct list_node *node)
+{
+	list_push_front(&rq->head, node);
+	rq->count++;
+}
+
 struct list_node *run_queue_pop(struct run_queue *rq)
 {
 	struct list_node *node = list_pop_front(&rq->head);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The scheduler's run queue (FIFO) and the timer queue (sorted by deadline, FIFO among equals). */
+/* The scheduler's run queue (FIFO, and first for a preempting wake-up) and the timer queue (sorted by deadline, FIFO among equals). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -38,6 +38,19 @@ static void test_run_queue_fifo(void **state)
 	run_queue_push(&rq, &items[1].node);
 	run_queue_push(&rq, run_queue_pop(&rq));
 	assert_int_equal(list_entry(run_queue_pop(&rq), struct item, node)->id, 1);
+	assert_int_equal(list_entry(run_queue_pop(&rq), struct item, node)->id, 0);
+	/* Wake-up preemption: the woken task goes before those that waited, and the task it
+	 * preempted goes back before them too, behind it. */
+	run_queue_push(&rq, &items[0].node);
+	run_queue_push(&rq, &items[1].node);
+	run_queue_push_front(&rq, &items[2].node);
+	assert_int_equal(rq.count, 3);
+	assert_int_equal(list_entry(run_queue_pop(&rq), struct item, node)->id, 2);
+	run_queue_push_front(&rq, &items[3].node);
+	int order[] = { 3, 0, 1 };
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(list_entry(run_queue_pop(&rq), struct item, node)->id, order[i]);
+	assert_int_equal(rq.count, 0);
 }
 
 static void noop(struct timer_event *e, void *arg)
