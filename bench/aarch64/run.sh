@@ -44,6 +44,13 @@ timeout -s KILL 120 "${bare_qemu[@]}" -nographic -no-reboot -smp 1 -m 256M \
 bench/latency.py --label "aarch64 virtual timer latency (deadline->handler)" --json $B/bench.json \
   --key irq_latency.timer --svg $B/irq_latency_timer.svg $B/micro.log vtimer $B/micro-bare.log vtimer_bare
 bench/json_put.py $B/bench.json "exit.null_call=$(to_instructions "$smc")" "exit.mmio_read=$(to_instructions "$mmio")"
+# The same latency with the CPU shared: the CPU-bound ticker guest as a second VM on the one CPU
+# (the bench's vCPU sleeps at each WFI and its timer's wake-up preempts the ticker: kernel/sched.c).
+make -s ARCH=aarch64 BUILD=$B-shared \
+  VM_CONFIGS=tests/guests/aarch64/bench.toml:tests/e2e/configs/shell-ticker-a-aarch64.toml >/dev/null
+bench/run_until_off.sh aarch64 $B-shared/tessera.bin $B/shared.log
+bench/latency.py --label "aarch64 virtual timer latency, CPU shared with a CPU-bound VM" --json $B/bench.json \
+  --key irq_latency.timer_shared --svg $B/irq_latency_timer_shared.svg $B/shared.log vtimer
 # A passed-through device interrupt (the PL011's SPI 33, owned by the guest: spilat.c), 10000
 # samples in instructions, beside the same guest on bare QEMU.
 make -s ARCH=aarch64 BUILD=$B-spilat VM_CONFIGS=tests/guests/aarch64/spilat.toml >/dev/null

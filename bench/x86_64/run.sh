@@ -23,16 +23,11 @@ bench/latency.py --label "x86_64 LAPIC timer latency (TSC deadline->handler)" --
   build/bench-x86_64/micro.log tsc_deadline
 # The same timer latency with the CPU shared: the ticker guest (CPU-bound, never halts) as a second
 # VM on the one CPU. The bench's vCPU sleeps at each halt and its timer's wake-up preempts the
-# ticker (kernel/sched.c, wake-up preemption) instead of waiting out the ticker's 10 ms slice. The
-# ticker never stops, so QEMU is stopped once the bench guest has powered off.
+# ticker (kernel/sched.c, wake-up preemption) instead of waiting out the ticker's 10 ms slice.
 make -s ARCH=x86_64 BUILD=build/bench-x86_64-shared \
   VM_CONFIGS=tests/guests/x86_64/bench.toml:tests/e2e/configs/shell-ticker-a-x86_64.toml >/dev/null
 shared_log=build/bench-x86_64/shared.log
-ARCH=x86_64 SMP=1 MEM=512M QEMU_ARGS="-icount shift=0,sleep=off" \
-  setsid scripts/qemu-run.sh build/bench-x86_64-shared/tessera.elf32 </dev/null 2>/dev/null | tr -d '\r' > $shared_log &
-for _ in $(seq 1200); do grep -q 'VM\[1\] bench: the guest powered off' $shared_log && break; sleep 0.5; done
-pkill -f "build/bench-x86_64-shared/tessera.elf32" || true
-wait
+bench/run_until_off.sh x86_64 build/bench-x86_64-shared/tessera.elf32 $shared_log
 bench/latency.py --label "x86_64 LAPIC timer latency, CPU shared with a CPU-bound VM" --json build/bench-x86_64/bench.json \
   --key irq_latency.tsc_deadline_shared --svg build/bench-x86_64/irq_latency_tsc_deadline_shared.svg \
   $shared_log tsc_deadline
