@@ -262,10 +262,13 @@ static uint64_t copy_chain(const struct vring_chain *chain, bool writable, uint6
 		uint64_t n = s->length - offset;
 		if (n > length - done)
 			n = length - done;
+		/* memmove: the other side may be guest memory too (vring_chain_copy, from one VM's
+		 * buffer into another's), and a guest can make the two overlap (buffers in a channel
+		 * both VMs map, or one VM's own frame); what lands there is then the guest's doing. */
 		if (to_guest)
-			memcpy((uint8_t *)s->host + offset, host + done, n);
+			memmove((uint8_t *)s->host + offset, host + done, n);
 		else
-			memcpy(host + done, (const uint8_t *)s->host + offset, n);
+			memmove(host + done, (const uint8_t *)s->host + offset, n);
 		done += n;
 		offset = 0;
 	}
