@@ -13,8 +13,8 @@ Every executed block is charged to the function its address lies in (the hypervi
 the guest's where QEMU's flags say the block ran in the guest: x86's HF_GUEST_MASK, aarch64/riscv
 by the exception level or V bit are not decoded, so pass --guest-elf only on x86 or when the two
 are linked apart). --from starts counting at the first block of that function (by name, either
-ELF); --per divides by how many times that function was entered (a block at its start address),
-so the figures are per event. A block's instructions are those of its last translation (QEMU
+ELF); --per divides by how many times that function was entered (a block at its start address; name a
+guest function guest:NAME), so the figures are per event. A block's instructions are those of its last translation (QEMU
 re-translates a block for icount's I/O boundary with the same first instructions: the count is
 close, not exact).
 """
@@ -65,8 +65,8 @@ def main():
     guest = symbols(args.guest_elf) if args.guest_elf else host
     sizes = {}
     per_function = collections.Counter()
-    entries = collections.Counter()
     calls = collections.Counter()
+    windows = 0
     counting = args.start is None
     current_block = None
     window_open = False
@@ -98,16 +98,15 @@ def main():
             if args.window:
                 if window_open and label == args.window[1]:
                     window_open = False
-                    entries['window'] += 1
+                    windows += 1
                 elif not window_open and label == args.window[0]:
                     window_open = True
                 if not window_open:
                     continue
             if pc == start:
-                entries[name] += 1
                 calls[label] += 1
             per_function[label] += sizes.get(pc, 1)
-    events = entries['window'] if args.window else entries[args.per] if args.per else 1
+    events = windows if args.window else calls[args.per] if args.per else 1
     if not events:
         sys.exit('tbprofile: %s was never entered' % args.per)
     total = sum(per_function.values())

@@ -131,25 +131,17 @@ void x86_trap(struct trap_frame *frame)
 	 * guest's timer latency is measured on. */
 	if (vector == VECTOR_TIMER) {
 		timer_interrupt();
-		lapic_eoi();
-		sched_preempt_if_needed();
-		return;
-	}
-	if (vector < VECTOR_EXCEPTION_COUNT)
-		hypervisor_fault(frame);
-	if (vector == VECTOR_SPURIOUS || (vector >= VECTOR_PIC_BASE && vector < VECTOR_PIC_LIMIT))
-		return;
-
-	switch (vector) {
-	case VECTOR_IPI_RESCHEDULE:
-		ipi_interrupt();
-		break;
-	case VECTOR_LAPIC_ERROR:
-		lapic_error_interrupt();
-		break;
-	default:
-		irq_handle(vector);
-		break;
+	} else {
+		if (vector < VECTOR_EXCEPTION_COUNT)
+			hypervisor_fault(frame);
+		if (vector == VECTOR_SPURIOUS || (vector >= VECTOR_PIC_BASE && vector < VECTOR_PIC_LIMIT))
+			return;
+		if (vector == VECTOR_IPI_RESCHEDULE)
+			ipi_interrupt();
+		else if (vector == VECTOR_LAPIC_ERROR)
+			lapic_error_interrupt();
+		else
+			irq_handle(vector);
 	}
 	/* EOI before a possible switch: the next task must not run with this vector in service. */
 	lapic_eoi();
