@@ -19,10 +19,11 @@ struct vm;
 struct virtio_vdev;
 
 /* The device on `segment` (whose reference it takes: destroying the device gives it back) with
- * `mac`; not yet on a transport. NULL, with *why, when memory runs out, the segment has no free
+ * `mac`, sending at most `storm_per_second` broadcast/multicast frames a second (0: the switch's
+ * default, VSWITCH_STORM_PER_SECOND); not yet on a transport. NULL, with *why, when memory runs out, the segment has no free
  * port or another port has the MAC (then the segment's reference is still the caller's). */
 __must_check struct virtio_vdev *virtio_net_create(struct vm *vm, const char *name, unsigned irq,
 						   struct vswitch *segment, const uint8_t mac[ETH_ALEN],
-						   const char **why);
+						   uint32_t storm_per_second, const char **why);
 
 #endif

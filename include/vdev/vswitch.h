@@ -28,7 +28,8 @@
 #define VSWITCH_SEGMENTS_MAX 8   /* segments in the hypervisor */
 #define VSWITCH_TABLE_SIZE 64    /* learned MACs per segment (the oldest goes when it is full) */
 /* Storm control: broadcast and multicast frames a port may send in a burst, and the rate its
- * allowance refills at afterwards. ARP, IPv6 neighbour discovery and DHCP need far less. */
+ * allowance refills at afterwards, unless its config sets another rate (then the burst is at most
+ * one second's worth). ARP, IPv6 neighbour discovery and DHCP need far less. */
 #define VSWITCH_STORM_BURST 256
 #define VSWITCH_STORM_PER_SECOND 2000
 
@@ -57,7 +58,9 @@ struct vswitch_port {
 	uint64_t sent, received;
 	uint64_t receive_dropped;   /* for this port, and it had no buffer */
 	uint64_t storm_dropped;     /* broadcast/multicast it sent past its allowance */
-	/* Storm control's token bucket (tokens in 1/VSWITCH_STORM_PER_SECOND of a second). */
+	/* Storm control: the broadcast/multicast frames a second the port may send (set before
+	 * attaching; 0 is VSWITCH_STORM_PER_SECOND), and its token bucket (a token is a frame). */
+	uint32_t storm_per_second, storm_burst;
 	uint64_t storm_tokens, storm_time_ns;
 };
 
@@ -69,7 +72,7 @@ const char *vswitch_name(const struct vswitch *segment);
 /* The lock the segment's ports share (see above). */
 struct spinlock *vswitch_lock(struct vswitch *segment);
 
-/* Connects a port (its receive, name, mac and priv set) to the segment: -ENOSPC when it has
+/* Connects a port (its receive, name, mac, priv and storm_per_second set) to the segment: -ENOSPC when it has
  * VSWITCH_PORTS_MAX, -EEXIST when another port has its MAC. Detaching forgets the MACs learned on
  * it and gives back the segment's reference. */
 __must_check int vswitch_attach(struct vswitch *segment, struct vswitch_port *port);

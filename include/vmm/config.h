@@ -293,18 +293,22 @@ void config_blk_backend_name(const struct config_blk_backend *backend, char *out
 bool config_blk_backends_overlap(const struct config_blk_backend *a, const struct config_blk_backend *b);
 
 /* A virtio network device (emu_type 0xE2): its switch segment after '@' in its name ("eth0@lan";
- * "eth0" alone is on CONFIG_NET_DEFAULT_SEGMENT), its MAC the config word if there is one (48 bits,
- * the first octet the most significant: 0x02_00_00_00_00_01 is 02:00:00:00:00:01), else one
- * derived from the VM id and the device's place among the VM's NICs (locally administered,
- * 02:74:73:ID-high:ID-low:N). docs/config.md, "A virtio network device". */
+ * "eth0" alone is on CONFIG_NET_DEFAULT_SEGMENT), its MAC the first config word if there is one and
+ * it is not 0 (48 bits, the first octet the most significant: 0x02_00_00_00_00_01 is
+ * 02:00:00:00:00:01), else one derived from the VM id and the device's place among the VM's NICs
+ * (locally administered, 02:74:73:ID-high:ID-low:N); the second word, if any, is its storm limit
+ * in broadcast/multicast frames a second. docs/config.md, "A virtio network device". */
 #define CONFIG_NET_SEGMENT_MAX 15
 #define CONFIG_NET_DEFAULT_SEGMENT "lan"
+#define CONFIG_NET_STORM_MAX 1000000
 struct config_net_port {
 	char segment[CONFIG_NET_SEGMENT_MAX + 1];
 	uint8_t mac[6];
+	uint32_t storm_per_second;   /* the second config word; 0 (none) is the switch's default */
 };
 /* Of emu_devices[index] of `config` (a 0xE2 device): 0, or -EINVAL with *why saying what is wrong.
- * The derived MAC takes the config's VM id and the device's place among its 0xE2 devices. */
+ * Its config words: [MAC, broadcast/multicast frames a second], both optional; a MAC of 0 (or none)
+ * is derived from the config's VM id and the device's place among its 0xE2 devices. */
 __must_check int config_net_port(const struct vm_config *config, size_t index, struct config_net_port *out,
 				 const char **why);
 

@@ -74,7 +74,10 @@ int vswitch_attach(struct vswitch *segment, struct vswitch_port *port)
 		if (!segment->ports[i]) {
 			segment->ports[i] = port;
 			port->segment = segment;
-			port->storm_tokens = VSWITCH_STORM_BURST;
+			if (!port->storm_per_second)
+				port->storm_per_second = VSWITCH_STORM_PER_SECOND;
+			port->storm_burst = MIN(port->storm_per_second, (uint32_t)VSWITCH_STORM_BURST);
+			port->storm_tokens = port->storm_burst;
 			port->storm_time_ns = timer_uptime_ns();
 			err = 0;
 			break;
@@ -137,9 +140,9 @@ static bool storm_allows(struct vswitch_port *port)
 {
 	uint64_t now = timer_uptime_ns();
 	uint64_t elapsed = MIN(now - port->storm_time_ns, NS_PER_SECOND); /* a full bucket by then */
-	uint64_t refill = elapsed * VSWITCH_STORM_PER_SECOND / NS_PER_SECOND;
+	uint64_t refill = elapsed * port->storm_per_second / NS_PER_SECOND;
 	if (refill) {
-		port->storm_tokens = MIN(port->storm_tokens + refill, (uint64_t)VSWITCH_STORM_BURST);
+		port->storm_tokens = MIN(port->storm_tokens + refill, (uint64_t)port->storm_burst);
 		port->storm_time_ns = now;
 	}
 	if (!port->storm_tokens)

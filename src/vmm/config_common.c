@@ -189,16 +189,26 @@ int config_net_port(const struct vm_config *config, size_t index, struct config_
 		return -EINVAL;
 	}
 	memcpy(out->segment, segment, length);
-	if (device->config_count > 1) {
-		*why = "a virtio-net device takes at most one config word, its MAC";
+	if (device->config_count > 2) {
+		*why = "a virtio-net device takes at most two config words, its MAC and its broadcast/multicast "
+		       "frames a second";
 		return -EINVAL;
 	}
-	uint64_t mac = device->config_count ? device->config[0]
-					    : 0x027473000000ull | (config->base.id.value & 0xffff) << 8 | (nic & 0xff);
-	if (mac == 0 || mac >> 48 || (mac >> 40) & 1) {
-		*why = "the MAC (the config word) is not a station's: 48 bits, not zero, the first octet's "
-		       "group bit clear (0x02_00_00_00_00_01 is 02:00:00:00:00:01)";
+	uint64_t mac = device->config_count ? device->config[0] : 0;
+	if (mac == 0) /* derived: locally administered, 02:74:73 ("ts"), the VM id, the NIC's place */
+		mac = 0x027473000000ull | (config->base.id.value & 0xffff) << 8 | (nic & 0xff);
+	if (mac >> 48 || (mac >> 40) & 1) {
+		*why = "the MAC (the first config word) is not a station's: 48 bits, the first octet's group bit "
+		       "clear (0x02_00_00_00_00_01 is 02:00:00:00:00:01; 0 derives one)";
 		return -EINVAL;
+	}
+	if (device->config_count > 1) {
+		uint64_t storm = device->config[1];
+		if (storm == 0 || storm > CONFIG_NET_STORM_MAX) {
+			*why = "the broadcast/multicast frames a second (the second config word) are not 1 to 1000000";
+			return -EINVAL;
+		}
+		out->storm_per_second = (uint32_t)storm;
 	}
 	for (unsigned i = 0; i < 6; i++)
 		out->mac[i] = (uint8_t)(mac >> (8 * (5 - i)));

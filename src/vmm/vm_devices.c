@@ -236,7 +236,8 @@ static struct vdev *create_virtio_net(struct vm *vm, const struct vm_emu_device 
 			     config->file_name, emu->line, emu->name, port.segment, VSWITCH_SEGMENTS_MAX);
 		return NULL;
 	}
-	struct virtio_vdev *v = virtio_net_create(vm, emu->name, (unsigned)emu->irq, segment, port.mac, &why);
+	struct virtio_vdev *v = virtio_net_create(vm, emu->name, (unsigned)emu->irq, segment, port.mac,
+						  port.storm_per_second, &why);
 	if (!v) {
 		vswitch_put(segment);
 		vm_log_error(vm, "%s:%u: virtio-net '%s': %s", config->file_name, emu->line, emu->name, why);
@@ -246,8 +247,9 @@ static struct vdev *create_virtio_net(struct vm *vm, const struct vm_emu_device 
 	if (!dev)
 		return NULL;
 	const uint8_t *m = port.mac;
-	vm_log_info(vm, "%s: virtio-net on switch %s, MAC %02x:%02x:%02x:%02x:%02x:%02x", emu->name, port.segment, m[0],
-		    m[1], m[2], m[3], m[4], m[5]);
+	vm_log_info(vm, "%s: virtio-net on switch %s, MAC %02x:%02x:%02x:%02x:%02x:%02x, at most %u broadcast/multicast "
+		    "frames a second", emu->name, port.segment, m[0], m[1], m[2], m[3], m[4], m[5],
+		    port.storm_per_second ? port.storm_per_second : VSWITCH_STORM_PER_SECOND);
 	return dev;
 }
 

@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct virtio_vdev *nic[2];
 	for (unsigned n = 0; n < 2; n++) {
 		const char *why;
-		nic[n] = virtio_net_create(NULL, "eth0", 1, n ? vswitch_get("fuzz") : segment, mac[n], &why);
+		nic[n] = virtio_net_create(NULL, "eth0", 1, n ? vswitch_get("fuzz") : segment, mac[n], 0, &why);
 		if (!nic[n])
 			abort(); /* a free segment with two distinct MACs always takes both */
 		start(nic[n], data + 6 * n);

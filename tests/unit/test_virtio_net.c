@@ -47,6 +47,9 @@ static uint16_t avail_idx[NICS][2];
 static const uint8_t mac[NICS][ETH_ALEN] = {
 	{ 2, 0, 0, 0, 0, 1 }, { 2, 0, 0, 0, 0, 2 }, { 2, 0, 0, 0, 0, 3 }, { 2, 0, 0, 0, 0, 4 },
 };
+/* NIC 2's config sets its storm limit (broadcast/multicast frames a second); the others have the
+ * switch's default. */
+static const uint32_t storm_per_second[NICS] = { 0, 0, 100, 0 };
 static const uint8_t broadcast[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 static struct desc *table(unsigned n, unsigned q) { return vdev_env_at(RINGS(n, q)); }
@@ -99,7 +102,8 @@ static int setup(void **state)
 	other = vswitch_get("b");
 	for (unsigned n = 0; n < NICS; n++) {
 		const char *why = NULL;
-		nic[n] = virtio_net_create((struct vm *)0, "eth0", 1, n == 3 ? other : lan, mac[n], &why);
+		nic[n] = virtio_net_create((struct vm *)0, "eth0", 1, n == 3 ? other : lan, mac[n],
+					   storm_per_second[n], &why);
 		assert_non_null(nic[n]);
 	}
 	for (unsigned n = 0; n < NICS; n++) {
@@ -310,18 +314,41 @@ static void test_a_broadcast_flood_meets_the_storm_limit(void **state)
 	assert_int_equal((uint16_t)(used_idx(1, RECEIVEQ) - before), 7);
 }
 
+static void test_a_port_s_own_storm_limit(void **state)
+{
+	(void)state;
+	unsigned received = 0;
+	/* 100 a second: a burst of one second's worth, then one every 10 ms. */
+	for (unsigned i = 0; i < 120; i++) {
+		refill(1);
+		uint16_t before = used_idx(1, RECEIVEQ);
+		send_frame(2, broadcast, 60, 1);
+		received += (uint16_t)(used_idx(1, RECEIVEQ) - before);
+	}
+	assert_int_equal(received, 100);
+	now_ns += 25000000; /* 25 ms: two more */
+	received = 0;
+	for (unsigned i = 0; i < 5; i++) {
+		refill(1);
+		uint16_t before = used_idx(1, RECEIVEQ);
+		send_frame(2, broadcast, 60, 2);
+		received += (uint16_t)(used_idx(1, RECEIVEQ) - before);
+	}
+	assert_int_equal(received, 2);
+}
+
 static void test_ports_refuse_a_used_mac_and_a_full_segment(void **state)
 {
 	(void)state;
 	const char *why = NULL;
 	struct vswitch *s = vswitch_get("lan");
-	assert_null(virtio_net_create((struct vm *)0, "dup", 1, s, mac[1], &why));
+	assert_null(virtio_net_create((struct vm *)0, "dup", 1, s, mac[1], 0, &why));
 	assert_string_equal(why, "another NIC on its switch segment has its MAC");
 	struct virtio_vdev *extra[VSWITCH_PORTS_MAX];
 	unsigned made = 0;
 	for (; made < VSWITCH_PORTS_MAX; made++) {
 		uint8_t m[ETH_ALEN] = { 2, 1, 0, 0, 0, (uint8_t)made };
-		extra[made] = virtio_net_create((struct vm *)0, "extra", 1, s, m, &why);
+		extra[made] = virtio_net_create((struct vm *)0, "extra", 1, s, m, 0, &why);
 		if (!extra[made])
 			break;
 		s = vswitch_get("lan");
@@ -345,6 +372,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_malformed_frames_are_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_writable_transmit_buffer_asks_for_a_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_broadcast_flood_meets_the_storm_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_port_s_own_storm_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ports_refuse_a_used_mac_and_a_full_segment, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

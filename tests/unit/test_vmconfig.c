@@ -499,14 +499,18 @@ static void test_power_button(void **state)
 
 static void test_virtio_net(void **state)
 {
-	/* The forms docs/config.md gives are valid: the default segment, a named one, a fixed MAC. */
+	/* The forms docs/config.md gives are valid: the default segment, a named one, a fixed MAC, a
+	 * storm limit of its own with a derived MAC or with a fixed one. */
 	assert_string_equal(check(BASE KERNEL RAM "[devices]\n"
 						  "emu_devices = [['eth0', 0xa00_0000, 0x200, 0x30, 0xE2, []],\n"
-						  "  ['eth1@lab', 0xa00_0200, 0x200, 0x31, 0xE2, [0x02_00_00_00_00_02]]]\n",
+						  "  ['eth1@lab', 0xa00_0200, 0x200, 0x31, 0xE2, [0x02_00_00_00_00_02]],\n"
+						  "  ['eth2@lab', 0xa00_0400, 0x200, 0x32, 0xE2, [0, 100]],\n"
+						  "  ['eth3@lab', 0xa00_0600, 0x200, 0x33, 0xE2, [0x02_00_00_00_00_03, 1000000]]]\n",
 				  NULL),
 			    "");
-	/* Bad segment names, a group or over-long MAC, two words, a short window, no interrupt, and a
-	 * MAC another NIC of the VM has (VM 1's eighth NIC's derived MAC, 02:74:73:00:01:07). */
+	/* Bad segment names, a group or over-long MAC, three words, a short window, no interrupt, a
+	 * MAC another NIC of the VM has (VM 1's eighth NIC's derived MAC, 02:74:73:00:01:07), storm
+	 * limits of none and of more than a million frames a second. */
 	assert_string_equal(
 		check(BASE KERNEL RAM "[devices]\n"
 				      "emu_devices = [['eth0@', 0xa00_0000, 0x200, 0x30, 0xE2, []],\n"
@@ -514,10 +518,12 @@ static void test_virtio_net(void **state)
 				      "  ['eth2@a-name-too-long-here', 0xa00_0400, 0x200, 0x32, 0xE2, []],\n"
 				      "  ['eth3', 0xa00_0600, 0x200, 0x33, 0xE2, [0x01_00_5e_00_00_01]],\n"
 				      "  ['eth4', 0xa00_0800, 0x200, 0x34, 0xE2, [0x1_00_00_00_00_00_00]],\n"
-				      "  ['eth5', 0xa00_0a00, 0x200, 0x35, 0xE2, [2, 3]],\n"
+				      "  ['eth5', 0xa00_0a00, 0x200, 0x35, 0xE2, [2, 3, 4]],\n"
 				      "  ['eth6', 0xa00_0c00, 0x100, 0x36, 0xE2, []],\n"
 				      "  ['eth7', 0xa00_0e00, 0x200, 0, 0xE2, []],\n"
-				      "  ['eth8', 0xa00_1000, 0x200, 0x38, 0xE2, [0x02_74_73_00_01_07]]]\n",
+				      "  ['eth8', 0xa00_1000, 0x200, 0x38, 0xE2, [0x02_74_73_00_01_07]],\n"
+				      "  ['eth9', 0xa00_1200, 0x200, 0x39, 0xE2, [0, 0]],\n"
+				      "  ['eth10', 0xa00_1400, 0x200, 0x3a, 0xE2, [0, 1000001]]]\n",
 		      NULL),
 		"vm.toml:12: devices.emu_devices[0]: virtio-net 'eth0@': the switch segment after '@' is not 1-15 letters, "
 		"digits, '-' or '_' (\"eth0@lan\")\n"
@@ -525,16 +531,20 @@ static void test_virtio_net(void **state)
 		"digits, '-' or '_' (\"eth0@lan\")\n"
 		"vm.toml:14: devices.emu_devices[2]: virtio-net 'eth2@a-name-too-long-here': the switch segment after '@' is not "
 		"1-15 letters, digits, '-' or '_' (\"eth0@lan\")\n"
-		"vm.toml:15: devices.emu_devices[3]: virtio-net 'eth3': the MAC (the config word) is not a station's: 48 bits, "
-		"not zero, the first octet's group bit clear (0x02_00_00_00_00_01 is 02:00:00:00:00:01)\n"
-		"vm.toml:16: devices.emu_devices[4]: virtio-net 'eth4': the MAC (the config word) is not a station's: 48 bits, "
-		"not zero, the first octet's group bit clear (0x02_00_00_00_00_01 is 02:00:00:00:00:01)\n"
-		"vm.toml:17: devices.emu_devices[5]: virtio-net 'eth5': a virtio-net device takes at most one config word, "
-		"its MAC\n"
+		"vm.toml:15: devices.emu_devices[3]: virtio-net 'eth3': the MAC (the first config word) is not a station's: "
+		"48 bits, the first octet's group bit clear (0x02_00_00_00_00_01 is 02:00:00:00:00:01; 0 derives one)\n"
+		"vm.toml:16: devices.emu_devices[4]: virtio-net 'eth4': the MAC (the first config word) is not a station's: "
+		"48 bits, the first octet's group bit clear (0x02_00_00_00_00_01 is 02:00:00:00:00:01; 0 derives one)\n"
+		"vm.toml:17: devices.emu_devices[5]: virtio-net 'eth5': a virtio-net device takes at most two config words, "
+		"its MAC and its broadcast/multicast frames a second\n"
 		"vm.toml:18: devices.emu_devices[6]: virtio-net 'eth6': its window is 0x100 bytes; virtio-mmio needs 0x200 "
 		"(registers and configuration space)\n"
 		"vm.toml:19: devices.emu_devices[7]: virtio-net 'eth7' needs an interrupt\n"
-		"vm.toml:20: devices.emu_devices[8]: virtio-net 'eth8' has the MAC of emu_devices[7] 'eth7'\n");
+		"vm.toml:20: devices.emu_devices[8]: virtio-net 'eth8' has the MAC of emu_devices[7] 'eth7'\n"
+		"vm.toml:21: devices.emu_devices[9]: virtio-net 'eth9': the broadcast/multicast frames a second (the second "
+		"config word) are not 1 to 1000000\n"
+		"vm.toml:22: devices.emu_devices[10]: virtio-net 'eth10': the broadcast/multicast frames a second (the second "
+		"config word) are not 1 to 1000000\n");
 	assert_string_equal(config_emu_type_name(VM_EMU_VIRTIO_NET), "virtio-net");
 }
 

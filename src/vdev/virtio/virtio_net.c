@@ -143,7 +143,7 @@ static void put16(uint8_t *at, uint16_t value)
 }
 
 struct virtio_vdev *virtio_net_create(struct vm *vm, const char *name, unsigned irq, struct vswitch *segment,
-				      const uint8_t mac[ETH_ALEN], const char **why)
+				      const uint8_t mac[ETH_ALEN], uint32_t storm_per_second, const char **why)
 {
 	struct virtio_net *net = kzalloc(sizeof(*net));
 	if (!net) {
@@ -159,6 +159,7 @@ struct virtio_vdev *virtio_net_create(struct vm *vm, const char *name, unsigned 
 	put16(net->config + CONFIG_MTU, VIRTIO_NET_MTU);
 	net->port.name = name;
 	memcpy(net->port.mac, mac, ETH_ALEN);
+	net->port.storm_per_second = storm_per_second;
 	net->port.receive = receive_frame;
 	net->port.priv = net;
 	int err = vswitch_attach(segment, &net->port);
