@@ -51,6 +51,12 @@ make -s ARCH=aarch64 BUILD=$B-shared \
 bench/run_until_off.sh aarch64 $B-shared/tessera.bin $B/shared.log
 bench/latency.py --label "aarch64 virtual timer latency, CPU shared with a CPU-bound VM" --json $B/bench.json \
   --key irq_latency.timer_shared --svg $B/irq_latency_timer_shared.svg $B/shared.log vtimer
+# And with that VM busy on the other CPU instead (both pinned). Under -icount QEMU runs the two CPUs
+# in turn on one thread and its clock counts the instructions of both.
+bench/pinned_pair.sh aarch64 $B-busy
+SMP=2 bench/run_until_off.sh aarch64 $B-busy/tessera.bin $B/busy.log
+bench/latency.py --label "aarch64 virtual timer latency, a CPU-bound VM on the other CPU" --json $B/bench.json \
+  --key irq_latency.timer_other_cpu_busy --svg $B/irq_latency_timer_other_cpu_busy.svg $B/busy.log vtimer
 # A passed-through device interrupt (the PL011's SPI 33, owned by the guest: spilat.c), 10000
 # samples in instructions, beside the same guest on bare QEMU.
 make -s ARCH=aarch64 BUILD=$B-spilat VM_CONFIGS=tests/guests/aarch64/spilat.toml >/dev/null

@@ -31,6 +31,13 @@ bench/run_until_off.sh x86_64 build/bench-x86_64-shared/tessera.elf32 $shared_lo
 bench/latency.py --label "x86_64 LAPIC timer latency, CPU shared with a CPU-bound VM" --json build/bench-x86_64/bench.json \
   --key irq_latency.tsc_deadline_shared --svg build/bench-x86_64/irq_latency_tsc_deadline_shared.svg \
   $shared_log tsc_deadline
+# And with that VM busy on the other CPU instead (both pinned). Under -icount QEMU runs the two CPUs
+# in turn on one thread and its clock counts the instructions of both.
+bench/pinned_pair.sh x86_64 build/bench-x86_64-busy
+SMP=2 bench/run_until_off.sh x86_64 build/bench-x86_64-busy/tessera.elf32 build/bench-x86_64/busy.log
+bench/latency.py --label "x86_64 LAPIC timer latency, a CPU-bound VM on the other CPU" --json build/bench-x86_64/bench.json \
+  --key irq_latency.tsc_deadline_other_cpu_busy --svg build/bench-x86_64/irq_latency_tsc_deadline_other_cpu_busy.svg \
+  build/bench-x86_64/busy.log tsc_deadline
 # A passed-through device interrupt (COM2's GSI 3, owned by the guest: gsilat.c; QEMU gets a
 # second serial port for it), 10000 samples in instructions (no bare-QEMU figure, as above).
 make -s ARCH=x86_64 BUILD=build/bench-x86_64-gsilat VM_CONFIGS=tests/guests/x86_64/gsilat.toml >/dev/null

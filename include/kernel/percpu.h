@@ -34,6 +34,8 @@ struct percpu {
 	uint64_t vm_exits;        /* guest exits handled here (vcpu_count_exit) */
 	uint64_t switched_at;     /* timer ticks at the last task switch (sched.c's CPU time) */
 	struct timer_event slice_timer; /* ends the current task's time slice */
+	uint64_t task_switches;     /* switches from one task to another (the idle task counts) */
+	uint64_t wake_preemptions;  /* of them, a woken task's preempting a running one (sched.c) */
 	bool wake_preempted;      /* a woken task was queued first to preempt the current one (sched.c) */
 	struct task *switch_from;      /* the task this CPU just switched away from */
 };

@@ -40,6 +40,7 @@ struct task {
 	size_t stack_size;
 	struct timer_event sleep_timer;
 	uint64_t switches;          /* times switched in */
+	uint64_t wake_preemptions;  /* of them, at a wake-up that preempted a running task */
 	uint64_t run_ticks;         /* timer ticks it had a CPU, up to its last switch out */
 	/* CPU time as wake-up preemption weighs it: run_ticks, raised at a wake-up to no less than
 	 * one slice behind the task it would preempt (a long sleep earns no more than that). */

@@ -235,6 +235,7 @@ static void schedule(void)
 			run_queue_push(&cpu->run_queue, &prev->queue_node);
 	}
 	struct list_node *node = run_queue_pop(&cpu->run_queue);
+	bool wake_preemption = requeue && preempted && node; /* node: the woken task, queued first */
 	if (requeue && preempted) {
 		if (node)
 			run_queue_push_front(&cpu->run_queue, &prev->queue_node);
@@ -251,6 +252,11 @@ static void schedule(void)
 	cpu->current = next;
 	cpu->switch_from = prev;
 	next->switches++;
+	cpu->task_switches++;
+	if (wake_preemption) {
+		next->wake_preemptions++;
+		cpu->wake_preemptions++;
+	}
 	/* CPU time by task (the idle task's is the CPU's idle time): the shell's load figures. */
 	uint64_t now = arch_timer_now();
 	prev->run_ticks += now - cpu->switched_at;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The shell's look at the hypervisor itself: `log` (the level at run time) and `stats` (per CPU
- * and per VM: load, exits, interrupts; memory). */
+ * and per VM: load, exits, interrupts, task switches and wake-up preemptions; memory). */
 #include "shell_internal.h"
 #include "vmm/vm.h"
 #include "vmm/vm_list.h"
@@ -46,7 +46,8 @@ static void stats(int argc, char **argv)
 	uint64_t now = arch_timer_now();
 	uint64_t span = now - last_now;
 	shell_printf("load since the %s:\n", last_now ? "last stats" : "boot");
-	shell_printf("%-4s %7s %12s %12s %12s %10s\n", "CPU", "LOAD", "VM-EXITS", "INTERRUPTS", "TIMER-IRQS", "IPIS");
+	shell_printf("%-4s %7s %12s %12s %12s %10s %10s %10s\n", "CPU", "LOAD", "VM-EXITS", "INTERRUPTS", "TIMER-IRQS",
+		     "IPIS", "SWITCHES", "WAKE-PRE");
 	for (unsigned i = 0; i < cpus_possible; i++) {
 		struct percpu *cpu = percpu_of(i);
 		if (!cpu->online)
@@ -55,9 +56,10 @@ static void stats(int argc, char **argv)
 		uint64_t idle_span = idle - last_idle[i];
 		last_idle[i] = idle;
 		unsigned load = 1000 - permille(idle_span < span ? idle_span : span, span);
-		shell_printf("%-4u %5u.%u%% %12llu %12llu %12llu %10llu\n", i, load / 10, load % 10,
+		shell_printf("%-4u %5u.%u%% %12llu %12llu %12llu %10llu %10llu %10llu\n", i, load / 10, load % 10,
 			     (unsigned long long)cpu->vm_exits, (unsigned long long)cpu->interrupts,
-			     (unsigned long long)cpu->timer_interrupts, (unsigned long long)cpu->ipis);
+			     (unsigned long long)cpu->timer_interrupts, (unsigned long long)cpu->ipis,
+			     (unsigned long long)cpu->task_switches, (unsigned long long)cpu->wake_preemptions);
 	}
 	last_now = now;
 	struct vm *vms[VM_MAX];

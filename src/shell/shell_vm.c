@@ -108,9 +108,11 @@ static void show_json(struct vm *vm)
 		     vm->boot_count, (unsigned long long)uptime_ms(vm));
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {
 		struct vcpu *v = vm->vcpus[i];
-		shell_printf("%s{\"id\":%u,\"state\":\"%s\",\"cpu\":%u,\"affinity\":%llu,\"cpu_ms\":%llu}", i ? "," : "",
-			     v->id, vcpu_state_names[v->state], v->task->cpu, (unsigned long long)v->affinity,
-			     (unsigned long long)(timer_ticks_to_ns(v->task->run_ticks) / 1000000));
+		shell_printf("%s{\"id\":%u,\"state\":\"%s\",\"cpu\":%u,\"affinity\":%llu,\"cpu_ms\":%llu,\"switches\":%llu,"
+			     "\"wake_preemptions\":%llu}", i ? "," : "", v->id, vcpu_state_names[v->state], v->task->cpu,
+			     (unsigned long long)v->affinity,
+			     (unsigned long long)(timer_ticks_to_ns(v->task->run_ticks) / 1000000),
+			     (unsigned long long)v->task->switches, (unsigned long long)v->task->wake_preemptions);
 	}
 	shell_printf("],\"memory\":[");
 	const struct vm_config *c = vm->config;
@@ -156,9 +158,11 @@ static void show(int argc, char **argv)
 		     (unsigned long long)(up / 1000), (unsigned long long)(up % 1000));
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {
 		struct vcpu *v = vm->vcpus[i];
-		shell_printf("  vCPU %u:  %-8s on CPU %u (may run on %#llx), %llu ms of CPU\n", v->id,
-			     vcpu_state_names[v->state], v->task->cpu, (unsigned long long)v->affinity,
-			     (unsigned long long)(timer_ticks_to_ns(v->task->run_ticks) / 1000000));
+		shell_printf("  vCPU %u:  %-8s on CPU %u (may run on %#llx), %llu ms of CPU, switched in %llu times "
+			     "(%llu preempting at a wake-up)\n", v->id, vcpu_state_names[v->state], v->task->cpu,
+			     (unsigned long long)v->affinity,
+			     (unsigned long long)(timer_ticks_to_ns(v->task->run_ticks) / 1000000),
+			     (unsigned long long)v->task->switches, (unsigned long long)v->task->wake_preemptions);
 	}
 	const struct vm_config *c = vm->config;
 	for (size_t i = 0; i < c->kernel.memory_region_count; i++)
