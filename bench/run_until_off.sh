@@ -7,8 +7,9 @@
 set -euo pipefail
 arch=$1 image=$2 log=$3
 cd "$(dirname "$0")/.."
+# Line-buffered: the loop below reads the log while QEMU runs (a quiet ticker fills no 4 KiB buffer).
 ARCH=$arch SMP=${SMP:-1} MEM=512M QEMU_ARGS="-icount shift=0,sleep=off" \
-  setsid scripts/qemu-run.sh "$image" </dev/null 2>/dev/null | tr -d '\r' > "$log" &
+  setsid scripts/qemu-run.sh "$image" </dev/null 2>/dev/null | stdbuf -oL tr -d '\r' > "$log" &
 for _ in $(seq 1200); do
   grep -q 'VM\[1\] [a-z]*: the guest powered off' "$log" && break
   sleep 0.5

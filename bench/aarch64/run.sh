@@ -52,7 +52,8 @@ bench/run_until_off.sh aarch64 $B-shared/tessera.bin $B/shared.log
 bench/latency.py --label "aarch64 virtual timer latency, CPU shared with a CPU-bound VM" --json $B/bench.json \
   --key irq_latency.timer_shared --svg $B/irq_latency_timer_shared.svg $B/shared.log vtimer
 # And with that VM busy on the other CPU instead (both pinned). Under -icount QEMU runs the two CPUs
-# in turn on one thread and its clock counts the instructions of both.
+# in turn on one thread and its clock counts the instructions of both; the bench guest waits in its
+# own WFI (alone on its CPU, WFI does not trap) and its CPU's turn comes at its timer.
 bench/pinned_pair.sh aarch64 $B-busy
 SMP=2 bench/run_until_off.sh aarch64 $B-busy/tessera.bin $B/busy.log
 bench/latency.py --label "aarch64 virtual timer latency, a CPU-bound VM on the other CPU" --json $B/bench.json \

@@ -32,7 +32,11 @@ bench/latency.py --label "x86_64 LAPIC timer latency, CPU shared with a CPU-boun
   --key irq_latency.tsc_deadline_shared --svg build/bench-x86_64/irq_latency_tsc_deadline_shared.svg \
   $shared_log tsc_deadline
 # And with that VM busy on the other CPU instead (both pinned). Under -icount QEMU runs the two CPUs
-# in turn on one thread and its clock counts the instructions of both.
+# in turn on one thread and its clock counts the instructions of both: the bench guest's TSC-deadline
+# write ends its CPU's turn, the ticker's CPU runs up to the deadline, and the timer fires before
+# the bench guest has reached its HLT (an interrupt exit from a running guest, not a wake-up from
+# the hypervisor's idle: 9993 irq exits where alone there are none). So this figure is that path's
+# latency, and its max one turn of QEMU's round robin: QEMU's doing, not a Tessera figure.
 bench/pinned_pair.sh x86_64 build/bench-x86_64-busy
 SMP=2 bench/run_until_off.sh x86_64 build/bench-x86_64-busy/tessera.elf32 build/bench-x86_64/busy.log
 bench/latency.py --label "x86_64 LAPIC timer latency, a CPU-bound VM on the other CPU" --json build/bench-x86_64/bench.json \
