@@ -286,18 +286,24 @@ static void refill(unsigned n)
 		post_receive(n, QSIZE - outstanding, 2048);
 }
 
+/* NIC n broadcasts `count` frames, NIC 1's ring refilled before each; returns how many NIC 1 got. */
+static unsigned broadcasts_received(unsigned n, unsigned count, uint8_t fill)
+{
+	unsigned received = 0;
+	for (unsigned i = 0; i < count; i++) {
+		refill(1);
+		uint16_t before = used_idx(1, RECEIVEQ);
+		send_frame(n, broadcast, 60, fill);
+		received += (uint16_t)(used_idx(1, RECEIVEQ) - before);
+	}
+	return received;
+}
+
 static void test_a_broadcast_flood_meets_the_storm_limit(void **state)
 {
 	(void)state;
-	unsigned received = 0;
 	/* Time stands still: the burst allowance, then nothing. */
-	for (unsigned i = 0; i < 320; i++) {
-		refill(1);
-		uint16_t before = used_idx(1, RECEIVEQ);
-		send_frame(0, broadcast, 60, 1);
-		received += (uint16_t)(used_idx(1, RECEIVEQ) - before);
-	}
-	assert_int_equal(received, VSWITCH_STORM_BURST);
+	assert_int_equal(broadcasts_received(0, 320, 1), VSWITCH_STORM_BURST);
 	assert_int_equal(used_idx(0, TRANSMITQ), 320 % 65536);
 	/* Unicast is not limited (NIC 1 learned by sending once), and time refills the allowance. */
 	send_frame(1, broadcast, 60, 1);
@@ -317,24 +323,10 @@ static void test_a_broadcast_flood_meets_the_storm_limit(void **state)
 static void test_a_port_s_own_storm_limit(void **state)
 {
 	(void)state;
-	unsigned received = 0;
 	/* 100 a second: a burst of one second's worth, then one every 10 ms. */
-	for (unsigned i = 0; i < 120; i++) {
-		refill(1);
-		uint16_t before = used_idx(1, RECEIVEQ);
-		send_frame(2, broadcast, 60, 1);
-		received += (uint16_t)(used_idx(1, RECEIVEQ) - before);
-	}
-	assert_int_equal(received, 100);
+	assert_int_equal(broadcasts_received(2, 120, 1), 100);
 	now_ns += 25000000; /* 25 ms: two more */
-	received = 0;
-	for (unsigned i = 0; i < 5; i++) {
-		refill(1);
-		uint16_t before = used_idx(1, RECEIVEQ);
-		send_frame(2, broadcast, 60, 2);
-		received += (uint16_t)(used_idx(1, RECEIVEQ) - before);
-	}
-	assert_int_equal(received, 2);
+	assert_int_equal(broadcasts_received(2, 5, 2), 2);
 }
 
 static void test_ports_refuse_a_used_mac_and_a_full_segment(void **state)
