@@ -59,10 +59,16 @@ struct vswitch_port {
 	uint64_t receive_dropped;   /* for this port, and it had no buffer */
 	uint64_t storm_dropped;     /* broadcast/multicast it sent past its allowance */
 	/* Storm control: the broadcast/multicast frames a second the port may send (set before
-	 * attaching; 0 is VSWITCH_STORM_PER_SECOND), and its token bucket (a token is a frame). */
-	uint32_t storm_per_second, storm_burst;
+	 * attaching; 0 becomes VSWITCH_STORM_PER_SECOND), and its token bucket (a token is a frame). */
+	uint32_t storm_per_second;
 	uint64_t storm_tokens, storm_time_ns;
 };
+
+/* The storm limit of a port whose config asks for `configured` frames a second (0: none asked). */
+static inline uint32_t vswitch_storm_per_second(uint32_t configured)
+{
+	return configured ? configured : VSWITCH_STORM_PER_SECOND;
+}
 
 /* The segment called `name`, made on first use; NULL when VSWITCH_SEGMENTS_MAX are in use.
  * Each vswitch_get is paired with the vswitch_detach of a port or a vswitch_put. */

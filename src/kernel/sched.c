@@ -225,22 +225,21 @@ static void schedule(void)
 	spin_lock(&sched_lock);
 	struct task *prev = cpu->current;
 	cpu->need_resched = false;
-	/* Preempted by a woken task (queued first): prev resumes next, ahead of those that waited. */
-	bool preempted = cpu->wake_preempted;
-	cpu->wake_preempted = false;
 	bool requeue = prev->state == TASK_RUNNING && prev != cpu->idle;
+	/* Preempted by a woken task (queued first): prev resumes next, ahead of those that waited. */
+	bool preempted = requeue && cpu->wake_preempted;
+	cpu->wake_preempted = false;
 	if (requeue) {
 		prev->state = TASK_RUNNABLE;
 		if (!preempted)
 			run_queue_push(&cpu->run_queue, &prev->queue_node);
 	}
 	struct list_node *node = run_queue_pop(&cpu->run_queue);
-	bool wake_preemption = requeue && preempted && node; /* node: the woken task, queued first */
-	if (requeue && preempted) {
-		if (node)
-			run_queue_push_front(&cpu->run_queue, &prev->queue_node);
-		else
-			node = &prev->queue_node;
+	if (preempted && node) /* node: the woken task */
+		run_queue_push_front(&cpu->run_queue, &prev->queue_node);
+	else if (preempted) { /* it went to another CPU meanwhile: prev runs on */
+		node = &prev->queue_node;
+		preempted = false;
 	}
 	struct task *next = node ? list_entry(node, struct task, queue_node) : cpu->idle;
 	next->state = TASK_RUNNING;
@@ -253,7 +252,7 @@ static void schedule(void)
 	cpu->switch_from = prev;
 	next->switches++;
 	cpu->task_switches++;
-	if (wake_preemption) {
+	if (preempted) {
 		next->wake_preemptions++;
 		cpu->wake_preemptions++;
 	}

@@ -63,6 +63,12 @@ struct spinlock *vswitch_lock(struct vswitch *segment)
 	return &segment->lock;
 }
 
+/* A full bucket: VSWITCH_STORM_BURST, or one second's worth of a lower rate. */
+static uint64_t storm_burst(const struct vswitch_port *port)
+{
+	return MIN(port->storm_per_second, (uint64_t)VSWITCH_STORM_BURST);
+}
+
 int vswitch_attach(struct vswitch *segment, struct vswitch_port *port)
 {
 	int err = -ENOSPC;
@@ -74,10 +80,8 @@ int vswitch_attach(struct vswitch *segment, struct vswitch_port *port)
 		if (!segment->ports[i]) {
 			segment->ports[i] = port;
 			port->segment = segment;
-			if (!port->storm_per_second)
-				port->storm_per_second = VSWITCH_STORM_PER_SECOND;
-			port->storm_burst = MIN(port->storm_per_second, (uint32_t)VSWITCH_STORM_BURST);
-			port->storm_tokens = port->storm_burst;
+			port->storm_per_second = vswitch_storm_per_second(port->storm_per_second);
+			port->storm_tokens = storm_burst(port);
 			port->storm_time_ns = timer_uptime_ns();
 			err = 0;
 			break;
@@ -142,7 +146,7 @@ static bool storm_allows(struct vswitch_port *port)
 	uint64_t elapsed = MIN(now - port->storm_time_ns, NS_PER_SECOND); /* a full bucket by then */
 	uint64_t refill = elapsed * port->storm_per_second / NS_PER_SECOND;
 	if (refill) {
-		port->storm_tokens = MIN(port->storm_tokens + refill, (uint64_t)port->storm_burst);
+		port->storm_tokens = MIN(port->storm_tokens + refill, storm_burst(port));
 		port->storm_time_ns = now;
 	}
 	if (!port->storm_tokens)

@@ -249,7 +249,7 @@ static struct vdev *create_virtio_net(struct vm *vm, const struct vm_emu_device 
 	const uint8_t *m = port.mac;
 	vm_log_info(vm, "%s: virtio-net on switch %s, MAC %02x:%02x:%02x:%02x:%02x:%02x, at most %u broadcast/multicast "
 		    "frames a second", emu->name, port.segment, m[0], m[1], m[2], m[3], m[4], m[5],
-		    port.storm_per_second ? port.storm_per_second : VSWITCH_STORM_PER_SECOND);
+		    vswitch_storm_per_second(port.storm_per_second));
 	return dev;
 }
 
