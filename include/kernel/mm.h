@@ -19,9 +19,15 @@ void frame_free(paddr_t base, size_t count);
 /* Like frame_alloc, but the frames read as zero: each is cleared unless it was cleared before and
  * not handed out since (RAM found at boot counts as holding data: mm.c). */
 __must_check paddr_t frame_alloc_zeroed(size_t count, size_t align_frames);
-/* frame_alloc_zeroed, saying in *cleared how many of the frames it had to clear itself (the others
- * were clean: never used, or scrubbed by an idle CPU). */
-__must_check paddr_t frame_alloc_zeroed_counted(size_t count, size_t align_frames, size_t *cleared);
+/* Like frame_alloc, for memory its caller clears itself, later and perhaps in part (a VM's RAM,
+ * cleared where the guest first touches it: vmm/vm_memory.c): before it returns, dirty(first,
+ * count, ctx) is called for each run of the frames that may hold data, as frame offsets from the
+ * returned base (the others are clean: never used, or scrubbed by an idle CPU). What the caller
+ * clears it reports with mm_note_cleared. */
+typedef void (*frame_run_fn)(size_t first, size_t count, void *ctx);
+__must_check paddr_t frame_alloc_dirty_runs(size_t count, size_t align_frames, frame_run_fn dirty, void *ctx);
+/* Counts frames cleared by their new owner as cleared when handed out (mm_scrub_stats). */
+void mm_note_cleared(size_t count);
 /* Takes a specific free range (for guest memory mapped GPA = HPA); -EBUSY if any frame of it is
  * in use or not RAM. */
 __must_check int frame_claim(paddr_t base, size_t count);
@@ -37,7 +43,7 @@ bool mm_scrub_pending(void);
 bool mm_scrub_unit(void);
 struct mm_scrub_stats {
 	uint64_t cleared_in_background; /* frames cleared by mm_scrub_unit since boot */
-	uint64_t cleared_on_demand;     /* frames frame_alloc_zeroed had to clear itself */
+	uint64_t cleared_on_demand;     /* frames cleared when handed out (frame_alloc_zeroed, mm_note_cleared) */
 	uint64_t dirty_free;            /* free frames still to be cleared */
 };
 void mm_scrub_stats(struct mm_scrub_stats *out);

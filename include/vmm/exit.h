@@ -31,6 +31,8 @@ enum vm_exit_reason {
 	EXIT_SYSTEM_OFF,    /* the guest powers its machine off */
 	EXIT_SYSTEM_RESET,  /* the guest reboots its machine */
 	EXIT_IRQ,           /* a host interrupt arrived while the guest ran */
+	EXIT_RAM,           /* an access to guest RAM not yet cleared and mapped (vm_ram_touch): the
+			     * arch resumes at the same instruction once it is */
 	EXIT_FAULT,         /* something no model accepts */
 };
 
@@ -87,6 +89,7 @@ struct vm_exit {
 		struct vm_exit_hypercall hypercall;
 		struct vm_exit_cpu_on cpu_on;
 		struct vm_exit_fault fault;
+		gpa_t ram_gpa;  /* EXIT_RAM */
 	};
 };
 

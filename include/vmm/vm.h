@@ -33,7 +33,15 @@ struct vm_ram {
 	uint64_t size;
 	unsigned permissions;   /* GPT_* */
 	bool allocated;         /* backing frames belong to the VM (map_type 0) */
+	bool cleared_up_front;  /* GPA = HPA: never left to a first touch (vm_memory.c, back_ram) */
+	/* Per VM_RAM_CHUNK of guest-physical space the region spans: true once cleared and mapped.
+	 * A chunk that is not is cleared and mapped where the guest, or the hypervisor on its behalf,
+	 * first touches it (vm_ram_touch, guest_ram_at in vm_memory.c). Read without the lock. */
+	bool *present;
+	size_t chunks;
 };
+/* What a guest's first touch clears and maps at once: a stage-2 block on every arch. */
+#define VM_RAM_CHUNK MiB(2)
 
 struct vcpu;
 struct task;
@@ -47,8 +55,10 @@ struct vm {
 	struct vm_ram ram[VM_MAX_MEMORY_REGIONS];
 	unsigned ram_count;
 	uint64_t ram_bytes;         /* of the regions above */
-	uint64_t ram_cleared_bytes; /* of those, what had to be cleared when they were set up (the
+	uint64_t ram_cleared_bytes; /* of those, what had to be cleared since they were set up (the
 				     * rest was clean: scrubbed ahead by idle CPUs, or never used) */
+	struct spinlock ram_lock;      /* guards making a RAM chunk present (vm_memory.c) */
+	struct spinlock gpt_lock;      /* guards changes to the guest page tables (arch_gpt_map) */
 	struct vdev_bus mmio_bus;
 	struct vdev_bus pio_bus;
 	struct pci_bus pci;            /* PCI functions (x86: vdev/x86_pci.c reaches them) */
@@ -113,8 +123,17 @@ __must_check int vm_copy_to_guest(struct vm *vm, gpa_t gpa, const void *src, siz
 __must_check int vm_copy_from_guest(struct vm *vm, void *dst, gpa_t gpa, size_t size);
 /* The hypervisor's address of guest RAM [gpa, gpa + length), which must lie in one of the VM's
  * RAM regions, or NULL (device memory, another VM's, a wrap). For device models that reach into
- * guest memory (virtqueues); the regions do not move while the VM exists. */
+ * guest memory (virtqueues); the regions do not move while the VM exists. What it returns is
+ * cleared and mapped for the guest (present) until the VM resets or stops. */
 void *vm_guest_ram(struct vm *vm, gpa_t gpa, uint64_t length);
+/* Whether gpa lies in one of the VM's RAM regions: for an arch's stage-2 fault, which in RAM means
+ * a chunk not yet present (EXIT_RAM). */
+bool vm_gpa_is_ram(const struct vm *vm, gpa_t gpa);
+/* Makes the RAM chunk holding gpa present (cleared and mapped): true when it is, false when it
+ * cannot be (not RAM, no memory for the page tables; logged). Task context. */
+__must_check bool vm_ram_touch(struct vm *vm, gpa_t gpa);
+/* The bytes of the VM's RAM still to be cleared at their first touch. */
+uint64_t vm_ram_untouched_bytes(const struct vm *vm);
 static inline void vm_console_flush(struct vm *vm)
 {
 	/* Guests poll status registers in tight loops: an empty line costs neither a call nor a lock. */

@@ -10,7 +10,10 @@ __must_check int vm_setup_memory(struct vm *vm);
 __must_check int vm_setup_ram(struct vm *vm);
 /* Unmaps and frees the RAM regions (a stop: the VM may start again). */
 void vm_release_memory(struct vm *vm);
-void vm_clear_ram(const struct vm_ram *ram);
+/* A reset: the region holds nothing of the last run for the guest's next touches (its chunks are
+ * unmapped, to be cleared at their first touch; GPA = HPA memory is cleared now). Every vCPU of
+ * the VM is stopped. */
+void vm_forget_ram(struct vm *vm, struct vm_ram *ram);
 /* Copies the VM's images into guest RAM (at create time and on every reset). */
 __must_check int vm_load_images(struct vm *vm);
 /* Builds and places the arch's device tree for the VM (no dtb_path given). */

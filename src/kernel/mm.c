@@ -185,41 +185,63 @@ paddr_t frame_alloc(size_t count, size_t align_frames)
 	return alloc_locked(count, align_frames, NULL, NULL);
 }
 
-static void zero_range(paddr_t base, size_t count, void *ctx)
+static void zero_range(paddr_t base, size_t count)
 {
-	(void)ctx;
 	arch_zero_memory(phys_to_virt(base), count * PAGE_SIZE);
+}
+
+/* The frames of an allocation that may hold data, by runs (collect_run), as offsets from its base:
+ * all of it when there were more runs than dirty_runs holds. */
+static void report_dirty_runs(paddr_t base, size_t count, const struct dirty_runs *runs, frame_run_fn dirty,
+			      void *ctx)
+{
+	if (runs->overflow) {
+		dirty(0, count, ctx);
+		return;
+	}
+	for (unsigned i = 0; i < runs->count; i++)
+		dirty((size_t)((runs->run[i].base - base) / PAGE_SIZE), runs->run[i].count, ctx);
+}
+
+paddr_t frame_alloc_dirty_runs(size_t count, size_t align_frames, frame_run_fn dirty, void *ctx)
+{
+	/* The runs are found under the lock; the frames are the caller's once it is released. */
+	struct dirty_runs runs = { .count = 0 };
+	paddr_t pa = alloc_locked(count, align_frames, collect_run, &runs);
+	if (pa)
+		report_dirty_runs(pa, count, &runs, dirty, ctx);
+	return pa;
+}
+
+void mm_note_cleared(size_t count)
+{
+	unsigned long flags = spin_lock_irqsave(&frames_lock);
+	scrub_stats.cleared_on_demand += count;
+	spin_unlock_irqrestore(&frames_lock, flags);
+}
+
+struct zeroing {
+	paddr_t base;
+	size_t cleared;
+};
+
+static void zero_run(size_t first, size_t count, void *ctx)
+{
+	struct zeroing *z = ctx;
+	zero_range(z->base + first * PAGE_SIZE, count);
+	z->cleared += count;
 }
 
 paddr_t frame_alloc_zeroed(size_t count, size_t align_frames)
 {
-	size_t cleared;
-	return frame_alloc_zeroed_counted(count, align_frames, &cleared);
-}
-
-paddr_t frame_alloc_zeroed_counted(size_t count, size_t align_frames, size_t *cleared_out)
-{
-	/* The runs to clear are found under the lock; the frames are ours then, so they are cleared
-	 * after it is released. */
 	struct dirty_runs runs = { .count = 0 };
-	*cleared_out = 0;
 	paddr_t pa = alloc_locked(count, align_frames, collect_run, &runs);
 	if (!pa)
 		return 0;
-	size_t cleared = 0;
-	if (runs.overflow) {
-		zero_range(pa, count, NULL);
-		cleared = count;
-	} else {
-		for (unsigned i = 0; i < runs.count; i++) {
-			zero_range(runs.run[i].base, runs.run[i].count, NULL);
-			cleared += runs.run[i].count;
-		}
-	}
-	unsigned long flags = spin_lock_irqsave(&frames_lock);
-	scrub_stats.cleared_on_demand += cleared;
-	spin_unlock_irqrestore(&frames_lock, flags);
-	*cleared_out = cleared;
+	/* Cleared after the lock is released: the frames are ours then. */
+	struct zeroing z = { pa, 0 };
+	report_dirty_runs(pa, count, &runs, zero_run, &z);
+	mm_note_cleared(z.cleared);
 	return pa;
 }
 
@@ -252,7 +274,7 @@ bool mm_scrub_unit(void)
 	paddr_t base = frame_allocator_take_dirty(&frames, SCRUB_UNIT_FRAMES, &count);
 	spin_unlock(&frames_lock);
 	if (count)
-		zero_range(base, count, NULL);
+		zero_range(base, count);
 	spin_lock(&frames_lock);
 	if (count)
 		frame_allocator_give_back_clean(&frames, base, count);

@@ -99,6 +99,9 @@ enum vm_exit_result vcpu_handle_exit(struct vcpu *vcpu, struct vm_exit *exit)
 	case EXIT_NONE:
 	case EXIT_IRQ:
 		return EXIT_HANDLED;
+	case EXIT_RAM:
+		/* Its first touch: cleared and mapped now, the guest runs the access again. */
+		return vm_ram_touch(vm, exit->ram_gpa) ? EXIT_HANDLED : EXIT_GUEST_FAULT;
 	case EXIT_MMIO:
 		return handle_mmio(vcpu, &exit->mmio);
 	case EXIT_PIO:

@@ -86,13 +86,15 @@ static void vm_destroy(struct vm *vm)
 	kfree(vm);
 }
 
-/* "65536 KiB, 2048 KiB cleared now": how much RAM the VM got, and how much of it its setup had to
- * clear because no idle CPU had scrubbed it ahead (kernel/mm.c). */
-#define RAM_SUMMARY_MAX 64
+/* "65536 KiB, 2048 KiB cleared now, 61440 KiB at first touch": how much RAM the VM got, how much of
+ * it its setup had to clear because no idle CPU had scrubbed it ahead (kernel/mm.c), and how much
+ * that may hold data is left to be cleared where the guest first touches it (vm_memory.c). */
+#define RAM_SUMMARY_MAX 96
 static const char *ram_summary(const struct vm *vm, char text[RAM_SUMMARY_MAX])
 {
-	format_snprintf(text, RAM_SUMMARY_MAX, "%llu KiB, %llu KiB cleared now", (unsigned long long)(vm->ram_bytes >> 10),
-			(unsigned long long)(vm->ram_cleared_bytes >> 10));
+	format_snprintf(text, RAM_SUMMARY_MAX, "%llu KiB, %llu KiB cleared now, %llu KiB at first touch",
+			(unsigned long long)(vm->ram_bytes >> 10), (unsigned long long)(vm->ram_cleared_bytes >> 10),
+			(unsigned long long)(vm_ram_untouched_bytes(vm) >> 10));
 	return text;
 }
 
@@ -379,7 +381,8 @@ const char *vm_exit_reason_name(enum vm_exit_reason reason)
 	static const char *const names[EXIT_FAULT + 1] = {
 		[EXIT_NONE] = "other", [EXIT_MMIO] = "mmio", [EXIT_PIO] = "pio", [EXIT_HYPERCALL] = "hypercall",
 		[EXIT_CPU_ON] = "cpu_on", [EXIT_CPU_OFF] = "cpu_off", [EXIT_HALT] = "halt",
-		[EXIT_SYSTEM_OFF] = "off", [EXIT_SYSTEM_RESET] = "reset", [EXIT_IRQ] = "irq", [EXIT_FAULT] = "fault",
+		[EXIT_SYSTEM_OFF] = "off", [EXIT_SYSTEM_RESET] = "reset", [EXIT_IRQ] = "irq", [EXIT_RAM] = "ram",
+		[EXIT_FAULT] = "fault",
 	};
 	return reason <= EXIT_FAULT ? names[reason] : "?";
 }
@@ -459,7 +462,7 @@ void vm_vcpu_left(struct vm *vm)
 		 * guest that leaves itself a crash log, as pstore/ramoops does across a warm reset). */
 		if (!vm->config->kernel.keep_ram_on_reset.value)
 			for (unsigned i = 0; i < vm->ram_count; i++)
-				vm_clear_ram(&vm->ram[i]);
+				vm_forget_ram(vm, &vm->ram[i]);
 		if (vm_load_images(vm) == 0) {
 			flags = spin_lock_irqsave(&vm->lock);
 			vm->state = VM_RUNNING;

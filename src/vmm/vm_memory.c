@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Guest memory: backing each configured region (allocated, identical or reserved host memory),
- * mapping it in the guest page tables, and copying between the host and guest RAM. */
+ * mapping it in the guest page tables, and copying between the host and guest RAM. Allocated RAM
+ * that may hold data is not cleared when the VM is made or reset: each 2 MiB chunk of it is cleared
+ * and mapped where it is first touched, by the guest (a stage-2 fault: EXIT_RAM, vm_ram_touch) or
+ * by the hypervisor for it (guest_ram_at: the loader, device models), so a VM starts without
+ * waiting for memory it may never use (docs/architecture.md, "Clean memory"). */
 #include "vmm/vm.h"
 #include "vmm/vm_internal.h"
 #include "arch/cpu.h"
@@ -24,56 +28,140 @@ static unsigned permissions_of(uint64_t flags)
 	return p;
 }
 
+/* A region's chunks (vm.h, VM_RAM_CHUNK): chunk i spans [chunk_start, chunk_end), aligned in
+ * guest-physical space so that each can be one stage-2 block, and clipped to the region. */
+static gpa_t chunk_base(const struct vm_ram *r)
+{
+	return ALIGN_DOWN(r->gpa, VM_RAM_CHUNK);
+}
+
+static size_t chunk_index(const struct vm_ram *r, gpa_t gpa)
+{
+	return (size_t)((gpa - chunk_base(r)) / VM_RAM_CHUNK);
+}
+
+static gpa_t chunk_start(const struct vm_ram *r, size_t i)
+{
+	return MAX(chunk_base(r) + i * VM_RAM_CHUNK, r->gpa);
+}
+
+static gpa_t chunk_end(const struct vm_ram *r, size_t i)
+{
+	return MIN(chunk_base(r) + (i + 1) * VM_RAM_CHUNK, r->gpa + r->size);
+}
+
+/* Maps chunks first..last of r, which hold nothing of anyone else's. */
+static int map_chunks(struct vm *vm, const struct vm_ram *r, size_t first, size_t last)
+{
+	gpa_t start = chunk_start(r, first), end = chunk_end(r, last);
+	return arch_gpt_map(vm, start, r->hpa + (start - r->gpa), end - start, r->permissions);
+}
+
+/* Maps the chunks that are present, a run of them at a time. */
+static int map_present_chunks(struct vm *vm, const struct vm_ram *r)
+{
+	for (size_t i = 0; i < r->chunks; i++) {
+		if (!r->present[i])
+			continue;
+		size_t last = i;
+		while (last + 1 < r->chunks && r->present[last + 1])
+			last++;
+		int err = map_chunks(vm, r, i, last);
+		if (err < 0)
+			return err;
+		i = last;
+	}
+	return 0;
+}
+
+/* frame_alloc_dirty_runs' report: frames that may hold data leave their chunks to the first touch. */
+static void leave_dirty_chunks(size_t first, size_t count, void *ctx)
+{
+	struct vm_ram *r = ctx;
+	gpa_t from = r->gpa + (gpa_t)first * PAGE_SIZE, last = from + (gpa_t)count * PAGE_SIZE - 1;
+	for (size_t i = chunk_index(r, from); i <= chunk_index(r, last); i++)
+		r->present[i] = false;
+}
+
+static void clear_ram(const struct vm_ram *ram)
+{
+	/* A guest must never see what an earlier guest or the hypervisor left in these frames. */
+	arch_zero_memory(phys_to_virt(ram->hpa), ram->size);
+}
+
+/* Host MMIO passed through (GPA = HPA): nothing to back, but its pages must be the VM's. */
+static int setup_device_region(struct vm *vm, const struct vm_memory_region *region)
+{
+	int err = vm_claim_host_resource(vm, HOST_MMIO, region->gpa, region->size, "device memory region");
+	if (err < 0)
+		return err;
+	err = arch_gpt_map(vm, region->gpa, region->gpa, region->size, permissions_of(region->flags));
+	if (err < 0)
+		vm_log_error(vm, "cannot map [%#llx, +%#llx): %d", (unsigned long long)region->gpa,
+			     (unsigned long long)region->size, err);
+	return err;
+}
+
+/* Backs a RAM region with frames: allocated ones (map_type 0), whose chunks that may hold data are
+ * left to the guest's first touch, or the host memory at its own address (GPA = HPA), cleared
+ * now: a passed-through device's DMA, which never faults, may reach it before any CPU does. */
+static int back_ram(struct vm *vm, struct vm_ram *r, const struct vm_memory_region *region)
+{
+	size_t frames = (size_t)(region->size / PAGE_SIZE);
+	if (region->map_type == VM_MAP_ALLOCATE) {
+		size_t align = (region->size >= MiB(2) && IS_ALIGNED(region->gpa, MiB(2))) ? MiB(2) / PAGE_SIZE : 1;
+		r->hpa = frame_alloc_dirty_runs(frames, align, leave_dirty_chunks, r);
+		if (r->hpa)
+			return 0;
+		vm_log_error(vm, "no memory for region [%#llx, +%#llx) (%llu MiB free)", (unsigned long long)region->gpa,
+			     (unsigned long long)region->size, (unsigned long long)(frames_free() * PAGE_SIZE >> 20));
+		return -ENOMEM;
+	}
+	if (frame_claim(region->gpa, frames) < 0) {
+		vm_log_error(vm, "region [%#llx, +%#llx) must be GPA = HPA, but that host memory is not free RAM",
+			     (unsigned long long)region->gpa, (unsigned long long)region->size);
+		return -EBUSY;
+	}
+	r->hpa = region->gpa;
+	r->cleared_up_front = true;
+	clear_ram(r);
+	vm->ram_cleared_bytes += r->size;
+	return 0;
+}
+
 /* Backs and maps one configured region. Device regions are host MMIO given to the guest (GPA = HPA)
  * and are not guest RAM. */
 static int setup_region(struct vm *vm, const struct vm_memory_region *region)
 {
-	uint64_t frames = region->size / PAGE_SIZE;
-	unsigned permissions = permissions_of(region->flags);
-	hpa_t hpa = region->gpa;
-	bool allocated = false;
-	if (region->flags & VM_MEMORY_DEVICE) {
-		/* host MMIO passed through: nothing to back, but its pages must be the VM's */
-		int err = vm_claim_host_resource(vm, HOST_MMIO, region->gpa, region->size, "device memory region");
-		if (err < 0)
-			return err;
-	} else if (region->map_type == VM_MAP_ALLOCATE) {
-		size_t align = (region->size >= MiB(2) && IS_ALIGNED(region->gpa, MiB(2))) ? MiB(2) / PAGE_SIZE : 1;
-		size_t cleared;
-		hpa = frame_alloc_zeroed_counted((size_t)frames, align, &cleared);
-		vm->ram_cleared_bytes += (uint64_t)cleared * PAGE_SIZE;
-		if (!hpa) {
-			vm_log_error(vm, "no memory for region [%#llx, +%#llx) (%llu MiB free)",
-				     (unsigned long long)region->gpa, (unsigned long long)region->size,
-				     (unsigned long long)(frames_free() * PAGE_SIZE >> 20));
-			return -ENOMEM;
+	if (region->flags & VM_MEMORY_DEVICE)
+		return setup_device_region(vm, region);
+	struct vm_ram *r = &vm->ram[vm->ram_count];
+	*r = (struct vm_ram){ .gpa = region->gpa, .size = region->size, .permissions = permissions_of(region->flags),
+			      .allocated = true };
+	r->chunks = (size_t)((ALIGN_UP(region->gpa + region->size, VM_RAM_CHUNK) - chunk_base(r)) / VM_RAM_CHUNK);
+	r->present = kmalloc(r->chunks * sizeof(*r->present));
+	if (!r->present) {
+		vm_log_error(vm, "no memory to track region [%#llx, +%#llx)", (unsigned long long)region->gpa,
+			     (unsigned long long)region->size);
+		return -ENOMEM;
+	}
+	memset(r->present, true, r->chunks * sizeof(*r->present));
+	int err = back_ram(vm, r, region);
+	if (err == 0) {
+		err = map_present_chunks(vm, r);
+		if (err == 0) {
+			vm->ram_count++;
+			vm->ram_bytes += region->size;
+			return 0;
 		}
-		allocated = true;
-	} else if (frame_claim(region->gpa, (size_t)frames) < 0) {
-		vm_log_error(vm, "region [%#llx, +%#llx) must be GPA = HPA, but that host memory is not free RAM",
-			     (unsigned long long)region->gpa, (unsigned long long)region->size);
-		return -EBUSY;
-	} else {
-		allocated = true; /* claimed: returned to the allocator when the VM goes */
+		vm_log_error(vm, "cannot map [%#llx, +%#llx): %d", (unsigned long long)region->gpa,
+			     (unsigned long long)region->size, err);
+		if (arch_gpt_unmap(vm, region->gpa, region->size) == 0)
+			frame_free(r->hpa, (size_t)(region->size / PAGE_SIZE));
 	}
-	int err = arch_gpt_map(vm, region->gpa, hpa, region->size, permissions);
-	if (err < 0) {
-		if (allocated)
-			frame_free(hpa, (size_t)frames);
-		vm_log_error(vm, "cannot map [%#llx, +%#llx): %d",
-			     (unsigned long long)region->gpa, (unsigned long long)region->size, err);
-		return err;
-	}
-	if (!(region->flags & VM_MEMORY_DEVICE)) {
-		vm->ram[vm->ram_count++] = (struct vm_ram){ region->gpa, hpa, region->size, permissions, allocated };
-		vm->ram_bytes += region->size;
-		/* Allocated RAM comes zeroed; memory taken at a fixed address is cleared here. */
-		if (region->map_type != VM_MAP_ALLOCATE) {
-			vm_clear_ram(&vm->ram[vm->ram_count - 1]);
-			vm->ram_cleared_bytes += region->size;
-		}
-	}
-	return 0;
+	kfree(r->present);
+	r->present = NULL;
+	return err;
 }
 
 static int setup_regions(struct vm *vm, bool ram_only)
@@ -102,10 +190,101 @@ int vm_setup_ram(struct vm *vm)
 	return setup_regions(vm, true);
 }
 
-void vm_clear_ram(const struct vm_ram *ram)
+void vm_forget_ram(struct vm *vm, struct vm_ram *r)
 {
-	/* A guest must never see what an earlier guest or the hypervisor left in these frames. */
-	arch_zero_memory(phys_to_virt(ram->hpa), ram->size);
+	/* All the VM's vCPUs are stopped and its devices reset: nothing makes a chunk present
+	 * meanwhile. What cannot be unmapped is cleared in place instead. */
+	if (!r->cleared_up_front) {
+		for (size_t i = 0; i < r->chunks; i++) {
+			if (!r->present[i])
+				continue;
+			size_t last = i;
+			while (last + 1 < r->chunks && r->present[last + 1])
+				last++;
+			gpa_t start = chunk_start(r, i), end = chunk_end(r, last);
+			if (arch_gpt_unmap(vm, start, end - start) < 0) {
+				arch_zero_memory(phys_to_virt(r->hpa + (start - r->gpa)), end - start);
+				vm->ram_cleared_bytes += end - start;
+			} else {
+				memset(&r->present[i], false, (last - i + 1) * sizeof(*r->present));
+			}
+			i = last;
+		}
+		return;
+	}
+	clear_ram(r);
+	vm->ram_cleared_bytes += r->size;
+}
+
+/* Clears and maps chunk i of r unless it is present already. Under the VM's ram_lock with
+ * interrupts masked: the clearing CPU is never preempted, so a task waiting for the same chunk
+ * (a vCPU, a device model on the hot exit path) waits one chunk's clearing at most. */
+static bool make_chunk_present(struct vm *vm, struct vm_ram *r, size_t i)
+{
+	if (__atomic_load_n(&r->present[i], __ATOMIC_ACQUIRE))
+		return true;
+	gpa_t start = chunk_start(r, i), end = chunk_end(r, i);
+	int err = 0;
+	bool cleared = false;
+	unsigned long flags = spin_lock_irqsave(&vm->ram_lock);
+	if (!r->present[i]) {
+		arch_zero_memory(phys_to_virt(r->hpa + (start - r->gpa)), end - start);
+		err = map_chunks(vm, r, i, i);
+		if (err == 0) {
+			vm->ram_cleared_bytes += end - start;
+			cleared = true;
+			__atomic_store_n(&r->present[i], true, __ATOMIC_RELEASE);
+		}
+	}
+	spin_unlock_irqrestore(&vm->ram_lock, flags);
+	if (cleared)
+		mm_note_cleared((size_t)((end - start) / PAGE_SIZE));
+	if (err < 0 && vm_log_budget(vm, &vm->fault_log_lines, 8, "faults given to the guest"))
+		vm_log_error(vm, "cannot map its RAM at [%#llx, %#llx) (%d): the access faults", (unsigned long long)start,
+			     (unsigned long long)end, err);
+	return err == 0;
+}
+
+/* Makes [gpa, end) of r present, a chunk at a time. */
+static bool make_present(struct vm *vm, struct vm_ram *r, gpa_t gpa, gpa_t end)
+{
+	for (size_t i = chunk_index(r, gpa); i <= chunk_index(r, end - 1); i++)
+		if (!make_chunk_present(vm, r, i))
+			return false;
+	return true;
+}
+
+static struct vm_ram *ram_region_at(const struct vm *vm, gpa_t gpa)
+{
+	for (unsigned i = 0; i < vm->ram_count; i++) {
+		const struct vm_ram *r = &vm->ram[i];
+		if (gpa >= r->gpa && gpa - r->gpa < r->size)
+			return (struct vm_ram *)r;
+	}
+	return NULL;
+}
+
+bool vm_gpa_is_ram(const struct vm *vm, gpa_t gpa)
+{
+	return ram_region_at(vm, gpa) != NULL;
+}
+
+bool vm_ram_touch(struct vm *vm, gpa_t gpa)
+{
+	struct vm_ram *r = ram_region_at(vm, gpa);
+	return r && make_present(vm, r, gpa, gpa + 1);
+}
+
+uint64_t vm_ram_untouched_bytes(const struct vm *vm)
+{
+	uint64_t bytes = 0;
+	for (unsigned n = 0; n < vm->ram_count; n++) {
+		const struct vm_ram *r = &vm->ram[n];
+		for (size_t i = 0; i < r->chunks; i++)
+			if (!__atomic_load_n(&r->present[i], __ATOMIC_RELAXED))
+				bytes += chunk_end(r, i) - chunk_start(r, i);
+	}
+	return bytes;
 }
 
 void vm_release_memory(struct vm *vm)
@@ -120,23 +299,25 @@ void vm_release_memory(struct vm *vm)
 				     err);
 		else if (vm->ram[i].allocated)
 			frame_free(vm->ram[i].hpa, (size_t)(vm->ram[i].size / PAGE_SIZE));
+		kfree(vm->ram[i].present);
+		vm->ram[i].present = NULL;
 	}
 	vm->ram_count = 0;
 }
 
-/* The host address of guest RAM at gpa with at least *len bytes contiguous, or NULL. */
+/* The host address of guest RAM at gpa with at least *len bytes contiguous (made present), or
+ * NULL. */
 static void *guest_ram_at(struct vm *vm, gpa_t gpa, size_t *len)
 {
-	for (unsigned i = 0; i < vm->ram_count; i++) {
-		const struct vm_ram *r = &vm->ram[i];
-		if (gpa >= r->gpa && gpa - r->gpa < r->size) {
-			uint64_t left = r->size - (gpa - r->gpa);
-			if (*len > left)
-				*len = (size_t)left;
-			return phys_to_virt(r->hpa + (gpa - r->gpa));
-		}
-	}
-	return NULL;
+	struct vm_ram *r = ram_region_at(vm, gpa);
+	if (!r)
+		return NULL;
+	uint64_t left = r->size - (gpa - r->gpa);
+	if (*len > left)
+		*len = (size_t)left;
+	if (*len && !make_present(vm, r, gpa, gpa + *len))
+		return NULL;
+	return phys_to_virt(r->hpa + (gpa - r->gpa));
 }
 
 void *vm_guest_ram(struct vm *vm, gpa_t gpa, uint64_t length)

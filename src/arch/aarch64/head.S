@@ -26,6 +26,9 @@ _start:
 
 primary_entry:
 	msr	daifset, #0xf
+	mrs	x1, cntpct_el0		/* the start-up's first tick (kernel/main.c) */
+	adrp	x2, boot_entry_counter
+	str	x1, [x2, :lo12:boot_entry_counter]
 	mov	x19, x0			/* the device tree */
 	ldr	x1, =boot_stack_top
 	mov	sp, x1

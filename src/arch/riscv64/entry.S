@@ -27,6 +27,9 @@ _start:
 3:
 	mv	s0, a0
 	mv	s1, a1
+	rdtime	t0			/* the start-up's first tick (kernel/main.c) */
+	la	t1, boot_entry_counter
+	sd	t0, 0(t1)
 
 	/* BSS holds the boot stack, so clear it before the first push (bounds are 16-aligned). */
 	la	t0, __bss_start

@@ -28,6 +28,11 @@
 multiboot_entry:
 	cli
 	cld
+	movl	%eax, %esi			/* the boot loader's magic, checked below */
+	rdtsc					/* the start-up's first tick (kernel/main.c) */
+	movl	%eax, boot_entry_counter
+	movl	%edx, boot_entry_counter + 4
+	movl	%esi, %eax
 	movl	%ebx, %ebp			/* keep the multiboot information address */
 	movl	$boot_stack_top, %esp
 	cmpl	$MULTIBOOT_BOOTLOADER_MAGIC, %eax

@@ -141,7 +141,11 @@ void arch_vm_destroy(struct vm *vm)
 
 int arch_gpt_map(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned permissions)
 {
+	/* vm_memory.c maps RAM at a vCPU's first touch while other vCPUs run: the tables change
+	 * under one lock (the walk creates missing tables). */
+	unsigned long flags = spin_lock_irqsave(&vm->gpt_lock);
 	int replaced = gpt_map(STAGE2(vm), gpa, hpa, size, permissions);
+	spin_unlock_irqrestore(&vm->gpt_lock, flags);
 	if (replaced < 0)
 		return replaced;
 	dsb(ishst);
@@ -152,7 +156,9 @@ int arch_gpt_map(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned pe
 
 int arch_gpt_unmap(struct vm *vm, gpa_t gpa, uint64_t size)
 {
+	unsigned long flags = spin_lock_irqsave(&vm->gpt_lock);
 	int err = gpt_unmap(STAGE2(vm), gpa, size);
+	spin_unlock_irqrestore(&vm->gpt_lock, flags);
 	flush_stage2_tlb();
 	return err;
 }

@@ -252,6 +252,19 @@ static void decode_without_syndrome(struct vcpu *vcpu, struct vm_exit *exit)
 	exit->mmio = mmio;
 }
 
+/* A stage-2 abort in the VM's RAM (a data or instruction access, or the guest's own table walk,
+ * S1PTW): a chunk not yet present (vm_ram_touch), the access to run again. mmio_in_place passed it
+ * on: no device claims RAM. */
+static bool ram_first_touch(struct vcpu *vcpu, struct vm_exit *exit)
+{
+	gpa_t gpa = abort_ipa(vcpu->arch.hpfar, vcpu->arch.far);
+	if (!vm_gpa_is_ram(vcpu->vm, gpa))
+		return false;
+	exit->reason = EXIT_RAM;
+	exit->ram_gpa = gpa;
+	return true;
+}
+
 static void decode_sync(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct vcpu_arch *a = &vcpu->arch;
@@ -271,6 +284,8 @@ static void decode_sync(struct vcpu *vcpu, struct vm_exit *exit)
 		guest_psci_or_hypercall(vcpu, exit); /* HVC returns past itself */
 		return;
 	case EC_DABT_LOW:
+		if (ram_first_touch(vcpu, exit))
+			return;
 		/* Decoded into *exit by mmio_in_place, which every data abort meets first; one without
 		 * syndrome only here, where every register it may name is saved. */
 		a->pc_advance = 4;
@@ -278,6 +293,8 @@ static void decode_sync(struct vcpu *vcpu, struct vm_exit *exit)
 			decode_without_syndrome(vcpu, exit);
 		return;
 	case EC_IABT_LOW:
+		if (ram_first_touch(vcpu, exit))
+			return;
 		exit->reason = EXIT_FAULT;
 		exit->fault = (struct vm_exit_fault){ abort_ipa(a->hpfar, a->far), esr,
 						      "instruction fetch outside guest memory" };

@@ -108,7 +108,11 @@ static void flush_gstage(struct vm *vm)
 
 int arch_gpt_map(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned permissions)
 {
+	/* vm_memory.c maps RAM at a vCPU's first touch while other vCPUs run: the tables change
+	 * under one lock (the walk creates missing tables). */
+	unsigned long flags = spin_lock_irqsave(&vm->gpt_lock);
 	int replaced = gpt_map(GSTAGE(vm), gpa, hpa, size, permissions);
+	spin_unlock_irqrestore(&vm->gpt_lock, flags);
 	if (replaced < 0)
 		return replaced;
 	if (replaced)
@@ -122,7 +126,9 @@ int arch_gpt_map(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned pe
  * the mapping through the SBI's remote HFENCE.GVMA, which returns once every hart has fenced. */
 int arch_gpt_unmap(struct vm *vm, gpa_t gpa, uint64_t size)
 {
+	unsigned long flags = spin_lock_irqsave(&vm->gpt_lock);
 	int err = gpt_unmap(GSTAGE(vm), gpa, size);
+	spin_unlock_irqrestore(&vm->gpt_lock, flags);
 	flush_gstage(vm);
 	static bool warned;
 	if (!sbi_remote_hfence_gvma_all() && !warned) {

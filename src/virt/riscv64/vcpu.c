@@ -344,15 +344,35 @@ static void decode_virtual_instruction(struct vcpu *vcpu, struct vm_exit *exit)
 	fault(exit, a->regs.sepc, insn, "instruction not allowed in the guest");
 }
 
+/* A guest-page fault in the VM's RAM (a load, store or fetch, or the guest's own table walk): a
+ * chunk not yet present (vm_ram_touch), the access to run again. The hot path passed it on: no
+ * device claims RAM. A hart may keep an invalid G-stage entry in its TLB (privileged spec 18.5.3,
+ * as for SFENCE.VMA in 4.2.1): this one forgets it before the guest retries. */
+static bool ram_first_touch(struct vcpu *vcpu, struct vm_exit *exit)
+{
+	gpa_t gpa = (vcpu->arch.htval << 2) | (vcpu->arch.stval & 3); /* 8.6.3: htval is the GPA >> 2 */
+	if (!vm_gpa_is_ram(vcpu->vm, gpa))
+		return false;
+	hfence_gvma_vmid(vcpu->vm->arch.vmid);
+	vcpu->arch.pc_advance = 0;
+	exit->reason = EXIT_RAM;
+	exit->ram_gpa = gpa;
+	return true;
+}
+
 static void decode_exception(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct vcpu_arch *a = &vcpu->arch;
 	switch (a->scause) { /* an ecall from VS-mode is riscv_guest_exit_sbi's */
 	case EXC_LOAD_GUEST_PAGE_FAULT:
 	case EXC_STORE_GUEST_PAGE_FAULT:
+		if (ram_first_touch(vcpu, exit))
+			return;
 		decode_guest_page_fault(vcpu, exit);
 		return;
 	case EXC_INST_GUEST_PAGE_FAULT:
+		if (ram_first_touch(vcpu, exit))
+			return;
 		fault(exit, (a->htval << 2) | (a->stval & 3), a->scause, "instruction fetch outside guest memory");
 		return;
 	case EXC_VIRTUAL_INSTRUCTION:

@@ -83,7 +83,11 @@ void arch_vm_destroy(struct vm *vm)
 
 int arch_gpt_map(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned permissions)
 {
+	/* vm_memory.c maps RAM at a vCPU's first touch while other vCPUs run: the tables change
+	 * under one lock (the walk creates missing tables). */
+	unsigned long flags = spin_lock_irqsave(&vm->gpt_lock);
 	int replaced = gpt_map(NPT(vm), gpa, hpa, size, permissions);
+	spin_unlock_irqrestore(&vm->gpt_lock, flags);
 	if (replaced < 0)
 		return replaced;
 	if (replaced)
@@ -96,7 +100,9 @@ int arch_gpt_map(struct vm *vm, gpa_t gpa, hpa_t hpa, uint64_t size, unsigned pe
  * old mapping is used once this returns (the caller may free the frames). */
 int arch_gpt_unmap(struct vm *vm, gpa_t gpa, uint64_t size)
 {
+	unsigned long flags = spin_lock_irqsave(&vm->gpt_lock);
 	int err = gpt_unmap(NPT(vm), gpa, size);
+	spin_unlock_irqrestore(&vm->gpt_lock, flags);
 	uint64_t generation = __atomic_add_fetch(&vm->arch.tlb_generation, 1, __ATOMIC_SEQ_CST);
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {
 		struct vcpu *vcpu = vm->vcpus[i];
