@@ -18,7 +18,7 @@ struct fdt_header {
 		last_comp_version, boot_cpuid_phys, size_dt_strings, size_dt_struct;
 };
 
-static uint32_t header_field(const void *fdt, int index)
+static inline __attribute__((always_inline)) uint32_t header_field(const void *fdt, int index)
 {
 	return fdt_be32((const uint8_t *)fdt + 4 * index);
 }
@@ -68,8 +68,9 @@ static struct view view_of(const void *fdt)
 			      (const char *)fdt + header_field(fdt, H_OFF_STRINGS), header_field(fdt, H_SIZE_STRINGS) };
 }
 
-/* Reads the token at offset, or FDT_END if it would run past the block. */
-static uint32_t token_at(const struct view *v, int offset)
+/* Reads the token at offset, or FDT_END if it would run past the block. Inlined (as header_field):
+ * every walk reads each token, and under -Oz the call cost more than the read (start-up). */
+static inline __attribute__((always_inline)) uint32_t token_at(const struct view *v, int offset)
 {
 	if (offset < 0 || (uint32_t)offset + 4 > v->structs_size)
 		return FDT_END;

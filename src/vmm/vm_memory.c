@@ -57,15 +57,21 @@ static int map_chunks(struct vm *vm, const struct vm_ram *r, size_t first, size_
 	return arch_gpt_map(vm, start, r->hpa + (start - r->gpa), end - start, r->permissions);
 }
 
+/* The last chunk of the run of present ones that starts at chunk i (present). */
+static size_t end_of_present_run(const struct vm_ram *r, size_t i)
+{
+	while (i + 1 < r->chunks && r->present[i + 1])
+		i++;
+	return i;
+}
+
 /* Maps the chunks that are present, a run of them at a time. */
 static int map_present_chunks(struct vm *vm, const struct vm_ram *r)
 {
 	for (size_t i = 0; i < r->chunks; i++) {
 		if (!r->present[i])
 			continue;
-		size_t last = i;
-		while (last + 1 < r->chunks && r->present[last + 1])
-			last++;
+		size_t last = end_of_present_run(r, i);
 		int err = map_chunks(vm, r, i, last);
 		if (err < 0)
 			return err;
@@ -190,28 +196,32 @@ int vm_setup_ram(struct vm *vm)
 	return setup_regions(vm, true);
 }
 
+/* Unmaps the present chunks of r, a run at a time, and marks them absent; a run that cannot be
+ * unmapped stays present, and the first error is returned. */
+static int unmap_present_chunks(struct vm *vm, struct vm_ram *r)
+{
+	int first_err = 0;
+	for (size_t i = 0; i < r->chunks; i++) {
+		if (!r->present[i])
+			continue;
+		size_t last = end_of_present_run(r, i);
+		gpa_t start = chunk_start(r, i), end = chunk_end(r, last);
+		int err = arch_gpt_unmap(vm, start, end - start);
+		if (err == 0)
+			memset(&r->present[i], false, (last - i + 1) * sizeof(*r->present));
+		else if (first_err == 0)
+			first_err = err;
+		i = last;
+	}
+	return first_err;
+}
+
 void vm_forget_ram(struct vm *vm, struct vm_ram *r)
 {
 	/* All the VM's vCPUs are stopped and its devices reset: nothing makes a chunk present
-	 * meanwhile. What cannot be unmapped is cleared in place instead. */
-	if (!r->cleared_up_front) {
-		for (size_t i = 0; i < r->chunks; i++) {
-			if (!r->present[i])
-				continue;
-			size_t last = i;
-			while (last + 1 < r->chunks && r->present[last + 1])
-				last++;
-			gpa_t start = chunk_start(r, i), end = chunk_end(r, last);
-			if (arch_gpt_unmap(vm, start, end - start) < 0) {
-				arch_zero_memory(phys_to_virt(r->hpa + (start - r->gpa)), end - start);
-				vm->ram_cleared_bytes += end - start;
-			} else {
-				memset(&r->present[i], false, (last - i + 1) * sizeof(*r->present));
-			}
-			i = last;
-		}
+	 * meanwhile. What cannot be unmapped (no memory to split a table) is cleared in place. */
+	if (!r->cleared_up_front && unmap_present_chunks(vm, r) == 0)
 		return;
-	}
 	clear_ram(r);
 	vm->ram_cleared_bytes += r->size;
 }
@@ -291,8 +301,9 @@ void vm_release_memory(struct vm *vm)
 {
 	for (unsigned i = 0; i < vm->ram_count; i++) {
 		/* Unmapped first: the frames may go to another VM next. Frames the VM may still reach
-		 * (the unmap failed) are kept from the allocator for good. */
-		int err = arch_gpt_unmap(vm, vm->ram[i].gpa, vm->ram[i].size);
+		 * (the unmap failed) are kept from the allocator for good. Only what is mapped: a
+		 * region of 256 MiB that is mostly untouched is a few runs. */
+		int err = unmap_present_chunks(vm, &vm->ram[i]);
 		if (err < 0)
 			vm_log_error(vm, "cannot unmap RAM %#llx+%#llx (%d): its frames are kept",
 				     (unsigned long long)vm->ram[i].gpa, (unsigned long long)vm->ram[i].size,

@@ -69,7 +69,19 @@ __noreturn void riscv_early_fatal(const char *message)
 	arch_cpu_halt();
 }
 
+/* No block clear here (QEMU 7.2 has no Zicboz): stores, 128 bytes a round against a precomputed
+ * end, 18 instructions where memset's general loop takes 24. Guest RAM is cleared 2 MiB at a time
+ * at its first touch (vmm/vm_memory.c), VM start-up included (bench/startup.sh). */
 void arch_zero_memory(void *start, size_t size)
 {
+	if (((uintptr_t)start & 7) == 0 && size >= 128) {
+		uint64_t *w = start, *end = w + size / 128 * 16;
+		for (; w < end; w += 16) {
+			w[0] = 0, w[1] = 0, w[2] = 0, w[3] = 0, w[4] = 0, w[5] = 0, w[6] = 0, w[7] = 0;
+			w[8] = 0, w[9] = 0, w[10] = 0, w[11] = 0, w[12] = 0, w[13] = 0, w[14] = 0, w[15] = 0;
+		}
+		start = w;
+		size %= 128;
+	}
 	memset(start, 0, size);
 }
