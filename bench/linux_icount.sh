@@ -19,7 +19,9 @@ bare=("$@")
 icount="-icount shift=0,sleep=off"
 cmdline=$(sed -n 's/^cmdline = "\(.*\)"/\1/p' "$dir/linux-1cpu.toml")
 tessera_log=$(ARCH=$arch SMP=1 QEMU_ARGS="$icount" timeout -s KILL 600 scripts/qemu-run.sh "$image" 2>&1 | tr -d '\r')
-bare_log=$(timeout -s KILL 600 "${bare[@]}" -smp 1 -m 256M -nographic -no-reboot $icount -kernel "$dir/Image" \
+kernel=Image
+[ "$arch" != x86_64 ] || kernel=bzImage
+bare_log=$(timeout -s KILL 600 "${bare[@]}" -smp 1 -m 256M -nographic -no-reboot $icount -kernel "$dir/$kernel" \
   -initrd "$dir/initramfs.cpio.gz" -append "$cmdline" 2>&1 | tr -d '\r')
 power_down() { sed -n 's/.*\[ *\([0-9.]*\)\] reboot: Power down.*/\1/p'; }
 t=$(echo "$tessera_log" | power_down)

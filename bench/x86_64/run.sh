@@ -4,8 +4,9 @@
 # (tests/guests/x86_64/bench.c) and boots it under -icount shift=0 (deterministic: one instruction
 # per virtual ns; sleep=off, so a halted guest waiting for its timer jumps to the deadline instead of
 # waiting in real time), then prints the guest's figures and the hypervisor image size without guests;
-# then the IVC doorbell round trip (bench/ivc_doorbell.sh), virtio-blk (bench/virtio_blk.sh) and
-# virtio-net (bench/virtio_net.sh) in Linux guests beside bare QEMU, each into bench.json.
+# then the IVC doorbell round trip (bench/ivc_doorbell.sh), virtio-blk (bench/virtio_blk.sh),
+# virtio-net (bench/virtio_net.sh) and Linux's boot (bench/x86_64/linux.sh) in Linux guests beside
+# bare QEMU, each into bench.json.
 set -e
 # The hypervisor powers off when its last VM stops (no shell): qemu-run.sh's CMDLINE.
 export CMDLINE=tessera.shell=off
@@ -74,3 +75,5 @@ bench/ivc_doorbell.sh x86_64 "$vmmcall"
 bench/virtio_blk.sh x86_64
 # virtio-net between two Linux guests, Tessera's switch beside two bare QEMUs.
 bench/virtio_net.sh x86_64
+# Linux's boot to power-off, Tessera beside bare QEMU, wall clock and in instructions.
+bench/x86_64/linux.sh

@@ -89,10 +89,13 @@ def test_two_vms_on_a_switch_talk_and_a_third_on_another_segment_hears_nothing(a
     received = re.search(rf"\[vm1\] tessera-linux: received {MIB * 1048576} bytes, md5 ([0-9a-f]{{32}})", out)
     assert sent and received and sent.group(1) == received.group(1), out
     # VM 3 tried while VM 1 was up, and nothing of segment lan reached its NIC.
+    assert "[vm3] tessera-linux: ping 169.254.0.1: no answer in 20 s" in out, out
     isolated = out.index("[vm3] tessera-linux: ping 169.254.0.1: no answer in 20 s")
     assert out.index("[vm1] tessera-linux: eth0 ") < isolated, out
     assert re.search(r"VM\[3\] linux3: eth0@b: switch b: \d+ frames sent, 0 received", out), out
     # The flood ran while VM 2 sent, the limit dropped its excess, and VM 1 and 2 lost only floods.
+    assert f"[vm3] tessera-linux: flooding eth1 for {FLOOD_SECONDS} s" in out, out
+    assert f"[vm2] tessera-linux: sending {MIB} MiB to 169.254.0.1:5000" in out, out
     flood_start = out.index(f"[vm3] tessera-linux: flooding eth1 for {FLOOD_SECONDS} s")
     flood_end = re.search(rf"\[vm3\] tessera-flood: sent (\d+) broadcast frames of 1514 bytes in {FLOOD_SECONDS} s", out)
     sending = out.index(f"[vm2] tessera-linux: sending {MIB} MiB to 169.254.0.1:5000")

@@ -63,6 +63,10 @@ struct vlapic {
 	 * what the processor priority takes from ISR, kept as ISR changes (by the vCPU alone:
 	 * vlapic_accept, EOI, reset) instead of searched on every entry and halt. */
 	uint32_t isr_class;
+	/* A vector requested again while its vCPU offered it (vcpu_arch.offered_vector), -1 with none
+	 * (request_locked, vlapic_accept, under the lock): the guest may have taken the offer before
+	 * that request, which must then not merge into it. */
+	int requested_again;
 	uint32_t tpr, ldr, dfr, svr, esr, icr_high, divide, initial_count;
 	uint32_t lvt[6]; /* timer, thermal, perf, LINT0, LINT1, error */
 	uint64_t timer_start_ns, timer_period_ns, deadline_tsc;
@@ -77,6 +81,10 @@ struct vioapic {
 	bool level[IOAPIC_ENTRIES];
 	uint32_t host_level;   /* pins that are the host's level-triggered IOAPIC inputs, given to this VM */
 	uint32_t passed;       /* pins that are host IOAPIC inputs given to this VM (pass_pin) */
+	/* The pins the guest sees (version register): the 16 ISA lines, or up to the highest GSI
+	 * its devices use (ioapic_pins). Linux reads every redirection entry several times while it
+	 * sets the IOAPIC up, two exits a register: a third fewer of them for most VMs. */
+	unsigned pins;
 };
 
 struct x86_apics {
@@ -126,6 +134,7 @@ void vlapic_reset(struct vlapic *l)
 	timer_cancel(&l->timer);
 	memset(l->irr, 0, sizeof(l->irr));
 	l->irr_top = -1;
+	l->requested_again = -1;
 	memset(l->isr, 0, sizeof(l->isr));
 	l->isr_class = 0;
 	memset(l->tmr, 0, sizeof(l->tmr));
@@ -139,12 +148,25 @@ void vlapic_reset(struct vlapic *l)
 }
 
 /* Requests 'vector' on this local APIC and wakes its vCPU. */
+/* The vector the APIC's vCPU offers the guest through V_IRQ (vcpu.c, offer_interrupt; set before
+ * each entry and kept until the next), -1 with none. */
+static int offered_by_owner(const struct vlapic *l)
+{
+	struct vcpu *vcpu = l->vm->vcpus ? l->vm->vcpus[l->index] : NULL;
+	return vcpu ? __atomic_load_n(&vcpu->arch.offered_vector, __ATOMIC_SEQ_CST) : -1;
+}
+
 /* lapic_raise's two halves: the request, with the lock held (vectors 0-15 are reserved: none), and
  * the kick after it, which wakes the vCPU to look. */
 static bool request_locked(struct vlapic *l, unsigned vector, bool level)
 {
 	if (vector < 16)
 		return false;
+	/* Requested already: one request, as IRR is one bit (10.8.4), unless it is the vector offered
+	 * to the running guest, which may have taken it (the CPU clears V_IRQ) before the exit that
+	 * tells us: a CPU's acceptance clears IRR at once, so this request would stand on its own. */
+	if (((l->irr[vector / 32] >> (vector % 32)) & 1) && offered_by_owner(l) == (int)vector)
+		l->requested_again = (int)vector;
 	set_bit(l->irr, vector);
 	if ((int)vector > l->irr_top)
 		__atomic_store_n(&l->irr_top, (int)vector, __ATOMIC_RELEASE);
@@ -185,12 +207,19 @@ int vlapic_pending_vector(struct vlapic *l)
 void vlapic_accept(struct vlapic *l, int vector)
 {
 	unsigned long flags = spin_lock_irqsave(&l->lock);
-	clear_bit(l->irr, (unsigned)vector);
+	/* Requested again since it was offered (request_locked): that request stays in IRR. At worst
+	 * it came before the guest's take and the guest sees the vector once more than a CPU would
+	 * show it; without this, a request after the take was lost (a 2-vCPU Linux waited for good
+	 * on a call-function IPI). */
+	if (l->requested_again != vector)
+		clear_bit(l->irr, (unsigned)vector);
+	l->requested_again = -1;
 	set_bit(l->isr, (unsigned)vector);
 	l->isr_class = MAX(l->isr_class, (unsigned)vector & 0xf0);
 	__atomic_store_n(&l->irr_top, highest_bit(l->irr), __ATOMIC_RELEASE);
 	spin_unlock_irqrestore(&l->lock, flags);
 }
+
 
 /* --- timer --- */
 
@@ -505,8 +534,8 @@ static int ioapic_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, uns
 	} else if (offset == 0x10) {
 		unsigned r = io->select;
 		if (r == 0) v = io->id;
-		else if (r == 1) v = ((IOAPIC_ENTRIES - 1) << 16) | 0x11;
-		else if (r >= 0x10 && r < 0x10 + 2 * IOAPIC_ENTRIES)
+		else if (r == 1) v = ((io->pins - 1) << 16) | 0x11;
+		else if (r >= 0x10 && r < 0x10 + 2 * io->pins)
 			v = (uint32_t)(io->redirection[(r - 0x10) / 2] >> ((r & 1) ? 32 : 0));
 	}
 	spin_unlock_irqrestore(&io->lock, flags);
@@ -525,7 +554,7 @@ static int ioapic_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, un
 		unsigned r = io->select;
 		if (r == 0) {
 			io->id = (uint32_t)value & 0x0f000000;
-		} else if (r >= 0x10 && r < 0x10 + 2 * IOAPIC_ENTRIES) {
+		} else if (r >= 0x10 && r < 0x10 + 2 * io->pins) {
 			unsigned pin = (r - 0x10) / 2;
 			uint64_t *e = &io->redirection[pin];
 			if (r & 1)
@@ -620,6 +649,21 @@ static int pass_pin(struct vm *vm, struct vioapic *io, unsigned gsi)
 	return 0;
 }
 
+/* The IOAPIC's pins for a VM (82093AA 3.2.2, the version register's maximum redirection entry):
+ * the 16 ISA lines (the PC devices, ACPI's SCI, the overrides in the MADT), or up to the highest
+ * GSI its config gives a device, up to IOAPIC_ENTRIES (the config's checker refuses more). */
+static unsigned ioapic_pins(const struct vm_config *config)
+{
+	unsigned pins = 16;
+	for (size_t i = 0; i < config->devices.emu_device_count; i++)
+		if (config->devices.emu_devices[i].irq < IOAPIC_ENTRIES)
+			pins = MAX(pins, (unsigned)config->devices.emu_devices[i].irq + 1);
+	for (size_t i = 0; i < config->devices.passthrough_device_count; i++)
+		if (config->devices.passthrough_devices[i].irq < IOAPIC_ENTRIES)
+			pins = MAX(pins, (unsigned)config->devices.passthrough_devices[i].irq + 1);
+	return pins;
+}
+
 /* The VM's interrupt controller (virt/arch_vm.h): its local APICs and IOAPIC on its MMIO bus, the
  * IOAPIC registered as the irqchip; freed with the VM's devices (vm_release_devices). */
 int arch_vm_create_irqchip(struct vm *vm)
@@ -630,6 +674,7 @@ int arch_vm_create_irqchip(struct vm *vm)
 		return -ENOMEM;
 	apics->count = count;
 	apics->ioapic.vm = vm;
+	apics->ioapic.pins = ioapic_pins(vm->config);
 	for (unsigned pin = 0; pin < IOAPIC_ENTRIES; pin++)
 		apics->ioapic.redirection[pin] = 1u << 16; /* masked at reset */
 	for (unsigned i = 0; i < count; i++) {

@@ -170,6 +170,7 @@ int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg)
 	a->pending.active = false;
 	a->shutdown = false;
 	a->done_in_place = false;
+	a->offered_vector = -1; /* the old boot's offer went with its local APIC (reset below) */
 	x86_guest_walk_forget(vcpu);
 	a->last_cpu = 0;
 	a->tag = ++next_vcpu_tag;
@@ -615,7 +616,7 @@ static void offer_interrupt(struct vcpu_arch *a)
 		vector = vlapic_pending_vector(a->lapic);
 	/* What is withdrawn (the hot path offers again after a TPR write) was not taken: the next
 	 * exit must not accept it. */
-	a->offered_vector = vector;
+	__atomic_store_n(&a->offered_vector, vector, __ATOMIC_SEQ_CST); /* vapic.c, request_locked */
 	if (vector < 0)
 		return;
 	c->int_ctl |= SVM_INT_CTL_V_IRQ | ((uint64_t)vector << SVM_INT_CTL_V_INTR_VECTOR_SHIFT) |

@@ -20,7 +20,8 @@ void vlapic_reset(struct vlapic *lapic);
 /* The highest requested vector above the processor priority, or -1. For the vCPU itself only (its
  * halt, its entry): it reads the APIC without the lock. */
 int vlapic_pending_vector(struct vlapic *lapic);
-/* The guest took 'vector': it moves from IRR to ISR. */
+/* The guest took 'vector': it moves from IRR to ISR (and stays in IRR when it was requested again
+ * while it was offered: vcpu_arch.offered_vector). */
 void vlapic_accept(struct vlapic *lapic, int vector);
 uint64_t vlapic_tsc_deadline(struct vlapic *lapic);
 void vlapic_set_tsc_deadline(struct vlapic *lapic, uint64_t host_tsc);

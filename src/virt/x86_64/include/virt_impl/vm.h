@@ -74,7 +74,8 @@ struct vcpu_arch {
 	bool shutdown;            /* the guest triple-faulted */
 	bool started_by_sipi;
 	struct vlapic *lapic;
-	int offered_vector;       /* the vector offered through V_IRQ for this run, or -1 */
+	int offered_vector;       /* the vector offered through V_IRQ for this run, or -1 (read by
+				   * other CPUs: vapic.c, request_locked) */
 	uint64_t pvclock_msr, pvclock_wall_msr; /* guest_pvclock.c */
 	void *fpu_area;           /* guest_fpu.c: x87/SSE/AVX state while the vCPU is not loaded */
 	size_t fpu_area_bytes;
