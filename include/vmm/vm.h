@@ -33,7 +33,7 @@ struct vm_ram {
 	uint64_t size;
 	unsigned permissions;   /* GPT_* */
 	bool allocated;         /* backing frames belong to the VM (map_type 0) */
-	bool cleared_up_front;  /* GPA = HPA: never left to a first touch (vm_memory.c, back_ram) */
+	bool cleared_up_front;  /* never left to a first touch: GPA = HPA, or not RWX (back_ram) */
 	/* Per VM_RAM_CHUNK of guest-physical space the region spans: true once cleared and mapped.
 	 * A chunk that is not is cleared and mapped where the guest, or the hypervisor on its behalf,
 	 * first touches it (vm_ram_touch, guest_ram_at in vm_memory.c). Read without the lock. */
@@ -126,9 +126,11 @@ __must_check int vm_copy_from_guest(struct vm *vm, void *dst, gpa_t gpa, size_t 
  * guest memory (virtqueues); the regions do not move while the VM exists. What it returns is
  * cleared and mapped for the guest (present) until the VM resets or stops. */
 void *vm_guest_ram(struct vm *vm, gpa_t gpa, uint64_t length);
-/* Whether gpa lies in one of the VM's RAM regions: for an arch's stage-2 fault, which in RAM means
- * a chunk not yet present (EXIT_RAM). */
-bool vm_gpa_is_ram(const struct vm *vm, gpa_t gpa);
+/* Whether gpa lies in RAM the VM gets cleared at its first touch: for an arch's stage-2 fault,
+ * which there means a chunk not yet present, or made present by another vCPU since (EXIT_RAM).
+ * RAM cleared up front (GPA = HPA, or not readable, writable and executable) is not: a fault
+ * there is the guest's. */
+bool vm_gpa_in_lazy_ram(const struct vm *vm, gpa_t gpa);
 /* Makes the RAM chunk holding gpa present (cleared and mapped): true when it is, false when it
  * cannot be (not RAM, no memory for the page tables; logged). Task context. */
 __must_check bool vm_ram_touch(struct vm *vm, gpa_t gpa);

@@ -108,15 +108,37 @@ static int setup_device_region(struct vm *vm, const struct vm_memory_region *reg
 	return err;
 }
 
+/* Clears the chunks of r that are not present and marks them present. */
+static void clear_absent_chunks(struct vm *vm, struct vm_ram *r)
+{
+	for (size_t i = 0; i < r->chunks; i++) {
+		if (r->present[i])
+			continue;
+		gpa_t start = chunk_start(r, i), end = chunk_end(r, i);
+		arch_zero_memory(phys_to_virt(r->hpa + (start - r->gpa)), end - start);
+		vm->ram_cleared_bytes += end - start;
+		r->present[i] = true;
+	}
+}
+
 /* Backs a RAM region with frames: allocated ones (map_type 0), whose chunks that may hold data are
  * left to the guest's first touch, or the host memory at its own address (GPA = HPA), cleared
- * now: a passed-through device's DMA, which never faults, may reach it before any CPU does. */
+ * now: a passed-through device's DMA, which never faults, may reach it before any CPU does. So is
+ * allocated RAM the guest may not read, write and execute all of: an access its permissions
+ * refuse faults in a present chunk too, and a fault in lazy RAM must mean "not yet present"
+ * (vm_gpa_in_lazy_ram), or the guest would run the access again for ever instead of getting its
+ * fault. */
 static int back_ram(struct vm *vm, struct vm_ram *r, const struct vm_memory_region *region)
 {
 	size_t frames = (size_t)(region->size / PAGE_SIZE);
 	if (region->map_type == VM_MAP_ALLOCATE) {
 		size_t align = (region->size >= MiB(2) && IS_ALIGNED(region->gpa, MiB(2))) ? MiB(2) / PAGE_SIZE : 1;
 		r->hpa = frame_alloc_dirty_runs(frames, align, leave_dirty_chunks, r);
+		const unsigned all = GPT_READ | GPT_WRITE | GPT_EXECUTE;
+		if (r->hpa && (r->permissions & all) != all) {
+			r->cleared_up_front = true;
+			clear_absent_chunks(vm, r);
+		}
 		if (r->hpa)
 			return 0;
 		vm_log_error(vm, "no memory for region [%#llx, +%#llx) (%llu MiB free)", (unsigned long long)region->gpa,
@@ -274,9 +296,10 @@ static struct vm_ram *ram_region_at(const struct vm *vm, gpa_t gpa)
 	return NULL;
 }
 
-bool vm_gpa_is_ram(const struct vm *vm, gpa_t gpa)
+bool vm_gpa_in_lazy_ram(const struct vm *vm, gpa_t gpa)
 {
-	return ram_region_at(vm, gpa) != NULL;
+	const struct vm_ram *r = ram_region_at(vm, gpa);
+	return r && !r->cleared_up_front;
 }
 
 bool vm_ram_touch(struct vm *vm, gpa_t gpa)

@@ -152,6 +152,10 @@ def test_ipa_size_follows_the_config_and_the_cpu():
     b = run_vms("highmem", [f"{GUESTS}/highmem.toml"])
     assert "VM[1] highmem: stage 2 with 44-bit IPAs from level 0" in b.output, b.output
     assert "[vm1] highmem guest: 512 of 512 words read back at 1 TiB" in b.output, b.output
+    # Its RAM at 1 TiB is not executable: a call there is an instruction abort, given once (RAM
+    # that is not RWX is cleared up front, so the fault is not taken for a first touch).
+    assert "[vm1] highmem guest: caught exception class 0x21" in b.output, b.output
+    assert "[vm1] highmem guest: 1 instruction abort(s) calling into RAM that is not executable" in b.output, b.output
     b = run_vms("hello", [f"{GUESTS}/hello.toml"])
     assert "VM[1] hello: stage 2 with 39-bit IPAs from level 1" in b.output, b.output
     b = run_vms("highmem", [f"{GUESTS}/highmem.toml"], qemu_args="-cpu cortex-a53")

@@ -258,7 +258,7 @@ static void decode_without_syndrome(struct vcpu *vcpu, struct vm_exit *exit)
 static bool ram_first_touch(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	gpa_t gpa = abort_ipa(vcpu->arch.hpfar, vcpu->arch.far);
-	if (!vm_gpa_is_ram(vcpu->vm, gpa))
+	if (!vm_gpa_in_lazy_ram(vcpu->vm, gpa))
 		return false;
 	exit->reason = EXIT_RAM;
 	exit->ram_gpa = gpa;

@@ -351,7 +351,7 @@ static void decode_virtual_instruction(struct vcpu *vcpu, struct vm_exit *exit)
 static bool ram_first_touch(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	gpa_t gpa = (vcpu->arch.htval << 2) | (vcpu->arch.stval & 3); /* 8.6.3: htval is the GPA >> 2 */
-	if (!vm_gpa_is_ram(vcpu->vm, gpa))
+	if (!vm_gpa_in_lazy_ram(vcpu->vm, gpa))
 		return false;
 	hfence_gvma_vmid(vcpu->vm->arch.vmid);
 	vcpu->arch.pc_advance = 0;

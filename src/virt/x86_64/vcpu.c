@@ -554,7 +554,7 @@ static void decode_exit(struct vcpu *vcpu, struct vm_exit *exit)
 		/* In the VM's RAM: a chunk not yet present (vm_ram_touch), whatever the access (a
 		 * fetch, a table walk, a string store); the instruction runs again. The hot path passed
 		 * it on: no device claims RAM. */
-		if (vm_gpa_is_ram(vcpu->vm, v->control.exit_info2)) {
+		if (vm_gpa_in_lazy_ram(vcpu->vm, v->control.exit_info2)) {
 			exit->reason = EXIT_RAM;
 			exit->ram_gpa = v->control.exit_info2;
 			return;
