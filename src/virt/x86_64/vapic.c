@@ -147,7 +147,6 @@ void vlapic_reset(struct vlapic *l)
 	spin_unlock_irqrestore(&l->lock, flags);
 }
 
-/* Requests 'vector' on this local APIC and wakes its vCPU. */
 /* The vector the APIC's vCPU offers the guest through V_IRQ (vcpu.c, offer_interrupt; set before
  * each entry and kept until the next), -1 with none. */
 static int offered_by_owner(const struct vlapic *l)
@@ -219,7 +218,6 @@ void vlapic_accept(struct vlapic *l, int vector)
 	__atomic_store_n(&l->irr_top, highest_bit(l->irr), __ATOMIC_RELEASE);
 	spin_unlock_irqrestore(&l->lock, flags);
 }
-
 
 /* --- timer --- */
 
