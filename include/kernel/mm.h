@@ -20,11 +20,11 @@ void frame_free(paddr_t base, size_t count);
  * not handed out since (RAM found at boot counts as holding data: mm.c). */
 __must_check paddr_t frame_alloc_zeroed(size_t count, size_t align_frames);
 /* Like frame_alloc, for memory its caller clears itself, later and perhaps in part (a VM's RAM,
- * cleared where the guest first touches it: vmm/vm_memory.c): before it returns, dirty(first,
- * count, ctx) is called for each run of the frames that may hold data, as frame offsets from the
- * returned base (the others are clean: never used, or scrubbed by an idle CPU). What the caller
- * clears it reports with mm_note_cleared. */
-typedef void (*frame_run_fn)(size_t first, size_t count, void *ctx);
+ * cleared where the guest first touches it: vmm/vm_memory.c): before it returns, dirty(base,
+ * first, count, ctx) is called for each run of the frames that may hold data, as frame offsets
+ * from the allocation's base (the others are clean: never used, or scrubbed by an idle CPU). What
+ * the caller clears it reports with mm_note_cleared. */
+typedef void (*frame_run_fn)(paddr_t base, size_t first, size_t count, void *ctx);
 __must_check paddr_t frame_alloc_dirty_runs(size_t count, size_t align_frames, frame_run_fn dirty, void *ctx);
 /* Counts frames cleared by their new owner as cleared when handed out (mm_scrub_stats). */
 void mm_note_cleared(size_t count);

@@ -32,7 +32,6 @@ struct vm_ram {
 	hpa_t hpa;
 	uint64_t size;
 	unsigned permissions;   /* GPT_* */
-	bool allocated;         /* backing frames belong to the VM (map_type 0) */
 	bool cleared_up_front;  /* never left to a first touch: GPA = HPA, or not RWX (back_ram) */
 	/* Per VM_RAM_CHUNK of guest-physical space the region spans: true once cleared and mapped.
 	 * A chunk that is not is cleared and mapped where the guest, or the hypervisor on its behalf,

@@ -190,26 +190,19 @@ static void zero_range(paddr_t base, size_t count)
 	arch_zero_memory(phys_to_virt(base), count * PAGE_SIZE);
 }
 
-/* The frames of an allocation that may hold data, by runs (collect_run), as offsets from its base:
- * all of it when there were more runs than dirty_runs holds. */
-static void report_dirty_runs(paddr_t base, size_t count, const struct dirty_runs *runs, frame_run_fn dirty,
-			      void *ctx)
-{
-	if (runs->overflow) {
-		dirty(0, count, ctx);
-		return;
-	}
-	for (unsigned i = 0; i < runs->count; i++)
-		dirty((size_t)((runs->run[i].base - base) / PAGE_SIZE), runs->run[i].count, ctx);
-}
-
 paddr_t frame_alloc_dirty_runs(size_t count, size_t align_frames, frame_run_fn dirty, void *ctx)
 {
-	/* The runs are found under the lock; the frames are the caller's once it is released. */
+	/* The runs are found under the lock (collect_run); the frames are the caller's once it is
+	 * released. More runs than dirty_runs holds: all of it may hold data. */
 	struct dirty_runs runs = { .count = 0 };
 	paddr_t pa = alloc_locked(count, align_frames, collect_run, &runs);
-	if (pa)
-		report_dirty_runs(pa, count, &runs, dirty, ctx);
+	if (!pa)
+		return 0;
+	if (runs.overflow)
+		dirty(pa, 0, count, ctx);
+	else
+		for (unsigned i = 0; i < runs.count; i++)
+			dirty(pa, (size_t)((runs.run[i].base - pa) / PAGE_SIZE), runs.run[i].count, ctx);
 	return pa;
 }
 
@@ -220,28 +213,18 @@ void mm_note_cleared(size_t count)
 	spin_unlock_irqrestore(&frames_lock, flags);
 }
 
-struct zeroing {
-	paddr_t base;
-	size_t cleared;
-};
-
-static void zero_run(size_t first, size_t count, void *ctx)
+static void zero_run(paddr_t base, size_t first, size_t count, void *ctx)
 {
-	struct zeroing *z = ctx;
-	zero_range(z->base + first * PAGE_SIZE, count);
-	z->cleared += count;
+	zero_range(base + first * PAGE_SIZE, count);
+	*(size_t *)ctx += count;
 }
 
 paddr_t frame_alloc_zeroed(size_t count, size_t align_frames)
 {
-	struct dirty_runs runs = { .count = 0 };
-	paddr_t pa = alloc_locked(count, align_frames, collect_run, &runs);
-	if (!pa)
-		return 0;
-	/* Cleared after the lock is released: the frames are ours then. */
-	struct zeroing z = { pa, 0 };
-	report_dirty_runs(pa, count, &runs, zero_run, &z);
-	mm_note_cleared(z.cleared);
+	size_t cleared = 0;
+	paddr_t pa = frame_alloc_dirty_runs(count, align_frames, zero_run, &cleared);
+	if (pa)
+		mm_note_cleared(cleared);
 	return pa;
 }
 

@@ -80,9 +80,30 @@ static int map_present_chunks(struct vm *vm, const struct vm_ram *r)
 	return 0;
 }
 
-/* frame_alloc_dirty_runs' report: frames that may hold data leave their chunks to the first touch. */
-static void leave_dirty_chunks(size_t first, size_t count, void *ctx)
+/* Unmaps the present chunks of r, a run at a time, and marks them absent; a run that cannot be
+ * unmapped stays present, and the first error is returned. */
+static int unmap_present_chunks(struct vm *vm, struct vm_ram *r)
 {
+	int first_err = 0;
+	for (size_t i = 0; i < r->chunks; i++) {
+		if (!r->present[i])
+			continue;
+		size_t last = end_of_present_run(r, i);
+		gpa_t start = chunk_start(r, i), end = chunk_end(r, last);
+		int err = arch_gpt_unmap(vm, start, end - start);
+		if (err == 0)
+			memset(&r->present[i], false, (last - i + 1) * sizeof(*r->present));
+		else if (first_err == 0)
+			first_err = err;
+		i = last;
+	}
+	return first_err;
+}
+
+/* frame_alloc_dirty_runs' report: frames that may hold data leave their chunks to the first touch. */
+static void leave_dirty_chunks(paddr_t base, size_t first, size_t count, void *ctx)
+{
+	(void)base; /* not yet the region's: back_ram sets it from the allocation */
 	struct vm_ram *r = ctx;
 	gpa_t from = r->gpa + (gpa_t)first * PAGE_SIZE, last = from + (gpa_t)count * PAGE_SIZE - 1;
 	for (size_t i = chunk_index(r, from); i <= chunk_index(r, last); i++)
@@ -108,16 +129,23 @@ static int setup_device_region(struct vm *vm, const struct vm_memory_region *reg
 	return err;
 }
 
+/* Clears chunk i of r and counts it (the VM's line, the scrubber's statistics). */
+static void clear_chunk(struct vm *vm, const struct vm_ram *r, size_t i)
+{
+	gpa_t start = chunk_start(r, i), end = chunk_end(r, i);
+	arch_zero_memory(phys_to_virt(r->hpa + (start - r->gpa)), end - start);
+	vm->ram_cleared_bytes += end - start;
+	mm_note_cleared((size_t)((end - start) / PAGE_SIZE));
+}
+
 /* Clears the chunks of r that are not present and marks them present. */
 static void clear_absent_chunks(struct vm *vm, struct vm_ram *r)
 {
 	for (size_t i = 0; i < r->chunks; i++) {
-		if (r->present[i])
-			continue;
-		gpa_t start = chunk_start(r, i), end = chunk_end(r, i);
-		arch_zero_memory(phys_to_virt(r->hpa + (start - r->gpa)), end - start);
-		vm->ram_cleared_bytes += end - start;
-		r->present[i] = true;
+		if (!r->present[i]) {
+			clear_chunk(vm, r, i);
+			r->present[i] = true;
+		}
 	}
 }
 
@@ -164,8 +192,7 @@ static int setup_region(struct vm *vm, const struct vm_memory_region *region)
 	if (region->flags & VM_MEMORY_DEVICE)
 		return setup_device_region(vm, region);
 	struct vm_ram *r = &vm->ram[vm->ram_count];
-	*r = (struct vm_ram){ .gpa = region->gpa, .size = region->size, .permissions = permissions_of(region->flags),
-			      .allocated = true };
+	*r = (struct vm_ram){ .gpa = region->gpa, .size = region->size, .permissions = permissions_of(region->flags) };
 	r->chunks = (size_t)((ALIGN_UP(region->gpa + region->size, VM_RAM_CHUNK) - chunk_base(r)) / VM_RAM_CHUNK);
 	r->present = kmalloc(r->chunks * sizeof(*r->present));
 	if (!r->present) {
@@ -184,7 +211,7 @@ static int setup_region(struct vm *vm, const struct vm_memory_region *region)
 		}
 		vm_log_error(vm, "cannot map [%#llx, +%#llx): %d", (unsigned long long)region->gpa,
 			     (unsigned long long)region->size, err);
-		if (arch_gpt_unmap(vm, region->gpa, region->size) == 0)
+		if (unmap_present_chunks(vm, r) == 0)
 			frame_free(r->hpa, (size_t)(region->size / PAGE_SIZE));
 	}
 	kfree(r->present);
@@ -218,26 +245,6 @@ int vm_setup_ram(struct vm *vm)
 	return setup_regions(vm, true);
 }
 
-/* Unmaps the present chunks of r, a run at a time, and marks them absent; a run that cannot be
- * unmapped stays present, and the first error is returned. */
-static int unmap_present_chunks(struct vm *vm, struct vm_ram *r)
-{
-	int first_err = 0;
-	for (size_t i = 0; i < r->chunks; i++) {
-		if (!r->present[i])
-			continue;
-		size_t last = end_of_present_run(r, i);
-		gpa_t start = chunk_start(r, i), end = chunk_end(r, last);
-		int err = arch_gpt_unmap(vm, start, end - start);
-		if (err == 0)
-			memset(&r->present[i], false, (last - i + 1) * sizeof(*r->present));
-		else if (first_err == 0)
-			first_err = err;
-		i = last;
-	}
-	return first_err;
-}
-
 void vm_forget_ram(struct vm *vm, struct vm_ram *r)
 {
 	/* All the VM's vCPUs are stopped and its devices reset: nothing makes a chunk present
@@ -255,25 +262,18 @@ static bool make_chunk_present(struct vm *vm, struct vm_ram *r, size_t i)
 {
 	if (__atomic_load_n(&r->present[i], __ATOMIC_ACQUIRE))
 		return true;
-	gpa_t start = chunk_start(r, i), end = chunk_end(r, i);
 	int err = 0;
-	bool cleared = false;
 	unsigned long flags = spin_lock_irqsave(&vm->ram_lock);
 	if (!r->present[i]) {
-		arch_zero_memory(phys_to_virt(r->hpa + (start - r->gpa)), end - start);
+		clear_chunk(vm, r, i);
 		err = map_chunks(vm, r, i, i);
-		if (err == 0) {
-			vm->ram_cleared_bytes += end - start;
-			cleared = true;
+		if (err == 0)
 			__atomic_store_n(&r->present[i], true, __ATOMIC_RELEASE);
-		}
 	}
 	spin_unlock_irqrestore(&vm->ram_lock, flags);
-	if (cleared)
-		mm_note_cleared((size_t)((end - start) / PAGE_SIZE));
 	if (err < 0 && vm_log_budget(vm, &vm->fault_log_lines, 8, "faults given to the guest"))
-		vm_log_error(vm, "cannot map its RAM at [%#llx, %#llx) (%d): the access faults", (unsigned long long)start,
-			     (unsigned long long)end, err);
+		vm_log_error(vm, "cannot map its RAM at [%#llx, %#llx) (%d): the access faults",
+			     (unsigned long long)chunk_start(r, i), (unsigned long long)chunk_end(r, i), err);
 	return err == 0;
 }
 
@@ -331,7 +331,7 @@ void vm_release_memory(struct vm *vm)
 			vm_log_error(vm, "cannot unmap RAM %#llx+%#llx (%d): its frames are kept",
 				     (unsigned long long)vm->ram[i].gpa, (unsigned long long)vm->ram[i].size,
 				     err);
-		else if (vm->ram[i].allocated)
+		else
 			frame_free(vm->ram[i].hpa, (size_t)(vm->ram[i].size / PAGE_SIZE));
 		kfree(vm->ram[i].present);
 		vm->ram[i].present = NULL;

@@ -31,9 +31,9 @@ _start:
 	la	t1, boot_entry_counter
 	sd	t0, 0(t1)
 
-	/* BSS holds the boot stack, so clear it before the first push (bounds are 16-aligned). */
-	/* .bss, 64 bytes a store run while that many are left, then 16 (both ends are 16-aligned:
-	 * linker.ld.S): the loop is a start-up cost of every boot (bench/startup.sh). */
+	/* BSS holds the boot stack, so clear it before the first push: 64 bytes a round while that
+	 * many are left, then 16 (both ends are 16-aligned: linker.ld.S); the loop is a start-up
+	 * cost of every boot (bench/startup.sh). */
 	la	t0, __bss_start
 	la	t1, __bss_end
 	addi	t2, t1, -64

@@ -48,9 +48,9 @@ multiboot_entry:
 	btl	$29, %edx
 	jnc	.Lno_long_mode
 
-	/* Zero BSS (the boot stack and page tables live there; nothing is on the stack yet). */
-	/* .bss, four bytes a store, then the odd bytes: a REP string instruction's every iteration
-	 * is an instruction executed (bench/startup.sh counts them under -icount). */
+	/* Zero BSS (the boot stack and page tables live there; nothing is on the stack yet), four
+	 * bytes a store, then the odd bytes: each iteration of a REP string instruction is an
+	 * instruction executed (bench/startup.sh counts them under -icount). */
 	movl	$__bss_start, %edi
 	movl	$__bss_end, %ecx
 	subl	%edi, %ecx

@@ -290,6 +290,13 @@ static inline int fetch_trapping_insn(uint64_t htinst, uint64_t sepc, uint32_t *
 	return guest_read_insn(sepc, insn);
 }
 
+/* The guest-physical address of a guest-page fault: htval holds it shifted right by 2, stval's
+ * low bits the rest (8.6.3). */
+static inline gpa_t guest_fault_gpa(const struct vcpu_arch *a)
+{
+	return (a->htval << 2) | (a->stval & 3);
+}
+
 static void fault(struct vm_exit *exit, uint64_t address, uint64_t cause, const char *what)
 {
 	exit->reason = EXIT_FAULT;
@@ -300,7 +307,7 @@ static void fault(struct vm_exit *exit, uint64_t address, uint64_t cause, const 
 static void decode_guest_page_fault(struct vcpu *vcpu, struct vm_exit *exit)
 {
 	struct vcpu_arch *a = &vcpu->arch;
-	gpa_t gpa = (a->htval << 2) | (a->stval & 3); /* 8.6.3: htval is the GPA >> 2 */
+	gpa_t gpa = guest_fault_gpa(a);
 	uint32_t insn;
 	struct riscv_mmio_access access;
 	int length = fetch_trapping_insn(a->htinst, a->regs.sepc, &insn);
@@ -350,11 +357,10 @@ static void decode_virtual_instruction(struct vcpu *vcpu, struct vm_exit *exit)
  * as for SFENCE.VMA in 4.2.1): this one forgets it before the guest retries. */
 static bool ram_first_touch(struct vcpu *vcpu, struct vm_exit *exit)
 {
-	gpa_t gpa = (vcpu->arch.htval << 2) | (vcpu->arch.stval & 3); /* 8.6.3: htval is the GPA >> 2 */
+	gpa_t gpa = guest_fault_gpa(&vcpu->arch);
 	if (!vm_gpa_in_lazy_ram(vcpu->vm, gpa))
 		return false;
-	hfence_gvma_vmid(vcpu->vm->arch.vmid);
-	vcpu->arch.pc_advance = 0;
+	hfence_gvma_vmid(vcpu->vm->arch.vmid); /* pc_advance stays 0: the access runs again */
 	exit->reason = EXIT_RAM;
 	exit->ram_gpa = gpa;
 	return true;
@@ -373,7 +379,7 @@ static void decode_exception(struct vcpu *vcpu, struct vm_exit *exit)
 	case EXC_INST_GUEST_PAGE_FAULT:
 		if (ram_first_touch(vcpu, exit))
 			return;
-		fault(exit, (a->htval << 2) | (a->stval & 3), a->scause, "instruction fetch outside guest memory");
+		fault(exit, guest_fault_gpa(a), a->scause, "instruction fetch outside guest memory");
 		return;
 	case EXC_VIRTUAL_INSTRUCTION:
 		decode_virtual_instruction(vcpu, exit);
@@ -478,7 +484,7 @@ enum vm_exit_result riscv_guest_exit_mmio(struct guest_regs *regs, uint64_t scau
 	 * written by the core's loop, after guest_entry.S has stored every register. */
 	if (!((GUEST_REGS_SAVED_ON_EXIT >> access->reg) & 1))
 		return leave_undecoded(a, scause);
-	gpa_t gpa = (a->htval << 2) | (a->stval & 3); /* 8.6.3: htval is the GPA >> 2 */
+	gpa_t gpa = guest_fault_gpa(a);
 	uint64_t value = access->write ? a->regs.x[access->reg] : 0; /* x[0] stays 0 */
 	enum vm_exit_result result = vcpu_mmio_in_place(vcpu, gpa, access->width, access->write, &value);
 	if (result == EXIT_UNCLAIMED)
