@@ -61,6 +61,13 @@ struct vm_boot_params {
  * /chosen) into buf; returns its size, -ENOSPC, or -ENOTSUP when the arch has no DT guests. */
 __must_check int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *buf,
 				   size_t size);
+/* For a tree the config supplies (dtb_path, vm_dtb_supplied.c): writes the VM's own /cpus, giving
+ * vCPU n's node phandles[n] where n < count (the supplied tree's CPU nodes' phandles in order, so
+ * that what refers to them keeps its meaning), and returns true; or returns false to keep the
+ * supplied /cpus, where the arch's CPU nodes carry more than the CPUs (riscv64: each hart's
+ * interrupt controller, which the tree's PLIC or APLIC names). */
+struct fdt_writer;
+bool arch_vm_dtb_write_cpus(struct fdt_writer *w, struct vm *vm, const uint32_t *phandles, unsigned count);
 /* What a kernel image's header says about its placement (the Linux arm64/riscv Image header's
  * text_offset and image_size, Linux Documentation/arch/arm64/booting.rst; the x86 bzImage's
  * kernel_alignment, pref_address and init_size, Documentation/arch/x86/boot.rst). */

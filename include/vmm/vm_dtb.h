@@ -27,5 +27,7 @@ void vm_dtb_write_virtio_mmio(struct fdt_writer *w, const struct vm *vm, vm_dtb_
 /* The /chosen node (Devicetree Specification 0.4 3.6, Linux's chosen.yaml): bootargs, the console
  * (stdout_path, or NULL), the initial ramdisk and the guest's own rng-seed. */
 void vm_dtb_write_chosen(struct fdt_writer *w, const struct vm_boot_params *params, const char *stdout_path);
+/* Its properties alone, into an open node (a supplied tree's own /chosen). */
+void vm_dtb_write_chosen_properties(struct fdt_writer *w, const struct vm_boot_params *params, const char *stdout_path);
 
 #endif

@@ -18,6 +18,15 @@ void vm_forget_ram(struct vm *vm, struct vm_ram *ram);
 __must_check int vm_load_images(struct vm *vm);
 /* Builds and places the arch's device tree for the VM (no dtb_path given). */
 __must_check int vm_generate_dtb(struct vm *vm);
+/* What this boot of the VM tells its kernel: the config's command line and ramdisk, and a fresh
+ * rng-seed (wipe it with memset once written). */
+struct vm_boot_params;
+void vm_boot_params_of(const struct vm *vm, struct vm_boot_params *params);
+/* A tree the config supplies (dtb_path), already loaded at its address: its /memory, /chosen and
+ * (where the arch writes them) /cpus made to say what this VM is, as AxVisor does with a supplied
+ * tree (vm_dtb_supplied.c). */
+struct config_reporter;
+__must_check int vm_update_supplied_dtb(struct vm *vm, struct config_reporter *reporter);
 /* Passthrough windows and emulated devices from the config. */
 __must_check int vm_setup_devices(struct vm *vm);
 void vm_release_devices(struct vm *vm);

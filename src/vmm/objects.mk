@@ -3,7 +3,7 @@ obj-y += vmm.o device_bus.o host_resources.o config_parse.o config_validate.o co
 hot-y += device_bus.o vcpu_exit.o
 # Device-tree passthrough where the machine has a device tree; elsewhere (x86_64) a stand-in that
 # passes nothing and refuses device-tree paths.
-obj-$(CONFIG_FDT_PLATFORM) += dt_passthrough.o
+obj-$(CONFIG_FDT_PLATFORM) += dt_passthrough.o vm_dtb_supplied.o
 ifneq ($(CONFIG_FDT_PLATFORM),y)
-obj-y += dt_passthrough_none.o
+obj-y += dt_passthrough_none.o vm_dtb_supplied_none.o
 endif

@@ -55,6 +55,12 @@ void vm_dtb_write_virtio_mmio(struct fdt_writer *w, const struct vm *vm, vm_dtb_
 void vm_dtb_write_chosen(struct fdt_writer *w, const struct vm_boot_params *params, const char *stdout_path)
 {
 	fdt_begin_node(w, "chosen");
+	vm_dtb_write_chosen_properties(w, params, stdout_path);
+	fdt_end_node(w);
+}
+
+void vm_dtb_write_chosen_properties(struct fdt_writer *w, const struct vm_boot_params *params, const char *stdout_path)
+{
 	if (params->cmdline)
 		fdt_property_string(w, "bootargs", params->cmdline);
 	if (stdout_path)
@@ -68,5 +74,4 @@ void vm_dtb_write_chosen(struct fdt_writer *w, const struct vm_boot_params *para
 	 * kmem_cache it creates meanwhile waits on jitter entropy. */
 	if (params->has_rng_seed)
 		fdt_property(w, "rng-seed", params->rng_seed, sizeof(params->rng_seed));
-	fdt_end_node(w);
 }

@@ -104,8 +104,8 @@ __attribute__((weak)) int arch_vm_prepare_boot(struct vm *vm)
 static int finish_loading(struct vm *vm, struct config_reporter *reporter)
 {
 	int err = check_kernel_layout(vm, reporter);
-	if (err == 0 && !vm->config->kernel.images[VM_IMAGE_DTB].path.value)
-		err = vm_generate_dtb(vm);
+	if (err == 0)
+		err = vm->config->kernel.images[VM_IMAGE_DTB].path.value ? vm_update_supplied_dtb(vm, reporter) : vm_generate_dtb(vm);
 	return err < 0 ? err : arch_vm_prepare_boot(vm);
 }
 
@@ -205,6 +205,17 @@ int vm_load_images(struct vm *vm)
 	return finish_loading(vm, &reporter);
 }
 
+void vm_boot_params_of(const struct vm *vm, struct vm_boot_params *params)
+{
+	*params = (struct vm_boot_params){
+		.cmdline = vm->config->kernel.cmdline.value,
+		.initrd_start = vm->initrd_start,
+		.initrd_end = vm->initrd_end,
+	};
+	/* A fresh seed on every boot, reboots included: a guest must not see the same seed twice. */
+	params->has_rng_seed = entropy_get(params->rng_seed, sizeof(params->rng_seed));
+}
+
 /* Without a dtb_path the arch describes the VM itself. The tree goes to dtb_load_addr when the
  * config gives one, else 2 MiB below the end of the first RAM region (clear of a kernel loaded
  * low and of an initrd loaded in the middle). */
@@ -214,13 +225,8 @@ int vm_generate_dtb(struct vm *vm)
 	void *buf = kmalloc(max);
 	if (!buf)
 		return -ENOMEM;
-	struct vm_boot_params params = {
-		.cmdline = vm->config->kernel.cmdline.value,
-		.initrd_start = vm->initrd_start,
-		.initrd_end = vm->initrd_end,
-	};
-	/* A fresh seed on every boot, reboots included: a guest must not see the same seed twice. */
-	params.has_rng_seed = entropy_get(params.rng_seed, sizeof(params.rng_seed));
+	struct vm_boot_params params;
+	vm_boot_params_of(vm, &params);
 	int size = arch_vm_build_dtb(vm, &params, buf, max);
 	memset(params.rng_seed, 0, sizeof(params.rng_seed));
 	if (size == -ENOTSUP) {

@@ -6,12 +6,15 @@ the hypervisor linked for it (make PLATFORM=zcu102, mk/platform-zcu102.mk). Ever
 found in the tree: the console on the Cadence UART (src/drivers/uart/cadence.c), the GICv2 host
 path, the CPUs through PSCI. On it: bare-metal guests (one with a vGICv2 and its timers, four vCPUs
 started with PSCI, the loads and stores without syndrome, RAM that holds data at power-on), and
-Debian's arm64 Linux with its generated device tree."""
+Debian's arm64 Linux, with its generated device tree and with a tree of its own on the board's
+UART."""
+import os
 import re
+import subprocess
 
 import pytest
 
-from conftest import boot, build_image
+from conftest import ROOT, boot, build_image
 from linux_helpers import LINUX_FAILURES, prepare_linux
 from test_scrub import JUNK_AT, junk_file
 
@@ -88,6 +91,84 @@ def test_debian_linux_with_its_generated_tree():
     assert "[vm1] tessera-linux: the shell ran: 42" in out, out
     assert "[vm1] tessera-linux: 1 CPUs in /proc/cpuinfo" in out, out
     assert "VM[1] linux: the guest powered off" in out, out
+
+
+# Debian's Linux with the board's second UART as its console and a device tree of its own
+# (tests/guests/aarch64/zcu102_linux_uart1.dts), the way AxVisor runs Linux on a board.
+UART1_CONFIG = """[base]
+id = 1
+name = "linux-uart1"
+vm_type = 2
+cpu_num = 1
+phys_cpu_ids = [0x0]
+
+[kernel]
+image_location = "memory"
+kernel_path = "Image"
+kernel_load_addr = 0x4020_0000
+entry_point = 0x4020_0000
+ramdisk_path = "initramfs.cpio.gz"
+ramdisk_load_addr = 0x4800_0000
+dtb_path = "zcu102_linux_uart1.dtb"
+dtb_load_addr = 0x4fe0_0000
+cmdline = "console=ttyPS0 earlycon=cdns,0xff010000 rdinit=/init quiet"
+memory_regions = [
+    [0x4000_0000, 0x1000_0000, 0x7, 0],
+]
+
+[devices]
+passthrough_devices = [
+    ["/axi/serial@ff010000"],
+]
+emu_devices = [
+    ["gicd", 0x0800_0000, 0x1_0000, 0, 0x1, []],
+]
+interrupt_mode = "passthrough"
+"""
+
+
+def test_debian_linux_on_the_boards_uart_with_its_own_device_tree(tmp_path):
+    """The board's second Cadence UART (its window and SPI 54, by its path in the board's tree)
+    belongs to Linux, which drives it with Debian's own driver (xuartps, ttyPS0) and prints its
+    boot and its init's lines there: QEMU's second serial port, a file here. Its device tree is the
+    config's dtb_path, written for the board; Tessera gives it the VM's memory, vCPU, ramdisk and
+    command line in place of the board's (vm_dtb_supplied.c), which Linux's own report shows."""
+    linux = prepare_linux(ARCH)
+    subprocess.run(["dtc", "-I", "dts", "-O", "dtb", "-o", os.path.join(ROOT, linux, "zcu102_linux_uart1.dtb"),
+                    os.path.join(ROOT, "tests/guests/aarch64/zcu102_linux_uart1.dts")], check=True)
+    config = os.path.join(linux, "linux-zcu102-uart1.toml")
+    with open(os.path.join(ROOT, config), "w") as f:
+        f.write(UART1_CONFIG)
+    image = build_image(ARCH, build_dir=f"build/e2e-{ARCH}-{PLATFORM}-linux-uart1", platform=PLATFORM,
+                        vm_configs=[config])
+    uart1 = tmp_path / "uart1.log"
+    b = boot(ARCH, smp=4, image=image, env_extra=ZCU102, timeout=240,
+             qemu_args=f"-serial mon:stdio -serial file:{uart1}")
+    assert not b.timed_out and b.exit_status == 0, b.output
+    out = b.output
+    check_board(out)
+    assert "VM[1] linux-uart1: device tree 'zcu102_linux_uart1.dtb' at 0x4fe00000" in out, out
+    assert "with this VM's memory, CPUs and /chosen" in out, out
+    assert "VM[1] linux-uart1: the guest powered off" in out, out
+    console = uart1.read_text(errors="replace").replace("\r", "")
+    for bad in LINUX_FAILURES:
+        assert bad not in console, console
+    assert "Machine model: Tessera VM with the ZCU102's UART1" in console, console
+    # The config's command line (its earlycon on the board's UART), not the tree's bootargs.
+    assert "earlycon: cdns0 at MMIO 0x00000000ff010000" in console, console
+    # The VM's 256 MiB (less the kernel's own), not the board's 4 GiB; its one vCPU, not four.
+    m = re.search(r"tessera-linux: (\d+) kB of memory", console)
+    assert m and 200 * 1024 < int(m.group(1)) < 256 * 1024, console
+    assert "tessera-linux: 1 CPUs in /proc/cpuinfo" in console, console
+    # The ramdisk from the config (the tree's range names 4 KiB of nothing): init ran from it.
+    assert "tessera-linux: the shell ran: 42" in console, console
+    # Debian's driver writes the init's lines through the UART's interrupts, which arrive through
+    # the vGICv2 (GIC-0 in /proc/interrupts) from the passed-through SPI.
+    m = re.search(r"tessera-linux: console ttyPS0, (\d+) UART interrupts", console)
+    assert m and int(m.group(1)) > 0, console
+    assert "tessera-linux: UART interrupts through GIC-0" in console, console
+    assert "tessera-linux: powering off" in console, console
+    assert "VM[1] linux-uart1: 1 physical SPIs of its host device-tree nodes passed through" in out, out
 
 
 def test_a_passed_through_uart_interrupt_through_a_vgicv2():

@@ -102,3 +102,6 @@ UNIT_TESTS += vm_console
 unit-srcs-vm_console := src/vmm/vm_console.c src/kernel/console.c src/lib/format.c
 UNIT_TESTS += console_focus
 unit-srcs-console_focus := src/vmm/console_focus.c
+# A supplied device tree (dtb_path) made to describe its VM, and the trees it refuses.
+UNIT_TESTS += vm_dtb_supplied
+unit-srcs-vm_dtb_supplied := src/vmm/vm_dtb_supplied.c src/vmm/vm_dtb.c src/lib/fdt.c src/lib/fdt_write.c src/lib/format.c

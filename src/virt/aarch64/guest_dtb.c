@@ -19,7 +19,9 @@
 #define IRQ_LEVEL_HIGH 4
 #define GICR_FRAME_SIZE 0x20000
 
-static void cpus_node(struct fdt_writer *w, struct vm *vm)
+/* Each vCPU by its MPIDR affinity (arch_vcpu_guest_id), started by PSCI. phandles[i] (i < count)
+ * goes to vCPU i's node: a supplied tree's (arch_vm_dtb_write_cpus). */
+static void cpus_node(struct fdt_writer *w, struct vm *vm, const uint32_t *phandles, unsigned count)
 {
 	fdt_begin_node(w, "cpus");
 	fdt_property_u32(w, "#address-cells", 1);
@@ -30,9 +32,19 @@ static void cpus_node(struct fdt_writer *w, struct vm *vm)
 		fdt_property_string(w, "compatible", "arm,armv8");
 		fdt_property_u32(w, "reg", (uint32_t)vm->vcpus[i]->guest_id);
 		fdt_property_string(w, "enable-method", "psci");
+		if (i < count && phandles[i])
+			fdt_property_u32(w, "phandle", phandles[i]);
 		fdt_end_node(w);
 	}
 	fdt_end_node(w);
+}
+
+/* A supplied tree's CPUs are replaced: a vCPU's MPIDR is its index (arch_vcpu_guest_id), not the
+ * physical CPU's that a board's tree names. */
+bool arch_vm_dtb_write_cpus(struct fdt_writer *w, struct vm *vm, const uint32_t *phandles, unsigned count)
+{
+	cpus_node(w, vm, phandles, count);
+	return true;
 }
 
 static void interrupt_nodes(struct fdt_writer *w, struct vm *vm)
@@ -136,7 +148,7 @@ int arch_vm_build_dtb(struct vm *vm, const struct vm_boot_params *params, void *
 	fdt_property_string(&w, "method", "hvc");
 	fdt_end_node(&w);
 
-	cpus_node(&w, vm);
+	cpus_node(&w, vm, NULL, 0);
 	vm_dtb_write_memory(&w, vm);
 	interrupt_nodes(&w, vm);
 	uint64_t console = uart_nodes(&w, vm);

@@ -148,13 +148,14 @@ if dmesg | grep -q 'random: crng init done'; then
     echo "tessera-linux: random numbers ready before init"
 fi
 # The console's driver and the interrupts its UART took: output through it needs the emulated UART
-# and interrupt controller, not only an early console.
+# and interrupt controller, not only an early console. By the UART's name in /proc/interrupts:
+# PL011, 8250 (ttyS0) or Cadence (xuartps, a ZynqMP board's UART passed through).
 console=$(awk 'NR == 1 {print $1}' /proc/consoles)
-irqs=$(awk -v c="$console" '$NF == c || /uart-pl011|ttyS0/ {for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i} END {print n + 0}' /proc/interrupts)
+irqs=$(awk -v c="$console" '$NF == c || /uart-pl011|ttyS0|xuartps/ {for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i} END {print n + 0}' /proc/interrupts)
 echo "tessera-linux: console $console, $irqs UART interrupts"
 # Which interrupt controller the UART's line goes through (the chip column of /proc/interrupts:
 # the first field after the per-CPU counts), and the inter-processor interrupts taken.
-chip=$(awk '/uart-pl011|ttyS0/ {for (i = 2; i <= NF; i++) if ($i !~ /^[0-9]+$/) {print $i; exit}}' /proc/interrupts)
+chip=$(awk '/uart-pl011|ttyS0|xuartps/ {for (i = 2; i <= NF; i++) if ($i !~ /^[0-9]+$/) {print $i; exit}}' /proc/interrupts)
 ipis=$(awk '$1 ~ /^IPI/ {for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i} END {print n + 0}' /proc/interrupts)
 echo "tessera-linux: UART interrupts through ${chip:-none}, $ipis IPIs"
 
