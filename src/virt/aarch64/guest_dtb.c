@@ -32,7 +32,7 @@ static void cpus_node(struct fdt_writer *w, struct vm *vm, const uint32_t *phand
 		fdt_property_string(w, "compatible", "arm,armv8");
 		fdt_property_u32(w, "reg", (uint32_t)vm->vcpus[i]->guest_id);
 		fdt_property_string(w, "enable-method", "psci");
-		if (i < count && phandles[i])
+		if (phandles && i < count && phandles[i])
 			fdt_property_u32(w, "phandle", phandles[i]);
 		fdt_end_node(w);
 	}
