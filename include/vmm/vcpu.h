@@ -34,7 +34,7 @@ struct vcpu {
 	unsigned requests;       /* VCPU_REQUEST_*, set atomically */
 	gpa_t start_entry;       /* for VCPU_REQUEST_START */
 	uint64_t start_arg;
-	uint64_t exits[EXIT_FAULT + 1]; /* by reason; only vcpu_count_exit changes them */
+	uint64_t exits[EXIT_FAULT + 1]; /* by reason; only vcpu_count_exit (and its copy in aarch64's guest.S) changes them */
 	uint64_t exits_total;      /* their sum */
 	uint64_t exits_accounted;  /* of it, what vcpu_account_exits gave the CPUs' counts */
 	bool paused;             /* holds still for VCPU_REQUEST_PAUSE (vm_suspend waits for it) */

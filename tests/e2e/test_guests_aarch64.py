@@ -144,6 +144,9 @@ def test_timer_and_sgi_interrupts_through_the_vgic():
     out = b.output
     assert "VM[1] timer: vGICv3, distributor 0x8000000, redistributors 0x80a0000" in out, out
     assert "[vm1] timer guest: 5 virtual timer interrupts, 3 physical timer interrupts, 1 SGI" in out, out
+    # Disabled in the redistributor after four ticks the exit path injected by itself (guest.S's
+    # guest_irq_exit): none while disabled, the pending one once enabled again.
+    assert "[vm1] timer guest: 0 virtual timer interrupts while disabled, 1 once enabled again" in out, out
 
 
 def test_ipa_size_follows_the_config_and_the_cpu():

@@ -21,6 +21,13 @@
 	b	guest_exit
 .endm
 
+/* An IRQ from a guest: guest_irq_exit may answer it without guest_exit (the virtual timer). */
+.macro GUEST_IRQ_VECTOR
+	.balign	0x80
+	stp	x0, x1, [sp, #-16]!
+	b	guest_irq_exit
+.endm
+
 	.text
 	.balign	0x800
 	.global exception_vectors
@@ -34,7 +41,7 @@ exception_vectors:
 	VECTOR 6	/* FIQ */
 	VECTOR 7	/* SError */
 	GUEST_VECTOR 8	/* lower EL, AArch64: synchronous */
-	GUEST_VECTOR 9	/* IRQ */
+	GUEST_IRQ_VECTOR	/* IRQ (9) */
 	GUEST_VECTOR 10	/* FIQ */
 	GUEST_VECTOR 11	/* SError */
 	GUEST_VECTOR 12	/* lower EL, AArch32 */

@@ -55,6 +55,90 @@ guest_load_rest:		/* x0 = struct guest_regs *: PC, PSTATE, x0-x18, x30, then ERE
 	ldp	x0, x1, [x0, #0]
 	eret
 
+/* An IRQ from the guest (vectors.S, the guest's x0/x1 at [sp]). The guest's own virtual timer,
+ * firing again while the list register the C path put it in last time is free (the guest ended
+ * it), is injected here with four registers saved: the timer's output masked (the guest
+ * reprograms it in its handler, vtimer.c), the same list register made pending again, the host
+ * interrupt ended as the GICv3 driver ends one (EOImode 1: EOIR drops the priority, DIR
+ * deactivates), the exit counted (vcpu_count_exit). What the C path would have done to the model
+ * (vgic_private_in_place refilling that register) is nothing more: the interrupt stays in_lr.
+ * Anything else goes to guest_exit as vector 9, an interrupt already acknowledged handed over in
+ * percpu.arch_scratch[2] (irq_in_place takes it there). Armed only on a GICv3 host: with lr = -1
+ * no ICC register is touched. */
+	.global guest_irq_exit
+guest_irq_exit:
+	mrs	x0, tpidr_el2
+	ldr	x0, [x0]			/* percpu.arch_scratch[0]: the guest's registers */
+	ldr	x1, [x0, #GUEST_VTIMER_FAST + VTIMER_FAST_LR]
+	tbnz	x1, #63, 3f			/* -1: the model is the truth */
+	stp	x2, x3, [sp, #-16]!
+	mrs	x2, ich_elrsr_el2
+	lsr	x2, x2, x1
+	tbz	x2, #0, 2f			/* the guest has not ended it yet */
+	mrs	x2, icc_iar1_el1
+	and	x2, x2, #0xffffff
+	cmp	x2, #GUEST_VTIMER_INTID
+	b.ne	1f
+	mrs	x3, cntv_ctl_el0
+	orr	x3, x3, #2			/* IMASK */
+	msr	cntv_ctl_el0, x3
+	isb					/* the line drops before the interrupt is deactivated */
+	ldr	x3, [x0, #GUEST_VTIMER_FAST + VTIMER_FAST_LR_VALUE]
+	adr	x2, 10f
+	add	x2, x2, x1, lsl #3		/* two instructions an entry */
+	br	x2
+10:	msr	ich_lr0_el2, x3
+	b	11f
+	msr	ich_lr1_el2, x3
+	b	11f
+	msr	ich_lr2_el2, x3
+	b	11f
+	msr	ich_lr3_el2, x3
+	b	11f
+	msr	ich_lr4_el2, x3
+	b	11f
+	msr	ich_lr5_el2, x3
+	b	11f
+	msr	ich_lr6_el2, x3
+	b	11f
+	msr	ich_lr7_el2, x3
+	b	11f
+	msr	ich_lr8_el2, x3
+	b	11f
+	msr	ich_lr9_el2, x3
+	b	11f
+	msr	ich_lr10_el2, x3
+	b	11f
+	msr	ich_lr11_el2, x3
+	b	11f
+	msr	ich_lr12_el2, x3
+	b	11f
+	msr	ich_lr13_el2, x3
+	b	11f
+	msr	ich_lr14_el2, x3
+	b	11f
+	msr	ich_lr15_el2, x3
+11:	mov	x2, #GUEST_VTIMER_INTID
+	msr	icc_eoir1_el1, x2
+	msr	icc_dir_el1, x2
+	ldr	x2, [x0, #GUEST_VTIMER_FAST + VTIMER_FAST_EXITS_IRQ]
+	ldr	x3, [x2]
+	add	x3, x3, #1
+	str	x3, [x2]
+	ldr	x2, [x0, #GUEST_VTIMER_FAST + VTIMER_FAST_EXITS_TOTAL]
+	ldr	x3, [x2]
+	add	x3, x3, #1
+	str	x3, [x2]
+	ldp	x2, x3, [sp], #16
+	ldp	x0, x1, [sp], #16
+	eret					/* context-synchronizing: the list register and DIR are seen */
+1:	mrs	x3, tpidr_el2			/* acknowledged, not the timer's: the C path's */
+	add	x2, x2, #1
+	str	x2, [x3, #PERCPU_HANDED_IRQ]
+2:	ldp	x2, x3, [sp], #16
+3:	mov	x0, #9				/* VECTOR_LOWER_IRQ */
+	/* fall through */
+
 	.global guest_exit
 guest_exit:			/* x0 = vector index; the guest's x0/x1 are at [sp] */
 	/* First what C may clobber (AAPCS64 5.1.1: x0-x18 and x30), PC and PSTATE: enough for

@@ -87,6 +87,8 @@ int arch_vcpu_init(struct vcpu *vcpu, gpa_t entry, uint64_t arg)
 	a->cntvoff = 0;
 	a->vmpidr = MPIDR_RES1 | vcpu->guest_id;
 	a->hcr = HCR_GUEST;
+	a->vtimer_fast = (struct vtimer_fast){ .lr = -1, .exits_irq = &vcpu->exits[EXIT_IRQ],
+					       .exits_total = &vcpu->exits_total };
 	return 0;
 }
 
@@ -327,10 +329,22 @@ static void choose_wait_trapping(struct vcpu_arch *a)
  * run loop, so the guest's own timer interrupt costs one trip through the vectors instead of a
  * second one through the host's. Returns the registers to re-enter the guest with when nothing is
  * left for the scheduler, else NULL. */
+/* The interrupt to handle: the one guest_irq_exit acknowledged and left to this path (GICv3: the
+ * spurious INTIDs 1020-1023 mean none, as its driver's claim says), else the chip's claim. */
+static unsigned claim_in_place(const struct irqchip_ops *chip)
+{
+	uint64_t *handed = &this_cpu()->arch_scratch[PERCPU_HANDED_IRQ / 8];
+	if (!*handed)
+		return chip->claim();
+	unsigned intid = (unsigned)(*handed - 1);
+	*handed = 0;
+	return intid >= 1020 && intid < 1024 ? IRQ_NONE : intid;
+}
+
 static __attribute__((noinline)) struct guest_regs *irq_in_place(struct vcpu *vcpu)
 {
 	const struct irqchip_ops *chip = irq_chip();
-	unsigned irq = chip->claim();
+	unsigned irq = claim_in_place(chip);
 	if (vtimer_fire_in_place(vcpu, irq)) {
 		/* The common case: the list registers need nothing more. */
 		chip->complete(irq);

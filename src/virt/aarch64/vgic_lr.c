@@ -20,6 +20,7 @@ static unsigned lr_count = 4;
  * GICv2 backend in vgic_v2_hw.c converts), the control register, and the state that moves with a
  * vCPU (VMCR, active priorities). */
 static const struct vgic_hw *hw;
+static const struct vgic_hw vgic_v3_hw;
 
 static inline __attribute__((always_inline)) void v3_write_lr(unsigned n, uint64_t v)
 {
@@ -75,6 +76,23 @@ static bool v3_refill_lr(unsigned n, uint64_t lr)
 	return true;
 }
 
+/* guest_irq_exit's record (virt_impl/vm.h): list register n holds the virtual timer's interrupt,
+ * which is to be made pending there again when it fires and the guest has ended it, as
+ * inject_in_place would. Only on a GICv3 host (guest.S uses its system registers), and not for an
+ * interrupt linked to a physical one. */
+static void vtimer_fast_arm(struct vcpu *vcpu, unsigned n, unsigned intid, const struct vgic_irq *irq)
+{
+	if (intid != VGIC_VTIMER_INTID || hw != &vgic_v3_hw || irq->host_intid)
+		return;
+	vcpu->arch.vtimer_fast.lr_value = intid | LR_GROUP1 | LR_PENDING | ((uint64_t)irq->priority << LR_PRIORITY_SHIFT);
+	__atomic_store_n(&vcpu->arch.vtimer_fast.lr, (int64_t)n, __ATOMIC_RELEASE);
+}
+
+void vgic_vtimer_fast_disarm(struct vcpu *vcpu)
+{
+	__atomic_store_n(&vcpu->arch.vtimer_fast.lr, -1, __ATOMIC_RELAXED);
+}
+
 /* Whether a should go into a list register before b: active ones first (the guest must be able
  * to end them), then by priority (lower value = more urgent). */
 static bool before(const struct vgic_irq *a, const struct vgic_irq *b)
@@ -116,6 +134,7 @@ void vgic_flush_lrs(struct vcpu *vcpu)
 	if (!cpu->private_watch && !cpu->spis_watched)
 		return; /* nothing to deliver: the common case; ICH_HCR_EL2 stays as sync left it */
 	spin_lock(&vgic->lock);
+	vgic_vtimer_fast_disarm(vcpu); /* the list registers are written again below */
 	if (vgic->ctlr & vgic->enable_mask) {
 		/* Look only at watched interrupts; forget those that no longer need a list register. */
 		for (uint32_t bits = cpu->private_watch; bits; bits &= bits - 1) {
@@ -164,6 +183,7 @@ void vgic_flush_lrs(struct vcpu *vcpu)
 		irq->in_lr = true;
 		cpu->lr[n] = lr;
 		hw->write_lr(n, lr);
+		vtimer_fast_arm(vcpu, n, best[n].intid, irq);
 	}
 	for (unsigned n = count; n < cpu->lr_used; n++)
 		hw->write_lr(n, 0);
@@ -214,6 +234,7 @@ static inline __attribute__((always_inline)) bool inject_in_place(struct vcpu *v
 			irq->active = false;
 			irq->in_lr = true;
 			cpu->lr[n] = lr;
+			vtimer_fast_arm(vcpu, (unsigned)n, intid, irq);
 		}
 	}
 	spin_unlock(&vgic->lock);
@@ -243,6 +264,7 @@ void vgic_sync_lrs(struct vcpu *vcpu)
 	if (!vgic || !cpu->lr_used)
 		return;
 	spin_lock(&vgic->lock);
+	vgic_vtimer_fast_disarm(vcpu); /* the model is the truth again */
 	for (unsigned n = 0; n < cpu->lr_used; n++) {
 		uint64_t lr = hw->read_lr(n);
 		struct vgic_irq *irq = vgic_irq_of(vgic, vcpu, (unsigned)(lr & 0xffffffff));

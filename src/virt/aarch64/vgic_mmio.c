@@ -126,6 +126,8 @@ static int bank_access(struct vgic *vgic, struct vcpu *vcpu, enum bank bank, uin
 			continue;
 		if (write) {
 			uint64_t field = (*value >> (i * bits)) & ((1ULL << bits) - 1);
+			if (intid == VGIC_VTIMER_INTID)
+				vgic_vtimer_fast_disarm(vcpu); /* its enable, priority or state changes */
 			field_write(irq, bank, field, intid);
 			vgic_watch(vgic, vcpu, intid);
 			kick |= field && (bank == BANK_ENABLE_SET || bank == BANK_PEND_SET);
@@ -198,8 +200,10 @@ static int distributor_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offse
 	}
 	if (offset == GICD_CTLR) {
 		vgic->ctlr = (uint32_t)value & (CTLR_ENABLE_GRP0 | CTLR_ENABLE_GRP1);
-		for (unsigned v = 0; v < vgic->vm->vcpu_count; v++)
+		for (unsigned v = 0; v < vgic->vm->vcpu_count; v++) {
+			vgic_vtimer_fast_disarm(vgic->vm->vcpus[v]);
 			vcpu_kick(vgic->vm->vcpus[v]);
+		}
 	}
 	return 0;
 }

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Takes interrupts through the virtual GICv3: five EL1 virtual-timer ticks (PPI 27), three EL1
  * physical-timer ticks (PPI 30) and an SGI the guest sends itself, acknowledged and ended through
- * the ICC system registers. */
+ * the ICC system registers. Then the virtual timer fires with its interrupt disabled in the
+ * redistributor: it must not be taken until enabled again. From the second tick on, the
+ * hypervisor makes the timer's interrupt pending again on its exit path's shortest way (guest.S,
+ * guest_irq_exit), which must learn of the disable. */
 #include "guest.h"
 
 #define GICD_BASE 0x08000000UL
@@ -74,5 +77,21 @@ void guest_main(uint64_t dtb)
 	puts_uart(" physical timer interrupts, ");
 	put_dec(sgis);
 	puts_uart(" SGI\n");
+	unsigned before = ticks;
+	mmio32(GICR_SGI_BASE + 0x180, 1u << VTIMER_INTID); /* ICENABLER0 */
+	write_reg("cntv_tval_el0", TICK_INTERVAL);
+	write_reg("cntv_ctl_el0", 1);
+	uint64_t until = read_reg("cntvct_el0") + 4 * TICK_INTERVAL;
+	while (read_reg("cntvct_el0") < until)
+		;
+	unsigned while_disabled = ticks - before;
+	mmio32(GICR_SGI_BASE + 0x100, 1u << VTIMER_INTID); /* ISENABLER0 */
+	for (int i = 0; i < 1000 && ticks == before + while_disabled; i++)
+		__asm__ volatile("wfi");
+	puts_uart("timer guest: ");
+	put_dec(while_disabled);
+	puts_uart(" virtual timer interrupts while disabled, ");
+	put_dec(ticks - before - while_disabled);
+	puts_uart(" once enabled again\n");
 	system_off();
 }

@@ -113,6 +113,9 @@ bool vgic_passthrough_in_place(struct vcpu *vcpu, unsigned irq);
  * straight into a list register (vgic_private_in_place), masks that timer as the model's handler
  * would and returns true; otherwise does nothing. */
 bool vtimer_fire_in_place(struct vcpu *vcpu, unsigned irq);
+/* guest_irq_exit may no longer inject the vCPU's timer interrupt by itself (virt_impl/vm.h):
+ * what the C path would do with it may have changed. */
+void vgic_vtimer_fast_disarm(struct vcpu *vcpu);
 /* Sets up this physical CPU's virtual CPU interface (GICv3 ICH_* or GICv2 GICH), its maintenance
  * interrupt and the guest timer's PPI, once: called when a vCPU is loaded. */
 void vgic_init_this_cpu(void);

@@ -8,6 +8,16 @@
 #define GUEST_REGS_X19 152
 #define GUEST_REGS_PC 248
 #define GUEST_REGS_PSTATE 256
+/* struct vcpu_arch.vtimer_fast, right after the registers, and its fields (guest.S). */
+#define GUEST_VTIMER_FAST 264
+#define VTIMER_FAST_LR 0
+#define VTIMER_FAST_LR_VALUE 8
+#define VTIMER_FAST_EXITS_IRQ 16
+#define VTIMER_FAST_EXITS_TOTAL 24
+/* percpu.arch_scratch[2]: an interrupt guest_irq_exit acknowledged and left to the C path, plus
+ * one (0: none). */
+#define PERCPU_HANDED_IRQ 16
+#define GUEST_VTIMER_INTID 27 /* VGIC_VTIMER_INTID, for guest.S */
 
 #ifndef __ASSEMBLY__
 #include "lib/types.h"
@@ -35,8 +45,21 @@ struct guest_fp_state {
 	uint64_t fpsr, fpcr;
 };
 
+/* What guest_irq_exit (guest.S) needs to inject the virtual timer's interrupt again without
+ * leaving assembly: the list register that has held it since its last injection in this run (the
+ * C path's, vgic_lr.c), when the host GIC is a GICv3, and the value that makes it pending again.
+ * lr is -1 whenever the model, not that register, is the truth: before the first injection, after
+ * every read-back of the list registers (vgic_sync_lrs), and once a write to the vCPU's private
+ * interrupts' registers (enable, priority, ...) may have changed what the injection would be. */
+struct vtimer_fast {
+	int64_t lr;
+	uint64_t lr_value;
+	uint64_t *exits_irq, *exits_total; /* the vCPU's counters, as vcpu_count_exit keeps them */
+};
+
 struct vcpu_arch {
 	struct guest_regs regs;  /* first: guest.S addresses it through the per-CPU scratch word */
+	struct vtimer_fast vtimer_fast; /* second: guest.S reads it there too */
 	struct guest_el1_state el1;
 	struct guest_fp_state fp;
 	uint64_t vmpidr;
@@ -71,6 +94,12 @@ struct vm_arch {
 _Static_assert(__builtin_offsetof(struct guest_regs, x[19]) == GUEST_REGS_X19, "guest.S offsets");
 _Static_assert(__builtin_offsetof(struct guest_regs, pc) == GUEST_REGS_PC, "guest.S offsets");
 _Static_assert(__builtin_offsetof(struct guest_regs, pstate) == GUEST_REGS_PSTATE, "guest.S offsets");
+_Static_assert(__builtin_offsetof(struct vcpu_arch, vtimer_fast) == GUEST_VTIMER_FAST, "guest.S offsets");
+_Static_assert(GUEST_VTIMER_INTID == VGIC_VTIMER_INTID, "guest.S's timer INTID");
+_Static_assert(__builtin_offsetof(struct vtimer_fast, lr) == VTIMER_FAST_LR, "guest.S offsets");
+_Static_assert(__builtin_offsetof(struct vtimer_fast, lr_value) == VTIMER_FAST_LR_VALUE, "guest.S offsets");
+_Static_assert(__builtin_offsetof(struct vtimer_fast, exits_irq) == VTIMER_FAST_EXITS_IRQ, "guest.S offsets");
+_Static_assert(__builtin_offsetof(struct vtimer_fast, exits_total) == VTIMER_FAST_EXITS_TOTAL, "guest.S offsets");
 #endif
 
 #endif
