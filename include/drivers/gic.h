@@ -40,5 +40,8 @@ void gicd_reset_spis(paddr_t gicd, unsigned lines, unsigned group);
 /* Sets or clears one enable bit in a GICD_ISENABLER/ICENABLER-style bank at 'bank_base'. */
 void gic_set_enabled(paddr_t bank_base, unsigned irq, bool enabled);
 void gic_set_priority(paddr_t priority_base, unsigned irq, uint8_t priority);
+/* The GICv2 driver's CPU interface (GICC_IAR at +0x0c, GICC_EOIR at +0x10) and the address of its
+ * GICC_DIR (the second 4 KiB page, 4 KiB or 64 KiB up); 0 when the host's GIC is not a GICv2. */
+paddr_t gicv2_cpu_interface(paddr_t *dir);
 
 #endif

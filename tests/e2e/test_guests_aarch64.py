@@ -201,6 +201,7 @@ def test_gicv2_host_gives_the_guest_a_gicv2():
     assert "Interrupt controller: GICv2" in out, out
     assert "VM[1] timer-v2: vGICv2, distributor 0x8000000, CPU interface 0x8010000 (GICV 0x8040000)" in out, out
     assert "[vm1] timer guest (GICv2): 5 virtual timer interrupts, 3 physical timer interrupts, 1 SGI" in out, out
+    assert "[vm1] timer guest (GICv2): 0 virtual timer interrupts while disabled, 1 once enabled again" in out, out
 
 
 def test_mmio_through_every_register_gives_the_same_results():

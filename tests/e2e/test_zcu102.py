@@ -52,6 +52,7 @@ def test_a_bare_metal_guest_with_a_vgicv2_and_its_timers():
     # the host), backed by the board's GICV.
     assert "VM[1] timer-v2: vGICv2, distributor 0x8000000, CPU interface 0x8010000 (GICV 0xf9060000)" in out, out
     assert "[vm1] timer guest (GICv2): 5 virtual timer interrupts, 3 physical timer interrupts, 1 SGI" in out, out
+    assert "[vm1] timer guest (GICv2): 0 virtual timer interrupts while disabled, 1 once enabled again" in out, out
 
 
 # The guest, what it must print, and QEMU's extra arguments.

@@ -83,6 +83,12 @@ static void gicv2_disable(unsigned irq)
 		gic_set_enabled(gicd + GICD_ISENABLER, irq, false);
 }
 
+paddr_t gicv2_cpu_interface(paddr_t *dir)
+{
+	*dir = gicc ? gicc + gicc_dir : 0;
+	return gicc;
+}
+
 static unsigned gicv2_claim(void)
 {
 	uint32_t iar = gic_read32(gicc, GICC_IAR);

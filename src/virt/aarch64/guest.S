@@ -59,21 +59,27 @@ guest_load_rest:		/* x0 = struct guest_regs *: PC, PSTATE, x0-x18, x30, then ERE
  * firing again while the list register the C path put it in last time is free (the guest ended
  * it), is injected here with four registers saved: the timer's output masked (the guest
  * reprograms it in its handler, vtimer.c), the same list register made pending again, the host
- * interrupt ended as the GICv3 driver ends one (EOImode 1: EOIR drops the priority, DIR
+ * interrupt ended as the GIC drivers end one (EOImode 1: EOIR drops the priority, DIR
  * deactivates), the exit counted (vcpu_count_exit). What the C path would have done to the model
  * (vgic_private_in_place refilling that register) is nothing more: the interrupt stays in_lr.
+ * A GICv3 through its system registers, a GICv2 through its CPU interface and GICH frames.
  * Anything else goes to guest_exit as vector 9, an interrupt already acknowledged handed over in
- * percpu.arch_scratch[2] (irq_in_place takes it there). Armed only on a GICv3 host: with lr = -1
- * no ICC register is touched. */
+ * percpu.arch_scratch[2] as the driver's claim would return it (irq_in_place takes it there).
+ * With lr = -1, or while the timer's condition is not met (CNTV_CTL_EL0.ISTATUS, D11.2.4: the
+ * interrupt is another's), no GIC register is touched. */
 	.global guest_irq_exit
 guest_irq_exit:
-	mrs	x0, tpidr_el2
-	ldr	x0, [x0]			/* percpu.arch_scratch[0]: the guest's registers */
-	ldr	x1, [x0, #GUEST_VTIMER_FAST + VTIMER_FAST_LR]
-	tbnz	x1, #63, 3f			/* -1: the model is the truth */
+	mrs	x1, tpidr_el2
+	ldr	x1, [x1]			/* percpu.arch_scratch[0]: the guest's registers */
+	ldr	x0, [x1, #GUEST_VTIMER_FAST + VTIMER_FAST_LR]
+	tbnz	x0, #63, 3f			/* -1: the model is the truth */
 	stp	x2, x3, [sp, #-16]!
+	mrs	x2, cntv_ctl_el0
+	tbz	x2, #2, 2f			/* ISTATUS clear: not the timer's interrupt, untouched */
+	ldr	x3, [x1, #GUEST_VTIMER_FAST + VTIMER_FAST_GICV2_GICC]
+	cbnz	x3, 20f
 	mrs	x2, ich_elrsr_el2
-	lsr	x2, x2, x1
+	lsr	x2, x2, x0
 	tbz	x2, #0, 2f			/* the guest has not ended it yet */
 	mrs	x2, icc_iar1_el1
 	and	x2, x2, #0xffffff
@@ -83,9 +89,9 @@ guest_irq_exit:
 	orr	x3, x3, #2			/* IMASK */
 	msr	cntv_ctl_el0, x3
 	isb					/* the line drops before the interrupt is deactivated */
-	ldr	x3, [x0, #GUEST_VTIMER_FAST + VTIMER_FAST_LR_VALUE]
+	ldr	x3, [x1, #GUEST_VTIMER_FAST + VTIMER_FAST_LR_VALUE]
 	adr	x2, 10f
-	add	x2, x2, x1, lsl #3		/* two instructions an entry */
+	add	x2, x2, x0, lsl #3		/* two instructions an entry */
 	br	x2
 10:	msr	ich_lr0_el2, x3
 	b	11f
@@ -121,23 +127,56 @@ guest_irq_exit:
 11:	mov	x2, #GUEST_VTIMER_INTID
 	msr	icc_eoir1_el1, x2
 	msr	icc_dir_el1, x2
-	ldr	x2, [x0, #GUEST_VTIMER_FAST + VTIMER_FAST_EXITS_IRQ]
+12:	ldr	x2, [x1, #GUEST_VTIMER_FAST + VTIMER_FAST_EXITS_IRQ]
 	ldr	x3, [x2]
 	add	x3, x3, #1
 	str	x3, [x2]
-	ldr	x2, [x0, #GUEST_VTIMER_FAST + VTIMER_FAST_EXITS_TOTAL]
+	ldr	x2, [x1, #GUEST_VTIMER_FAST + VTIMER_FAST_EXITS_TOTAL]
 	ldr	x3, [x2]
 	add	x3, x3, #1
 	str	x3, [x2]
 	ldp	x2, x3, [sp], #16
 	ldp	x0, x1, [sp], #16
 	eret					/* context-synchronizing: the list register and DIR are seen */
-1:	mrs	x3, tpidr_el2			/* acknowledged, not the timer's: the C path's */
-	add	x2, x2, #1
+
+20:	/* GICv2 (IHI0048B): x3 = the CPU interface. GICH_ELRSR0 bit n: list register n is free. */
+	ldr	x2, [x1, #GUEST_VTIMER_FAST + VTIMER_FAST_GICV2_GICH]
+	ldr	w2, [x2, #0x30]			/* GICH_ELRSR0 */
+	lsr	x2, x2, x0
+	tbz	x2, #0, 2f
+	ldr	w2, [x3, #0x0c]			/* GICC_IAR (a PPI's carries no source CPU) */
+	cmp	w2, #GUEST_VTIMER_INTID
+	b.ne	21f
+	mrs	x2, cntv_ctl_el0
+	orr	x2, x2, #2			/* IMASK */
+	msr	cntv_ctl_el0, x2
+	isb
+	ldr	x2, [x1, #GUEST_VTIMER_FAST + VTIMER_FAST_GICV2_GICH]
+	add	x0, x2, x0, lsl #2
+	ldr	w2, [x1, #GUEST_VTIMER_FAST + VTIMER_FAST_LR_VALUE]
+	str	w2, [x0, #0x100]		/* GICH_LR<n> */
+	mov	w2, #GUEST_VTIMER_INTID
+	str	w2, [x3, #0x10]			/* GICC_EOIR */
+	ldr	x0, [x1, #GUEST_VTIMER_FAST + VTIMER_FAST_GICV2_DIR]
+	str	w2, [x0]			/* GICC_DIR */
+	b	12b
+21:	/* Another, acknowledged: the driver's claim keeps IAR[12:0] (an SGI's source CPU with it),
+	 * and IRQ_NONE (~0) for the special INTIDs 1020-1023. */
+	and	w0, w2, #0x3ff
+	and	w2, w2, #0x1fff
+	cmp	w0, #1020
+	csinv	w2, w2, wzr, lo
+	b	22f
+1:	/* GICv3: IRQ_NONE for 1020-1023, else the INTID. */
+	sub	w0, w2, #1020
+	cmp	w0, #4
+	csinv	w2, w2, wzr, hs
+22:	mrs	x3, tpidr_el2
+	orr	x2, x2, #(1 << 32)		/* handed over */
 	str	x2, [x3, #PERCPU_HANDED_IRQ]
 2:	ldp	x2, x3, [sp], #16
-3:	mov	x0, #9				/* VECTOR_LOWER_IRQ */
-	/* fall through */
+3:	mov	x0, #9				/* VECTOR_LOWER_IRQ; x1 = the guest's registers */
+	b	guest_exit_regs
 
 	.global guest_exit
 guest_exit:			/* x0 = vector index; the guest's x0/x1 are at [sp] */
@@ -145,6 +184,7 @@ guest_exit:			/* x0 = vector index; the guest's x0/x1 are at [sp] */
 	 * guest_exit_quick, which leaves the guest's x19-x29 live in the registers. */
 	mrs	x1, tpidr_el2
 	ldr	x1, [x1]
+guest_exit_regs:		/* x0 = vector index, x1 = the guest's registers */
 	stp	x2, x3, [x1, #16]
 	stp	x4, x5, [x1, #32]
 	stp	x6, x7, [x1, #48]

@@ -329,16 +329,16 @@ static void choose_wait_trapping(struct vcpu_arch *a)
  * run loop, so the guest's own timer interrupt costs one trip through the vectors instead of a
  * second one through the host's. Returns the registers to re-enter the guest with when nothing is
  * left for the scheduler, else NULL. */
-/* The interrupt to handle: the one guest_irq_exit acknowledged and left to this path (GICv3: the
- * spurious INTIDs 1020-1023 mean none, as its driver's claim says), else the chip's claim. */
+/* The interrupt to handle: the one guest_irq_exit acknowledged and left to this path, as the
+ * chip's claim would have returned it, else the chip's claim. */
 static unsigned claim_in_place(const struct irqchip_ops *chip)
 {
 	uint64_t *handed = &this_cpu()->arch_scratch[PERCPU_HANDED_IRQ / 8];
-	if (!*handed)
+	uint64_t irq = *handed;
+	if (!irq)
 		return chip->claim();
-	unsigned intid = (unsigned)(*handed - 1);
 	*handed = 0;
-	return intid >= 1020 && intid < 1024 ? IRQ_NONE : intid;
+	return (unsigned)irq;
 }
 
 static __attribute__((noinline)) struct guest_regs *irq_in_place(struct vcpu *vcpu)

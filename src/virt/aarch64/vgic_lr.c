@@ -4,6 +4,7 @@
  * after exit, both inside arch_vcpu_run with interrupts masked; between runs the model holds all
  * state, so only ICH_VMCR and the active-priority registers move with the vCPU (load/put). */
 #include "virt_impl/vgic.h"
+#include "drivers/gic.h"
 #include "arch_impl/sysreg.h"
 #include "kernel/irq.h"
 #include "kernel/percpu.h"
@@ -21,6 +22,8 @@ static unsigned lr_count = 4;
  * vCPU (VMCR, active priorities). */
 static const struct vgic_hw *hw;
 static const struct vgic_hw vgic_v3_hw;
+/* A GICv2 host's frames, for guest_irq_exit (struct vtimer_fast's last three fields). */
+static struct vtimer_fast v2_frames;
 
 static inline __attribute__((always_inline)) void v3_write_lr(unsigned n, uint64_t v)
 {
@@ -78,14 +81,33 @@ static bool v3_refill_lr(unsigned n, uint64_t lr)
 
 /* guest_irq_exit's record (virt_impl/vm.h): list register n holds the virtual timer's interrupt,
  * which is to be made pending there again when it fires and the guest has ended it, as
- * inject_in_place would. Only on a GICv3 host (guest.S uses its system registers), and not for an
- * interrupt linked to a physical one. */
-static void vtimer_fast_arm(struct vcpu *vcpu, unsigned n, unsigned intid, const struct vgic_irq *irq)
+ * inject_in_place would: the value in the host GIC's own list-register format, and on a GICv2 host
+ * where its frames are. Never for an interrupt linked to a physical one. */
+static __attribute__((noinline)) void vtimer_fast_record(struct vcpu *vcpu, unsigned n, unsigned intid,
+							const struct vgic_irq *irq)
 {
-	if (intid != VGIC_VTIMER_INTID || hw != &vgic_v3_hw || irq->host_intid)
-		return;
-	vcpu->arch.vtimer_fast.lr_value = intid | LR_GROUP1 | LR_PENDING | ((uint64_t)irq->priority << LR_PRIORITY_SHIFT);
-	__atomic_store_n(&vcpu->arch.vtimer_fast.lr, (int64_t)n, __ATOMIC_RELEASE);
+	struct vtimer_fast *fast = &vcpu->arch.vtimer_fast;
+	uint64_t lr = intid | LR_GROUP1 | LR_PENDING | ((uint64_t)irq->priority << LR_PRIORITY_SHIFT);
+	if (hw == &vgic_v3_hw) {
+		fast->lr_value = lr;
+		fast->gicv2_gicc = 0;
+	} else {
+		if (!v2_frames.gicv2_gicc)
+			return;
+		fast->lr_value = vgic_v2_lr_value(lr);
+		fast->gicv2_gicc = v2_frames.gicv2_gicc;
+		fast->gicv2_dir = v2_frames.gicv2_dir;
+		fast->gicv2_gich = v2_frames.gicv2_gich;
+	}
+	__atomic_store_n(&fast->lr, (int64_t)n, __ATOMIC_RELEASE);
+}
+
+/* Inline: every other interrupt placed pays one comparison. */
+static inline __attribute__((always_inline)) void vtimer_fast_arm(struct vcpu *vcpu, unsigned n, unsigned intid,
+								  const struct vgic_irq *irq)
+{
+	if (intid == VGIC_VTIMER_INTID && !irq->host_intid)
+		vtimer_fast_record(vcpu, n, intid, irq);
 }
 
 void vgic_vtimer_fast_disarm(struct vcpu *vcpu)
@@ -357,6 +379,12 @@ void vgic_init_this_cpu(void)
 	cpu_ready[cpu] = true;
 	const struct irqchip_ops *chip = irq_chip();
 	hw = chip && strcmp(chip->name, "GICv3") == 0 ? &vgic_v3_hw : &vgic_v2_hw;
+	if (hw == &vgic_v2_hw) {
+		paddr_t dir;
+		v2_frames.gicv2_gicc = gicv2_cpu_interface(&dir);
+		v2_frames.gicv2_dir = dir;
+		v2_frames.gicv2_gich = vgic_v2_gich();
+	}
 	lr_count = hw->lr_count();
 	if (lr_count > VGIC_MAX_LRS)
 		lr_count = VGIC_MAX_LRS;

@@ -28,13 +28,23 @@ static unsigned v2_lr_count(void)
 
 /* A linked register (HW) carries the physical INTID in [19:10]; an unlinked one carries neither a
  * maintenance request (the vGIC asks none) nor a source CPU there (virtual SGIs come from CPU 0). */
-static uint32_t v2_lr(uint64_t lr)
+static inline __attribute__((always_inline)) uint32_t v2_lr(uint64_t lr)
 {
 	uint32_t v = (uint32_t)(lr & 0x3ff) | (uint32_t)(((lr >> LR_PRIORITY_SHIFT) & 0xff) >> 3) << 23 |
 		     (uint32_t)((lr >> LR_STATE_SHIFT) & 3) << 28;
 	if (lr & LR_HW)
 		return v | V2_LR_HW | (uint32_t)((lr >> LR_PINTID_SHIFT) & 0x3ff) << 10;
 	return v;
+}
+
+uint32_t vgic_v2_lr_value(uint64_t lr)
+{
+	return v2_lr(lr);
+}
+
+uintptr_t vgic_v2_gich(void)
+{
+	return (uintptr_t)gich(0);
 }
 
 static void v2_write_lr(unsigned n, uint64_t lr)

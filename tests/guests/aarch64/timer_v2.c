@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The timer guest for GICv2 hosts: the same five virtual-timer ticks, three physical-timer ticks and
- * a self-sent SGI, through a GICv2 distributor and the memory-mapped CPU interface. */
+ * a self-sent SGI, through a GICv2 distributor and the memory-mapped CPU interface; and, as in
+ * timer.c, the virtual timer firing with its interrupt disabled (GICD_ICENABLER0, banked per CPU):
+ * none taken until it is enabled again. */
 #include "guest.h"
 
 #define GICD_BASE 0x08000000UL
@@ -62,5 +64,21 @@ void guest_main(uint64_t dtb)
 	puts_uart(" physical timer interrupts, ");
 	put_dec(sgis);
 	puts_uart(" SGI\n");
+	unsigned before = ticks;
+	*reg(GICD_BASE + 0x180) = 1u << VTIMER_INTID; /* GICD_ICENABLER0 */
+	write_reg("cntv_tval_el0", TICK_INTERVAL);
+	write_reg("cntv_ctl_el0", 1);
+	uint64_t until = read_reg("cntvct_el0") + 4 * TICK_INTERVAL;
+	while (read_reg("cntvct_el0") < until)
+		;
+	unsigned while_disabled = ticks - before;
+	*reg(GICD_BASE + 0x100) = 1u << VTIMER_INTID; /* GICD_ISENABLER0 */
+	for (int i = 0; i < 1000 && ticks == before + while_disabled; i++)
+		__asm__ volatile("wfi");
+	puts_uart("timer guest (GICv2): ");
+	put_dec(while_disabled);
+	puts_uart(" virtual timer interrupts while disabled, ");
+	put_dec(ticks - before - while_disabled);
+	puts_uart(" once enabled again\n");
 	system_off();
 }

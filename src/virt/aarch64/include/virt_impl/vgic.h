@@ -145,6 +145,10 @@ struct vgic_hw {
 	void (*restore)(const struct vgic_cpu *cpu);
 };
 extern const struct vgic_hw vgic_v2_hw;
+/* A list register's value in GICH_LR's format, and the GICH frame (guest_irq_exit's, on a GICv2
+ * host). */
+uint32_t vgic_v2_lr_value(uint64_t lr);
+uintptr_t vgic_v2_gich(void);
 
 /* Builds a vGICv2 (GICv2 hosts): distributor at dist_base, the hardware GICV frame mapped at
  * cpu_base as the guest's CPU interface. */

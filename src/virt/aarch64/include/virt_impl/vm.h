@@ -14,8 +14,11 @@
 #define VTIMER_FAST_LR_VALUE 8
 #define VTIMER_FAST_EXITS_IRQ 16
 #define VTIMER_FAST_EXITS_TOTAL 24
-/* percpu.arch_scratch[2]: an interrupt guest_irq_exit acknowledged and left to the C path, plus
- * one (0: none). */
+#define VTIMER_FAST_GICV2_GICC 32
+#define VTIMER_FAST_GICV2_DIR 40
+#define VTIMER_FAST_GICV2_GICH 48
+/* percpu.arch_scratch[2]: an interrupt guest_irq_exit acknowledged and left to the C path, as the
+ * chip's claim would have returned it, with bit 32 set (0: none). */
 #define PERCPU_HANDED_IRQ 16
 #define GUEST_VTIMER_INTID 27 /* VGIC_VTIMER_INTID, for guest.S */
 
@@ -47,7 +50,7 @@ struct guest_fp_state {
 
 /* What guest_irq_exit (guest.S) needs to inject the virtual timer's interrupt again without
  * leaving assembly: the list register that has held it since its last injection in this run (the
- * C path's, vgic_lr.c), when the host GIC is a GICv3, and the value that makes it pending again.
+ * C path's, vgic_lr.c) and the value that makes it pending again, in the host GIC's own format.
  * lr is -1 whenever the model, not that register, is the truth: before the first injection, after
  * every read-back of the list registers (vgic_sync_lrs), and once a write to the vCPU's private
  * interrupts' registers (enable, priority, ...) may have changed what the injection would be. */
@@ -55,6 +58,9 @@ struct vtimer_fast {
 	int64_t lr;
 	uint64_t lr_value;
 	uint64_t *exits_irq, *exits_total; /* the vCPU's counters, as vcpu_count_exit keeps them */
+	/* 0 on a GICv3 host (its system registers); on a GICv2 host its CPU interface, GICC_DIR and
+	 * virtual interface control frame (GICH). */
+	uintptr_t gicv2_gicc, gicv2_dir, gicv2_gich;
 };
 
 struct vcpu_arch {
@@ -100,6 +106,9 @@ _Static_assert(__builtin_offsetof(struct vtimer_fast, lr) == VTIMER_FAST_LR, "gu
 _Static_assert(__builtin_offsetof(struct vtimer_fast, lr_value) == VTIMER_FAST_LR_VALUE, "guest.S offsets");
 _Static_assert(__builtin_offsetof(struct vtimer_fast, exits_irq) == VTIMER_FAST_EXITS_IRQ, "guest.S offsets");
 _Static_assert(__builtin_offsetof(struct vtimer_fast, exits_total) == VTIMER_FAST_EXITS_TOTAL, "guest.S offsets");
+_Static_assert(__builtin_offsetof(struct vtimer_fast, gicv2_gicc) == VTIMER_FAST_GICV2_GICC, "guest.S offsets");
+_Static_assert(__builtin_offsetof(struct vtimer_fast, gicv2_dir) == VTIMER_FAST_GICV2_DIR, "guest.S offsets");
+_Static_assert(__builtin_offsetof(struct vtimer_fast, gicv2_gich) == VTIMER_FAST_GICV2_GICH, "guest.S offsets");
 #endif
 
 #endif
