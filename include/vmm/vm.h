@@ -99,6 +99,10 @@ __must_check struct vm *vm_create(const struct vm_config *config);
 /* Starts the boot vCPU of a CREATED VM, or of a STOPPED one after giving it back its RAM and
  * images. -EBUSY when it runs, -ENOMEM (logged) when its RAM cannot be had again. Task context. */
 __must_check int vm_start(struct vm *vm);
+/* vm_start in two halves, for starting several VMs together (vmm.c): the first does everything
+ * but start the boot vCPU, the second only that (it neither sleeps nor logs). */
+__must_check int vm_start_prepare(struct vm *vm);
+void vm_start_boot_vcpu(struct vm *vm);
 /* Asks every vCPU to stop; the VM is STOPPED when the last one has. Any context. */
 void vm_request_stop(struct vm *vm);
 /* vm_request_stop, then waits (up to a second) until the VM is STOPPED. Task context. */

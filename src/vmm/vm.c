@@ -181,6 +181,19 @@ static int restore_stopped(struct vm *vm)
 
 int vm_start(struct vm *vm)
 {
+	int err = vm_start_prepare(vm);
+	if (err == 0)
+		vm_start_boot_vcpu(vm);
+	return err;
+}
+
+void vm_start_boot_vcpu(struct vm *vm)
+{
+	start_boot_vcpu(vm);
+}
+
+int vm_start_prepare(struct vm *vm)
+{
 	enum vm_state state = vm_state_of(vm);
 	if (state == VM_STOPPED && !__atomic_load_n(&vm->finished, __ATOMIC_ACQUIRE))
 		return -EBUSY; /* its last vCPU is still on its way out */
@@ -196,7 +209,6 @@ int vm_start(struct vm *vm)
 	vm->state = VM_RUNNING;
 	spin_unlock_irqrestore(&vm->lock, flags);
 	log_info("VM[%u] boot success", vm->id);
-	start_boot_vcpu(vm);
 	return 0;
 }
 
