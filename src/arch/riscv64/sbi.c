@@ -10,6 +10,7 @@
 #define SBI_BASE_GET_IMPL_VERSION 2
 #define SBI_BASE_PROBE_EXTENSION 3
 #define SBI_HSM_HART_START 0
+#define SBI_HSM_HART_GET_STATUS 2
 #define SBI_SRST_RESET 0
 #define SBI_SRST_TYPE_SHUTDOWN 0
 #define SBI_SRST_TYPE_COLD_REBOOT 1
@@ -126,6 +127,14 @@ int sbi_hart_start(unsigned long hartid, unsigned long start_addr, unsigned long
 		return -ENOTSUP;
 	struct sbi_ret r = sbi_call(SBI_EXT_HSM, SBI_HSM_HART_START, hartid, start_addr, opaque, 0);
 	return sbi_error_to_errno(r.error);
+}
+
+int sbi_hart_status(unsigned long hartid)
+{
+	if (!info.has_hsm)
+		return -ENOTSUP;
+	struct sbi_ret r = sbi_call(SBI_EXT_HSM, SBI_HSM_HART_GET_STATUS, hartid, 0, 0, 0);
+	return r.error ? sbi_error_to_errno(r.error) : (int)r.value;
 }
 
 static void system_reset(unsigned long type)

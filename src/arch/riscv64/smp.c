@@ -12,6 +12,8 @@
 #include "arch_impl/trap.h"
 #include "kernel/log.h"
 #include "kernel/percpu.h"
+#include "kernel/timer.h"
+#include "arch/timer.h"
 #include "lib/errno.h"
 
 void secondary_entry(void);
@@ -31,6 +33,28 @@ static int release_spinning_hart(unsigned cpu_index, uint64_t hwid, struct percp
 	return 0;
 }
 
+#define NUDGE_AFTER_NS 200000000ULL /* 0.2 s: a hart comes online in milliseconds */
+
+/* Rarely (about one boot in a hundred of a loaded machine, never reproduced on purpose), a hart
+ * that OpenSBI 1.1 under QEMU was told to start did not come online in 10 s; what it waited on was
+ * not found. In firmware a hart waits for its start in WFI with the machine software interrupt
+ * enabled (sbi_hsm_hart_wait, and wait_for_coldboot before it), so an SBI IPI (7.1), which raises
+ * that interrupt, wakes it to look at its state again: if the hart is not up after a while, it
+ * is sent one, and the log says what HSM reported (kernel/main.c still gives up at 10 s). */
+static void nudge_if_slow(unsigned cpu_index, uint64_t hwid, const struct percpu *cpu)
+{
+	uint64_t deadline = arch_timer_now() + timer_ns_to_ticks(NUDGE_AFTER_NS);
+	while (!__atomic_load_n(&cpu->online, __ATOMIC_ACQUIRE)) {
+		if (arch_timer_now() > deadline) {
+			log_warn("hart %lu (CPU %u) not up 0.2 s after hart_start (HSM status %d): sending it an IPI",
+				 (unsigned long)hwid, cpu_index, sbi_hart_status(hwid));
+			(void)sbi_send_ipi_to_hart(hwid);
+			return;
+		}
+		arch_cpu_relax();
+	}
+}
+
 int arch_cpu_start(unsigned cpu_index, uint64_t hwid, uintptr_t stack_top)
 {
 	if (cpu_index == 0 || cpu_index >= MAX_CPUS)
@@ -44,10 +68,13 @@ int arch_cpu_start(unsigned cpu_index, uint64_t hwid, uintptr_t stack_top)
 		return release_spinning_hart(cpu_index, hwid, cpu);
 	int err = sbi_hart_start(hwid, (unsigned long)(uintptr_t)secondary_entry,
 				 (unsigned long)(uintptr_t)cpu);
-	if (err)
+	if (err) {
 		log_error("SBI HSM hart_start of hart %lu (CPU %u) failed: %d", (unsigned long)hwid,
 			  cpu_index, err);
-	return err;
+		return err;
+	}
+	nudge_if_slow(cpu_index, hwid, cpu);
+	return 0;
 }
 
 /* Called by secondary_entry on the new stack with tp and sscratch already pointing at cpu. */

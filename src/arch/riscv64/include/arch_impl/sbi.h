@@ -60,6 +60,8 @@ void sbi_set_timer(uint64_t stime_value);
 __must_check int sbi_send_ipi_to_hart(unsigned long hartid);
 /* HSM (9.1): starts a stopped hart at start_addr in S-mode with a0 = hartid, a1 = opaque. */
 __must_check int sbi_hart_start(unsigned long hartid, unsigned long start_addr, unsigned long opaque);
+/* HSM HART_GET_STATUS (9.3): 0 started, 1 stopped, 2 start pending, ...; or an errno. */
+int sbi_hart_status(unsigned long hartid);
 /* RFENCE (8.2): sfence.vma of every address on every hart, if the extension exists. */
 void sbi_remote_sfence_vma_all(void);
 /* HFENCE.GVMA of every guest address and VMID on every hart, done when it returns (SBI 2.0, 8.5);
