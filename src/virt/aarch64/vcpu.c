@@ -325,10 +325,6 @@ static void choose_wait_trapping(struct vcpu_arch *a)
 	}
 }
 
-/* A host interrupt taken while the guest ran: handled here rather than after the return to the
- * run loop, so the guest's own timer interrupt costs one trip through the vectors instead of a
- * second one through the host's. Returns the registers to re-enter the guest with when nothing is
- * left for the scheduler, else NULL. */
 /* The interrupt to handle: the one guest_irq_exit acknowledged and left to this path, as the
  * chip's claim would have returned it, else the chip's claim. */
 static unsigned claim_in_place(const struct irqchip_ops *chip)
@@ -341,6 +337,11 @@ static unsigned claim_in_place(const struct irqchip_ops *chip)
 	return (unsigned)irq;
 }
 
+/* A host interrupt taken while the guest ran that guest_irq_exit (guest.S) did not answer: handled
+ * here rather than after the return to the run loop, so the guest's own timer interrupt (its first
+ * since the list registers were last read back, which arms guest_irq_exit) costs one trip through
+ * the vectors instead of a second one through the host's. Returns the registers to re-enter the
+ * guest with when nothing is left for the scheduler, else NULL. */
 static __attribute__((noinline)) struct guest_regs *irq_in_place(struct vcpu *vcpu)
 {
 	const struct irqchip_ops *chip = irq_chip();
