@@ -17,8 +17,11 @@ void vm_dtb_begin(struct fdt_writer *w, void *buf, size_t size, const char *comp
  * controller's phandle, which the copied nodes name as their interrupt parent. */
 uint32_t vm_dtb_phandle(const struct vm *vm, uint32_t n);
 uint32_t vm_dtb_irqchip_phandle(const struct vm *vm, uint32_t n);
-/* One /memory@gpa node for each of the VM's RAM regions. */
+/* One /memory@gpa node for each of the VM's RAM regions (two address and two size cells). */
 void vm_dtb_write_memory(struct fdt_writer *w, const struct vm *vm);
+/* The same with "reg" in the given cells (a supplied tree's root's); -ERANGE when a region does
+ * not fit them (one address cell and RAM above 4 GiB). */
+__must_check int vm_dtb_write_memory_cells(struct fdt_writer *w, const struct vm *vm, int address_cells, int size_cells);
 /* A virtio-mmio node (virtio/mmio.yaml) for each of the VM's virtio devices; `interrupts` writes
  * the arch's interrupt specifier for a line. Devices are dma-coherent: the hypervisor reaches guest
  * memory through the caches. */

@@ -145,7 +145,7 @@ fail:
 }
 
 /* The boot vCPU's start: the entry point, with the DTB's address as the boot argument. */
-static void start_boot_vcpu(struct vm *vm)
+void vm_start_boot_vcpu(struct vm *vm)
 {
 	const struct vm_config *config = vm->config;
 	uint64_t arg = config->kernel.images[VM_IMAGE_DTB].path.value ? config->kernel.images[VM_IMAGE_DTB].load_addr.value
@@ -185,11 +185,6 @@ int vm_start(struct vm *vm)
 	if (err == 0)
 		vm_start_boot_vcpu(vm);
 	return err;
-}
-
-void vm_start_boot_vcpu(struct vm *vm)
-{
-	start_boot_vcpu(vm);
 }
 
 int vm_start_prepare(struct vm *vm)
@@ -483,7 +478,7 @@ void vm_vcpu_left(struct vm *vm)
 			 * nothing, so a leak shows as a drift (the reset soak checks them). */
 			log_at(level, "VM[%u] boot success (after reset %u: %zu frames free, heap %zu bytes in use)",
 			       vm->id, vm->boot_count, frames_free(), heap_bytes_used());
-			start_boot_vcpu(vm);
+			vm_start_boot_vcpu(vm);
 			return;
 		}
 		vm_log_error(vm, "cannot reload its images: stopping it");

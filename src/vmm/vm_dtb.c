@@ -2,6 +2,7 @@
 /* What every arch's generated guest device tree says the same way (vmm/vm_dtb.h). */
 #include "vmm/vm_dtb.h"
 #include "vmm/vm.h"
+#include "lib/errno.h"
 
 void vm_dtb_begin(struct fdt_writer *w, void *buf, size_t size, const char *compatible)
 {
@@ -26,14 +27,31 @@ uint32_t vm_dtb_irqchip_phandle(const struct vm *vm, uint32_t n)
 	return vm->dt.passed && vm->dt.irqchip_phandle ? vm->dt.irqchip_phandle : vm_dtb_phandle(vm, n);
 }
 
-void vm_dtb_write_memory(struct fdt_writer *w, const struct vm *vm)
+int vm_dtb_write_memory_cells(struct fdt_writer *w, const struct vm *vm, int address_cells, int size_cells)
 {
 	for (unsigned i = 0; i < vm->ram_count; i++) {
+		uint64_t values[2] = { vm->ram[i].gpa, vm->ram[i].size };
+		int cells[2] = { address_cells, size_cells };
+		uint32_t reg[4];
+		unsigned n = 0;
+		for (int v = 0; v < 2; v++) {
+			if (cells[v] < 1 || cells[v] > 2 || (cells[v] == 1 && values[v] >> 32))
+				return -ERANGE;
+			if (cells[v] == 2)
+				reg[n++] = (uint32_t)(values[v] >> 32);
+			reg[n++] = (uint32_t)values[v];
+		}
 		fdt_begin_node_at(w, "memory", vm->ram[i].gpa);
 		fdt_property_string(w, "device_type", "memory");
-		fdt_property_reg(w, vm->ram[i].gpa, vm->ram[i].size);
+		fdt_property_cells(w, "reg", reg, n);
 		fdt_end_node(w);
 	}
+	return 0;
+}
+
+void vm_dtb_write_memory(struct fdt_writer *w, const struct vm *vm)
+{
+	(void)vm_dtb_write_memory_cells(w, vm, 2, 2); /* two cells hold any address and size */
 }
 
 void vm_dtb_write_virtio_mmio(struct fdt_writer *w, const struct vm *vm, vm_dtb_interrupt_fn interrupts)

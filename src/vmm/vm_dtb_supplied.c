@@ -75,30 +75,6 @@ static void copy_properties(struct rewrite *r, int node, bool chosen)
 	}
 }
 
-/* One /memory@gpa node per RAM region, its reg in the root's cells; -ERANGE when a region does
- * not fit them (a tree of one address cell and RAM above 4 GiB). */
-static int write_memory(struct rewrite *r, const struct vm *vm)
-{
-	for (unsigned i = 0; i < vm->ram_count; i++) {
-		uint64_t values[2] = { vm->ram[i].gpa, vm->ram[i].size };
-		int cells[2] = { r->address_cells, r->size_cells };
-		uint32_t reg[4];
-		unsigned n = 0;
-		for (int v = 0; v < 2; v++) {
-			if (cells[v] < 1 || cells[v] > 2 || (cells[v] == 1 && values[v] >> 32))
-				return -ERANGE;
-			if (cells[v] == 2)
-				reg[n++] = (uint32_t)(values[v] >> 32);
-			reg[n++] = (uint32_t)values[v];
-		}
-		fdt_begin_node_at(&r->w, "memory", vm->ram[i].gpa);
-		fdt_property_string(&r->w, "device_type", "memory");
-		fdt_property_cells(&r->w, "reg", reg, n);
-		fdt_end_node(&r->w);
-	}
-	return 0;
-}
-
 /* The root's properties, then the VM's memory and CPUs as its first children. */
 static int open_root(struct rewrite *r, struct vm *vm, int root)
 {
@@ -106,7 +82,7 @@ static int open_root(struct rewrite *r, struct vm *vm, int root)
 	r->size_cells = (int)fdt_getprop_u32(r->src, root, "#size-cells", 1);
 	fdt_begin_node(&r->w, "");
 	copy_properties(r, root, false);
-	int err = write_memory(r, vm);
+	int err = vm_dtb_write_memory_cells(&r->w, vm, r->address_cells, r->size_cells);
 	if (err < 0)
 		return err;
 	uint32_t phandles[VM_MAX_VCPUS];

@@ -161,6 +161,9 @@ def test_debian_linux_on_the_boards_uart_with_its_own_device_tree(tmp_path):
     m = re.search(r"tessera-linux: (\d+) kB of memory", console)
     assert m and 200 * 1024 < int(m.group(1)) < 256 * 1024, console
     assert "tessera-linux: 1 CPUs in /proc/cpuinfo" in console, console
+    # Linux tries to start every CPU its tree names: with the board's four it reports the three
+    # the VM does not have as failing to boot.
+    assert "failed to boot" not in console, console
     # The ramdisk from the config (the tree's range names 4 KiB of nothing): init ran from it.
     assert "tessera-linux: the shell ran: 42" in console, console
     # Debian's driver writes the init's lines through the UART's interrupts, which arrive through
