@@ -17,6 +17,8 @@
 #include "vdev/vring.h"
 
 #define VIRTIO_VDEV_QUEUES_MAX 4
+/* The cause virtio_vdev.send_message is given for a configuration change (a queue's is its index). */
+#define VIRTIO_VDEV_CONFIG_CHANGE VIRTIO_VDEV_QUEUES_MAX
 
 struct vm;
 struct virtio_vdev;
@@ -61,6 +63,12 @@ struct virtio_vdev {
 	unsigned faults_logged;         /* rate limit of the misbehaving-driver log lines */
 	const char *fault;              /* why the device last asked for a reset (NULL: it has not) */
 	uint64_t requests, notifies, interrupts; /* counters, for the log and the benchmarks */
+	/* A transport that signals by message (virtio-pci's MSI-X) sets these: while `messages` is
+	 * true the line stays low and each interrupt is send_message(v, its queue's index, or
+	 * VIRTIO_VDEV_CONFIG_CHANGE) instead (Virtio 1.2, 4.1.4.5: no ISR queue bit either). */
+	bool messages;
+	void (*send_message)(struct virtio_vdev *v, unsigned cause);
+	void *transport;
 };
 
 /* Fills in the common part; the device type then sets its feature bits and queue count. */
@@ -78,6 +86,8 @@ void virtio_vdev_set_status(struct virtio_vdev *v, uint8_t status);
 void virtio_vdev_queue_ready(struct virtio_vdev *v, bool ready);  /* of queue_sel */
 void virtio_vdev_notify(struct virtio_vdev *v, unsigned index);
 void virtio_vdev_ack_interrupt(struct virtio_vdev *v, uint32_t causes);
+/* The transport turned its messages on or off (virtio_vdev.messages): the line follows. */
+void virtio_vdev_set_messages(struct virtio_vdev *v, bool on);
 /* Whether the device may use queue `index` now: the driver is running it (DRIVER_OK, the queue
  * ready) and has not been told to reset. For buffers the device fills unasked (received frames,
  * typed input), when no notify of that queue brought it there. */

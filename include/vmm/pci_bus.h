@@ -32,12 +32,22 @@
 #define PCI_STATUS_CAPABILITIES (1u << 4)
 #define PCI_COMMAND_WRITABLE 0x7u /* I/O space, memory space, bus master */
 #define PCI_BAR_MEMORY_64 0x4u
+/* MSI-X (PCI 3.0, 6.8.2): capability id, and Message Control's enable and function mask bits,
+ * the capability's only writable ones (bits 15 and 14 of the word at +2). */
+#define PCI_CAP_MSIX 0x11
+#define PCI_MSIX_CONTROL 2
+#define PCI_MSIX_ENABLE (1u << 15)
+#define PCI_MSIX_FUNCTION_MASK (1u << 14)
 
 struct pci_function {
 	uint8_t config[256];
 	uint64_t bar_size[PCI_BARS]; /* a 64-bit memory BAR's size (a power of two) at its first index */
 	bool sizing[PCI_BARS];       /* the guest wrote all ones: reads give the size mask */
 	void *owner;
+	/* Where an MSI-X capability is (0: none). After a write of its Message Control, with the bus's
+	 * lock held: msix_control_written (the device looks at the enable and mask bits). */
+	unsigned msix_cap;
+	void (*msix_control_written)(struct pci_function *fn);
 };
 
 struct pci_bus {

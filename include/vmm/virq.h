@@ -18,6 +18,9 @@ struct virq_ops {
 	 * guest takes it; edges while it is pending coalesce, and only the first kicks a vCPU (an
 	 * IVC doorbell, vmm/ivc.h). Any context. */
 	void (*pulse)(struct vm *vm, unsigned irq);
+	/* Optional: a message-signalled interrupt, a PCI device's MSI or MSI-X write of `data` to
+	 * `address` (x86's local APICs: SDM vol. 3, 10.11). Any context. */
+	void (*message)(struct vm *vm, uint64_t address, uint32_t data);
 };
 
 void vm_set_irqchip(struct vm *vm, const struct virq_ops *ops, void *priv);
@@ -25,5 +28,8 @@ void vm_set_irqchip(struct vm *vm, const struct virq_ops *ops, void *priv);
 void vm_irq_set(struct vm *vm, unsigned irq, bool level);
 /* An edge on a line (virq_ops.pulse); ignored like vm_irq_set without a controller. */
 void vm_irq_pulse(struct vm *vm, unsigned irq);
+/* A message-signalled interrupt (virq_ops.message); ignored like vm_irq_set when the VM's
+ * controller takes none. */
+void vm_irq_message(struct vm *vm, uint64_t address, uint32_t data);
 
 #endif

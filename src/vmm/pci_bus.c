@@ -91,5 +91,15 @@ void pci_config_write(struct pci_bus *bus, unsigned slot, unsigned reg, unsigned
 		fn->sizing[bar] = value == 0xffffffffu;
 		return;
 	}
+	/* MSI-X's enable and function mask: bits 7 and 6 of the capability's fourth byte. */
+	unsigned control_high = fn->msix_cap + PCI_MSIX_CONTROL + 1;
+	if (fn->msix_cap && reg <= control_high && control_high < reg + width) {
+		uint8_t written = (uint8_t)(value >> (8 * (control_high - reg)));
+		uint8_t bits = (uint8_t)((PCI_MSIX_ENABLE | PCI_MSIX_FUNCTION_MASK) >> 8);
+		fn->config[control_high] = (uint8_t)((fn->config[control_high] & ~bits) | (written & bits));
+		if (fn->msix_control_written)
+			fn->msix_control_written(fn);
+		return;
+	}
 	/* Everything else in the header and the capabilities is read-only. */
 }

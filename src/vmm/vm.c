@@ -564,6 +564,14 @@ void vm_irq_pulse(struct vm *vm, unsigned irq)
 		report_no_irqchip(vm, irq);
 }
 
+void vm_irq_message(struct vm *vm, uint64_t address, uint32_t data)
+{
+	if (vm->virq && vm->virq->message)
+		vm->virq->message(vm, address, data);
+	else
+		report_no_irqchip(vm, data & 0xff);
+}
+
 void vm_log_write(const struct vm *vm, int level, const char *file, int line, const char *fmt, ...)
 		  {
 		  char prefix[sizeof("VM[4294967295] : ") + VM_NAME_MAX];

@@ -76,7 +76,13 @@ void virtio_vdev_log_failure(struct virtio_vdev *v, const char *what)
 
 static void update_line(struct virtio_vdev *v)
 {
-	vm_irq_set(v->vm, v->irq, v->interrupt_status != 0);
+	vm_irq_set(v->vm, v->irq, v->interrupt_status != 0 && !v->messages);
+}
+
+void virtio_vdev_set_messages(struct virtio_vdev *v, bool on)
+{
+	v->messages = on;
+	update_line(v);
 }
 
 void virtio_vdev_fault(struct virtio_vdev *v, const char *why)
@@ -88,8 +94,12 @@ void virtio_vdev_fault(struct virtio_vdev *v, const char *why)
 	v->fault = why;
 	v->status |= VIRTIO_STATUS_DEVICE_NEEDS_RESET;
 	if (v->status & VIRTIO_STATUS_DRIVER_OK) {
+		/* Set with messages too (4.1.4.5.1): a driver may read it in its handler. */
 		v->interrupt_status |= VIRTIO_INTERRUPT_CONFIG;
-		update_line(v);
+		if (v->messages)
+			v->send_message(v, VIRTIO_VDEV_CONFIG_CHANGE);
+		else
+			update_line(v);
 	}
 }
 
@@ -183,6 +193,10 @@ void virtio_vdev_used(struct virtio_vdev *v, struct vring *ring)
 	if (!vring_should_interrupt(ring))
 		return;
 	v->interrupts++;
+	if (v->messages) {
+		v->send_message(v, (unsigned)(ring - v->queues));
+		return;
+	}
 	v->interrupt_status |= VIRTIO_INTERRUPT_QUEUE;
 	update_line(v);
 }

@@ -90,6 +90,7 @@ struct vioapic {
 struct x86_apics {
 	struct vdev lapic_dev, ioapic_dev;
 	struct vioapic ioapic;
+	unsigned bad_messages_logged; /* lapic_message: vm_log_budget */
 	unsigned count;
 	struct vlapic lapics[];
 };
@@ -601,7 +602,34 @@ static void ioapic_pulse(struct vm *vm, unsigned irq)
 	spin_unlock_irqrestore(&io->lock, flags);
 }
 
-static const struct virq_ops x86_virq_ops = { .set_level = ioapic_set_level, .pulse = ioapic_pulse };
+/* A message-signalled interrupt (SDM vol. 3, 10.11): the address names the destination (bits 19:12,
+ * an APIC id or logical mask; bit 2 logical mode) in the local APICs' window 0xfeexxxxx, the data
+ * the vector (7:0) and delivery mode (10:8). Fixed and lowest priority are delivered as the IOAPIC
+ * delivers them (ioapic_deliver: lowest priority to the first match), always as edges (10.11.2: a
+ * device's message has no EOI to wait for). A message elsewhere, or of another mode (SMI, NMI,
+ * INIT, ExtINT), is dropped with a line: the driver programmed its device wrongly. */
+static void lapic_message(struct vm *vm, uint64_t address, uint32_t data)
+{
+	struct x86_apics *apics = apics_of(vm);
+	unsigned mode = (data >> 8) & 7, vector = data & 0xff;
+	if ((address >> 20) != (X86_LAPIC_BASE >> 20) || (mode != 0 && mode != 1) || vector < 16) {
+		if (vm_log_budget(vm, &apics->bad_messages_logged, 4, "dropped interrupt messages"))
+			vm_log_warn(vm, "an interrupt message to %#llx with data %#x is not one the local APICs take: dropped",
+				    (unsigned long long)address, data);
+		return;
+	}
+	unsigned destination = (unsigned)(address >> 12) & 0xff;
+	for (unsigned i = 0; i < apics->count; i++) {
+		if (lapic_matches(&apics->lapics[i], destination, address & (1u << 2))) {
+			lapic_raise(&apics->lapics[i], vector, false);
+			if (mode == 1)
+				break; /* lowest priority: one destination, the first that matches */
+		}
+	}
+}
+
+static const struct virq_ops x86_virq_ops = { .set_level = ioapic_set_level, .pulse = ioapic_pulse,
+					      .message = lapic_message };
 
 /* A host IOAPIC input given to the VM fired: an edge becomes an edge on the VM's pin of the same
  * number; a level-triggered input is masked at the host and held high at the VM's pin until the

@@ -93,6 +93,9 @@
 #                                 (one per device; ID as the kernel prints it, DRIVER the one
 #                                  bound to it or none: 0x0002 (block), driver virtio_blk), or
 #   tessera-linux: no virtio devices
+#   tessera-linux: virtio interrupt NAME through CHIP
+#                                 (one per line of /proc/interrupts naming virtio, as it calls it:
+#                                  virtio0 through IO-APIC, virtio0-req.0 through PCI-MSI, ...)
 # then with tessera.root=DEV:
 #   tessera-linux: DEV is there after T s            (T in tenths of a second, e.g. 0.0)
 #   tessera-linux: mounted DEV (ext4); switching root to its /sbin/init
@@ -192,6 +195,8 @@ load_modules() {
         found=1
     done
     [ -n "$found" ] || echo "tessera-linux: no virtio devices"
+    # The chip column: the first field after the per-CPU counts.
+    awk '/virtio/ {for (i = 2; i <= NF; i++) if ($i !~ /^[0-9]+$/) {print "tessera-linux: virtio interrupt " $NF " through " $i; next}}' /proc/interrupts
 }
 
 # Mounts $root and, if that works, becomes its /sbin/init; returns on a failure, having said why.
