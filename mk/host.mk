@@ -8,6 +8,9 @@ HOST_CFLAGS := -std=c11 -Iinclude -Wall -Wextra -Werror -Wno-unused-parameter -g
 # Device models include vmm/vm.h, whose struct vm embeds an arch's struct vm_arch: host tests see
 # x86_64's, which needs nothing of the arch to compile.
 HOST_CFLAGS += -Isrc/virt/x86_64/include
+# Kernel code under test that includes arch/cpu.h finds a host stand-in (no interrupts, this_cpu()
+# chosen by the test): tests/unit/host_arch/arch_impl/cpu.h.
+HOST_CFLAGS += -Itests/unit/host_arch
 # Unit tests find their compiled device trees here.
 HOST_CFLAGS += -DSAMPLE_DTB='"$(HOST_BUILD)/unit/sample.dtb"' -DBOARD_DTB='"$(HOST_BUILD)/unit/board.dtb"'
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
