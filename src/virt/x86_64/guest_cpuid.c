@@ -24,10 +24,11 @@
 #define EXT1_ECX_PERFCTR_CORE (1u << 23)
 #define EXT1_ECX_TOPOEXT (1u << 22)
 #define HYPERVISOR_LEAF 0x40000000u
-/* The KVM-compatible paravirtual clock (guest_pvclock.c) at the next hypervisor base: features
- * CLOCKSOURCE2 (bit 3) and CLOCKSOURCE_STABLE_BIT (bit 24) only (Linux cpuid.rst). */
+/* The KVM-compatible paravirtual clock (guest_pvclock.c) and end of interrupt (guest_pv_eoi.c)
+ * at the next hypervisor base: features CLOCKSOURCE2 (bit 3), PV_EOI (bit 6) and
+ * CLOCKSOURCE_STABLE_BIT (bit 24) only (Linux cpuid.rst). */
 #define PV_CLOCK_LEAF 0x40000100u
-#define PV_CLOCK_FEATURES ((1u << 3) | (1u << 24))
+#define PV_CLOCK_FEATURES ((1u << 3) | (1u << 6) | (1u << 24))
 
 void x86_guest_cpuid(struct vcpu *vcpu)
 {

@@ -9,7 +9,7 @@
  *   TSC_DEADLINE   the local APIC timer in TSC-deadline mode
  *   MISC_ENABLE    reads fast strings only; writes ignored
  *   MTRRs          read as "none, write-back default"; writes ignored (NPT types rule)
- *   KVM's pvclock MSRs 0x4b564d00/01 (guest_pvclock.c)
+ *   KVM's pvclock MSRs 0x4b564d00/01 (guest_pvclock.c) and PV EOI MSR 0x4b564d04 (guest_pv_eoi.c)
  *   NB_CFG         (0xc001001f) reads 0, writes ignored, as KVM answers it: Linux's PCI code sets
  *                  its EnableCf8ExtCfg bit on every AMD CPU that comes online (arch/x86/pci/
  *                  amd_bus.c) and, without an answer, logs an "unchecked MSR access error"
@@ -43,6 +43,9 @@ bool x86_guest_rdmsr(struct vcpu *vcpu, uint32_t msr, uint64_t *value)
 	if (x86_pvclock_rdmsr(vcpu, msr, value))
 		return true;
 	switch (msr) {
+	case MSR_KVM_PV_EOI_EN:
+		*value = vcpu->arch.pv_eoi_msr;
+		return true;
 	case MSR_APIC_BASE:
 		*value = LAPIC_BASE | MSR_APIC_BASE_ENABLE | (vcpu->id == 0 ? MSR_APIC_BASE_BSP : 0);
 		return true;
@@ -91,6 +94,8 @@ bool x86_guest_wrmsr(struct vcpu *vcpu, uint32_t msr, uint64_t value)
 	if (x86_pvclock_wrmsr(vcpu, msr, value))
 		return true;
 	switch (msr) {
+	case MSR_KVM_PV_EOI_EN:
+		return x86_pv_eoi_wrmsr(vcpu, value);
 	case MSR_APIC_BASE:
 		return true;
 	case MSR_EFER:

@@ -220,6 +220,7 @@ void vlapic_accept(struct vlapic *l, int vector)
 	spin_unlock_irqrestore(&l->lock, flags);
 }
 
+
 /* --- timer --- */
 
 static uint64_t timer_divisor(const struct vlapic *l)
@@ -388,6 +389,57 @@ static int lapic_read(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsi
 	return 0;
 }
 
+/* The EOI register's write with the lock held: the vector that left ISR, or -1; *level when the
+ * IOAPIC must hear of it (ioapic_eoi, after the lock). */
+static int eoi_locked(struct vlapic *l, bool *level)
+{
+	int vector = highest_bit(l->isr);
+	*level = false;
+	if (vector >= 0) {
+		clear_bit(l->isr, (unsigned)vector);
+		int next = highest_bit(l->isr);
+		l->isr_class = next >= 0 ? (unsigned)next & 0xf0 : 0;
+		*level = (l->tmr[vector / 32] >> (vector % 32)) & 1;
+	}
+	return vector;
+}
+
+void vlapic_eoi(struct vlapic *l)
+{
+	bool level;
+	unsigned long flags = spin_lock_irqsave(&l->lock);
+	int vector = eoi_locked(l, &level);
+	spin_unlock_irqrestore(&l->lock, flags);
+	if (vector >= 0 && level)
+		ioapic_eoi(&apics_of(l->vm)->ioapic, (unsigned)vector);
+}
+
+static unsigned bits_set(const uint32_t *bits)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < 8; i++)
+		n += (unsigned)__builtin_popcount(bits[i]);
+	return n;
+}
+
+bool vlapic_pv_eoi_allowed(const struct vlapic *l, int offered)
+{
+	int irr = __atomic_load_n(&l->irr_top, __ATOMIC_ACQUIRE);
+	int vector;
+	if (offered >= 0) {
+		/* In service once taken: only what is offered (still in IRR until vlapic_accept, and the
+		 * only vector there); requested: nothing else. */
+		if (l->isr_class || irr != offered || bits_set(l->irr) != 1)
+			return false;
+		vector = offered;
+	} else {
+		vector = highest_bit(l->isr);
+		if (irr >= 0 || vector < 0 || bits_set(l->isr) != 1)
+			return false;
+	}
+	return !((l->tmr[vector / 32] >> (vector % 32)) & 1);
+}
+
 static int lapic_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, unsigned width, uint64_t value)
 {
 	(void)width;
@@ -401,13 +453,7 @@ static int lapic_write(struct vdev *dev, struct vcpu *vcpu, uint64_t offset, uns
 	switch (reg) {
 	case LAPIC_TPR: l->tpr = v & 0xff; break;
 	case LAPIC_EOI:
-		eoi_vector = highest_bit(l->isr);
-		if (eoi_vector >= 0) {
-			clear_bit(l->isr, (unsigned)eoi_vector);
-			int next = highest_bit(l->isr);
-			l->isr_class = next >= 0 ? (unsigned)next & 0xf0 : 0;
-			eoi_level = (l->tmr[eoi_vector / 32] >> (eoi_vector % 32)) & 1;
-		}
+		eoi_vector = eoi_locked(l, &eoi_level);
 		break;
 	case LAPIC_LDR: l->ldr = v & 0xff000000; break;
 	case LAPIC_DFR: l->dfr = v | 0x0fffffff; break;

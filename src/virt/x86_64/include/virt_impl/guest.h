@@ -38,6 +38,16 @@ bool x86_guest_wrmsr(struct vcpu *vcpu, uint32_t msr, uint64_t value);
 bool x86_pvclock_wrmsr(struct vcpu *vcpu, uint32_t msr, uint64_t value);
 bool x86_pvclock_rdmsr(struct vcpu *vcpu, uint32_t msr, uint64_t *value);
 
+/* guest_pv_eoi.c: KVM's paravirtual end of interrupt (MSR 0x4b564d04), offered at CPUID
+ * 0x40000101 beside the clock. wrmsr: false for #GP. Around each entry (vcpu.c): the area's bit is
+ * set when the guest may skip its next EOI write, and afterwards looked at (a clear bit is an EOI). */
+#define MSR_KVM_PV_EOI_EN 0x4b564d04u
+struct vcpu_arch;
+__must_check bool x86_pv_eoi_wrmsr(struct vcpu *vcpu, uint64_t value);
+void x86_pv_eoi_reset(struct vcpu_arch *a);
+void x86_pv_eoi_before_entry(struct vcpu_arch *a);
+void x86_pv_eoi_after_exit(struct vcpu_arch *a);
+
 /* vcpu.c: queues an exception for the guest (delivered at the next VMRUN). */
 /* guest_fpu.c: the guest's x87/SSE/AVX registers and XCR0 across switches between tasks. Once
  * per CPU before any guest runs there; reset allocates the vCPU's area on first use (-ENOMEM). */

@@ -23,6 +23,13 @@ int vlapic_pending_vector(struct vlapic *lapic);
 /* The guest took 'vector': it moves from IRR to ISR (and stays in IRR when it was requested again
  * while it was offered: vcpu_arch.offered_vector). */
 void vlapic_accept(struct vlapic *lapic, int vector);
+/* An end of interrupt, as a write of the EOI register: the highest vector in service leaves ISR
+ * (and a level-triggered one's IOAPIC pin is told). */
+void vlapic_eoi(struct vlapic *lapic);
+/* Whether the guest's next EOI may skip the register (KVM's PV EOI, guest_pv_eoi.c): once it has
+ * taken `offered` (or -1: nothing offered), exactly one vector is in service, edge-triggered, and
+ * nothing else is requested. For the vCPU itself, without the lock, as vlapic_pending_vector. */
+bool vlapic_pv_eoi_allowed(const struct vlapic *lapic, int offered);
 uint64_t vlapic_tsc_deadline(struct vlapic *lapic);
 void vlapic_set_tsc_deadline(struct vlapic *lapic, uint64_t host_tsc);
 

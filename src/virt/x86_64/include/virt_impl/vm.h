@@ -77,6 +77,9 @@ struct vcpu_arch {
 	int offered_vector;       /* the vector offered through V_IRQ for this run, or -1 (read by
 				   * other CPUs: vapic.c, request_locked) */
 	uint64_t pvclock_msr, pvclock_wall_msr; /* guest_pvclock.c */
+	uint64_t pv_eoi_msr;      /* guest_pv_eoi.c: the MSR as written */
+	uint32_t *pv_eoi_area;    /* where its bit lives in guest RAM, NULL while it is off */
+	bool pv_eoi_set;          /* the bit was set for this run (the exit looks at it) */
 	void *fpu_area;           /* guest_fpu.c: x87/SSE/AVX state while the vCPU is not loaded */
 	size_t fpu_area_bytes;
 	uint64_t xcr0;            /* the guest's XCR0 while it is not loaded */
@@ -95,6 +98,7 @@ struct vm_arch {
 	struct x86_platform *platform;
 	bool pvclock_ready;       /* guest_pvclock.c: the VM's system time 0, once set */
 	unsigned pvclock_log_lines; /* guest_pvclock.c: bad areas logged (vm_log_budget) */
+	unsigned pv_eoi_log_lines;  /* guest_pv_eoi.c: the same for PV EOI */
 	uint64_t pvclock_tsc0, pvclock_wall_ns;
 	struct linux_boot linux_boot; /* set when the kernel is a Linux bzImage (linux_boot.c) */
 };
