@@ -72,7 +72,7 @@ static struct percpu *neighbour(const struct percpu *cpu)
 }
 
 /* The neighbour's timer interrupt lost, as the comment at the top says: an IPI, and a line. */
-static void rescue_neighbour(struct percpu *cpu, uint64_t now)
+static __attribute__((noinline, cold)) void rescue_neighbour(struct percpu *cpu, uint64_t now)
 {
 	struct percpu *next = neighbour(cpu);
 	if (!next)
