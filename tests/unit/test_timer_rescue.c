@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The timer's watch over the next CPU (src/kernel/timer.c): every 16th timer interrupt of a CPU
- * looks at the next online CPU's deadline, and one over 50 ms past (its interrupt lost, as QEMU's
+/* The timer's watch over the next CPU (src/kernel/timer.c): every 128th timer interrupt of a CPU,
+ * once in 20 ms at most, looks at the next online CPU's deadline, and one over 50 ms past (its interrupt lost, as QEMU's
  * SVM model can lose it) gets that CPU an IPI and a line counting the guest exits it made
  * meanwhile; a deadline ahead, a little past, or a stopped timer gets nothing, and a CPU alone
  * watches nobody. The arch's timer, IPI and log are recorded here. */
@@ -72,26 +72,33 @@ static void machine(unsigned count, unsigned online)
 	ipi_to = ~0u;
 }
 
-/* CPU 0's timer interrupts up to and including its next 16th, which looks. */
-static void until_cpu0_looks(void)
+/* 20 ms on, and this CPU's timer interrupts up to its next 128th, which looks. */
+static void next_look(void)
 {
+	now += 20 * MS;
 	do
 		timer_interrupt();
-	while (percpus[0].timer_interrupts % 16);
+	while (host_this_cpu->timer_interrupts % 128);
 }
 
 static void test_an_overdue_neighbour_gets_an_ipi(void **state)
 {
 	(void)state;
 	machine(2, 3);
-	until_cpu0_looks(); /* CPU 1's exits are counted from here */
+	next_look(); /* CPU 1's exits are counted from here */
 	percpus[1].timer_deadline = now - 60 * MS;
 	percpus[1].vm_exits = 42;
-	for (unsigned i = 0; i < 15; i++)
-		timer_interrupt(); /* not the 16th: nobody looks */
+	for (unsigned i = 0; i < 127; i++)
+		timer_interrupt(); /* not the 128th: nobody looks */
+	now += 19 * MS;
+	for (unsigned i = 0; i < 128; i++)
+		timer_interrupt(); /* the 128th, but within 20 ms of the last look: nobody looks either */
 	assert_int_equal(ipis, 0);
 	unsigned before = lines;
-	timer_interrupt();
+	now += MS;
+	percpus[1].timer_deadline = now - 60 * MS;
+	for (unsigned i = 0; i < 128; i++)
+		timer_interrupt();
 	assert_int_equal(ipis, 1);
 	assert_int_equal(ipi_to, 1);
 	assert_int_equal(percpus[1].timer_rescues, 1);
@@ -104,11 +111,11 @@ static void test_a_deadline_ahead_a_little_past_or_stopped_is_left_alone(void **
 	(void)state;
 	machine(2, 3);
 	percpus[1].timer_deadline = now + 5 * MS;
-	until_cpu0_looks();
+	next_look();
 	percpus[1].timer_deadline = now - 10 * MS; /* late, not lost */
-	until_cpu0_looks();
+	next_look();
 	percpus[1].timer_deadline = UINT64_MAX; /* stopped: nothing to wait for */
-	until_cpu0_looks();
+	next_look();
 	assert_int_equal(ipis, 0);
 	assert_int_equal(percpus[1].timer_rescues, 0);
 }
@@ -119,18 +126,16 @@ static void test_the_next_online_cpu_is_watched_and_a_lone_cpu_watches_nobody(vo
 	machine(3, 1 | 4); /* CPU 1 is not up: CPU 0 watches CPU 2 */
 	percpus[1].timer_deadline = now - 100 * MS;
 	percpus[2].timer_deadline = now - 100 * MS;
-	until_cpu0_looks();
+	next_look();
 	assert_int_equal(ipis, 1);
 	assert_int_equal(ipi_to, 2);
 	host_this_cpu = &percpus[2]; /* and CPU 2 watches CPU 0, round the ring */
 	percpus[0].timer_deadline = now - 100 * MS;
-	do
-		timer_interrupt();
-	while (percpus[2].timer_interrupts % 16);
+	next_look();
 	assert_int_equal(ipi_to, 0);
 
 	machine(1, 1);
-	until_cpu0_looks();
+	next_look();
 	assert_int_equal(ipis, 0);
 }
 
@@ -140,8 +145,8 @@ static void test_lines_are_limited(void **state)
 	machine(2, 3);
 	unsigned before = lines;
 	for (unsigned i = 0; i < 20; i++) {
-		percpus[1].timer_deadline = now - 60 * MS;
-		until_cpu0_looks();
+		percpus[1].timer_deadline = now + 20 * MS - 60 * MS;
+		next_look();
 	}
 	assert_int_equal(ipis, 20);
 	assert_int_equal(percpus[1].timer_rescues, 20);
