@@ -82,7 +82,7 @@ static bool clip(const struct frame_allocator *fa, paddr_t start, paddr_t end, s
 }
 
 /* The bits of bitmap word w that stand for frames in [first, end). */
-static uint64_t range_mask(size_t w, size_t first, size_t end)
+static inline __attribute__((always_inline)) uint64_t range_mask(size_t w, size_t first, size_t end)
 {
 	size_t lo = w * 64, hi = lo + 64;
 	uint64_t mask = ~0ULL;
@@ -95,7 +95,7 @@ static uint64_t range_mask(size_t w, size_t first, size_t end)
 
 /* Set bits (no popcount instruction: aarch64 would need the SIMD registers, which the hypervisor
  * does not use). */
-static unsigned count_bits(uint64_t v)
+static inline __attribute__((always_inline)) unsigned count_bits(uint64_t v)
 {
 	if (v == UINT64_MAX) /* the common case: a whole word of frames released or taken */
 		return 64;
@@ -105,20 +105,33 @@ static unsigned count_bits(uint64_t v)
 	return (unsigned)((v * 0x0101010101010101ULL) >> 56);
 }
 
-/* A word of frames at a time: boot releases all of RAM (262144 frames a GiB), and a frame at a
- * time cost some 10 million instructions of every boot. */
+/* Frees the used frames of word w that mask selects; counts them, and those that may hold data. */
+static inline __attribute__((always_inline)) void release_word(uint64_t *bitmap, const uint64_t *dirty, size_t w,
+							      uint64_t mask, size_t *freed, size_t *freed_dirty)
+{
+	uint64_t bits = bitmap[w] & mask;
+	bitmap[w] &= ~bits;
+	*freed += count_bits(bits);
+	*freed_dirty += count_bits(bits & dirty[w]);
+}
+
+/* A word of frames at a time, the words inside the range without a mask, the counts in locals (a
+ * store to the bitmap could alias them): boot releases all of RAM (4096 words a GiB), which was
+ * 300 000 instructions of every boot at 73 a word (10 million at a frame a time). */
 void frame_allocator_release_range(struct frame_allocator *fa, paddr_t base, uint64_t size)
 {
 	size_t first, end;
 	/* Only whole frames inside the range become free. */
 	if (!clip(fa, ALIGN_UP(base, PAGE_SIZE), ALIGN_DOWN(base + size, PAGE_SIZE), &first, &end))
 		return;
-	for (size_t w = first / 64; w * 64 < end; w++) {
-		uint64_t freed = fa->bitmap[w] & range_mask(w, first, end);
-		fa->bitmap[w] &= ~freed;
-		fa->free_count += count_bits(freed);
-		fa->dirty_free += count_bits(freed & fa->dirty[w]);
-	}
+	size_t freed = 0, freed_dirty = 0, w = first / 64, last = (end - 1) / 64;
+	release_word(fa->bitmap, fa->dirty, w, range_mask(w, first, end), &freed, &freed_dirty);
+	for (w++; w < last; w++)
+		release_word(fa->bitmap, fa->dirty, w, ~0ULL, &freed, &freed_dirty);
+	if (last > first / 64)
+		release_word(fa->bitmap, fa->dirty, last, range_mask(last, first, end), &freed, &freed_dirty);
+	fa->free_count += freed;
+	fa->dirty_free += freed_dirty;
 	if (first < fa->search_hint)
 		fa->search_hint = first;
 	if (first < fa->scrub_hint)

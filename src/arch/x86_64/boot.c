@@ -54,6 +54,7 @@ __noreturn void x86_boot_main(uint32_t magic, uint32_t multiboot_info)
 	x86_idt_init();
 	x86_idt_load();
 	x86_lapic_setup();
+	x86_lapic_timer_start_count();
 	x86_tsc_calibrate();
 
 	struct boot_info *info = &boot_info;
@@ -109,6 +110,7 @@ void x86_boot_report(void)
 		log_info("ACPI power: PM1a_CNT %#x, S5 SLP_TYP %u%s", p->pm1a_control, p->s5_sleep_type_a,
 			 p->s5_from_dsdt ? " (DSDT \\_S5)" : " (no \\_S5 in the DSDT: assumed)");
 	}
-	log_info("TSC %lu.%06lu MHz, calibrated against the PIT", x86_tsc_frequency() / 1000000,
-		 x86_tsc_frequency() % 1000000);
+	log_info("TSC %lu.%06lu MHz, calibrated against the PIT (within %u ppm, over %u us)",
+		 x86_tsc_frequency() / 1000000, x86_tsc_frequency() % 1000000, x86_tsc_error_ppm(),
+		 x86_tsc_window_us());
 }

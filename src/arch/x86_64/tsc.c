@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The time-stamp counter is the hypervisor's clock (arch_timer_now). Its rate is measured once at
- * boot against the PIT, whose 1.193182 MHz is fixed on every PC, because QEMU (host TSC rate) and
+ * boot against the PIT (pit.c), whose 1.193182 MHz is fixed on every PC, because QEMU (host TSC rate) and
  * real CPUs differ and AMD CPUs report no TSC frequency in CPUID. It is one clock for all CPUs: all
  * start from the same reset and Tessera never writes the TSC; an invariant TSC (CPUID
  * 8000_0007h EDX[8], AMD APM vol. 3, E.4.7) also keeps its rate across power states. */
@@ -9,29 +9,73 @@
 #include "arch/cpu.h"
 #include "arch/timer.h"
 
-#define CALIBRATION_US 10000
-#define CALIBRATION_RUNS_MAX 3
-/* Two runs within this many parts per million of each other: the shorter is taken, with no third
- * (each run is 10 ms of every boot; a third is for when one run was stretched, by an SMI on a real
- * machine or a descheduled host thread under emulation). */
-#define CALIBRATION_AGREE_PPM 20
+/* Good enough: a PC's 14.318 MHz crystal, which drives the PIT, is itself specified to about
+ * +-50 ppm, so a finer measurement against it buys nothing. Under QEMU with -icount a first window
+ * of 536 us meets it (each end known within some 25 ns); a slower sampler (QEMU without -icount,
+ * a PC's LPC bus) gets a window as long as its own error needs, up to 41 ms. */
+#define TARGET_ERROR_PPM 50
+#define FIRST_WINDOW_TICKS 640 /* 536 us */
+#define LONGEST_WINDOW_TICKS 49152 /* 41 ms, inside the 16-bit count's 55 ms wrap */
+/* After each window a short one checks it: a window spoiled in a way its brackets cannot show (a
+ * sampling gap longer than the count's wrap) disagrees with it by far more than their errors. */
+#define CHECK_WINDOW_TICKS 64 /* 54 us */
+#define RUNS_MAX 6
 
 static uint64_t tsc_hz;
+static unsigned error_ppm, window_us;
+
+static uint64_t hz_of(const struct pit_window *w)
+{
+	return w->tsc_ticks_x2 * PIT_FREQUENCY_HZ / (2u * w->pit_ticks);
+}
+
+static uint64_t error_hz_of(const struct pit_window *w)
+{
+	return (w->error_x2 * PIT_FREQUENCY_HZ + 2u * w->pit_ticks - 1) / (2u * w->pit_ticks);
+}
+
+static unsigned ppm_of(const struct pit_window *w)
+{
+	return (unsigned)((w->error_x2 * 1000000 + w->tsc_ticks_x2 - 1) / w->tsc_ticks_x2);
+}
 
 void x86_tsc_calibrate(void)
 {
-	/* The shortest of a few runs: polling can only make a run look longer than it was. */
-	uint64_t best = UINT64_MAX, previous = 0;
-	for (int i = 0; i < CALIBRATION_RUNS_MAX; i++) {
-		uint64_t ticks = x86_pit_measure_tsc(CALIBRATION_US);
-		if (ticks < best)
-			best = ticks;
-		uint64_t apart = ticks > previous ? ticks - previous : previous - ticks;
-		if (i > 0 && apart * 1000000 <= best * CALIBRATION_AGREE_PPM)
+	struct pit_window best = { 0 }, last = { 0 };
+	uint32_t ticks = FIRST_WINDOW_TICKS;
+	for (int run = 0; run < RUNS_MAX; run++) {
+		struct pit_window window, check;
+		x86_pit_measure_tsc((uint16_t)ticks, &window);
+		x86_pit_measure_tsc(CHECK_WINDOW_TICKS, &check);
+		last = window;
+		uint64_t hz = hz_of(&window), check_hz = hz_of(&check);
+		uint64_t apart = hz > check_hz ? hz - check_hz : check_hz - hz;
+		if (apart > error_hz_of(&window) + error_hz_of(&check))
+			continue; /* one of the two was disturbed: again, the same length */
+		unsigned ppm = ppm_of(&window);
+		if (best.pit_ticks == 0 || ppm < ppm_of(&best))
+			best = window;
+		if (ppm <= TARGET_ERROR_PPM)
 			break;
-		previous = ticks;
+		/* Long enough for this sampler's error, with a quarter to spare. */
+		uint64_t longer = (uint64_t)ticks * ((ppm + TARGET_ERROR_PPM - 1) / TARGET_ERROR_PPM) * 5 / 4;
+		ticks = longer > LONGEST_WINDOW_TICKS ? LONGEST_WINDOW_TICKS : (uint32_t)longer;
 	}
-	tsc_hz = best * (1000000 / CALIBRATION_US);
+	if (best.pit_ticks == 0)
+		best = last; /* never confirmed: the last window is all there is (the report says so) */
+	tsc_hz = hz_of(&best);
+	error_ppm = ppm_of(&best);
+	window_us = (unsigned)((uint64_t)best.pit_ticks * 1000000 / PIT_FREQUENCY_HZ);
+}
+
+unsigned x86_tsc_error_ppm(void)
+{
+	return error_ppm;
+}
+
+unsigned x86_tsc_window_us(void)
+{
+	return window_us;
 }
 
 uint64_t x86_tsc_frequency(void)

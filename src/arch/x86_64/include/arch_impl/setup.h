@@ -23,10 +23,21 @@ __must_check int x86_multiboot_parse(struct boot_info *info, uint32_t magic, uin
 /* tsc.c: measures the TSC frequency against the PIT; arch_timer_now() is the TSC. */
 void x86_tsc_calibrate(void);
 uint64_t x86_tsc_frequency(void);
+/* The bound on the measured frequency's error, in parts per million, and the window it took. */
+unsigned x86_tsc_error_ppm(void);
+unsigned x86_tsc_window_us(void);
 /* Busy-waits using the calibrated TSC. */
 void x86_delay_us(uint64_t microseconds);
-/* pit.c: counts down 'microseconds' on PIT channel 2 and returns the TSC ticks that elapsed. */
-uint64_t x86_pit_measure_tsc(unsigned microseconds);
+/* pit.c: one window of at least pit_ticks ticks of PIT channel 2, timed by the TSC. */
+struct pit_window {
+	uint16_t pit_ticks;    /* between the window's two changes of the count */
+	uint64_t tsc_ticks_x2; /* the TSC ticks between them, doubled (each end is a bracket's middle) */
+	uint64_t error_x2;     /* the most that can be wrong in tsc_ticks_x2 */
+};
+void x86_pit_measure_tsc(uint16_t pit_ticks, struct pit_window *w);
+#define PIT_FREQUENCY_HZ 1193182u
+/* timer.c: the boot CPU starts its LAPIC timer counting, masked, for the timer's calibration. */
+void x86_lapic_timer_start_count(void);
 /* smp.c: remembers each logical CPU's APIC id for IPIs. */
 void x86_smp_record_apic_ids(const struct boot_info *info);
 /* smp.c: entered from the AP trampoline in long mode on the stack arch_cpu_start gave. */
