@@ -31,7 +31,6 @@ struct percpu {
 	uint64_t timer_deadline;  /* what the one-shot timer is set to (ticks), UINT64_MAX: stopped */
 	uint64_t timer_rescues;   /* its interrupt found overdue by its neighbour (timer.c) */
 	uint64_t neighbour_exits; /* the neighbour's vm_exits when this CPU last looked at it (timer.c) */
-	uint64_t rescue_checked_at; /* when that was, in timer ticks */
 	uint64_t ipis;
 	uint64_t interrupts;      /* device interrupts taken (irq_handle) */
 	bool irq_left_active;     /* the handler asked irq_end for a priority drop only */

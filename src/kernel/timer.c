@@ -1,19 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Per-CPU timer events over the arch one-shot timer (see kernel/timer.h).
  *
- * Each CPU also watches the next online one's timer from its own timer interrupts (every 128th,
- * once in RESCUE_CHECK_NS at most): a deadline OVERDUE_NS past and still set means that CPU's
- * interrupt was lost (or the CPU did not run at all), and an IPI makes it look at its pending
- * interrupts again; the line logged counts the guest exits that CPU made meanwhile (some: it ran
- * without taking its interrupt). Why: a one-shot timer whose interrupt is lost is never re-armed
- * (only its handler re-arms it), so the CPU's tasks and its VMs' timers stop until something else
- * interrupts it. QEMU 7.2 (Debian 12's;
- * upstream reworked these updates in 2025) loses interrupts so: its SVM model clears
- * CPU_INTERRUPT_VIRQ at every #VMEXIT with a read-modify-write of interrupt_request made without
- * the lock under which its local APIC model (from another thread: the main loop's timers, another
- * vCPU's IPIs) sets CPU_INTERRUPT_HARD or _POLL there, so that bit can vanish; the APIC then holds
- * the vector in IRR and raises the line again only at its next event, which the IPI is. On
- * hardware the check never fires. */
+ * Each CPU also watches the next online one's timer from every 128th of its own timer
+ * interrupts: a deadline OVERDUE_NS past and still set means that CPU's interrupt was lost (or the
+ * CPU did not run at all), and an IPI makes it look at its pending interrupts again; the line
+ * logged counts the guest exits that CPU made meanwhile (some: it ran without taking its
+ * interrupt). Why: a one-shot timer whose interrupt is lost is never re-armed (only its handler
+ * re-arms it), so the CPU's tasks and its VMs' timers stop until something else interrupts it.
+ * QEMU 7.2 (Debian 12's; upstream reworked these updates in 2025) loses interrupts so: its SVM
+ * model clears CPU_INTERRUPT_VIRQ at every #VMEXIT with a read-modify-write of interrupt_request
+ * made without the lock under which its local APIC model (from another thread: the main loop's
+ * timers, another vCPU's IPIs) sets CPU_INTERRUPT_HARD or _POLL there, so that bit can vanish; the
+ * APIC then holds the vector in IRR and raises the line again only at its next event, which the
+ * IPI is. On hardware the check never fires. */
 #include "kernel/timer.h"
 #include "kernel/percpu.h"
 #include "kernel/log.h"
@@ -25,14 +24,11 @@
  * under QEMU), far shorter than a stall anyone would notice. */
 #define OVERDUE_NS 50000000ULL
 #define RESCUES_LOGGED 8
-/* Looked at from every 128th timer interrupt (a test of the count on the others: a guest's timer
- * latency pays little, and under 1 % of them pay the look: its p99 does not move) and once in
- * RESCUE_CHECK_NS at most. */
+/* Looked at from every 128th timer interrupt: the others pay a test of the count, and under 1 %
+ * of a guest's timer interrupts pay the look, so the p99 of its latency does not move. */
 #define RESCUE_CHECK_EVERY 128
-#define RESCUE_CHECK_NS 20000000ULL
 
 static unsigned rescues_logged;
-static uint64_t rescue_check_ticks; /* RESCUE_CHECK_NS in the timer's ticks, once known */
 
 uint64_t timer_ticks_to_ns(uint64_t ticks)
 {
@@ -65,7 +61,7 @@ static void reprogram(struct percpu *cpu)
 		arch_timer_set_deadline(next);
 }
 
-/* The next online CPU after `cpu`, or `cpu` itself when it is alone. */
+/* The next online CPU after `cpu`, or NULL when it is alone. */
 static struct percpu *neighbour(const struct percpu *cpu)
 {
 	for (unsigned step = 1; step < cpus_possible; step++) {
@@ -79,11 +75,6 @@ static struct percpu *neighbour(const struct percpu *cpu)
 /* The neighbour's timer interrupt lost, as the comment at the top says: an IPI, and a line. */
 static __attribute__((noinline, cold)) void rescue_neighbour(struct percpu *cpu, uint64_t now)
 {
-	if (!rescue_check_ticks)
-		rescue_check_ticks = timer_ns_to_ticks(RESCUE_CHECK_NS);
-	if (now - cpu->rescue_checked_at < rescue_check_ticks)
-		return;
-	cpu->rescue_checked_at = now;
 	struct percpu *next = neighbour(cpu);
 	if (!next)
 		return;

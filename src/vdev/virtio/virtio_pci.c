@@ -96,7 +96,7 @@ static uint16_t message_control(const struct virtio_pci *p)
  * (6.8.2.3: a masked vector's message waits in its pending bit). */
 static void send_pending(struct virtio_pci *p)
 {
-	if (!(message_control(p) & PCI_MSIX_ENABLE) || (message_control(p) & PCI_MSIX_FUNCTION_MASK))
+	if ((message_control(p) & (PCI_MSIX_ENABLE | PCI_MSIX_FUNCTION_MASK)) != PCI_MSIX_ENABLE)
 		return;
 	for (unsigned i = 0; i < p->msix_count; i++) {
 		const struct msix_entry *e = &p->msix[i];

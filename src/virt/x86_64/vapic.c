@@ -220,7 +220,6 @@ void vlapic_accept(struct vlapic *l, int vector)
 	spin_unlock_irqrestore(&l->lock, flags);
 }
 
-
 /* --- timer --- */
 
 static uint64_t timer_divisor(const struct vlapic *l)

@@ -39,8 +39,9 @@ bool x86_pvclock_wrmsr(struct vcpu *vcpu, uint32_t msr, uint64_t value);
 bool x86_pvclock_rdmsr(struct vcpu *vcpu, uint32_t msr, uint64_t *value);
 
 /* guest_pv_eoi.c: KVM's paravirtual end of interrupt (MSR 0x4b564d04), offered at CPUID
- * 0x40000101 beside the clock. wrmsr: false for #GP. Around each entry (vcpu.c): the area's bit is
- * set when the guest may skip its next EOI write, and afterwards looked at (a clear bit is an EOI). */
+ * 0x40000101 beside the clock. wrmsr: false for #GP. Around each entry (vcpu.c): before it, with an
+ * area, the bit is set when the guest may skip its next EOI write; after it, when it was set, the
+ * bit is looked at (a clear bit is an EOI). */
 #define MSR_KVM_PV_EOI_EN 0x4b564d04u
 struct vcpu_arch;
 __must_check bool x86_pv_eoi_wrmsr(struct vcpu *vcpu, uint64_t value);

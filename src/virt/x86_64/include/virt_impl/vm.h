@@ -80,6 +80,7 @@ struct vcpu_arch {
 	uint64_t pv_eoi_msr;      /* guest_pv_eoi.c: the MSR as written */
 	uint32_t *pv_eoi_area;    /* where its bit lives in guest RAM, NULL while it is off */
 	bool pv_eoi_set;          /* the bit was set for this run (the exit looks at it) */
+	bool pv_eoi_used;         /* the guest has ended an interrupt through it since its boot (logged) */
 	void *fpu_area;           /* guest_fpu.c: x87/SSE/AVX state while the vCPU is not loaded */
 	size_t fpu_area_bytes;
 	uint64_t xcr0;            /* the guest's XCR0 while it is not loaded */
