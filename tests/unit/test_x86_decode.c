@@ -214,6 +214,59 @@ static void test_decode_again(void **state)
 	assert_int_equal(x86_insn_decode_again(&memo, rex, 2, X86_MODE_64, &insn), -1);
 }
 
+/* Where the memory operand points (struct x86_address), which fusing two adjacent accesses
+ * (vcpu.c, fuse_next_access) computes from the registers: ModRM, SIB, REX.B and REX.X, disp8 and
+ * disp32, RIP-relative, no base; 16-bit addressing does not say. */
+struct address_case {
+	const char *source;
+	uint8_t bytes[15];
+	unsigned size;
+	int base, index, scale;
+	int32_t displacement;
+	bool rip_relative;
+};
+
+static void test_operand_address(void **state)
+{
+	(void)state;
+	static const struct address_case cases[] = {
+		{ "movl 16(%rsi), %eax", { 0x8b, 0x46, 0x10 }, 3, 6, -1, 1, 16, false },
+		{ "movl %ecx, (%rax)", { 0x89, 0x08 }, 2, 0, -1, 1, 0, false },
+		{ "movl -16(%r12), %eax", { 0x41, 0x8b, 0x44, 0x24, 0xf0 }, 5, 12, -1, 1, -16, false },
+		{ "movl 305419896(%rip), %eax", { 0x8b, 0x05, 0x78, 0x56, 0x34, 0x12 }, 6, -1, -1, 1, 0x12345678, true },
+		{ "movl 4096(,%rcx,4), %eax", { 0x8b, 0x04, 0x8d, 0x00, 0x10, 0x00, 0x00 }, 7, -1, 1, 4, 4096, false },
+		{ "movl (%rax,%r8,4), %eax", { 0x42, 0x8b, 0x04, 0x80 }, 4, 0, 8, 4, 0, false },
+		{ "movl %eax, -8(%rbp,%r13,2)", { 0x42, 0x89, 0x44, 0x6d, 0xf8 }, 5, 5, 13, 2, -8, false },
+		{ "movl 16(%r13), %eax", { 0x41, 0x8b, 0x45, 0x10 }, 4, 13, -1, 1, 16, false },
+		{ "orl $1, 8(%rdi) (general path)", { 0x83, 0x4f, 0x08, 0x01 }, 4, 7, -1, 1, 8, false },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct address_case *c = &cases[i];
+		struct x86_insn insn;
+		print_message("%s\n", c->source);
+		assert_int_equal(x86_insn_decode(c->bytes, c->size, X86_MODE_64, &insn), 0);
+		assert_true(insn.address.known);
+		assert_int_equal(insn.address.base, c->base);
+		assert_int_equal(insn.address.index, c->index);
+		assert_int_equal(insn.address.scale, c->scale);
+		assert_int_equal(insn.address.displacement, c->displacement);
+		assert_int_equal(insn.address.rip_relative, c->rip_relative);
+	}
+	/* 32-bit code: mod 0 rm 5 is an absolute disp32, not RIP-relative. */
+	const uint8_t absolute[] = { 0x8b, 0x05, 0x20, 0x00, 0xe0, 0xfe };
+	struct x86_insn insn;
+	assert_int_equal(x86_insn_decode(absolute, sizeof(absolute), X86_MODE_32, &insn), 0);
+	assert_true(insn.address.known && !insn.address.rip_relative && insn.address.base == -1);
+	assert_int_equal((uint32_t)insn.address.displacement, 0xfee00020u);
+	/* 16-bit addressing and the moffs forms do not say. */
+	const uint8_t bx_si[] = { 0x8b, 0x00 };
+	assert_int_equal(x86_insn_decode(bx_si, sizeof(bx_si), X86_MODE_16, &insn), 0);
+	assert_false(insn.address.known);
+	const uint8_t moffs[] = { 0xa1, 0x20, 0x00, 0xe0, 0xfe, 0, 0, 0, 0 };
+	assert_int_equal(x86_insn_decode(moffs, sizeof(moffs), X86_MODE_64, &insn), 0);
+	assert_false(insn.address.known);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_other_modes),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_decode_again),
+		cmocka_unit_test(test_operand_address),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -42,8 +42,11 @@ static bool immediate(struct cursor *c, unsigned n, bool sign_extend, uint64_t *
 	return true;
 }
 
-/* Parses ModRM (and SIB and displacement); requires a memory operand (mod != 3). */
-static bool modrm_memory(struct cursor *c, unsigned address_size, unsigned *reg_field)
+/* Parses ModRM (and SIB and displacement); requires a memory operand (mod != 3). Where the
+ * addressing is 32- or 64-bit, also says where the operand points (REX.X and REX.B extend the
+ * index and base, 1.2.7; table 1-13 and 1-14 for ModRM and SIB). */
+static bool modrm_memory(struct cursor *c, unsigned address_size, uint8_t rex, struct x86_address *where,
+			 unsigned *reg_field)
 {
 	uint8_t modrm;
 	if (!take(c, &modrm))
@@ -58,19 +61,30 @@ static bool modrm_memory(struct cursor *c, unsigned address_size, unsigned *reg_
 			return rm == 6 ? skip(c, 2) : true;
 		return skip(c, mod == 1 ? 1 : 2);
 	}
+	struct x86_address a = { .known = true, .base = (int8_t)(rm | ((rex & 1) ? 8 : 0)), .index = -1, .scale = 1 };
+	bool disp32 = mod == 2;
 	if (rm == 4) {
 		uint8_t sib;
 		if (!take(c, &sib))
 			return false;
-		if (mod == 0 && (sib & 7) == 5)
-			return skip(c, 4);
+		unsigned index = ((sib >> 3) & 7) | ((rex & 2) ? 8 : 0);
+		a.index = (int8_t)(index == 4 ? -1 : (int)index); /* 100b without REX.X: no index */
+		a.scale = (uint8_t)(1u << (sib >> 6));
+		a.base = (int8_t)((sib & 7) | ((rex & 1) ? 8 : 0));
+		if (mod == 0 && (sib & 7) == 5) {
+			a.base = -1;
+			disp32 = true;
+		}
 	} else if (mod == 0 && rm == 5) {
-		return skip(c, 4); /* disp32, RIP-relative in 64-bit mode */
+		a.base = -1;
+		a.rip_relative = address_size == 8; /* disp32 alone in 32-bit mode */
+		disp32 = true;
 	}
-	if (mod == 1)
-		return skip(c, 1);
-	if (mod == 2)
-		return skip(c, 4);
+	uint64_t displacement = 0;
+	if ((mod == 1 && !immediate(c, 1, true, &displacement)) || (disp32 && !immediate(c, 4, true, &displacement)))
+		return false;
+	a.displacement = (int32_t)displacement;
+	*where = a;
 	return true;
 }
 
@@ -90,12 +104,13 @@ static bool register_mov(const uint8_t *bytes, size_t size, enum x86_cpu_mode mo
 			return false;
 	}
 	unsigned reg_field, address_size = mode == X86_MODE_64 ? 8 : 4;
-	if ((op != 0x89 && op != 0x8b) || !modrm_memory(&c, address_size, &reg_field))
+	struct x86_address where;
+	if ((op != 0x89 && op != 0x8b) || !modrm_memory(&c, address_size, rex, &where, &reg_field))
 		return false;
 	uint8_t width = (rex & 8) ? 8 : 4;
 	*insn = (struct x86_insn){ .op = op == 0x8b ? X86_OP_LOAD : X86_OP_STORE, .length = (uint8_t)c.at,
 				   .width = width, .reg_width = width, .address_size = (uint8_t)address_size,
-				   .reg = (int8_t)(reg_field | ((rex & 4) ? 8 : 0)), .segment = -1 };
+				   .reg = (int8_t)(reg_field | ((rex & 4) ? 8 : 0)), .segment = -1, .address = where };
 	return true;
 }
 
@@ -154,14 +169,14 @@ int x86_insn_decode(const uint8_t *bytes, size_t size, enum x86_cpu_mode mode, s
 	case 0x8a: case 0x8b: /* mov reg, r/m */
 		byte_form = !(op & 1);
 		insn->op = op >= 0x8a ? X86_OP_LOAD : X86_OP_STORE;
-		if (!modrm_memory(&c, address_size, &reg_field))
+		if (!modrm_memory(&c, address_size, rex, &insn->address, &reg_field))
 			return -1;
 		insn->reg = (int8_t)(reg_field | (rex_r ? 8 : 0));
 		break;
 	case 0xc6: case 0xc7: /* mov r/m, imm */
 		byte_form = op == 0xc6;
 		insn->op = X86_OP_STORE;
-		if (!modrm_memory(&c, address_size, &reg_field) || reg_field != 0)
+		if (!modrm_memory(&c, address_size, rex, &insn->address, &reg_field) || reg_field != 0)
 			return -1;
 		width = byte_form ? 1 : operand_size;
 		if (!immediate(&c, width == 8 ? 4 : width, true, &insn->immediate))
@@ -193,7 +208,7 @@ int x86_insn_decode(const uint8_t *bytes, size_t size, enum x86_cpu_mode mode, s
 		insn->op = (op & 0xf0) == 0x20 ? X86_OP_AND : (op & 0xf0) == 0x00 ? X86_OP_OR
 			 : op <= 0x85 ? X86_OP_TEST : X86_OP_XCHG;
 		insn->memory_is_destination = !(op & 2) || insn->op == X86_OP_XCHG;
-		if (!modrm_memory(&c, address_size, &reg_field))
+		if (!modrm_memory(&c, address_size, rex, &insn->address, &reg_field))
 			return -1;
 		insn->reg = (int8_t)(reg_field | (rex_r ? 8 : 0));
 		break;
@@ -201,13 +216,13 @@ int x86_insn_decode(const uint8_t *bytes, size_t size, enum x86_cpu_mode mode, s
 		byte_form = !(op & 1);
 		insn->op = X86_OP_CMP;
 		insn->memory_is_destination = !(op & 2); /* the minuend is memory */
-		if (!modrm_memory(&c, address_size, &reg_field))
+		if (!modrm_memory(&c, address_size, rex, &insn->address, &reg_field))
 			return -1;
 		insn->reg = (int8_t)(reg_field | (rex_r ? 8 : 0));
 		break;
 	case 0x80: case 0x81: case 0x83: /* group 1: /1 or, /4 and, /7 cmp with an immediate */
 		byte_form = op == 0x80;
-		if (!modrm_memory(&c, address_size, &reg_field) || (reg_field != 1 && reg_field != 4 && reg_field != 7))
+		if (!modrm_memory(&c, address_size, rex, &insn->address, &reg_field) || (reg_field != 1 && reg_field != 4 && reg_field != 7))
 			return -1;
 		insn->op = reg_field == 1 ? X86_OP_OR : reg_field == 4 ? X86_OP_AND : X86_OP_CMP;
 		insn->memory_is_destination = true;
@@ -217,7 +232,7 @@ int x86_insn_decode(const uint8_t *bytes, size_t size, enum x86_cpu_mode mode, s
 		break;
 	case 0xf6: case 0xf7: /* group 3: /0 test with an immediate */
 		byte_form = op == 0xf6;
-		if (!modrm_memory(&c, address_size, &reg_field) || reg_field != 0)
+		if (!modrm_memory(&c, address_size, rex, &insn->address, &reg_field) || reg_field != 0)
 			return -1;
 		insn->op = X86_OP_TEST;
 		width = byte_form ? 1 : operand_size;
@@ -225,7 +240,7 @@ int x86_insn_decode(const uint8_t *bytes, size_t size, enum x86_cpu_mode mode, s
 			return -1;
 		break;
 	case 0x63: /* movsxd reg, r/m32 (64-bit mode) */
-		if (mode != X86_MODE_64 || !modrm_memory(&c, address_size, &reg_field))
+		if (mode != X86_MODE_64 || !modrm_memory(&c, address_size, rex, &insn->address, &reg_field))
 			return -1;
 		insn->op = operand_size == 8 ? X86_OP_LOAD_SIGN : X86_OP_LOAD;
 		insn->reg = (int8_t)(reg_field | (rex_r ? 8 : 0));
@@ -237,7 +252,7 @@ int x86_insn_decode(const uint8_t *bytes, size_t size, enum x86_cpu_mode mode, s
 			return -1;
 		if (op2 != 0xb6 && op2 != 0xb7 && op2 != 0xbe && op2 != 0xbf)
 			return -1;
-		if (!modrm_memory(&c, address_size, &reg_field))
+		if (!modrm_memory(&c, address_size, rex, &insn->address, &reg_field))
 			return -1;
 		insn->op = (op2 & 8) ? X86_OP_LOAD_SIGN : X86_OP_LOAD_ZERO;
 		insn->reg = (int8_t)(reg_field | (rex_r ? 8 : 0));

@@ -30,6 +30,16 @@ enum x86_insn_op {
 /* The CPU mode the bytes are decoded in: default operand and address sizes. */
 enum x86_cpu_mode { X86_MODE_16, X86_MODE_32, X86_MODE_64 };
 
+/* Where the memory operand points, where the addressing is 32- or 64-bit (known):
+ * base + index * scale + displacement, from the next instruction's address when RIP-relative. */
+struct x86_address {
+	bool known;
+	bool rip_relative;
+	int8_t base, index;     /* register numbers 0-15; -1 for none */
+	uint8_t scale;          /* 1, 2, 4 or 8 */
+	int32_t displacement;   /* sign-extended from 8 bits where the encoding has 8 */
+};
+
 struct x86_insn {
 	enum x86_insn_op op;
 	uint8_t length;         /* bytes, prefixes included */
@@ -42,6 +52,7 @@ struct x86_insn {
 	bool rep;               /* F3/F2 prefix on a string instruction */
 	int8_t segment;         /* override prefix: 0 ES, 1 CS, 2 SS, 3 DS, 4 FS, 5 GS; -1 none */
 	uint64_t immediate;     /* sign- or zero-extended to width as the CPU does */
+	struct x86_address address;
 };
 
 /* Decodes one instruction from bytes[0..size). Returns 0, or -1 when the bytes are not one of the
