@@ -66,6 +66,20 @@ def test_unclaimed_mmio_and_ports_read_all_ones_and_mmio_forms_decode():
     assert ("[vm1] mmio guest: tpr or 0x30 and+movzx 0x30 xchg old 0x30 new 0x40 test-zero 0 "
             "stos 0x50 rcx 0") in out, out
     assert "[vm1] mmio guest: cmp below 1 less 1 equal 1 reverse-below 1" in out, out
+    # IOREGSEL and IOWIN by adjacent instructions, the second carried out in the first's exit: the
+    # version register (16 pins, version 0x11) and pin 5's entry as they read apart; an access to
+    # another page after it (TPR 0x50) is not carried with it and is right too.
+    assert "[vm1] mmio guest: adjacent version 0xf0011 apart 0xf0011 entry 0x10035 other page 0x50" in out, out
+    assert re.search(r"VM\[1\] mmio: vCPU 0: an MMIO access carried out in the exit of the one before it "
+                     r"\(read of 0xfec00010\)", out), out
+    # A port read right after a port write, the second carried out in the first's exit: CMOS
+    # status B and the host bridge's IDs (through a mov that sets the data port between) as apart.
+    ports = re.search(r"\[vm1\] mmio guest: adjacent ports cmos (0x[0-9a-f]+) apart (0x[0-9a-f]+) "
+                      r"pci (0x[0-9a-f]+) apart (0x[0-9a-f]+)", out)
+    assert ports and ports.group(1) == ports.group(2) and ports.group(3) == ports.group(4), out
+    assert int(ports.group(3), 16) not in (0, 0xffffffff), out
+    assert re.search(r"VM\[1\] mmio: vCPU 0: a port read carried out in the exit of the write before it "
+                     r"\(port 0x71\)", out), out
     # The same linear page of code, remapped between loads: each load went into its own register
     # (a stale decode would have returned the marker, 0xdead).
     assert "[vm1] mmio guest: remapped code loads 0x70 0x70 0x70" in out, out

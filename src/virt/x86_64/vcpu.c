@@ -18,6 +18,7 @@
 #include "vmm/hypercall.h"
 #include "vmm/vcpu_exit.h"
 #include "vmm/vcpu.h"
+#include "vmm/vdev.h"
 #include "vmm/vm.h"
 
 #define RFLAGS_FIXED (1ULL << 1)
@@ -670,6 +671,88 @@ static __attribute__((always_inline)) bool finish_plain_access(struct vcpu_arch 
 	return true;
 }
 
+#define RFLAGS_TF (1ULL << 8)
+#define DR7_BREAKPOINTS_ENABLED 0xffULL /* L0-L3 and G0-G3 (APM vol. 2, 13.1.1.5) */
+
+/* Where a decoded instruction's memory operand points, from the registers as they are and the
+ * address of the instruction after it; false where the decode does not say (16-bit addressing,
+ * the moffs forms) or FS or GS, whose bases are their own, is named. For 64-bit code, where the
+ * other segments' bases are 0 (APM vol. 2, 4.5.3). */
+static bool operand_linear(const struct vcpu_arch *a, const struct x86_insn *insn, uint64_t next_rip, uint64_t *linear)
+{
+	const struct x86_address *at = &insn->address;
+	if (!at->known || insn->segment == 4 || insn->segment == 5)
+		return false;
+	uint64_t address = (uint64_t)(int64_t)at->displacement;
+	if (at->rip_relative)
+		address += next_rip;
+	if (at->base >= 0)
+		address += a->regs[at->base & 15];
+	if (at->index >= 0)
+		address += a->regs[at->index & 15] * at->scale;
+	*linear = insn->address_size == 4 ? (uint32_t)address : address;
+	return true;
+}
+
+/* Drivers reach an index/data register pair with two adjacent instructions: Linux's io_apic_read
+ * writes IOREGSEL and reads IOWIN at once, half of the IOAPIC's 517 exits in a Debian boot. After
+ * a plain access carried out in place, the instruction after it, when it is another plain move
+ * within the same page, is carried out in the same exit, as the CPU would have run it: an
+ * interrupt arriving between the two is taken after the second, as if it had come a moment
+ * later. Not where the guest could tell: single-stepping (RFLAGS.TF) or a breakpoint armed in
+ * DR7. The same linear page is the same guest-physical page, whose mapping the first access
+ * proved for a write, or for a read after a read (a write after a read is left to the CPU, which
+ * checks it). Returns FUSED_NONE, or whether the access it made read or wrote. */
+enum fused { FUSED_NONE, FUSED_READ, FUSED_WRITE };
+static __attribute__((noinline)) enum fused fuse_next_access(struct vcpu *vcpu, gpa_t first_gpa, bool first_write)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	struct vmcb *v = a->vmcb;
+	const struct x86_insn *done = &a->insn;
+	/* Where the first pointed: its registers are as they were unless it loaded one of them. */
+	uint64_t first_linear;
+	if ((done->op != X86_OP_STORE && (done->reg == done->address.base || done->reg == done->address.index)) ||
+	    !operand_linear(a, done, v->save.rip, &first_linear))
+		return FUSED_NONE;
+	if ((v->save.rflags & RFLAGS_TF) || (v->save.dr7 & DR7_BREAKPOINTS_ENABLED) || guest_mode(&v->save) != X86_MODE_64)
+		return FUSED_NONE;
+	a->unfused_rip = v->save.rip + 1;
+	/* Copied (x86_guest_bytes_at stays inlined into decode_npf, on every MMIO exit's way), up to
+	 * the end of its page, which must hold the end of the first too: the guest ran code there,
+	 * so it may be fetched; an instruction on the next page is left to the CPU, which checks. */
+	uint64_t rip = v->save.cs.base + v->save.rip;
+	uint8_t code[X86_INSN_MAX_LENGTH];
+	size_t size = MIN(sizeof(code), PAGE_SIZE - (rip & (PAGE_SIZE - 1)));
+	struct x86_insn insn;
+	if ((rip & (PAGE_SIZE - 1)) == 0 || x86_guest_read_linear(vcpu, rip, code, size) < 0 ||
+	    x86_insn_decode(code, size, X86_MODE_64, &insn) < 0)
+		return FUSED_NONE;
+	bool write = insn.op == X86_OP_STORE;
+	bool plain_load = insn.op == X86_OP_LOAD && insn.width >= 4 && insn.reg_width == insn.width && !insn.high_byte;
+	uint64_t next_rip = v->save.rip + insn.length, linear;
+	if ((!write && !plain_load) || (write && !first_write) || !operand_linear(a, &insn, next_rip, &linear) ||
+	    linear >> 12 != first_linear >> 12 || (linear + insn.width - 1) >> 12 != linear >> 12)
+		return FUSED_NONE;
+	gpa_t gpa = (first_gpa & ~(gpa_t)(PAGE_SIZE - 1)) | (linear & (PAGE_SIZE - 1));
+	struct vdev *dev = vdev_bus_find(&vcpu->vm->mmio_bus, gpa, insn.width);
+	if (!dev)
+		return FUSED_NONE;
+	uint64_t value = !write ? 0 : insn.reg < 0 ? insn.immediate : read_reg(a, (unsigned)insn.reg, insn.width, insn.high_byte);
+	enum vm_exit_result result = vdev_access(dev, vcpu, gpa - dev->base, insn.width, write, &value);
+	if (result == EXIT_UNCLAIMED)
+		return FUSED_NONE; /* nothing was done: the guest runs it, and it exits */
+	if (result == EXIT_GUEST_FAULT)
+		value = ~0ULL; /* as arch_vcpu_inject_fault answers an access the device refused */
+	if (!write)
+		a->regs[insn.reg & 15] = value & width_mask(insn.width);
+	a->unfused_rip = 0;
+	v->save.rip = next_rip;
+	if (a->accesses_fused++ == 0)
+		vm_log_info(vcpu->vm, "vCPU %u: an MMIO access carried out in the exit of the one before it (%s %#llx)",
+			    vcpu->id, write ? "write to" : "read of", (unsigned long long)gpa);
+	return write ? FUSED_WRITE : FUSED_READ;
+}
+
 /* An MMIO access by a plain load, store, test or compare, carried out on the hot path. The string
  * and read-modify-write forms, and accesses nobody claims, go the full way, which decodes them
  * again (rare: the decode has no side effect). */
@@ -691,13 +774,18 @@ static bool mmio_in_place(struct vcpu *vcpu)
 		wrmsr(MSR_GS_BASE, guest_gs);
 		return false; /* nothing was done: the run loop logs it */
 	}
+	bool wrote = exit.mmio.write;
 	if (result != EXIT_HANDLED)
 		arch_vcpu_inject_fault(vcpu, &exit);
 	else if (!finish_plain_access(a, &exit.mmio))
 		arch_vcpu_finish_exit(vcpu, &exit);
+	/* A driver polling a register runs the same access and the same next instruction over and
+	 * over: one found not to be a move to the page is not looked at again. */
+	else if (a->unfused_rip != v->save.rip + 1 && fuse_next_access(vcpu, exit.mmio.gpa, wrote) == FUSED_WRITE)
+		wrote = true;
 	v->save.rax = a->regs[X86_RAX];
 	v->save.rsp = a->regs[X86_RSP];
-	return host_gs_leave(vcpu, guest_gs, exit.mmio.write);
+	return host_gs_leave(vcpu, guest_gs, wrote);
 }
 
 /* RDMSR/WRMSR through the MSR policy (guest_msr.c), on the hot path: Linux writes the
@@ -918,6 +1006,72 @@ static __attribute__((noinline)) void finish_pio(struct vcpu *vcpu, const struct
 		a->regs[X86_RCX] = (a->regs[X86_RCX] & ~width_mask(size)) | ((a->regs[X86_RCX] - 1) & width_mask(size));
 }
 
+/* Port I/O as fuse_next_access does MMIO: a port read right after an OUT, maybe after one
+ * `mov $imm32, %e?x` that sets its port, carried out in the OUT's exit: the CMOS index and data
+ * (out %al,$0x70; in $0x71,%al: Linux's rtc_cmos_read) and PCI configuration by the type-1 ports
+ * (out %eax,(%dx); mov $0xcfc,%edx; in (%dx),%eax: pci_conf1_read), 150 exits of a Debian boot.
+ * Only reads are carried (a port write may stop or reset the machine), only at CPL 0 (where
+ * neither IOPL nor the TSS's permission bitmap can refuse it: APM vol. 2, 13.3), only in 32- and
+ * 64-bit code, not with RFLAGS.TF or a DR7 breakpoint. */
+/* Out of line: arch_vcpu_finish_exit is on every halt's way back into the guest. */
+static __attribute__((noinline)) void fuse_next_port(struct vcpu *vcpu, const struct vm_exit_pio *first)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	struct vmcb *v = a->vmcb;
+	if (!first->write || a->pio_string || v->save.cpl != 0 || (v->save.rflags & RFLAGS_TF) ||
+	    (v->save.dr7 & DR7_BREAKPOINTS_ENABLED) || guest_mode(&v->save) == X86_MODE_16 ||
+	    a->unfused_rip == v->save.rip + 1)
+		return;
+	a->unfused_rip = v->save.rip + 1;
+	uint64_t rip = v->save.cs.base + v->save.rip;
+	uint8_t code[8]; /* mov $imm32 (5 bytes), then 66 ED at most */
+	size_t size = MIN(sizeof(code), PAGE_SIZE - (rip & (PAGE_SIZE - 1))), at = 0;
+	/* Within the page that holds the end of the OUT (see fuse_next_access). */
+	if ((rip & (PAGE_SIZE - 1)) == 0 || x86_guest_read_linear(vcpu, rip, code, size) < 0)
+		return;
+	int set_reg = -1;
+	uint32_t set_value = 0;
+	if (size >= 5 && (code[0] & 0xf8) == 0xb8) { /* B8+r: mov $imm32, r32 (no REX: eax-edi) */
+		set_reg = code[0] & 7;
+		set_value = code[1] | (uint32_t)code[2] << 8 | (uint32_t)code[3] << 16 | (uint32_t)code[4] << 24;
+		at = 5;
+	}
+	unsigned width = 4;
+	if (at < size && code[at] == 0x66) {
+		width = 2;
+		at++;
+	}
+	if (at >= size)
+		return;
+	uint8_t op = code[at++];
+	uint16_t port;
+	if ((op == 0xe4 || op == 0xe5) && at < size)
+		port = code[at++];
+	else if (op == 0xec || op == 0xed)
+		port = (uint16_t)(set_reg == X86_RDX ? set_value : a->regs[X86_RDX]);
+	else
+		return;
+	if (op == 0xe4 || op == 0xec) {
+		if (width == 2)
+			return; /* 66 before a byte form: left to the CPU */
+		width = 1;
+	}
+	uint64_t value = 0;
+	enum vm_exit_result result = vdev_bus_access(&vcpu->vm->pio_bus, vcpu, port, width, false, &value);
+	if (result == EXIT_UNCLAIMED)
+		return; /* nobody there: the guest runs it, and the exit logs it */
+	if (result == EXIT_GUEST_FAULT)
+		value = ~0ULL;
+	if (set_reg >= 0)
+		a->regs[set_reg] = set_value; /* a 32-bit move zero-extends (APM vol. 1, 3.1.2.3) */
+	write_reg(a, X86_RAX, width, false, value);
+	v->save.rip += at;
+	a->unfused_rip = 0;
+	if (a->ports_fused++ == 0)
+		vm_log_info(vcpu->vm, "vCPU %u: a port read carried out in the exit of the write before it (port %#x)",
+			    vcpu->id, port);
+}
+
 void arch_vcpu_finish_exit(struct vcpu *vcpu, const struct vm_exit *exit)
 {
 	struct vcpu_arch *a = &vcpu->arch;
@@ -938,6 +1092,8 @@ void arch_vcpu_finish_exit(struct vcpu *vcpu, const struct vm_exit *exit)
 	 * until it completes (the pending exit finishes it with next_rip unchanged). */
 	if (!a->pending.active)
 		a->vmcb->save.rip = a->next_rip;
+	if (exit->reason == EXIT_PIO)
+		fuse_next_port(vcpu, &exit->pio);
 }
 
 /* What a PC does with an access nobody answers: reads return all ones, writes vanish (the core

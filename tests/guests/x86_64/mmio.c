@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unclaimed MMIO and ports read as all ones and swallow writes (logged once by Tessera), and the
  * MMIO forms guests use on a real device (the local APIC's TPR) decode and act right: mov, movzx,
- * or, and, test, xchg, a rep stos, and cmp (flags of the subtraction, both operand orders); and an
- * instruction at a linear page the guest maps elsewhere between two loads is decoded anew. */
+ * or, and, test, xchg, a rep stos, and cmp (flags of the subtraction, both operand orders); an
+ * index and a data register reached by adjacent instructions (which Tessera carries out in one
+ * exit) give what they give apart; and an instruction at a linear page the guest maps elsewhere
+ * between two loads is decoded anew. */
 #include "guest.h"
 
 #define UNCLAIMED_MMIO 0xd0000000UL
+#define IOAPIC_BASE 0xfec00000UL /* IOREGSEL; IOWIN at +0x10 */
 #define LAPIC_TPR (LAPIC_BASE + 0x80)
 #define REMAPPED_CODE 0x8000000000UL /* 512 GiB: PML4 entry 1, beside the identity map */
 
@@ -56,6 +59,53 @@ static void remapped_code_loads(volatile uint32_t *tpr)
 	put_hex(again);
 	putc_uart(' ');
 	put_hex(remapped);
+	putc_uart('\n');
+}
+
+/* The IOAPIC's index and data registers in adjacent instructions, as Linux's io_apic_read and
+ * io_apic_write reach them: a read of the version register and a write of pin 5's entry, each
+ * checked against the same made apart (a nop between, which is not carried with them), and a
+ * second access in another page (the local APIC's TPR), which is not carried with the first; and a
+ * port read right after a port write, likewise. */
+static void adjacent_accesses(void)
+{
+	volatile uint32_t *select = (volatile uint32_t *)IOAPIC_BASE;
+	uint32_t together, apart, entry, other;
+	__asm__ volatile("movl %2, (%1); movl 0x10(%1), %0" : "=&r"(together) : "r"(select), "r"(1u) : "memory");
+	__asm__ volatile("movl %2, (%1); nop; movl 0x10(%1), %0" : "=&r"(apart) : "r"(select), "r"(1u) : "memory");
+	__asm__ volatile("movl %1, (%0); movl %2, 0x10(%0)" : : "r"(select), "r"(0x10u + 2 * 5), "r"(0x10035u) : "memory");
+	__asm__ volatile("movl %2, (%1); nop; movl 0x10(%1), %0" : "=&r"(entry) : "r"(select), "r"(0x10u + 2 * 5) : "memory");
+	__asm__ volatile("movl %2, (%1); movl (%3), %0" : "=&r"(other) : "r"(select), "r"(1u), "r"(LAPIC_TPR) : "memory");
+	/* Ports: the CMOS's status register B by its index and data ports, and the host bridge's
+	 * vendor and device IDs by the type-1 configuration ports with the data port set between
+	 * (the two forms Linux uses), each against the same read apart. */
+	uint8_t cmos_together, cmos_apart;
+	__asm__ volatile("outb %%al, $0x70; inb $0x71, %%al" : "=a"(cmos_together) : "a"(0x0b) : "memory");
+	__asm__ volatile("outb %%al, $0x70; nop; inb $0x71, %%al" : "=a"(cmos_apart) : "a"(0x0b) : "memory");
+	uint32_t pci_together, pci_apart;
+	uint64_t port = 0xcf8;
+	__asm__ volatile("outl %%eax, %%dx; movl $0xcfc, %%edx; inl %%dx, %%eax"
+			 : "=a"(pci_together), "+d"(port) : "a"(0x80000000u) : "memory");
+	port = 0xcf8;
+	__asm__ volatile("outl %%eax, %%dx; movl $0xcfc, %%edx; nop; inl %%dx, %%eax"
+			 : "=a"(pci_apart), "+d"(port) : "a"(0x80000000u) : "memory");
+	puts_uart("mmio guest: adjacent ports cmos ");
+	put_hex(cmos_together);
+	puts_uart(" apart ");
+	put_hex(cmos_apart);
+	puts_uart(" pci ");
+	put_hex(pci_together);
+	puts_uart(" apart ");
+	put_hex(pci_apart);
+	putc_uart('\n');
+	puts_uart("mmio guest: adjacent version ");
+	put_hex(together);
+	puts_uart(" apart ");
+	put_hex(apart);
+	puts_uart(" entry ");
+	put_hex(entry);
+	puts_uart(" other page ");
+	put_hex(other);
 	putc_uart('\n');
 }
 
@@ -120,6 +170,7 @@ void guest_main(uint64_t arg)
 	puts_uart(" reverse-below ");
 	put_dec(reverse_below);
 	putc_uart('\n');
+	adjacent_accesses();
 	remapped_code_loads(tpr);
 	puts_uart("mmio guest: survived\n");
 	system_off();

@@ -65,6 +65,9 @@ struct vcpu_arch {
 	uint64_t next_rip;        /* where the guest resumes once the exit is handled */
 	struct x86_insn insn;     /* the decoded instruction of an MMIO exit */
 	struct x86_decode_memo decode_memo; /* the last one decode_npf decoded (insn_decode.h) */
+	uint64_t accesses_fused;  /* MMIO accesses carried out in the exit of the one before */
+	uint64_t ports_fused;     /* port reads carried out in the exit of the write before */
+	uint64_t unfused_rip;     /* where the last instruction that could not be was (+1; 0 none) */
 	bool mmio_string;         /* the access was one iteration of a (rep) movs/stos */
 	bool mmio_rmw;            /* a read whose result feeds a write (and, or, xchg) */
 	bool pio_string;
