@@ -113,4 +113,6 @@ void x86_boot_report(void)
 	log_info("TSC %lu.%06lu MHz, calibrated against the PIT (within %u ppm, over %u us)",
 		 x86_tsc_frequency() / 1000000, x86_tsc_frequency() % 1000000, x86_tsc_error_ppm(),
 		 x86_tsc_window_us());
+	if (x86_tsc_unconfirmed())
+		log_warn("TSC: no window agreed with its check (the PIT's count jumped): the rate may be wrong");
 }

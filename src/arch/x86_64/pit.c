@@ -35,21 +35,28 @@ static inline __attribute__((always_inline)) uint16_t sample(uint64_t *before, u
 	return (uint16_t)(low | inb(PIT_CHANNEL2_DATA) << 8);
 }
 
-/* Samples until the count changes; returns the new count, which it took in [*earliest, *latest].
- * A tick lasts 838 ns, so this returns within about one. */
-static inline __attribute__((always_inline)) uint16_t next_change(uint64_t *earliest, uint64_t *latest)
+/* A count that has not changed after this many samples (a second or more: a tick lasts 838 ns)
+ * never will: no PIT, or its clock gated off. */
+#define SAMPLES_MAX 1000000u
+
+/* Samples until the count changes; the new count, taken in [*earliest, *latest], is in *now.
+ * Returns false if it does not change. */
+static inline __attribute__((always_inline)) bool next_change(uint16_t *now, uint64_t *earliest, uint64_t *latest)
 {
 	uint64_t before, after;
-	uint16_t old = sample(&before, &after), now;
-	do {
+	uint16_t old = sample(&before, &after);
+	for (unsigned n = 0; n < SAMPLES_MAX; n++) {
 		*earliest = before;
-		now = sample(&before, &after);
-	} while (now == old);
-	*latest = after;
-	return now;
+		*now = sample(&before, &after);
+		if (*now != old) {
+			*latest = after;
+			return true;
+		}
+	}
+	return false;
 }
 
-void x86_pit_measure_tsc(uint16_t pit_ticks, struct pit_window *w)
+bool x86_pit_measure_tsc(uint16_t pit_ticks, struct pit_window *w)
 {
 	uint8_t control = inb(PORT_SYSTEM_CONTROL_B) & ~(CONTROL_B_GATE2 | CONTROL_B_SPEAKER);
 	outb(PORT_SYSTEM_CONTROL_B, control); /* gate low: the count waits */
@@ -58,18 +65,22 @@ void x86_pit_measure_tsc(uint16_t pit_ticks, struct pit_window *w)
 	outb(PIT_CHANNEL2_DATA, 0);
 	outb(PORT_SYSTEM_CONTROL_B, control | CONTROL_B_GATE2); /* gate high: counting starts */
 
-	uint64_t start_earliest, start_latest, end_earliest, end_latest;
-	uint16_t start = next_change(&start_earliest, &start_latest), end, elapsed;
+	uint64_t start_earliest, start_latest, end_earliest = 0, end_latest = 0;
+	uint16_t start, end = 0, elapsed = 0;
+	bool counting = next_change(&start, &start_earliest, &start_latest);
 	/* Counting ticks between two changes of the count: a gap in the sampling (an SMI, a
 	 * descheduled host thread) loses no tick unless it is longer than the 16-bit wrap, 55 ms. */
-	do {
-		end = next_change(&end_earliest, &end_latest);
+	while (counting && elapsed < pit_ticks) {
+		counting = next_change(&end, &end_earliest, &end_latest);
 		elapsed = (uint16_t)(start - end);
-	} while (elapsed < pit_ticks);
+	}
 	outb(PORT_SYSTEM_CONTROL_B, control);
+	if (!counting)
+		return false;
 
 	w->pit_ticks = elapsed;
 	/* Each end taken at the middle of its bracket: twice the TSC ticks, and twice the error. */
 	w->tsc_ticks_x2 = (end_earliest + end_latest) - (start_earliest + start_latest);
 	w->error_x2 = (start_latest - start_earliest) + (end_latest - end_earliest);
+	return true;
 }

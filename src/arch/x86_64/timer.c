@@ -16,6 +16,7 @@
 #include "arch/cpu.h"
 #include "arch/timer.h"
 #include "kernel/log.h"
+#include "kernel/panic.h"
 
 #define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 /* The LAPIC's rate against the TSC, taken at the top of what a measurement allows, so that a timer
@@ -31,6 +32,7 @@
 #define LAPIC_ERROR_PPM 100
 #define LAPIC_WINDOW_MAX_US 10000
 #define LAPIC_RESTARTS 3
+#define LAPIC_GIVE_UP_MS 1000
 #define COUNT_FROM 0xffffffffu
 
 static bool mode_chosen; /* by the first CPU to get here, the boot CPU */
@@ -53,10 +55,15 @@ void x86_lapic_timer_start_count(void)
 static void lapic_timer_calibrate(void)
 {
 	uint64_t window_max_x2 = 2 * LAPIC_WINDOW_MAX_US * (x86_tsc_frequency() / 1000000);
+	/* A count that never moves would hold the boot here for ever: a clear stop instead. */
+	uint64_t give_up = rdtsc() + LAPIC_GIVE_UP_MS * (x86_tsc_frequency() / 1000);
 	unsigned restarts = 0;
 	if (count_started_after == 0)
 		x86_lapic_timer_start_count();
 	for (;;) {
+		if (rdtsc() > give_up)
+			panic("the local APIC timer does not count (its current count stays at %#x)",
+			      lapic_read(LAPIC_TIMER_CURRENT));
 		uint64_t before = rdtsc();
 		uint32_t current = lapic_read(LAPIC_TIMER_CURRENT);
 		uint64_t after = rdtsc();
@@ -72,7 +79,7 @@ static void lapic_timer_calibrate(void)
 			x86_lapic_timer_start_count();
 			continue;
 		}
-		if (counted == 0 || error_x2 >= tsc_x2 || (!precise && tsc_x2 <= window_max_x2)) {
+		if (counted == 0 || error_x2 + 2 >= tsc_x2 || (!precise && tsc_x2 <= window_max_x2)) {
 			arch_cpu_relax(); /* a later read has a longer window */
 			continue;
 		}

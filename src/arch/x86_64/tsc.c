@@ -11,10 +11,10 @@
 
 /* Good enough: a PC's 14.318 MHz crystal, which drives the PIT, is itself specified to about
  * +-50 ppm, so a finer measurement against it buys nothing. Under QEMU with -icount a first window
- * of 536 us meets it (each end known within some 25 ns); a slower sampler (QEMU without -icount,
+ * of 644 us meets it (each end known within some 28 ns); a slower sampler (QEMU without -icount,
  * a PC's LPC bus) gets a window as long as its own error needs, up to 41 ms. */
 #define TARGET_ERROR_PPM 50
-#define FIRST_WINDOW_TICKS 640 /* 536 us */
+#define FIRST_WINDOW_TICKS 768 /* 644 us */
 #define LONGEST_WINDOW_TICKS 49152 /* 41 ms, inside the 16-bit count's 55 ms wrap */
 /* After each window a short one checks it: a window spoiled in a way its brackets cannot show (a
  * sampling gap longer than the count's wrap) disagrees with it by far more than their errors. */
@@ -23,6 +23,7 @@
 
 static uint64_t tsc_hz;
 static unsigned error_ppm, window_us;
+static bool unconfirmed;
 
 static uint64_t hz_of(const struct pit_window *w)
 {
@@ -45,8 +46,13 @@ void x86_tsc_calibrate(void)
 	uint32_t ticks = FIRST_WINDOW_TICKS;
 	for (int run = 0; run < RUNS_MAX; run++) {
 		struct pit_window window, check;
-		x86_pit_measure_tsc((uint16_t)ticks, &window);
-		x86_pit_measure_tsc(CHECK_WINDOW_TICKS, &check);
+		if (!x86_pit_measure_tsc((uint16_t)ticks, &window) || !x86_pit_measure_tsc(CHECK_WINDOW_TICKS, &check)) {
+			/* Before the console: straight to COM1, then stop (no clock, no timers). */
+			static const char message[] = "\nTessera: the PIT's channel 2 does not count: the TSC's rate "
+						      "cannot be measured; stopping\n";
+			x86_early_serial_write(message, sizeof(message) - 1);
+			arch_cpu_halt();
+		}
 		last = window;
 		uint64_t hz = hz_of(&window), check_hz = hz_of(&check);
 		uint64_t apart = hz > check_hz ? hz - check_hz : check_hz - hz;
@@ -61,8 +67,9 @@ void x86_tsc_calibrate(void)
 		uint64_t longer = (uint64_t)ticks * ((ppm + TARGET_ERROR_PPM - 1) / TARGET_ERROR_PPM) * 5 / 4;
 		ticks = longer > LONGEST_WINDOW_TICKS ? LONGEST_WINDOW_TICKS : (uint32_t)longer;
 	}
-	if (best.pit_ticks == 0)
-		best = last; /* never confirmed: the last window is all there is (the report says so) */
+	unconfirmed = best.pit_ticks == 0;
+	if (unconfirmed)
+		best = last; /* never confirmed: the last window is all there is (the report warns) */
 	tsc_hz = hz_of(&best);
 	error_ppm = ppm_of(&best);
 	window_us = (unsigned)((uint64_t)best.pit_ticks * 1000000 / PIT_FREQUENCY_HZ);
@@ -71,6 +78,11 @@ void x86_tsc_calibrate(void)
 unsigned x86_tsc_error_ppm(void)
 {
 	return error_ppm;
+}
+
+bool x86_tsc_unconfirmed(void)
+{
+	return unconfirmed;
 }
 
 unsigned x86_tsc_window_us(void)

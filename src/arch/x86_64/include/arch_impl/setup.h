@@ -23,8 +23,10 @@ __must_check int x86_multiboot_parse(struct boot_info *info, uint32_t magic, uin
 /* tsc.c: measures the TSC frequency against the PIT; arch_timer_now() is the TSC. */
 void x86_tsc_calibrate(void);
 uint64_t x86_tsc_frequency(void);
-/* The bound on the measured frequency's error, in parts per million, and the window it took. */
+/* The bound on the measured frequency's error, in parts per million, and the window it took;
+ * unconfirmed when no window agreed with its check (the report warns). */
 unsigned x86_tsc_error_ppm(void);
+bool x86_tsc_unconfirmed(void);
 unsigned x86_tsc_window_us(void);
 /* Busy-waits using the calibrated TSC. */
 void x86_delay_us(uint64_t microseconds);
@@ -34,7 +36,8 @@ struct pit_window {
 	uint64_t tsc_ticks_x2; /* the TSC ticks between them, doubled (each end is a bracket's middle) */
 	uint64_t error_x2;     /* the most that can be wrong in tsc_ticks_x2 */
 };
-void x86_pit_measure_tsc(uint16_t pit_ticks, struct pit_window *w);
+/* false: the count never changed (no PIT, or its clock gated off). */
+__must_check bool x86_pit_measure_tsc(uint16_t pit_ticks, struct pit_window *w);
 #define PIT_FREQUENCY_HZ 1193182u
 /* timer.c: the boot CPU starts its LAPIC timer counting, masked, for the timer's calibration. */
 void x86_lapic_timer_start_count(void);
