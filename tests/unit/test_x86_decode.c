@@ -258,6 +258,18 @@ static void test_operand_address(void **state)
 	assert_int_equal(x86_insn_decode(absolute, sizeof(absolute), X86_MODE_32, &insn), 0);
 	assert_true(insn.address.known && !insn.address.rip_relative && insn.address.base == -1);
 	assert_int_equal((uint32_t)insn.address.displacement, 0xfee00020u);
+	/* 64-bit code with 67h: still RIP-relative (Intel SDM vol. 2, 2.2.1.6), 32-bit addressing. */
+	const uint8_t rip32[] = { 0x67, 0x8b, 0x05, 0x10, 0x00, 0x00, 0x00 };
+	assert_int_equal(x86_insn_decode(rip32, sizeof(rip32), X86_MODE_64, &insn), 0);
+	assert_true(insn.address.known && insn.address.rip_relative);
+	assert_int_equal(insn.address_size, 4);
+	/* A LOCK prefix is said (a locked mov is #UD: never carried out with another access). */
+	const uint8_t locked[] = { 0xf0, 0x89, 0x07 };
+	assert_int_equal(x86_insn_decode(locked, sizeof(locked), X86_MODE_64, &insn), 0);
+	assert_true(insn.lock);
+	const uint8_t unlocked[] = { 0x89, 0x07 };
+	assert_int_equal(x86_insn_decode(unlocked, sizeof(unlocked), X86_MODE_64, &insn), 0);
+	assert_false(insn.lock);
 	/* 16-bit addressing and the moffs forms do not say. */
 	const uint8_t bx_si[] = { 0x8b, 0x00 };
 	assert_int_equal(x86_insn_decode(bx_si, sizeof(bx_si), X86_MODE_16, &insn), 0);

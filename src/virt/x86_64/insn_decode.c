@@ -45,8 +45,8 @@ static bool immediate(struct cursor *c, unsigned n, bool sign_extend, uint64_t *
 /* Parses ModRM (and SIB and displacement); requires a memory operand (mod != 3). Where the
  * addressing is 32- or 64-bit, also says where the operand points (REX.X and REX.B extend the
  * index and base, 1.2.7; table 1-13 and 1-14 for ModRM and SIB). */
-static bool modrm_memory(struct cursor *c, unsigned address_size, uint8_t rex, struct x86_address *where,
-			 unsigned *reg_field)
+static bool modrm_memory(struct cursor *c, unsigned address_size, bool long_mode, uint8_t rex,
+			 struct x86_address *where, unsigned *reg_field)
 {
 	uint8_t modrm;
 	if (!take(c, &modrm))
@@ -77,7 +77,9 @@ static bool modrm_memory(struct cursor *c, unsigned address_size, uint8_t rex, s
 		}
 	} else if (mod == 0 && rm == 5) {
 		a.base = -1;
-		a.rip_relative = address_size == 8; /* disp32 alone in 32-bit mode */
+		/* RIP-relative in 64-bit mode, with a 67h prefix too (then truncated to 32 bits: Intel
+		 * SDM vol. 2, 2.2.1.6); disp32 alone in 32-bit mode. */
+		a.rip_relative = long_mode;
 		disp32 = true;
 	}
 	uint64_t displacement = 0;
@@ -105,7 +107,7 @@ static bool register_mov(const uint8_t *bytes, size_t size, enum x86_cpu_mode mo
 	}
 	unsigned reg_field, address_size = mode == X86_MODE_64 ? 8 : 4;
 	struct x86_address where;
-	if ((op != 0x89 && op != 0x8b) || !modrm_memory(&c, address_size, rex, &where, &reg_field))
+	if ((op != 0x89 && op != 0x8b) || !modrm_memory(&c, address_size, mode == X86_MODE_64, rex, &where, &reg_field))
 		return false;
 	uint8_t width = (rex & 8) ? 8 : 4;
 	*insn = (struct x86_insn){ .op = op == 0x8b ? X86_OP_LOAD : X86_OP_STORE, .length = (uint8_t)c.at,
@@ -136,7 +138,7 @@ int x86_insn_decode(const uint8_t *bytes, size_t size, enum x86_cpu_mode mode, s
 		else if (op == 0xf2 || op == 0xf3)
 			rep = true;
 		else if (op == 0xf0)
-			; /* lock: atomicity is the device model's business */
+			insn->lock = true; /* atomicity is the device model's business */
 		else if (op < sizeof(segment_of_prefix) && segment_of_prefix[op])
 			segment = segment_of_prefix[op] - 1;
 		else
@@ -169,14 +171,14 @@ int x86_insn_decode(const uint8_t *bytes, size_t size, enum x86_cpu_mode mode, s
 	case 0x8a: case 0x8b: /* mov reg, r/m */
 		byte_form = !(op & 1);
 		insn->op = op >= 0x8a ? X86_OP_LOAD : X86_OP_STORE;
-		if (!modrm_memory(&c, address_size, rex, &insn->address, &reg_field))
+		if (!modrm_memory(&c, address_size, mode == X86_MODE_64, rex, &insn->address, &reg_field))
 			return -1;
 		insn->reg = (int8_t)(reg_field | (rex_r ? 8 : 0));
 		break;
 	case 0xc6: case 0xc7: /* mov r/m, imm */
 		byte_form = op == 0xc6;
 		insn->op = X86_OP_STORE;
-		if (!modrm_memory(&c, address_size, rex, &insn->address, &reg_field) || reg_field != 0)
+		if (!modrm_memory(&c, address_size, mode == X86_MODE_64, rex, &insn->address, &reg_field) || reg_field != 0)
 			return -1;
 		width = byte_form ? 1 : operand_size;
 		if (!immediate(&c, width == 8 ? 4 : width, true, &insn->immediate))
@@ -208,7 +210,7 @@ int x86_insn_decode(const uint8_t *bytes, size_t size, enum x86_cpu_mode mode, s
 		insn->op = (op & 0xf0) == 0x20 ? X86_OP_AND : (op & 0xf0) == 0x00 ? X86_OP_OR
 			 : op <= 0x85 ? X86_OP_TEST : X86_OP_XCHG;
 		insn->memory_is_destination = !(op & 2) || insn->op == X86_OP_XCHG;
-		if (!modrm_memory(&c, address_size, rex, &insn->address, &reg_field))
+		if (!modrm_memory(&c, address_size, mode == X86_MODE_64, rex, &insn->address, &reg_field))
 			return -1;
 		insn->reg = (int8_t)(reg_field | (rex_r ? 8 : 0));
 		break;
@@ -216,13 +218,13 @@ int x86_insn_decode(const uint8_t *bytes, size_t size, enum x86_cpu_mode mode, s
 		byte_form = !(op & 1);
 		insn->op = X86_OP_CMP;
 		insn->memory_is_destination = !(op & 2); /* the minuend is memory */
-		if (!modrm_memory(&c, address_size, rex, &insn->address, &reg_field))
+		if (!modrm_memory(&c, address_size, mode == X86_MODE_64, rex, &insn->address, &reg_field))
 			return -1;
 		insn->reg = (int8_t)(reg_field | (rex_r ? 8 : 0));
 		break;
 	case 0x80: case 0x81: case 0x83: /* group 1: /1 or, /4 and, /7 cmp with an immediate */
 		byte_form = op == 0x80;
-		if (!modrm_memory(&c, address_size, rex, &insn->address, &reg_field) || (reg_field != 1 && reg_field != 4 && reg_field != 7))
+		if (!modrm_memory(&c, address_size, mode == X86_MODE_64, rex, &insn->address, &reg_field) || (reg_field != 1 && reg_field != 4 && reg_field != 7))
 			return -1;
 		insn->op = reg_field == 1 ? X86_OP_OR : reg_field == 4 ? X86_OP_AND : X86_OP_CMP;
 		insn->memory_is_destination = true;
@@ -232,7 +234,7 @@ int x86_insn_decode(const uint8_t *bytes, size_t size, enum x86_cpu_mode mode, s
 		break;
 	case 0xf6: case 0xf7: /* group 3: /0 test with an immediate */
 		byte_form = op == 0xf6;
-		if (!modrm_memory(&c, address_size, rex, &insn->address, &reg_field) || reg_field != 0)
+		if (!modrm_memory(&c, address_size, mode == X86_MODE_64, rex, &insn->address, &reg_field) || reg_field != 0)
 			return -1;
 		insn->op = X86_OP_TEST;
 		width = byte_form ? 1 : operand_size;
@@ -240,7 +242,7 @@ int x86_insn_decode(const uint8_t *bytes, size_t size, enum x86_cpu_mode mode, s
 			return -1;
 		break;
 	case 0x63: /* movsxd reg, r/m32 (64-bit mode) */
-		if (mode != X86_MODE_64 || !modrm_memory(&c, address_size, rex, &insn->address, &reg_field))
+		if (mode != X86_MODE_64 || !modrm_memory(&c, address_size, mode == X86_MODE_64, rex, &insn->address, &reg_field))
 			return -1;
 		insn->op = operand_size == 8 ? X86_OP_LOAD_SIGN : X86_OP_LOAD;
 		insn->reg = (int8_t)(reg_field | (rex_r ? 8 : 0));
@@ -252,7 +254,7 @@ int x86_insn_decode(const uint8_t *bytes, size_t size, enum x86_cpu_mode mode, s
 			return -1;
 		if (op2 != 0xb6 && op2 != 0xb7 && op2 != 0xbe && op2 != 0xbf)
 			return -1;
-		if (!modrm_memory(&c, address_size, rex, &insn->address, &reg_field))
+		if (!modrm_memory(&c, address_size, mode == X86_MODE_64, rex, &insn->address, &reg_field))
 			return -1;
 		insn->op = (op2 & 8) ? X86_OP_LOAD_SIGN : X86_OP_LOAD_ZERO;
 		insn->reg = (int8_t)(reg_field | (rex_r ? 8 : 0));

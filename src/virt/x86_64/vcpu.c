@@ -709,12 +709,18 @@ static __attribute__((noinline)) enum fused fuse_next_access(struct vcpu *vcpu, 
 	struct vcpu_arch *a = &vcpu->arch;
 	struct vmcb *v = a->vmcb;
 	const struct x86_insn *done = &a->insn;
-	/* Where the first pointed: its registers are as they were unless it loaded one of them. */
+	/* Where the first pointed: its registers are as they were unless it loaded one of them. Its
+	 * linear page is known to be first_gpa's only where the offsets agree and it did not cross a
+	 * page (one that did faulted on the second page, whose address the exit gives). */
 	uint64_t first_linear;
 	if ((done->op != X86_OP_STORE && (done->reg == done->address.base || done->reg == done->address.index)) ||
-	    !operand_linear(a, done, v->save.rip, &first_linear))
+	    !operand_linear(a, done, v->save.rip, &first_linear) ||
+	    (first_linear & (PAGE_SIZE - 1)) != (first_gpa & (PAGE_SIZE - 1)) ||
+	    (first_linear + done->width - 1) >> 12 != first_linear >> 12)
 		return FUSED_NONE;
-	if ((v->save.rflags & RFLAGS_TF) || (v->save.dr7 & DR7_BREAKPOINTS_ENABLED) || guest_mode(&v->save) != X86_MODE_64)
+	/* CPL 0 only: there no alignment check (#AC) can apply (APM vol. 2, 8.2.19). */
+	if ((v->save.rflags & RFLAGS_TF) || (v->save.dr7 & DR7_BREAKPOINTS_ENABLED) || v->save.cpl != 0 ||
+	    guest_mode(&v->save) != X86_MODE_64)
 		return FUSED_NONE;
 	a->unfused_rip = v->save.rip + 1;
 	/* Copied (x86_guest_bytes_at stays inlined into decode_npf, on every MMIO exit's way), up to
@@ -730,7 +736,7 @@ static __attribute__((noinline)) enum fused fuse_next_access(struct vcpu *vcpu, 
 	bool write = insn.op == X86_OP_STORE;
 	bool plain_load = insn.op == X86_OP_LOAD && insn.width >= 4 && insn.reg_width == insn.width && !insn.high_byte;
 	uint64_t next_rip = v->save.rip + insn.length, linear;
-	if ((!write && !plain_load) || (write && !first_write) || !operand_linear(a, &insn, next_rip, &linear) ||
+	if ((!write && !plain_load) || (write && !first_write) || insn.lock || !operand_linear(a, &insn, next_rip, &linear) ||
 	    linear >> 12 != first_linear >> 12 || (linear + insn.width - 1) >> 12 != linear >> 12)
 		return FUSED_NONE;
 	gpa_t gpa = (first_gpa & ~(gpa_t)(PAGE_SIZE - 1)) | (linear & (PAGE_SIZE - 1));
@@ -747,6 +753,8 @@ static __attribute__((noinline)) enum fused fuse_next_access(struct vcpu *vcpu, 
 		a->regs[insn.reg & 15] = value & width_mask(insn.width);
 	a->unfused_rip = 0;
 	v->save.rip = next_rip;
+	/* Two instructions on from an STI or MOV SS: its interrupt shadow, if any, is over. */
+	v->control.int_state &= ~SVM_INT_STATE_SHADOW;
 	if (a->accesses_fused++ == 0)
 		vm_log_info(vcpu->vm, "vCPU %u: an MMIO access carried out in the exit of the one before it (%s %#llx)",
 			    vcpu->id, write ? "write to" : "read of", (unsigned long long)gpa);
@@ -1066,6 +1074,7 @@ static __attribute__((noinline)) void fuse_next_port(struct vcpu *vcpu, const st
 		a->regs[set_reg] = set_value; /* a 32-bit move zero-extends (APM vol. 1, 3.1.2.3) */
 	write_reg(a, X86_RAX, width, false, value);
 	v->save.rip += at;
+	v->control.int_state &= ~SVM_INT_STATE_SHADOW; /* as in fuse_next_access */
 	a->unfused_rip = 0;
 	if (a->ports_fused++ == 0)
 		vm_log_info(vcpu->vm, "vCPU %u: a port read carried out in the exit of the write before it (port %#x)",

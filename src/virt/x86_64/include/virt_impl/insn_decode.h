@@ -50,6 +50,7 @@ struct x86_insn {
 	bool high_byte;         /* reg 4-7 means AH, CH, DH, BH (8-bit operand, no REX) */
 	bool memory_is_destination; /* and/or/xchg: the result goes to memory (else to reg) */
 	bool rep;               /* F3/F2 prefix on a string instruction */
+	bool lock;              /* F0 prefix (#UD on a mov: the CPU says so before any exit) */
 	int8_t segment;         /* override prefix: 0 ES, 1 CS, 2 SS, 3 DS, 4 FS, 5 GS; -1 none */
 	uint64_t immediate;     /* sign- or zero-extended to width as the CPU does */
 	struct x86_address address;
