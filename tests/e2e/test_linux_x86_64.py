@@ -59,6 +59,12 @@ def test_linux_boots_to_a_shell_and_powers_off(linux_dir, cpus):
     for cpu in range(cpus):
         assert re.search(rf"VM\[1\] linux: vCPU {cpu}: paravirtual EOI at 0x[0-9a-f]+", b.output), b.output
         assert f"VM[1] linux: vCPU {cpu}: the guest ended an interrupt through paravirtual EOI" in b.output, b.output
+    # Linux's own index/data pairs are carried out two to an exit (vcpu.c, fuse_next_access and
+    # fuse_next_port): io_apic_read's IOREGSEL then IOWIN, and pci_conf1_read's 0xcf8 then 0xcfc.
+    assert "VM[1] linux: vCPU 0: an MMIO access carried out in the exit of the one before it (read of 0xfec00010)" \
+        in b.output, b.output
+    assert "VM[1] linux: vCPU 0: a port read carried out in the exit of the write before it (port 0xcfc)" \
+        in b.output, b.output
 
 
 def test_linux_without_the_paravirtual_clock_takes_its_timer_from_the_pit(linux_dir):

@@ -110,9 +110,5 @@ void x86_boot_report(void)
 		log_info("ACPI power: PM1a_CNT %#x, S5 SLP_TYP %u%s", p->pm1a_control, p->s5_sleep_type_a,
 			 p->s5_from_dsdt ? " (DSDT \\_S5)" : " (no \\_S5 in the DSDT: assumed)");
 	}
-	log_info("TSC %lu.%06lu MHz, calibrated against the PIT (within %u ppm, over %u us)",
-		 x86_tsc_frequency() / 1000000, x86_tsc_frequency() % 1000000, x86_tsc_error_ppm(),
-		 x86_tsc_window_us());
-	if (x86_tsc_unconfirmed())
-		log_warn("TSC: no window agreed with its check (the PIT's count jumped): the rate may be wrong");
+	x86_tsc_report();
 }

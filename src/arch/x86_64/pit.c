@@ -24,8 +24,8 @@
 #define CONTROL_B_GATE2 0x01
 #define CONTROL_B_SPEAKER 0x02
 
-/* Samples the count, latched at an instant in [*before, *after]. */
-/* Inlined: the loop around it is the bracket, and every instruction in it widens the bracket. */
+/* Samples the count, latched at an instant in [*before, *after]. Inlined: the loop around it is
+ * the bracket, and every instruction in it widens the bracket. */
 static inline __attribute__((always_inline)) uint16_t sample(uint64_t *before, uint64_t *after)
 {
 	*before = rdtsc();

@@ -58,8 +58,6 @@ static void lapic_timer_calibrate(void)
 	/* A count that never moves would hold the boot here for ever: a clear stop instead. */
 	uint64_t give_up = rdtsc() + LAPIC_GIVE_UP_MS * (x86_tsc_frequency() / 1000);
 	unsigned restarts = 0;
-	if (count_started_after == 0)
-		x86_lapic_timer_start_count();
 	for (;;) {
 		if (rdtsc() > give_up)
 			panic("the local APIC timer does not count (its current count stays at %#x)",

@@ -8,6 +8,7 @@
 #include "arch_impl/setup.h"
 #include "arch/cpu.h"
 #include "arch/timer.h"
+#include "kernel/log.h"
 
 /* Good enough: a PC's 14.318 MHz crystal, which drives the PIT, is itself specified to about
  * +-50 ppm, so a finer measurement against it buys nothing. Under QEMU with -icount a first window
@@ -22,7 +23,7 @@
 #define RUNS_MAX 6
 
 static uint64_t tsc_hz;
-static unsigned error_ppm, window_us;
+static struct pit_window measured; /* the window tsc_hz comes from, for the report */
 static bool unconfirmed;
 
 static uint64_t hz_of(const struct pit_window *w)
@@ -71,23 +72,15 @@ void x86_tsc_calibrate(void)
 	if (unconfirmed)
 		best = last; /* never confirmed: the last window is all there is (the report warns) */
 	tsc_hz = hz_of(&best);
-	error_ppm = ppm_of(&best);
-	window_us = (unsigned)((uint64_t)best.pit_ticks * 1000000 / PIT_FREQUENCY_HZ);
+	measured = best;
 }
 
-unsigned x86_tsc_error_ppm(void)
+void x86_tsc_report(void)
 {
-	return error_ppm;
-}
-
-bool x86_tsc_unconfirmed(void)
-{
-	return unconfirmed;
-}
-
-unsigned x86_tsc_window_us(void)
-{
-	return window_us;
+	log_info("TSC %lu.%06lu MHz, calibrated against the PIT (within %u ppm, over %lu us)", tsc_hz / 1000000,
+		 tsc_hz % 1000000, ppm_of(&measured), (unsigned long)measured.pit_ticks * 1000000 / PIT_FREQUENCY_HZ);
+	if (unconfirmed)
+		log_warn("TSC: no window agreed with its check (the PIT's count jumped): the rate may be wrong");
 }
 
 uint64_t x86_tsc_frequency(void)

@@ -694,15 +694,46 @@ static bool operand_linear(const struct vcpu_arch *a, const struct x86_insn *ins
 	return true;
 }
 
+/* Whether the instruction after an emulated one may be carried out in the same exit: not where
+ * the guest could tell (single-stepping, a DR7 breakpoint), and at CPL 0 only, where no alignment
+ * check (#AC, APM vol. 2, 8.2.19), IOPL or TSS permission bitmap (13.3) can refuse it. Then its
+ * bytes, copied up to the end of their page (x86_guest_bytes_at stays inlined into decode_npf, on
+ * every MMIO exit's way), which must also hold the end of the emulated instruction: the guest ran
+ * code there, so it may be fetched; one on the next page is left to the CPU, which checks.
+ * Returns how many bytes, 0 for none. The place is remembered until something is carried out
+ * there (unfused_rip): a driver polling a register runs the same pair over and over. */
+static size_t fetch_next_to_fuse(struct vcpu *vcpu, uint8_t *code, size_t max)
+{
+	struct vcpu_arch *a = &vcpu->arch;
+	const struct vmcb_save *s = &a->vmcb->save;
+	if ((s->rflags & RFLAGS_TF) || (s->dr7 & DR7_BREAKPOINTS_ENABLED) || s->cpl != 0)
+		return 0;
+	a->unfused_rip = s->rip + 1;
+	uint64_t rip = s->cs.base + s->rip;
+	size_t size = MIN(max, PAGE_SIZE - (rip & (PAGE_SIZE - 1)));
+	if ((rip & (PAGE_SIZE - 1)) == 0 || x86_guest_read_linear(vcpu, rip, code, size) < 0)
+		return 0;
+	return size;
+}
+
+/* The fetched instruction was carried out: past it, past the interrupt shadow of an STI or MOV SS
+ * two instructions back, if any, and nothing to remember. */
+static void fused(struct vcpu_arch *a, uint64_t length)
+{
+	a->vmcb->save.rip += length;
+	a->vmcb->control.int_state &= ~SVM_INT_STATE_SHADOW;
+	a->unfused_rip = 0;
+}
+
 /* Drivers reach an index/data register pair with two adjacent instructions: Linux's io_apic_read
  * writes IOREGSEL and reads IOWIN at once, half of the IOAPIC's 517 exits in a Debian boot. After
  * a plain access carried out in place, the instruction after it, when it is another plain move
  * within the same page, is carried out in the same exit, as the CPU would have run it: an
  * interrupt arriving between the two is taken after the second, as if it had come a moment
- * later. Not where the guest could tell: single-stepping (RFLAGS.TF) or a breakpoint armed in
- * DR7. The same linear page is the same guest-physical page, whose mapping the first access
- * proved for a write, or for a read after a read (a write after a read is left to the CPU, which
- * checks it). Returns FUSED_NONE, or whether the access it made read or wrote. */
+ * later (and see fetch_next_to_fuse). 64-bit code only (operand_linear). The same linear page is
+ * the same guest-physical page, whose mapping the first access proved for a write, or for a read
+ * after a read (a write after a read is left to the CPU, which checks it); a LOCKed mov is #UD.
+ * Returns FUSED_NONE, or whether the access it made read or wrote. */
 enum fused { FUSED_NONE, FUSED_READ, FUSED_WRITE };
 static __attribute__((noinline)) enum fused fuse_next_access(struct vcpu *vcpu, gpa_t first_gpa, bool first_write)
 {
@@ -713,30 +744,21 @@ static __attribute__((noinline)) enum fused fuse_next_access(struct vcpu *vcpu, 
 	 * linear page is known to be first_gpa's only where the offsets agree and it did not cross a
 	 * page (one that did faulted on the second page, whose address the exit gives). */
 	uint64_t first_linear;
-	if ((done->op != X86_OP_STORE && (done->reg == done->address.base || done->reg == done->address.index)) ||
+	if (guest_mode(&v->save) != X86_MODE_64 ||
+	    (done->op != X86_OP_STORE && (done->reg == done->address.base || done->reg == done->address.index)) ||
 	    !operand_linear(a, done, v->save.rip, &first_linear) ||
 	    (first_linear & (PAGE_SIZE - 1)) != (first_gpa & (PAGE_SIZE - 1)) ||
 	    (first_linear + done->width - 1) >> 12 != first_linear >> 12)
 		return FUSED_NONE;
-	/* CPL 0 only: there no alignment check (#AC) can apply (APM vol. 2, 8.2.19). */
-	if ((v->save.rflags & RFLAGS_TF) || (v->save.dr7 & DR7_BREAKPOINTS_ENABLED) || v->save.cpl != 0 ||
-	    guest_mode(&v->save) != X86_MODE_64)
-		return FUSED_NONE;
-	a->unfused_rip = v->save.rip + 1;
-	/* Copied (x86_guest_bytes_at stays inlined into decode_npf, on every MMIO exit's way), up to
-	 * the end of its page, which must hold the end of the first too: the guest ran code there,
-	 * so it may be fetched; an instruction on the next page is left to the CPU, which checks. */
-	uint64_t rip = v->save.cs.base + v->save.rip;
 	uint8_t code[X86_INSN_MAX_LENGTH];
-	size_t size = MIN(sizeof(code), PAGE_SIZE - (rip & (PAGE_SIZE - 1)));
+	size_t size = fetch_next_to_fuse(vcpu, code, sizeof(code));
 	struct x86_insn insn;
-	if ((rip & (PAGE_SIZE - 1)) == 0 || x86_guest_read_linear(vcpu, rip, code, size) < 0 ||
-	    x86_insn_decode(code, size, X86_MODE_64, &insn) < 0)
+	if (size == 0 || x86_insn_decode(code, size, X86_MODE_64, &insn) < 0)
 		return FUSED_NONE;
 	bool write = insn.op == X86_OP_STORE;
 	bool plain_load = insn.op == X86_OP_LOAD && insn.width >= 4 && insn.reg_width == insn.width && !insn.high_byte;
-	uint64_t next_rip = v->save.rip + insn.length, linear;
-	if ((!write && !plain_load) || (write && !first_write) || insn.lock || !operand_linear(a, &insn, next_rip, &linear) ||
+	uint64_t linear;
+	if ((!write && !plain_load) || (write && !first_write) || insn.lock || !operand_linear(a, &insn, v->save.rip + insn.length, &linear) ||
 	    linear >> 12 != first_linear >> 12 || (linear + insn.width - 1) >> 12 != linear >> 12)
 		return FUSED_NONE;
 	gpa_t gpa = (first_gpa & ~(gpa_t)(PAGE_SIZE - 1)) | (linear & (PAGE_SIZE - 1));
@@ -751,10 +773,7 @@ static __attribute__((noinline)) enum fused fuse_next_access(struct vcpu *vcpu, 
 		value = ~0ULL; /* as arch_vcpu_inject_fault answers an access the device refused */
 	if (!write)
 		a->regs[insn.reg & 15] = value & width_mask(insn.width);
-	a->unfused_rip = 0;
-	v->save.rip = next_rip;
-	/* Two instructions on from an STI or MOV SS: its interrupt shadow, if any, is over. */
-	v->control.int_state &= ~SVM_INT_STATE_SHADOW;
+	fused(a, insn.length);
 	if (a->accesses_fused++ == 0)
 		vm_log_info(vcpu->vm, "vCPU %u: an MMIO access carried out in the exit of the one before it (%s %#llx)",
 			    vcpu->id, write ? "write to" : "read of", (unsigned long long)gpa);
@@ -1014,28 +1033,22 @@ static __attribute__((noinline)) void finish_pio(struct vcpu *vcpu, const struct
 		a->regs[X86_RCX] = (a->regs[X86_RCX] & ~width_mask(size)) | ((a->regs[X86_RCX] - 1) & width_mask(size));
 }
 
-/* Port I/O as fuse_next_access does MMIO: a port read right after an OUT, maybe after one
- * `mov $imm32, %e?x` that sets its port, carried out in the OUT's exit: the CMOS index and data
+/* Port I/O as fuse_next_access does MMIO: after an OUT, a port read right after it (maybe after
+ * one `mov $imm32, %e?x` that sets its port) is carried out in the OUT's exit: the CMOS index and data
  * (out %al,$0x70; in $0x71,%al: Linux's rtc_cmos_read) and PCI configuration by the type-1 ports
  * (out %eax,(%dx); mov $0xcfc,%edx; in (%dx),%eax: pci_conf1_read), 150 exits of a Debian boot.
- * Only reads are carried (a port write may stop or reset the machine), only at CPL 0 (where
- * neither IOPL nor the TSS's permission bitmap can refuse it: APM vol. 2, 13.3), only in 32- and
- * 64-bit code, not with RFLAGS.TF or a DR7 breakpoint. */
-/* Out of line: arch_vcpu_finish_exit is on every halt's way back into the guest. */
-static __attribute__((noinline)) void fuse_next_port(struct vcpu *vcpu, const struct vm_exit_pio *first)
+ * Only reads are carried (a port write may stop or reset the machine), only in 32- and 64-bit
+ * code (and see fetch_next_to_fuse). Out of line: arch_vcpu_finish_exit is on every halt's way
+ * back into the guest. */
+static __attribute__((noinline)) void fuse_next_port(struct vcpu *vcpu)
 {
 	struct vcpu_arch *a = &vcpu->arch;
 	struct vmcb *v = a->vmcb;
-	if (!first->write || a->pio_string || v->save.cpl != 0 || (v->save.rflags & RFLAGS_TF) ||
-	    (v->save.dr7 & DR7_BREAKPOINTS_ENABLED) || guest_mode(&v->save) == X86_MODE_16 ||
-	    a->unfused_rip == v->save.rip + 1)
+	if (a->pio_string || guest_mode(&v->save) == X86_MODE_16 || a->unfused_rip == v->save.rip + 1)
 		return;
-	a->unfused_rip = v->save.rip + 1;
-	uint64_t rip = v->save.cs.base + v->save.rip;
 	uint8_t code[8]; /* mov $imm32 (5 bytes), then 66 ED at most */
-	size_t size = MIN(sizeof(code), PAGE_SIZE - (rip & (PAGE_SIZE - 1))), at = 0;
-	/* Within the page that holds the end of the OUT (see fuse_next_access). */
-	if ((rip & (PAGE_SIZE - 1)) == 0 || x86_guest_read_linear(vcpu, rip, code, size) < 0)
+	size_t size = fetch_next_to_fuse(vcpu, code, sizeof(code)), at = 0;
+	if (size == 0)
 		return;
 	int set_reg = -1;
 	uint32_t set_value = 0;
@@ -1073,9 +1086,7 @@ static __attribute__((noinline)) void fuse_next_port(struct vcpu *vcpu, const st
 	if (set_reg >= 0)
 		a->regs[set_reg] = set_value; /* a 32-bit move zero-extends (APM vol. 1, 3.1.2.3) */
 	write_reg(a, X86_RAX, width, false, value);
-	v->save.rip += at;
-	v->control.int_state &= ~SVM_INT_STATE_SHADOW; /* as in fuse_next_access */
-	a->unfused_rip = 0;
+	fused(a, at);
 	if (a->ports_fused++ == 0)
 		vm_log_info(vcpu->vm, "vCPU %u: a port read carried out in the exit of the write before it (port %#x)",
 			    vcpu->id, port);
@@ -1101,8 +1112,8 @@ void arch_vcpu_finish_exit(struct vcpu *vcpu, const struct vm_exit *exit)
 	 * until it completes (the pending exit finishes it with next_rip unchanged). */
 	if (!a->pending.active)
 		a->vmcb->save.rip = a->next_rip;
-	if (exit->reason == EXIT_PIO)
-		fuse_next_port(vcpu, &exit->pio);
+	if (exit->reason == EXIT_PIO && exit->pio.write)
+		fuse_next_port(vcpu);
 }
 
 /* What a PC does with an access nobody answers: reads return all ones, writes vanish (the core

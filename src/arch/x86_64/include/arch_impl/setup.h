@@ -23,11 +23,8 @@ __must_check int x86_multiboot_parse(struct boot_info *info, uint32_t magic, uin
 /* tsc.c: measures the TSC frequency against the PIT; arch_timer_now() is the TSC. */
 void x86_tsc_calibrate(void);
 uint64_t x86_tsc_frequency(void);
-/* The bound on the measured frequency's error, in parts per million, and the window it took;
- * unconfirmed when no window agreed with its check (the report warns). */
-unsigned x86_tsc_error_ppm(void);
-bool x86_tsc_unconfirmed(void);
-unsigned x86_tsc_window_us(void);
+/* Logs the rate, the bound on its error and the window it took (once the log works). */
+void x86_tsc_report(void);
 /* Busy-waits using the calibrated TSC. */
 void x86_delay_us(uint64_t microseconds);
 /* pit.c: one window of at least pit_ticks ticks of PIT channel 2, timed by the TSC. */
