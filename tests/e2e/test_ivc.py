@@ -34,8 +34,10 @@ def test_ivc_channels_and_doorbells(arch):
         # not each through the run loop, which counts a hypercall exit.
         stop = re.search(r"VM\[2\] ivc-subscriber: stopped \(\d+ exits: .*hypercall (\d+)", out)
         assert stop and int(stop.group(1)) < 1000, out
-    taken = int(re.search(r"\[vm1\] publisher: the storm is over; doorbell interrupts taken: (\d+)", out).group(1))
-    assert 4 <= taken, out
+    # At least one interrupt for each wait that slept (the guest checks it too); how many more
+    # depends on which doorbells found one pending (ivc.c, waits_slept).
+    waits = re.search(r"\[vm1\] publisher: the storm is over; doorbell interrupts taken: (\d+), waits that slept: (\d+)", out)
+    assert waits and 1 <= int(waits.group(2)) <= int(waits.group(1)), out
     # Read from another CPU while VM 1 unpublished: a fault where a load can fault (1), all ones
     # where a PC bus answers for nothing (0: no fault).
     faulted = 0 if arch == "x86_64" else 1
