@@ -35,6 +35,9 @@
 
 static struct spinlock sched_lock = SPINLOCK_INIT;
 static struct task idle_tasks[MAX_CPUS];
+/* TIME_SLICE_NS, START_SLICE_NS and WAKEUP_GRANULARITY_NS in timer ticks, worked out once (the
+ * boot CPU's sched_init_cpu, the timer's rate known by then): they are on every switch's way. */
+static uint64_t slice_ticks, start_slice_ticks, wakeup_granularity_ticks;
 static unsigned next_task_id;
 static unsigned tasks_alive;
 
@@ -65,6 +68,11 @@ static void copy_name(struct task *task, const char *name)
 
 void sched_init_cpu(unsigned cpu_index)
 {
+	if (cpu_index == 0) {
+		slice_ticks = timer_ns_to_ticks(TIME_SLICE_NS);
+		start_slice_ticks = timer_ns_to_ticks(START_SLICE_NS);
+		wakeup_granularity_ticks = timer_ns_to_ticks(WAKEUP_GRANULARITY_NS);
+	}
 	struct percpu *cpu = percpu_of(cpu_index);
 	struct task *idle = &idle_tasks[cpu_index];
 	idle->id = __atomic_fetch_add(&next_task_id, 1, __ATOMIC_RELAXED);
@@ -117,7 +125,7 @@ static void set_home(struct task *task, unsigned cpu_index)
  * whose VM starts now (its task ran only to go to sleep until then). */
 static bool task_starting(const struct task *task)
 {
-	return task->run_ticks < timer_ns_to_ticks(START_SLICE_NS);
+	return task->run_ticks < start_slice_ticks;
 }
 
 /* Queues a task on cpu, at the back or (a preemption) the front, counting it in
@@ -153,8 +161,10 @@ static void start_slice_if_waiting(struct percpu *cpu)
 	if (cpu->current == cpu->idle || cpu->run_queue.count == 0)
 		return;
 	bool starting = __atomic_load_n(&cpu->starting_waiting, __ATOMIC_RELAXED) > 0;
-	uint64_t deadline = arch_timer_now() + timer_ns_to_ticks(starting ? START_SLICE_NS : TIME_SLICE_NS);
-	if (!cpu->slice_timer.armed || (starting && cpu->slice_timer.deadline > deadline))
+	if (cpu->slice_timer.armed && !starting)
+		return;
+	uint64_t deadline = arch_timer_now() + (starting ? start_slice_ticks : slice_ticks);
+	if (!cpu->slice_timer.armed || cpu->slice_timer.deadline > deadline)
 		timer_arm(&cpu->slice_timer, deadline, slice_expired, NULL);
 }
 
@@ -167,10 +177,10 @@ static bool wake_preempts(struct task *task, struct percpu *cpu)
 		return false;
 	uint64_t now = arch_timer_now();
 	uint64_t running_vruntime = running->vruntime + (now > cpu->switched_at ? now - cpu->switched_at : 0);
-	uint64_t slice = timer_ns_to_ticks(TIME_SLICE_NS);
+	uint64_t slice = slice_ticks;
 	if (running_vruntime > slice && task->vruntime < running_vruntime - slice)
 		task->vruntime = running_vruntime - slice;
-	return task->vruntime + timer_ns_to_ticks(WAKEUP_GRANULARITY_NS) < running_vruntime;
+	return task->vruntime + wakeup_granularity_ticks < running_vruntime;
 }
 
 /* Queues a runnable task and nudges its CPU; a woken one may preempt (wake_preempts). Called with

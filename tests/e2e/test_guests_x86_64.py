@@ -100,6 +100,9 @@ def test_local_apic_timer_interrupts():
     assert "[vm1] timer guest: periodic 5 ticks, current count was counting down: yes" in out, out
     assert "[vm1] timer guest: one-shot fired" in out, out
     assert "[vm1] timer guest: TSC deadline fired after the deadline" in out, out
+    # STI's one-instruction shadow, where that instruction is one the hypervisor carries out.
+    for what in ("CPUID", "a port read"):
+        assert f"[vm1] timer guest: an interrupt pending at STI, with {what} in its shadow, came right after it" in out, out
 
 
 def test_pit_counts_gates_and_raises_irq0_through_the_ioapic():

@@ -655,6 +655,16 @@ static __attribute__((always_inline)) bool host_gs_leave(struct vcpu *vcpu, uint
 	return again;
 }
 
+/* RIP past the instruction an exit was for, which the hypervisor carried out, and past the
+ * interrupt shadow of an STI or MOV SS just before it, which covered that instruction only
+ * (APM vol. 2, 15.21.5, INTERRUPT_SHADOW; KVM's skip_emulated_instruction clears it likewise):
+ * left set, an interrupt waits one instruction more. */
+static inline void skip_to(struct vmcb *v, uint64_t rip)
+{
+	v->save.rip = rip;
+	v->control.int_state &= ~SVM_INT_STATE_SHADOW;
+}
+
 /* arch_vcpu_finish_exit for the accesses a driver polls and pokes its registers with: a store, or a
  * load of 4 or 8 bytes into a register (which writes the whole register: APM vol. 1, 3.1.2.3, a
  * 32-bit result is zero-extended). false for any other form, left to arch_vcpu_finish_exit. */
@@ -667,7 +677,7 @@ static __attribute__((always_inline)) bool finish_plain_access(struct vcpu_arch 
 		a->regs[insn->reg & 15] = mmio->value & width_mask(insn->width);
 	else if (insn->op != X86_OP_STORE)
 		return false;
-	a->vmcb->save.rip = a->next_rip;
+	skip_to(a->vmcb, a->next_rip);
 	return true;
 }
 
@@ -716,12 +726,10 @@ static size_t fetch_next_to_fuse(struct vcpu *vcpu, uint8_t *code, size_t max)
 	return size;
 }
 
-/* The fetched instruction was carried out: past it, past the interrupt shadow of an STI or MOV SS
- * two instructions back, if any, and nothing to remember. */
+/* The fetched instruction was carried out: past it (skip_to), and nothing to remember. */
 static void fused(struct vcpu_arch *a, uint64_t length)
 {
-	a->vmcb->save.rip += length;
-	a->vmcb->control.int_state &= ~SVM_INT_STATE_SHADOW;
+	skip_to(a->vmcb, a->vmcb->save.rip + length);
 	a->unfused_rip = 0;
 }
 
@@ -827,7 +835,7 @@ static bool msr_in_place(struct vcpu *vcpu)
 	decode_msr(vcpu, &exit);
 	vcpu_count_exit(vcpu, EXIT_NONE);
 	v->save.rax = a->regs[X86_RAX];
-	v->save.rip = a->next_rip;
+	skip_to(v, a->next_rip);
 	return host_gs_leave(vcpu, guest_gs, v->control.exit_info1 != 0);
 }
 
@@ -882,7 +890,7 @@ bool svm_hot_exit(uint64_t *regs)
 		a->regs[X86_RAX] = v->save.rax;
 		x86_guest_cpuid(vcpu);
 		v->save.rax = a->regs[X86_RAX];
-		v->save.rip += 2; /* 0F A2 */
+		skip_to(v, v->save.rip + 2); /* 0F A2 */
 		vcpu_count_exit(vcpu, EXIT_NONE);
 	} else if (v->save.rax != X86_HYPERCALL_NULL_EXIT) {
 		int64_t result;
@@ -890,9 +898,9 @@ bool svm_hot_exit(uint64_t *regs)
 			return false;
 		v->save.rax = (uint64_t)result;
 		vcpu_count_exit(vcpu, EXIT_HYPERCALL);
-		v->save.rip += 3; /* 0F 01 D9 */
+		skip_to(v, v->save.rip + 3); /* 0F 01 D9 */
 	} else {
-		v->save.rip += 3;
+		skip_to(v, v->save.rip + 3);
 	}
 	return true;
 }
@@ -1111,7 +1119,7 @@ void arch_vcpu_finish_exit(struct vcpu *vcpu, const struct vm_exit *exit)
 	/* The write half of a read-modify-write is still to come: stay on the instruction's RIP
 	 * until it completes (the pending exit finishes it with next_rip unchanged). */
 	if (!a->pending.active)
-		a->vmcb->save.rip = a->next_rip;
+		skip_to(a->vmcb, a->next_rip);
 	if (exit->reason == EXIT_PIO && exit->pio.write)
 		fuse_next_port(vcpu);
 }
@@ -1130,7 +1138,7 @@ void arch_vcpu_inject_fault(struct vcpu *vcpu, const struct vm_exit *exit)
 	if (exit->reason == EXIT_MMIO) {
 		if (a->mmio_rmw && (a->insn.op == X86_OP_AND || a->insn.op == X86_OP_OR)) {
 			a->mmio_rmw = false;
-			a->vmcb->save.rip = a->next_rip; /* nothing there to modify */
+			skip_to(a->vmcb, a->next_rip); /* nothing there to modify */
 			return;
 		}
 		struct vm_exit done = *exit;
