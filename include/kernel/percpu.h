@@ -40,7 +40,7 @@ struct percpu {
 	uint64_t task_switches;     /* switches from one task to another (the idle task counts) */
 	uint64_t wake_preemptions;  /* of them, a woken task's preempting a running one (sched.c) */
 	bool wake_preempted;      /* a woken task was queued first to preempt the current one (sched.c) */
-	unsigned starting_waiting; /* queued tasks that have had less than START_SLICE_NS (sched.c) */
+	bool start_slice;         /* the next slice is a start slice: a starting task waits (sched.c) */
 	struct task *switch_from;      /* the task this CPU just switched away from */
 };
 

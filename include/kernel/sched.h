@@ -14,9 +14,9 @@
 #include "kernel/timer_queue.h"
 
 #define TIME_SLICE_NS 10000000ULL /* 10 ms */
-/* The slice while a task that has had less CPU time than this in all waits for the CPU (a VM's
- * vCPU before its first instructions, sched.c): VMs started together on one CPU each begin within
- * one of these per task ahead of them, not one whole slice each. */
+/* The slice when the task next in line has had less CPU time than this in all (a VM's vCPU
+ * before its first instructions, sched.c): VMs started together on one CPU each begin within one
+ * of these per task ahead of them, not one whole slice each. */
 #define START_SLICE_NS 1000000ULL /* 1 ms */
 /* Wake-up preemption (sched.c): a woken task preempts the running one when it is at least this
  * much CPU time behind it, and is counted at most one slice behind however long it slept. */
@@ -50,7 +50,6 @@ struct task {
 	 * one slice behind the task it would preempt (a long sleep earns no more than that). */
 	uint64_t vruntime;
 	bool on_cpu;                /* its registers are live on a CPU (or being saved) */
-	bool queued_starting;       /* counted in percpu.starting_waiting while queued (sched.c) */
 	bool wake_pending;          /* woken while not asleep: the next task_sleep returns at once */
 	/* Called with interrupts masked when the task leaves / regains its CPU: a vCPU task saves
 	 * and restores the guest state that lives in CPU registers (NULL: nothing to do). */

@@ -19,10 +19,10 @@
  * nothing (its CPU time keeps up with the other's); the preempted task resumes next, ahead of the
  * queue. The idea is CFS's (Linux, kernel/sched/fair.c: place_entity, wakeup_preempt_entity).
  *
- * Slices are shorter while a task that has barely run waits (START_SLICE_NS): VMs started together
- * each reach their first instruction within a start slice per task ahead of them. A VM's vCPUs
- * are woken when it starts, not when it is made, so wake-up preemption cannot do this: the first
- * of them to run is as new as the others. */
+ * A slice is shorter when the task next in line has barely run (START_SLICE_NS): VMs started
+ * together each reach their first instruction within a start slice per task ahead of them. A
+ * VM's vCPUs are woken when it starts, not when it is made, so wake-up preemption cannot do this:
+ * the first of them to run is as new as the others. */
 #include "kernel/sched.h"
 #include "kernel/percpu.h"
 #include "kernel/timer.h"
@@ -128,42 +128,19 @@ static bool task_starting(const struct task *task)
 	return task->run_ticks < start_slice_ticks;
 }
 
-/* Queues a task on cpu, at the back or (a preemption) the front, counting it in
- * starting_waiting if it has had less than a start slice. Called with sched_lock held. */
-static void queue_task(struct percpu *cpu, struct task *task, bool front)
-{
-	task->queued_starting = task_starting(task);
-	cpu->starting_waiting += task->queued_starting;
-	if (front)
-		run_queue_push_front(&cpu->run_queue, &task->queue_node);
-	else
-		run_queue_push(&cpu->run_queue, &task->queue_node);
-}
-
-/* The task first in cpu's run queue, taken off it, or NULL. Called with sched_lock held. */
-static struct task *dequeue_task(struct percpu *cpu)
-{
-	struct list_node *node = run_queue_pop(&cpu->run_queue);
-	if (!node)
-		return NULL;
-	struct task *task = list_entry(node, struct task, queue_node);
-	cpu->starting_waiting -= task->queued_starting;
-	task->queued_starting = false;
-	return task;
-}
-
 /* Starts this CPU's slice timer if a task runs and others wait for the CPU, and it is not running
- * yet; a start slice if one of those has barely run (cut short if a full one is running). The
- * count is read without sched_lock: a task queued meanwhile from another CPU sends an IPI, whose
- * handler comes back here. Interrupts are masked. */
+ * yet: a start slice if the task next in line is starting (cpu->start_slice, set where tasks are
+ * queued and the next one chosen), cutting short a whole one already running. The flag is read without
+ * sched_lock: a task queued from another CPU sends an IPI, whose handler comes back here.
+ * Interrupts are masked. */
 static void start_slice_if_waiting(struct percpu *cpu)
 {
 	if (cpu->current == cpu->idle || cpu->run_queue.count == 0)
 		return;
-	bool starting = __atomic_load_n(&cpu->starting_waiting, __ATOMIC_RELAXED) > 0;
-	if (cpu->slice_timer.armed && !starting)
+	bool start = __atomic_load_n(&cpu->start_slice, __ATOMIC_RELAXED);
+	if (cpu->slice_timer.armed && !start)
 		return;
-	uint64_t deadline = arch_timer_now() + (starting ? start_slice_ticks : slice_ticks);
+	uint64_t deadline = arch_timer_now() + (start ? start_slice_ticks : slice_ticks);
 	if (!cpu->slice_timer.armed || cpu->slice_timer.deadline > deadline)
 		timer_arm(&cpu->slice_timer, deadline, slice_expired, NULL);
 }
@@ -193,12 +170,14 @@ static void enqueue(struct task *task, unsigned cpu_index, bool woken)
 	if (woken && wake_preempts(task, cpu)) {
 		/* Taken at this CPU's next way out of an interrupt or exit (the IPI below, for
 		 * another CPU), or at the slice's end by a task that never passes one. */
-		queue_task(cpu, task, true);
+		run_queue_push_front(&cpu->run_queue, &task->queue_node);
 		cpu->wake_preempted = true;
 		cpu->need_resched = true;
 	} else {
-		queue_task(cpu, task, false);
+		run_queue_push(&cpu->run_queue, &task->queue_node);
 	}
+	if (task_starting(task))
+		cpu->start_slice = true;
 	if (cpu->current == cpu->idle) {
 		cpu->need_resched = true;
 		if (cpu != this_cpu())
@@ -277,12 +256,6 @@ static void schedule(void)
 	spin_lock(&sched_lock);
 	struct task *prev = cpu->current;
 	cpu->need_resched = false;
-	/* CPU time by task (the idle task's is the CPU's idle time): the shell's load figures, and
-	 * whether prev, queued again below, still counts as starting. */
-	uint64_t now = arch_timer_now();
-	prev->run_ticks += now - cpu->switched_at;
-	prev->vruntime += now - cpu->switched_at;
-	cpu->switched_at = now;
 	bool requeue = prev->state == TASK_RUNNING && prev != cpu->idle;
 	/* Preempted by a woken task (queued first): prev resumes next, ahead of those that waited. */
 	bool preempted = requeue && cpu->wake_preempted;
@@ -290,20 +263,20 @@ static void schedule(void)
 	if (requeue) {
 		prev->state = TASK_RUNNABLE;
 		if (!preempted)
-			queue_task(cpu, prev, false);
+			run_queue_push(&cpu->run_queue, &prev->queue_node);
 	}
-	struct task *next = dequeue_task(cpu);
-	if (preempted && next) /* next: the woken task */
-		queue_task(cpu, prev, true);
+	struct list_node *node = run_queue_pop(&cpu->run_queue);
+	if (preempted && node) /* node: the woken task */
+		run_queue_push_front(&cpu->run_queue, &prev->queue_node);
 	else if (preempted) { /* it went to another CPU meanwhile: prev runs on */
-		next = prev;
+		node = &prev->queue_node;
 		preempted = false;
 	}
-	if (!next)
-		next = cpu->idle;
+	struct task *next = node ? list_entry(node, struct task, queue_node) : cpu->idle;
 	next->state = TASK_RUNNING;
 	next->cpu = cpu->id;
-	if (next == prev) {
+	if (next == prev) { /* nobody else wants this CPU */
+		cpu->start_slice = false;
 		spin_unlock(&sched_lock);
 		return;
 	}
@@ -315,6 +288,15 @@ static void schedule(void)
 		next->wake_preemptions++;
 		cpu->wake_preemptions++;
 	}
+	/* CPU time by task (the idle task's is the CPU's idle time): the shell's load figures. */
+	uint64_t now = arch_timer_now();
+	prev->run_ticks += now - cpu->switched_at;
+	prev->vruntime += now - cpu->switched_at;
+	cpu->switched_at = now;
+	/* A start slice for next if the task first in line after it is starting (prev too, if it is
+	 * queued again: its CPU time is counted just above). */
+	cpu->start_slice = !list_empty(&cpu->run_queue.head) &&
+			   task_starting(list_entry(cpu->run_queue.head.next, struct task, queue_node));
 	spin_unlock(&sched_lock);
 
 	if (prev->switch_out)
