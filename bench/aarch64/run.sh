@@ -69,6 +69,8 @@ timeout -s KILL 120 "${bare_qemu[@]}" -nographic -no-reboot -smp 1 -m 256M \
 bench/latency.py --label "aarch64 passed-through SPI latency (UART write->handler)" --json $B/bench.json \
   --key irq_latency.passthrough --svg $B/irq_latency_passthrough.svg $B/spilat.log spi $B/spilat-bare.log spi_bare
 bench/startup.sh aarch64
+# Four VMs started together on one CPU, under -icount: the scheduler's part of the start spread.
+VMS16_ONE_CPU=1 bench/vms16.sh aarch64
 # BENCH=micro (make bench-check): the instruction-counted figures above only.
 [ "${BENCH:-}" != micro ] || exit 0
 

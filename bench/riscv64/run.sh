@@ -68,6 +68,8 @@ timeout -s KILL 120 qemu-system-riscv64 -M virt,aia=aplic-imsic -bios default -n
 bench/latency.py --label "riscv64 passed-through APLIC source latency, AIA (UART IER write->handler)" --json $B/bench.json \
   --key irq_latency.passthrough_aia --svg $B/irq_latency_passthrough_aia.svg $B/aplicirqlat.log aplic $B/aplicirqlat-bare.log aplic
 bench/startup.sh riscv64
+# Four VMs started together on one CPU, under -icount: the scheduler's part of the start spread.
+VMS16_ONE_CPU=1 bench/vms16.sh riscv64
 # BENCH=micro (make bench-check): the instruction-counted figures above only.
 [ "${BENCH:-}" != micro ] || exit 0
 
