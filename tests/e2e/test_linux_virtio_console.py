@@ -13,6 +13,7 @@ The arches run the two layouts a config may have (the code behind both is arch-n
 - riscv64 has hvc0 alone (`console=hvc0 earlycon=sbi`): the VM gets no default UART, the kernel
   has no console for init until the modules are in, and init shows what it printed meanwhile on
   hvc0."""
+import os
 import re
 
 import pytest
@@ -49,13 +50,20 @@ def config_with_hvc0(arch, linux_dir):
     return derive_config(linux_dir, "linux-shell.toml", "linux-hvc0", HVC0[arch], edit=hvc0_alone)
 
 
+# x86_64 on QEMU's single-threaded TCG, as the x86 network and shell tests (test_shell.py says why,
+# issue 15): multi-threaded, QEMU's machine now and then triple-faults at a world switch, and CI on
+# 3141e95 saw this test's QEMU exit just after init started. TESSERA_HVC0_X86_MTTCG=1 runs it
+# multi-threaded.
+QEMU_ARGS = {"x86_64": "" if os.environ.get("TESSERA_HVC0_X86_MTTCG") else "-accel tcg,thread=single"}
+
+
 @pytest.mark.parametrize("arch", ["aarch64", "riscv64", "x86_64"])
 def test_a_shell_on_hvc0(arch):
     linux_dir = prepare_linux(arch)
     config = config_with_hvc0(arch, linux_dir)
     image = build_image(arch, build_dir=f"build/e2e-{arch}-linux-hvc0", vm_configs=[config])
     # linux_helpers.SHELL_DIALOGUE, at the shell init.sh runs on hvc0, and the shell's tty.
-    b = boot(arch, smp=2, image=image, timeout=240, dialogue=[
+    b = boot(arch, smp=2, image=image, timeout=240, qemu_args=QEMU_ARGS.get(arch, ""), dialogue=[
         (r"interactive shell on /dev/hvc0", ""),
         (r"# ", "echo typed-$((3 * 5))\r"),
         (r"typed-15", ""),
