@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# 16 VMs on 4 CPUs (issue 19), printed, gating nothing: sixteen one-vCPU bare-metal VMs (the share
+# 16 VMs on 4 CPUs (issue 19), printed, gating nothing (but VMS16_ONE_CPU, below): sixteen one-vCPU bare-metal VMs (the share
 # guest, tests/guests/common/share.c), none pinned, start together on a 4-CPU machine; each
 # prints the host counter at its first instruction, then, once all run (share.start_ms of that
 # counter), counts loop iterations for share.window_ms while CPU-bound. Reported: the spread of the
@@ -29,15 +29,15 @@ case "$arch" in
   *) echo "bench/vms16.sh: no share guest for '$arch' (aarch64 riscv64)" >&2; exit 2 ;;
 esac
 B=build/bench-$arch
-D=$B/vms16
-mkdir -p "$D"
 make -s ARCH="$arch" guests >/dev/null
 linux=${VMS16_LINUX:-0}
-vms=16 cpus=4 mem=2G qemu_args=${VMS16_QEMU_ARGS:-} start_ms=${SHARE_START_MS:-3000} window_ms=${SHARE_WINDOW_MS:-6000}
+D=$B/vms16 vms=16 cpus=4 mem=2G qemu_args=${VMS16_QEMU_ARGS:-}
+start_ms=${SHARE_START_MS:-3000} window_ms=${SHARE_WINDOW_MS:-6000}
 if [ "${VMS16_ONE_CPU:-0}" = 1 ]; then
-  vms=4 cpus=1 mem=1G qemu_args="-icount shift=0,sleep=off" start_ms=100 window_ms=200 linux=0 D=$B/vms4-one-cpu
-  mkdir -p "$D"
+  D=$B/vms4-one-cpu vms=4 cpus=1 mem=1G qemu_args="-icount shift=0,sleep=off" linux=0
+  start_ms=100 window_ms=200
 fi
+mkdir -p "$D"
 bare=$((vms - linux))
 configs=()
 if [ "$linux" -gt 0 ]; then
@@ -86,7 +86,9 @@ python3 - "$D/run.log" "$B/bench.json" "$arch" "$bare" "$key" "$vms" "$cpus" <<'
 import re, subprocess, sys
 log, json_path, arch, bare, key, vms, cpus = sys.argv[1:]
 bare, vms = int(bare), int(vms)
-what = f"{vms} VMs on {cpus} CPU" + ("s" if cpus != "1" else "") + (" (-icount)" if vms != 16 else "")
+# The targets (issue 19) are the sixteen's; the one-CPU run is gated by bench/baseline instead.
+sixteen = vms == 16
+what = f"{vms} VMs on 4 CPUs" if sixteen else f"{vms} VMs on 1 CPU (-icount)"
 text = open(log).read()
 first = {int(v): int(t) for v, t in re.findall(r"share (\d+): first instruction at (\d+) us", text)}
 counts = {int(v): int(n) for v, n in re.findall(r"share (\d+): (\d+) iterations in \d+ ms", text)}
@@ -104,10 +106,11 @@ if linux:
     print(f"{arch} {what}: {len(linux)} Linux VMs ({', '.join(map(str, linux))}) booted "
           f"({len(inits)} shown reaching init on the console) and powered off beside {bare} bare-metal ones")
 print(f"{arch} {what}: first instructions within {spread_ms:.1f} ms of each other "
-      f"(first at {min(first.values()) / 1000:.1f} ms after power-on; target <= 50 ms: "
-      f"{'met' if spread_ms <= 50 else 'not met'})")
+      f"(first at {min(first.values()) / 1000:.1f} ms after power-on"
+      + (f"; target <= 50 ms: {'met' if spread_ms <= 50 else 'not met'})" if sixteen else ")"))
 print(f"{arch} {what}: CPU shares {min(counts.values()) / mean:.3f} .. {max(counts.values()) / mean:.3f} "
-      f"of the mean, worst {worst * 100:+.1f} % (target +-10 %: {'met' if abs(worst) <= 0.10 else 'not met'})")
+      f"of the mean, worst {worst * 100:+.1f} %"
+      + (f" (target +-10 %: {'met' if abs(worst) <= 0.10 else 'not met'})" if sixteen else ""))
 print("  per VM (first instruction ms, share): " +
       ", ".join(f"{v}: {first[v] / 1000:.1f}/{counts[v] / mean:.3f}" for v in sorted(counts)))
 subprocess.run(["bench/json_put.py", json_path, f"{key}.first_instruction_spread_ms={spread_ms:.1f}",

@@ -130,8 +130,8 @@ static bool task_starting(const struct task *task)
 
 /* Starts this CPU's slice timer if a task runs and others wait for the CPU, and it is not running
  * yet: a start slice if the task next in line is starting (cpu->start_slice, set where tasks are
- * queued and the next one chosen), cutting short a whole one already running. The flag is read without
- * sched_lock: a task queued from another CPU sends an IPI, whose handler comes back here.
+ * queued and the next one chosen), cutting short a whole one already running. The flag is read
+ * without sched_lock: a task queued from another CPU sends an IPI, whose handler comes back here.
  * Interrupts are masked. */
 static void start_slice_if_waiting(struct percpu *cpu)
 {
@@ -154,9 +154,8 @@ static bool wake_preempts(struct task *task, struct percpu *cpu)
 		return false;
 	uint64_t now = arch_timer_now();
 	uint64_t running_vruntime = running->vruntime + (now > cpu->switched_at ? now - cpu->switched_at : 0);
-	uint64_t slice = slice_ticks;
-	if (running_vruntime > slice && task->vruntime < running_vruntime - slice)
-		task->vruntime = running_vruntime - slice;
+	if (running_vruntime > slice_ticks && task->vruntime < running_vruntime - slice_ticks)
+		task->vruntime = running_vruntime - slice_ticks;
 	return task->vruntime + wakeup_granularity_ticks < running_vruntime;
 }
 
