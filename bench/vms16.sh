@@ -113,8 +113,27 @@ print(f"{arch} {what}: CPU shares {min(counts.values()) / mean:.3f} .. {max(coun
       + (f" (target +-10 %: {'met' if abs(worst) <= 0.10 else 'not met'})" if sixteen else ""))
 print("  per VM (first instruction ms, share): " +
       ", ".join(f"{v}: {first[v] / 1000:.1f}/{counts[v] / mean:.3f}" for v in sorted(counts)))
+# The shares by CPU, from the CPU each VM stopped on (a log line's "CPU:task"; an unpinned vCPU
+# stays where it was placed while it keeps running): what the host gave each CPU's QEMU thread
+# (a CPU's VMs together, against the mean CPU) apart from how Tessera shared each CPU among its
+# VMs (each VM against the mean of its CPU's VMs). Only the second is the scheduler's.
+cpu_of = {int(v): int(c) for c, v in re.findall(r"\[ *[\d.]+ (\d+):\d+ [^\]]*\] VM\[(\d+)\] share-\d+: stopped", text)}
+extra = []
+if sixteen and len(cpu_of) == bare:
+    by_cpu = {}
+    for v, c in cpu_of.items():
+        by_cpu.setdefault(c, []).append(counts[v])
+    cpu_mean = sum(sum(n) for n in by_cpu.values()) / len(by_cpu)
+    totals = {c: sum(n) / cpu_mean for c, n in by_cpu.items()}
+    within = [n / (sum(ns) / len(ns)) for ns in by_cpu.values() for n in ns]
+    print(f"{arch} {what}: VMs by CPU " + ", ".join(f"{c}: {len(by_cpu[c])}" for c in sorted(by_cpu)) +
+          f"; each CPU's VMs together {min(totals.values()):.3f} .. {max(totals.values()):.3f} of the mean CPU"
+          f" (the host's time for QEMU's four CPU threads on this machine's cores); each VM against its"
+          f" CPU's mean {min(within):.3f} .. {max(within):.3f} (Tessera's sharing of a CPU)")
+    extra = [f"{key}.cpu_total_min={min(totals.values()):.3f}", f"{key}.cpu_total_max={max(totals.values()):.3f}",
+             f"{key}.share_within_cpu_min={min(within):.3f}", f"{key}.share_within_cpu_max={max(within):.3f}"]
 subprocess.run(["bench/json_put.py", json_path, f"{key}.first_instruction_spread_ms={spread_ms:.1f}",
                 f"{key}.first_instruction_ms={min(first.values()) / 1000:.1f}",
-                f"{key}.share_min={min(counts.values()) / mean:.3f}", f"{key}.share_max={max(counts.values()) / mean:.3f}"],
-               check=True)
+                f"{key}.share_min={min(counts.values()) / mean:.3f}", f"{key}.share_max={max(counts.values()) / mean:.3f}"]
+               + extra, check=True)
 PY
