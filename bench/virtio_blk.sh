@@ -16,6 +16,8 @@
 # counts. The figures are merged into build/bench-ARCH/bench.json under virtio_blk.*
 # (bench/json_put.py).
 #   bench/virtio_blk.sh ARCH            (called by bench/ARCH/run.sh)
+# TRACE=1 adds a traced boot a side and prints where a 1 MiB block's time goes: in QEMU's device
+# or outside it (bench/virtio_blk_trace.py).
 # The machine is shared and wall-clock figures drift with its load: each side boots RUNS times
 # (default 2), alternately, each boot doing ROUNDS rounds (default 2), and the best round counts.
 set -euo pipefail
@@ -101,6 +103,17 @@ for run in $(seq 1 "$runs"); do
   logs_t+=("$W/tessera-$run.log") logs_b+=("$W/bare-$run.log")
 done
 elapsed=$(($(date +%s) - t0))
+# TRACE=1: one more boot a side with QEMU's trace of its virtio-blk device, split by
+# bench/virtio_blk_trace.py into the time a 1 MiB block spends in QEMU's device and outside it (not
+# timed: tracing slows both sides).
+if [ "${TRACE:-0}" = 1 ]; then
+  trace_args() { echo "-msg timestamp=on -D $1 -trace enable=virtio_blk_handle_read -trace enable=virtio_blk_handle_write -trace enable=virtio_blk_req_complete"; }
+  rm -f "$W/trace-tessera.log" "$W/trace-bare.log"
+  QEMU_ARGS=$(trace_args "$W/trace-tessera.log") tessera "$W/linux-ddbench.bin" "$W/tessera-traced.log"
+  QEMU_ARGS=$(trace_args "$W/trace-bare.log") bare "$W/bare-traced.log"
+  check "$W/tessera-traced.log" "$rounds"; check "$W/bare-traced.log" "$rounds"
+  trace_split=$(bench/virtio_blk_trace.py "$W/trace-tessera.log" "$W/trace-bare.log")
+fi
 
 # The best round of a side: the highest rate, the smallest net time of a random read.
 best() { # FIGURE max|min LOG...
@@ -171,6 +184,7 @@ echo "  as the guest sees it (requests completed, virtio interrupts taken), Tess
 echo "    sequential write, per MiB: $t_write_per_mib | $b_write_per_mib"
 echo "    sequential read, per MiB:  $t_read_per_mib | $b_read_per_mib"
 echo "    random read, per read:     $t_rand_per_read | $b_rand_per_read"
+[ -z "${trace_split:-}" ] || { echo "  QEMU's trace of its device (TRACE=1):"; echo "$trace_split" | sed 's/^/    /'; }
 
 bench/json_put.py "$json" \
   virtio_blk.seq_write_mib_s="$t_write" virtio_blk.seq_read_mib_s="$t_read" \

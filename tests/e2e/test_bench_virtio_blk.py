@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """What bench/virtio_blk.sh stands on, kept small enough for `make test`: the guest's benchmark mode
 (tessera.ddbench= in tests/guests/linux/init.sh) on bare QEMU prints every figure line the bench
-parses and really writes the disk; bench/json_put.py merges figures into a bench's JSON. The bench
+parses and really writes the disk, and QEMU's trace of that run splits into bench/virtio_blk_trace.py's
+figures; bench/json_put.py merges figures into a bench's JSON. The bench
 itself (minutes a run) is `make bench`."""
 import json
 import os
@@ -14,6 +15,7 @@ from conftest import ROOT
 from linux_helpers import LINUX_FAILURES, prepare_linux
 
 JSON_PUT = os.path.join(ROOT, "bench/json_put.py")
+TRACE_SPLIT = os.path.join(ROOT, "bench/virtio_blk_trace.py")
 
 
 @pytest.mark.parametrize("arch", ["aarch64", "riscv64", "x86_64"])
@@ -23,8 +25,12 @@ def test_the_guest_benchmark_mode_prints_its_figures(arch, tmp_path):
     with open(disk, "wb") as f:
         f.truncate(16 << 20)  # sparse: only what the guest writes takes room
     params = "tessera.ddbench=/dev/vda tessera.ddbench.mib=8 tessera.ddbench.ios=25 tessera.ddbench.rounds=1"
+    # QEMU's trace of its device, as bench/virtio_blk.sh's TRACE=1 takes it.
+    trace = tmp_path / "trace.log"
+    env = dict(os.environ, QEMU_ARGS=f"-msg timestamp=on -D {trace} -trace enable=virtio_blk_handle_read "
+               "-trace enable=virtio_blk_handle_write -trace enable=virtio_blk_req_complete")
     run = subprocess.run([os.path.join(ROOT, "scripts/bare-qemu-linux.sh"), arch, str(disk), params], cwd=ROOT,
-                         capture_output=True, text=True, errors="replace", timeout=240)
+                         capture_output=True, text=True, errors="replace", timeout=240, env=env)
     out = run.stdout.replace("\r", "")
     assert run.returncode == 0, out
     for bad in LINUX_FAILURES:
@@ -43,6 +49,14 @@ def test_the_guest_benchmark_mode_prints_its_figures(arch, tmp_path):
     assert out.index("tessera-bench: done") < out.index("tessera-linux: powering off"), out
     # The writes reached the disk file: 8 MiB of it is allocated now.
     assert os.stat(disk).st_blocks * 512 >= 8 << 20
+    # bench/virtio_blk_trace.py finds the 1 MiB blocks of both phases in the trace (8 each; the
+    # intervals it keeps are the blocks followed by another within 5 ms) and splits their time.
+    split = subprocess.run([TRACE_SPLIT, str(trace)], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    for phase in ("write", "read"):
+        m = re.search(rf"sequential {phase}, per 1 MiB block \(median of ([0-9]+)\): ([0-9]+) us in QEMU's device, "
+                      rf"([0-9]+) us outside it, ([0-9]+) us in all\n", split)
+        assert m and 3 <= int(m.group(1)) <= 7, split
+        assert int(m.group(2)) > 0 and int(m.group(3)) > 0, split
 
 
 def test_json_put_merges_nested_figures(tmp_path):
