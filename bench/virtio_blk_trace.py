@@ -6,7 +6,8 @@ virtio_blk_handle_read/_write/_req_complete`, QEMU's log backend, host microseco
 
 The data disk's device is QEMU's on both sides: the guest's own on bare QEMU, the host disk that
 Tessera's driver forwards the guest's requests to under Tessera. A 1 MiB block is the requests from
-one whose first sector is a multiple of 2048 (of at least 1024 sectors) to the next such; per block:
+one whose first sector is a multiple of 2048 (and of at least 128 sectors: not a random 4 KiB read)
+to the next such; per block:
   in the device   from its first request's arrival to its last one's completion (QEMU's I/O);
   outside it      from that completion to the next block's first arrival: the guest's completion
                   and next request, and under Tessera its exits and the hypervisor's work
@@ -20,6 +21,7 @@ import sys
 
 LINE = re.compile(r"\d+@(\d+)\.(\d+):virtio_blk_(handle_read|handle_write|req_complete) vdev (\S+) req \S+(.*)")
 FIELDS = re.compile(r"sector (\d+) nsectors (\d+)")
+SEQUENTIAL_MIN = 128  # sectors: a sequential phase's request (a host request may be half a block)
 PAUSE_US = 5000  # a gap this long is between phases or rounds, not between two blocks
 
 
@@ -31,14 +33,14 @@ def blocks(path, handle):
         if m:
             events.append((int(m.group(1)) * 1_000_000 + int(m.group(2)), m.group(3), m.group(4), m.group(5)))
     data_dev = next((dev for _, kind, dev, rest in events
-                     if kind == handle and (f := FIELDS.search(rest)) and int(f.group(2)) >= 1024), None)
+                     if kind == handle and (f := FIELDS.search(rest)) and int(f.group(2)) >= SEQUENTIAL_MIN), None)
     starts, completions = [], []  # block start times; each block's last completion
     for t, kind, dev, rest in events:
         if dev != data_dev:
             continue
         if kind == handle:
             f = FIELDS.search(rest)
-            if f and int(f.group(1)) % 2048 == 0 and int(f.group(2)) >= 1024:
+            if f and int(f.group(1)) % 2048 == 0 and int(f.group(2)) >= SEQUENTIAL_MIN:
                 starts.append(t)
                 completions.append(None)
         elif kind == "req_complete" and completions:
