@@ -85,8 +85,10 @@ riscv_entry_hang:
 	wfi
 	j	riscv_entry_hang
 
-/* A hart that lost the lottery (a0 = hart id). Interrupts are off and nothing else would wake
- * a wfi, so it polls; the release is published after the stack (fence in arch_cpu_start). */
+/* A hart that lost the lottery (a0 = hart id): without HSM every secondary; with OpenSBI 1.1's
+ * start race, a hart sent to _start instead of secondary_entry (smp.c, arch_cpu_start). Interrupts
+ * are off and nothing else would wake a wfi, so it polls; the release is published after the
+ * stack (fence in arch_cpu_start). */
 riscv_spinwait:
 	li	t0, SPINWAIT_HARTS
 	bgeu	a0, t0, riscv_entry_hang

@@ -2,8 +2,9 @@
 /* Secondary harts and IPIs. Secondaries wait in the SBI HSM STOPPED state until hart_start
  * (SBI v1.0.0, 9.1) sends them to secondary_entry (entry.S) with a1 = the opaque value, which
  * here is the target's struct percpu; its stack top is in its arch scratch words (firmware
- * without HSM: the hart spins in entry.S until its slot is written). The
- * reschedule IPI is an SBI IPI (7.1), which raises the target's supervisor software interrupt. */
+ * without HSM: the hart spins in entry.S until its slot is written; its slot is written with HSM
+ * too, see arch_cpu_start). The reschedule IPI is an SBI IPI (7.1), which raises the target's
+ * supervisor software interrupt. */
 #include "arch/boot.h"
 #include "arch/cpu.h"
 #include "arch_impl/csr.h"
@@ -35,12 +36,10 @@ static int release_spinning_hart(unsigned cpu_index, uint64_t hwid, struct percp
 
 #define NUDGE_AFTER_NS 200000000ULL /* 0.2 s: a hart comes online in milliseconds */
 
-/* Rarely (about one boot in a hundred of a loaded machine, never reproduced on purpose), a hart
- * that OpenSBI 1.1 under QEMU was told to start did not come online in 10 s; what it waited on was
- * not found. In firmware a hart waits for its start in WFI with the machine software interrupt
- * enabled (sbi_hsm_hart_wait, and wait_for_coldboot before it), so an SBI IPI (7.1), which raises
- * that interrupt, wakes it to look at its state again: if the hart is not up after a while, it
- * is sent one, and the log says what HSM reported (kernel/main.c still gives up at 10 s). */
+/* A hart not up after a while is named in the log with what HSM reports for it, and sent an SBI
+ * IPI (7.1) in case it waits in firmware's WFI (sbi_hsm_hart_wait) for an interrupt that went
+ * astray; kernel/main.c gives up at 10 s. This line found OpenSBI 1.1's start race (see
+ * arch_cpu_start): the hart STARTED (HSM status 0), spinning in entry.S's lottery loop. */
 static void nudge_if_slow(unsigned cpu_index, uint64_t hwid, const struct percpu *cpu)
 {
 	uint64_t deadline = arch_timer_now() + timer_ns_to_ticks(NUDGE_AFTER_NS);
@@ -66,6 +65,15 @@ int arch_cpu_start(unsigned cpu_index, uint64_t hwid, uintptr_t stack_top)
 	arch_memory_barrier();
 	if (!sbi_get_info()->has_hsm)
 		return release_spinning_hart(cpu_index, hwid, cpu);
+	/* OpenSBI 1.1 (QEMU 7.2's -bios default) marks the hart START_PENDING before it stores the
+	 * start address, and the hart, out of its WFI for any reason, may see the state first and
+	 * leave for the address it had at boot: the firmware's jump address, our _start (fixed in
+	 * OpenSBI 1.3, e8e9ed37 "Set the state of a hart to START_PENDING after the hart is ready").
+	 * There it loses the boot lottery and spins on its slot: writing the slot too sends it on to
+	 * secondary_entry as hart_start would have (seen in 5 of 150 boots of a loaded machine, each
+	 * a CPU that never came online before). */
+	if (hwid < SPINWAIT_HARTS)
+		__atomic_store_n(&riscv_spinwait_percpu[hwid], cpu, __ATOMIC_RELEASE);
 	int err = sbi_hart_start(hwid, (unsigned long)(uintptr_t)secondary_entry,
 				 (unsigned long)(uintptr_t)cpu);
 	if (err) {
