@@ -116,10 +116,11 @@ print("  per VM (first instruction ms, share): " +
 # The shares by CPU, from the CPU each VM stopped on (a log line's "CPU:task"; an unpinned vCPU
 # stays where it was placed while it keeps running): what the host gave each CPU's QEMU thread
 # (a CPU's VMs together, against the mean CPU) apart from how Tessera shared each CPU among its
-# VMs (each VM against the mean of its CPU's VMs). Only the second is the scheduler's.
+# VMs (each VM against the mean of its CPU's VMs). Only the second is the scheduler's. Not with
+# Linux VMs among them: a CPU that has one shares itself with more than its share VMs.
 cpu_of = {int(v): int(c) for c, v in re.findall(r"\[ *[\d.]+ (\d+):\d+ [^\]]*\] VM\[(\d+)\] share-\d+: stopped", text)}
 extra = []
-if sixteen and len(cpu_of) == bare:
+if sixteen and vms == bare and len(cpu_of) == bare:
     by_cpu = {}
     for v, c in cpu_of.items():
         by_cpu.setdefault(c, []).append(counts[v])
