@@ -88,7 +88,7 @@ log, json_path, arch, bare, key, vms, cpus = sys.argv[1:]
 bare, vms = int(bare), int(vms)
 # The targets (issue 19) are the sixteen's; the one-CPU run is gated by bench/baseline instead.
 sixteen = vms == 16
-what = f"{vms} VMs on 4 CPUs" if sixteen else f"{vms} VMs on 1 CPU (-icount)"
+what = f"{vms} VMs on {cpus} CPU{'s' if cpus != '1' else ''}" + ("" if sixteen else " (-icount)")
 text = open(log).read()
 first = {int(v): int(t) for v, t in re.findall(r"share (\d+): first instruction at (\d+) us", text)}
 counts = {int(v): int(n) for v, n in re.findall(r"share (\d+): (\d+) iterations in \d+ ms", text)}

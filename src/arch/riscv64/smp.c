@@ -22,32 +22,29 @@ void secondary_entry(void);
 #define SPINWAIT_HARTS 64 /* entry.S */
 extern struct percpu *riscv_spinwait_percpu[SPINWAIT_HARTS];
 
-/* Without HSM every hart entered _start at boot and the losers of the lottery poll their slot. */
-static int release_spinning_hart(unsigned cpu_index, uint64_t hwid, struct percpu *cpu)
+/* Releases hart `hwid` from entry.S's spin loop, where the losers of the boot lottery wait for
+ * their slot: every secondary without HSM, and a hart OpenSBI 1.1 sends to _start (arch_cpu_start).
+ * False if the hart is beyond the table. */
+static bool release_spinning_hart(uint64_t hwid, struct percpu *cpu)
 {
-	if (hwid >= SPINWAIT_HARTS) {
-		log_error("no SBI HSM and hart %lu (CPU %u) is beyond the spin-wait table",
-			  (unsigned long)hwid, cpu_index);
-		return -ENOTSUP;
-	}
+	if (hwid >= SPINWAIT_HARTS)
+		return false;
 	__atomic_store_n(&riscv_spinwait_percpu[hwid], cpu, __ATOMIC_RELEASE);
-	return 0;
+	return true;
 }
 
-#define NUDGE_AFTER_NS 200000000ULL /* 0.2 s: a hart comes online in milliseconds */
+#define WARN_AFTER_NS 200000000ULL /* 0.2 s: a hart comes online in milliseconds */
 
-/* A hart not up after a while is named in the log with what HSM reports for it, and sent an SBI
- * IPI (7.1) in case it waits in firmware's WFI (sbi_hsm_hart_wait) for an interrupt that went
- * astray; kernel/main.c gives up at 10 s. This line found OpenSBI 1.1's start race (see
- * arch_cpu_start): the hart STARTED (HSM status 0), spinning in entry.S's lottery loop. */
-static void nudge_if_slow(unsigned cpu_index, uint64_t hwid, const struct percpu *cpu)
+/* A hart not up after a while is named in the log with what HSM reports for it (kernel/main.c
+ * gives up at 10 s). This line found OpenSBI 1.1's start race (arch_cpu_start): the hart
+ * STARTED (HSM status 0) and spinning in entry.S's lottery loop. */
+static void warn_if_slow(unsigned cpu_index, uint64_t hwid, const struct percpu *cpu)
 {
-	uint64_t deadline = arch_timer_now() + timer_ns_to_ticks(NUDGE_AFTER_NS);
+	uint64_t deadline = arch_timer_now() + timer_ns_to_ticks(WARN_AFTER_NS);
 	while (!__atomic_load_n(&cpu->online, __ATOMIC_ACQUIRE)) {
 		if (arch_timer_now() > deadline) {
-			log_warn("hart %lu (CPU %u) not up 0.2 s after hart_start (HSM status %d): sending it an IPI",
+			log_warn("hart %lu (CPU %u) not up 0.2 s after hart_start (HSM status %d)",
 				 (unsigned long)hwid, cpu_index, sbi_hart_status(hwid));
-			(void)sbi_send_ipi_to_hart(hwid);
 			return;
 		}
 		arch_cpu_relax();
@@ -63,8 +60,13 @@ int arch_cpu_start(unsigned cpu_index, uint64_t hwid, uintptr_t stack_top)
 	cpu->arch_scratch[PERCPU_SCRATCH_STACK_TOP / 8] = stack_top;
 	/* The stack pointer must be visible before the hart can run (hart_start orders nothing). */
 	arch_memory_barrier();
-	if (!sbi_get_info()->has_hsm)
-		return release_spinning_hart(cpu_index, hwid, cpu);
+	if (!sbi_get_info()->has_hsm) {
+		if (release_spinning_hart(hwid, cpu))
+			return 0;
+		log_error("no SBI HSM and hart %lu (CPU %u) is beyond the spin-wait table", (unsigned long)hwid,
+			  cpu_index);
+		return -ENOTSUP;
+	}
 	/* OpenSBI 1.1 (QEMU 7.2's -bios default) marks the hart START_PENDING before it stores the
 	 * start address, and the hart, out of its WFI for any reason, may see the state first and
 	 * leave for the address it had at boot: the firmware's jump address, our _start (fixed in
@@ -72,8 +74,7 @@ int arch_cpu_start(unsigned cpu_index, uint64_t hwid, uintptr_t stack_top)
 	 * There it loses the boot lottery and spins on its slot: writing the slot too sends it on to
 	 * secondary_entry as hart_start would have (seen in 5 of 150 boots of a loaded machine, each
 	 * a CPU that never came online before). */
-	if (hwid < SPINWAIT_HARTS)
-		__atomic_store_n(&riscv_spinwait_percpu[hwid], cpu, __ATOMIC_RELEASE);
+	(void)release_spinning_hart(hwid, cpu);
 	int err = sbi_hart_start(hwid, (unsigned long)(uintptr_t)secondary_entry,
 				 (unsigned long)(uintptr_t)cpu);
 	if (err) {
@@ -81,7 +82,7 @@ int arch_cpu_start(unsigned cpu_index, uint64_t hwid, uintptr_t stack_top)
 			  cpu_index, err);
 		return err;
 	}
-	nudge_if_slow(cpu_index, hwid, cpu);
+	warn_if_slow(cpu_index, hwid, cpu);
 	return 0;
 }
 
