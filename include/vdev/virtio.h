@@ -15,6 +15,7 @@
 #include "lib/virtio_spec.h"
 #include "kernel/spinlock.h"
 #include "vdev/vring.h"
+#include "vmm/ram_window.h"
 
 #define VIRTIO_VDEV_QUEUES_MAX 4
 /* The cause virtio_vdev.send_message is given for a configuration change (a queue's is its index). */
@@ -60,6 +61,7 @@ struct virtio_vdev {
 	unsigned queue_sel;
 	struct vring queues[VIRTIO_VDEV_QUEUES_MAX];
 	struct vring_memory memory;     /* the VM's RAM */
+	struct vm_ram_window ram_window; /* the last present RAM it mapped, kept until a reset */
 	unsigned faults_logged;         /* rate limit of the misbehaving-driver log lines */
 	const char *fault;              /* why the device last asked for a reset (NULL: it has not) */
 	uint64_t requests, notifies, interrupts; /* counters, for the log and the benchmarks */

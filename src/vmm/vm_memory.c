@@ -363,6 +363,23 @@ void *vm_guest_ram(struct vm *vm, gpa_t gpa, uint64_t length)
 	return host && span == length ? host : NULL;
 }
 
+void *vm_guest_ram_window(struct vm *vm, gpa_t gpa, uint64_t length, struct vm_ram_window *window)
+{
+	void *host = vm_guest_ram(vm, gpa, length);
+	if (!host)
+		return NULL;
+	const struct vm_ram *r = ram_region_at(vm, gpa);
+	/* Present chunks stay present until the VM's RAM is forgotten (a reset) or released. */
+	size_t first = chunk_index(r, gpa), last = chunk_index(r, gpa + length - 1);
+	while (first > 0 && __atomic_load_n(&r->present[first - 1], __ATOMIC_ACQUIRE))
+		first--;
+	while (last + 1 < r->chunks && __atomic_load_n(&r->present[last + 1], __ATOMIC_ACQUIRE))
+		last++;
+	gpa_t start = chunk_start(r, first);
+	*window = (struct vm_ram_window){ start, chunk_end(r, last) - start, phys_to_virt(r->hpa + (start - r->gpa)) };
+	return host;
+}
+
 int vm_copy_to_guest(struct vm *vm, gpa_t gpa, const void *src, size_t size)
 {
 	const uint8_t *from = src;

@@ -72,6 +72,15 @@ void *vm_guest_ram(struct vm *vm, gpa_t gpa, uint64_t length)
 	return vdev_env_at(gpa);
 }
 
+/* The whole buffer is one present run, as a guest's RAM is once it has touched all of it. */
+void *vm_guest_ram_window(struct vm *vm, gpa_t gpa, uint64_t length, struct vm_ram_window *window)
+{
+	void *host = vm_guest_ram(vm, gpa, length);
+	if (host)
+		*window = (struct vm_ram_window){ VDEV_ENV_RAM_BASE, vdev_env.ram_size, vdev_env_at(VDEV_ENV_RAM_BASE) };
+	return host;
+}
+
 void vm_irq_set(struct vm *vm, unsigned irq, bool level)
 {
 	(void)vm;

@@ -8,9 +8,16 @@
 #define FAULTS_LOGGED_MAX 8 /* per device; then one line saying the rest are not */
 #define SERVE_ROUNDS_MAX 4  /* looks at a ring per notify (virtio_vdev_serve) */
 
+/* The rings' addresses: a request's buffers are hundreds of lookups, most in the present RAM the
+ * last one found (vm_guest_ram_window). */
 static void *map_vm_ram(void *ctx, uint64_t gpa, uint64_t length)
 {
-	return vm_guest_ram(ctx, gpa, length);
+	struct virtio_vdev *v = ctx;
+	const struct vm_ram_window *w = &v->ram_window;
+	uint64_t offset = gpa - w->gpa; /* below the window: wraps, too big */
+	if (offset < w->size && length && length <= w->size - offset)
+		return w->host + offset;
+	return vm_guest_ram_window(v->vm, gpa, length, &v->ram_window);
 }
 
 void virtio_vdev_init(struct virtio_vdev *v, struct vm *vm, const char *name, uint32_t device_id, unsigned irq,
@@ -27,7 +34,7 @@ void virtio_vdev_init(struct virtio_vdev *v, struct vm *vm, const char *name, ui
 	v->device_features = VIRTIO_F_VERSION_1 | VIRTIO_F_INDIRECT_DESC | VIRTIO_F_EVENT_IDX | type_features;
 	v->ops = ops;
 	v->priv = priv;
-	v->memory = (struct vring_memory){ map_vm_ram, vm };
+	v->memory = (struct vring_memory){ map_vm_ram, v };
 }
 
 void virtio_vdev_reset(struct virtio_vdev *v)
@@ -113,6 +120,7 @@ static void reset(struct virtio_vdev *v)
 	v->device_features_sel = v->driver_features_sel = 0;
 	v->queue_sel = 0;
 	v->interrupt_status = 0;
+	v->ram_window = (struct vm_ram_window){ 0 }; /* the VM's RAM may be forgotten next */
 	if (v->ops->reset)
 		v->ops->reset(v);
 	update_line(v);
