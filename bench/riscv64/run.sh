@@ -13,7 +13,8 @@
 #    wall-clock time and in instructions (bench/linux_icount.sh);
 #  - the hypervisor image size without guests.
 #  - the IVC doorbell round trip between two VMs (bench/ivc_doorbell.sh), virtio-blk in the Linux
-#    guest, O_DIRECT dd under Tessera beside bare QEMU (bench/virtio_blk.sh), and virtio-net between
+#    guest, O_DIRECT dd under Tessera beside bare QEMU (bench/virtio_blk.sh; again with Tessera on
+#    the AIA machine, the VM's interrupts through IMSIC guest files), and virtio-net between
 #    two Linux guests (bench/virtio_net.sh), each also into build/bench-riscv64/bench.json;
 #  - IPI latency on the AIA machine, the IMSIC's guest interrupt files beside SBI's IPI call
 #    (bench/riscv64/ipi.sh: to itself in instructions, between two harts in ns).
@@ -113,4 +114,5 @@ bench/riscv64/ipi.sh
 bench/vms16.sh riscv64
 VMS16_LINUX=4 bench/vms16.sh riscv64
 bench/virtio_blk.sh riscv64
+PLATFORM=aia bench/virtio_blk.sh riscv64
 bench/virtio_net.sh riscv64

@@ -19,7 +19,7 @@ fuzz-srcs-fdt := src/lib/fdt.c src/kernel/platform_fdt.c
 
 FUZZ_TARGETS += virtio_blk
 fuzz-srcs-virtio_blk := src/vdev/virtio/vring.c src/vdev/virtio/virtio_vdev.c src/vdev/virtio/virtio_blk.c \
-	tests/unit/vdev_env.c
+	tests/unit/vdev_env.c tests/unit/fake_clock.c
 FUZZ_TARGETS += virtio_net
 fuzz-srcs-virtio_net := src/vdev/virtio/vring.c src/vdev/virtio/virtio_vdev.c src/vdev/virtio/virtio_net.c \
 	src/vdev/vswitch.c tests/unit/vdev_env.c

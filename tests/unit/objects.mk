@@ -82,7 +82,7 @@ unit-srcs-gpt := src/virt/gpt.c
 # The guest-facing virtio-blk device and ring walker, over a host-buffer VM (vdev_env.c).
 UNIT_TESTS += virtio_blk
 unit-srcs-virtio_blk := src/vdev/virtio/vring.c src/vdev/virtio/virtio_vdev.c src/vdev/virtio/virtio_blk.c \
-	tests/unit/vdev_env.c
+	tests/unit/vdev_env.c tests/unit/fake_clock.c
 # The guest-facing virtio console: output to the VM's console, typed input into the driver's buffers.
 UNIT_TESTS += virtio_console
 unit-srcs-virtio_console := src/vdev/virtio/vring.c src/vdev/virtio/virtio_vdev.c src/vdev/virtio/virtio_console.c \
