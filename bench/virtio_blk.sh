@@ -18,9 +18,10 @@
 #   bench/virtio_blk.sh ARCH            (called by bench/ARCH/run.sh)
 # PLATFORM=aia (riscv64) runs Tessera on QEMU virt with the AIA (qemu-run.sh PLATFORM=aia), the VM
 # with a vAPLIC and IMSIC guest interrupt files instead of the vPLIC: Linux claims the device's
-# interrupt through stopei with no exit, so a completion costs the exits of virtio-mmio's status
-# read and acknowledgement and of the APLIC's end of a level interrupt (setipnum), where the vPLIC
-# adds two claims, a completion and a read of the enables. Bare QEMU stays on the PLIC machine: this
+# interrupt through stopei with no exit, so a request and its interrupt take 4 exits (the notify,
+# virtio-mmio's status read and acknowledgement, the APLIC's end of a level interrupt, setipnum)
+# where the vPLIC takes 7 (no setipnum; two claims, a completion and a read of the enables). Bare
+# QEMU stays on the PLIC machine: this
 # guest's kernel did not get past "cma: Failed to reserve" on QEMU 7.2's own AIA machine in ten
 # minutes. Figures under virtio_blk_aia.*.
 # TRACE=1 adds a traced boot a side and prints where a 1 MiB block's time goes: in QEMU's device
@@ -184,8 +185,9 @@ irq_exits_per_read=$(per_rand_read exits irq) interrupts_per_read=$(per_rand_rea
 
 # Where a MiB of the counting boot's sequential phases went: the time its device's backend took
 # for it (the host disk's requests, waited for: the device's report at the VM's stop, less the idle
-# boot's), and the rest of the phase's own time (the guest's, its exits' and the hypervisor's
-# forwarding): per MiB read, then written.
+# boot's; the reads' include the boot's 10 random 4 KiB ones), and the rest of the
+# phase's own time (the guest's, its exits' and the hypervisor's forwarding): per MiB read, then
+# written.
 backend() { # LOG read|wrote -> KiB us
   sed -n "s/.*VM\[1\] linux: vda@disk1: .*$2 \([0-9]*\) KiB in \([0-9]*\) us.*(the backend's part)\$/\1 \2/p" "$1"
 }
@@ -195,7 +197,7 @@ split() { # read|wrote FIGURE -> "backend_us guest_us" per MiB
   c=$(backend "$W/tessera-count.log" "$1") i=$(backend "$W/tessera-idle.log" "$1")
   awk -v c="$c" -v i="$i" -v ms="$(phase_ms "$W/tessera-count.log" "$2")" -v m="$mib" 'BEGIN {
     split(c, a, " "); split(i, b, " ")
-    if (c == "" || ms == "") { print "null null"; exit }
+    if (c == "" || i == "" || ms == "") { print "null null"; exit }
     us = (a[2] - b[2]) / m; printf "%.0f %.0f", us, ms * 1000 / m - us }'
 }
 read -r read_backend_us read_guest_us <<< "$(split read seq_read_mib_s)"

@@ -130,10 +130,10 @@ __must_check int vm_copy_from_guest(struct vm *vm, void *dst, gpa_t gpa, size_t 
  * guest memory (virtqueues); the regions do not move while the VM exists. What it returns is
  * cleared and mapped for the guest (present) until the VM resets or stops. */
 void *vm_guest_ram(struct vm *vm, gpa_t gpa, uint64_t length);
-/* vm_guest_ram, and where it succeeds *window becomes the run of present chunks around the span:
- * a device model that keeps it finds the next address in it without a lookup (a virtqueue's
- * hundreds of buffers per request), for as long as vm_guest_ram's answer holds: until the VM
- * resets or stops, which resets its devices first (they drop the window then). */
+/* vm_guest_ram, and where it succeeds *window becomes the run of present chunks around the span
+ * (up to 64 MiB each way): a device model that keeps it finds the next address in it without a
+ * lookup (a virtqueue's hundreds of buffers per request), for as long as vm_guest_ram's answer
+ * holds: until the VM resets or stops, which resets its devices first (they drop the window). */
 void *vm_guest_ram_window(struct vm *vm, gpa_t gpa, uint64_t length, struct vm_ram_window *window);
 /* Whether gpa lies in RAM the VM gets cleared at its first touch: for an arch's stage-2 fault,
  * which there means a chunk not yet present, or made present by another vCPU since (EXIT_RAM).

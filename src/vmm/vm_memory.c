@@ -363,17 +363,23 @@ void *vm_guest_ram(struct vm *vm, gpa_t gpa, uint64_t length)
 	return host && span == length ? host : NULL;
 }
 
+#define WINDOW_REACH 32 /* chunks (64 MiB) each way of a lookup that a window may span */
+
 void *vm_guest_ram_window(struct vm *vm, gpa_t gpa, uint64_t length, struct vm_ram_window *window)
 {
 	void *host = vm_guest_ram(vm, gpa, length);
 	if (!host)
 		return NULL;
 	const struct vm_ram *r = ram_region_at(vm, gpa);
-	/* Present chunks stay present until the VM's RAM is forgotten (a reset) or released. */
+	/* Present chunks stay present until the VM's RAM is forgotten (a reset) or released. The run
+	 * is looked for at most WINDOW_REACH chunks each way: a guest whose buffers alternate between
+	 * two runs makes every lookup a miss, and a miss must stay cheap (the caller masks interrupts). */
 	size_t first = chunk_index(r, gpa), last = chunk_index(r, gpa + length - 1);
-	while (first > 0 && __atomic_load_n(&r->present[first - 1], __ATOMIC_ACQUIRE))
+	for (unsigned n = 0; n < WINDOW_REACH && first > 0 &&
+			     __atomic_load_n(&r->present[first - 1], __ATOMIC_ACQUIRE); n++)
 		first--;
-	while (last + 1 < r->chunks && __atomic_load_n(&r->present[last + 1], __ATOMIC_ACQUIRE))
+	for (unsigned n = 0; n < WINDOW_REACH && last + 1 < r->chunks &&
+			     __atomic_load_n(&r->present[last + 1], __ATOMIC_ACQUIRE); n++)
 		last++;
 	gpa_t start = chunk_start(r, first);
 	*window = (struct vm_ram_window){ start, chunk_end(r, last) - start, phys_to_virt(r->hpa + (start - r->gpa)) };
