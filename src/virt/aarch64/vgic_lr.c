@@ -196,6 +196,9 @@ void vgic_flush_lrs(struct vcpu *vcpu)
 			lr |= LR_HW | (uint64_t)irq->host_intid << LR_PINTID_SHIFT;
 			pending = pending && !irq->active;
 		}
+		/* Pending by its line alone: read back, the register's pending is the line's, which the
+		 * model already has (and which may have dropped by then). */
+		irq->lr_by_line = pending && !irq->pending_latch;
 		if (pending) {
 			lr |= LR_PENDING;
 			irq->pending_latch = false; /* the list register holds it now */
@@ -255,6 +258,7 @@ static inline __attribute__((always_inline)) bool inject_in_place(struct vcpu *v
 			irq->pending_latch = false;
 			irq->active = false;
 			irq->in_lr = true;
+			irq->lr_by_line = false;
 			cpu->lr[n] = lr;
 			vtimer_fast_arm(vcpu, (unsigned)n, intid, irq);
 		}
@@ -293,7 +297,10 @@ void vgic_sync_lrs(struct vcpu *vcpu)
 		if (!irq)
 			continue;
 		irq->active = (lr & LR_ACTIVE) != 0;
-		if (lr & LR_PENDING)
+		/* A pending that a level input put there is not latched: the line is its state (GIC v3
+		 * spec, 4.1.2), and a device the guest acknowledged while the interrupt was active has
+		 * lowered it, so the end of the interrupt must not take it again. */
+		if ((lr & LR_PENDING) && !irq->lr_by_line)
 			irq->pending_latch = true;
 		irq->in_lr = false;
 		vgic_watch(vgic, vcpu, (unsigned)(lr & 0xffffffff));

@@ -31,6 +31,7 @@ struct vgic_irq {
 	bool line_level;    /* a level-sensitive input's current level */
 	bool active;
 	bool in_lr;         /* a list register holds it: its state lives there until read back */
+	bool lr_by_line;    /* ...pending there only because its level input is high (no latch) */
 	uint64_t route;     /* GICD_IROUTER affinity for SPIs */
 	unsigned target;    /* vCPU index it is delivered to */
 	unsigned host_intid; /* a passthrough SPI: the physical one its list register is linked to */
