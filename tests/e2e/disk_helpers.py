@@ -41,6 +41,16 @@ class DiskArch:
         return f"{CONFIGS}/disk-{name}-{self.arch}.toml"
 
 
+def hypervisor_disk(work, arch, files=(), size_mb=34):
+    """Disk 0, the hypervisor's FAT32 disk, made in the directory `work` by
+    scripts/make-disk-img.sh with `files` on it (none: an empty one, beside a VM's own disk);
+    returns its path."""
+    disk0 = os.path.join(work, "disk0.img")
+    subprocess.run(["scripts/make-disk-img.sh", disk0, arch, *files], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL, env=dict(MTOOLS_ENV, DISK_SIZE_MB=str(size_mb)))
+    return disk0
+
+
 def make_disk(a, name, entries):
     """A disk image made the way `make disk_img` makes it; returns its path (relative to ROOT)."""
     subprocess.run(["make", "-s", f"ARCH={a.arch}", "guests"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)

@@ -12,7 +12,7 @@ import pytest
 
 import linux_helpers
 from conftest import ROOT
-from disk_helpers import MTOOLS_ENV
+from disk_helpers import hypervisor_disk
 from linux_helpers import prepare_linux
 
 # Where each arch's VM gets its disk: a free window and interrupt beside the config's devices.
@@ -33,9 +33,7 @@ def test_a_mark_written_on_the_virtio_root_survives_reset_and_power_off(arch):
     subprocess.run([os.path.join(ROOT, "scripts/make-linux-root.sh"), arch, root], check=True,
                    stdout=subprocess.DEVNULL)
     # Disk 0 is the hypervisor's (FAT32, nothing on it for this VM); disk 1 is the VM's root.
-    disk0 = os.path.join(work, "disk0.img")
-    subprocess.run(["scripts/make-disk-img.sh", disk0, arch], cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
-                   env=dict(MTOOLS_ENV, DISK_SIZE_MB="34"))
+    disk0 = hypervisor_disk(work, arch)
     mark = f"written-under-tessera-on-{arch}"
     config = linux_helpers.derive_config(linux_dir, "linux-1cpu.toml", "linux-vda", VIRTIO_WINDOW[arch],
                                          f"tessera.root=/dev/vda tessera.rootwait=60 tessera.write={mark}")
@@ -80,9 +78,7 @@ def test_an_interrupt_per_completion_and_the_backends_time_reported(arch):
     linux_dir = prepare_linux(arch)
     work = os.path.join(ROOT, f"build/e2e-{arch}-linux-ddbench")
     os.makedirs(work, exist_ok=True)
-    disk0 = os.path.join(work, "disk0.img")
-    subprocess.run(["scripts/make-disk-img.sh", disk0, arch], cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
-                   env=dict(MTOOLS_ENV, DISK_SIZE_MB="34"))
+    disk0 = hypervisor_disk(work, arch)
     data = os.path.join(work, "data.img")
     if os.path.exists(data):
         os.remove(data)

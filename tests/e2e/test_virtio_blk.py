@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 from conftest import ROOT, boot, build_image
-from disk_helpers import MTOOLS_ENV
+from disk_helpers import MTOOLS_ENV, hypervisor_disk
 
 SECTOR = 512
 # Partitions of the second disk (MBR): (first sector, sectors).
@@ -48,9 +48,7 @@ def test_virtio_blk_backends_and_bad_rings(arch):
     scratch = os.path.join(work, "scratch.img")
     with open(scratch, "wb") as f:
         f.write(b"\x5a" * (1 << 20))
-    disk0 = os.path.join(work, "disk0.img")
-    subprocess.run(["scripts/make-disk-img.sh", disk0, arch, scratch], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL, env=dict(MTOOLS_ENV, DISK_SIZE_MB="40"))
+    disk0 = hypervisor_disk(work, arch, [scratch], size_mb=40)
     disk1 = os.path.join(work, "disk1.img")
     write_mbr_disk(disk1, 8, PARTITIONS)
 
@@ -105,9 +103,7 @@ def test_two_vms_write_their_own_partitions_at_once(arch):
     subprocess.run(["make", "-s", f"ARCH={arch}", "guests"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     work = os.path.join(ROOT, f"build/e2e-{arch}-vblkpair")
     os.makedirs(work, exist_ok=True)
-    disk0 = os.path.join(work, "disk0.img")
-    subprocess.run(["scripts/make-disk-img.sh", disk0, arch], cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
-                   env=dict(MTOOLS_ENV, DISK_SIZE_MB="34"))
+    disk0 = hypervisor_disk(work, arch)
     disk1 = os.path.join(work, "disk1.img")
     write_mbr_disk(disk1, 8, PARTITIONS)
     configs = [f"tests/e2e/configs/vblkpair-{n}-{arch}.toml" for n in (1, 2)]
