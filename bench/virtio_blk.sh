@@ -21,9 +21,8 @@
 # interrupt through stopei with no exit, so a request and its interrupt take 4 exits (the notify,
 # virtio-mmio's status read and acknowledgement, the APLIC's end of a level interrupt, setipnum)
 # where the vPLIC takes 7 (no setipnum; two claims, a completion and a read of the enables). Bare
-# QEMU stays on the PLIC machine: this
-# guest's kernel did not get past "cma: Failed to reserve" on QEMU 7.2's own AIA machine in ten
-# minutes. Figures under virtio_blk_aia.*.
+# QEMU stays on the PLIC machine: this guest's kernel did not get past "cma: Failed to reserve" on
+# QEMU 7.2's own AIA machine in ten minutes. Figures under virtio_blk_aia.*.
 # TRACE=1 adds a traced boot a side and prints where a 1 MiB block's time goes: in QEMU's device
 # or outside it (bench/virtio_blk_trace.py).
 # The machine is shared and wall-clock figures drift with its load: each side boots RUNS times
@@ -185,9 +184,8 @@ irq_exits_per_read=$(per_rand_read exits irq) interrupts_per_read=$(per_rand_rea
 
 # Where a MiB of the counting boot's sequential phases went: the time its device's backend took
 # for it (the host disk's requests, waited for: the device's report at the VM's stop, less the idle
-# boot's; the reads' include the boot's 10 random 4 KiB ones), and the rest of the
-# phase's own time (the guest's, its exits' and the hypervisor's forwarding): per MiB read, then
-# written.
+# boot's; the reads' include the boot's 10 random 4 KiB ones), and the rest of the phase's own
+# time (the guest's, its exits' and the hypervisor's forwarding): per MiB read, then written.
 backend() { # LOG read|wrote -> KiB us
   sed -n "s/.*VM\[1\] linux: vda@disk1: .*$2 \([0-9]*\) KiB in \([0-9]*\) us.*(the backend's part)\$/\1 \2/p" "$1"
 }

@@ -80,10 +80,8 @@ def test_an_interrupt_per_completion_and_the_backends_time_reported(arch):
     os.makedirs(work, exist_ok=True)
     disk0 = hypervisor_disk(work, arch)
     data = os.path.join(work, "data.img")
-    if os.path.exists(data):
-        os.remove(data)
-    with open(data, "wb") as f:
-        f.truncate(16 << 20)  # sparse, as the bench's disk is
+    with open(data, "wb") as f:  # emptied, then sparse, as the bench's disk is
+        f.truncate(16 << 20)
     words = "tessera.ddbench=/dev/vda tessera.ddbench.mib=8 tessera.ddbench.ios=10 tessera.ddbench.rounds=1"
     config = linux_helpers.derive_config(linux_dir, "linux-1cpu.toml", "linux-ddbench-e2e", VIRTIO_WINDOW[arch], words)
     b = linux_helpers.boot_linux(arch, "linux-ddbench-e2e", [config], smp=1, env_extra={"DISK": disk0, "DISK2": data})
